@@ -1,0 +1,60 @@
+"""Suite-wide pytest wiring.
+
+Tests marked ``postgres`` need a real PostgreSQL (row locks, triggers, concurrent connections);
+tests marked ``redis`` need a reachable Redis. Where one is missing they are skipped, and the
+run ends with a loud line saying so. With EBANK_REQUIRE_SERVICES=1 (CI) a missing service is an
+error instead: nothing may be skipped there.
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+_skipped_for: dict[str, int] = {"postgres": 0, "redis": 0}
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    have = {"postgres": _on_postgres(), "redis": _redis_reachable()}
+    required = os.environ.get("EBANK_REQUIRE_SERVICES") == "1"
+    missing = [name for name, ok in have.items() if not ok]
+    if required and missing:
+        raise pytest.UsageError(
+            f"EBANK_REQUIRE_SERVICES=1 but not reachable: {', '.join(missing)} "
+            "(set DATABASE_URL to PostgreSQL and REDIS_URL)"
+        )
+    for item in items:
+        for name in missing:
+            if item.get_closest_marker(name):
+                _skipped_for[name] += 1
+                item.add_marker(pytest.mark.skip(reason=f"needs {name}"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for name, count in _skipped_for.items():
+        if count:
+            terminalreporter.write_line(
+                f"!!! SKIPPED {count} TESTS THAT NEED {name.upper()} — "
+                f"run with {'DATABASE_URL=postgres://…' if name == 'postgres' else 'REDIS_URL=redis://…'} "
+                "to run them !!!",
+                red=True,
+                bold=True,
+            )

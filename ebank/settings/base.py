@@ -1,0 +1,214 @@
+"""Settings shared by every environment. Everything that differs comes from the environment.
+
+dev.py   — the embedded default: SQLite, no Redis, DEBUG on, a generated throwaway secret.
+test.py  — what the test suite runs with (PostgreSQL/Redis where reachable).
+prod.py  — DEBUG off, every secret required from the environment, hardened cookies and HSTS.
+"""
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = False
+ALLOWED_HOSTS = [h for h in (env("ALLOWED_HOSTS", "") or "").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    # the shared core
+    "ebank.core",
+    "ebank.ledger",
+    "ebank.limits",
+    "ebank.clearing",
+    "ebank.duework",
+    # menu apps (dependency rule: menu apps → security → accounts → limits → ledger → core)
+    "accounts",
+    "security",
+    "transfers",
+    "payments",
+    "creditcard",
+    "deposits",
+    "wealth",
+    "loans",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ebank.urls"
+WSGI_APPLICATION = "ebank.wsgi.application"
+AUTH_USER_MODEL = "security.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ebank.core.context_processors.bank",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+# DATABASE_URL picks the engine; without it the embedded SQLite file is used. SQLite runs in
+# IMMEDIATE transaction mode so that two writers queue instead of failing with "locked".
+SQLITE_PATH = BASE_DIR / "var" / "ebank.sqlite3"
+
+
+def database_from_env(conn_max_age: int = 0) -> dict:
+    url = env("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(SQLITE_PATH),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    config.setdefault("TEST", {})
+    return config
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache and broker -------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "ebank"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- passwords and PINs ---------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- locale: Chinese UI, business time in Asia/Shanghai, UTC in the database ------------------
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+
+# --- sessions, cookies, headers -----------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 5 * 60  # idle timeout (SEC-SESSION); refreshed by every request
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# --- field encryption (ID numbers) --------------------------------------------------------------
+# A Fernet key (urlsafe base64 of 32 bytes). prod.py requires it from the environment.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+
+# --- the bank -------------------------------------------------------------------------------
+BANK_NAME = env("BANK_NAME", "安徽农金")
+BANK_FULL_NAME = env("BANK_FULL_NAME", "安徽省农村信用社联合社")
+
+# --- clearing (FEATURES.md clearing rules) ----------------------------------------------------
+IBPS_MAX_AMOUNT = Decimal("50000.00")
+NORMAL_ARRIVAL_DELAY_MINUTES = int(env("NORMAL_ARRIVAL_DELAY_MINUTES", "120") or 120)
+NEXT_DAY_EXECUTION_HOUR = 9
+CLEARING_ADAPTER = env("CLEARING_ADAPTER", "ebank.clearing.simulator.SimulatedClearing")
+
+# --- limits (X-LIMIT) -------------------------------------------------------------------------
+SELF_SERVICE_SINGLE_CAP = Decimal("1000000.00")
+SELF_SERVICE_DAILY_CAP = Decimal("5000000.00")
+TOOLLESS_DAILY_CAP_DEFAULT = Decimal("5000.00")
+
+# --- deferred work (X-ASYNC) ------------------------------------------------------------------
+# "celery": commit hooks kick a Celery task; "none": the run_due_work --loop poller finds rows.
+DUEWORK_KICK = env("DUEWORK_KICK", "celery" if REDIS_URL else "none")
+DUEWORK_MAX_ATTEMPTS = 5
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# Above every countdown we ever use (we use none longer than a minute: schedules live in the
+# database), so Redis never redelivers a task that is merely waiting.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-work": {"task": "ebank.duework.tasks.dispatch_due_work", "schedule": 60.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,25 @@
+"""The embedded default: one command, no services. Never used in production."""
+
+from .base import *
+
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# A throwaway secret per machine, kept out of the repository.
+_secret_file = BASE_DIR / "var" / "dev-secret-key"
+if env("SECRET_KEY"):
+    SECRET_KEY = env("SECRET_KEY")
+else:
+    import secrets
+
+    _secret_file.parent.mkdir(parents=True, exist_ok=True)
+    if not _secret_file.exists():
+        _secret_file.write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = _secret_file.read_text().strip()
+
+if not FIELD_ENCRYPTION_KEY:
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(("field:" + SECRET_KEY).encode()).digest()
+    ).decode()

@@ -1,0 +1,16 @@
+"""Test settings: PostgreSQL/Redis where reachable (bin/test probes them), else SQLite/locmem."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+FIELD_ENCRYPTION_KEY = "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY="
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {"default": database_from_env()}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+DUEWORK_KICK = "none"  # tests kick the dispatcher themselves
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = "memory://"
+OTP_TOTP_THROTTLE_FACTOR = 0
