@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import path
 
-from ebank.core import views as core_views
+from accounts import views as accounts_views
 
 admin.site.site_header = "个人网上银行 柜面管理"
 admin.site.site_title = "柜面管理"
 admin.site.index_title = "业务管理"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", accounts_views.home, name="home"),
+    path("healthz", accounts_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

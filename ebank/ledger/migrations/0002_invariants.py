@@ -72,7 +72,9 @@ SQLITE_BACKWARD = [
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD)
+        # A bare cursor: the plpgsql bodies use % as RAISE placeholders, not query parameters.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(PG_FORWARD)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)

@@ -3,12 +3,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import branch_list
+from .selectors import branch_list
 
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html", {"branches": branch_list()})
+    return render(request, "accounts/home.html", {"branches": branch_list()})
 
 
 @require_GET

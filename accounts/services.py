@@ -1,0 +1,161 @@
+"""Writes of the customer-side model: opening customers, media and sub-accounts, moving funds.
+
+Secrets: the 交易密码 is peppered with a server key (HMAC) and then hashed with the project's
+password hasher (Argon2 in production), so a stolen table cannot be brute-forced over the small
+space of 6-digit PINs without also stealing the key. ID numbers are encrypted at rest.
+"""
+
+import hashlib
+import hmac
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+
+from ebank.core.crypto import encrypt_text, keyed_digest
+from ebank.core.errors import BusinessError
+from ebank.core.masking import mask_id_number
+from ebank.ledger.models import AccountOwner, BusinessType
+from ebank.ledger.services import Leg, PostResult, entry_post, ledger_account_open
+
+from .models import (
+    Branch,
+    Customer,
+    Medium,
+    MediumKind,
+    SubAccount,
+    SubAccountKind,
+)
+
+
+def _peppered(pin: str) -> str:
+    return hmac.new(("pin:" + settings.SECRET_KEY).encode(), pin.encode(), hashlib.sha256).hexdigest()
+
+
+def pin_validate_format(pin: str) -> None:
+    if len(pin) != 6 or not pin.isdigit() or not pin.isascii():
+        raise BusinessError("交易密码应为6位数字")
+
+
+def pin_make_hash(pin: str) -> str:
+    pin_validate_format(pin)
+    return make_password(_peppered(pin))
+
+
+def pin_matches(*, medium: Medium, pin: str) -> bool:
+    """Whether ``pin`` is the medium's 交易密码 (no side effects; lockout is the caller's)."""
+    if len(pin) != 6 or not pin.isdigit():
+        return False
+    return check_password(_peppered(pin), medium.pin_hash)
+
+
+def luhn_check_digit(body: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        digit = int(char)
+        if index % 2 == 0:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return str((10 - total % 10) % 10)
+
+
+@transaction.atomic
+def customer_open(*, cif_no: str, name: str, branch: Branch, id_type: str, id_number: str,
+                  phone: str, address: str = "", postcode: str = "", email: str = "") -> Customer:
+    id_number = id_number.strip().upper()
+    return Customer.objects.create(
+        cif_no=cif_no,
+        name=name,
+        branch=branch,
+        id_type=id_type,
+        id_number_encrypted=encrypt_text(id_number),
+        id_number_digest=keyed_digest(id_type, id_number),
+        id_number_masked=mask_id_number(id_number),
+        phone=phone,
+        address=address,
+        postcode=postcode,
+        email=email,
+    )
+
+
+def customer_find_by_id_number(*, id_type: str, id_number: str) -> Customer | None:
+    digest = keyed_digest(id_type, id_number.strip().upper())
+    return Customer.objects.filter(id_number_digest=digest).first()
+
+
+@transaction.atomic
+def medium_open(*, customer: Customer, number: str, kind: str, pin: str,
+                branch: Branch | None = None, opened_on: date, is_settlement: bool = True
+                ) -> Medium:
+    """Open a card or passbook; a medium that holds current money gets its 活期主账户 at once."""
+    medium = Medium.objects.create(
+        customer=customer,
+        number=number,
+        kind=kind,
+        branch=branch or customer.branch,
+        pin_hash=pin_make_hash(pin),
+        opened_on=opened_on,
+        is_settlement=is_settlement,
+    )
+    if kind in (MediumKind.DEBIT_CARD, MediumKind.CURRENT_PASSBOOK, MediumKind.CURRENT_ONEBOOK):
+        sub_account_open(medium=medium, kind=SubAccountKind.CURRENT_MAIN, opened_on=opened_on)
+    elif kind == MediumKind.CREDIT_CARD:
+        sub_account_open(medium=medium, kind=SubAccountKind.CREDIT, opened_on=opened_on)
+    return medium
+
+
+@transaction.atomic
+def sub_account_open(*, medium: Medium, kind: str, opened_on: date) -> SubAccount:
+    # Lock the medium so two openings on it cannot pick the same sequence number.
+    medium = Medium.objects.select_for_update().get(pk=medium.pk)
+    last = medium.sub_accounts.order_by("-seq").values_list("seq", flat=True).first() or 0
+    seq = last + 1
+    ledger_account = ledger_account_open(
+        code=f"C{medium.number}-{seq:04d}",
+        name=f"{medium.customer.name} {SubAccountKind(kind).label}",
+        owner=AccountOwner.CUSTOMER,
+        # A credit card account is what the customer owes: the bank's asset, debit-normal.
+        normal_side="D" if kind == SubAccountKind.CREDIT else "C",
+        allow_negative=kind == SubAccountKind.CREDIT,
+    )
+    return SubAccount.objects.create(
+        medium=medium, seq=seq, kind=kind, ledger_account=ledger_account, opened_on=opened_on
+    )
+
+
+def funds_move(
+    *,
+    debit_ledger_id: int,
+    credit_ledger_id: int,
+    amount: Decimal,
+    idempotency_key: str,
+    business_type: str = BusinessType.INTRA_TRANSFER,
+    reference: str,
+    memo: str = "",
+    limit_subject=None,
+) -> PostResult:
+    """Move money between two ledger accounts once, taking the daily limit where it applies.
+
+    ``limit_subject`` (an ``ebank.limits`` LimitSubject) is given for external transfers, which
+    count toward X-LIMIT; own-account moves pass None. The limit is consumed inside the posting
+    transaction, after the idempotency key is claimed, so a replay consumes nothing.
+    """
+    before_lock = None
+    if limit_subject is not None:
+        from ebank.limits.services import limit_consume
+
+        def before_lock() -> None:
+            limit_consume(subject=limit_subject, amount=amount)
+
+    return entry_post(
+        idempotency_key=idempotency_key,
+        business_type=business_type,
+        reference=reference,
+        memo=memo,
+        legs=[Leg.debit(debit_ledger_id, amount), Leg.credit(credit_ledger_id, amount)],
+        before_lock=before_lock,
+    )

@@ -1,0 +1,86 @@
+"""Races on a real PostgreSQL: separate connections, real row locks, real commits."""
+
+from decimal import Decimal
+
+import pytest
+
+from ebank.core.errors import InsufficientFunds
+from ebank.ledger.models import BusinessType, Entry, LedgerAccount
+from ebank.ledger.selectors import ledger_violations
+from ebank.ledger.services import Leg, entry_post
+from ebank.ledger.tests.factories import BankLedgerAccountFactory, CustomerLedgerAccountFactory
+
+from .helpers import run_concurrently
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+D = Decimal
+
+
+def fund(account, amount):
+    cash = BankLedgerAccountFactory()
+    entry_post(idempotency_key=f"fund:{account.pk}", business_type=BusinessType.CASH_DEPOSIT,
+               reference="fund", legs=[Leg.debit(cash.pk, D(amount)),
+                                       Leg.credit(account.pk, D(amount))])
+
+
+def test_overdraft_race_50_transfers_of_30_from_1000():
+    source = CustomerLedgerAccountFactory()
+    payees = [CustomerLedgerAccountFactory() for _ in range(5)]
+    fund(source, "1000.00")
+
+    def transfer(i):
+        return entry_post(
+            idempotency_key=f"race:{i}", business_type=BusinessType.INTRA_TRANSFER,
+            reference=f"race:{i}",
+            legs=[Leg.debit(source.pk, D("30.00")), Leg.credit(payees[i % 5].pk, D("30.00"))],
+        )
+
+    results = run_concurrently(transfer, 50)
+    succeeded = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, InsufficientFunds)]
+    assert len(succeeded) == 33
+    assert len(refused) == 17, [r for r in results if isinstance(r, Exception)
+                                and not isinstance(r, InsufficientFunds)]
+    source.refresh_from_db()
+    assert source.balance == D("10.00")
+    assert sum(LedgerAccount.objects.get(pk=p.pk).balance for p in payees) == D("990.00")
+    assert ledger_violations() == []
+
+
+def test_same_idempotency_key_ten_times_at_once_posts_one_entry():
+    source = CustomerLedgerAccountFactory()
+    payee = CustomerLedgerAccountFactory()
+    fund(source, "100.00")
+
+    def replay(_i):
+        return entry_post(idempotency_key="double-click", business_type=BusinessType.INTRA_TRANSFER,
+                          reference="dc", legs=[Leg.debit(source.pk, D("40.00")),
+                                                Leg.credit(payee.pk, D("40.00"))])
+
+    results = run_concurrently(replay, 10)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r.entry_id for r in results}) == 1
+    assert sum(1 for r in results if not r.replayed) == 1
+    assert Entry.objects.filter(idempotency_key="double-click").count() == 1
+    source.refresh_from_db()
+    assert source.balance == D("60.00")
+
+
+def test_opposite_transfers_between_the_same_pair_never_deadlock():
+    a = CustomerLedgerAccountFactory()
+    b = CustomerLedgerAccountFactory()
+    fund(a, "1000.00")
+    fund(b, "1000.00")
+
+    def ping_pong(i):
+        src, dst = (a, b) if i % 2 else (b, a)
+        return entry_post(idempotency_key=f"pp:{i}", business_type=BusinessType.INTRA_TRANSFER,
+                          reference="pp", legs=[Leg.debit(src.pk, D("1.00")),
+                                                Leg.credit(dst.pk, D("1.00"))])
+
+    results = run_concurrently(ping_pong, 40)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.balance + b.balance == D("2000.00")
+    assert ledger_violations() == []
