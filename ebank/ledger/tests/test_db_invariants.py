@@ -45,18 +45,19 @@ def test_an_entry_cannot_be_rewritten(posted):
 
 def test_an_unbalanced_entry_is_refused_at_commit(posted):
     cash, alice, _entry_id = posted
-    with pytest.raises(IntegrityError, match="does not balance"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO ledger_entry (idempotency_key, fingerprint, business_type, reference,"
-                " memo, posted_at) VALUES ('raw', '', 'adjustment', 'raw', '', now()) RETURNING id"
-            )
-            entry_id = cursor.fetchone()[0]
-            cursor.execute(
-                "INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after,"
-                " posted_at) VALUES (%s, %s, 'D', 5, 0, now()), (%s, %s, 'C', 4, 0, now())",
-                [entry_id, cash.pk, entry_id, alice.pk],
-            )
+    # The error comes when the transaction commits, i.e. on leaving atomic().
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_entry (idempotency_key, fingerprint, business_type, reference,"
+            " memo, posted_at) VALUES ('raw', '', 'adjustment', 'raw', '', now()) RETURNING id"
+        )
+        entry_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after,"
+            " posted_at) VALUES (%s, %s, 'D', 5, 0, now()), (%s, %s, 'C', 4, 0, now())",
+            [entry_id, cash.pk, entry_id, alice.pk],
+        )
     assert not Posting.objects.filter(entry__idempotency_key="raw").exists()
 
 

@@ -9,8 +9,8 @@ from ebank.core.errors import IdempotencyConflict, InsufficientFunds
 from ebank.ledger.models import BusinessType, Entry, Hold, HoldStatus, Posting
 from ebank.ledger.selectors import ledger_violations
 from ebank.ledger.services import (
-    Leg,
     LedgerError,
+    Leg,
     entry_post,
     hold_capture,
     hold_place,
