@@ -23,3 +23,8 @@ if not FIELD_ENCRYPTION_KEY:
     FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
         hashlib.sha256(("field:" + SECRET_KEY).encode()).digest()
     ).decode()
+
+# Serve app and project static files straight from their folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
