@@ -14,3 +14,8 @@ DUEWORK_KICK = "none"  # tests kick the dispatcher themselves
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = "memory://"
 OTP_TOTP_THROTTLE_FACTOR = 0
+
+# Serve app and project static files straight from their folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
