@@ -13,6 +13,8 @@ from django.db import transaction
 from ebank.ledger.bank_books import BankBook, bank_book_id, bank_books_open
 from ebank.ledger.models import BusinessType
 from ebank.ledger.services import Leg, entry_post
+from ebank.limits.models import LimitLevel, LimitPolicy
+from ebank.limits.services import limit_policy_set
 
 from .models import Bank, Branch, Customer, IdType, Medium, MediumKind, SubAccountKind
 from .services import customer_open, luhn_check_digit, medium_open, sub_account_open
@@ -98,6 +100,21 @@ def _post_opening(ledger_account, amount: Decimal) -> None:
     )
 
 
+# Bank-wide limits at the self-service maxima; one branch stricter, to show the hierarchy.
+BANK_LIMITS = (Decimal("1000000.00"), Decimal("5000000.00"))
+BRANCH_LIMITS = {"340201": (Decimal("500000.00"), Decimal("2000000.00"))}
+
+
+def _seed_limits() -> None:
+    if not LimitPolicy.objects.filter(level=LimitLevel.BANK).exists():
+        limit_policy_set(level=LimitLevel.BANK, single_limit=BANK_LIMITS[0],
+                         daily_limit=BANK_LIMITS[1])
+    for code, (single, daily) in BRANCH_LIMITS.items():
+        if not LimitPolicy.objects.filter(level=LimitLevel.BRANCH, scope=code).exists():
+            limit_policy_set(level=LimitLevel.BRANCH, scope=code, single_limit=single,
+                             daily_limit=daily)
+
+
 @transaction.atomic
 def seed_demo_bank() -> list[Customer]:
     bank, _ = Bank.objects.get_or_create(code="AHRCU", defaults={"name": "安徽农金"})
@@ -107,6 +124,7 @@ def seed_demo_bank() -> list[Customer]:
             code=code, defaults={"bank": bank, "name": name, "is_head_office": head,
                                  "address": address})
     bank_books_open()
+    _seed_limits()
 
     customers = []
     for demo in CUSTOMERS:

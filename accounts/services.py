@@ -19,6 +19,7 @@ from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_id_number
 from ebank.ledger.models import AccountOwner, BusinessType
 from ebank.ledger.services import Leg, PostResult, entry_post, ledger_account_open
+from ebank.limits.services import LimitSubject, limit_consume
 
 from .models import (
     Branch,
@@ -136,17 +137,16 @@ def funds_move(
     business_type: str = BusinessType.INTRA_TRANSFER,
     reference: str,
     memo: str = "",
-    limit_subject=None,
+    limit_subject: LimitSubject | None = None,
 ) -> PostResult:
     """Move money between two ledger accounts once, taking the daily limit where it applies.
 
-    ``limit_subject`` (an ``ebank.limits`` LimitSubject) is given for external transfers, which
+    ``limit_subject`` is given for external transfers, which
     count toward X-LIMIT; own-account moves pass None. The limit is consumed inside the posting
     transaction, after the idempotency key is claimed, so a replay consumes nothing.
     """
     before_lock = None
     if limit_subject is not None:
-        from ebank.limits.services import limit_consume
 
         def before_lock() -> None:
             limit_consume(subject=limit_subject, amount=amount)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ebank.core.errors import InsufficientFunds
+from ebank.core.errors import InsufficientFunds, LimitExceeded
 from ebank.ledger.models import BusinessType, Entry, LedgerAccount
 from ebank.ledger.selectors import ledger_violations
 from ebank.ledger.services import Leg, entry_post
@@ -83,4 +83,29 @@ def test_opposite_transfers_between_the_same_pair_never_deadlock():
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.balance + b.balance == D("2000.00")
+    assert ledger_violations() == []
+
+
+def test_daily_limit_race_10_transfers_of_1000_against_5000():
+    from accounts.services import funds_move
+    from ebank.limits.models import LimitLevel
+    from ebank.limits.services import LimitSubject, limit_policy_set
+
+    limit_policy_set(level=LimitLevel.BANK, single_limit=D("5000.00"), daily_limit=D("5000.00"))
+    source = CustomerLedgerAccountFactory()
+    payee = CustomerLedgerAccountFactory()
+    fund(source, "100000.00")
+    subject = LimitSubject(customer_id=4242, branch_code="340101", has_security_tool=True)
+
+    def transfer(i):
+        return funds_move(debit_ledger_id=source.pk, credit_ledger_id=payee.pk,
+                          amount=D("1000.00"), idempotency_key=f"limit-race:{i}",
+                          reference=f"limit-race:{i}", limit_subject=subject)
+
+    results = run_concurrently(transfer, 10)
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(results) - len(errors) == 5
+    assert all(isinstance(e, LimitExceeded) for e in errors), errors
+    payee.refresh_from_db()
+    assert payee.balance == D("5000.00")
     assert ledger_violations() == []
