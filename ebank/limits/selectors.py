@@ -7,7 +7,7 @@ Nothing here locks or writes; ``services.limit_consume`` is the locked, writing 
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db import connection
 
 from .engine import (
     ZERO,
@@ -22,15 +22,21 @@ from .engine import (
 from .models import DailyLimitUsage, LimitChannel, LimitLevel, LimitPolicy
 
 
-def _policy_filter(*, subject: LimitSubject, channel: str) -> Q:
-    # Match (level, scope) pairs, never scope alone: a branch code may look like a customer id.
-    wanted = Q(level=LimitLevel.BANK, scope="") | Q(level=LimitLevel.CHANNEL, scope=channel)
-    wanted |= Q(level=LimitLevel.CUSTOMER, scope=str(subject.customer_id))
-    if subject.branch_code:
-        wanted |= Q(level=LimitLevel.BRANCH, scope=subject.branch_code)
-    if not subject.has_security_tool:
-        wanted |= Q(level=LimitLevel.TOOLLESS, scope="")
-    return Q(channel=channel) & wanted
+def _dec(value) -> Decimal | None:
+    # PostgreSQL returns Decimal; the embedded SQLite returns int/float for NUMERIC columns.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+# One statement, no ORM compilation: this runs in the hot path of every external transfer.
+# Match (level, scope) pairs, never scope alone: a branch code may look like a customer id.
+_POLICY_SQL = (
+    f"SELECT level, single_limit, daily_limit FROM {LimitPolicy._meta.db_table} "
+    "WHERE channel = %s AND ((level = %s AND scope = '') OR (level = %s AND scope = %s) "
+    "OR (level = %s AND scope = %s) OR (level = %s AND scope = %s AND scope <> '') "
+    "OR (level = %s AND scope = '' AND %s))"
+)
 
 
 def effective_limits(*, subject: LimitSubject,
@@ -40,9 +46,18 @@ def effective_limits(*, subject: LimitSubject,
     One query. The tightest limit set at any applicable level wins; a customer who set nothing is
     bound by the branch (else the bank) limit, which is the same rule since branch ≤ bank.
     """
-    rows = LimitPolicy.objects.filter(_policy_filter(subject=subject, channel=channel)) \
-        .values_list("level", "single_limit", "daily_limit")
-    return compose(subject=subject, channel=channel, rows=list(rows))
+    params = [
+        channel,
+        LimitLevel.BANK,
+        LimitLevel.CHANNEL, channel,
+        LimitLevel.CUSTOMER, str(subject.customer_id),
+        LimitLevel.BRANCH, subject.branch_code or "",
+        LimitLevel.TOOLLESS, not subject.has_security_tool,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_POLICY_SQL, params)
+        rows = [(level, _dec(single), _dec(daily)) for level, single, daily in cursor.fetchall()]
+    return compose(subject=subject, channel=channel, rows=rows)
 
 
 def limit_usage(*, subject: LimitSubject, channel: str = LimitChannel.TRANSFER,

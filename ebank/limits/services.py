@@ -1,8 +1,8 @@
 """Writes of the limit engine: consume and release daily usage, set policies.
 
 ``limit_consume`` runs in the hot path of every external transfer, inside the posting
-transaction (``entry_post(before_lock=...)``): one query for the policies, one SELECT … FOR
-UPDATE of the usage row, one UPDATE; two more only for the customer's first movement of the day.
+transaction (``entry_post(before_lock=...)``): one query for the policies and one upsert that
+creates, locks and increments the usage row.
 
 Lock order (see ebank.ledger.services): the ledger entry's idempotency key, then exactly one
 usage row (this module), then ledger accounts in primary-key order. Policy writes lock the BANK
@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
@@ -36,7 +36,7 @@ from .models import (
     LimitLevel,
     LimitPolicy,
 )
-from .selectors import effective_limits
+from .selectors import _dec, effective_limits
 
 __all__ = [
     "LimitRefused",
@@ -57,21 +57,20 @@ _LEVEL_NOUN = {
 _KIND_NOUN = {"single": "单笔限额", "daily": "日累计限额"}
 
 
-def _lock_usage(*, customer_id: int, day: date, channel: str) -> tuple[int, Decimal, int]:
-    """Lock (creating if need be) the customer's usage row for the day: (pk, used, count)."""
-    locked = DailyLimitUsage.objects.select_for_update().filter(
-        customer_id=customer_id, day=day, channel=channel)
-    row = locked.values_list("pk", "used", "count").first()
-    if row is None:
-        # ON CONFLICT DO NOTHING: a concurrent first movement of the day waits on the unique
-        # index until the other commits, then finds its row. get_or_create would instead fail
-        # the whole (savepoint-less) posting transaction on PostgreSQL.
-        DailyLimitUsage.objects.bulk_create(
-            [DailyLimitUsage(customer_id=customer_id, day=day, channel=channel)],
-            ignore_conflicts=True,
-        )
-        row = locked.values_list("pk", "used", "count").get()
-    return row
+_USAGE_TABLE = DailyLimitUsage._meta.db_table
+# Creates the day's row or locks and increments the existing one, in one statement: a
+# concurrent movement of the same customer waits on the row (or on the unique index for the
+# day's first) until this transaction ends. ROUND keeps SQLite's REAL arithmetic to the fen.
+_TAKE_SQL = (
+    f"INSERT INTO {_USAGE_TABLE} (customer_id, day, channel, used, count) "
+    "VALUES (%s, %s, %s, %s, 1) "
+    "ON CONFLICT (customer_id, day, channel) DO UPDATE SET "
+    f"used = ROUND({_USAGE_TABLE}.used + excluded.used, 2), count = {_USAGE_TABLE}.count + 1 "
+    "RETURNING id, used"
+)
+_GIVE_BACK_SQL = (
+    f"UPDATE {_USAGE_TABLE} SET used = ROUND(used - %s, 2), count = count - 1 WHERE id = %s"
+)
 
 
 def limit_consume(*, subject: LimitSubject, amount: Decimal,
@@ -81,22 +80,25 @@ def limit_consume(*, subject: LimitSubject, amount: Decimal,
     Must run inside the transaction that moves the money, so a rollback gives the limit back
     and a replayed entry (which never calls its ``before_lock``) takes nothing twice. The
     raised error is ``engine.LimitRefused`` (a LimitExceeded) with ``level`` and ``kind``.
+    Two round trips: the policies, then the locked increment of the usage row.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "limit_consume must run inside the transaction that posts the movement")
     check_amount(amount)
     limits = effective_limits(subject=subject, channel=channel)
-    # Decided once, under the lock, even when the single limit alone would refuse: the refusal
-    # then names the same limit limit_check showed (the tightest headroom given today's usage).
-    pk, used, count = _lock_usage(customer_id=subject.customer_id, day=business_day(on),
-                                  channel=channel)
-    decision = decide(limits=limits, amount=amount, used=used)
-    if not decision.allowed:
-        raise refusal(decision)
-    # The row is locked (PostgreSQL) or the transaction is IMMEDIATE (SQLite), so the value read
-    # is current; writing it from Python keeps the arithmetic in Decimal on SQLite too.
-    DailyLimitUsage.objects.filter(pk=pk).update(used=used + amount, count=count + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_SQL, [subject.customer_id, business_day(on), channel, amount])
+        pk, used_after = cursor.fetchone()
+        used_before = _dec(used_after) - amount
+        # Decided once, under the lock, even when the single limit alone would refuse: the
+        # refusal then names the same limit limit_check showed.
+        decision = decide(limits=limits, amount=amount, used=used_before)
+        if not decision.allowed:
+            # Undo the increment here too, so a caller that catches the refusal and goes on in
+            # the same transaction cannot keep a phantom consumption.
+            cursor.execute(_GIVE_BACK_SQL, [amount, pk])
+            raise refusal(decision)
 
 
 def limit_release(*, subject: LimitSubject, amount: Decimal,

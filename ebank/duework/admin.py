@@ -1,0 +1,64 @@
+"""Deferred work in the admin: look, and put FAILED rows back (立即重试). Nothing else is editable:
+the rows are the schedule, and a hand-edited payload would run something nobody asked for.
+"""
+
+from django.contrib import admin, messages
+
+from .models import BatchStepRun, DueWork, DueWorkStatus
+from .services import due_work_retry
+
+
+@admin.register(DueWork)
+class DueWorkAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "key", "due_at", "status", "attempts", "last_error")
+    list_filter = ("status", "kind")
+    search_fields = ("kind", "key")
+    date_hierarchy = "due_at"
+    ordering = ("-due_at", "-id")
+    readonly_fields = ("kind", "key", "payload", "due_at", "status", "attempts", "max_attempts",
+                       "last_error", "created_at", "started_at", "finished_at")
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change list needs "change" for the action; a single row's page stays view-only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description="立即重试", permissions=["change"])
+    def retry_now(self, request, queryset):
+        failed = list(queryset.filter(status=DueWorkStatus.FAILED))
+        skipped = queryset.count() - len(failed)
+        retried = 0
+        for work in failed:
+            if due_work_retry(work=work, acting_user=request.user):
+                retried += 1
+            else:
+                skipped += 1
+        if retried:
+            self.message_user(request, f"已重新提交 {retried} 个失败任务，立即执行。",
+                              messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} 个任务不是失败状态，未处理。", messages.WARNING)
+
+
+@admin.register(BatchStepRun)
+class BatchStepRunAdmin(admin.ModelAdmin):
+    list_display = ("business_date", "step", "status", "attempts", "started_at", "finished_at",
+                    "last_error")
+    list_filter = ("status", "step")
+    date_hierarchy = "business_date"
+    ordering = ("-business_date", "step")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

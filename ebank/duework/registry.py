@@ -1,0 +1,66 @@
+"""Which function runs which kind of deferred work: an explicit registry, no dynamic imports.
+
+An app that schedules deferred work keeps its handlers in ``<app>/handlers.py``::
+
+    # transfers/handlers.py
+    from ebank.duework.registry import due_handler
+
+    @due_handler("transfers.execute_reserved")
+    def execute_reserved(work: DueWork) -> None:
+        transfer_execute_reserved(transfer_id=work.payload["transfer_id"], ...)
+
+and imports that module from its ``AppConfig.ready()`` so every process (web, worker, the
+``run_due_work`` poller) knows every kind::
+
+    class TransfersConfig(AppConfig):
+        def ready(self):
+            from . import handlers  # noqa: F401  (registers the due-work handlers)
+
+Kinds are ``"<app>.<verb>"``. A handler runs inside the dispatcher's transaction with the
+DueWork row locked (see :mod:`ebank.duework.services`): it calls the *inner* (plain
+``atomic``) variants of business services, never the ``durable=True`` top-level ones, and must
+be safe to run again after a rollback (idempotency keys derived from ``work.pk`` do that).
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from .models import DueWork
+
+DueHandler = Callable[["DueWork"], None]
+
+_handlers: dict[str, DueHandler] = {}
+
+
+def due_handler(kind: str) -> Callable[[DueHandler], DueHandler]:
+    """Register the decorated function as the handler of ``kind``."""
+    if not kind or len(kind) > 64:
+        raise ImproperlyConfigured(f"due-work kind must be 1–64 characters: {kind!r}")
+
+    def register(handler: DueHandler) -> DueHandler:
+        existing = _handlers.get(kind)
+        # The same function again is a re-import (e.g. autoreload); another one is a clash
+        # that would silently change what a scheduled row does.
+        if existing is not None and _qualname(existing) != _qualname(handler):
+            raise ImproperlyConfigured(
+                f"due-work kind {kind!r} is already handled by {_qualname(existing)}"
+            )
+        _handlers[kind] = handler
+        return handler
+
+    return register
+
+
+def handler_for(kind: str) -> DueHandler | None:
+    return _handlers.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_handlers)
+
+
+def _qualname(fn: DueHandler) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
