@@ -7,6 +7,7 @@ whole demo bank is assembled here, each app contributing its own ``demo`` module
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PIN, seed_demo_bank
+from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
 
 
 class Command(BaseCommand):
@@ -14,6 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         customers = seed_demo_bank()
+        codes = bank_codes_import(rows_or_path=SAMPLE_BANK_CODES_FILE)
+        self.stdout.write(f"sample bank codes (联行号, invented demo rows): {codes.created} new, "
+                          f"{codes.updated + codes.unchanged} already there")
         self.stdout.write(self.style.SUCCESS(f"demo bank ready: {len(customers)} customers"))
         for customer in customers:
             for medium in customer.media.order_by("number"):
