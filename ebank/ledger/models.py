@@ -97,17 +97,23 @@ class LedgerAccount(models.Model):
 
 
 class Entry(models.Model):
-    idempotency_key = models.CharField("幂等键", max_length=128, unique=True)
+    # Unique through Meta.constraints, not unique=True: that would add a second, LIKE-pattern
+    # index on PostgreSQL that no query uses but every posting pays for.
+    idempotency_key = models.CharField("幂等键", max_length=128)
     # A digest of what was asked, so a replay with different content is refused, not merged.
     fingerprint = models.CharField("请求摘要", max_length=64)
     business_type = models.CharField("业务类型", max_length=32, choices=BusinessType.choices)
-    reference = models.CharField("业务编号", max_length=128, db_index=True)
+    reference = models.CharField("业务编号", max_length=128)
     memo = models.CharField("摘要", max_length=128, blank=True)
-    posted_at = models.DateTimeField("记账时间", auto_now_add=True, db_index=True)
+    posted_at = models.DateTimeField("记账时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "会计分录"
         verbose_name_plural = "会计分录"
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_entry_key_unique"),
+        ]
+        indexes = [models.Index(fields=["reference"], name="ledger_entry_reference")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_business_type_display()} {self.reference}"
@@ -116,14 +122,15 @@ class Entry(models.Model):
 class Posting(models.Model):
     entry = models.ForeignKey(Entry, verbose_name="分录", on_delete=models.PROTECT,
                               related_name="postings")
+    # Indexed by (account, -id) below, which also serves every lookup by account alone.
     account = models.ForeignKey(LedgerAccount, verbose_name="账户", on_delete=models.PROTECT,
-                                related_name="postings")
+                                related_name="postings", db_index=False)
     side = models.CharField("借贷", max_length=1, choices=Side.choices)
     amount = models.DecimalField("金额", **MONEY)
     # Balance of the account right after this posting (in its normal direction): statements and
     # 交易明细 read it without summing history, and keyset pagination stays cheap.
     balance_after = models.DecimalField("发生后余额", **MONEY)
-    posted_at = models.DateTimeField("记账时间", db_index=True)
+    posted_at = models.DateTimeField("记账时间")
 
     class Meta:
         verbose_name = "记账明细"

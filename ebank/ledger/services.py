@@ -139,6 +139,34 @@ def _claim_key(cursor, *, idempotency_key: str, fingerprint: str, business_type:
     return row[0] if row else None
 
 
+def _write_postings(cursor, *, posting_rows: list[tuple], balances: dict[int, Decimal],
+                    new_held: dict[int, Decimal] | None) -> None:
+    """Insert the postings and set the cached balances (and holds) of the locked accounts.
+
+    PostgreSQL does both in one round trip (a data-modifying CTE); SQLite in two statements.
+    """
+    insert_sql = (
+        "INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after, "
+        "posted_at) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(posting_rows))
+    )
+    insert_params = [value for row in posting_rows for value in row]
+    ids = sorted(balances)
+    when = " ".join(["WHEN %s THEN %s"] * len(ids))
+    update_sql = f"UPDATE ledger_ledgeraccount SET balance = CASE id {when} END"
+    update_params: list = [v for acc_id in ids for v in (acc_id, balances[acc_id])]
+    if new_held is not None:
+        update_sql += f", held = CASE id {when} END"
+        update_params += [v for acc_id in ids for v in (acc_id, new_held[acc_id])]
+    update_sql += f" WHERE id IN ({_placeholders(len(ids))})"
+    update_params += ids
+    if connection.vendor == "postgresql":
+        cursor.execute(f"WITH new_postings AS ({insert_sql}) {update_sql}",
+                       insert_params + update_params)
+    else:
+        cursor.execute(insert_sql, insert_params)
+        cursor.execute(update_sql, update_params)
+
+
 def _replay(idempotency_key: str, fingerprint: str) -> PostResult:
     existing = Entry.objects.only("id", "fingerprint").get(idempotency_key=idempotency_key)
     if existing.fingerprint != fingerprint:
@@ -206,26 +234,8 @@ def entry_post(
             if not allow_negative and balances[acc_id] - new_held[acc_id] < 0:
                 raise InsufficientFunds()
 
-        cursor.execute(
-            "INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after, "
-            "posted_at) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(posting_rows)),
-            [value for row in posting_rows for value in row],
-        )
-        ids = sorted(accounts)
-        case_balance = " ".join(["WHEN %s THEN %s"] * len(ids))
-        params: list = []
-        for acc_id in ids:
-            params += [acc_id, balances[acc_id]]
-        held_sql = ""
-        if released:
-            held_sql = ", held = CASE id " + " ".join(["WHEN %s THEN %s"] * len(ids)) + " END"
-            for acc_id in ids:
-                params += [acc_id, new_held[acc_id]]
-        cursor.execute(
-            f"UPDATE ledger_ledgeraccount SET balance = CASE id {case_balance} END{held_sql} "
-            f"WHERE id IN ({_placeholders(len(ids))})",
-            params + ids,
-        )
+        _write_postings(cursor, posting_rows=posting_rows, balances=balances,
+                        new_held=new_held if released else None)
         if release_holds:
             Hold.objects.filter(pk__in=[h.pk for h in release_holds]).update(
                 status=HoldStatus.CAPTURED, closed_at=now, entry_id=entry_id

@@ -31,12 +31,28 @@ def _dec(value) -> Decimal | None:
 
 # One statement, no ORM compilation: this runs in the hot path of every external transfer.
 # Match (level, scope) pairs, never scope alone: a branch code may look like a customer id.
-_POLICY_SQL = (
-    f"SELECT level, single_limit, daily_limit FROM {LimitPolicy._meta.db_table} "
-    "WHERE channel = %s AND ((level = %s AND scope = '') OR (level = %s AND scope = %s) "
-    "OR (level = %s AND scope = %s) OR (level = %s AND scope = %s AND scope <> '') "
-    "OR (level = %s AND scope = '' AND %s))"
-)
+POLICY_TABLE = LimitPolicy._meta.db_table
+
+
+def policy_match_sql(alias: str = "") -> str:
+    """The WHERE condition matching a subject's policies; columns qualified by ``alias``."""
+    ch, lv, sc = (f"{alias}.{c}" if alias else c for c in ("channel", "level", "scope"))
+    return (
+        f"{ch} = %s AND (({lv} = %s AND {sc} = '') OR ({lv} = %s AND {sc} = %s) "
+        f"OR ({lv} = %s AND {sc} = %s) OR ({lv} = %s AND {sc} = %s AND {sc} <> '') "
+        f"OR ({lv} = %s AND {sc} = '' AND %s))"
+    )
+
+
+def policy_match_params(*, subject: LimitSubject, channel: str) -> list:
+    return [
+        channel,
+        LimitLevel.BANK,
+        LimitLevel.CHANNEL, channel,
+        LimitLevel.CUSTOMER, str(subject.customer_id),
+        LimitLevel.BRANCH, subject.branch_code or "",
+        LimitLevel.TOOLLESS, not subject.has_security_tool,
+    ]
 
 
 def effective_limits(*, subject: LimitSubject,
@@ -46,16 +62,12 @@ def effective_limits(*, subject: LimitSubject,
     One query. The tightest limit set at any applicable level wins; a customer who set nothing is
     bound by the branch (else the bank) limit, which is the same rule since branch ≤ bank.
     """
-    params = [
-        channel,
-        LimitLevel.BANK,
-        LimitLevel.CHANNEL, channel,
-        LimitLevel.CUSTOMER, str(subject.customer_id),
-        LimitLevel.BRANCH, subject.branch_code or "",
-        LimitLevel.TOOLLESS, not subject.has_security_tool,
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(_POLICY_SQL, params)
+        cursor.execute(
+            f"SELECT level, single_limit, daily_limit FROM {POLICY_TABLE} "
+            f"WHERE {policy_match_sql()}",
+            policy_match_params(subject=subject, channel=channel),
+        )
         rows = [(level, _dec(single), _dec(daily)) for level, single, daily in cursor.fetchall()]
     return compose(subject=subject, channel=channel, rows=rows)
 

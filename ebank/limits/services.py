@@ -21,10 +21,12 @@ from ebank.core.errors import BusinessError
 
 from .engine import (
     ZERO,
+    EffectiveLimits,
     LimitRefused,
     LimitSubject,
     business_day,
     check_amount,
+    compose,
     decide,
     refusal,
     yuan,
@@ -36,7 +38,13 @@ from .models import (
     LimitLevel,
     LimitPolicy,
 )
-from .selectors import _dec, effective_limits
+from .selectors import (
+    POLICY_TABLE,
+    _dec,
+    effective_limits,
+    policy_match_params,
+    policy_match_sql,
+)
 
 __all__ = [
     "LimitRefused",
@@ -73,6 +81,32 @@ _GIVE_BACK_SQL = (
 )
 
 
+def _take_usage(cursor, *, subject: LimitSubject, amount: Decimal, day: date,
+                channel: str) -> tuple[int, Decimal, EffectiveLimits]:
+    """Increment the day's usage (locking its row) and read the policies: (row id, used, limits).
+
+    PostgreSQL does both in one round trip (a data-modifying CTE); SQLite, which has none, in two.
+    """
+    take = [subject.customer_id, day, channel, amount]
+    match = policy_match_params(subject=subject, channel=channel)
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"WITH taken AS ({_TAKE_SQL}) SELECT taken.id, taken.used, p.level, p.single_limit, "
+            f"p.daily_limit FROM taken LEFT JOIN {POLICY_TABLE} p ON ({policy_match_sql('p')})",
+            take + match,
+        )
+        rows = cursor.fetchall()
+        pk, used_after = rows[0][0], rows[0][1]
+        policies = [(level, _dec(single), _dec(daily)) for _, _, level, single, daily in rows
+                    if level]
+        limits = compose(subject=subject, channel=channel, rows=policies)
+    else:
+        limits = effective_limits(subject=subject, channel=channel)
+        cursor.execute(_TAKE_SQL, take)
+        pk, used_after = cursor.fetchone()
+    return pk, _dec(used_after), limits
+
+
 def limit_consume(*, subject: LimitSubject, amount: Decimal,
                   channel: str = LimitChannel.TRANSFER, on: date | None = None) -> None:
     """Take ``amount`` from the customer's limits for the business day, or raise LimitExceeded.
@@ -80,20 +114,17 @@ def limit_consume(*, subject: LimitSubject, amount: Decimal,
     Must run inside the transaction that moves the money, so a rollback gives the limit back
     and a replayed entry (which never calls its ``before_lock``) takes nothing twice. The
     raised error is ``engine.LimitRefused`` (a LimitExceeded) with ``level`` and ``kind``.
-    Two round trips: the policies, then the locked increment of the usage row.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "limit_consume must run inside the transaction that posts the movement")
     check_amount(amount)
-    limits = effective_limits(subject=subject, channel=channel)
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_SQL, [subject.customer_id, business_day(on), channel, amount])
-        pk, used_after = cursor.fetchone()
-        used_before = _dec(used_after) - amount
+        pk, used_after, limits = _take_usage(cursor, subject=subject, amount=amount,
+                                             day=business_day(on), channel=channel)
         # Decided once, under the lock, even when the single limit alone would refuse: the
         # refusal then names the same limit limit_check showed.
-        decision = decide(limits=limits, amount=amount, used=used_before)
+        decision = decide(limits=limits, amount=amount, used=used_after - amount)
         if not decision.allowed:
             # Undo the increment here too, so a caller that catches the refusal and goes on in
             # the same transaction cannot keep a phantom consumption.
