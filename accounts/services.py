@@ -12,13 +12,30 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from ebank.core.crypto import encrypt_text, keyed_digest
-from ebank.core.errors import BusinessError
+from ebank.core.errors import (
+    BusinessError,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LimitExceeded,
+)
 from ebank.core.masking import mask_id_number
 from ebank.ledger.models import AccountOwner, BusinessType
-from ebank.ledger.services import Leg, PostResult, entry_post, ledger_account_open
+from ebank.ledger.services import (
+    LedgerError,
+    Leg,
+    PostResult,
+    entry_fingerprint,
+    entry_post,
+    ledger_account_open,
+    legs_validate,
+)
+from ebank.limits.engine import business_day, decide, refusal
+from ebank.limits.models import LimitChannel
+from ebank.limits.selectors import effective_limits
 from ebank.limits.services import LimitSubject, limit_consume
 
 from .models import (
@@ -141,21 +158,72 @@ def funds_move(
 ) -> PostResult:
     """Move money between two ledger accounts once, taking the daily limit where it applies.
 
-    ``limit_subject`` is given for external transfers, which
-    count toward X-LIMIT; own-account moves pass None. The limit is consumed inside the posting
-    transaction, after the idempotency key is claimed, so a replay consumes nothing.
+    ``limit_subject`` is given for external transfers, which count toward X-LIMIT; own-account
+    moves pass None. The limit is consumed inside the posting transaction, after the
+    idempotency key is claimed, so a replay consumes nothing. Raises InsufficientFunds,
+    LimitExceeded (naming the limit) or IdempotencyConflict; nothing is written then.
+
+    On PostgreSQL this is one call of the ``ebank_funds_move`` function (migration
+    accounts/0002): the hot path of every external transfer in one round trip. Elsewhere it is
+    ``entry_post`` with the limit engine in ``before_lock`` — the same steps in the same order.
     """
-    before_lock = None
+    if debit_ledger_id == credit_ledger_id:
+        raise LedgerError("转出账户与转入账户不能相同")
+    legs = [Leg.debit(debit_ledger_id, amount), Leg.credit(credit_ledger_id, amount)]
+    if connection.vendor != "postgresql":
+        before_lock = None
+        if limit_subject is not None:
+
+            def before_lock() -> None:
+                limit_consume(subject=limit_subject, amount=amount)
+
+        return entry_post(idempotency_key=idempotency_key, business_type=business_type,
+                          reference=reference, memo=memo, legs=legs, before_lock=before_lock)
+    return _funds_move_pg(legs=legs, idempotency_key=idempotency_key,
+                          business_type=business_type, reference=reference, memo=memo,
+                          limit_subject=limit_subject)
+
+
+def _funds_move_pg(*, legs: list[Leg], idempotency_key: str, business_type: str,
+                   reference: str, memo: str, limit_subject: LimitSubject | None) -> PostResult:
+    legs_validate(legs)
+    if not idempotency_key or len(idempotency_key) > 128:
+        raise LedgerError("幂等键无效")
+    debit, credit = legs
+    amount = debit.amount
+    fingerprint = entry_fingerprint(business_type, reference, legs)
+    limits = None
+    customer_id = day = single = daily = None
+    channel = LimitChannel.TRANSFER
     if limit_subject is not None:
-
-        def before_lock() -> None:
-            limit_consume(subject=limit_subject, amount=amount)
-
-    return entry_post(
-        idempotency_key=idempotency_key,
-        business_type=business_type,
-        reference=reference,
-        memo=memo,
-        legs=[Leg.debit(debit_ledger_id, amount), Leg.credit(credit_ledger_id, amount)],
-        before_lock=before_lock,
-    )
+        limits = effective_limits(subject=limit_subject, channel=channel)
+        customer_id, day = limit_subject.customer_id, business_day()
+        single, daily = limits.single, limits.daily
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT entry_id, replayed, fingerprint FROM ebank_funds_move("
+                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [idempotency_key, fingerprint, business_type, reference, memo[:128],
+                 timezone.now(), debit.account_id, credit.account_id, amount,
+                 customer_id, day, channel, single, daily],
+            )
+            entry_id, replayed, stored_fingerprint = cursor.fetchone()
+    except DatabaseError as exc:
+        if connection.in_atomic_block:
+            # The statement failed, so PostgreSQL has aborted the caller's transaction too.
+            transaction.set_rollback(True)
+        cause = exc.__cause__
+        sqlstate = getattr(cause, "sqlstate", None)
+        if sqlstate == "EB001" and limits is not None:
+            used_before = Decimal(cause.diag.message_detail)
+            decision = decide(limits=limits, amount=amount, used=used_before)
+            raise (refusal(decision) if not decision.allowed else LimitExceeded()) from None
+        if sqlstate == "EB002":
+            raise InsufficientFunds() from None
+        if sqlstate == "EB003":
+            raise LedgerError("转出和转入账户无效") from None
+        raise
+    if replayed and stored_fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    return PostResult(entry_id=entry_id, replayed=replayed)

@@ -71,7 +71,7 @@ def _check_amount(amount: Decimal) -> Decimal:
     return amount
 
 
-def _fingerprint(business_type: str, reference: str, legs: Sequence[Leg]) -> str:
+def entry_fingerprint(business_type: str, reference: str, legs: Sequence[Leg]) -> str:
     canon = "|".join(
         f"{leg.account_id}:{leg.side}:{leg.amount}"
         for leg in sorted(legs, key=lambda x: (x.account_id, x.side, x.amount))
@@ -79,7 +79,7 @@ def _fingerprint(business_type: str, reference: str, legs: Sequence[Leg]) -> str
     return hashlib.sha256(f"{business_type}|{reference}|{canon}".encode()).hexdigest()
 
 
-def _validate_legs(legs: Sequence[Leg]) -> None:
+def legs_validate(legs: Sequence[Leg]) -> None:
     if len(legs) < 2:
         raise LedgerError("分录至少需要两条记账明细")
     total = Decimal("0")
@@ -197,10 +197,10 @@ def entry_post(
     Joins the caller's transaction without a savepoint: any error marks the whole transaction
     for rollback, so a caller can never commit half an entry.
     """
-    _validate_legs(legs)
+    legs_validate(legs)
     if not idempotency_key or len(idempotency_key) > 128:
         raise LedgerError("幂等键无效")
-    fingerprint = _fingerprint(business_type, reference, legs)
+    fingerprint = entry_fingerprint(business_type, reference, legs)
     now = timezone.now()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         entry_id = _claim_key(
@@ -289,7 +289,7 @@ def hold_capture(*, hold: Hold, idempotency_key: str, business_type: str, refere
     with transaction.atomic(savepoint=False):
         hold = Hold.objects.select_for_update().get(pk=hold.pk)
         if hold.status == HoldStatus.CAPTURED and hold.entry_id is not None:
-            return _replay(idempotency_key, _fingerprint(business_type, reference, legs))
+            return _replay(idempotency_key, entry_fingerprint(business_type, reference, legs))
         return entry_post(idempotency_key=idempotency_key, business_type=business_type,
                           reference=reference, legs=legs, memo=memo, release_holds=[hold])
 

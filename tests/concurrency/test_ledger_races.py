@@ -23,17 +23,31 @@ def fund(account, amount):
                                        Leg.credit(account.pk, D(amount))])
 
 
-def test_overdraft_race_50_transfers_of_30_from_1000():
+def move_with_entry_post(*, debit, credit, amount, key):
+    return entry_post(idempotency_key=key, business_type=BusinessType.INTRA_TRANSFER,
+                      reference=key, legs=[Leg.debit(debit, amount), Leg.credit(credit, amount)])
+
+
+def move_with_funds_move(*, debit, credit, amount, key):
+    from accounts.services import funds_move
+
+    return funds_move(debit_ledger_id=debit, credit_ledger_id=credit, amount=amount,
+                      idempotency_key=key, reference=key)
+
+
+# Both ways money moves: the generic entry_post and the one-call funds_move (PL/pgSQL).
+movers = pytest.mark.parametrize("move", [move_with_entry_post, move_with_funds_move],
+                                 ids=["entry_post", "funds_move"])
+
+
+@movers
+def test_overdraft_race_50_transfers_of_30_from_1000(move):
     source = CustomerLedgerAccountFactory()
     payees = [CustomerLedgerAccountFactory() for _ in range(5)]
     fund(source, "1000.00")
 
     def transfer(i):
-        return entry_post(
-            idempotency_key=f"race:{i}", business_type=BusinessType.INTRA_TRANSFER,
-            reference=f"race:{i}",
-            legs=[Leg.debit(source.pk, D("30.00")), Leg.credit(payees[i % 5].pk, D("30.00"))],
-        )
+        return move(debit=source.pk, credit=payees[i % 5].pk, amount=D("30.00"), key=f"race:{i}")
 
     results = run_concurrently(transfer, 50)
     succeeded = [r for r in results if not isinstance(r, Exception)]
@@ -47,15 +61,14 @@ def test_overdraft_race_50_transfers_of_30_from_1000():
     assert ledger_violations() == []
 
 
-def test_same_idempotency_key_ten_times_at_once_posts_one_entry():
+@movers
+def test_same_idempotency_key_ten_times_at_once_posts_one_entry(move):
     source = CustomerLedgerAccountFactory()
     payee = CustomerLedgerAccountFactory()
     fund(source, "100.00")
 
     def replay(_i):
-        return entry_post(idempotency_key="double-click", business_type=BusinessType.INTRA_TRANSFER,
-                          reference="dc", legs=[Leg.debit(source.pk, D("40.00")),
-                                                Leg.credit(payee.pk, D("40.00"))])
+        return move(debit=source.pk, credit=payee.pk, amount=D("40.00"), key="double-click")
 
     results = run_concurrently(replay, 10)
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -66,7 +79,8 @@ def test_same_idempotency_key_ten_times_at_once_posts_one_entry():
     assert source.balance == D("60.00")
 
 
-def test_opposite_transfers_between_the_same_pair_never_deadlock():
+@movers
+def test_opposite_transfers_between_the_same_pair_never_deadlock(move):
     a = CustomerLedgerAccountFactory()
     b = CustomerLedgerAccountFactory()
     fund(a, "1000.00")
@@ -74,9 +88,7 @@ def test_opposite_transfers_between_the_same_pair_never_deadlock():
 
     def ping_pong(i):
         src, dst = (a, b) if i % 2 else (b, a)
-        return entry_post(idempotency_key=f"pp:{i}", business_type=BusinessType.INTRA_TRANSFER,
-                          reference="pp", legs=[Leg.debit(src.pk, D("1.00")),
-                                                Leg.credit(dst.pk, D("1.00"))])
+        return move(debit=src.pk, credit=dst.pk, amount=D("1.00"), key=f"pp:{i}")
 
     results = run_concurrently(ping_pong, 40)
     assert not [r for r in results if isinstance(r, Exception)], results
