@@ -114,6 +114,9 @@ class Medium(models.Model):
     # 活期存折/活期一本通 can be settlement accounts (结算户) or not; only those receive transfers.
     is_settlement = models.BooleanField("结算户", default=True)
     opened_on = models.DateField("开户日期")
+    # X-CONFIRM: three wrong 交易密码 in a row lock the medium for online use until the next day.
+    pin_failures = models.PositiveSmallIntegerField("交易密码连续错误次数", default=0)
+    pin_locked_on = models.DateField("交易密码锁定日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "介质"
@@ -173,3 +176,30 @@ class SubAccount(models.Model):
     @property
     def number(self) -> str:
         return f"{self.medium.number}-{self.seq:04d}"
+
+
+class LinkedMedium(models.Model):
+    """A medium linked to the customer's e-banking (关联账户), with its alias and place in lists.
+
+    Default order is the reverse of linking (the newest first); 上移/下移 swap positions.
+    """
+
+    customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="linked_media")
+    medium = models.OneToOneField(Medium, verbose_name="介质", on_delete=models.PROTECT,
+                                  related_name="link")
+    alias = models.CharField("账户别名", max_length=30, blank=True)
+    position = models.IntegerField("排列顺序")
+    linked_at = models.DateTimeField("关联时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "网银关联账户"
+        verbose_name_plural = "网银关联账户"
+        ordering = ["customer", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "position"],
+                                    name="accounts_linked_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias or f"{self.customer.name} {self.medium.get_kind_display()}"

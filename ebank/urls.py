@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views as accounts_views
 
@@ -8,7 +8,9 @@ admin.site.site_title = "柜面管理"
 admin.site.index_title = "业务管理"
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("branches", accounts_views.home, name="branches"),
     path("healthz", accounts_views.healthz, name="healthz"),
+    path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
+    path("", include("security.urls")),
 ]

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 def test_home_lists_the_branches_with_security_headers(client):
     seed_demo_bank()
-    response = client.get("/")
+    response = client.get("/branches")
     assert response.status_code == 200
     body = response.content.decode()
     assert "合肥科技农村商业银行" in body and "（总行）" in body

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "captcha",
     # the shared core
     "ebank.core",
     "ebank.ledger",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -165,6 +169,23 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# --- login, captcha (附加码), security tools --------------------------------------------------
+LOGIN_URL = "security:login"
+LOGIN_REDIRECT_URL = "security:home"
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5  # minutes
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+OTP_TOTP_ISSUER = "安徽农金个人网银"
+# The bank CA (X-TOOLS): key and certificate live outside the repository; the key is encrypted
+# under BANK_CA_PASSPHRASE. ``manage.py init_bank_ca`` creates them.
+BANK_CA_DIR = Path(env("BANK_CA_DIR", str(BASE_DIR / "var" / "bank-ca")))
+BANK_CA_PASSPHRASE = env("BANK_CA_PASSPHRASE")
+SMS_BACKEND = env("SMS_BACKEND", "security.tools.sms.OutboxSmsBackend")
+SMS_CODE_TTL_SECONDS = 300
+CONFIRMATION_TTL_SECONDS = 300
+TOOL_FEE_USBKEY = Decimal(env("TOOL_FEE_USBKEY", "60.00") or "60.00")
+TOOL_FEE_TOKEN = Decimal(env("TOOL_FEE_TOKEN", "30.00") or "30.00")
 
 # --- field encryption (ID numbers) --------------------------------------------------------------
 # A Fernet key (urlsafe base64 of 32 bytes). prod.py requires it from the environment.

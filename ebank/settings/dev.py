@@ -28,3 +28,7 @@ if not FIELD_ENCRYPTION_KEY:
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# The 附加码 accepts "PASSED" outside production (README), so tests and demos can log in.
+CAPTCHA_TEST_MODE = True
+BANK_CA_PASSPHRASE = BANK_CA_PASSPHRASE or "dev-only-bank-ca-passphrase"

@@ -1,0 +1,35 @@
+"""Models of the security app, one module per concept.
+
+users    — User (customers' e-banking logins and staff), statuses, lockout and login settings
+tools    — security tools: USBKey certificates, digital tokens, SMS messages and codes
+confirm  — PendingOperation: the X-CONFIRM flow's record of exactly what the customer confirms
+service  — 客户服务: 留言 (CustomerMessage), SMS balance alerts, mobile-banking agreements
+counter  — CounterReceipt: the 业务受理单 of every counter action
+"""
+
+from .confirm import OperationStatus, PendingOperation
+from .counter import CounterAction, CounterReceipt
+from .service import (
+    CustomerMessage,
+    MobileAgreementStatus,
+    MobileBankingAgreement,
+    SmsSubscription,
+)
+from .tools import (
+    SecurityTool,
+    SmsCode,
+    SmsMessage,
+    ToolKind,
+    ToolRegisterAction,
+    ToolRegisterEntry,
+    ToolReplaceReason,
+    ToolStatus,
+)
+from .users import RegistrationChannel, User, UserStatus
+
+__all__ = [
+    "CounterAction", "CounterReceipt", "CustomerMessage", "MobileAgreementStatus",
+    "MobileBankingAgreement", "OperationStatus", "PendingOperation", "RegistrationChannel",
+    "SecurityTool", "SmsCode", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",
+    "ToolRegisterEntry", "ToolReplaceReason", "ToolStatus", "User", "UserStatus",
+]

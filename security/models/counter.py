@@ -1,0 +1,40 @@
+"""业务受理单: the slip every counter action prints, in two copies (bank and customer)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class CounterAction(models.TextChoices):
+    REGISTER = "register", "网上银行注册"
+    QUERY = "query", "注册信息查询"
+    CANCEL = "cancel", "网上银行注销"
+    SUSPEND = "suspend", "暂停网上银行服务"
+    RESUME = "resume", "恢复网上银行服务"
+    TOOL_ISSUE = "tool_issue", "安全认证工具申领绑定"
+    TOOL_REPLACE = "tool_replace", "安全认证工具更换"
+    TOOL_CANCEL = "tool_cancel", "安全认证工具注销"
+    TOOL_UNLOCK = "tool_unlock", "证书解锁"
+    PASSWORD_RESET = "password_reset", "登录密码重置"
+    LOGIN_UNLOCK = "login_unlock", "登录解锁"
+
+
+class CounterReceipt(models.Model):
+    number = models.CharField("受理单号", max_length=32, unique=True)
+    action = models.CharField("业务种类", max_length=32, choices=CounterAction.choices)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办柜员",
+                              on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("accounts.Branch", verbose_name="受理行社", on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField("受理时间", auto_now_add=True)
+    # What the slip prints besides the header: never a password, PIN or full ID number.
+    detail = models.JSONField("业务要素", default=dict)
+
+    class Meta:
+        verbose_name = "业务受理单"
+        verbose_name_plural = "业务受理单"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_action_display()}"
