@@ -58,3 +58,41 @@ def pytest_terminal_summary(terminalreporter):
                 red=True,
                 bold=True,
             )
+
+
+# --- no secret in any log line of the whole suite ------------------------------------------------
+# Every log record the suite produces is kept (formatted) and, at the end, searched for the demo
+# bank's secrets: passwords, 交易密码, TOTP secrets and full card numbers. A hit fails the run.
+
+import logging  # noqa: E402
+
+
+class _KeepRecords(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # noqa: BLE001 - a broken record must not break the suite
+            self.lines.append(str(record.msg))
+
+
+_kept = _KeepRecords()
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(_kept)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.secrets_scan import find_seeded_secrets
+
+    hits = find_seeded_secrets(_kept.lines)
+    if hits:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for what, line in hits[:20]:
+            if reporter:
+                reporter.write_line(f"SECRET IN LOG ({what}): {line[:200]}", red=True, bold=True)
+        session.exitstatus = 1

@@ -22,3 +22,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # The 附加码 accepts "PASSED" outside production (README), so tests and demos can log in.
 CAPTCHA_TEST_MODE = True
+# The bank CA for tests lives in var/ (git-ignored), created on first use.
+BANK_CA_PASSPHRASE = "test-only-bank-ca-passphrase"  # noqa: S105
+BANK_CA_DIR = BASE_DIR / "var" / "test-bank-ca"
