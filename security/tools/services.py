@@ -1,0 +1,85 @@
+"""The security tools' public API (X-TOOLS): import from here.
+
+USBKey certificates (usbkey), digital tokens (token), SMS and SMS codes (sms), the bank CA (ca),
+and the life-cycle steps a teller's counter operation wraps with its audit row and 业务受理单:
+unlock, cancel, mark replaced. Design and caveats: docs/security-tools.md.
+"""
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from security.models import SecurityTool, ToolStatus
+
+from .ca import BankCA, bank_ca_ensure, bank_ca_init, bank_ca_load
+from .errors import ToolError, ToolLocked
+from .sms import (
+    OutboxSmsBackend,
+    SmsBackend,
+    sms_backend,
+    sms_code_issue,
+    sms_code_verify,
+    sms_outbox_latest_code,
+    sms_send,
+)
+from .token import token_issue, token_secret_base32, token_verify
+from .usbkey import (
+    LIVE_STATUSES,
+    usbkey_issue,
+    usbkey_password_reset,
+    usbkey_sign,
+    usbkey_verify,
+)
+
+__all__ = [
+    "BankCA", "OutboxSmsBackend", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
+    "bank_ca_init", "bank_ca_load", "sms_backend", "sms_code_issue", "sms_code_verify",
+    "sms_outbox_latest_code", "sms_send", "token_issue", "token_secret_base32", "token_verify",
+    "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "usbkey_issue",
+    "usbkey_password_reset", "usbkey_sign", "usbkey_verify",
+]
+
+
+def tool_for(*, user, kind: str) -> SecurityTool | None:
+    """The customer's live (ACTIVE or LOCKED) tool of this kind; at most one exists."""
+    return SecurityTool.objects.filter(user=user, kind=kind, status__in=LIVE_STATUSES).first()
+
+
+@transaction.atomic
+def tool_unlock(*, tool: SecurityTool) -> SecurityTool:
+    """LOCKED → ACTIVE with the failure count cleared (the teller's 解锁)."""
+    locked = SecurityTool.objects.select_for_update().get(pk=tool.pk)
+    if locked.status != ToolStatus.LOCKED:
+        raise ToolError(f"该{locked.get_kind_display()}未锁定，无需解锁")
+    locked.status = ToolStatus.ACTIVE
+    locked.password_failures = 0
+    locked.save(update_fields=["status", "password_failures"])
+    if locked.totp_device_id:
+        TOTPDevice.objects.filter(pk=locked.totp_device_id).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None)
+    return locked
+
+
+@transaction.atomic
+def tool_cancel(*, tool: SecurityTool) -> SecurityTool:
+    """→ CANCELLED (注销); a token's device stops accepting codes."""
+    return _tool_retire(tool=tool, status=ToolStatus.CANCELLED)
+
+
+@transaction.atomic
+def tool_mark_replaced(*, tool: SecurityTool) -> SecurityTool:
+    """→ REPLACED (更换: the caller issues the new tool in the same transaction)."""
+    return _tool_retire(tool=tool, status=ToolStatus.REPLACED)
+
+
+def _tool_retire(*, tool: SecurityTool, status: str) -> SecurityTool:
+    locked = SecurityTool.objects.select_for_update().get(pk=tool.pk)
+    if locked.status not in LIVE_STATUSES:
+        raise ToolError(f"该{locked.get_kind_display()}已{locked.get_status_display()}")
+    locked.status = status
+    locked.save(update_fields=["status"])
+    if locked.totp_device_id:
+        # The device stays (the tool row points at it, PROTECT) but no code verifies any more:
+        # token_verify checks the tool's status and the device's confirmed flag, and django-otp
+        # lists only confirmed devices.
+        TOTPDevice.objects.filter(pk=locked.totp_device_id).update(confirmed=False)
+    return locked

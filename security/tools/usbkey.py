@@ -1,0 +1,276 @@
+"""The USBKey (USBKey证书): a certificate from the bank's CA whose key signs confirmed payloads.
+
+This SIMULATES a hardware key. A real USBKey generates its key pair on the chip, the private key
+never leaves it, and the chip's PIN (the 证书密码) unlocks signing inside the device. Here the
+bank generates the pair and keeps the private key in the database, encrypted under a key derived
+from the 证书密码; at signing time the customer types the 证书密码 on the confirmation page and
+the key is unlocked for that one signature, in the bank's process. What it preserves: without
+the 证书密码 nobody — including someone holding a database dump — can sign (offline guessing is
+slowed by scrypt); six wrong 证书密码 lock the tool until a teller unlocks it; a signature covers
+the exact bytes confirmed; the certificate chains to the bank's CA. What it cannot preserve: the
+bank's server sees the password and the unlocked key for a moment.
+
+Key handling:
+
+* customer keys: EC P-256 (secp256r1), ECDSA with SHA-256, DER-encoded signatures;
+* the stored private key is PKCS#8 PEM under ``BestAvailableEncryption`` (PBES2: PBKDF2-SHA256 +
+  AES-256-CBC). Its passphrase is not the 证书密码 itself but scrypt(证书密码, salt = the tool's
+  serial), because PBES2's own 2,048 PBKDF2 rounds are far too cheap against a six-character
+  password.
+"""
+
+import base64
+import datetime
+import secrets
+from functools import partial
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.db import transaction
+from django.utils import timezone
+
+from ebank.core.audit import audit_record
+from ebank.core.models import AuditOutcome
+from security.models import SecurityTool, ToolKind, ToolStatus
+
+from .ca import bank_ca_ensure, bank_ca_load
+from .errors import ToolError, ToolLocked, commit_apart
+
+USBKEY_VALIDITY = datetime.timedelta(days=730)
+MAX_PASSWORD_FAILURES = 6
+CERT_PASSWORD_MIN, CERT_PASSWORD_MAX = 6, 16
+CERT_ORGANIZATION = "安徽农金"
+LIVE_STATUSES = (ToolStatus.ACTIVE, ToolStatus.LOCKED)
+# scrypt cost: about 60 ms and 32 MiB per attempt on one core. Changing it makes every stored
+# key unreadable, so it is fixed for the life of the tools issued with it.
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
+_ECDSA = ec.ECDSA(hashes.SHA256())
+
+
+def tool_serial_new(*, prefix: str) -> str:
+    """A fresh 介质序列号: the prefix ("UK", "TK") and 10 random digits, unused so far."""
+    for _ in range(20):
+        serial = f"{prefix}{secrets.randbelow(10**10):010d}"
+        if not SecurityTool.objects.filter(serial=serial).exists():
+            return serial
+    raise RuntimeError("no free tool serial after 20 draws")  # 10^10 numbers: never in practice
+
+
+def cert_password_check(password: str) -> None:
+    """The 证书密码 rule: 6–16 letters, digits or symbols, not all one character."""
+    if not isinstance(password, str) or not CERT_PASSWORD_MIN <= len(password) <= CERT_PASSWORD_MAX:
+        raise ToolError(f"证书密码须为{CERT_PASSWORD_MIN}至{CERT_PASSWORD_MAX}位")
+    if not all("!" <= char <= "~" for char in password):
+        raise ToolError("证书密码只能由字母、数字或符号组成，不能含空格或汉字")
+    if len(set(password)) == 1:
+        raise ToolError("证书密码不能全部为同一字符")
+
+
+@transaction.atomic
+def usbkey_issue(*, user, branch, cert_password: str) -> SecurityTool:
+    cert_password_check(cert_password)
+    if SecurityTool.objects.filter(user=user, kind=ToolKind.USBKEY,
+                                   status__in=LIVE_STATUSES).exists():
+        raise ToolError("该客户已有有效的USBKey证书，如需新证书请办理更换")
+    ca = bank_ca_ensure()  # loads only, in production
+    serial = tool_serial_new(prefix="UK")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    customer = getattr(user, "customer", None)
+    holder = customer.name if customer else (user.get_full_name() or user.get_username())
+    certificate = ca.sign(
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, CERT_ORGANIZATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, holder),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
+        ]))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))  # tolerate clock skew
+        .not_valid_after(now + USBKEY_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                       critical=False)
+    )
+    return SecurityTool.objects.create(
+        user=user,
+        kind=ToolKind.USBKEY,
+        serial=serial,
+        status=ToolStatus.ACTIVE,
+        branch=branch,
+        certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        certificate_serial=format(certificate.serial_number, "X"),
+        not_after=certificate.not_valid_after_utc,
+        private_key_encrypted=_key_encrypt(key, serial=serial, cert_password=cert_password),
+    )
+
+
+def usbkey_sign(*, tool: SecurityTool, cert_password: str, message: bytes) -> bytes:
+    """Sign ``message`` with the tool's key, unlocked by the 证书密码 (DER ECDSA-SHA256).
+
+    A wrong password is counted in a transaction of its own (commit_apart), so the caller's
+    rollback cannot undo it; the sixth locks the tool.
+    """
+    current = _usable_usbkey(tool)
+    key = _private_key_unlock(current, tool=tool, cert_password=cert_password)
+    return key.sign(message, _ECDSA)
+
+
+def usbkey_verify(*, tool: SecurityTool, message: bytes, signature: bytes) -> bool:
+    """True when ``signature`` over ``message`` is the tool's, its certificate is one the bank's
+    CA issued to this tool and is within validity, and the tool is ACTIVE (read afresh)."""
+    current = SecurityTool.objects.filter(pk=tool.pk).first()
+    if (current is None or current.kind != ToolKind.USBKEY
+            or current.status != ToolStatus.ACTIVE or not current.certificate_pem):
+        return False
+    try:
+        certificate = x509.load_pem_x509_certificate(current.certificate_pem.encode())
+    except ValueError:
+        return False
+    ca = bank_ca_load()
+    now = datetime.datetime.now(datetime.UTC)
+    if not ca.issued(certificate):
+        return False
+    for cert in (certificate, ca.certificate):
+        if not cert.not_valid_before_utc <= now < cert.not_valid_after_utc:
+            return False
+    # The certificate in the row must be the one issued for this tool, not another's.
+    holder_serials = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    if (format(certificate.serial_number, "X") != current.certificate_serial
+            or [attr.value for attr in holder_serials] != [current.serial]):
+        return False
+    public_key = certificate.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        public_key.verify(bytes(signature), bytes(message), _ECDSA)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+@transaction.atomic
+def usbkey_password_reset(*, tool: SecurityTool, old_password: str | None,
+                          new_password: str) -> None:
+    """Change the 证书密码 (the customer knows the old one).
+
+    There is no reset without the old password: the bank does not know it and cannot decrypt
+    the key without it. A forgotten 证书密码 is a replacement at the counter (更换, reason
+    遗忘密码: a new key pair and certificate), as the procedures (第十六条) say.
+    """
+    if old_password is None:
+        raise ToolError("遗忘证书密码须携带有效身份证件到我行任意网点办理USBKey更换")
+    cert_password_check(new_password)
+    if new_password == old_password:
+        raise ToolError("新证书密码不能与原证书密码相同")
+    current = _usable_usbkey(tool)
+    # Unlock before taking the row lock: a wrong password is counted on a side connection,
+    # which would otherwise wait for our own lock.
+    key = _private_key_unlock(current, tool=tool, cert_password=old_password)
+    locked = SecurityTool.objects.select_for_update().get(pk=current.pk)
+    locked.private_key_encrypted = _key_encrypt(key, serial=locked.serial,
+                                                cert_password=new_password)
+    locked.save(update_fields=["private_key_encrypted"])
+    tool.private_key_encrypted = locked.private_key_encrypted
+    audit_record(action="usbkey.password_change", actor=locked.user,
+                 customer_id=locked.user.customer_id, object_ref=f"tool:{locked.serial}")
+
+
+# --- the key under the 证书密码 ------------------------------------------------------------------
+
+def _pem_passphrase(*, serial: str, cert_password: str) -> bytes:
+    kdf = Scrypt(salt=f"ebank.usbkey.v1:{serial}".encode(), length=32,
+                 n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
+    return base64.b64encode(kdf.derive(str(cert_password).encode()))
+
+
+def _key_encrypt(key: ec.EllipticCurvePrivateKey, *, serial: str, cert_password: str) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(
+            _pem_passphrase(serial=serial, cert_password=cert_password)),
+    ).decode()
+
+
+def _usable_usbkey(tool: SecurityTool) -> SecurityTool:
+    """The tool as the database has it now; refuses before any password is tried."""
+    current = SecurityTool.objects.get(pk=tool.pk)
+    if current.kind != ToolKind.USBKEY:
+        raise ToolError("该安全认证工具不是USBKey证书")
+    if current.status == ToolStatus.LOCKED:
+        raise ToolLocked()
+    if current.status == ToolStatus.CANCELLED:
+        raise ToolError("该USBKey证书已注销")
+    if current.status == ToolStatus.REPLACED:
+        raise ToolError("该USBKey证书已更换，请使用新证书")
+    if current.not_after is None or current.not_after <= timezone.now():
+        raise ToolError("USBKey证书已过期，请携带有效身份证件到我行任意网点办理更换")
+    return current
+
+
+def _private_key_unlock(current: SecurityTool, *, tool: SecurityTool,
+                        cert_password: str) -> ec.EllipticCurvePrivateKey:
+    try:
+        key = serialization.load_pem_private_key(
+            current.private_key_encrypted.encode(),
+            _pem_passphrase(serial=current.serial, cert_password=cert_password),
+        )
+    except (ValueError, TypeError):
+        failures, status = commit_apart(partial(_password_failure_count, tool_id=current.pk))
+        tool.password_failures, tool.status = failures, status
+        if status == ToolStatus.LOCKED:
+            raise ToolLocked() from None
+        if status != ToolStatus.ACTIVE:
+            raise ToolError("该USBKey证书已不可用") from None
+        raise ToolError(
+            f"证书密码错误，您还可以尝试{MAX_PASSWORD_FAILURES - failures}次") from None
+    if current.password_failures:
+        commit_apart(partial(_password_failures_reset, tool_id=current.pk))
+    tool.password_failures = 0
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
+
+
+def _password_failure_count(*, tool_id: int) -> tuple[int, str]:
+    locked = (SecurityTool.objects.select_for_update(of=("self",)).select_related("user")
+              .get(pk=tool_id))
+    if locked.status != ToolStatus.ACTIVE:  # locked or cancelled a moment ago by another request
+        return locked.password_failures, locked.status
+    locked.password_failures += 1
+    fields = ["password_failures"]
+    if locked.password_failures >= MAX_PASSWORD_FAILURES:
+        locked.status = ToolStatus.LOCKED
+        fields.append("status")
+    locked.save(update_fields=fields)
+    audit_record(
+        action="usbkey.locked" if locked.status == ToolStatus.LOCKED else "usbkey.password_wrong",
+        outcome=AuditOutcome.FAILURE,
+        actor=locked.user,
+        customer_id=locked.user.customer_id,
+        object_ref=f"tool:{locked.serial}",
+        detail={"failures": locked.password_failures},
+    )
+    return locked.password_failures, locked.status
+
+
+def _password_failures_reset(*, tool_id: int) -> None:
+    locked = SecurityTool.objects.select_for_update().get(pk=tool_id)
+    if locked.status == ToolStatus.ACTIVE and locked.password_failures:
+        locked.password_failures = 0
+        locked.save(update_fields=["password_failures"])
