@@ -1,3 +1,11 @@
 """URL patterns of the security app's confirm pages (included by security/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from security.views import confirm as views
+
+urlpatterns: list = [
+    path("confirm/<str:public_id>/", views.confirm, name="confirm"),
+    path("confirm/<str:public_id>/sms", views.confirm_sms, name="confirm_sms"),
+    path("confirm/<str:public_id>/result", views.confirm_result, name="confirm_result"),
+]

@@ -1,0 +1,82 @@
+"""Reads of the confirmation flow, scoped to the logged-in customer.
+
+An operation is looked up by its public id *through* its user: another customer's id is
+indistinguishable from one that does not exist (404).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+
+from ebank.core.masking import mask_phone
+from ebank.core.money import as_money
+from security.models import OperationStatus, PendingOperation, User
+
+from .registry import AuthMethod, operation_kind_get
+from .services import BACK_URL_KEY, EXPIRED_MESSAGE, SUMMARY_KEY
+
+
+def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:
+    operation = (PendingOperation.objects.select_related("medium")
+                 .filter(user=user, public_id=public_id).first())
+    if operation is None:
+        raise Http404("交易不存在")
+    return operation
+
+
+def operation_is_expired(operation: PendingOperation, *, now: datetime | None = None) -> bool:
+    """Still PENDING but past its expiry (GET pages say so without writing anything)."""
+    return (operation.status == OperationStatus.PENDING
+            and (now or timezone.now()) >= operation.expires_at)
+
+
+def payload_amount(operation: PendingOperation) -> Decimal | None:
+    """The payload's "amount" as a Decimal, for executors and pages; None when there is none."""
+    amount = operation.payload.get("amount")
+    return None if amount is None else as_money(amount)
+
+
+@dataclass(frozen=True)
+class OperationDisplay:
+    """What the confirmation and result pages show, all of it read from the stored payload."""
+
+    title: str
+    summary: list[tuple[str, str]]
+    amount: str | None
+    medium_label: str
+    back_url: str
+    status: str
+    status_label: str
+    failure_reason: str
+    auth_method_label: str
+
+
+def operation_display(*, operation: PendingOperation) -> OperationDisplay:
+    spec = operation_kind_get(operation.kind)
+    payload = operation.payload
+    status, status_label = operation.status, operation.get_status_display()
+    failure_reason = operation.failure_reason
+    if operation_is_expired(operation):
+        status, status_label, failure_reason = (OperationStatus.EXPIRED,
+                                                OperationStatus.EXPIRED.label, EXPIRED_MESSAGE)
+    medium = operation.medium
+    return OperationDisplay(
+        title=spec.title,
+        summary=[(label, value) for label, value in payload.get(SUMMARY_KEY, [])],
+        amount=payload.get("amount"),
+        medium_label=str(medium) if medium is not None else "",
+        back_url=payload.get(BACK_URL_KEY) or "/",
+        status=status,
+        status_label=status_label,
+        failure_reason=failure_reason,
+        auth_method_label=(AuthMethod(operation.auth_method).label
+                           if operation.auth_method in AuthMethod.values else ""),
+    )
+
+
+def reserved_phone_tail(*, user: User) -> str:
+    """The last four digits of the reserved phone, as the SMS notice names it."""
+    return mask_phone(user.customer.phone)[-4:] if user.customer_id else ""

@@ -1,0 +1,118 @@
+"""The confirmation pages (X-CONFIRM): confirm, send the SMS code, show the result.
+
+Thin: the services decide, these pages show. GET never changes anything (an expired operation
+is *shown* as expired; it is marked so by the next 确认).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ebank.core.errors import BusinessError
+from security.confirm.forms import ConfirmForm
+from security.confirm.registry import CREDENTIAL_LABELS, AuthMethod, operation_kind_get
+from security.confirm.selectors import (
+    operation_display,
+    operation_get_for_user,
+    operation_is_expired,
+    reserved_phone_tail,
+)
+from security.confirm.services import (
+    operation_confirm,
+    operation_methods_check,
+    operation_sms_send,
+)
+from security.models import OperationStatus
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _result_redirect(operation):
+    return redirect("security:confirm_result", public_id=operation.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm(request, public_id: str):
+    operation = operation_get_for_user(user=request.user, public_id=public_id)
+    # Executed (a replay or a double submit lands here too), failed, cancelled: the result page.
+    if operation.status != OperationStatus.PENDING:
+        return _result_redirect(operation)
+    expired = operation_is_expired(operation)
+    if expired and request.method == "GET":
+        return _result_redirect(operation)
+    spec = operation_kind_get(operation.kind)
+    try:
+        methods, no_method = operation_methods_check(user=request.user, operation=operation), ""
+    except BusinessError as exc:  # the tool was cancelled or locked since the form was submitted
+        methods, no_method = [], exc.message
+    form = ConfirmForm(request.POST if request.method == "POST" else None,
+                       methods=methods, requires_pin=spec.requires_pin)
+    # Past its expiry the service refuses before looking at any credential (and marks it).
+    if request.method == "POST" and (expired or form.is_valid()):
+        data = form.cleaned_data if not expired else {}
+        try:
+            operation = operation_confirm(
+                user=request.user, public_id=public_id, pin=data.get("pin"),
+                method=data.get("method", ""), credential=data.get("credential", ""),
+                ip=_client_ip(request),
+            )
+        except BusinessError as exc:
+            operation.refresh_from_db()
+            if operation.status != OperationStatus.PENDING:
+                # Expired or failed in execution: final, the result page says why.
+                return _result_redirect(operation)
+            form.add_error(None, exc.message)
+        else:
+            return _result_redirect(operation)
+
+    selected = (form.data.get("method") if form.is_bound else request.GET.get("method"))
+    if selected not in methods:
+        selected = methods[0] if methods else ""
+    return render(request, "security/confirm/confirm.html", {
+        "operation": operation,
+        "display": operation_display(operation=operation),
+        "form": form,
+        "requires_pin": spec.requires_pin,
+        "methods": [{"value": m, "label": AuthMethod(m).label,
+                     "credential_label": CREDENTIAL_LABELS[AuthMethod(m)]} for m in methods],
+        "selected_method": selected,
+        "credential_label": CREDENTIAL_LABELS[AuthMethod(selected)] if selected else "认证信息",
+        "sms_available": AuthMethod.SMS in methods,
+        "phone_tail": reserved_phone_tail(user=request.user),
+        "no_method": no_method,
+    })
+
+
+@login_required
+@require_POST
+def confirm_sms(request, public_id: str):
+    operation = operation_get_for_user(user=request.user, public_id=public_id)
+    try:
+        operation_sms_send(user=request.user, operation=operation, ip=_client_ip(request))
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request,
+                         f"验证码已发送至尾号{reserved_phone_tail(user=request.user)}的手机")
+    return redirect(reverse("security:confirm", args=[public_id]) + "?method=sms")
+
+
+@login_required
+@require_http_methods(["GET"])
+def confirm_result(request, public_id: str):
+    operation = operation_get_for_user(user=request.user, public_id=public_id)
+    if operation.status == OperationStatus.PENDING and not operation_is_expired(operation):
+        return redirect("security:confirm", public_id=public_id)
+    result = operation.result if operation.status == OperationStatus.EXECUTED else {}
+    return render(request, "security/confirm/result.html", {
+        "operation": operation,
+        "display": operation_display(operation=operation),
+        "result_message": result.get("message", ""),
+        "result_lines": result.get("lines", []),
+        "receipt_url": result.get("receipt_url", ""),
+    })
