@@ -7,22 +7,14 @@ will clear it too. A right PIN resets the count.
 Why the count is written apart from the caller's transaction: the confirmation flow (and any
 other caller) raises to show "交易密码错误" on the page, which rolls its own transaction back. A
 count that a rollback undoes would turn three guesses into unlimited guesses. So the attempt is
-recorded by :func:`_commit_apart` — the same technique as ``security.tools.errors.commit_apart``,
-repeated here because accounts may not import security (dependency rule); both belong in
-``ebank.core`` one day.
+recorded by :func:`ebank.core.db.commit_apart`, as the security tools record theirs.
 """
 
-import logging
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
-
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import OperationalError, connection, transaction
 
 from ebank.core.audit import audit_record
+from ebank.core.db import commit_apart
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
 from ebank.limits.engine import business_day
@@ -30,15 +22,9 @@ from ebank.limits.engine import business_day
 from .models import Medium, MediumStatus
 from .services import pin_matches
 
-logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
 PIN_MAX_FAILURES = 3
 PIN_LOCKED_MESSAGE = "交易密码已连续输错3次，该账户今日网上交易已锁定，请明日再试或到柜面办理"
 
-# How long the side connection waits for the medium's row lock before giving up.
-_SIDE_LOCK_TIMEOUT = "2s"
 
 _STATUS_MESSAGES = {
     MediumStatus.ORAL_LOSS: "该账户已口头挂失，不能办理网上交易，请到柜面办理",
@@ -95,7 +81,7 @@ def medium_pin_check(*, medium: Medium, pin: str) -> None:
             and pin_matches(medium=current, pin=pin)):
         # The common case writes nothing, so it needs no transaction of its own.
         return
-    attempt = _commit_apart(lambda: _attempt_record(medium_id=medium.pk, pin=pin, today=today))
+    attempt = commit_apart(lambda: _attempt_record(medium_id=medium.pk, pin=pin, today=today))
     medium.pin_failures = attempt.failures
     medium.pin_locked_on = attempt.locked_on
     medium.status = attempt.status
@@ -146,48 +132,3 @@ def _attempt_record(*, medium_id: int, pin: str, today: date) -> _Attempt:
     )
     return _Attempt(outcome, medium.pin_failures, medium.pin_locked_on, medium.status)
 
-
-def _commit_apart(write: Callable[[], T]) -> T:
-    """Run ``write`` so that it commits on its own, whatever the caller's transaction does.
-
-    * Outside any transaction: an ordinary ``atomic`` block.
-    * Inside one, on PostgreSQL: on a second connection (a short-lived thread has its own Django
-      connection), committed there and then.
-    * Where the second connection cannot see or lock the row — the medium was created in the
-      caller's own uncommitted transaction, or the caller holds its lock (the side connection
-      gives up after a lock timeout instead of deadlocking against us) — or on SQLite, ``write``
-      runs in the caller's transaction: the best there is.
-    """
-    if not connection.in_atomic_block:
-        with transaction.atomic():
-            return write()
-    if connection.vendor == "postgresql":
-        try:
-            return _on_own_connection(write)
-        except (ObjectDoesNotExist, OperationalError) as exc:
-            logger.info("PIN attempt counted in the caller's transaction: %s", type(exc).__name__)
-    with transaction.atomic():
-        return write()
-
-
-def _on_own_connection(write: Callable[[], T]) -> T:
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        # Django connections are per thread: this thread opens, uses and closes its own.
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{_SIDE_LOCK_TIMEOUT}'")
-                outcome["value"] = write()
-        except BaseException as exc:  # handed back to the calling thread below
-            outcome["error"] = exc
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run, name="accounts-pin-commit-apart")
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
