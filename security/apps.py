@@ -5,3 +5,7 @@ class SecurityConfig(AppConfig):
     name = "security"
     label = "security"
     verbose_name = "安全与客户服务"
+
+    def ready(self):
+        # Register the confirmation kinds of 安全中心 and 客户服务 (X-CONFIRM executors).
+        from .center import operations  # noqa: F401
