@@ -96,3 +96,17 @@ def pytest_sessionfinish(session, exitstatus):
             if reporter:
                 reporter.write_line(f"SECRET IN LOG ({what}): {line[:200]}", red=True, bold=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, OTP-verified as the staff admin requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=admin_user, name="test", confirmed=True)
+    client.force_login(admin_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

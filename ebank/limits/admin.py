@@ -4,11 +4,17 @@ Every save goes through ``limit_policy_set``, so the hierarchy (a branch may not
 bank …) is checked once, in the service; the form runs the same validation in ``clean()`` so a
 refusal shows on the form instead of as a server error. Usage rows are read-only: only the
 engine moves them, inside the posting transaction.
+
+Branch scoping: head office (``user.is_head_office``) sets every level. A branch's staff see
+the bank-wide limits (read-only: the ceiling they work under) and their own branch's limits,
+and add or change only their own branch's. The staff user is read by attribute
+(``is_head_office``, ``branch``): ebank.limits may not import the security app's User.
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from ebank.core.errors import BusinessError
 
@@ -26,6 +32,9 @@ class LimitPolicyForm(forms.ModelForm):
         model = LimitPolicy
         fields = ["level", "scope", "channel", "single_limit", "daily_limit"]
 
+    # The staff branch code a branch user is confined to; None for head office (set by the admin).
+    staff_branch_code: str | None = None
+
     def clean(self):
         cleaned = super().clean()
         # On change the key fields are read-only and absent from the form: take the instance's.
@@ -34,6 +43,9 @@ class LimitPolicyForm(forms.ModelForm):
         scope = cleaned.get("scope", self.instance.scope) or ""
         if self.errors or not level or not channel:
             return cleaned
+        if self.staff_branch_code is not None and (
+                level != LimitLevel.BRANCH or scope.strip() != self.staff_branch_code):
+            raise ValidationError(f"行社工作人员只能设置本行社（{self.staff_branch_code}）的行社限额")
         try:
             scope = limit_policy_validate(
                 level=level, scope=scope, channel=channel,
@@ -57,6 +69,46 @@ class LimitPolicyAdmin(admin.ModelAdmin):
     list_filter = ("level", "channel")
     search_fields = ("scope",)
     readonly_fields = ("updated_at", "updated_by_id")
+
+    @staticmethod
+    def _staff_branch_code(request) -> str | None:
+        """None for head office; the branch code (or "" without a branch) for branch staff."""
+        user = request.user
+        if getattr(user, "is_head_office", False):
+            return None
+        branch = getattr(user, "branch", None)
+        return branch.code if branch is not None else ""
+
+    def get_queryset(self, request):
+        policies = super().get_queryset(request)
+        code = self._staff_branch_code(request)
+        if code is None:
+            return policies
+        visible = Q(level=LimitLevel.BANK)
+        if code:
+            visible |= Q(level=LimitLevel.BRANCH, scope=code)
+        return policies.filter(visible)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        code = self._staff_branch_code(request)
+        if code is None or obj is None:
+            return True
+        return bool(code) and obj.level == LimitLevel.BRANCH and obj.scope == code
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.staff_branch_code = self._staff_branch_code(request)
+        return form
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        code = self._staff_branch_code(request)
+        if code:
+            initial.setdefault("level", LimitLevel.BRANCH)
+            initial.setdefault("scope", code)
+        return initial
 
     def get_readonly_fields(self, request, obj=None):
         # (level, scope, channel) is the policy's identity: change a figure, or add a new policy.
@@ -94,6 +146,15 @@ class DailyLimitUsageAdmin(admin.ModelAdmin):
     list_filter = ("channel", "day")
     search_fields = ("=customer_id",)
     date_hierarchy = "day"
+
+    # Usage rows name customers by id only: head office reads them, branches do not.
+    def has_module_permission(self, request):
+        return getattr(request.user, "is_head_office", False) and super().has_module_permission(
+            request)
+
+    def has_view_permission(self, request, obj=None):
+        return getattr(request.user, "is_head_office", False) and super().has_view_permission(
+            request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -29,7 +29,7 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in (env("ALLOWED_HOSTS", "") or "").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "security.admin_apps.StaffAdminConfig",  # django.contrib.admin with the OTP staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # SEC-SESSION/SEC-FORCE: staff anonymous on customer pages, disabled users out, one live
+    # session, forced password change (needs auth, OTP and messages before it).
+    "security.middleware.CustomerSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ebank.core.context_processors.bank",
+                "security.context_processors.site",
             ],
         },
     },
@@ -177,6 +181,7 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 OTP_TOTP_ISSUER = "安徽农金个人网银"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The bank CA (X-TOOLS): key and certificate live outside the repository; the key is encrypted
 # under BANK_CA_PASSPHRASE. ``manage.py init_bank_ca`` creates them.
 BANK_CA_DIR = Path(env("BANK_CA_DIR", str(BASE_DIR / "var" / "bank-ca")))
@@ -231,5 +236,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,31 @@
+"""The bank and its branches (行社) in the admin: read-only reference data.
+
+Customers, media, sub-accounts and links carry customers and are branch-scoped for staff; they
+are registered by ``security/admin_accounts.py``, next to the staff scoping they need.
+"""
+
+from django.contrib import admin
+
+from .models import Bank, Branch
+
+
+class ReferenceAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Bank)
+class BankAdmin(ReferenceAdmin):
+    list_display = ("code", "name")
+
+
+@admin.register(Branch)
+class BranchAdmin(ReferenceAdmin):
+    list_display = ("code", "name", "is_head_office", "address")
+    search_fields = ("code", "name")

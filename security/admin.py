@@ -1,0 +1,317 @@
+"""The staff admin of the security app (柜面管理), in Chinese.
+
+* The site itself (password + TOTP, counter pages) is ``admin_site.StaffAdminSite``, installed
+  as ``admin.site`` by ``admin_apps.StaffAdminConfig``.
+* Every customer-bearing list is scoped to the teller's branch (``scoping``); customer data is
+  read-only here — it changes through the counter services (``admin_counter``), each of which
+  writes an audit row and a 业务受理单.
+* 留言 are answered through a reply form (STF-MSG) with an 逾期 filter.
+* The models of ``accounts`` that carry customers are registered in ``admin_accounts`` (they
+  need this app's staff scoping; ``accounts`` may not import ``security``).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Customer
+from ebank.core.errors import BusinessError
+from ebank.core.masking import mask_account_number, mask_phone
+from ebank.core.models import AuditEvent
+from security.counter.forms import MessageReplyForm
+from security.counter.messages import customer_message_reply
+
+from . import admin_accounts  # noqa: F401 — registers the accounts models
+from .models import (
+    CounterReceipt,
+    CustomerMessage,
+    MobileBankingAgreement,
+    PendingOperation,
+    SecurityTool,
+    SmsMessage,
+    SmsSubscription,
+    ToolRegisterEntry,
+    User,
+)
+from .scoping import (
+    BranchScopedAdminMixin,
+    ReadOnlyAdminMixin,
+    StaffAuditMixin,
+    head_office,
+    scope_queryset,
+)
+
+
+def login_name_masked(name: str) -> str:
+    return mask_account_number(name) if name.isdigit() and len(name) >= 12 else name
+
+
+class CustomerScopedAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    branch_path = "user__customer__branch"
+
+    def audit_customer_id(self, obj):
+        return getattr(getattr(obj, "user", None), "customer_id", None)
+
+    @admin.display(description="客户", ordering="user__username")
+    def user_display(self, obj):
+        """A login name is often a card number: masked, with the customer's name."""
+        user = obj.user
+        name = user.customer.name if user.customer_id else ""
+        return f"{name} {login_name_masked(user.username)}".strip()
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    """网银用户 (customers) and, for head office, staff. Changes go through 柜面业务."""
+
+    branch_path = "customer__branch"
+    list_display = ("login_name", "customer", "status", "registration_channel", "registered_at",
+                    "login_locked_on", "must_change_password", "is_staff", "counter_link")
+    list_filter = ("status", "registration_channel", "is_staff")
+    list_select_related = ("customer",)
+    search_fields = ("=username", "customer__cif_no", "customer__name")
+    fields = ("login_name", "customer", "branch", "status", "registration_channel",
+              "registered_at", "registered_by", "must_change_password", "password_changed_at",
+              "failed_logins", "login_locked_on", "previous_login_at", "previous_login_ip",
+              "is_staff", "is_active", "is_superuser", "groups")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        users = super(BranchScopedAdminMixin, self).get_queryset(request)
+        if head_office(request.user):
+            return users
+        return scope_queryset(users.filter(customer__isnull=False), staff=request.user,
+                              branch_path=self.branch_path)
+
+    @admin.display(description="登录名", ordering="username")
+    def login_name(self, obj):
+        return login_name_masked(obj.username)
+
+    @admin.display(description="柜面业务")
+    def counter_link(self, obj):
+        if obj.customer_id is None:
+            return ""
+        url = reverse("admin:counter_menu", kwargs={"customer_id": obj.customer_id})
+        return format_html('<a href="{}">办理</a>', url)
+
+
+@admin.register(SecurityTool)
+class SecurityToolAdmin(CustomerScopedAdmin):
+    list_display = ("serial", "kind", "user_display", "status", "issued_at", "not_after",
+                    "password_failures", "branch")
+    list_filter = ("kind", "status")
+    list_select_related = ("user__customer", "branch")
+    search_fields = ("=serial", "user__customer__cif_no", "user__customer__name")
+    fields = ("user_display", "kind", "serial", "status", "issued_at", "branch",
+              "certificate_serial", "not_after", "password_failures")
+    readonly_fields = fields
+
+
+@admin.register(ToolRegisterEntry)
+class ToolRegisterEntryAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    """《网上银行 USB-Key 及密码信封领取登记簿》."""
+
+    branch_path = "tool__user__customer__branch"
+    list_display = ("recorded_at", "tool", "customer_name", "action", "reason", "fee", "staff",
+                    "branch")
+    list_filter = ("action", "reason")
+    list_select_related = ("tool__user__customer", "staff", "branch")
+    search_fields = ("=tool__serial", "tool__user__customer__name")
+    date_hierarchy = "recorded_at"
+
+    @admin.display(description="客户")
+    def customer_name(self, obj):
+        return obj.tool.user.customer.name if obj.tool.user.customer_id else ""
+
+
+@admin.register(CounterReceipt)
+class CounterReceiptAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "action", "customer", "staff", "branch", "created_at", "print_link")
+    list_filter = ("action",)
+    list_select_related = ("customer", "staff", "branch")
+    search_fields = ("=number", "customer__cif_no", "customer__name")
+    date_hierarchy = "created_at"
+    fields = ("number", "action", "customer", "staff", "branch", "created_at", "detail")
+    readonly_fields = fields
+
+    @admin.display(description="业务受理单")
+    def print_link(self, obj):
+        return format_html('<a href="{}">查看</a> · <a href="{}">打印（PDF）</a>',
+                           reverse("admin:counter_receipt", kwargs={"number": obj.number}),
+                           reverse("admin:counter_receipt_pdf", kwargs={"number": obj.number}))
+
+
+class MessageStateFilter(admin.SimpleListFilter):
+    title = "回复状态"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return (("overdue", "逾期未回复"), ("open", "待回复"), ("replied", "已回复"))
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(replied_at__isnull=True, due_date__lt=today)
+        if self.value() == "open":
+            return queryset.filter(replied_at__isnull=True)
+        if self.value() == "replied":
+            return queryset.filter(replied_at__isnull=False)
+        return queryset
+
+
+@admin.register(CustomerMessage)
+class CustomerMessageAdmin(CustomerScopedAdmin):
+    """STF-MSG: 留言 with their due date (two working days), an overdue filter and a reply form."""
+
+    list_display = ("subject", "user_display", "created_at", "due_date", "state", "replied_at",
+                    "replied_by", "reply_link")
+    list_filter = (MessageStateFilter,)
+    list_select_related = ("user__customer", "replied_by")
+    search_fields = ("subject", "user__customer__name", "user__customer__cif_no")
+    ordering = ("replied_at", "due_date", "id")
+    fields = ("user_display", "subject", "content", "created_at", "due_date", "reply",
+              "replied_at", "replied_by")
+    readonly_fields = fields
+
+    @admin.display(description="状态")
+    def state(self, obj):
+        if obj.replied_at:
+            return "已回复"
+        return "逾期未回复" if obj.due_date < timezone.localdate() else "待回复"
+
+    @admin.display(description="回复")
+    def reply_link(self, obj):
+        if obj.replied_at:
+            return ""
+        url = reverse("admin:security_customermessage_reply", args=[obj.pk])
+        return format_html('<a href="{}">回复</a>', url)
+
+    def get_urls(self):
+        return [path("<int:message_id>/reply/", self.admin_site.admin_view(self.reply_view),
+                     name="security_customermessage_reply"), *super().get_urls()]
+
+    def reply_view(self, request, message_id):
+        if not request.user.has_perm("security.change_customermessage"):
+            raise PermissionDenied
+        message = self.get_object(request, str(message_id))
+        if message is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(message_id))
+        form = MessageReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                customer_message_reply(acting_user=request.user, message=message,
+                                       reply=form.cleaned_data["reply"])
+            except BusinessError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已回复留言“{message.subject}”")
+                return redirect("admin:security_customermessage_changelist")
+        return TemplateResponse(request, "admin/security/customermessage/reply.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": "回复留言",
+            "message": message, "form": form,
+            "overdue": message.due_date < timezone.localdate(),
+        })
+
+
+@admin.register(PendingOperation)
+class PendingOperationAdmin(CustomerScopedAdmin):
+    list_display = ("public_id", "user_display", "kind", "status", "created_at", "expires_at",
+                    "executed_at", "auth_method")
+    list_select_related = ("user__customer",)
+    list_filter = ("status", "kind")
+    search_fields = ("=public_id",)
+    fields = ("public_id", "user_display", "kind", "payload", "status", "created_at",
+              "expires_at", "executed_at", "auth_method", "result", "failure_reason")
+    readonly_fields = fields
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
+    """The SMS outbox; a branch sees the messages to its customers' reserved phones."""
+
+    list_display = ("created_at", "phone", "purpose", "backend", "text")
+    list_filter = ("purpose", "backend")
+    search_fields = ("=phone",)
+
+    def get_queryset(self, request):
+        outbox = super().get_queryset(request)
+        if head_office(request.user):
+            return outbox
+        phones = scope_queryset(Customer.objects.all(), staff=request.user,
+                                branch_path="branch").values("phone")
+        return outbox.filter(phone__in=phones)
+
+
+@admin.register(SmsSubscription)
+class SmsSubscriptionAdmin(CustomerScopedAdmin):
+    list_display = ("user_display", "sub_account", "threshold", "phone_masked", "active",
+                    "created_at", "cancelled_at")
+    list_select_related = ("user__customer", "sub_account__medium")
+    list_filter = ("active",)
+    fields = ("user_display", "sub_account", "threshold", "phone_masked", "active", "created_at",
+              "cancelled_at")
+    readonly_fields = fields
+
+    @admin.display(description="签约手机号")
+    def phone_masked(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(MobileBankingAgreement)
+class MobileBankingAgreementAdmin(CustomerScopedAdmin):
+    list_display = ("user_display", "status", "signed_at", "changed_at")
+    list_select_related = ("user__customer",)
+    list_filter = ("status",)
+    fields = ("user_display", "media", "status", "signed_at", "changed_at")
+    readonly_fields = fields
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """X-LOG in the admin: head office sees all; a branch its customers' events and its own."""
+
+    list_display = ("occurred_at", "action", "outcome", "actor", "customer_id", "object_ref",
+                    "channel", "ip_address")
+    list_filter = ("outcome", "channel", "action")
+    search_fields = ("=customer_id", "action", "object_ref", "actor__username")
+    date_hierarchy = "occurred_at"
+
+    def get_queryset(self, request):
+        events = super().get_queryset(request).select_related("actor")
+        if head_office(request.user):
+            return events
+        customers = scope_queryset(Customer.objects.all(), staff=request.user,
+                                   branch_path="branch").values("pk")
+        return events.filter(Q(customer_id__in=customers) | Q(actor=request.user))
+
+
+# Staff OTP devices only (customers' digital tokens are SecurityTools), and head office only.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class StaffTOTPDeviceAdmin(StaffAuditMixin, TOTPDeviceAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user__is_staff=True, user__customer=None)
+
+    def has_module_permission(self, request):
+        return head_office(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return head_office(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return head_office(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return head_office(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return head_office(request.user) and super().has_delete_permission(request, obj)

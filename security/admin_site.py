@@ -1,0 +1,58 @@
+"""The staff admin site: 柜面管理, reached with 用户名 + 密码 + 动态口令 (TOTP).
+
+``OTPAdminSite`` (django-otp) lets in only a staff user verified by one of their confirmed OTP
+devices in this session; a staff user without a device cannot reach any admin page. The site
+also serves the counter pages (``security/admin_counter.py``) under ``/admin/counter/``.
+"""
+
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.models import Device
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    otp_error_messages = dict(
+        OTPAdminAuthenticationForm.otp_error_messages,
+        token_required="请输入动态口令",  # noqa: S106 — a message, not a secret
+        invalid_token="动态口令错误，请重新输入",  # noqa: S106 — a message
+        device_required="请选择动态口令设备",
+        verification_not_allowed="动态口令验证暂不可用，请稍后再试",
+        not_interactive="所选设备不支持获取口令",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["otp_token"].label = "动态口令"
+        self.fields["otp_token"].widget.attrs.update({"autocomplete": "one-time-code",
+                                                      "inputmode": "numeric"})
+
+    def _chosen_device(self, user):
+        # A teller has one device: use it without a second round trip to pick it.
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user))
+            if len(devices) == 1:
+                device = Device.from_persistent_id(devices[0].persistent_id, for_verify=True)
+        return device
+
+    def _update_form(self, user):
+        super()._update_form(user)
+        # django-otp re-renders the typed password for its second step; never render one.
+        self.fields["password"].widget.render_value = False
+
+
+class StaffAdminSite(OTPAdminSite):
+    site_header = "个人网上银行 柜面管理"
+    site_title = "柜面管理"
+    index_title = "业务管理"
+    login_form = StaffLoginForm
+    login_template = "admin/otp_login.html"
+
+    def __init__(self, name: str = "admin"):
+        # Named "admin" (not django-otp's "otpadmin") so every reverse("admin:…") keeps working.
+        super().__init__(name)
+
+    def get_urls(self):
+        from . import admin_counter
+
+        return admin_counter.urlpatterns(self) + super().get_urls()

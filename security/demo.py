@@ -1,0 +1,160 @@
+"""Demo e-banking users and bank staff (idempotent; called by ``manage.py seed_demo``).
+
+Customers (on top of ``accounts.demo``):
+* 张伟 — registered at the counter of 340101 with a USBKey (证书密码 ``Cert2026``); 登录名 = card
+* 李娜 — registered at the counter of 340101 with a digital token (its TOTP key is printed)
+* 王芳 — self-registered online (登录名 ``wangfang``), no security tool
+* 刘洋 — registered at the head-office counter, then 暂停 (suspended)
+Staff, each with a confirmed TOTP device for the admin: ``teller_hf`` (340101), ``teller_wh``
+(340201), ``admin_hq`` (head office, superuser).
+
+The demo counter registrations are made through the real counter services (slips, fees,
+register, audit), then ``must_change_password`` is cleared so the demo logins work at once; a
+fresh counter registration does force the change (tests cover it). Every secret here is demo
+data, printed by seed_demo and listed in the README.
+"""
+
+import base64
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.demo import demo_medium_number, resident_id_number
+from accounts.models import Branch, Customer, IdType, LinkedMedium, Medium
+from security.counter.services import counter_register, counter_suspend
+from security.models import RegistrationChannel, ToolKind, User, UserStatus
+from security.scoping import teller_group_ensure
+
+CUSTOMER_PASSWORD = "Demo@2026"  # noqa: S105 — demo data (README)
+STAFF_PASSWORD = "Staff@2026"  # noqa: S105 — demo data (README)
+CERT_PASSWORD = "Cert2026"  # noqa: S105 — demo data (README)
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    name: str
+    branch_code: str
+    superuser: bool
+    # Fixed TOTP keys (hex, 20 bytes) so the printed secrets stay the same on every run.
+    totp_key_hex: str
+
+
+STAFF = (
+    DemoStaff("teller_hf", "陈静", "340101", False, "3132333435363738393031323334353637383930"),
+    DemoStaff("teller_wh", "周强", "340201", False, "3230323653544146465748303030303030303031"),
+    DemoStaff("admin_hq", "孙敏", "340000", True, "3230323641444d494e4851303030303030303031"),
+)
+
+# cif_no → (id body, card serial at its branch)
+ZHANG_WEI = ("3401010001", "34010419850312351", "340101", 1)
+LI_NA = ("3401010002", "34010219900721462", "340101", 4)
+WANG_FANG = ("3402010001", "34020219780205282", "340201", 6)
+LIU_YANG = ("3400000001", "34011119951130573", "340000", 7)
+
+
+@dataclass
+class DemoLogins:
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode()
+
+
+@transaction.atomic
+def staff_user_ensure(spec: DemoStaff) -> tuple[User, TOTPDevice]:
+    branch = Branch.objects.get(code=spec.branch_code)
+    user = User.objects.filter(username=spec.username).first()
+    if user is None:
+        user = User(username=spec.username, first_name=spec.name, branch=branch, is_staff=True,
+                    is_superuser=spec.superuser)
+        user.set_password(STAFF_PASSWORD)
+        user.save()
+        user.groups.add(teller_group_ensure())
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="柜面管理动态口令",
+        defaults={"key": spec.totp_key_hex, "confirmed": True})
+    return user, device
+
+
+def _identity(id_body: str) -> dict:
+    return {"id_type": IdType.RESIDENT_ID, "id_number": resident_id_number(id_body),
+            "id_copy_received": True}
+
+
+def _counter_registered(*, teller: User, person: tuple, tool_kind: str | None) -> User:
+    cif_no, id_body, branch_code, serial = person
+    customer = Customer.objects.get(cif_no=cif_no)
+    user = User.objects.filter(customer=customer).first()
+    if user is None:
+        medium = Medium.objects.get(number=demo_medium_number(branch_code, serial))
+        counter_register(acting_user=teller, customer=customer, medium=medium,
+                         **_identity(id_body), initial_password=CUSTOMER_PASSWORD,
+                         tool_kind=tool_kind,
+                         cert_password=CERT_PASSWORD if tool_kind == ToolKind.USBKEY else None)
+        user = User.objects.get(customer=customer)
+        # Demo only: usable at once (a real counter registration forces the change).
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    return user
+
+
+@transaction.atomic
+def _online_registered(*, person: tuple, username: str) -> User:
+    cif_no, _id_body, branch_code, serial = person
+    customer = Customer.objects.get(cif_no=cif_no)
+    user = User.objects.filter(customer=customer).first()
+    if user is None:
+        user = User(customer=customer, username=username, first_name=customer.name,
+                    registration_channel=RegistrationChannel.ONLINE,
+                    registered_at=timezone.now())
+        user.set_password(CUSTOMER_PASSWORD)
+        user.save()
+        medium = Medium.objects.get(number=demo_medium_number(branch_code, serial))
+        LinkedMedium.objects.get_or_create(customer=customer, medium=medium,
+                                           defaults={"position": 1})
+    return user
+
+
+def seed_security_demo() -> list[str]:
+    """Create what is missing; return the lines seed_demo prints (logins and demo secrets)."""
+    from security.tools import services as tools
+
+    tools.bank_ca_ensure()
+    logins = DemoLogins()
+    staff = {}
+    logins.add("bank staff (admin /admin/: 用户名 + 密码 + 动态口令; TOTP key in base32):")
+    for spec in STAFF:
+        user, device = staff_user_ensure(spec)
+        staff[spec.username] = user
+        role = "head office, superuser" if spec.superuser else f"teller of {spec.branch_code}"
+        logins.add(f"  {spec.username:<10} {STAFF_PASSWORD}  TOTP {totp_secret_base32(device)}"
+                   f"  ({spec.name}, {role})")
+
+    zhang = _counter_registered(teller=staff["teller_hf"], person=ZHANG_WEI,
+                                tool_kind=ToolKind.USBKEY)
+    li = _counter_registered(teller=staff["teller_hf"], person=LI_NA, tool_kind=ToolKind.TOKEN)
+    wang = _online_registered(person=WANG_FANG, username="wangfang")
+    liu = _counter_registered(teller=staff["admin_hq"], person=LIU_YANG, tool_kind=None)
+    if liu.status == UserStatus.ACTIVE:
+        counter_suspend(acting_user=staff["admin_hq"], customer=liu.customer,
+                        **_identity(LIU_YANG[1]))
+        liu.refresh_from_db()
+
+    token = tools.tool_for(user=li, kind=ToolKind.TOKEN)
+    token_secret = tools.token_secret_base32(tool=token) if token else "(none)"
+    logins.add("e-banking customers (登录名 / 登录密码):")
+    logins.add(f"  张伟 {zhang.username}  {CUSTOMER_PASSWORD}  USBKey 证书密码 {CERT_PASSWORD}"
+               " (counter, 340101)")
+    logins.add(f"  李娜 {li.username}  {CUSTOMER_PASSWORD}  数字令牌 TOTP key {token_secret}"
+               " (counter, 340101)")
+    logins.add(f"  王芳 {wang.username}  {CUSTOMER_PASSWORD}  no security tool (online, 340201)")
+    logins.add(f"  刘洋 {liu.username}  {CUSTOMER_PASSWORD}  {liu.get_status_display()}"
+               " (counter, head office; suspended: only 注销/恢复 at the counter)")
+    return logins.lines

@@ -1,0 +1,140 @@
+"""Branch scoping of the staff admin: a teller sees and acts only on the customers of the branch
+(行社) they work at; head office (``User.is_head_office``: a head-office branch or a superuser)
+sees every branch.
+
+* ``BranchScopedAdminMixin`` filters ``get_queryset`` by a path to the customer's branch, so the
+  changelist, search, filters, actions and change views of every customer-bearing ModelAdmin
+  only ever reach in-scope rows (another branch's row is "does not exist": a redirect, never
+  its data).
+* ``StaffAuditMixin`` turns every admin write (Django's LogEntry hooks) into an AuditEvent too.
+* ``teller_group_ensure`` gives tellers view permissions on what they need; the ledger,
+  deferred work and clearing stay head-office only.
+The counter services check the same rule themselves (``security.counter.common``): the admin
+is not the only guard.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Customer
+from ebank.core.audit import audit_record
+
+TELLER_GROUP = "柜员"
+
+# (app_label, model, actions) granted to the teller group.
+TELLER_PERMISSIONS = (
+    ("accounts", "bank", ("view",)),
+    ("accounts", "branch", ("view",)),
+    ("accounts", "customer", ("view",)),
+    ("accounts", "medium", ("view",)),
+    ("accounts", "subaccount", ("view",)),
+    ("accounts", "linkedmedium", ("view",)),
+    ("security", "user", ("view",)),
+    ("security", "securitytool", ("view",)),
+    ("security", "toolregisterentry", ("view",)),
+    ("security", "counterreceipt", ("view",)),
+    ("security", "customermessage", ("view", "change")),
+    ("security", "pendingoperation", ("view",)),
+    ("security", "smsmessage", ("view",)),
+    ("security", "smssubscription", ("view",)),
+    ("security", "mobilebankingagreement", ("view",)),
+    ("core", "auditevent", ("view",)),
+    ("limits", "limitpolicy", ("view", "add", "change")),
+)
+
+
+def head_office(user) -> bool:
+    """Whether ``user`` sees every branch (False for anonymous and customer users)."""
+    return bool(getattr(user, "is_staff", False) and getattr(user, "is_head_office", False))
+
+
+def scope_queryset(queryset: QuerySet, *, staff, branch_path: str) -> QuerySet:
+    """``queryset`` narrowed to rows whose ``branch_path`` is the staff member's branch."""
+    if head_office(staff):
+        return queryset
+    branch_id = getattr(staff, "branch_id", None)
+    if not staff.is_staff or branch_id is None:
+        return queryset.none()
+    return queryset.filter(**{branch_path: branch_id})
+
+
+def customers_visible_to(staff) -> QuerySet[Customer]:
+    return scope_queryset(Customer.objects.select_related("branch"), staff=staff,
+                          branch_path="branch")
+
+
+def customer_get_for_staff(*, staff, customer_id) -> Customer:
+    """The customer by id if the staff member may see it; anything else is a 404."""
+    try:
+        return customers_visible_to(staff).get(pk=int(customer_id))
+    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("客户不存在") from exc
+
+
+class StaffAuditMixin:
+    """Every add, change and delete made in the admin also writes an AuditEvent (X-LOG)."""
+
+    def _audit(self, request, obj, verb: str) -> None:
+        meta = obj._meta
+        audit_record(action=f"admin_{verb}", actor=request.user, channel="admin",
+                     customer_id=self.audit_customer_id(obj),
+                     object_ref=f"{meta.app_label}.{meta.model_name}:{obj.pk}",
+                     detail={"model": str(meta.verbose_name)})
+
+    def audit_customer_id(self, obj) -> int | None:
+        return None
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change")
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete")
+        return super().log_deletions(request, queryset)
+
+
+class BranchScopedAdminMixin(StaffAuditMixin):
+    """For ModelAdmins of customer-bearing models: set ``branch_path`` to the customer's branch."""
+
+    branch_path: str = "customer__branch"
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), staff=request.user,
+                              branch_path=self.branch_path)
+
+    def get_list_filter(self, request):
+        filters = tuple(super().get_list_filter(request))
+        if head_office(request.user):
+            return (*filters, self.branch_path)
+        return filters
+
+
+class ReadOnlyAdminMixin:
+    """Customer data changes only through the counter services (audited, with a slip)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def teller_group_ensure() -> Group:
+    """The 柜员 group with the permissions a branch teller needs (idempotent)."""
+    group, _ = Group.objects.get_or_create(name=TELLER_GROUP)
+    wanted = []
+    for app_label, model, actions in TELLER_PERMISSIONS:
+        for action in actions:
+            wanted.append(Permission.objects.get(content_type__app_label=app_label,
+                                                 codename=f"{action}_{model}"))
+    group.permissions.add(*wanted)
+    return group

@@ -1,0 +1,173 @@
+"""The security matrix over every customer URL of the site.
+
+* every URL that names an object, opened by another customer → 404 and nothing written;
+* every POST without a CSRF token → 403;
+* no GET changes anything in the database;
+* every HTML page carries the security headers, and no page shows a seeded secret.
+
+New URLs are picked up automatically; a new URL with an object in it must be given a factory in
+``OBJECT_URLS`` below, or the coverage test fails.
+"""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.demo import seed_demo_bank
+from accounts.models import LinkedMedium, SubAccountKind
+from security.models import CustomerMessage, PendingOperation, SmsSubscription, User
+from tests.secrets_scan import seeded_secrets
+
+pytestmark = pytest.mark.django_db
+
+# Written by a GET for reasons that are not business state: the session row (idle timeout) and
+# the 附加码 challenge a login page draws.
+VOLATILE_TABLES = {"django_session", "captcha_captchastore"}
+CUSTOMER_NAMESPACES = {"security"}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace, entry.name, prefix + str(entry.pattern), list(entry.pattern.converters)
+
+
+def customer_urls():
+    for namespace, name, route, params in _walk(get_resolver().url_patterns):
+        if namespace in CUSTOMER_NAMESPACES:
+            yield f"{namespace}:{name}", route, params
+
+
+def db_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        if model._meta.db_table in VOLATILE_TABLES or not model._meta.managed:
+            continue
+        rows = sorted(map(repr, model.objects.order_by().values_list()))
+        digest.update(f"{model._meta.db_table}:{len(rows)}:{'|'.join(rows)}".encode())
+    return digest.hexdigest()
+
+
+def make_user(customer, username) -> User:
+    user = User.objects.create(username=username, customer=customer)
+    user.set_password("Matrix@2026")
+    user.save()
+    for position, medium in enumerate(customer.media.all(), start=1):
+        LinkedMedium.objects.get_or_create(medium=medium, defaults={
+            "customer": customer, "position": position})
+    return user
+
+
+@pytest.fixture
+def alice_bob():
+    customers = seed_demo_bank()
+    return make_user(customers[0], "alice_matrix"), make_user(customers[1], "bob_matrix")
+
+
+def _message(owner):
+    return {"pk": CustomerMessage.objects.create(
+        user=owner, subject="对账单", content="请问如何打印对账单",
+        due_date=timezone.localdate() + timedelta(days=2)).pk}
+
+
+def _sms_subscription(owner):
+    sub_account = owner.customer.media.first().sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    return {"pk": SmsSubscription.objects.create(
+        user=owner, sub_account=sub_account, threshold=Decimal("100.00"),
+        phone=owner.customer.phone).pk}
+
+
+def _operation(owner):
+    operation = PendingOperation.objects.create(
+        public_id=f"matrix-{owner.pk}", user=owner, kind="security.limit_change",
+        payload={"single_limit": "100.00", "daily_limit": "200.00"}, payload_digest="0" * 64,
+        nonce="1" * 32, expires_at=timezone.now() + timedelta(minutes=5))
+    return {"public_id": operation.public_id}
+
+
+# URL name → a factory making the object for its owner and returning the URL kwargs.
+OBJECT_URLS = {
+    "security:message_detail": _message,
+    "security:message_done": _message,
+    "security:sms_unsubscribe": _sms_subscription,
+    "security:confirm": _operation,
+    "security:confirm_sms": _operation,
+    "security:confirm_result": _operation,
+}
+
+
+def test_every_url_with_an_object_has_a_factory():
+    missing = [name for name, _route, params in customer_urls() if params and name not in OBJECT_URLS]
+    assert not missing, f"give these URLs a factory in OBJECT_URLS: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+def test_another_customers_object_is_404_and_nothing_is_written(alice_bob, name):
+    alice, bob = alice_bob
+    url = reverse(name, kwargs=OBJECT_URLS[name](bob))
+    client = Client()
+    client.force_login(alice)
+    before = db_fingerprint()
+    # A page answers the method it does not take with 405 before looking anything up; the
+    # method it does take must not find the other customer's object.
+    answers = {client.get(url).status_code,
+               client.post(url, {"pin": "135246", "credential": "000000", "method": "sms"}
+                           ).status_code}
+    assert answers <= {404, 405} and 404 in answers, answers
+    assert db_fingerprint() == before
+
+
+def _plain_urls():
+    return sorted(name for name, _route, params in customer_urls() if not params)
+
+
+@pytest.mark.parametrize("name", _plain_urls())
+def test_get_changes_nothing(alice_bob, name):
+    alice, _bob = alice_bob
+    client = Client()
+    client.force_login(alice)
+    url = reverse(name)
+    before = db_fingerprint()
+    response = client.get(url)
+    assert response.status_code in (200, 302, 405), (url, response.status_code)
+    assert db_fingerprint() == before, f"GET {url} wrote to the database"
+
+
+@pytest.mark.parametrize("name", _plain_urls() + sorted(OBJECT_URLS))
+def test_post_without_csrf_token_is_refused(alice_bob, name):
+    alice, _bob = alice_bob
+    kwargs = OBJECT_URLS[name](alice) if name in OBJECT_URLS else {}
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    before = db_fingerprint()
+    assert client.post(reverse(name, kwargs=kwargs), {"x": "1"}).status_code == 403
+    assert db_fingerprint() == before
+
+
+@pytest.mark.parametrize("name", _plain_urls())
+def test_html_pages_carry_security_headers_and_no_secret(alice_bob, name):
+    alice, _bob = alice_bob
+    client = Client()
+    client.force_login(alice)
+    response = client.get(reverse(name), follow=True)
+    if "text/html" not in response.get("Content-Type", ""):
+        return
+    csp = response["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+                      "script-src 'self'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response["X-Frame-Options"] == "DENY"
+    body = response.content.decode()
+    assert "<script>" not in body and " onclick=" not in body
+    for label, secret in seeded_secrets().items():
+        assert secret not in body, f"{label} shown on {name}"
