@@ -48,6 +48,15 @@ STAFF = (
     DemoStaff("admin_hq", "孙敏", "340000", True, "3230323641444d494e4851303030303030303031"),
 )
 
+# Searched for in every log line of the test suite and on every page (tests/secrets_scan.py).
+DEMO_SECRETS = {
+    "customer password": CUSTOMER_PASSWORD,
+    "staff password": STAFF_PASSWORD,
+    "证书密码": CERT_PASSWORD,
+    **{f"TOTP {staff.username}": base64.b32encode(bytes.fromhex(staff.totp_key_hex)).decode()
+       for staff in STAFF},
+}
+
 # cif_no → (id body, card serial at its branch)
 ZHANG_WEI = ("3401010001", "34010419850312351", "340101", 1)
 LI_NA = ("3401010002", "34010219900721462", "340101", 4)

@@ -166,3 +166,19 @@ def test_anonymous_visitors_are_sent_to_login(client, bank):
         pytest.skip("the login page is not wired yet (urls_auth)")
     response = client.get(confirm_url(operation))
     assert response.status_code == 302 and response["Location"].startswith(login)
+
+
+def test_a_confirmed_step_up_rotates_the_session_key_and_keeps_the_customer_in(zhang_client,
+                                                                               bank):
+    operation = bank.start_move(amount="12.00")
+    zhang_client.post(sms_url(operation))
+    code = tool_services.sms_outbox_latest_code(phone=bank.zhang_customer.phone)
+    before = zhang_client.session.session_key
+    response = zhang_client.post(confirm_url(operation),
+                                 {"pin": DEMO_PIN, "method": "sms", "credential": code})
+    assert response.status_code == 302
+    after = zhang_client.session.session_key
+    assert after and after != before
+    bank.zhang.refresh_from_db()
+    assert bank.zhang.live_session_key == after
+    assert zhang_client.get(result_url(operation)).status_code == 200

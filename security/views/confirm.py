@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
+from security.auth import user_session_bind
 from security.confirm.forms import ConfirmForm
 from security.confirm.registry import CREDENTIAL_LABELS, AuthMethod, operation_kind_get
 from security.confirm.selectors import (
@@ -68,6 +69,7 @@ def confirm(request, public_id: str):
                 return _result_redirect(operation)
             form.add_error(None, exc.message)
         else:
+            _rotate_after_step_up(request)
             return _result_redirect(operation)
 
     selected = (form.data.get("method") if form.is_bound else request.GET.get("method"))
@@ -116,3 +118,10 @@ def confirm_result(request, public_id: str):
         "result_lines": result.get("lines", []),
         "receipt_url": result.get("receipt_url", ""),
     })
+
+
+def _rotate_after_step_up(request) -> None:
+    # SEC-SESSION: a confirmed step-up gets a fresh session key (no fixation across it), and the
+    # new key stays the user's one live session.
+    request.session.cycle_key()
+    user_session_bind(user=request.user, session_key=request.session.session_key)

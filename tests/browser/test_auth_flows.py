@@ -3,13 +3,17 @@
 import re
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from accounts.demo import resident_id_number, seed_demo_bank
 from accounts.models import LinkedMedium, MediumKind
-from security.auth import LOGIN_FAILED_MESSAGE, user_login_unlock
+from security.auth import LOGIN_FAILED_MESSAGE
 from security.models import User, UserStatus
+from security.scoping import teller_group_ensure
 from security.tools.sms import sms_outbox_latest_code
+from tests.browser.conftest import SHOTS_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -115,17 +119,43 @@ def test_forced_password_change_at_first_login(page: Page, live_server, customer
     expect(page.locator(".messages")).to_contain_text("登录密码修改成功")
 
 
-def test_five_wrong_passwords_lock_until_a_teller_unlocks(page: Page, live_server, customers):
-    user = make_user(customers[0], "zhangwei")
+def teller_with_token(branch) -> tuple[User, TOTPDevice]:
+    """A teller of ``branch`` with a confirmed TOTP device (the token in the teller's hand)."""
+    teller = User.objects.create_user(username="teller01", password=PASSWORD, is_staff=True,
+                                      branch=branch, first_name="陈静")
+    teller.groups.add(teller_group_ensure())
+    device = TOTPDevice.objects.create(user=teller, name="柜员令牌", confirmed=True)
+    return teller, device
+
+
+def test_five_wrong_passwords_lock_until_a_teller_unlocks_in_the_admin(
+        page: Page, live_server, customers):
+    zhang = customers[0]
+    make_user(zhang, "zhangwei")
     for _ in range(5):
         fill_login(page, live_server.url, "zhangwei", "wrong-password")
         expect(page.locator("#login-error")).to_be_visible()
     fill_login(page, live_server.url, "zhangwei")
     expect(page.locator("#login-error")).to_contain_text(LOGIN_FAILED_MESSAGE)
     expect(page).to_have_url(re.compile(r"/login$"))
-    teller = User.objects.create_user(username="teller01", password=PASSWORD, is_staff=True,
-                                      branch=customers[0].branch)
-    user_login_unlock(user=user, acting_user=teller)
+
+    # At the counter: the teller logs in to the admin with password and token, checks the
+    # customer's ID and unlocks (STF-RESET).
+    _teller, device = teller_with_token(zhang.branch)
+    staff = page.context.browser.new_context().new_page()
+    staff.goto(f"{live_server.url}/admin/login/")
+    staff.fill("input[name=username]", "teller01")
+    staff.fill("input[name=password]", PASSWORD)
+    staff.fill("input[name=otp_token]", f"{totp(device.bin_key):06d}")
+    staff.click("input[type=submit]")
+    expect(staff.locator("body")).to_contain_text("柜面")
+    staff.goto(f"{live_server.url}/admin/counter/customer/{zhang.pk}/login_unlock/")
+    staff.fill("input[name=id_number]", resident_id_number("34010419850312351"))
+    staff.check("input[name=id_copy_received]")
+    staff.click("input[type=submit][value='提交']")
+    expect(staff.locator("body")).to_contain_text("业务受理单")
+    staff.screenshot(path=str(SHOTS_DIR / "admin-login-unlock.png"), full_page=True)
+
     fill_login(page, live_server.url, "zhangwei")
     expect(page.locator("h1")).to_contain_text("欢迎您，张伟")
 
