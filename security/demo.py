@@ -48,6 +48,8 @@ STAFF = (
     DemoStaff("admin_hq", "孙敏", "340000", True, "3230323641444d494e4851303030303030303031"),
 )
 
+DEMO_TOKEN_KEY_HEX = "3230323644454d4f4c494e41544f4b454e303031"  # noqa: S105 - 李娜's demo token
+
 # Searched for in every log line of the test suite and on every page (tests/secrets_scan.py).
 DEMO_SECRETS = {
     "customer password": CUSTOMER_PASSWORD,
@@ -55,6 +57,7 @@ DEMO_SECRETS = {
     "证书密码": CERT_PASSWORD,
     **{f"TOTP {staff.username}": base64.b32encode(bytes.fromhex(staff.totp_key_hex)).decode()
        for staff in STAFF},
+    "TOTP 李娜": base64.b32encode(bytes.fromhex(DEMO_TOKEN_KEY_HEX)).decode(),
 }
 
 # cif_no → (id body, card serial at its branch)
@@ -111,6 +114,14 @@ def _counter_registered(*, teller: User, person: tuple, tool_kind: str | None) -
         # Demo only: usable at once (a real counter registration forces the change).
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+        if tool_kind == ToolKind.TOKEN:
+            from security.tools import services as tools
+
+            # Demo only: a fixed token key, so the README can list the secret to load into an
+            # authenticator app (a real token's key is random and shown once at the counter).
+            TOTPDevice.objects.filter(
+                pk=tools.tool_for(user=user, kind=ToolKind.TOKEN).totp_device_id
+            ).update(key=DEMO_TOKEN_KEY_HEX)
     return user
 
 
