@@ -5,6 +5,7 @@ Inner helpers: plain ``atomic`` or none; the durable transaction is the action's
 """
 
 from decimal import Decimal
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -23,6 +24,7 @@ from ebank.core.money import chinese_capitals, format_cny
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType
 from ebank.ledger.services import Leg, entry_post
+from security.center.services import sms_balance_alerts_send
 from security.models import (
     CounterAction,
     CounterReceipt,
@@ -140,6 +142,8 @@ def tool_fee_post(*, kind: str, medium: Medium, receipt_number: str) -> tuple[De
         )
     except InsufficientFunds as exc:
         raise BusinessError(f"扣费账户可用余额不足，手续费{format_cny(fee)}") from exc
+    # SVC-SMS: the customer's balance-change message, once the fee is really booked.
+    transaction.on_commit(partial(sms_balance_alerts_send, entry_id=posted.entry_id))
     return fee, posted.entry_id
 
 

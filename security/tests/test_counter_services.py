@@ -360,3 +360,19 @@ def test_a_refusal_is_audited_in_its_own_transaction(bank, teller_hf):
                            action=CounterAction.REGISTER, reason="证件类型或证件号码与客户信息不符")
     event = AuditEvent.objects.get(action="counter_register")
     assert event.outcome == AuditOutcome.FAILURE and event.channel == "counter"
+
+
+def test_a_tool_fee_sends_the_balance_change_sms_to_a_subscribed_account(bank, teller_hf,
+                                                                          django_capture_on_commit_callbacks):
+    from security.center.services import sms_subscribe
+    from security.models import SmsMessage
+
+    user = register("张伟", teller_hf)
+    main = current_main_account(medium_number=card_of("张伟").number)
+    sms_subscribe(user=user, sub_account=main, threshold=Decimal("10.00"), phone="13805510001")
+    with django_capture_on_commit_callbacks(execute=True):
+        counter.counter_tool_issue(acting_user=teller_hf, customer=bank["张伟"], **ident("张伟"),
+                                   kind=ToolKind.TOKEN, fee_medium=card_of("张伟"))
+    alert = SmsMessage.objects.filter(phone="13805510001", purpose__startswith="balance").get()
+    assert "30.00" in alert.text and "0013" in alert.text
+    assert "6226790101000000013" not in alert.text
