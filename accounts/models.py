@@ -203,3 +203,50 @@ class LinkedMedium(models.Model):
 
     def __str__(self) -> str:
         return self.alias or f"{self.customer.name} {self.medium.get_kind_display()}"
+
+
+class ReceiptDirection(models.TextChoices):
+    DEBIT = "debit", "付款"
+    CREDIT = "credit", "收款"
+
+
+class Receipt(models.Model):
+    """电子回单 (ACC-RECEIPT): the bank's signed statement that one posted movement happened.
+
+    One per (ledger entry, customer sub-account). ``verification_code`` is derived from a
+    signature by the bank's receipt key over the receipt's elements: anyone may type the
+    elements into 电子回单校验, only the bank can produce a code that matches them.
+    """
+
+    number = models.CharField("回单编号", max_length=32, unique=True)
+    customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="receipts")
+    sub_account = models.ForeignKey(SubAccount, verbose_name="账户", on_delete=models.PROTECT,
+                                    related_name="receipts")
+    entry_id = models.BigIntegerField("记账分录")
+    direction = models.CharField("收付方向", max_length=8, choices=ReceiptDirection.choices)
+    amount = models.DecimalField("金额", max_digits=18, decimal_places=2)
+    payer_name = models.CharField("付款人户名", max_length=64)
+    payer_account = models.CharField("付款人账号", max_length=32)
+    payer_bank = models.CharField("付款人开户行", max_length=128)
+    payee_name = models.CharField("收款人户名", max_length=64)
+    payee_account = models.CharField("收款人账号", max_length=32)
+    payee_bank = models.CharField("收款人开户行", max_length=128)
+    purpose = models.CharField("用途", max_length=60, blank=True)
+    business = models.CharField("业务种类", max_length=32)
+    channel = models.CharField("交易渠道", max_length=16)
+    posted_at = models.DateTimeField("交易时间")
+    verification_code = models.CharField("验证码", max_length=64)
+
+    class Meta:
+        verbose_name = "电子回单"
+        verbose_name_plural = "电子回单"
+        ordering = ["-posted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry_id", "sub_account"],
+                                    name="accounts_one_receipt_per_entry_account"),
+        ]
+        indexes = [models.Index(fields=["customer", "-posted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount}"

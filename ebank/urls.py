@@ -12,5 +12,7 @@ urlpatterns = [
     path("healthz", accounts_views.healthz, name="healthz"),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("transfers/", include("transfers.urls")),
     path("", include("security.urls")),
 ]

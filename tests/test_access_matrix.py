@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 # Written by a GET for reasons that are not business state: the session row (idle timeout) and
 # the 附加码 challenge a login page draws.
 VOLATILE_TABLES = {"django_session", "captcha_captchastore"}
-CUSTOMER_NAMESPACES = {"security"}
+CUSTOMER_NAMESPACES = {"security", "accounts", "transfers"}
 
 
 def _walk(patterns, prefix="", namespace=None):

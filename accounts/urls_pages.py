@@ -1,0 +1,3 @@
+"""URL patterns (included by the app's urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,114 @@
+"""转账汇款: every outgoing e-banking transfer, its schedule and outcome, and the payee book.
+
+A :class:`Transfer` is created when the customer confirms (X-CONFIRM). Real-time transfers are
+executed in that same transaction; 普通到账, 次日到账 and HVPS transfers reserved to the next
+session get a DueWork row (ebank.duework, key = the transfer number) and are executed by its
+handler, which checks balance and limits again and takes them then (manual 跨行转账 note 4).
+Inter-bank transfers move the money to the clearing book and wait for the other bank's
+answer: success, failure (a return entry gives the money and the limit back) or a later 退汇.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ebank.clearing.routing import ArrivalMode, Channel
+from ebank.ledger.models import MONEY
+
+
+class TransferKind(models.TextChoices):
+    OWN = "own", "关联账户互转"
+    INTRA = "intra", "行内转账"
+    INTER = "inter", "跨行转账"
+
+
+class TransferStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "待执行"  # 普通到账/次日到账: cancellable in 定时转账维护
+    RESERVED = "reserved", "预约"  # HVPS outside its session: listed in 预约交易管理
+    PROCESSING = "processing", "处理中"  # sent to the other bank, no answer yet
+    SUCCEEDED = "succeeded", "成功"
+    FAILED = "failed", "失败"
+    RETURNED = "returned", "已退汇"
+    CANCELLED = "cancelled", "已撤销"
+    DELETED = "deleted", "已删除"
+
+
+class Transfer(models.Model):
+    number = models.CharField("交易流水号", max_length=32, unique=True)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="transfers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作用户",
+                             on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("转账类型", max_length=8, choices=TransferKind.choices)
+    mode = models.CharField("到账方式", max_length=16, choices=ArrivalMode.choices,
+                            default=ArrivalMode.REAL_TIME)
+    channel = models.CharField("清算渠道", max_length=8, choices=Channel.choices, blank=True)
+    status = models.CharField("状态", max_length=16, choices=TransferStatus.choices)
+    from_sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="转出账户",
+                                         on_delete=models.PROTECT, related_name="+")
+    # Own-account and intra-bank transfers credit a sub-account of ours; inter-bank ones don't.
+    to_sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="转入账户",
+                                       on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    payee_account = models.CharField("收款人账号", max_length=32)
+    payee_name = models.CharField("收款人名称", max_length=64)
+    payee_bank_code = models.CharField("收款行行号", max_length=12, blank=True)
+    payee_bank_name = models.CharField("收款行名称", max_length=128, blank=True)
+    payee_branch_code = models.CharField("收款网点行号", max_length=12, blank=True)
+    amount = models.DecimalField("转账金额", **MONEY)
+    purpose = models.CharField("付款用途", max_length=60, blank=True)
+    submitted_at = models.DateTimeField("提交时间")
+    execute_at = models.DateTimeField("执行时间")
+    executed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The ledger entries: the debit, and the money coming back after a failure or 退汇.
+    entry_id = models.BigIntegerField("记账分录", null=True, blank=True)
+    return_entry_id = models.BigIntegerField("退回分录", null=True, blank=True)
+    # The business day whose daily limit the transfer took (given back on failure/return).
+    limit_day = models.DateField("限额占用日", null=True, blank=True)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = "网银转账"
+        verbose_name_plural = "网银转账"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-submitted_at"]),
+                   models.Index(fields=["status", "execute_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfers_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()} {self.amount}"
+
+
+class PayeeKind(models.TextChoices):
+    INTRA = "intra", "行内收款人"
+    INTER = "inter", "跨行收款人"
+
+
+class Payee(models.Model):
+    """收款人登记簿 (TRF-PAYEES)."""
+
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="payees")
+    kind = models.CharField("类型", max_length=8, choices=PayeeKind.choices)
+    account_number = models.CharField("收款人账号", max_length=32)
+    name = models.CharField("收款人名称", max_length=64)
+    bank_code = models.CharField("收款行行号", max_length=12, blank=True)
+    bank_name = models.CharField("收款行名称", max_length=128, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "收款人"
+        verbose_name_plural = "收款人"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "account_number"],
+                                    name="transfers_one_payee_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.account_number[-4:]}"

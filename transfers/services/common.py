@@ -1,0 +1,49 @@
+"""What every kind of transfer shares: numbers, the customer's limit subject, the payer account."""
+
+import secrets
+
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Customer, MediumStatus, SubAccount, SubAccountKind
+from ebank.limits.services import LimitSubject
+from security.models import SecurityTool, ToolStatus
+
+
+def transfer_number_new() -> str:
+    """交易流水号: TR + the Asia/Shanghai date + 10 random digits (unique index behind it)."""
+    return f"TR{timezone.localdate():%Y%m%d}{secrets.randbelow(10**10):010d}"
+
+
+def limit_subject_for(*, customer: Customer) -> LimitSubject:
+    """The customer as the limit engine sees them (X-LIMIT, X-TOOLS partial service)."""
+    has_tool = SecurityTool.objects.filter(user__customer=customer,
+                                           status=ToolStatus.ACTIVE).exists()
+    return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
+                        has_security_tool=has_tool)
+
+
+def payer_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount:
+    """A 活期 sub-account on one of the customer's linked media (转出账户); anything else → 404.
+
+    Manual 行内转账 note 1: a medium with several current sub-accounts pays from its 活期主账户,
+    so forms offer only main accounts; the status checks (loss, freeze) are the caller's, with
+    the manual's wording.
+    """
+    try:
+        return SubAccount.objects.select_related("medium", "ledger_account").get(
+            pk=sub_account_id, medium__link__customer=customer,
+            kind=SubAccountKind.CURRENT_MAIN,
+        )
+    except SubAccount.DoesNotExist as exc:
+        raise Http404("账户不存在") from exc
+
+
+def payer_accounts(*, customer: Customer) -> list[SubAccount]:
+    """The customer's linked 活期主账户s in the customer's own order (关联账户管理)."""
+    return list(
+        SubAccount.objects.select_related("medium", "medium__link", "ledger_account")
+        .filter(medium__link__customer=customer, kind=SubAccountKind.CURRENT_MAIN)
+        .exclude(medium__status=MediumStatus.CLOSED)
+        .order_by("medium__link__position")
+    )
