@@ -17,6 +17,7 @@
 import logging
 import re
 import secrets
+from abc import ABC, abstractmethod
 from datetime import timedelta
 from functools import partial
 
@@ -51,7 +52,7 @@ _CODE_SHAPE = re.compile(r"[0-9]{6}")
 _PHONE_SHAPE = re.compile(r"1[0-9]{10}")
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     """Delivers one text to one phone. ``name`` is recorded in the outbox row."""
 
     name = "base"
@@ -59,8 +60,9 @@ class SmsBackend:
     # delivery itself (development), never beside a real gateway.
     outbox_holds_codes = False
 
+    @abstractmethod
     def send(self, *, phone: str, text: str) -> None:
-        raise NotImplementedError
+        """Hand the text to the gateway."""
 
 
 class OutboxSmsBackend(SmsBackend):

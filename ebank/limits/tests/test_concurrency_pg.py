@@ -1,41 +1,20 @@
 """Concurrent consumption on a real PostgreSQL: separate connections, real row locks, commits."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from ebank.core.errors import LimitExceeded
 from ebank.limits.models import DailyLimitUsage, LimitLevel
 from ebank.limits.services import limit_consume
+from tests.concurrency.helpers import run_concurrently
 
 from .helpers import ALICE, DAY, policy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_in_threads(fn, n: int, timeout: float = 60) -> list:
-    """Call fn(i) in n threads released together, each on its own connection."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout)
-            results[i] = fn(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a worker hung (deadlock?)"
-    return results
 
 
 def consume_1000(_i: int) -> str:
@@ -47,7 +26,7 @@ def consume_1000(_i: int) -> str:
 def test_ten_concurrent_1000s_against_5000_a_day_exactly_five_pass():
     # No usage row exists yet: the ten race to create it as well as to fill it.
     policy(LimitLevel.BANK, None, "5000.00")
-    results = run_in_threads(consume_1000, 10)
+    results = run_concurrently(consume_1000, 10)
     unexpected = [r for r in results if r != "ok" and not isinstance(r, LimitExceeded)]
     assert not unexpected, unexpected
     assert results.count("ok") == 5
@@ -60,7 +39,7 @@ def test_concurrent_consumption_on_an_existing_row_never_overshoots():
     policy(LimitLevel.BANK, None, "5000.00")
     with transaction.atomic():
         limit_consume(subject=ALICE, amount=Decimal("2500.00"), on=DAY)
-    results = run_in_threads(consume_1000, 10)
+    results = run_concurrently(consume_1000, 10)
     assert results.count("ok") == 2
     usage = DailyLimitUsage.objects.get(customer_id=ALICE.customer_id, day=DAY)
     assert usage.used == Decimal("4500.00")
