@@ -13,7 +13,21 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.models import Branch, Customer, IdType, Medium, MediumStatus, SubAccount
+from accounts.models import (
+    Branch,
+    Customer,
+    IdType,
+    Medium,
+    MediumStatus,
+    ReceiptDirection,
+    SubAccount,
+)
+from accounts.receipts.services import (
+    FEE_INCOME_PAYEE,
+    ReceiptBusiness,
+    ReceiptChannel,
+    receipt_issue,
+)
 from accounts.selectors import current_main_account
 from ebank.core.audit import audit_record
 from ebank.core.crypto import keyed_digest
@@ -22,7 +36,7 @@ from ebank.core.masking import mask_account_number
 from ebank.core.models import AuditOutcome
 from ebank.core.money import chinese_capitals, format_cny
 from ebank.ledger.bank_books import BankBook, bank_book_id
-from ebank.ledger.models import BusinessType
+from ebank.ledger.models import BusinessType, Entry
 from ebank.ledger.services import Leg, entry_post
 from security.center.services import sms_balance_alerts_send
 from security.models import (
@@ -121,8 +135,8 @@ def fee_medium_check(*, customer: Customer, medium: Medium) -> None:
 def tool_fee_post(*, kind: str, medium: Medium, receipt_number: str) -> tuple[Decimal, int | None]:
     """Debit the tool fee from the medium's 活期主账户 and credit 手续费收入, through the ledger.
 
-    The idempotency key is the receipt number: one slip, one fee. Returns (fee, entry id); a fee
-    set to zero posts nothing.
+    The idempotency key is the receipt number: one slip, one fee (and one 电子回单). Returns
+    (fee, entry id); a fee set to zero posts nothing.
     """
     fee = tool_fee(kind)
     if fee <= 0:
@@ -142,6 +156,15 @@ def tool_fee_post(*, kind: str, medium: Medium, receipt_number: str) -> tuple[De
         )
     except InsufficientFunds as exc:
         raise BusinessError(f"扣费账户可用余额不足，手续费{format_cny(fee)}") from exc
+    # X-RECEIPT: the fee's 电子回单, in the same transaction as the posting (idempotent on replay).
+    receipt_issue(
+        entry_id=posted.entry_id, sub_account=main, direction=ReceiptDirection.DEBIT, amount=fee,
+        payer_name=medium.customer.name, payer_account=medium.number,
+        payer_bank=medium.branch.name, payee_name=FEE_INCOME_PAYEE, payee_account="",
+        payee_bank=medium.branch.name, purpose=TOOL_FEE_MEMO[ToolKind(kind)],
+        business=ReceiptBusiness.FEE, channel=ReceiptChannel.COUNTER,
+        posted_at=Entry.objects.values_list("posted_at", flat=True).get(pk=posted.entry_id),
+    )
     # SVC-SMS: the customer's balance-change message, once the fee is really booked.
     transaction.on_commit(partial(sms_balance_alerts_send, entry_id=posted.entry_id))
     return fee, posted.entry_id

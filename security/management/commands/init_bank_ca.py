@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
+from ebank.core.signing import RECEIPT_KEY_FILE, receipt_key_init
 from security.tools.ca import CA_CERT_FILE, CA_KEY_FILE, bank_ca_init
 
 
@@ -32,6 +33,11 @@ class Command(BaseCommand):
             raise CommandError("BANK_CA_PASSPHRASE is not set (environment or settings): refusing "
                                "to create a CA key without a passphrase")
         directory = directory or Path(settings.BANK_CA_DIR)
+        # The e-receipt signing key (ACC-RECEIPT) lives beside the CA, under the same passphrase.
+        if not (directory / RECEIPT_KEY_FILE).exists():
+            fingerprint = receipt_key_init(directory=directory, passphrase=passphrase)
+            self.stdout.write(f"receipt signing key created ({RECEIPT_KEY_FILE}), public key "
+                              f"SHA-256 {fingerprint}")
         try:
             bank_ca_init(directory=directory, passphrase=passphrase, force=force)
         except (FileExistsError, ImproperlyConfigured) as exc:
