@@ -94,6 +94,19 @@ def _operation(owner):
     return {"public_id": operation.public_id}
 
 
+def _receipt(owner):
+    from accounts.receipts.services import ReceiptChannel, receipt_issue
+
+    sub_account = owner.customer.media.first().sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    receipt = receipt_issue(
+        entry_id=1, sub_account=sub_account, direction="debit", amount=Decimal("12.34"),
+        payer_name=owner.customer.name, payer_account=sub_account.medium.number,
+        payer_bank=sub_account.medium.branch.name, payee_name="赵六",
+        payee_account="6217000010001234567", payee_bank="中国建设银行合肥分行", purpose="货款",
+        business="跨行转账", channel=ReceiptChannel.WEB, posted_at=timezone.now())
+    return {"number": receipt.number}
+
+
 # URL name → a factory making the object for its owner and returning the URL kwargs.
 OBJECT_URLS = {
     "security:message_detail": _message,
@@ -102,6 +115,8 @@ OBJECT_URLS = {
     "security:confirm": _operation,
     "security:confirm_sms": _operation,
     "security:confirm_result": _operation,
+    "accounts:receipt_detail": _receipt,
+    "accounts:receipt_pdf": _receipt,
 }
 
 
