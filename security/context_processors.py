@@ -9,17 +9,8 @@ whoever builds a page can use the name its menu item already expects.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
-
-def url_or_none(*names: str) -> str | None:
-    """The path of the first of ``names`` that resolves (no arguments), else None."""
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+from ebank.core.web import url_or_none
 
 
 @dataclass(frozen=True)

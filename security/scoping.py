@@ -40,6 +40,8 @@ TELLER_PERMISSIONS = (
     ("security", "smssubscription", ("view",)),
     ("security", "mobilebankingagreement", ("view",)),
     ("core", "auditevent", ("view",)),
+    ("transfers", "transfer", ("view",)),
+    ("transfers", "payee", ("view",)),
     ("limits", "limitpolicy", ("view", "add", "change")),
 )
 

@@ -185,6 +185,8 @@ AUDIT_ACTION_LABELS = {
     "account_alias": "账户别名设置",
     "account_move": "账户顺序调整",
     "account_loss_report": "账户挂失",
+    "account_loss_release": "账户解挂",
+    "account_loss_written": "书面挂失",
     "login_name_change": "用户名设置",
     "login_settings_change": "登录设置管理",
     "reserved_message_change": "预留信息变更",

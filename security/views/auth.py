@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Customer, Medium
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
+from ebank.core.web import url_or_none
 
 from ..auth import (
     LOGIN_FAILED_MESSAGE,
@@ -38,7 +39,6 @@ from ..auth import (
     user_register_online,
     user_session_bind,
 )
-from ..context_processors import url_or_none
 from ..forms_auth import (
     LoginForm,
     PasswordChangeForm,

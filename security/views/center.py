@@ -4,11 +4,8 @@ Every page is for a logged-in customer only; every POST is CSRF-protected; a GET
 anything. A business refusal is shown on the same page with what was typed kept.
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,27 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
+from ebank.core.web import customer_required
 from security.center import forms, operations, selectors, services  # noqa: F401
-from security.models import UserStatus
 
 # ``operations`` is imported for its side effect: the executors must be registered before any
 # operation_start of theirs. SecurityConfig.ready imports it too; this makes the pages safe alone.
 
 SESSION_PHONE_CHANGE = "center_phone_change"
-
-
-def customer_required(view):
-    """Logged in, a customer (not staff), and not suspended or cancelled."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if user.customer_id is None or user.status != UserStatus.ACTIVE:
-            raise PermissionDenied("仅限网银客户使用")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _ip(request) -> str | None:

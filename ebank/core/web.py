@@ -1,0 +1,34 @@
+"""Small web helpers every app's views share (so no lower app imports a higher one's views)."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.urls import NoReverseMatch, reverse
+
+# security.models.UserStatus.ACTIVE; spelled here because core sits below security.
+ACTIVE_STATUS = "active"
+
+
+def url_or_none(*names: str) -> str | None:
+    """The path of the first of ``names`` that resolves (no arguments), else None."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def customer_required(view):
+    """Logged in, a customer (not staff), and not suspended or cancelled."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.customer_id is None or user.status != ACTIVE_STATUS:
+            raise PermissionDenied("仅限网银客户使用")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,54 @@
+"""网银转账 and 收款人 in the staff admin: read-only, scoped to the teller's branch (行社).
+
+Transfers change only through the customer's confirmation and the due-work dispatcher (audited,
+posted through the ledger); staff look, they do not edit. Account numbers are masked in lists.
+"""
+
+from django.contrib import admin
+
+from ebank.core.masking import mask_account_number
+from security.scoping import BranchScopedAdminMixin, ReadOnlyAdminMixin
+
+from .models import Payee, Transfer
+
+
+class ScopedReadOnlyAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    branch_path = "customer__branch"
+
+    def audit_customer_id(self, obj):
+        return obj.customer_id
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedReadOnlyAdmin):
+    list_display = ("number", "customer", "kind", "mode", "status", "amount", "payee_name",
+                    "payee_masked", "submitted_at", "execute_at", "executed_at")
+    list_select_related = ("customer",)
+    list_filter = ("kind", "mode", "status")
+    search_fields = ("=number", "=customer__cif_no", "customer__name", "payee_name")
+    date_hierarchy = "submitted_at"
+    fields = ("number", "customer", "user", "kind", "mode", "channel", "status",
+              "from_sub_account", "to_sub_account", "payee_masked", "payee_name",
+              "payee_bank_code", "payee_bank_name", "amount", "purpose", "submitted_at",
+              "execute_at", "executed_at", "entry_id", "return_entry_id", "limit_day",
+              "failure_reason")
+    readonly_fields = fields
+
+    @admin.display(description="收款人账号")
+    def payee_masked(self, obj):
+        return mask_account_number(obj.payee_account)
+
+
+@admin.register(Payee)
+class PayeeAdmin(ScopedReadOnlyAdmin):
+    list_display = ("name", "account_masked", "kind", "bank_name", "customer", "created_at")
+    list_select_related = ("customer",)
+    list_filter = ("kind",)
+    search_fields = ("=customer__cif_no", "customer__name", "name")
+    fields = ("customer", "kind", "account_masked", "name", "bank_code", "bank_name",
+              "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="收款人账号")
+    def account_masked(self, obj):
+        return mask_account_number(obj.account_number)

@@ -1,0 +1,159 @@
+"""Reads of 转账汇款, every one scoped to the logged-in customer.
+
+A transfer or payee of another customer is a 404, never a permission error that would confirm
+it exists. Transfers are named by their 交易流水号 (never by a card number, which would land in
+access logs).
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import (
+    Customer,
+    MediumKind,
+    MediumStatus,
+    Receipt,
+    SubAccount,
+    SubAccountKind,
+    SubAccountStatus,
+)
+from ebank.ledger.models import LedgerAccount
+from ebank.limits.engine import SHANGHAI
+
+from .models import Payee, Transfer, TransferKind, TransferStatus
+
+# Manual 关联账户互转 note 1 and 行内转账 note 2: the media that hold and take current money.
+CURRENT_MEDIUM_KINDS = (MediumKind.DEBIT_CARD, MediumKind.CURRENT_PASSBOOK,
+                        MediumKind.CURRENT_ONEBOOK)
+CURRENT_SUB_ACCOUNT_KINDS = (SubAccountKind.CURRENT_MAIN, SubAccountKind.CURRENT)
+# What 定时转账维护 lists and may cancel: 普通到账/次日到账 transfers of every kind, which all
+# run as ``transfers.execute`` due work (inter-bank 预约 ones are 预约交易管理's, status RESERVED).
+SCHEDULED_KINDS = (TransferKind.OWN, TransferKind.INTRA, TransferKind.INTER)
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def own_transfer_accounts(*, customer: Customer) -> list[SubAccount]:
+    """Every open current sub-account on the customer's linked cards and current passbooks.
+
+    关联账户互转 offers these as 转出账户 (any of them, note 3) and the 活期主账户s among them as
+    转入账户; the service checks the notes again whatever was posted.
+    """
+    return list(
+        SubAccount.objects.select_related("medium", "medium__link", "ledger_account")
+        .filter(medium__link__customer=customer, kind__in=CURRENT_SUB_ACCOUNT_KINDS,
+                medium__kind__in=CURRENT_MEDIUM_KINDS, status=SubAccountStatus.OPEN)
+        .exclude(medium__status=MediumStatus.CLOSED)
+        .order_by("medium__link__position", "seq")
+    )
+
+
+def linked_sub_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount | None:
+    """Any sub-account on one of the customer's linked media (None when it is not theirs)."""
+    return (SubAccount.objects.select_related("medium", "medium__link", "medium__branch",
+                                              "ledger_account")
+            .filter(pk=sub_account_id, medium__link__customer=customer).first())
+
+
+def account_label(sub_account: SubAccount) -> str:
+    """How a list shows an account: its alias (or kind), the masked number, the sub-account."""
+    medium = sub_account.medium
+    link = getattr(medium, "link", None)
+    name = (link.alias if link is not None and link.alias else medium.get_kind_display())
+    label = f"{name} {medium.masked_number}"
+    if sub_account.kind != SubAccountKind.CURRENT_MAIN:
+        label += f"（{sub_account.get_kind_display()}子账户{sub_account.seq:04d}）"
+    return label
+
+
+def available_balance(sub_account: SubAccount) -> Decimal:
+    """可用余额 = ledger balance − holds, read now (a form's early warning, not a promise)."""
+    balance, held = LedgerAccount.objects.filter(pk=sub_account.ledger_account_id).values_list(
+        "balance", "held").get()
+    return balance - held
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+def transfer_get_for_customer(*, customer: Customer, number: str) -> Transfer:
+    try:
+        return (Transfer.objects.select_related("from_sub_account__medium",
+                                                "to_sub_account__medium")
+                .get(customer=customer, number=number))
+    except Transfer.DoesNotExist as exc:
+        raise Http404("转账记录不存在") from exc
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, SHANGHAI)
+
+
+def transfers_for_customer(*, customer: Customer, date_from: date | None = None,
+                           date_to: date | None = None, status: str = "",
+                           kind: str = "") -> QuerySet[Transfer]:
+    """网银转账查询: the customer's outgoing transfers, newest first, by submission date."""
+    rows = (Transfer.objects.filter(customer=customer)
+            .select_related("from_sub_account__medium"))
+    if date_from is not None:
+        rows = rows.filter(submitted_at__gte=_local_start(date_from))
+    if date_to is not None:
+        rows = rows.filter(submitted_at__lt=_local_start(date_to + timedelta(days=1)))
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-submitted_at", "-id")
+
+
+def scheduled_transfers_for_customer(*, customer: Customer) -> QuerySet[Transfer]:
+    """定时转账维护: 普通到账/次日到账 transfers still waiting to run, the soonest first."""
+    return (Transfer.objects.filter(customer=customer, status=TransferStatus.SCHEDULED,
+                                    kind__in=SCHEDULED_KINDS)
+            .select_related("from_sub_account__medium").order_by("execute_at", "id"))
+
+
+def transfer_receipt_url(*, transfer: Transfer) -> str:
+    """The payer's e-receipt page of a posted transfer, or "" (none yet, or no receipt pages)."""
+    if transfer.entry_id is None:
+        return ""
+    receipt = (Receipt.objects.filter(entry_id=transfer.entry_id,
+                                      sub_account_id=transfer.from_sub_account_id)
+               .only("pk", "number").first())
+    return receipt_url(receipt)
+
+
+def receipt_url(receipt: Receipt | None) -> str:
+    """``accounts:receipt_detail`` (named by the receipt number); "" without a receipt or page."""
+    if receipt is None:
+        return ""
+    try:
+        return reverse("accounts:receipt_detail", args=[receipt.number])
+    except NoReverseMatch:
+        return ""
+
+
+# --- payees ------------------------------------------------------------------------------------
+
+
+def payees_for_customer(*, customer: Customer, query: str = "",
+                        kind: str = "") -> QuerySet[Payee]:
+    """收款人登记簿, fuzzy: every word of ``query`` must be in the name or the account number."""
+    rows = Payee.objects.filter(customer=customer)
+    for word in (query or "").split():
+        rows = rows.filter(Q(name__icontains=word) | Q(account_number__icontains=word))
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("name", "id")
+
+
+def payee_get_for_customer(*, customer: Customer, pk: int) -> Payee:
+    try:
+        return Payee.objects.get(customer=customer, pk=pk)
+    except (Payee.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("收款人不存在") from exc

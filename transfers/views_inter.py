@@ -1,0 +1,120 @@
+"""Pages of 跨行转账, 联行号查询 and 预约交易管理 (thin: forms validate, services write).
+
+Logged-in customers only; every POST is CSRF-protected; a GET never changes anything; a
+business refusal is shown on the same page with what was typed kept.
+"""
+
+import re
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ebank.clearing.routing import Channel
+from ebank.clearing.selectors import bank_code_search
+from ebank.core.errors import BusinessError
+from ebank.core.masking import mask_account_number
+from ebank.core.web import customer_required
+
+from .forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
+from .services import inter
+
+LOOKUP_LIMIT = 20
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _search_text(text: str) -> str:
+    """What the customer typed into a search box, without what a database cannot take (NUL)."""
+    return CONTROL_RE.sub(" ", text or "")[:64]
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def inter_transfer(request):
+    customer = request.user.customer
+    candidates = []
+    if request.method == "POST" and request.POST.get("action") == "search_bank":
+        # 查询收款行 without the script: keep what was typed, list the matching banks.
+        initial = {key: request.POST.get(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+        form = InterTransferForm(customer=customer, initial=initial)
+        candidates = bank_code_search(_search_text(request.POST.get("bank_query", "")))
+        if not candidates:
+            messages.warning(request, "未找到该收款行，请检查行名或联行号")
+    else:
+        form = InterTransferForm(request.POST or None, customer=customer)
+        if request.method == "POST" and form.is_valid():
+            try:
+                operation = inter.inter_transfer_start(user=request.user,
+                                                       request=form.inter_request())
+            except BusinessError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect(reverse("security:confirm", args=[operation.public_id]))
+        candidates = form.bank_candidates
+    ibps = inter.channel_status(Channel.IBPS)
+    return render(request, "transfers/inter/form.html", {
+        "form": form, "candidates": candidates, "ibps": ibps, "notes": inter.NOTES,
+        "selected_code": form["bank_code"].value() or "",
+    })
+
+
+@customer_required
+@require_GET
+def bank_code_lookup(request):
+    """The search behind the 收款行 box (static/js/transfers-inter.js): JSON, at most 20 rows."""
+    rows = bank_code_search(_search_text(request.GET.get("q", "")), limit=LOOKUP_LIMIT)
+    return JsonResponse({"results": [
+        {"code": row.code, "name": row.name, "bank_name": row.bank_name, "city": row.city}
+        for row in rows]})
+
+
+@customer_required
+@require_GET
+def bank_codes(request):
+    form = BankCodeSearchForm(request.GET or None)
+    results = None
+    if request.GET and form.is_valid():
+        results = bank_code_search(form.cleaned_data["q"], limit=100)
+    return render(request, "transfers/inter/bank_codes.html", {"form": form, "results": results})
+
+
+@customer_required
+@require_GET
+def reserved(request):
+    form = ReservedQueryForm(request.GET or {}, today=timezone.localdate())
+    rows = None
+    if form.is_valid():
+        rows = list(inter.reserved_transfers(customer=request.user.customer,
+                                             date_from=form.cleaned_data["date_from"],
+                                             date_to=form.cleaned_data.get("date_to")))
+        for transfer in rows:
+            transfer.payee_masked = mask_account_number(transfer.payee_account)
+    return render(request, "transfers/inter/reserved.html", {"form": form, "rows": rows})
+
+
+@customer_required
+@require_GET
+def reserved_detail(request, pk: int):
+    transfer = inter.reserved_transfer_get(customer=request.user.customer, pk=pk)
+    transfer.payee_masked = mask_account_number(transfer.payee_account)
+    return render(request, "transfers/inter/reserved_detail.html", {"transfer": transfer})
+
+
+@customer_required
+@require_POST
+def reserved_delete(request, pk: int):
+    try:
+        transfer = inter.reserved_transfer_delete(user=request.user, pk=pk,
+                                                  ip_address=_ip(request))
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+        return redirect("transfers:reserved_detail", pk=pk)
+    messages.success(request, f"预约交易{transfer.number}已删除")
+    return redirect("transfers:reserved")
