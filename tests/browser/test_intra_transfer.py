@@ -1,16 +1,21 @@
 """行内转账 实时到账 in Chromium: 李娜 logs in, pays 张伟 with her digital token, sees the result,
-the balance change on 账户总览 and the 电子回单; the money moved once in the ledger."""
+the balance change on 账户总览 and the movement in 交易明细, opens the PDF 电子回单 (rendered with
+pdftoppm, read with pdftotext) and verifies it on 电子回单校验."""
 
+import subprocess
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_PIN, seed_demo_bank
-from accounts.models import LinkedMedium, MediumKind, SubAccountKind
+from accounts.models import LinkedMedium, MediumKind, Receipt, SubAccountKind
 from security.models import User
 from security.tools.services import token_issue
 from transfers.models import Transfer, TransferStatus
@@ -92,3 +97,40 @@ def test_real_time_intra_transfer_with_the_token(page: Page, live_server, lina, 
     page.goto(base + reverse("transfers:history"))
     expect(page.locator("table.grid")).to_contain_text(transfer.number)
     expect(page.locator("table.grid")).to_contain_text("成功")
+
+    # 交易明细: the movement with its running balance.
+    page.goto(f"{base}{reverse('accounts:history')}?account={main.pk}&period=today")
+    expect(page.locator("body")).to_contain_text("1,000.00")
+    expect(page.locator("body")).to_contain_text("19,000.00")
+    shot("intra-history")
+
+    # The PDF receipt, as the customer downloads it, rendered and read back.
+    receipt = Receipt.objects.get(entry_id=transfer.entry_id, sub_account=main)
+    pdf = page.request.get(base + reverse("accounts:receipt_pdf", args=[receipt.number]))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "receipt.pdf"
+        path.write_bytes(pdf.body())
+        subprocess.run(["pdftoppm", "-png", "-r", "50", str(path), str(Path(tmp) / "page")],
+                       check=True)
+        assert list(Path(tmp).glob("page*.png")), "pdftoppm rendered no page"
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                              capture_output=True, text=True).stdout
+    assert "电子回单" in text and receipt.number in text and "壹仟元整" in text
+
+    # 电子回单校验: the genuine elements verify; one changed digit does not.
+    elements = {
+        "number": receipt.number,
+        "posted_at": timezone.localtime(receipt.posted_at).strftime("%Y-%m-%d %H:%M:%S"),
+        "payer_account": receipt.payer_account, "payer_name": receipt.payer_name,
+        "payee_account": receipt.payee_account, "payee_name": receipt.payee_name,
+        "amount": "1000.00", "purpose": receipt.purpose,
+        "verification_code": receipt.verification_code,
+    }
+    for typed, verdict in ((elements, "验证通过"), ({**elements, "amount": "1000.01"}, "验证失败")):
+        page.goto(base + reverse("accounts:receipt_verify"))
+        for name, value in typed.items():
+            page.fill(f"#id_{name}", value)
+        page.click("button[type=submit]:has-text('校验')")
+        expect(page.locator("body")).to_contain_text(verdict)
+    shot("intra-receipt-verify")
