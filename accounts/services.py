@@ -59,7 +59,7 @@ def pin_validate_format(pin: str) -> None:
 
 def pin_make_hash(pin: str) -> str:
     pin_validate_format(pin)
-    return make_password(_peppered(pin))
+    return make_password(_peppered(pin), hasher=settings.PIN_HASHER)
 
 
 def pin_matches(*, medium: Medium, pin: str) -> bool:

@@ -1,10 +1,11 @@
 """Small web helpers every app's views share (so no lower app imports a higher one's views)."""
 
-from functools import wraps
+from functools import lru_cache, wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # security.models.UserStatus.ACTIVE; spelled here because core sits below security.
 ACTIVE_STATUS = "active"
@@ -12,6 +13,12 @@ ACTIVE_STATUS = "active"
 
 def url_or_none(*names: str) -> str | None:
     """The path of the first of ``names`` that resolves (no arguments), else None."""
+    return _url_or_none(names, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=512)
+def _url_or_none(names: tuple[str, ...], urlconf: str, prefix: str) -> str | None:
+    # The URLconf does not change while a process runs: the menu resolves ~30 names per page.
     for name in names:
         try:
             return reverse(name)

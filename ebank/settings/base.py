@@ -130,7 +130,10 @@ else:
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.PinArgon2Hasher",
 ]
+# 交易密码 are peppered and then hashed with this (accounts/hashers.py says why it is lighter).
+PIN_HASHER = "pin_argon2"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

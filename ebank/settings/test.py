@@ -7,6 +7,7 @@ SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 FIELD_ENCRYPTION_KEY = "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY="
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PIN_HASHER = "md5"
 DATABASES = {"default": database_from_env()}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
