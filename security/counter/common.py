@@ -191,10 +191,13 @@ def tool_label(tool: SecurityTool) -> str:
 # --- the slip and the audit row -------------------------------------------------------------------
 
 
-def receipt_create(*, action: str, customer: Customer, staff: User, branch: Branch,
+def counter_record(*, action: str, customer: Customer, staff: User, branch: Branch,
                    number: str | None = None, card_number: str = "",
-                   items: list[list[str]] | None = None) -> CounterReceipt:
-    """The 业务受理单 of one action. ``detail`` holds what the slip prints: masked numbers only."""
+                   items: list[list[str]] | None = None,
+                   audit_detail: dict[str, Any] | None = None) -> CounterReceipt:
+    """Close a counter action: its 业务受理单 and its audit row, in the action's transaction.
+
+    The slip's ``detail`` holds what it prints (masked numbers only)."""
     detail: dict[str, Any] = {
         "customer_name": customer.name,
         "id_type": customer.get_id_type_display(),
@@ -202,18 +205,15 @@ def receipt_create(*, action: str, customer: Customer, staff: User, branch: Bran
         "card_number_masked": mask_account_number(card_number) if card_number else "",
         "items": items or [],
     }
-    return CounterReceipt.objects.create(
+    receipt = CounterReceipt.objects.create(
         number=number or receipt_number_next(), action=action, customer=customer, staff=staff,
         branch=branch, detail=detail,
     )
-
-
-def action_audit(*, action: str, staff: User, customer: Customer, receipt: CounterReceipt,
-                 detail: dict[str, Any] | None = None) -> None:
     audit_record(action=f"counter_{action}", actor=staff, customer_id=customer.pk,
                  object_ref=f"counter_receipt:{receipt.number}", channel=AUDIT_CHANNEL,
                  detail={"receipt": receipt.number, "branch": receipt.branch.code,
-                         **(detail or {})})
+                         **(audit_detail or {})})
+    return receipt
 
 
 def counter_refusal_record(*, acting_user: User, customer: Customer | None, action: str,

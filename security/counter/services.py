@@ -39,12 +39,11 @@ from security.models import (
 )
 
 from .common import (
-    action_audit,
+    counter_record,
     customer_lock,
     fee_items,
     fee_medium_check,
     identity_check,
-    receipt_create,
     register_entry_add,
     staff_branch,
     staff_scope_check,
@@ -180,11 +179,9 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
         audit_detail["tool_serial"] = tool.serial
     else:
         items.append(["安全认证工具", "未申领（仅开通查询及小额业务）"])
-    receipt = receipt_create(action=CounterAction.REGISTER, customer=customer, staff=acting_user,
-                             branch=branch, number=number, card_number=medium.number, items=items)
-    action_audit(action=CounterAction.REGISTER, staff=acting_user, customer=customer,
-                 receipt=receipt, detail=audit_detail)
-    return receipt
+    return counter_record(action=CounterAction.REGISTER, customer=customer, staff=acting_user,
+                          branch=branch, number=number, card_number=medium.number, items=items,
+                          audit_detail=audit_detail)
 
 
 # --- STF-QUERY 注册信息查询 (§9) ------------------------------------------------------------------------
@@ -222,11 +219,9 @@ def counter_query(*, acting_user: User, customer: Customer, id_type: str, id_num
                   id_copy_received: bool) -> CounterReceipt:
     customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
-    receipt = receipt_create(action=CounterAction.QUERY, customer=customer, staff=acting_user,
-                             branch=staff_branch(staff=acting_user),
-                             items=registration_items(customer=customer))
-    action_audit(action=CounterAction.QUERY, staff=acting_user, customer=customer, receipt=receipt)
-    return receipt
+    return counter_record(action=CounterAction.QUERY, customer=customer, staff=acting_user,
+                          branch=staff_branch(staff=acting_user),
+                          items=registration_items(customer=customer))
 
 
 # --- STF-CANCEL 注销, STF-SUSPEND 暂停 and 恢复 (§8, §10–§12) ------------------------------------------
@@ -257,11 +252,9 @@ def counter_cancel(*, acting_user: User, customer: Customer, id_type: str, id_nu
     items = [["业务内容", "注销个人网上银行"], ["原网银状态", previous],
              ["登录名", _login_name_shown(user)]]
     items += [["注销安全认证工具", tool_label(t)] for t in tools]
-    receipt = receipt_create(action=CounterAction.CANCEL, customer=customer, staff=acting_user,
-                             branch=branch, items=items)
-    action_audit(action=CounterAction.CANCEL, staff=acting_user, customer=customer,
-                 receipt=receipt, detail={"tools_cancelled": [t.serial for t in tools]})
-    return receipt
+    return counter_record(action=CounterAction.CANCEL, customer=customer, staff=acting_user,
+                          branch=branch, items=items,
+                          audit_detail={"tools_cancelled": [t.serial for t in tools]})
 
 
 @transaction.atomic(durable=True)
@@ -273,15 +266,12 @@ def counter_suspend(*, acting_user: User, customer: Customer, id_type: str, id_n
     user.status = UserStatus.SUSPENDED
     user.save(update_fields=["status"])
     user_sessions_end(user=user)
-    receipt = receipt_create(action=CounterAction.SUSPEND, customer=customer, staff=acting_user,
-                             branch=staff_branch(staff=acting_user), items=[
-                                 ["业务内容", "暂停个人网上银行服务"],
-                                 ["登录名", _login_name_shown(user)],
-                                 ["暂停期间", "除注销外不能办理其他网上银行业务"],
-                             ])
-    action_audit(action=CounterAction.SUSPEND, staff=acting_user, customer=customer,
-                 receipt=receipt)
-    return receipt
+    return counter_record(action=CounterAction.SUSPEND, customer=customer, staff=acting_user,
+                          branch=staff_branch(staff=acting_user), items=[
+                              ["业务内容", "暂停个人网上银行服务"],
+                              ["登录名", _login_name_shown(user)],
+                              ["暂停期间", "除注销外不能办理其他网上银行业务"],
+                          ])
 
 
 @transaction.atomic(durable=True)
@@ -294,14 +284,11 @@ def counter_resume(*, acting_user: User, customer: Customer, id_type: str, id_nu
         raise BusinessError("该客户网上银行服务未暂停，无需恢复")
     user.status = UserStatus.ACTIVE
     user.save(update_fields=["status"])
-    receipt = receipt_create(action=CounterAction.RESUME, customer=customer, staff=acting_user,
-                             branch=staff_branch(staff=acting_user), items=[
-                                 ["业务内容", "恢复个人网上银行服务"],
-                                 ["登录名", _login_name_shown(user)],
-                             ])
-    action_audit(action=CounterAction.RESUME, staff=acting_user, customer=customer,
-                 receipt=receipt)
-    return receipt
+    return counter_record(action=CounterAction.RESUME, customer=customer, staff=acting_user,
+                          branch=staff_branch(staff=acting_user), items=[
+                              ["业务内容", "恢复个人网上银行服务"],
+                              ["登录名", _login_name_shown(user)],
+                          ])
 
 
 # --- STF-TOOL 安全认证工具 (§15–§18) ------------------------------------------------------------------
@@ -356,13 +343,11 @@ def counter_tool_issue(*, acting_user: User, customer: Customer, id_type: str, i
     tool, items = _tool_issue(user=user, customer=customer, kind=kind,
                               cert_password=cert_password, fee_medium=fee_medium,
                               staff=acting_user, branch=branch, number=number)
-    receipt = receipt_create(action=CounterAction.TOOL_ISSUE, customer=customer,
-                             staff=acting_user, branch=branch, number=number,
-                             card_number=fee_medium.number,
-                             items=[["业务内容", "申领并绑定安全认证工具"], *items])
-    action_audit(action=CounterAction.TOOL_ISSUE, staff=acting_user, customer=customer,
-                 receipt=receipt, detail={"tool_kind": kind, "tool_serial": tool.serial})
-    return receipt
+    return counter_record(action=CounterAction.TOOL_ISSUE, customer=customer,
+                          staff=acting_user, branch=branch, number=number,
+                          card_number=fee_medium.number,
+                          items=[["业务内容", "申领并绑定安全认证工具"], *items],
+                          audit_detail={"tool_kind": kind, "tool_serial": tool.serial})
 
 
 @transaction.atomic(durable=True)
@@ -384,16 +369,14 @@ def counter_tool_replace(*, acting_user: User, customer: Customer, id_type: str,
                               cert_password=cert_password, fee_medium=fee_medium,
                               staff=acting_user, branch=branch, number=number,
                               action=ToolRegisterAction.REPLACE, reason=reason)
-    receipt = receipt_create(
-        action=CounterAction.TOOL_REPLACE, customer=customer, staff=acting_user, branch=branch,
-        number=number, card_number=fee_medium.number,
-        items=[["业务内容", "更换安全认证工具"],
-               ["更换原因", ToolReplaceReason(reason).label],
-               ["原安全认证工具", f"{tool_label(old)} 已停用"], *items])
-    action_audit(action=CounterAction.TOOL_REPLACE, staff=acting_user, customer=customer,
-                 receipt=receipt, detail={"tool_kind": kind, "reason": reason,
-                                          "old_serial": old.serial, "tool_serial": tool.serial})
-    return receipt
+    return counter_record(
+     action=CounterAction.TOOL_REPLACE, customer=customer, staff=acting_user, branch=branch,
+     number=number, card_number=fee_medium.number,
+     items=[["业务内容", "更换安全认证工具"],
+            ["更换原因", ToolReplaceReason(reason).label],
+            ["原安全认证工具", f"{tool_label(old)} 已停用"], *items],
+                          audit_detail={"tool_kind": kind, "reason": reason,
+                                        "old_serial": old.serial, "tool_serial": tool.serial})
 
 
 @transaction.atomic(durable=True)
@@ -407,14 +390,12 @@ def counter_tool_cancel(*, acting_user: User, customer: Customer, id_type: str, 
     branch = staff_branch(staff=acting_user)
     register_entry_add(tool=tool, action=ToolRegisterAction.CANCEL, staff=acting_user,
                        branch=branch)
-    receipt = receipt_create(action=CounterAction.TOOL_CANCEL, customer=customer,
-                             staff=acting_user, branch=branch, items=[
-                                 ["业务内容", "注销安全认证工具"],
-                                 ["安全认证工具", tool_label(tool)],
-                             ])
-    action_audit(action=CounterAction.TOOL_CANCEL, staff=acting_user, customer=customer,
-                 receipt=receipt, detail={"tool_kind": kind, "tool_serial": tool.serial})
-    return receipt
+    return counter_record(action=CounterAction.TOOL_CANCEL, customer=customer,
+                          staff=acting_user, branch=branch, items=[
+                              ["业务内容", "注销安全认证工具"],
+                              ["安全认证工具", tool_label(tool)],
+                          ],
+                          audit_detail={"tool_kind": kind, "tool_serial": tool.serial})
 
 
 @transaction.atomic(durable=True)
@@ -431,14 +412,12 @@ def counter_tool_unlock(*, acting_user: User, customer: Customer, id_type: str, 
     branch = staff_branch(staff=acting_user)
     register_entry_add(tool=tool, action=ToolRegisterAction.UNLOCK, staff=acting_user,
                        branch=branch)
-    receipt = receipt_create(action=CounterAction.TOOL_UNLOCK, customer=customer,
-                             staff=acting_user, branch=branch, items=[
-                                 ["业务内容", "USBKey证书解锁"],
-                                 ["安全认证工具", tool_label(tool)],
-                             ])
-    action_audit(action=CounterAction.TOOL_UNLOCK, staff=acting_user, customer=customer,
-                 receipt=receipt, detail={"tool_serial": tool.serial})
-    return receipt
+    return counter_record(action=CounterAction.TOOL_UNLOCK, customer=customer,
+                          staff=acting_user, branch=branch, items=[
+                              ["业务内容", "USBKey证书解锁"],
+                              ["安全认证工具", tool_label(tool)],
+                          ],
+                          audit_detail={"tool_serial": tool.serial})
 
 
 # --- STF-RESET 登录密码重置 and 登录解锁 (§19) ---------------------------------------------------------
@@ -461,15 +440,12 @@ def counter_password_reset(*, acting_user: User, customer: Customer, id_type: st
     user.save(update_fields=["password", "must_change_password", "failed_logins",
                              "login_locked_on"])
     user_sessions_end(user=user)
-    receipt = receipt_create(action=CounterAction.PASSWORD_RESET, customer=customer,
-                             staff=acting_user, branch=staff_branch(staff=acting_user), items=[
-                                 ["业务内容", "重置网上银行登录密码"],
-                                 ["登录名", _login_name_shown(user)],
-                                 ["下次登录", "须修改登录密码"],
-                             ])
-    action_audit(action=CounterAction.PASSWORD_RESET, staff=acting_user, customer=customer,
-                 receipt=receipt)
-    return receipt
+    return counter_record(action=CounterAction.PASSWORD_RESET, customer=customer,
+                          staff=acting_user, branch=staff_branch(staff=acting_user), items=[
+                              ["业务内容", "重置网上银行登录密码"],
+                              ["登录名", _login_name_shown(user)],
+                              ["下次登录", "须修改登录密码"],
+                          ])
 
 
 @transaction.atomic(durable=True)
@@ -487,11 +463,8 @@ def counter_login_unlock(*, acting_user: User, customer: Customer, id_type: str,
     user.failed_logins = 0
     user.login_locked_on = None
     user.save(update_fields=["failed_logins", "login_locked_on"])
-    receipt = receipt_create(action=CounterAction.LOGIN_UNLOCK, customer=customer,
-                             staff=acting_user, branch=staff_branch(staff=acting_user), items=[
-                                 ["业务内容", "网上银行登录解锁"],
-                                 ["登录名", _login_name_shown(user)],
-                             ])
-    action_audit(action=CounterAction.LOGIN_UNLOCK, staff=acting_user, customer=customer,
-                 receipt=receipt)
-    return receipt
+    return counter_record(action=CounterAction.LOGIN_UNLOCK, customer=customer,
+                          staff=acting_user, branch=staff_branch(staff=acting_user), items=[
+                              ["业务内容", "网上银行登录解锁"],
+                              ["登录名", _login_name_shown(user)],
+                          ])
