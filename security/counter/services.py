@@ -370,13 +370,13 @@ def counter_tool_replace(*, acting_user: User, customer: Customer, id_type: str,
                               staff=acting_user, branch=branch, number=number,
                               action=ToolRegisterAction.REPLACE, reason=reason)
     return counter_record(
-     action=CounterAction.TOOL_REPLACE, customer=customer, staff=acting_user, branch=branch,
-     number=number, card_number=fee_medium.number,
-     items=[["业务内容", "更换安全认证工具"],
-            ["更换原因", ToolReplaceReason(reason).label],
-            ["原安全认证工具", f"{tool_label(old)} 已停用"], *items],
-                          audit_detail={"tool_kind": kind, "reason": reason,
-                                        "old_serial": old.serial, "tool_serial": tool.serial})
+        action=CounterAction.TOOL_REPLACE, customer=customer, staff=acting_user, branch=branch,
+        number=number, card_number=fee_medium.number,
+        items=[["业务内容", "更换安全认证工具"],
+               ["更换原因", ToolReplaceReason(reason).label],
+               ["原安全认证工具", f"{tool_label(old)} 已停用"], *items],
+        audit_detail={"tool_kind": kind, "reason": reason, "old_serial": old.serial,
+                      "tool_serial": tool.serial})
 
 
 @transaction.atomic(durable=True)
