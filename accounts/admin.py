@@ -6,18 +6,13 @@ are registered by ``security/admin_accounts.py``, next to the staff scoping they
 
 from django.contrib import admin
 
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Bank, Branch
 
 
-class ReferenceAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bank and branches come from the seed and ops, not from the admin."""
 
 
 @admin.register(Bank)

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Customer
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number, mask_phone
 from ebank.core.models import AuditEvent
@@ -42,7 +43,6 @@ from .models import (
 )
 from .scoping import (
     BranchScopedAdminMixin,
-    ReadOnlyAdminMixin,
     StaffAuditMixin,
     head_office,
     scope_queryset,

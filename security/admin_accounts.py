@@ -12,9 +12,10 @@ from django.utils.html import format_html
 
 from accounts.models import Customer, LinkedMedium, Medium, SubAccount
 from accounts.pages.services import medium_loss_release, medium_written_loss_record
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.masking import mask_phone
 
-from .scoping import BranchScopedAdminMixin, ReadOnlyAdminMixin
+from .scoping import BranchScopedAdminMixin
 
 
 class ScopedReadOnlyAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):

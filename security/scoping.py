@@ -117,19 +117,6 @@ class BranchScopedAdminMixin(StaffAuditMixin):
         return filters
 
 
-class ReadOnlyAdminMixin:
-    """Customer data changes only through the counter services (audited, with a slip)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def teller_group_ensure() -> Group:
     """The 柜员 group with the permissions a branch teller needs (idempotent)."""
     group, _ = Group.objects.get_or_create(name=TELLER_GROUP)

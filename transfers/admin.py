@@ -6,8 +6,9 @@ posted through the ledger); staff look, they do not edit. Account numbers are ma
 
 from django.contrib import admin
 
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.masking import mask_account_number
-from security.scoping import BranchScopedAdminMixin, ReadOnlyAdminMixin
+from security.scoping import BranchScopedAdminMixin
 
 from .models import Payee, Transfer
 

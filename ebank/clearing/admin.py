@@ -4,6 +4,8 @@ kept by ``import_bank_codes`` and is read-only here."""
 from django.contrib import admin
 from django.db import transaction
 
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
+
 from .calendar import calendar_invalidate
 from .models import BankCode, Holiday
 
@@ -31,16 +33,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(BankCode)
-class BankCodeAdmin(admin.ModelAdmin):
+class BankCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "bank_name", "city", "clearing_code", "updated_at")
     list_filter = ("bank_name",)
     search_fields = ("code", "name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

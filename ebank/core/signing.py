@@ -85,7 +85,7 @@ def receipt_key() -> Ed25519PrivateKey:
     passphrase = settings.BANK_CA_PASSPHRASE or ""
     if not passphrase:
         raise ImproperlyConfigured(f"BANK_CA_PASSPHRASE 未设置。{_INIT_HINT}")
-    if _auto_create_allowed() and not (directory / RECEIPT_KEY_FILE).exists():
+    if bank_keys_may_be_created() and not (directory / RECEIPT_KEY_FILE).exists():
         # FileExistsError: another process created it a moment ago.
         with contextlib.suppress(FileExistsError):
             receipt_key_init(directory=directory, passphrase=passphrase)
@@ -106,7 +106,8 @@ def receipt_signature_matches(message: bytes, signature: bytes) -> bool:
     return True
 
 
-def _auto_create_allowed() -> bool:
+def bank_keys_may_be_created() -> bool:
+    """Dev and test create missing bank keys on first use; production only loads them."""
     explicit = getattr(settings, "BANK_CA_AUTO_CREATE", None)
     if explicit is not None:
         return bool(explicit)

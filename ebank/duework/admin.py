@@ -4,6 +4,8 @@ the rows are the schedule, and a hand-edited payload would run something nobody 
 
 from django.contrib import admin, messages
 
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import BatchStepRun, DueWork, DueWorkStatus
 from .services import due_work_retry
 
@@ -47,18 +49,9 @@ class DueWorkAdmin(admin.ModelAdmin):
 
 
 @admin.register(BatchStepRun)
-class BatchStepRunAdmin(admin.ModelAdmin):
+class BatchStepRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("business_date", "step", "status", "attempts", "started_at", "finished_at",
                     "last_error")
     list_filter = ("status", "step")
     date_hierarchy = "business_date"
     ordering = ("-business_date", "step")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

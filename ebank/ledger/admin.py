@@ -2,18 +2,13 @@
 
 from django.contrib import admin
 
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Entry, Hold, LedgerAccount, Posting
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 class PostingInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.errors import BusinessError
 
 from .models import DailyLimitUsage, LimitLevel, LimitPolicy
@@ -141,7 +142,7 @@ class LimitPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyLimitUsage)
-class DailyLimitUsageAdmin(admin.ModelAdmin):
+class DailyLimitUsageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("customer_id", "day", "channel", "used", "count")
     list_filter = ("channel", "day")
     search_fields = ("=customer_id",)
@@ -155,12 +156,3 @@ class DailyLimitUsageAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return getattr(request.user, "is_head_office", False) and super().has_view_permission(
             request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -23,8 +23,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from django.conf import ENVIRONMENT_VARIABLE, settings
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from ebank.core.signing import bank_keys_may_be_created
 
 CA_KEY_FILE = "ca-key.pem"
 CA_CERT_FILE = "ca-cert.pem"
@@ -129,7 +131,7 @@ def bank_ca_ensure() -> BankCA:
     itself would hide a lost key directory and orphan every USBKey. ``BANK_CA_AUTO_CREATE``
     overrides the guess either way.
     """
-    if not _auto_create_allowed():
+    if not bank_keys_may_be_created():
         return bank_ca_load()
     directory = Path(settings.BANK_CA_DIR)
     if not (directory / CA_KEY_FILE).exists():
@@ -137,15 +139,6 @@ def bank_ca_ensure() -> BankCA:
         with contextlib.suppress(FileExistsError):
             bank_ca_init(directory=directory, passphrase=settings.BANK_CA_PASSPHRASE or "")
     return bank_ca_load()
-
-
-def _auto_create_allowed() -> bool:
-    explicit = getattr(settings, "BANK_CA_AUTO_CREATE", None)
-    if explicit is not None:
-        return bool(explicit)
-    # The module name from the environment: override_settings blanks settings.SETTINGS_MODULE.
-    module = settings.SETTINGS_MODULE or os.environ.get(ENVIRONMENT_VARIABLE, "")
-    return settings.DEBUG or module.rsplit(".", 1)[-1] == "test"
 
 
 @lru_cache(maxsize=8)
