@@ -39,7 +39,14 @@ from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money
-from security.models import OperationStatus, PendingOperation, ToolKind, ToolStatus, User
+from security.models import (
+    OperationStatus,
+    PendingOperation,
+    SecurityTool,
+    ToolKind,
+    ToolStatus,
+    User,
+)
 from security.tools import services as tool_services
 
 from .registry import (
@@ -179,23 +186,23 @@ def operation_methods_check(*, user: User, operation: PendingOperation) -> list[
     return _methods_or_refuse(user=user, spec=operation_kind_get(operation.kind))
 
 
-def _methods(*, user: User, spec: OperationKind) -> list[str]:
-    live = {kind: tool_services.tool_for(user=user, kind=kind)
-            for kind in (ToolKind.USBKEY, ToolKind.TOKEN)}
-    methods = [str(AuthMethod(kind)) for kind, tool in live.items()
-               if tool is not None and tool.status == ToolStatus.ACTIVE]
-    if spec.sms_allowed and all(tool is None for tool in live.values()):
+def _methods(*, user: User, spec: OperationKind,
+             live: dict[str, SecurityTool] | None = None) -> list[str]:
+    live = tool_services.tools_live(user=user) if live is None else live
+    methods = [str(AuthMethod(kind)) for kind in (ToolKind.USBKEY, ToolKind.TOKEN)
+               if kind in live and live[kind].status == ToolStatus.ACTIVE]
+    # A customer holding any live tool (even a locked one) never falls back to SMS.
+    if spec.sms_allowed and not live:
         methods.append(str(AuthMethod.SMS))
     return methods
 
 
 def _methods_or_refuse(*, user: User, spec: OperationKind) -> list[str]:
-    methods = _methods(user=user, spec=spec)
+    live = tool_services.tools_live(user=user)
+    methods = _methods(user=user, spec=spec, live=live)
     if methods:
         return methods
-    has_live_tool = any(tool_services.tool_for(user=user, kind=kind) is not None
-                        for kind in (ToolKind.USBKEY, ToolKind.TOKEN))
-    raise BusinessError(TOOL_UNUSABLE_MESSAGE if has_live_tool else TOOL_REQUIRED_MESSAGE,
+    raise BusinessError(TOOL_UNUSABLE_MESSAGE if live else TOOL_REQUIRED_MESSAGE,
                         code="no_auth_method")
 
 

@@ -34,9 +34,15 @@ __all__ = [
     "BankCA", "OutboxSmsBackend", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
     "bank_ca_init", "bank_ca_load", "sms_backend", "sms_code_issue", "sms_code_verify",
     "sms_outbox_latest_code", "sms_send", "token_issue", "token_secret_base32", "token_verify",
-    "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "usbkey_issue",
+    "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "tools_live", "usbkey_issue",
     "usbkey_password_reset", "usbkey_sign", "usbkey_verify",
 ]
+
+
+def tools_live(*, user) -> dict[str, SecurityTool]:
+    """The customer's live (ACTIVE or LOCKED) tools by kind, in one query."""
+    return {tool.kind: tool
+            for tool in SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)}
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:
