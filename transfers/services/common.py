@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Customer, MediumStatus, SubAccount, SubAccountKind
 from ebank.limits.services import LimitSubject
-from security.models import SecurityTool, ToolStatus
+from security.center.selectors import limit_subject_for as security_limit_subject_for
 
 
 def transfer_number_new() -> str:
@@ -17,10 +17,7 @@ def transfer_number_new() -> str:
 
 def limit_subject_for(*, customer: Customer) -> LimitSubject:
     """The customer as the limit engine sees them (X-LIMIT, X-TOOLS partial service)."""
-    has_tool = SecurityTool.objects.filter(user__customer=customer,
-                                           status=ToolStatus.ACTIVE).exists()
-    return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
-                        has_security_tool=has_tool)
+    return security_limit_subject_for(user=customer.user)
 
 
 def payer_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount:
