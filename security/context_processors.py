@@ -7,10 +7,16 @@ whoever builds a page can use the name its menu item already expects.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.safestring import mark_safe
 
 from ebank.core.web import url_or_none
+
+from .middleware import session_seconds_left
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,50 @@ def menu_build(path: str = "") -> list[MenuItem]:
     return [_build(spec, path) for spec in MENU]
 
 
+def _spec_urls(specs=MENU):
+    for spec in specs:
+        url = url_or_none(*spec.url_names) if spec.url_names else None
+        if url is not None:
+            yield url
+        yield from _spec_urls(spec.children)
+
+
+def _active_urls(path: str) -> frozenset[str]:
+    """The menu URLs ``path`` is at or under: all that decides how the menu looks."""
+    return frozenset(url for url in _spec_urls()
+                     if path == url or (url != "/" and path.startswith(url + "/")))
+
+
+@lru_cache(maxsize=64)
+def _menu_html(active: frozenset[str], urlconf: str, prefix: str) -> str:
+    # The menu is the same for every customer; only the highlighted item moves. Rendered once
+    # per highlighted item per process (the URLconf does not change while a process runs).
+    html = render_to_string("security/_menu.html", {"site_menu": _items_for(active)})
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
+
+
+def _items_for(active: frozenset[str]) -> list[MenuItem]:
+    def build(spec: MenuSpec) -> MenuItem:
+        url = url_or_none(*spec.url_names) if spec.url_names else None
+        return MenuItem(spec.label, url, url in active, [build(child) for child in spec.children])
+    return [build(spec) for spec in MENU]
+
+
+def menu_html(path: str) -> str:
+    """The customer menu for a page at ``path``, as HTML (security/_menu.html)."""
+    return _menu_html(_active_urls(path), get_urlconf() or settings.ROOT_URLCONF,
+                      get_script_prefix())
+
+
 def site(request):
-    """Menu (for customers only), session timeout for the idle-warning script."""
+    """Menu (for customers only), the idle-warning script's seconds left."""
     user = getattr(request, "user", None)
     is_customer = bool(user is not None and user.is_authenticated
                        and getattr(user, "is_customer", False))
+    session = getattr(request, "session", None)
     return {
-        "site_menu": menu_build(request.path) if is_customer else [],
+        "site_menu_html": menu_html(request.path) if is_customer else "",
         "is_customer": is_customer,
-        "session_timeout_seconds": int(settings.SESSION_COOKIE_AGE),
+        "session_timeout_seconds": (session_seconds_left(session) if is_customer and session
+                                    is not None else int(settings.SESSION_COOKIE_AGE)),
     }

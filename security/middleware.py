@@ -10,8 +10,11 @@ For an authenticated request outside the admin:
   by a newer login and is logged out;
 * a customer who must change the password is sent to the forced change page until they do.
 
-Idle timeout is the session's own expiry (SESSION_COOKIE_AGE, refreshed by every request).
+Idle timeout is the session's own expiry (SESSION_COOKIE_AGE), moved forward by
+:class:`SessionIdleRefreshMiddleware` at most every ``SESSION_REFRESH_SECONDS``.
 """
+
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +33,61 @@ _OUTSIDE_PREFIXES = ("/admin/", "/captcha/", "/healthz")
 # Customer pages a customer who must change the password may still reach.
 _FORCE_CHANGE_ALLOWED = ("security:password_force_change", "security:logout",
                          "security:session_keepalive", "security:login")
+
+
+# The session key holding when the session's expiry was last moved forward (Unix seconds).
+SESSION_REFRESHED_KEY = "_idle_refreshed"
+
+
+def session_refresh_interval() -> int:
+    """How often activity moves the idle expiry forward: SESSION_REFRESH_SECONDS, but never
+    more than a tenth of the timeout itself (a 4-second test timeout refreshes every request)."""
+    age = int(settings.SESSION_COOKIE_AGE)
+    return max(0, min(int(settings.SESSION_REFRESH_SECONDS), age // 10))
+
+
+def session_refresh(session) -> None:
+    """Record activity now: the session is saved and its expiry is SESSION_COOKIE_AGE from now."""
+    session[SESSION_REFRESHED_KEY] = int(time.time())
+
+
+def session_seconds_left(session) -> int:
+    """Seconds until the session expires if nothing else happens (for the idle warning)."""
+    age = int(settings.SESSION_COOKIE_AGE)
+    refreshed = session.get(SESSION_REFRESHED_KEY)
+    if refreshed is None:
+        return age
+    return max(0, age - (int(time.time()) - int(refreshed)))
+
+
+class SessionIdleRefreshMiddleware:
+    """The sliding idle timeout (SEC-SESSION) without a session write on every click.
+
+    Django's SESSION_SAVE_EVERY_REQUEST would write the session on every request just to move
+    its expiry. Here a request moves it only when the last move is at least
+    :func:`session_refresh_interval` old (30 s of a 5-minute timeout), and a request that
+    changes the session anyway records the time for free. So an idle session ends between
+    ``AGE − interval`` and ``AGE`` after the last click — never later than the timeout — and
+    the warning script is told the real time left (:func:`session_seconds_left`).
+
+    Sits just inside SessionMiddleware, which saves what this marks modified.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            refreshed = session.get(SESSION_REFRESHED_KEY)  # loads the session
+            if session.session_key is not None and (
+                    refreshed is None
+                    or time.time() - int(refreshed) >= session_refresh_interval()):
+                session_refresh(session)
+        response = self.get_response(request)
+        if session is not None and session.modified and not session.is_empty():
+            session[SESSION_REFRESHED_KEY] = int(time.time())
+        return response
 
 
 class CustomerSessionMiddleware:

@@ -47,6 +47,7 @@ from ..forms_auth import (
     RegisterLoginForm,
     RegisterSmsForm,
 )
+from ..middleware import session_refresh
 from ..models import ToolStatus
 
 try:  # the SMS services module of the tools issue; the functions live in sms.py either way
@@ -131,9 +132,10 @@ def logout_view(request):
 
 @require_POST
 def session_keepalive(request):
-    """The idle-warning banner's 继续: the request itself refreshes the session's expiry."""
+    """The idle-warning banner's 继续: moves the session's expiry a full timeout forward."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False}, status=401)
+    session_refresh(request.session)
     return JsonResponse({"ok": True, "timeout": int(settings.SESSION_COOKIE_AGE)})
 
 

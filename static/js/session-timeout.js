@@ -2,10 +2,11 @@
  * Idle-session warning (SEC-SESSION).
  *
  * <body data-session-timeout="300" data-keepalive-url="…" data-expired-url="…"> is rendered for
- * logged-in customers. The server ends a session after that many idle seconds; this script
- * warns a minute before (at 4 of 5 minutes; at 80% for very short test timeouts), offers 继续,
- * which POSTs to the keep-alive endpoint (any request refreshes the session), and when the time
- * is up goes to the login page, which shows "会话已超时".
+ * logged-in customers: the seconds the session has left if nothing else happens (the server
+ * moves the expiry forward at most every 30 s, so this can be a little under the full timeout).
+ * This script warns a minute before the end (at 80% for very short test timeouts), offers 继续,
+ * which POSTs to the keep-alive endpoint (it refreshes the session and answers the full
+ * timeout), and when the time is up goes to the login page, which shows "会话已超时".
  */
 (function () {
   "use strict";
@@ -21,7 +22,6 @@
     return;
   }
 
-  var warnAfter = timeout > 120 ? timeout - 60 : timeout * 0.8;
   var deadline = 0;
   var warnTimer = null;
   var expireTimer = null;
@@ -57,12 +57,13 @@
     window.clearInterval(tickTimer);
   }
 
-  function schedule() {
+  function schedule(seconds) {
+    var warnAfter = seconds > 120 ? seconds - 60 : seconds * 0.8;
     clearAll();
     banner.hidden = true;
-    deadline = Date.now() + timeout * 1000;
+    deadline = Date.now() + seconds * 1000;
     warnTimer = window.setTimeout(warn, warnAfter * 1000);
-    expireTimer = window.setTimeout(expire, timeout * 1000 + 1000);
+    expireTimer = window.setTimeout(expire, seconds * 1000 + 1000);
   }
 
   function keepAlive() {
@@ -72,11 +73,13 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "XMLHttpRequest" }
     }).then(function (response) {
-      if (response.ok && !response.redirected) {
-        schedule();
-      } else {
-        expire();
+      if (!response.ok || response.redirected) {
+        throw new Error("session ended");
       }
+      return response.json();
+    }).then(function (answer) {
+      var seconds = parseInt(answer && answer.timeout, 10);
+      schedule(seconds > 0 ? seconds : timeout);
     }).catch(function () {
       expire();
     }).then(function () {
@@ -87,5 +90,5 @@
   if (continueButton) {
     continueButton.addEventListener("click", keepAlive);
   }
-  schedule();
+  schedule(timeout);
 })();
