@@ -62,6 +62,8 @@ LUA = ROOT / "bench" / "web_load" / "web_load.lua"
 PG = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
       "user": os.environ.get("PGUSER", "postgres")}
 DB = "ebank_webload"
+# The bench's own Redis database (flushed before and after the run).
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 THREADS, CONNECTIONS, WORKERS = 2, 16, 2
 HISTORY_POSTINGS = 100_000
 BENCH_CUSTOMERS = 2 * CONNECTIONS  # twice the connections: a free customer is always at hand
@@ -104,14 +106,23 @@ def bench_env(tmp: Path) -> dict:
         "BANK_CA_DIR": str(tmp / "bank-ca"),
         "BANK_CA_PASSPHRASE": secrets.token_urlsafe(24),
         "BENCH_STATIC_ROOT": str(tmp / "static"),
-        # No Redis: the cache is per-process memory and due work is not kicked through Celery
-        # (real-time 行内转账 schedules none), so nothing lands in a shared Redis.
+        # Redis as in production (cache and session reads), in a database of its own that the
+        # bench empties before and after; due work is not kicked through Celery (a real-time
+        # 行内转账 schedules none).
+        "REDIS_URL": REDIS_URL,
         "DUEWORK_KICK": "none",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     })
     BENCH_KEYS.update(bench)
     return env
+
+
+def _redis_flush() -> None:
+    """Empty the bench's own Redis database (never another one: REDIS_URL names it)."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def _psql(db: str, sql: str) -> None:
@@ -357,8 +368,10 @@ def _settle() -> None:
 
 
 def wrk(port: int, seconds: int, mode: str, *args: str) -> dict:
-    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
-           "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(THREADS),
+    # The transfer flow runs one wrk thread per connection (web_load.lua says why).
+    threads = CONNECTIONS if mode == "transfer" else THREADS
+    cmd = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+           "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(threads),
            *args]
     out = subprocess.run(cmd, env={**os.environ, "WEBLOAD_MODE": mode}, check=True,
                          capture_output=True, text=True).stdout
@@ -576,6 +589,7 @@ def main() -> None:
             connections.close_all()
         if not args.keep:
             _psql("postgres", f"DROP DATABASE IF EXISTS {DB}")
+            _redis_flush()
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             # The secrets, CA and static files belong to this database: keep them beside it.
@@ -594,6 +608,7 @@ def _run(args, env: dict, tmp: Path) -> bool:
     print(f"setting up {DB}: migrate, bank CA, seed_demo, collectstatic …", flush=True)
     _psql("postgres", f"DROP DATABASE IF EXISTS {DB}")
     _psql("postgres", f"CREATE DATABASE {DB}")
+    _redis_flush()
     _manage(env, "migrate", "--no-input")
     _manage(env, "init_bank_ca")
     _manage(env, "seed_demo")

@@ -1,7 +1,7 @@
 -- wrk script of bench/web_load.py (see docs/benchmarks.md).
 --
 --   WEBLOAD_MODE=get      wrk ... -s web_load.lua URL -- <threads> <path> <sessions file or ->
---   WEBLOAD_MODE=transfer wrk ... -s web_load.lua URL -- <threads> <customers file> <origin>
+--   WEBLOAD_MODE=transfer wrk -tN -cN ... -s web_load.lua URL -- <N> <customers file> <origin>
 --
 -- get: every request GETs <path>, round-robin over the session keys in the file (one a line;
 -- "-" sends no cookie). Anything but 200 counts as an error.
@@ -11,11 +11,10 @@
 --   2. GET  /confirm/<id>/  (the confirm page)  → 200
 --   3. POST /confirm/<id>/  (交易密码 + USBKey 证书密码) → 302 to /confirm/<id>/result with a
 --      rotated session key (the step-up rotates it only when the transfer was executed)
--- wrk keeps one Lua state per thread, not per connection, and does not say which connection a
--- response belongs to; so each customer (one live session each) is a small state machine,
--- found again from the response itself: the session key in Set-Cookie (Django sets it on every
--- response: SESSION_SAVE_EVERY_REQUEST), or, after the rotation, the operation id in Location.
--- A thread owns twice as many customers as it has connections, so one is always free.
+-- Run with as many threads as connections: wrk keeps one Lua state per thread, so each
+-- connection then has its own state and its requests and responses strictly alternate — a
+-- browser tab. A thread owns the customers whose line number matches it and takes them in
+-- turn, one transfer each.
 
 local mode = os.getenv("WEBLOAD_MODE") or "get"
 local threads = {}
@@ -25,27 +24,6 @@ function setup(thread)
    thread:set("tid", thread_count)
    thread_count = thread_count + 1
    table.insert(threads, thread)
-end
-
--- queues ------------------------------------------------------------------------------------
-
-local function queue()
-   return {first = 1, last = 0, items = {}}
-end
-
-local function push(q, item)
-   q.last = q.last + 1
-   q.items[q.last] = item
-end
-
-local function pop(q)
-   if q.first > q.last then
-      return nil
-   end
-   local item = q.items[q.first]
-   q.items[q.first] = nil
-   q.first = q.first + 1
-   return item
 end
 
 local function lines(path)
@@ -66,18 +44,16 @@ local function split(line)
    return out
 end
 
--- state (per thread) ----------------------------------------------------------------------------
+-- state (per thread = per connection in transfer mode) -----------------------------------------
 
 errors = 0     -- responses that are not what the flow expects
 flows = 0      -- transfers confirmed and executed (rotated session seen)
 failed = 0     -- confirmations answered with a result page but no rotation (not executed)
-idle = 0       -- requests sent because every customer of the thread was busy (should be 0)
+idle = 0       -- kept for the report's shape; always 0 with one connection per thread
 
 local path, keys, rr
-local free, toget, topost
-local by_key, by_operation = {}, {}
-local csrf, origin
-local base_headers
+local customers, turn, current
+local origin
 
 function init(args)
    local nthreads = tonumber(args[1])
@@ -95,13 +71,12 @@ function init(args)
    -- transfer: customers file, one a line, tab-separated:
    -- session key, csrf token, form body (url-encoded, without the token), confirm body
    origin = args[3]
-   free, toget, topost = queue(), queue(), queue()
+   customers, turn = {}, 0
    for i, line in ipairs(lines(args[2])) do
       if (i - 1) % nthreads == tid then
          local f = split(line)
-         local c = {key = f[1], csrf = f[2], form = f[3], confirm = f[4], step = nil}
-         by_key[c.key] = c
-         push(free, c)
+         table.insert(customers, {key = f[1], csrf = f[2], form = f[3], confirm = f[4],
+                                  step = "form"})
       end
    end
 end
@@ -132,26 +107,20 @@ function request()
       end
       return wrk.format("GET", path, get_headers(key))
    end
-   local c = pop(topost)
-   if c then
-      c.step = "confirm"
-      by_operation[c.operation] = c
+   if current == nil then
+      turn = turn % #customers + 1
+      current = customers[turn]
+      current.step = "form"
+   end
+   local c = current
+   if c.step == "confirm" then
       return wrk.format("POST", c.path, post_headers(c),
                         "csrfmiddlewaretoken=" .. c.csrf .. "&" .. c.confirm)
-   end
-   c = pop(toget)
-   if c then
-      c.step = "page"
+   elseif c.step == "page" then
       return wrk.format("GET", c.path, get_headers(c.key))
    end
-   c = pop(free)
-   if c then
-      c.step = "form"
-      return wrk.format("POST", "/transfers/intra", post_headers(c),
-                        "csrfmiddlewaretoken=" .. c.csrf .. "&" .. c.form)
-   end
-   idle = idle + 1
-   return wrk.format("GET", "/healthz", get_headers(nil))
+   return wrk.format("POST", "/transfers/intra", post_headers(c),
+                     "csrfmiddlewaretoken=" .. c.csrf .. "&" .. c.form)
 end
 
 local function session_of(headers)
@@ -162,12 +131,6 @@ local function session_of(headers)
    return nil
 end
 
-local function rekey(c, key)
-   by_key[c.key] = nil
-   c.key = key
-   by_key[key] = c
-end
-
 function response(status, headers, body)
    if mode == "get" then
       if status ~= 200 then
@@ -175,55 +138,41 @@ function response(status, headers, body)
       end
       return
    end
+   local c = current
    local key = session_of(headers)
    local location = headers["Location"] or ""
-   local result_of = string.match(location, "/confirm/([^/]+)/result$")
-   if result_of and by_operation[result_of] then
-      -- 3. the confirmation answered: executed when the step-up rotated the session key.
-      local c = by_operation[result_of]
-      by_operation[result_of] = nil
-      if status == 302 and key and key ~= c.key then
-         rekey(c, key)
-         flows = flows + 1
-      else
-         failed = failed + 1
-      end
-      c.step = nil
-      push(free, c)
-      return
-   end
-   local c = key and by_key[key]
-   if not c then
-      if status ~= 200 or key then   -- /healthz answers 200 without a cookie
-         errors = errors + 1
-      end
-      return
-   end
    if c.step == "form" then
       local operation = string.match(location, "/confirm/([^/]+)/$")
       if status == 302 and operation then
          c.path = "/confirm/" .. operation .. "/"
          c.operation = operation
-         push(toget, c)
-      else
-         errors = errors + 1
-         push(free, c)
+         c.step = "page"
+         if key then c.key = key end   -- an idle-timeout refresh re-sends the same key
+         return
       end
+      errors = errors + 1
    elseif c.step == "page" then
       if status == 200 then
-         push(topost, c)
-      else
-         errors = errors + 1
-         push(free, c)
+         c.step = "confirm"
+         if key then c.key = key end
+         return
       end
+      errors = errors + 1
    elseif c.step == "confirm" then
-      -- the confirm page again (a refused credential) instead of the result
-      by_operation[c.operation] = nil
-      errors = errors + 1
-      push(free, c)
-   else
-      errors = errors + 1
+      local result_of = string.match(location, "/confirm/([^/]+)/result$")
+      if status == 302 and result_of == c.operation then
+         -- executed when the step-up rotated the session key
+         if key and key ~= c.key then
+            c.key = key
+            flows = flows + 1
+         else
+            failed = failed + 1
+         end
+      else
+         errors = errors + 1   -- the confirm page again: a refused credential
+      end
    end
+   current = nil   -- next transfer: the thread's next customer
 end
 
 function done(summary, latency, requests)
