@@ -138,10 +138,14 @@ SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.PinKeyedHasher",
     "accounts.hashers.PinArgon2Hasher",
 ]
-# 交易密码 are peppered and then hashed with this (accounts/hashers.py says why it is lighter).
-PIN_HASHER = "pin_argon2"
+# 交易密码 are HMAC'd with the PIN key and then stored with this (accounts/hashers.py says why).
+PIN_HASHER = "pin_keyed"
+# The PIN key (the HSM's PIN verification key in a bank's terms). Without it, a key derived from
+# SECRET_KEY — set it in production so that SECRET_KEY can be rotated without every 交易密码.
+PIN_KEY = env("PIN_KEY")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
