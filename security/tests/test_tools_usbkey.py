@@ -13,8 +13,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import connection, transaction
 
 from accounts.models import Bank, Branch, Customer, IdType
+from ebank.core.crypto import decrypt_text
 from ebank.core.models import AuditEvent
 from security.models import SecurityTool, ToolKind, ToolStatus, User
+from security.tools import usbkey as usbkey_module
 from security.tools.services import (
     ToolError,
     ToolLocked,
@@ -87,12 +89,15 @@ class TestIssue:
         assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
 
     def test_private_key_is_encrypted_and_no_password_is_stored(self, usbkey):
-        assert usbkey.private_key_encrypted.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        # Under the bank's field key, and inside that under the 证书密码 (scrypt + PBES2).
+        stored = usbkey.private_key_encrypted
+        assert stored.startswith("v2:") and "PRIVATE KEY" not in stored
+        pem = decrypt_text(stored[3:]).encode()
+        assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
         with pytest.raises((ValueError, TypeError)):
-            serialization.load_pem_private_key(usbkey.private_key_encrypted.encode(), None)
+            serialization.load_pem_private_key(pem, None)
         with pytest.raises(ValueError):
-            serialization.load_pem_private_key(usbkey.private_key_encrypted.encode(),
-                                               PASSWORD.encode())
+            serialization.load_pem_private_key(pem, PASSWORD.encode())
         with pytest.raises(ToolError):
             usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
         usbkey_password_reset(tool=usbkey, old_password=PASSWORD, new_password="New#pass99")
@@ -121,6 +126,27 @@ class TestIssue:
 
 @pytest.mark.django_db
 class TestSignAndVerify:
+    def test_a_key_stored_in_the_v1_form_still_signs_and_a_password_change_rewrites_it(
+            self, usbkey):
+        # v1 kept the PEM as it is, under scrypt N=2^15 (security/tools/usbkey.py).
+        pem = decrypt_text(usbkey.private_key_encrypted[3:]).encode()
+        key = serialization.load_pem_private_key(
+            pem, usbkey_module._pem_passphrase(serial=usbkey.serial, cert_password=PASSWORD))
+        usbkey.private_key_encrypted = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(usbkey_module._pem_passphrase(
+                serial=usbkey.serial, cert_password=PASSWORD, version="v1"))).decode()
+        usbkey.save(update_fields=["private_key_encrypted"])
+        signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
+        assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
+        with pytest.raises(ToolError):
+            usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
+        usbkey_password_reset(tool=usbkey, old_password=PASSWORD, new_password="New#pass99")
+        usbkey.refresh_from_db()
+        assert usbkey.private_key_encrypted.startswith("v2:")
+        signature = usbkey_sign(tool=usbkey, cert_password="New#pass99", message=PAYLOAD)
+        assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
+
     def test_signature_verifies_for_the_signed_bytes_only(self, usbkey):
         signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
         assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
