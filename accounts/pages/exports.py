@@ -31,8 +31,7 @@ SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def history_filename(*, account: HistoryAccount, start: date, end: date) -> str:
-    tail = account.sub_account.medium.number[-4:]
-    return f"交易明细_尾号{tail}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return f"交易明细_尾号{account.number_tail}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
 
 
 def history_workbook_write(*, target, account: HistoryAccount, start: date, end: date,
@@ -53,11 +52,10 @@ def history_workbook_write(*, target, account: HistoryAccount, start: date, end:
         return written
 
     sheet.append([cell("交易明细", font=Font(bold=True, size=14))])
-    sub = account.sub_account
-    sheet.append(["户名", sub.medium.customer.name])
+    sheet.append(["户名", account.holder_name])
     sheet.append(["账户名称", account.name])
     sheet.append(["卡号/账号", account.masked_number])
-    sheet.append(["子账户", f"{sub.seq:04d} {sub.get_kind_display()}"])
+    sheet.append(["子账户", f"{account.seq:04d} {account.kind_label}"])
     sheet.append(["查询区间", f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"])
     sheet.append(["币种", "人民币"])
     sheet.append(["导出时间", timezone.localtime(timezone=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")])

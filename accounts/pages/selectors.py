@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 
 from ebank.core.masking import mask_account_number
 from ebank.core.models import AuditEvent, AuditOutcome
-from ebank.ledger.models import Posting
+from ebank.ledger.models import BusinessType, Posting
 from ebank.limits.engine import SHANGHAI
 
 from ..models import (
     Customer,
     LinkedMedium,
     Medium,
+    MediumKind,
     MediumStatus,
     Receipt,
     ReceiptDirection,
@@ -36,11 +37,20 @@ CURRENT_KINDS = frozenset({SubAccountKind.CURRENT_MAIN, SubAccountKind.CURRENT})
 # The audit action of an online oral loss report; its time is when the report was made (the
 # nightly release counts five days from it, so the Medium model needs no extra field).
 LOSS_REPORT_ACTION = "account_loss_report"
+# Labels as get_FOO_display() gives them, for rows read with values_list (no model instance).
+MEDIUM_KIND_LABELS = dict(MediumKind.choices)
+SUB_ACCOUNT_KIND_LABELS = dict(SubAccountKind.choices)
+BUSINESS_TYPE_LABELS = dict(BusinessType.choices)
 
 
 def account_name(link: LinkedMedium) -> str:
     """The name every account list shows: the alias once set, else 户名 + 介质类型 (notes 7–8)."""
-    return link.alias or f"{link.customer.name} {link.medium.get_kind_display()}"
+    return _account_name(alias=link.alias, holder_name=link.customer.name,
+                         medium_kind=link.medium.kind)
+
+
+def _account_name(*, alias: str, holder_name: str, medium_kind: str) -> str:
+    return alias or f"{holder_name} {MEDIUM_KIND_LABELS.get(medium_kind, medium_kind)}"
 
 
 def medium_ref(medium: Medium | int) -> str:
@@ -132,38 +142,74 @@ class LinkedAccountRow:
         return self.sub_accounts[0].pk if self.sub_accounts else None
 
 
-def _links(customer: Customer) -> QuerySet[LinkedMedium]:
-    sub_accounts = SubAccount.objects.select_related("ledger_account").order_by("seq")
-    return (LinkedMedium.objects
-            # The medium's own customer too: a link row pointing at someone else's medium
-            # (a data error) must not show that medium's money.
-            .filter(customer=customer, medium__customer=customer)
-            .select_related("medium", "customer")
-            .prefetch_related(Prefetch("medium__sub_accounts", queryset=sub_accounts))
-            .order_by("position", "id"))
+# What 账户总览, 账户详情 and 账户挂失 show, in one query: one row per sub-account of each linked
+# medium (LEFT JOINs, so a link whose medium has no sub-account still has its row).
+_LINK_COLUMNS = ("id", "alias", "medium_id", "medium__number", "medium__kind", "medium__status",
+                 "medium__opened_on", "medium__sub_accounts__id", "medium__sub_accounts__seq",
+                 "medium__sub_accounts__kind", "medium__sub_accounts__status",
+                 "medium__sub_accounts__opened_on", "medium__sub_accounts__ledger_account_id",
+                 "medium__sub_accounts__ledger_account__balance",
+                 "medium__sub_accounts__ledger_account__held")
 
 
-def _row(link: LinkedMedium) -> LinkedAccountRow:
-    subs = tuple(
-        SubAccountRow(sub_account=sub, balance=sub.ledger_account.balance,
-                      available=sub.ledger_account.balance - sub.ledger_account.held)
-        for sub in link.medium.sub_accounts.all()
-        if sub.kind != SubAccountKind.CREDIT
-    )
-    return LinkedAccountRow(link=link, name=account_name(link), sub_accounts=subs)
+def _loaded(model, db: str, **values):
+    """A model instance from columns read with ``values_list``; the columns not read stay
+    deferred (reading one costs a query, as after ``.only()``)."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, fields, [values[name] for name in fields])
+
+
+def _linked_rows(customer: Customer, pk: int | None = None) -> list[LinkedAccountRow]:
+    links = (LinkedMedium.objects
+             # The medium's own customer too: a link row pointing at someone else's medium
+             # (a data error) must not show that medium's money.
+             .filter(customer=customer, medium__customer=customer))
+    if pk is not None:
+        links = links.filter(pk=pk)
+    links = links.order_by("position", "id", "medium__sub_accounts__seq").values_list(*_LINK_COLUMNS)
+    rows: list[LinkedAccountRow] = []
+    link = None
+    subs: list[SubAccountRow] = []
+    for (link_id, alias, medium_id, number, medium_kind, medium_status, medium_opened_on,
+         sub_id, seq, kind, status, opened_on, ledger_account_id, balance, held) in links:
+        if link is None or link.pk != link_id:
+            if link is not None:
+                rows.append(LinkedAccountRow(link=link, name=account_name(link),
+                                             sub_accounts=tuple(subs)))
+            medium = _loaded(Medium, links.db, id=medium_id, number=number, kind=medium_kind,
+                             customer_id=customer.pk, status=medium_status,
+                             opened_on=medium_opened_on)
+            medium.customer = customer
+            link = _loaded(LinkedMedium, links.db, id=link_id, customer_id=customer.pk,
+                           medium_id=medium_id, alias=alias)
+            link.customer, link.medium = customer, medium
+            subs = []
+        # Credit-card accounts have their own statements (信用卡业务).
+        if sub_id is not None and kind != SubAccountKind.CREDIT:
+            sub = _loaded(SubAccount, links.db, id=sub_id, medium_id=medium_id, seq=seq,
+                          kind=kind, ledger_account_id=ledger_account_id, status=status,
+                          opened_on=opened_on)
+            sub.medium = link.medium
+            subs.append(SubAccountRow(sub_account=sub, balance=balance, available=balance - held))
+    if link is not None:
+        rows.append(LinkedAccountRow(link=link, name=account_name(link), sub_accounts=tuple(subs)))
+    return rows
 
 
 def linked_accounts(*, customer: Customer) -> list[LinkedAccountRow]:
-    """The customer's 网银关联账户 in their order, with sub-accounts and balances: two queries."""
-    return [_row(link) for link in _links(customer)]
+    """The customer's 网银关联账户 in their order, with sub-accounts and balances: one query."""
+    return _linked_rows(customer)
 
 
 def linked_account_get(*, customer: Customer, pk) -> LinkedAccountRow:
     """One linked account of the customer's by LinkedMedium pk; anything else → 404."""
     try:
-        return _row(_links(customer).get(pk=int(pk)))
-    except (LinkedMedium.DoesNotExist, ValueError, TypeError) as exc:
+        rows = _linked_rows(customer, pk=int(pk))
+    except (ValueError, TypeError) as exc:
         raise Http404("账户不存在") from exc
+    if not rows:
+        raise Http404("账户不存在")
+    return rows[0]
 
 
 def linked_medium_get(*, customer: Customer, pk) -> LinkedMedium:
@@ -185,53 +231,69 @@ def linked_media(*, customer: Customer) -> list[LinkedMedium]:
 
 @dataclass(frozen=True)
 class HistoryAccount:
-    sub_account: SubAccount
-    name: str
+    """A sub-account 交易明细查询 may choose, with what the page and the export print about it.
+
+    Plain values read in one query; the medium's number is kept only masked and as its last
+    four digits, which is all any page or file name shows.
+    """
+
+    pk: int  # SubAccount
+    seq: int
+    kind: str
+    ledger_account_id: int
+    normal_side: str  # postings on this side are 收入, the others 支出
+    holder_name: str  # 户名
+    name: str  # account_name(): the alias, else 户名 + 介质类型
+    masked_number: str
+    number_tail: str
 
     @property
-    def pk(self) -> int:
-        return self.sub_account.pk
-
-    @property
-    def masked_number(self) -> str:
-        return self.sub_account.medium.masked_number
+    def kind_label(self) -> str:
+        return SUB_ACCOUNT_KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def label(self) -> str:
         """``工资卡（尾号0013）活期主账户``: short enough for a select; other sub-accounts add
         their sequence number, since one medium may hold several of a kind."""
-        sub = self.sub_account
-        kind = sub.get_kind_display()
-        if sub.kind != SubAccountKind.CURRENT_MAIN:
-            kind = f"{kind}-{sub.seq:04d}"
-        return f"{self.name}（尾号{sub.medium.number[-4:]}）{kind}"
+        kind = self.kind_label
+        if self.kind != SubAccountKind.CURRENT_MAIN:
+            kind = f"{kind}-{self.seq:04d}"
+        return f"{self.name}（尾号{self.number_tail}）{kind}"
 
 
-def _history_accounts(customer: Customer) -> QuerySet[SubAccount]:
+def _history_accounts(customer: Customer) -> QuerySet:
+    # The customer is known: their name comes from the object, not from a join.
     return (SubAccount.objects
             .filter(medium__link__customer=customer, medium__customer=customer)
             # Credit-card accounts have their own statements (信用卡业务).
             .exclude(kind=SubAccountKind.CREDIT)
-            .select_related("medium", "medium__link", "medium__customer", "ledger_account")
-            .order_by("medium__link__position", "medium_id", "seq"))
+            .order_by("medium__link__position", "medium_id", "seq")
+            .values_list("id", "seq", "kind", "ledger_account_id", "ledger_account__normal_side",
+                         "medium__number", "medium__kind", "medium__link__alias"))
 
 
-def _history_account(sub: SubAccount) -> HistoryAccount:
-    link = sub.medium.link
-    link.customer = sub.medium.customer  # same customer (filtered above); saves a query
-    return HistoryAccount(sub_account=sub, name=account_name(link))
+def _history_account(customer: Customer, row: tuple) -> HistoryAccount:
+    pk, seq, kind, ledger_account_id, normal_side, number, medium_kind, alias = row
+    return HistoryAccount(
+        pk=pk, seq=seq, kind=kind, ledger_account_id=ledger_account_id, normal_side=normal_side,
+        holder_name=customer.name,
+        name=_account_name(alias=alias, holder_name=customer.name, medium_kind=medium_kind),
+        masked_number=mask_account_number(number), number_tail=number[-4:])
 
 
 def history_accounts(*, customer: Customer) -> list[HistoryAccount]:
     """Sub-accounts of the customer's linked media that 交易明细查询 may choose (one query)."""
-    return [_history_account(sub) for sub in _history_accounts(customer)]
+    return [_history_account(customer, row) for row in _history_accounts(customer)]
 
 
 def history_account_get(*, customer: Customer, sub_account_id) -> HistoryAccount:
     try:
-        return _history_account(_history_accounts(customer).get(pk=int(sub_account_id)))
-    except (SubAccount.DoesNotExist, ValueError, TypeError) as exc:
+        row = _history_accounts(customer).filter(pk=int(sub_account_id)).first()
+    except (ValueError, TypeError) as exc:
         raise Http404("账户不存在") from exc
+    if row is None:
+        raise Http404("账户不存在")
+    return _history_account(customer, row)
 
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -276,38 +338,42 @@ class HistoryPage:
     next_before: int | None  # ?before=<this> opens the next page; None on the last one
 
 
-def _summary(posting: Posting) -> str:
-    entry = posting.entry
-    label = entry.get_business_type_display()
-    memo = (entry.memo or "").strip()
+def _summary(business_type: str, memo: str) -> str:
+    label = BUSINESS_TYPE_LABELS.get(business_type, business_type)
+    memo = (memo or "").strip()
     return f"{label}（{memo}）" if memo and memo != label else label
 
 
-def _history_rows(account: HistoryAccount, postings: list[Posting]) -> list[HistoryRow]:
-    sub = account.sub_account
+# What a 交易明细 row shows, and the receipt columns that name the other party.
+_POSTING_COLUMNS = ("id", "entry_id", "side", "amount", "balance_after", "posted_at",
+                    "entry__business_type", "entry__memo")
+_RECEIPT_COLUMNS = ("entry_id", "direction", "payer_name", "payer_account", "payee_name",
+                    "payee_account")
+
+
+def _history_rows(account: HistoryAccount, postings: list[tuple]) -> list[HistoryRow]:
     receipts = {}
     if postings:
-        receipts = {r.entry_id: r for r in Receipt.objects.filter(
-            sub_account_id=sub.pk, entry_id__in=[p.entry_id for p in postings])}
-    normal_side = sub.ledger_account.normal_side
+        receipts = {row[0]: row for row in Receipt.objects
+                    .filter(sub_account_id=account.pk, entry_id__in=[p[1] for p in postings])
+                    .order_by().values_list(*_RECEIPT_COLUMNS)}
     rows = []
-    for posting in postings:
-        receipt = receipts.get(posting.entry_id)
+    for posting_id, entry_id, side, amount, balance_after, posted_at, business_type, memo in postings:
+        receipt = receipts.get(entry_id)
         name = number = ""
         if receipt is not None:
-            if receipt.direction == ReceiptDirection.DEBIT:
-                name, number = receipt.payee_name, receipt.payee_account
+            _entry_id, direction, payer_name, payer_account, payee_name, payee_account = receipt
+            if direction == ReceiptDirection.DEBIT:
+                name, number = payee_name, payee_account
             else:
-                name, number = receipt.payer_name, receipt.payer_account
+                name, number = payer_name, payer_account
             # Someone else's full account number is not ours to print in a list.
             number = mask_account_number(number) if number else ""
-        incoming = posting.side == normal_side
+        incoming = side == account.normal_side
         rows.append(HistoryRow(
-            posting_id=posting.pk, posted_at=posting.posted_at, summary=_summary(posting),
-            income=posting.amount if incoming else None,
-            expense=None if incoming else posting.amount,
-            balance_after=posting.balance_after, counterparty_name=name,
-            counterparty_account=number,
+            posting_id=posting_id, posted_at=posted_at, summary=_summary(business_type, memo),
+            income=amount if incoming else None, expense=None if incoming else amount,
+            balance_after=balance_after, counterparty_name=name, counterparty_account=number,
         ))
     return rows
 
@@ -315,13 +381,13 @@ def _history_rows(account: HistoryAccount, postings: list[Posting]) -> list[Hist
 def history_page(*, account: HistoryAccount, start: date, end: date, before: int | None = None,
                  size: int = PAGE_SIZE) -> HistoryPage:
     """One page of 交易明细 (two queries: postings with their entries, then receipts)."""
-    postings = list(postings_for_period(ledger_account_id=account.sub_account.ledger_account_id,
+    postings = list(postings_for_period(ledger_account_id=account.ledger_account_id,
                                         start=start, end=end, before=before)
-                    .select_related("entry")[: size + 1])
+                    .values_list(*_POSTING_COLUMNS)[: size + 1])
     more = len(postings) > size
     postings = postings[:size]
     return HistoryPage(rows=_history_rows(account, postings),
-                       next_before=postings[-1].pk if more and postings else None)
+                       next_before=postings[-1][0] if more and postings else None)
 
 
 def history_rows_iter(*, account: HistoryAccount, start: date, end: date,

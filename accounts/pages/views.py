@@ -26,7 +26,7 @@ def _actions(row: selectors.LinkedAccountRow) -> dict[str, str | None]:
     """转账 / 缴费 / 明细 of one account; a page not built yet (or a lost medium) has no link."""
     history = None
     if row.history_sub_account_id is not None:
-        history = f"{reverse('accounts:history')}?account={row.history_sub_account_id}"
+        history = f"{url_or_none('accounts:history')}?account={row.history_sub_account_id}"
     usable = row.is_normal and row.has_current
     return {
         "transfer": url_or_none("transfers:intra") if usable else None,
@@ -50,7 +50,7 @@ def overview(request):
 @require_GET
 def detail(request, pk: int):
     row = selectors.linked_account_get(customer=request.user.customer, pk=pk)
-    history = reverse("accounts:history")
+    history = url_or_none("accounts:history")
     return render(request, "accounts/pages/detail.html", {
         "row": row, "actions": _actions(row),
         "sub_accounts": [(sub, f"{history}?account={sub.pk}") for sub in row.sub_accounts],
