@@ -65,6 +65,23 @@ class HistoryQueryForm(forms.Form):
         self.today = today or business_day()
         self.fields["account"].choices = [(a.pk, a.label) for a in accounts]
 
+    # What history.html writes into its inputs. The page is the busiest of the site and
+    # rendering these widgets through their templates cost more than the query of the page.
+
+    def account_options(self) -> list[tuple[int, str, bool]]:
+        """(value, label, selected) of each 查询账户 option."""
+        chosen = self["account"].value()
+        chosen = "" if chosen is None else str(chosen)
+        return [(pk, label, str(pk) == chosen) for pk, label in self.fields["account"].choices]
+
+    def period_options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, checked) of each 查询区间 radio button."""
+        chosen = self["period"].value()
+        return [(value, label, value == chosen) for value, label in Period.CHOICES]
+
+    def date_fields(self) -> list[forms.BoundField]:
+        return [self["start_date"], self["end_date"]]
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")

@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
+from ebank.core.money import format_amount
 from ebank.core.web import customer_required, url_or_none
 
 from . import exports, forms, selectors, services
@@ -70,9 +72,10 @@ def _history_form(request):
         raise Http404("账户不存在")
     data = None
     if "account" in request.GET:
-        data = request.GET.copy()
+        data = request.GET
         if not (data.get("period") or data.get("start_date") or data.get("end_date")):
             # 明细 from 账户总览 names the account only: the default period, shown as chosen.
+            data = data.copy()
             data["period"] = forms.Period.WEEK
     initial = {"period": forms.Period.WEEK}
     if accounts:
@@ -86,11 +89,24 @@ def _before(request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
+def _money(value) -> str:
+    return "" if value is None else format_amount(value)
+
+
+def _history_lines(page: selectors.HistoryPage) -> list[tuple[str, ...]]:
+    """The page's rows as the strings the table shows (escaped by the template): written here
+    once rather than through a filter per cell."""
+    return [(timezone.localtime(row.posted_at).strftime("%Y-%m-%d %H:%M:%S"), row.summary,
+             _money(row.income), _money(row.expense), _money(row.balance_after),
+             row.counterparty_name, row.counterparty_account) for row in page.rows]
+
+
 def _history_render(request, form, page=None, account=None):
     query = request.GET.copy()
     query.pop("before", None)
     return render(request, "accounts/pages/history.html", {
         "form": form, "page": page, "account": account,
+        "rows": _history_lines(page) if page is not None else (),
         "query": query.urlencode(), "paged": "before" in request.GET,
     })
 
