@@ -104,9 +104,14 @@ def _spec_urls(specs=MENU):
         yield from _spec_urls(spec.children)
 
 
-def _active_urls(path: str) -> frozenset[str]:
+@lru_cache(maxsize=8)
+def _menu_urls(urlconf: str, prefix: str) -> tuple[str, ...]:
+    return tuple(_spec_urls())
+
+
+def _active_urls(path: str, urlconf: str, prefix: str) -> frozenset[str]:
     """The menu URLs ``path`` is at or under: all that decides how the menu looks."""
-    return frozenset(url for url in _spec_urls()
+    return frozenset(url for url in _menu_urls(urlconf, prefix)
                      if path == url or (url != "/" and path.startswith(url + "/")))
 
 
@@ -127,8 +132,8 @@ def _items_for(active: frozenset[str]) -> list[MenuItem]:
 
 def menu_html(path: str) -> str:
     """The customer menu for a page at ``path``, as HTML (security/_menu.html)."""
-    return _menu_html(_active_urls(path), get_urlconf() or settings.ROOT_URLCONF,
-                      get_script_prefix())
+    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    return _menu_html(_active_urls(path, urlconf, prefix), urlconf, prefix)
 
 
 def site(request):
