@@ -68,14 +68,17 @@ class _Attempt:
     status: str
 
 
-def medium_pin_check(*, medium: Medium, pin: str) -> None:
+def medium_pin_check(*, medium: Medium, pin: str, fresh: bool = False) -> None:
     """Check the medium's 交易密码 for an online transaction; raise a BusinessError if refused.
 
     The attempt (count, lock, reset) is committed on its own even if the caller's transaction
     rolls back afterwards. ``medium`` is refreshed with the new count and lock date.
+    ``fresh=True``: the caller read ``medium`` from the database in this same request and
+    transaction (e.g. with the operation it confirms), so it is not read a second time for the
+    common case; any other case locks and reads the row anyway.
     """
     today = business_day()
-    current = Medium.objects.filter(pk=medium.pk).first()
+    current = medium if fresh else Medium.objects.filter(pk=medium.pk).first()
     if (current is not None and current.status == MediumStatus.NORMAL
             and current.pin_failures == 0 and current.pin_locked_on is None
             and pin_matches(medium=current, pin=pin)):

@@ -113,19 +113,22 @@ def _refuse_floats(value: Any) -> None:
 # --- start -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def operation_start(*, user: User, kind: str, payload: dict[str, Any],
                     summary: list[tuple[str, str]], medium: Medium | None = None,
-                    back_url: str | None = None) -> PendingOperation:
+                    back_url: str | None = None,
+                    tools: dict[str, SecurityTool] | None = None) -> PendingOperation:
     """Record what the customer is about to confirm; the form view then redirects to its page.
 
     ``payload`` is what the executor acts on, JSON-safe (amounts as strings "1234.56" under
     "amount", which the page shows in ¥ and capitals); ``summary`` is the (label, value) lines the
     page shows — build them from the same values. ``medium`` is the card or passbook whose
     交易密码 is asked (required when the kind requires the PIN). ``back_url`` is where 返回 goes.
+    ``tools`` is the customer's :func:`~security.tools.services.tools_live` when the caller has
+    already read it in this request (e.g. for the limit subject); else it is read here.
 
-    Plain ``atomic``, not durable: an app may create its own draft record in the same
-    transaction. Raises BusinessError when the customer cannot confirm this kind at all.
+    Not atomic of its own: it reads, then writes one row, so it needs no savepoint; it joins
+    the caller's transaction (an app may create its own draft record in the same one). Raises
+    BusinessError when the customer cannot confirm this kind at all, before writing anything.
     """
     spec = operation_kind_get(kind)
     if not user.customer_id:
@@ -147,7 +150,7 @@ def operation_start(*, user: User, kind: str, payload: dict[str, Any],
         if medium is None:
             raise ValueError(f"业务 {kind!r} 需要交易密码，须指定介质 medium")
         medium_online_check(medium=medium)
-    _methods_or_refuse(user=user, spec=spec)
+    _methods_or_refuse(user=user, spec=spec, live=tools)
 
     body = {**payload, SUMMARY_KEY: lines}
     if back_url:
@@ -197,8 +200,9 @@ def _methods(*, user: User, spec: OperationKind,
     return methods
 
 
-def _methods_or_refuse(*, user: User, spec: OperationKind) -> list[str]:
-    live = tool_services.tools_live(user=user)
+def _methods_or_refuse(*, user: User, spec: OperationKind,
+                       live: dict[str, SecurityTool] | None = None) -> list[str]:
+    live = tool_services.tools_live(user=user) if live is None else live
     methods = _methods(user=user, spec=spec, live=live)
     if methods:
         return methods
@@ -246,10 +250,14 @@ def operation_confirm(*, user: User, public_id: str, pin: str | None, method: st
             raise Http404("交易不存在")
         if operation.status == OperationStatus.EXECUTED:
             return operation
+        # The row was found through ``user``: the executor reads the user (and the customer the
+        # request already loaded) from here rather than from the database again.
+        operation.user = user
         try:
             spec = _confirmable_or_refuse(operation, mark_expired=True)
             evidence = _credentials_check(user=user, operation=operation, spec=spec, pin=pin,
-                                          method=method, credential=credential)
+                                          method=method, credential=credential,
+                                          live=tool_services.tools_live(user=user))
         except BusinessError as exc:
             # Committed, not rolled back: the audit row and an EXPIRED status must stay.
             _audit(operation, user=user, ip=ip, action="confirm.refused", method=method,
@@ -282,8 +290,10 @@ def _confirmable_or_refuse(operation: PendingOperation, *,
 
 
 def _credentials_check(*, user: User, operation: PendingOperation, spec: OperationKind,
-                       pin: str | None, method: str, credential: str) -> dict[str, str]:
-    methods = _methods_or_refuse(user=user, spec=spec)
+                       pin: str | None, method: str, credential: str,
+                       live: dict[str, SecurityTool]) -> dict[str, str]:
+    """``live``: the customer's live tools, read once in this transaction (methods and tool)."""
+    methods = _methods_or_refuse(user=user, spec=spec, live=live)
     if method not in methods:
         raise BusinessError("请选择可用的安全认证方式", code="auth_method_invalid")
     label = CREDENTIAL_LABELS[AuthMethod(method)]
@@ -292,19 +302,21 @@ def _credentials_check(*, user: User, operation: PendingOperation, spec: Operati
             raise BusinessError("请输入交易密码", code="pin_required")
         if operation.medium is None:
             raise BusinessError("该交易未指定账户，请重新发起", code="medium_missing")
-        medium_pin_check(medium=operation.medium, pin=pin)
+        # The medium was read with the locked operation, in this transaction: no second read.
+        medium_pin_check(medium=operation.medium, pin=pin, fresh=True)
     if not credential:
         raise BusinessError(f"请输入{label}", code="credential_required")
     message = operation_message(operation)
     if method == AuthMethod.USBKEY:
-        tool = tool_services.tool_for(user=user, kind=ToolKind.USBKEY)
+        # In ``methods``, so ACTIVE in ``live``; usbkey_sign and usbkey_verify read it afresh.
+        tool = live[ToolKind.USBKEY]
         signature = tool_services.usbkey_sign(tool=tool, cert_password=credential,
                                               message=message)
         if not tool_services.usbkey_verify(tool=tool, message=message, signature=signature):
             raise BusinessError("证书签名验证失败，请重试", code="signature_invalid")
         return {"tool": tool.serial, "signature": base64.b64encode(signature).decode("ascii")}
     if method == AuthMethod.TOKEN:
-        tool = tool_services.tool_for(user=user, kind=ToolKind.TOKEN)
+        tool = live[ToolKind.TOKEN]
         if not tool_services.token_verify(tool=tool, code=credential):
             raise BusinessError("令牌动态码错误或已使用，请输入令牌当前显示的动态码",
                                 code="token_invalid")
