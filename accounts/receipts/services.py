@@ -157,7 +157,6 @@ def _require_length(label: str, value: str, field: str) -> str:
     return value
 
 
-@transaction.atomic
 def receipt_issue(*, entry_id: int, sub_account: SubAccount, direction: str, amount: Decimal,
                   payer_name: str, payer_account: str, payer_bank: str, payee_name: str,
                   payee_account: str, payee_bank: str, purpose: str, business: str,
@@ -202,6 +201,17 @@ def receipt_issue(*, entry_id: int, sub_account: SubAccount, direction: str, amo
         "channel": _require_length("交易渠道", _text(channel), "channel"),
         "posted_at": elements.posted_at,
     }
+    receipt_time_text(posted_at)  # a naive time is refused before anything is written
+    # Without a savepoint: the INSERT cannot fail on a clash (ON CONFLICT DO NOTHING), and what
+    # can be refused was refused above, so a savepoint per receipt would serve nothing.
+    with transaction.atomic(savepoint=False):
+        return _receipt_store(elements=elements, fields=fields, entry_id=entry_id,
+                              sub_account=sub_account, posted_at=posted_at)
+
+
+def _receipt_store(*, elements: ReceiptElements, fields: dict, entry_id: int,
+                   sub_account: SubAccount, posted_at: datetime) -> Receipt:
+    direction, amount = fields["direction"], fields["amount"]
     for _attempt in range(_NUMBER_ATTEMPTS):
         number = receipt_number_new(posted_at=posted_at)
         signed = replace(elements, number=number)

@@ -26,7 +26,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import MediumStatus, ReceiptDirection, SubAccountStatus
+from accounts.models import MediumStatus, Receipt, ReceiptDirection, SubAccountStatus
 from accounts.receipts.services import receipt_issue
 from accounts.services import funds_move
 from ebank.core.audit import audit_record
@@ -85,15 +85,19 @@ def execution_key(transfer: Transfer) -> str:
 # --- posting -----------------------------------------------------------------------------------
 
 
-def transfer_post(*, transfer: Transfer, idempotency_key: str) -> int:
-    """Post a transfer between two of our sub-accounts and mark it SUCCEEDED; the entry id.
+def transfer_post(*, transfer: Transfer, idempotency_key: str) -> Receipt:
+    """Post a transfer between two of our sub-accounts and mark it SUCCEEDED; the payer's 电子回单.
 
-    Plain atomic: runs inside the confirmation's or the dispatcher's transaction. Raises
-    InsufficientFunds / LimitExceeded (nothing written then — the caller's savepoint, if any,
-    is what lets it go on). Intra-bank transfers take the customer's daily limit; own-account
-    moves do not (X-LIMIT).
+    ``transfer`` is a saved one (a scheduled transfer run now) or, for a real-time transfer, one
+    not saved yet, which is then inserted once, already SUCCEEDED, after the posting.
+
+    Runs inside the confirmation's or the dispatcher's transaction, without a savepoint of its
+    own: a refusal fails the whole transaction anyway (the posting function aborts it on
+    PostgreSQL). Raises InsufficientFunds / LimitExceeded (nothing written then — the caller's
+    savepoint, if any, is what lets it go on). Intra-bank transfers take the customer's daily
+    limit; own-account moves do not (X-LIMIT).
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         counts_toward_limit = transfer.kind != TransferKind.OWN
         subject = limit_subject_for(customer=transfer.customer) if counts_toward_limit else None
         posted = funds_move(
@@ -115,15 +119,19 @@ def transfer_post(*, transfer: Transfer, idempotency_key: str) -> int:
         if counts_toward_limit:
             transfer.limit_day = business_day()
             update.append("limit_day")
-        transfer.save(update_fields=update)
+        if transfer.pk is None:
+            # A real-time transfer is written once, as it ends: SUCCEEDED with its entry.
+            transfer.save(force_insert=True)
+        else:
+            transfer.save(update_fields=update)
         # receipt_issue answers a replay with the receipt of the first time.
-        transfer_receipts_issue(transfer=transfer, posted_at=now)
+        payer_receipt = transfer_receipts_issue(transfer=transfer, posted_at=now)
         transaction.on_commit(partial(sms_balance_alerts_send, entry_id=posted.entry_id))
-    return posted.entry_id
+    return payer_receipt
 
 
-def transfer_receipts_issue(*, transfer: Transfer, posted_at: datetime) -> int:
-    """电子回单 for the payer (付款) and the payee (收款, also our customer); the payer's pk.
+def transfer_receipts_issue(*, transfer: Transfer, posted_at: datetime) -> Receipt:
+    """电子回单 for the payer (付款) and the payee (收款, also our customer); the payer's.
 
     In the posting's transaction (X-RECEIPT): a receipt exists exactly when the money moved.
     """
@@ -147,7 +155,7 @@ def transfer_receipts_issue(*, transfer: Transfer, posted_at: datetime) -> int:
                                   **common)
     receipt_issue(sub_account=transfer.to_sub_account, direction=ReceiptDirection.CREDIT,
                   **common)
-    return payer_receipt.pk
+    return payer_receipt
 
 
 def receivable_check(*, transfer: Transfer) -> None:
