@@ -3,9 +3,10 @@
 Flow (X-CONFIRM): the form's 提交 calls ``*_transfer_start``, which checks the manual's notes
 and the limits, and starts a confirmation whose payload is exactly what the page shows. The
 executor registered below runs once inside the confirmation's transaction: it checks the
-accounts again (anything may have changed on another tab), creates the :class:`Transfer` and,
-for 实时到账, posts it at once; 普通到账 and 次日到账 get a DueWork row that
-``execution.transfer_execute_due`` runs at the execution time.
+accounts again (anything may have changed on another tab), builds the :class:`Transfer` and,
+for 实时到账, posts it at once (the row is written once, SUCCEEDED, after the posting); 普通到账
+and 次日到账 are saved SCHEDULED with a DueWork row that ``execution.transfer_execute_due`` runs
+at the execution time.
 
 The manual's notes, each enforced here with its wording (tests name them):
 
@@ -44,23 +45,23 @@ from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
+from security.tools.services import tools_live
 from transfers.models import Transfer, TransferKind, TransferStatus
 from transfers.selectors import (
     CURRENT_MEDIUM_KINDS,
     CURRENT_SUB_ACCOUNT_KINDS,
     SCHEDULED_KINDS,
     account_label,
-    available_balance,
     linked_sub_account_get,
+    receipt_url,
     transfer_get_for_customer,
-    transfer_receipt_url,
 )
 
 from .common import limit_subject_for, transfer_number_new
 from .execution import DUE_KIND, INSUFFICIENT_FUNDS_REASON, transfer_post
 from .payees import (
     account_number_normalise,
-    intra_payee_medium,
+    intra_payee_account,
     payee_name_normalise,
     payee_save,
 )
@@ -129,8 +130,11 @@ def _current_account(*, customer, sub_account_id, statuses: dict) -> SubAccount:
 
 
 def _funds_available_or_refuse(payer: SubAccount, amount: Decimal) -> None:
-    # An early warning on 提交; the posting checks again under the account lock.
-    if available_balance(payer) < amount:
+    # An early warning on 提交; the posting checks again under the account lock. The payer was
+    # read with its ledger account moments ago in this request (``linked_sub_account_get``), so
+    # that balance is as current as a second read would be.
+    ledger = payer.ledger_account
+    if ledger.balance - ledger.held < amount:
         raise BusinessError(INSUFFICIENT_FUNDS_REASON, code="insufficient_funds")
 
 
@@ -193,7 +197,7 @@ def own_transfer_execute(*, operation: PendingOperation) -> dict:
     pair = own_pair_check(customer=customer, from_sub_account_id=payload["from_sub_account"],
                           to_sub_account_id=payload["to_sub_account"])
     now = timezone.now()
-    transfer = Transfer.objects.create(
+    transfer = Transfer(
         number=transfer_number_new(), customer=customer, user=operation.user,
         kind=TransferKind.OWN, mode=ArrivalMode.REAL_TIME, status=TransferStatus.PROCESSING,
         from_sub_account=pair.payer, to_sub_account=pair.payee,
@@ -205,8 +209,10 @@ def own_transfer_execute(*, operation: PendingOperation) -> dict:
 
 
 def _post_now(*, transfer: Transfer, operation: PendingOperation) -> dict:
+    """Post a real-time transfer not saved yet: ``transfer_post`` inserts it SUCCEEDED in one
+    statement after the posting (a refusal leaves no row, as the confirmation's savepoint did)."""
     try:
-        transfer_post(transfer=transfer, idempotency_key=operation.idempotency_key)
+        payer_receipt = transfer_post(transfer=transfer, idempotency_key=operation.idempotency_key)
     except InsufficientFunds:
         raise BusinessError(INSUFFICIENT_FUNDS_REASON, code="insufficient_funds") from None
     audit_record(action="transfer.executed", actor=operation.user,
@@ -215,7 +221,7 @@ def _post_now(*, transfer: Transfer, operation: PendingOperation) -> dict:
                          "mode": transfer.mode})
     return {
         "message": f"{format_cny(transfer.amount)}已实时转入收款账户",
-        "receipt_url": transfer_receipt_url(transfer=transfer),
+        "receipt_url": receipt_url(payer_receipt),
         "transfer_number": transfer.number,
         "lines": [["交易流水号", transfer.number]],
     }
@@ -268,18 +274,16 @@ def intra_plan_check(*, customer, from_sub_account_id, mode: str, amount: Decima
     name = payee_name_normalise(payee_name)
     if number == payer.medium.number:
         raise BusinessError(OWN_NOTE_2, code="same_account")
-    medium = intra_payee_medium(account_number=number, name=name)
-    payee = (SubAccount.objects.select_related("medium", "medium__branch", "ledger_account")
-             .filter(medium=medium, kind=SubAccountKind.CURRENT_MAIN,
-                     status=SubAccountStatus.OPEN).first())
-    if payee is None:
-        raise BusinessError("收款账户没有可入账的活期账户", code="payee_no_current")
+    payee = intra_payee_account(account_number=number, name=name)
     return IntraPlan(payer, payee, number, name, amount, mode, purpose_normalise(purpose))
 
 
-def intra_limit_check(*, customer, amount: Decimal, on) -> None:
-    """Notes 3–4 before confirming: the limit engine's decision, raised as its refusal."""
-    decision = limit_check(subject=limit_subject_for(customer=customer), amount=amount, on=on)
+def intra_limit_check(*, customer, amount: Decimal, on, tools=None) -> None:
+    """Notes 3–4 before confirming: the limit engine's decision, raised as its refusal.
+
+    ``tools``: the customer's live tools when already read in this request."""
+    decision = limit_check(subject=limit_subject_for(customer=customer, tools=tools),
+                           amount=amount, on=on)
     if not decision.allowed:
         raise refusal(decision)
 
@@ -294,8 +298,11 @@ def intra_transfer_start(*, user: User, from_sub_account_id, mode: str, amount: 
                             mode=mode, amount=amount, payee_account=payee_account,
                             payee_name=payee_name, purpose=purpose)
     execute_at = intra_execute_at(mode=plan.mode, submitted_at=timezone.now())
+    # Read once: the limit subject (tool holders get the higher limits) and the confirmation's
+    # 安全认证方式 are the same fact about the customer.
+    tools = tools_live(user=user)
     intra_limit_check(customer=customer, amount=plan.amount,
-                      on=business_day(execute_at.date()))
+                      on=business_day(execute_at.date()), tools=tools)
     if plan.mode == ArrivalMode.REAL_TIME:
         # A deferred transfer may be funded before it runs; a real-time one must be now.
         _funds_available_or_refuse(plan.payer, plan.amount)
@@ -320,6 +327,7 @@ def intra_transfer_start(*, user: User, from_sub_account_id, mode: str, amount: 
                  "payee_name": plan.payee_name, "purpose": plan.purpose,
                  "save_payee": bool(save_payee)},
         summary=summary, medium=plan.payer.medium, back_url=reverse("transfers:intra"),
+        tools=tools,
     )
 
 
@@ -337,7 +345,7 @@ def intra_transfer_execute(*, operation: PendingOperation) -> dict:
     now = timezone.now()
     execute_at = intra_execute_at(mode=plan.mode, submitted_at=now)
     immediate = plan.mode == ArrivalMode.REAL_TIME
-    transfer = Transfer.objects.create(
+    transfer = Transfer(
         number=transfer_number_new(), customer=customer, user=user, kind=TransferKind.INTRA,
         mode=plan.mode,
         status=TransferStatus.PROCESSING if immediate else TransferStatus.SCHEDULED,
@@ -353,6 +361,7 @@ def intra_transfer_execute(*, operation: PendingOperation) -> dict:
             payee_save(customer=customer, account_number=plan.payee_account,
                        name=plan.payee_name)
         return result
+    transfer.save(force_insert=True)
     due_work_schedule(kind=DUE_KIND, key=transfer.number, due_at=execute_at,
                       payload={"save_payee": save_payee})
     audit_record(action="transfer.scheduled", actor=user, customer_id=customer.pk,
