@@ -89,7 +89,7 @@ def _before(request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
-def _money(value) -> str:
+def _amount_text(value) -> str:
     return "" if value is None else format_amount(value)
 
 
@@ -97,7 +97,8 @@ def _history_lines(page: selectors.HistoryPage) -> list[tuple[str, ...]]:
     """The page's rows as the strings the table shows (escaped by the template): written here
     once rather than through a filter per cell."""
     return [(timezone.localtime(row.posted_at).strftime("%Y-%m-%d %H:%M:%S"), row.summary,
-             _money(row.income), _money(row.expense), _money(row.balance_after),
+             _amount_text(row.income), _amount_text(row.expense),
+             _amount_text(row.balance_after),
              row.counterparty_name, row.counterparty_account) for row in page.rows]
 
 
