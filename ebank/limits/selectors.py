@@ -55,6 +55,12 @@ def policy_match_params(*, subject: LimitSubject, channel: str) -> list:
     ]
 
 
+_POLICY_ROWS_SQL = f"SELECT level, single_limit, daily_limit FROM {POLICY_TABLE} WHERE "
+# The usage row rides along as a row whose level is NULL (a policy's level never is).
+_USAGE_ROW_SQL = (f" UNION ALL SELECT NULL, used, NULL FROM {DailyLimitUsage._meta.db_table} "
+                  "WHERE customer_id = %s AND day = %s AND channel = %s")
+
+
 def effective_limits(*, subject: LimitSubject,
                      channel: str = LimitChannel.TRANSFER) -> EffectiveLimits:
     """The single and daily limits binding ``subject`` on ``channel``, and where each comes from.
@@ -63,13 +69,27 @@ def effective_limits(*, subject: LimitSubject,
     bound by the branch (else the bank) limit, which is the same rule since branch ≤ bank.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT level, single_limit, daily_limit FROM {POLICY_TABLE} "
-            f"WHERE {policy_match_sql()}",
-            policy_match_params(subject=subject, channel=channel),
-        )
+        cursor.execute(_POLICY_ROWS_SQL + policy_match_sql(),
+                       policy_match_params(subject=subject, channel=channel))
         rows = [(level, _dec(single), _dec(daily)) for level, single, daily in cursor.fetchall()]
     return compose(subject=subject, channel=channel, rows=rows)
+
+
+def _limits_and_usage(*, subject: LimitSubject, channel: str,
+                      day: date) -> tuple[EffectiveLimits, Decimal]:
+    """:func:`effective_limits` and :func:`limit_usage` in one statement (the forms' hot path)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POLICY_ROWS_SQL + policy_match_sql() + _USAGE_ROW_SQL,
+            [*policy_match_params(subject=subject, channel=channel), subject.customer_id,
+             connection.ops.adapt_datefield_value(day), channel],
+        )
+        fetched = cursor.fetchall()
+    rows = [(level, _dec(single), _dec(daily)) for level, single, daily in fetched
+            if level is not None]
+    used = next((_dec(single) for level, single, _daily in fetched if level is None), None)
+    return (compose(subject=subject, channel=channel, rows=rows),
+            used if used is not None else ZERO)
 
 
 def limit_usage(*, subject: LimitSubject, channel: str = LimitChannel.TRANSFER,
@@ -86,5 +106,5 @@ def limit_check(*, subject: LimitSubject, amount: Decimal,
     """Would ``amount`` pass now? Read-only: forms and confirmation pages ask this early so the
     customer learns before signing; ``limit_consume`` asks again under the lock at execution."""
     check_amount(amount)
-    return decide(limits=effective_limits(subject=subject, channel=channel), amount=amount,
-                  used=limit_usage(subject=subject, channel=channel, on=on))
+    limits, used = _limits_and_usage(subject=subject, channel=channel, day=business_day(on))
+    return decide(limits=limits, amount=amount, used=used)
