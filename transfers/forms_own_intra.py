@@ -6,6 +6,7 @@ page. Amounts are parsed from the typed text with ``parse_amount`` (¥, 元, tho
 full-width digits).
 """
 
+import functools
 from datetime import timedelta
 
 from django import forms
@@ -36,11 +37,22 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(exc.message) from None
 
 
+def _account_choices(accounts) -> list[tuple[str, str]]:
+    return [("", "请选择")] + [(str(a.pk), account_label(a)) for a in accounts]
+
+
 class AccountChoiceField(forms.TypedChoiceField):
-    """A sub-account id among those offered; the service checks it belongs to the customer."""
+    """A sub-account id among those offered; the service checks it belongs to the customer.
+
+    ``accounts``: the sub-accounts offered, or a function that reads them, called (once) only
+    when the field is rendered: a valid 提交 that redirects never needs the list.
+    """
 
     def __init__(self, *, accounts, **kwargs):
-        choices = [("", "请选择")] + [(str(a.pk), account_label(a)) for a in accounts]
+        if callable(accounts):
+            choices = functools.cache(lambda: _account_choices(accounts()))
+        else:
+            choices = _account_choices(accounts)
         super().__init__(choices=choices, coerce=int, **kwargs)
 
     def valid_value(self, value):

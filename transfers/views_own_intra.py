@@ -5,6 +5,8 @@ here. A refusal is shown on the same page with what was typed kept. GET never wr
 POST is CSRF-protected; objects named in a URL are looked up through the logged-in customer.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -85,7 +87,8 @@ def own_transfer(request):
 @require_http_methods(["GET", "POST"])
 def intra_transfer(request):
     customer = request.user.customer
-    payers = payer_accounts(customer=customer)
+    # Read only if the form is shown: the service checks the posted account by itself.
+    payers = partial(payer_accounts, customer=customer)
     initial = {}
     picked = request.GET.get("payee")
     if request.method == "GET" and picked:
