@@ -6,10 +6,13 @@ anything. An id from the URL or a form is looked up through the customer (anothe
 404). A business refusal is shown on the same page with what was typed kept.
 """
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,12 +43,27 @@ def _actions(row: selectors.LinkedAccountRow) -> dict[str, str | None]:
 # --- 账户总览 ----------------------------------------------------------------------------------
 
 
+def _detail_url(pk: int) -> str:
+    return _detail_url_format(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()).format(pk=pk)
+
+
+@lru_cache(maxsize=8)
+def _detail_url_format(urlconf: str, prefix: str) -> str:
+    # Reversed once per process (the URLconf does not change while it runs), not once per row.
+    marker = "918273645"
+    url = reverse("accounts:detail", args=[int(marker)], urlconf=urlconf)
+    assert url.count(marker) == 1, url
+    return url.replace(marker, "{pk}")
+
+
 @customer_required
 @require_GET
 def overview(request):
     rows = selectors.linked_accounts(customer=request.user.customer)
-    return render(request, "accounts/pages/overview.html",
-                  {"rows": [(row, _actions(row)) for row in rows]})
+    return render(request, "accounts/pages/overview.html", {"rows": [
+        (row, _detail_url(row.pk), format_amount(row.balance), format_amount(row.available),
+         _actions(row))
+        for row in rows]})
 
 
 @customer_required
@@ -96,7 +114,8 @@ def _amount_text(value) -> str:
 def _history_lines(page: selectors.HistoryPage) -> list[tuple[str, ...]]:
     """The page's rows as the strings the table shows (escaped by the template): written here
     once rather than through a filter per cell."""
-    return [(timezone.localtime(row.posted_at).strftime("%Y-%m-%d %H:%M:%S"), row.summary,
+    zone = timezone.get_current_timezone()
+    return [(row.posted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), row.summary,
              _amount_text(row.income), _amount_text(row.expense),
              _amount_text(row.balance_after),
              row.counterparty_name, row.counterparty_account) for row in page.rows]
