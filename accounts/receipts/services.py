@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Receipt, ReceiptDirection, SubAccount
 from ebank.core.errors import IdempotencyConflict
@@ -216,9 +216,12 @@ def _receipt_store(*, elements: ReceiptElements, fields: dict, entry_id: int,
         number = receipt_number_new(posted_at=posted_at)
         signed = replace(elements, number=number)
         candidate = Receipt(number=number, verification_code=signed.code(), **fields)
-        # ON CONFLICT DO NOTHING, then read back: one round trip each, no savepoint, and a
-        # concurrent issuer of the same receipt waits on the unique index and then finds ours.
-        Receipt.objects.bulk_create([candidate], ignore_conflicts=True)
+        # ON CONFLICT DO NOTHING: no savepoint, and a concurrent issuer of the same receipt
+        # waits on the unique index and then finds ours. Inserted: done in one round trip.
+        if _receipt_insert(candidate):
+            return candidate
+        # Not inserted: a replay (this entry and account have their receipt), or the number
+        # was taken. One more round trip tells which.
         stored = Receipt.objects.filter(entry_id=entry_id, sub_account=sub_account).first()
         if stored is not None:
             if stored.number != number:
@@ -226,6 +229,35 @@ def _receipt_store(*, elements: ReceiptElements, fields: dict, entry_id: int,
             return stored
         # Neither ours nor an earlier one: the number was taken by another receipt. Draw again.
     raise RuntimeError("无法分配电子回单编号")
+
+
+_INSERT_FIELDS = [field for field in Receipt._meta.concrete_fields if not field.primary_key]
+
+
+def _receipt_insert(receipt: Receipt) -> bool:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL, SQLite ≥ 3.35): True, with
+    ``receipt.pk`` set, when the row went in; False when a unique index already held one.
+
+    The statement Django's ``bulk_create(ignore_conflicts=True)`` sends, plus RETURNING, which
+    it does not ask for; every concrete field, so the model and this stay in step.
+    """
+    quote = connection.ops.quote_name
+    pk_column = Receipt._meta.pk.column
+    sql = (f"INSERT INTO {quote(Receipt._meta.db_table)} "
+           f"({', '.join(quote(field.column) for field in _INSERT_FIELDS)}) "
+           f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))}) "
+           f"ON CONFLICT DO NOTHING RETURNING {quote(pk_column)}")
+    params = [field.get_db_prep_save(field.pre_save(receipt, add=True), connection)
+              for field in _INSERT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    receipt.pk = row[0]
+    receipt._state.adding = False
+    receipt._state.db = connection.alias
+    return True
 
 
 def _replay_check(*, stored: Receipt, direction: str, amount: Decimal) -> None:
