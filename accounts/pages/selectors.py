@@ -253,15 +253,20 @@ def linked_account_get(*, customer: Customer, pk) -> LinkedAccountRow:
 def linked_medium_get(*, customer: Customer, pk) -> LinkedMedium:
     """The bare link row (no balances) for the management pages; another customer's → 404."""
     try:
-        return (LinkedMedium.objects.select_related("medium", "customer")
+        link = (LinkedMedium.objects.select_related("medium")
                 .get(pk=int(pk), customer=customer, medium__customer=customer))
     except (LinkedMedium.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("账户不存在") from exc
+    link.customer = customer  # the filter's own: no join for what is known
+    return link
 
 
 def linked_media(*, customer: Customer) -> list[LinkedMedium]:
-    return list(LinkedMedium.objects.filter(customer=customer, medium__customer=customer)
-                .select_related("medium", "customer").order_by("position", "id"))
+    links = list(LinkedMedium.objects.filter(customer=customer, medium__customer=customer)
+                 .select_related("medium").order_by("position", "id"))
+    for link in links:
+        link.customer = customer  # the filter's own: no join for what is known
+    return links
 
 
 # --- 交易明细查询 --------------------------------------------------------------------------------
