@@ -1,0 +1,181 @@
+"""Statement budgets of 账户总览 (ACC-OVERVIEW) and 交易明细 (ACC-HISTORY), the busiest customer
+pages, and what their one-statement reads must still show.
+
+Every logged-in page pays a floor the middleware owns: the session (from Redis where there is
+one, else from the database) and the user with their customer. On top of it each page's own
+reads are pinned exactly: 账户总览 one statement (links, media, sub-accounts and balances),
+账户详情 and 账户挂失 the same one, 交易明细 two (the accounts to choose from, then one page of
+postings with their entries and receipts), however long the account's history.
+"""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import LinkedMedium, MediumKind, SubAccountKind
+from accounts.pages import selectors
+from accounts.services import medium_open
+from ebank.core.money import format_amount
+from ebank.ledger.bank_books import BankBook, bank_book_id
+from ebank.ledger.models import BusinessType, Entry, LedgerAccount, Posting, Side
+
+from . import test_pages_support as support
+from .test_pages_support import PIN
+
+pytestmark = pytest.mark.django_db
+
+# Shared fixtures (pytest finds them by these module-level names).
+alice_client = support.alice_client
+bank = support.bank
+
+# The middleware's floor at most: the session read (none when Redis holds it) and the user.
+FLOOR_MAX = 2
+OVERVIEW_OWN = 1
+HISTORY_OWN = 2
+# A page's own statements: everything but the session and the user of the floor.
+FLOOR_TABLES = ('"django_session"', '"security_user"')
+
+
+def _own(captured) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries
+            if not any(table in query["sql"] for table in FLOOR_TABLES)]
+
+
+def _budget(client, url, own, django_assert_max_num_queries):
+    client.get(url)  # the session and caches warm, as on every request but a customer's first
+    with django_assert_max_num_queries(FLOOR_MAX + own) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(_own(captured)) == own, _own(captured)
+    return response
+
+
+def test_overview_statements(alice_client, bank, django_assert_max_num_queries):
+    _budget(alice_client, reverse("accounts:overview"), OVERVIEW_OWN,
+            django_assert_max_num_queries)
+
+
+def test_detail_and_loss_read_the_same_one_statement(alice_client, bank,
+                                                     django_assert_max_num_queries):
+    # The rows carry only the columns read; a template reaching for another would cost a
+    # query per row here.
+    link = bank.link(bank.alice, MediumKind.FIXED_ONEBOOK)
+    for url in (reverse("accounts:detail", args=[link.pk]), reverse("accounts:loss")):
+        _budget(alice_client, url, OVERVIEW_OWN, django_assert_max_num_queries)
+
+
+def test_history_statements(alice_client, bank, django_assert_max_num_queries):
+    main = bank.main(bank.alice)
+    url = f"{reverse('accounts:history')}?account={main.pk}"
+    _budget(alice_client, url, HISTORY_OWN, django_assert_max_num_queries)
+    # The form alone (no account chosen yet) reads the accounts only.
+    _budget(alice_client, reverse("accounts:history"), HISTORY_OWN - 1,
+            django_assert_max_num_queries)
+
+
+# --- a long history -----------------------------------------------------------------------------
+
+FIRST_PAGE_LINK = re.compile(r'href="\?[^"]*">首页')
+ROW = re.compile(r'<tr>\s*<td class="mono">([^<]*)</td>\s*<td>([^<]*)</td>\s*'
+                 r'<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>\s*'
+                 r'<td class="num">([^<]*)</td>')
+
+
+def _postings_bulk(sub_account, count: int) -> list[tuple]:
+    """``count`` cash deposits and withdrawals on the sub-account, one a minute up to a minute
+    ago, written set-wise (both legs, running balances, cached balances); returns what each
+    row of 交易明细 must show, newest first: (posting id, time, summary, 收入, 支出, 余额)."""
+    cash = bank_book_id(BankBook.CASH)
+    account = LedgerAccount.objects.get(pk=sub_account.ledger_account_id)
+    cash_account = LedgerAccount.objects.get(pk=cash)
+    balance, cash_balance = account.balance, cash_account.balance
+    now = timezone.now()
+    legs = []
+    for index in range(count):
+        amount = Decimal(index + 1) / 100 + 1
+        deposit = index % 3 != 2
+        legs.append((amount, deposit, now - timedelta(minutes=count - index)))
+    entries = Entry.objects.bulk_create(
+        Entry(idempotency_key=f"budget:{index}", fingerprint="", reference=f"budget:{index}",
+              business_type=BusinessType.CASH_DEPOSIT if deposit else BusinessType.CASH_WITHDRAWAL)
+        for index, (_amount, deposit, _at) in enumerate(legs))
+    postings, expected = [], []
+    for entry, (amount, deposit, posted_at) in zip(entries, legs, strict=True):
+        balance += amount if deposit else -amount
+        # The cash book is debit-normal: a deposit debits it.
+        cash_balance += amount if deposit else -amount
+        postings.append(Posting(entry=entry, account_id=account.pk, amount=amount,
+                                side=Side.CREDIT if deposit else Side.DEBIT,
+                                balance_after=balance, posted_at=posted_at))
+        postings.append(Posting(entry=entry, account_id=cash, amount=amount,
+                                side=Side.DEBIT if deposit else Side.CREDIT,
+                                balance_after=cash_balance, posted_at=posted_at))
+        expected.append((posted_at, "现金存入" if deposit else "现金支取",
+                         format_amount(amount) if deposit else "",
+                         "" if deposit else format_amount(amount), format_amount(balance)))
+    created = Posting.objects.bulk_create(postings)
+    LedgerAccount.objects.filter(pk=account.pk).update(balance=balance)
+    LedgerAccount.objects.filter(pk=cash).update(balance=cash_balance)
+    ids = [posting.pk for posting in created[::2]]
+    assert ids == sorted(ids)  # posting order = id order = time order, as the ledger's
+    return [(pk, timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S"), *shown)
+            for pk, (at, *shown) in reversed(list(zip(ids, expected, strict=True)))]
+
+
+def test_the_first_pages_of_a_long_history_show_the_newest_rows(
+        alice_client, bank, django_assert_max_num_queries):
+    main = bank.main(bank.alice)
+    assert LedgerAccount.objects.get(pk=bank_book_id(BankBook.CASH)).normal_side == Side.DEBIT
+    expected = _postings_bulk(main, 3000)
+    url = f"{reverse('accounts:history')}?account={main.pk}"  # as 明细 of 账户总览 links it
+
+    body = _budget(alice_client, url, HISTORY_OWN, django_assert_max_num_queries).content.decode()
+    first = ROW.findall(body)
+    assert first == [row[1:] for row in expected[:selectors.PAGE_SIZE]]
+    assert 'value="week" id="id_period_1" checked' in body  # the default period, shown chosen
+    assert not FIRST_PAGE_LINK.search(body)
+    next_before = re.search(r'href="\?([^"]*)&amp;before=(\d+)">下一页', body)
+    assert next_before is not None and int(next_before[2]) == expected[selectors.PAGE_SIZE - 1][0]
+
+    second = alice_client.get(f"{reverse('accounts:history')}?{next_before[1]}"
+                              f"&before={next_before[2]}").content.decode()
+    assert ROW.findall(second) == [row[1:] for row in expected[selectors.PAGE_SIZE:
+                                                                 2 * selectors.PAGE_SIZE]]
+    assert FIRST_PAGE_LINK.search(second) and "下一页" in second
+
+
+# --- what the one-statement reads must still do -------------------------------------------------
+
+
+def test_a_linked_medium_without_a_current_account_keeps_its_overview_row(alice_client, bank):
+    """A credit card's account has its own statements: the overview lists the card with
+    nothing in it, and 交易明细 does not offer it."""
+    customer = bank.alice.customer
+    card = medium_open(customer=customer, number="6226790101999999991",
+                       kind=MediumKind.CREDIT_CARD, pin=PIN, opened_on=timezone.localdate())
+    assert card.sub_accounts.get().kind == SubAccountKind.CREDIT
+    link = LinkedMedium.objects.create(customer=customer, medium=card, position=99)
+    rows = selectors.linked_accounts(customer=customer)
+    row = next(row for row in rows if row.pk == link.pk)
+    assert row.sub_accounts == () and row.balance == Decimal("0.00")
+    assert row.masked_number == card.masked_number and row.name == "张伟 信用卡"
+    body = alice_client.get(reverse("accounts:overview")).content.decode()
+    assert "张伟 信用卡" in body and card.masked_number in body and card.number not in body
+    history = selectors.history_accounts(customer=customer)
+    assert card.number[-4:] not in "".join(account.label for account in history)
+
+
+def test_another_customers_medium_behind_a_link_row_is_not_shown(bank):
+    """A link row pointing at someone else's medium (a data error) shows nothing of it."""
+    bob_card = bank.medium(bank.bob, MediumKind.DEBIT_CARD)
+    LinkedMedium.objects.filter(medium=bob_card).delete()
+    stray = LinkedMedium.objects.create(customer=bank.alice.customer, medium=bob_card,
+                                        position=99)
+    assert stray.pk not in {row.pk for row in selectors.linked_accounts(
+        customer=bank.alice.customer)}
+    assert bob_card.number[-4:] not in "".join(
+        account.label for account in selectors.history_accounts(customer=bank.alice.customer))
