@@ -53,11 +53,30 @@ def own_transfer_accounts(*, customer: Customer) -> list[SubAccount]:
     )
 
 
+# What the transfer checks, labels, the confirmation, the posting and the receipts read of a
+# payer (or own-transfer payee) account: not the medium's PIN hash, nor the wide rest.
+_LINKED_ACCOUNT_FIELDS = (
+    "medium_id", "seq", "kind", "ledger_account_id", "status",
+    "medium__number", "medium__kind", "medium__customer_id", "medium__branch_id",
+    "medium__status", "medium__pin_failures", "medium__pin_locked_on",
+    "medium__link__alias", "medium__branch__name",
+    "ledger_account__balance", "ledger_account__held",
+)
+
+
 def linked_sub_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount | None:
-    """Any sub-account on one of the customer's linked media (None when it is not theirs)."""
-    return (SubAccount.objects.select_related("medium", "medium__link", "medium__branch",
-                                              "ledger_account")
-            .filter(pk=sub_account_id, medium__link__customer=customer).first())
+    """Any sub-account on one of the customer's linked media (None when it is not theirs).
+
+    With its medium, link, branch and ledger account (balance and holds), in one query.
+    """
+    try:
+        # get(), not first(): one row at most, and no ORDER BY for the planner to sort by.
+        return (SubAccount.objects
+                .select_related("medium", "medium__link", "medium__branch", "ledger_account")
+                .only(*_LINKED_ACCOUNT_FIELDS)
+                .get(pk=sub_account_id, medium__link__customer=customer))
+    except SubAccount.DoesNotExist:
+        return None
 
 
 def account_label(sub_account: SubAccount) -> str:

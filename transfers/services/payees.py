@@ -63,6 +63,12 @@ def payee_name_normalise(text: str) -> str:
     return name
 
 
+# What the payee checks, the confirmation summary and the receipts read: never the payee's
+# ID columns (encrypted, wide) or PIN hash.
+_MEDIUM_FIELDS = ("number", "kind", "customer_id", "branch_id", "status", "is_settlement")
+_BRANCH_FIELDS = ("branch__name", "branch__code")
+
+
 def intra_payee_medium(*, account_number: str, name: str) -> Medium:
     """The medium a 行内转账 to (account_number, name) would credit, or a BusinessError saying why
     not (note 2: our 借记卡/活期存折/活期一本通, passbooks only as 结算户; the name must match)."""
@@ -75,28 +81,24 @@ def intra_payee_medium(*, account_number: str, name: str) -> Medium:
     return medium
 
 
-# What the payee checks, the confirmation summary and the receipts read: never the payee's
-# ID columns (encrypted, wide) or PIN hash.
-_MEDIUM_FIELDS = ("number", "kind", "customer_id", "branch_id", "status", "is_settlement")
-_BRANCH_FIELDS = ("branch__name", "branch__code")
-
-
 def intra_payee_account(*, account_number: str, name: str) -> SubAccount:
     """The 活期主账户 a 行内转账 to (account_number, name) credits, with its medium, the holder's
     name and the branch, in one query; refused as :func:`intra_payee_medium` refuses, and with
     code "payee_no_current" when the medium has no open 活期主账户."""
-    payee = (SubAccount.objects
-             .select_related("medium", "medium__customer", "medium__branch")
-             .only("medium_id", "seq", "kind", "ledger_account_id", "status",
-                   *(f"medium__{field}" for field in _MEDIUM_FIELDS),
-                   "medium__customer__name",
-                   *(f"medium__{field}" for field in _BRANCH_FIELDS))
-             .filter(medium__number=account_number, kind=SubAccountKind.CURRENT_MAIN,
-                     status=SubAccountStatus.OPEN).first())
-    if payee is None:
+    try:
+        # get(): one open 活期主账户 per medium at most, and no ORDER BY to plan.
+        payee = (SubAccount.objects
+                 .select_related("medium", "medium__customer", "medium__branch")
+                 .only("medium_id", "seq", "kind", "ledger_account_id", "status",
+                       *(f"medium__{field}" for field in _MEDIUM_FIELDS),
+                       "medium__customer__name",
+                       *(f"medium__{field}" for field in _BRANCH_FIELDS))
+                 .get(medium__number=account_number, kind=SubAccountKind.CURRENT_MAIN,
+                      status=SubAccountStatus.OPEN))
+    except SubAccount.DoesNotExist:
         # Say why, in the order a medium is judged: unknown, kind, 结算户, name, status.
         intra_payee_medium(account_number=account_number, name=name)
-        raise BusinessError("收款账户没有可入账的活期账户", code="payee_no_current")
+        raise BusinessError("收款账户没有可入账的活期账户", code="payee_no_current") from None
     _intra_payee_medium_check(payee.medium, name=name)
     return payee
 
