@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -179,3 +180,33 @@ def test_another_customers_medium_behind_a_link_row_is_not_shown(bank):
         customer=bank.alice.customer)}
     assert bob_card.number[-4:] not in "".join(
         account.label for account in selectors.history_accounts(customer=bank.alice.customer))
+
+
+@pytest.mark.postgres
+def test_the_page_finds_each_rows_receipt_by_its_entry(bank):
+    """On an account with many receipts the page looks each row's receipt up by (entry,
+    sub-account), not every receipt of the account."""
+    main = bank.main(bank.alice)
+    _postings_bulk(main, 3000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO accounts_receipt (number, customer_id, sub_account_id, entry_id,"
+            " direction, amount, payer_name, payer_account, payer_bank, payee_name,"
+            " payee_account, payee_bank, purpose, business, channel, posted_at,"
+            " verification_code) SELECT 'BUDGET' || p.entry_id, %s, %s, p.entry_id, 'credit',"
+            " p.amount, '李娜', '6226790101000000047', '本行', '张伟', '6226790101000000013',"
+            " '本行', '', '行内转账', '网银', p.posted_at, 'x' FROM ledger_posting p"
+            " WHERE p.account_id = %s", [bank.alice.customer.pk, main.pk, main.ledger_account_id])
+        cursor.execute("ANALYZE accounts_receipt")
+        account = selectors.history_account_get(customer=bank.alice.customer,
+                                                sub_account_id=main.pk)
+        today = timezone.localdate()
+        sql, params = selectors.history_page_statement(
+            account=account, start=today - timedelta(days=6), end=today, before=None,
+            limit=selectors.PAGE_SIZE + 1)
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "accounts_one_receipt_per_entry_account" in plan, plan
+    page = selectors.history_page(account=account, start=today - timedelta(days=6), end=today)
+    assert {row.counterparty_name for row in page.rows} == {"李娜"}
+    assert {row.counterparty_account for row in page.rows} == {"6226 **** **** 0047"}
