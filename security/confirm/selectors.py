@@ -20,11 +20,12 @@ from .services import BACK_URL_KEY, EXPIRED_MESSAGE, SUMMARY_KEY
 
 
 def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:
-    operation = (PendingOperation.objects.select_related("medium")
-                 .filter(user=user, public_id=public_id).first())
-    if operation is None:
-        raise Http404("交易不存在")
-    return operation
+    try:
+        # get(), not first(): public_id is unique, so there is no ORDER BY to plan.
+        return (PendingOperation.objects.select_related("medium")
+                .get(user=user, public_id=public_id))
+    except PendingOperation.DoesNotExist:
+        raise Http404("交易不存在") from None
 
 
 def operation_is_expired(operation: PendingOperation, *, now: datetime | None = None) -> bool:

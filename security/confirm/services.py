@@ -244,10 +244,11 @@ def operation_confirm(*, user: User, public_id: str, pin: str | None, method: st
     with transaction.atomic(durable=True):
         # The lock serialises confirmations of this row: a second 确认 waits here, then sees
         # EXECUTED and returns it; two executions cannot both pass the status check.
-        operation = (PendingOperation.objects.select_for_update(of=("self",))
-                     .select_related("medium").filter(user=user, public_id=public_id).first())
-        if operation is None:
-            raise Http404("交易不存在")
+        try:
+            operation = (PendingOperation.objects.select_for_update(of=("self",))
+                         .select_related("medium").get(user=user, public_id=public_id))
+        except PendingOperation.DoesNotExist:
+            raise Http404("交易不存在") from None
         if operation.status == OperationStatus.EXECUTED:
             return operation
         # The row was found through ``user``: the executor reads the user (and the customer the
