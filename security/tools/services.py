@@ -41,9 +41,15 @@ __all__ = [
 
 
 def tools_live(*, user) -> dict[str, SecurityTool]:
-    """The customer's live (ACTIVE or LOCKED) tools by kind, in one query."""
+    """The customer's live (ACTIVE or LOCKED) tools by kind, in one query.
+
+    Every confirmation page and 确认 asks this. Without the certificate and the encrypted key
+    (the wide columns): what a tool can do is decided on a fresh read of its row by
+    ``usbkey_sign``/``usbkey_verify``/``token_verify``, which take these rows as handles.
+    """
     return {tool.kind: tool
-            for tool in SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)}
+            for tool in SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)
+            .only("user_id", "kind", "serial", "status")}
 
 
 def tools_have_active(tools: dict[str, SecurityTool]) -> bool:
