@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
@@ -121,12 +122,20 @@ def _history_lines(page: selectors.HistoryPage) -> list[tuple[str, ...]]:
              row.counterparty_name, row.counterparty_account) for row in page.rows]
 
 
+# One 交易明细 row (the table's columns, in order). The page's 20 rows are joined here with
+# format_html_join, which escapes every value: the template language spends ~1 ms on 140 cells.
+_HISTORY_ROW = ('<tr><td class="mono">{}</td><td>{}</td><td class="num">{}</td>'
+                '<td class="num">{}</td><td class="num">{}</td><td>{}</td>'
+                '<td class="mono">{}</td></tr>')
+
+
 def _history_render(request, form, page=None, account=None):
     query = request.GET.copy()
     query.pop("before", None)
+    lines = _history_lines(page) if page is not None else ()
     return render(request, "accounts/pages/history.html", {
         "form": form, "page": page, "account": account,
-        "rows": _history_lines(page) if page is not None else (),
+        "rows_html": format_html_join("\n", _HISTORY_ROW, lines) if lines else "",
         "query": query.urlencode(), "paged": "before" in request.GET,
     })
 

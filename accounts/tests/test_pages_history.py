@@ -302,3 +302,29 @@ def test_the_alias_is_shown_in_the_account_choice(alice_client, bank):
     link.save(update_fields=["alias"])
     body = alice_client.get(URL).content.decode()
     assert "日常开销" in body and "张伟 借记卡" not in body
+
+
+def test_every_cell_of_a_row_is_escaped(alice_client, bank):
+    # The rows are joined by the view (format_html_join); a memo or a name typed by anyone
+    # must reach the page as text.
+    main = bank.main(bank.alice)
+    deposit(main, "1.00", key="h:x0", memo='<script>alert("x")</script>')
+    entry_id = withdraw(main, "50.00", key="h:x1")
+    Receipt.objects.create(
+        number="R-TEST-X", customer=bank.alice.customer, sub_account=main, entry_id=entry_id,
+        direction=ReceiptDirection.DEBIT, amount=Decimal("50.00"), payer_name="张伟",
+        payer_account=main.medium.number, payer_bank="本行", payee_name="<b>李娜</b>",
+        payee_account="6226790101000000048", payee_bank="本行", business="行内转账",
+        channel="网银", posted_at=timezone.now(), verification_code="x")
+    body = alice_client.get(URL, {"account": main.pk, "period": "today"}).content.decode()
+    assert "<script>alert" not in body and "<b>李娜" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "&lt;b&gt;李娜&lt;/b&gt;" in body
+
+
+def test_an_empty_period_says_so(alice_client, bank):
+    main = bank.main(bank.alice)
+    yesterday = timezone.localdate(timezone=SHANGHAI) - timedelta(days=1)
+    body = alice_client.get(URL, {"account": main.pk, "start_date": yesterday.isoformat(),
+                                  "end_date": yesterday.isoformat()}).content.decode()
+    assert "交易时间" in body and "该期间没有交易明细" in body and "开户存入" not in body
