@@ -94,7 +94,7 @@ def test_keepalive_moves_the_expiry_at_once(client, zhang, settings):
 
 
 def test_idle_for_the_timeout_after_the_last_recorded_click_logs_out(client, zhang, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.SESSION_ENGINE = "security.session_engines.db"
     settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
     with time_machine.travel(T0, tick=False):
         login(client, "zhangwei")
