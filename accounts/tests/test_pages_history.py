@@ -66,15 +66,20 @@ def test_the_history_of_an_account_shows_its_postings(alice_client, bank):
     assert bank.medium(bank.alice, MediumKind.DEBIT_CARD).number not in body
 
 
-def test_receipt_counterparty_is_shown_masked(alice_client, bank):
-    main = bank.main(bank.alice)
-    entry_id = withdraw(main, "50.00", key="h:r1")
-    Receipt.objects.create(
-        number="R-TEST-1", customer=bank.alice.customer, sub_account=main, entry_id=entry_id,
+def _receipt(bank, main, entry_id: int, *, number: str, payee_name: str) -> Receipt:
+    """A debit receipt of a 50.00 行内转账 from Alice's main account to 6226790101000000048."""
+    return Receipt.objects.create(
+        number=number, customer=bank.alice.customer, sub_account=main, entry_id=entry_id,
         direction=ReceiptDirection.DEBIT, amount=Decimal("50.00"), payer_name="张伟",
-        payer_account=main.medium.number, payer_bank="本行", payee_name="李娜",
+        payer_account=main.medium.number, payer_bank="本行", payee_name=payee_name,
         payee_account="6226790101000000048", payee_bank="本行", business="行内转账",
         channel="网银", posted_at=timezone.now(), verification_code="x")
+
+
+def test_receipt_counterparty_is_shown_masked(alice_client, bank):
+    main = bank.main(bank.alice)
+    _receipt(bank, main, withdraw(main, "50.00", key="h:r1"), number="R-TEST-1",
+             payee_name="李娜")
     body = alice_client.get(URL, {"account": main.pk, "period": "today"}).content.decode()
     assert "李娜" in body and "6226 **** **** 0048" in body
     assert "6226790101000000048" not in body
@@ -309,13 +314,8 @@ def test_every_cell_of_a_row_is_escaped(alice_client, bank):
     # must reach the page as text.
     main = bank.main(bank.alice)
     deposit(main, "1.00", key="h:x0", memo='<script>alert("x")</script>')
-    entry_id = withdraw(main, "50.00", key="h:x1")
-    Receipt.objects.create(
-        number="R-TEST-X", customer=bank.alice.customer, sub_account=main, entry_id=entry_id,
-        direction=ReceiptDirection.DEBIT, amount=Decimal("50.00"), payer_name="张伟",
-        payer_account=main.medium.number, payer_bank="本行", payee_name="<b>李娜</b>",
-        payee_account="6226790101000000048", payee_bank="本行", business="行内转账",
-        channel="网银", posted_at=timezone.now(), verification_code="x")
+    _receipt(bank, main, withdraw(main, "50.00", key="h:x1"), number="R-TEST-X",
+             payee_name="<b>李娜</b>")
     body = alice_client.get(URL, {"account": main.pk, "period": "today"}).content.decode()
     assert "<script>alert" not in body and "<b>李娜" not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body

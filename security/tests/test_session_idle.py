@@ -28,6 +28,19 @@ def zhang():
     return customer_user(bank()[0], username="zhangwei")
 
 
+@pytest.fixture
+def logged_in(client, zhang, settings):
+    """张伟 logged in at T0 with a 5-minute timeout refreshed at most every 30 s."""
+    settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
+    with time_machine.travel(T0, tick=False):
+        login(client, "zhangwei")
+    return client
+
+
+def _at(seconds: int):
+    return time_machine.travel(T0 + dt.timedelta(seconds=seconds), tick=False)
+
+
 def _expiry(client) -> dt.datetime:
     return Session.objects.get(session_key=session_key(client)).expire_date
 
@@ -44,13 +57,11 @@ def test_the_interval_is_thirty_seconds_and_never_more_than_a_tenth_of_the_timeo
     assert session_refresh_interval() == 0
 
 
-def test_a_click_soon_after_the_last_refresh_writes_nothing(client, zhang, settings):
-    settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
-    with time_machine.travel(T0, tick=False):
-        login(client, "zhangwei")
-        expiry = _expiry(client)
-        assert expiry == T0 + dt.timedelta(seconds=300)
-    with time_machine.travel(T0 + dt.timedelta(seconds=20), tick=False):
+def test_a_click_soon_after_the_last_refresh_writes_nothing(logged_in, settings):
+    client = logged_in
+    expiry = _expiry(client)
+    assert expiry == T0 + dt.timedelta(seconds=300)
+    with _at(20):
         with CaptureQueriesContext(connection) as queries:
             answer = client.get("/")
         assert answer.status_code == 200
@@ -59,12 +70,9 @@ def test_a_click_soon_after_the_last_refresh_writes_nothing(client, zhang, setti
     assert _expiry(client) == expiry
 
 
-def test_a_click_thirty_seconds_on_moves_the_expiry_a_full_timeout(client, zhang, settings):
-    settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
-    with time_machine.travel(T0, tick=False):
-        login(client, "zhangwei")
-    later = T0 + dt.timedelta(seconds=40)
-    with time_machine.travel(later, tick=False):
+def test_a_click_thirty_seconds_on_moves_the_expiry_a_full_timeout(logged_in):
+    client, later = logged_in, T0 + dt.timedelta(seconds=40)
+    with _at(40):
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/").status_code == 200
         assert _session_writes(queries.captured_queries) == 1
@@ -73,38 +81,31 @@ def test_a_click_thirty_seconds_on_moves_the_expiry_a_full_timeout(client, zhang
     assert session[SESSION_REFRESHED_KEY] == int(later.timestamp())
 
 
-def test_the_warning_script_is_told_the_seconds_really_left(client, zhang, settings):
-    settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
-    with time_machine.travel(T0, tick=False):
-        login(client, "zhangwei")
-    with time_machine.travel(T0 + dt.timedelta(seconds=20), tick=False):
-        html = client.get("/").content.decode()
+def test_the_warning_script_is_told_the_seconds_really_left(logged_in):
+    with _at(20):
+        html = logged_in.get("/").content.decode()
     assert 'data-session-timeout="280"' in html
 
 
-def test_keepalive_moves_the_expiry_at_once(client, zhang, settings):
-    settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
-    with time_machine.travel(T0, tick=False):
-        login(client, "zhangwei")
-    later = T0 + dt.timedelta(seconds=5)
-    with time_machine.travel(later, tick=False):
-        answer = client.post("/session/keepalive")
+def test_keepalive_moves_the_expiry_at_once(logged_in):
+    with _at(5):
+        answer = logged_in.post("/session/keepalive")
     assert answer.status_code == 200 and answer.json()["timeout"] == 300
-    assert _expiry(client) == later + dt.timedelta(seconds=300)
+    assert _expiry(logged_in) == T0 + dt.timedelta(seconds=5 + 300)
 
 
 def test_idle_for_the_timeout_after_the_last_recorded_click_logs_out(client, zhang, settings):
     settings.SESSION_ENGINE = "security.session_engines.db"
     settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
-    with time_machine.travel(T0, tick=False):
+    with _at(0):
         login(client, "zhangwei")
-    with time_machine.travel(T0 + dt.timedelta(seconds=10), tick=False):
+    with _at(10):
         assert client.get("/").status_code == 200   # not recorded: within 30 s
-    with time_machine.travel(T0 + dt.timedelta(seconds=299), tick=False):
+    with _at(299):
         assert client.get("/").status_code == 200   # recorded: expiry now 299 + 300
-    with time_machine.travel(T0 + dt.timedelta(seconds=598), tick=False):
+    with _at(598):
         assert client.get("/").status_code == 200
-    with time_machine.travel(T0 + dt.timedelta(seconds=598 + 301), tick=False):
+    with _at(598 + 301):
         answer = client.get("/")
     assert answer.status_code == 302 and answer["Location"].startswith("/login")
 
