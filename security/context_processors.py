@@ -86,16 +86,6 @@ MENU = (
 )
 
 
-def _build(spec: MenuSpec, path: str) -> MenuItem:
-    url = url_or_none(*spec.url_names) if spec.url_names else None
-    active = url is not None and (path == url or (url != "/" and path.startswith(url + "/")))
-    return MenuItem(spec.label, url, active, [_build(child, path) for child in spec.children])
-
-
-def menu_build(path: str = "") -> list[MenuItem]:
-    return [_build(spec, path) for spec in MENU]
-
-
 def _spec_urls(specs=MENU):
     for spec in specs:
         url = url_or_none(*spec.url_names) if spec.url_names else None
@@ -109,31 +99,37 @@ def _menu_urls(urlconf: str, prefix: str) -> tuple[str, ...]:
     return tuple(_spec_urls())
 
 
-def _active_urls(path: str, urlconf: str, prefix: str) -> frozenset[str]:
+def _active_urls(path: str) -> frozenset[str]:
     """The menu URLs ``path`` is at or under: all that decides how the menu looks."""
-    return frozenset(url for url in _menu_urls(urlconf, prefix)
+    urls = _menu_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return frozenset(url for url in urls
                      if path == url or (url != "/" and path.startswith(url + "/")))
 
 
-@lru_cache(maxsize=64)
-def _menu_html(active: frozenset[str], urlconf: str, prefix: str) -> str:
-    # The menu is the same for every customer; only the highlighted item moves. Rendered once
-    # per highlighted item per process (the URLconf does not change while a process runs).
-    html = render_to_string("security/_menu.html", {"site_menu": _items_for(active)})
-    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
-
-
-def _items_for(active: frozenset[str]) -> list[MenuItem]:
+def _items(active: frozenset[str]) -> list[MenuItem]:
     def build(spec: MenuSpec) -> MenuItem:
         url = url_or_none(*spec.url_names) if spec.url_names else None
         return MenuItem(spec.label, url, url in active, [build(child) for child in spec.children])
     return [build(spec) for spec in MENU]
 
 
+def menu_build(path: str = "") -> list[MenuItem]:
+    """The menu tree for a page at ``path``, its item (and group) highlighted."""
+    return _items(_active_urls(path))
+
+
+@lru_cache(maxsize=64)
+def _menu_html(active: frozenset[str], urlconf: str, prefix: str) -> str:
+    # The menu is the same for every customer; only the highlighted item moves. Rendered once
+    # per highlighted item per process (the URLconf does not change while a process runs).
+    html = render_to_string("security/_menu.html", {"site_menu": _items(active)})
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
+
+
 def menu_html(path: str) -> str:
     """The customer menu for a page at ``path``, as HTML (security/_menu.html)."""
-    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
-    return _menu_html(_active_urls(path, urlconf, prefix), urlconf, prefix)
+    return _menu_html(_active_urls(path), get_urlconf() or settings.ROOT_URLCONF,
+                      get_script_prefix())
 
 
 def site(request):
