@@ -87,7 +87,7 @@ class SessionIdleRefreshMiddleware:
                 session_refresh(session)
         response = self.get_response(request)
         if session is not None and session.modified and not session.is_empty():
-            session[SESSION_REFRESHED_KEY] = int(time.time())
+            session_refresh(session)
         return response
 
 

@@ -72,6 +72,18 @@ def medium_ref(medium: Medium | int) -> str:
 _MAX_ID = 2**63 - 1  # an id beyond bigint names nothing (and SQLite refuses to bind it)
 
 
+def _first_or_404(raw_pk, fetch):
+    """``fetch(pk)``'s first result for an id a URL or form named; anything else → 404."""
+    try:
+        pk = int(raw_pk)
+    except (ValueError, TypeError) as exc:
+        raise Http404("账户不存在") from exc
+    found = fetch(pk) if 0 < pk <= _MAX_ID else []
+    if not found:
+        raise Http404("账户不存在")
+    return found[0]
+
+
 def _sql_rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -241,14 +253,7 @@ def linked_accounts(*, customer: Customer) -> list[LinkedAccountRow]:
 
 def linked_account_get(*, customer: Customer, pk) -> LinkedAccountRow:
     """One linked account of the customer's by LinkedMedium pk; anything else → 404."""
-    try:
-        pk = int(pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404("账户不存在") from exc
-    rows = _linked_rows(customer, pk=pk) if 0 < pk <= _MAX_ID else []
-    if not rows:
-        raise Http404("账户不存在")
-    return rows[0]
+    return _first_or_404(pk, lambda pk: _linked_rows(customer, pk=pk))
 
 
 def linked_medium_get(*, customer: Customer, pk) -> LinkedMedium:
@@ -342,14 +347,8 @@ def history_accounts(*, customer: Customer) -> list[HistoryAccount]:
 
 
 def history_account_get(*, customer: Customer, sub_account_id) -> HistoryAccount:
-    try:
-        pk = int(sub_account_id)
-    except (ValueError, TypeError) as exc:
-        raise Http404("账户不存在") from exc
-    found = _history_accounts(customer, sub_account_id=pk) if 0 < pk <= _MAX_ID else []
-    if not found:
-        raise Http404("账户不存在")
-    return found[0]
+    return _first_or_404(sub_account_id,
+                         lambda pk: _history_accounts(customer, sub_account_id=pk))
 
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
