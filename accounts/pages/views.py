@@ -113,8 +113,8 @@ def _amount_text(value) -> str:
 
 
 def _history_lines(page: selectors.HistoryPage) -> list[tuple[str, ...]]:
-    """The page's rows as the strings the table shows (escaped by the template): written here
-    once rather than through a filter per cell."""
+    """The page's rows as the strings the table shows, written once here rather than through a
+    filter per cell (escaped where they are joined into rows: :data:`_HISTORY_ROW`)."""
     zone = timezone.get_current_timezone()
     return [(row.posted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), row.summary,
              _amount_text(row.income), _amount_text(row.expense),

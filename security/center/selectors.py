@@ -42,10 +42,15 @@ def security_tools_for_user(*, user: User) -> QuerySet[SecurityTool]:
     return SecurityTool.objects.filter(user=user).order_by("-issued_at", "-id")
 
 
-def limit_subject_for(*, user: User) -> LimitSubject:
+def limit_subject_for(*, user: User,
+                      tools: dict[str, SecurityTool] | None = None) -> LimitSubject:
+    """The customer as the limit engine sees them. ``tools``: the customer's live tools
+    (``tools_live``) when this request has read them already — then not asked again."""
     customer = user.customer
+    holds_tool = (has_active_tool(user=user) if tools is None
+                  else any(tool.status == ToolStatus.ACTIVE for tool in tools.values()))
     return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
-                        has_security_tool=has_active_tool(user=user))
+                        has_security_tool=holds_tool)
 
 
 @dataclass(frozen=True)

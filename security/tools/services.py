@@ -34,8 +34,7 @@ __all__ = [
     "BankCA", "OutboxSmsBackend", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
     "bank_ca_init", "bank_ca_load", "sms_backend", "sms_code_issue", "sms_code_verify",
     "sms_outbox_latest_code", "sms_send", "token_issue", "token_secret_base32", "token_verify",
-    "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "tools_have_active",
-    "tools_live", "usbkey_issue",
+    "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "tools_live", "usbkey_issue",
     "usbkey_password_reset", "usbkey_sign", "usbkey_verify",
 ]
 
@@ -50,15 +49,6 @@ def tools_live(*, user) -> dict[str, SecurityTool]:
     return {tool.kind: tool
             for tool in SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)
             .only("user_id", "kind", "serial", "status")}
-
-
-def tools_have_active(tools: dict[str, SecurityTool]) -> bool:
-    """Whether a :func:`tools_live` map holds an ACTIVE tool (one that can sign now).
-
-    The same fact as ``security.center.selectors.has_active_tool``, for a caller that has
-    already read the live tools in this request and need not ask the database again.
-    """
-    return any(tool.status == ToolStatus.ACTIVE for tool in tools.values())
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:

@@ -9,7 +9,6 @@ from accounts.models import Customer, MediumStatus, SubAccount, SubAccountKind
 from ebank.limits.services import LimitSubject
 from security.center.selectors import limit_subject_for as security_limit_subject_for
 from security.models import SecurityTool
-from security.tools.services import tools_have_active
 
 
 def transfer_number_new() -> str:
@@ -24,10 +23,7 @@ def limit_subject_for(*, customer: Customer,
     ``tools``: the customer's live tools (``tools_live``) when this request has read them
     already; the subject is then built from them instead of asking the database again.
     """
-    if tools is None:
-        return security_limit_subject_for(user=customer.user)
-    return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
-                        has_security_tool=tools_have_active(tools))
+    return security_limit_subject_for(user=customer.user, tools=tools)
 
 
 def payer_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount:
