@@ -762,8 +762,7 @@ def report(results, steps, seconds, transfers_run, failed_ops, deadlocks, traceb
         print(f"    {kind}{pad}{s['count']:6d}  p50 {s['p50_ms']:7.2f} ms  "
               f"p99 {s['p99_ms']:7.2f} ms")
     print(f"  transfers executed: wrk saw {t['flows']}; the database holds {transfers_run} new "
-          f"SUCCEEDED (also those wrk cut off at the end); FAILED operations {failed_ops}; "
-          f"requests sent with every customer busy {t['idle']}")
+          f"SUCCEEDED (also those wrk cut off at the end); FAILED operations {failed_ops}")
     print(f"  deadlocks in gunicorn's log: {deadlocks}   tracebacks: {tracebacks}")
     same = books_before == books_after and books_after["signed_total"] == 0
     for when, b in (("before", books_before), ("after ", books_after)):

@@ -49,7 +49,6 @@ end
 errors = 0     -- responses that are not what the flow expects
 flows = 0      -- transfers confirmed and executed (rotated session seen)
 failed = 0     -- confirmations answered with a result page but no rotation (not executed)
-idle = 0       -- kept for the report's shape; always 0 with one connection per thread
 
 local path, keys, rr
 local customers, turn, current
@@ -177,7 +176,7 @@ end
 
 function done(summary, latency, requests)
    local e = summary.errors
-   local totals = {errors = 0, flows = 0, failed = 0, idle = 0}
+   local totals = {errors = 0, flows = 0, failed = 0}
    for _, thread in ipairs(threads) do
       for name, _ in pairs(totals) do
          totals[name] = totals[name] + (thread:get(name) or 0)
@@ -186,8 +185,8 @@ function done(summary, latency, requests)
    io.write(string.format(
       "WEBLOAD {\"requests\": %d, \"duration_us\": %d, \"p50_us\": %d, \"p90_us\": %d, " ..
       "\"p99_us\": %d, \"max_us\": %d, \"socket_errors\": %d, \"status_errors\": %d, " ..
-      "\"timeouts\": %d, \"bad\": %d, \"flows\": %d, \"failed\": %d, \"idle\": %d}\n",
+      "\"timeouts\": %d, \"bad\": %d, \"flows\": %d, \"failed\": %d}\n",
       summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
       latency:percentile(99), latency.max, e.connect + e.read + e.write, e.status, e.timeout,
-      totals.errors, totals.flows, totals.failed, totals.idle))
+      totals.errors, totals.flows, totals.failed))
 end
