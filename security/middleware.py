@@ -17,13 +17,15 @@ Idle timeout is the session's own expiry (SESSION_COOKIE_AGE), moved forward by
 import time
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib import auth, messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
+from .backends import session_user_offered
 from .models import UserStatus
 
 SESSION_TAKEN_OVER_MESSAGE = "您的账号已在其他地方登录，本次会话已结束。如非本人操作，请立即修改登录密码。"
@@ -89,6 +91,27 @@ class SessionIdleRefreshMiddleware:
         if session is not None and session.modified and not session.is_empty():
             session_refresh(session)
         return response
+
+
+class SessionUserMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, offering ``get_user`` the user that the session store
+    read with the session row (``security.session_engines``), so a logged-in request reads
+    session, user and customer in one statement. Django's checks all still run on that user:
+    the backend named in the session, the session hash (a password change ends other
+    sessions), ``is_active``."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _session_user(request))
+
+
+def _session_user(request):
+    if not hasattr(request, "_cached_user"):
+        session = request.session
+        session.get(SESSION_KEY)  # loads the session row (and its user) if not yet loaded
+        with session_user_offered(getattr(session, "loaded_user", None)):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
 
 
 def _unwrapped(obj):

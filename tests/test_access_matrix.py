@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 # Written by a GET for reasons that are not business state: the session row (idle timeout) and
 # the 附加码 challenge a login page draws.
-VOLATILE_TABLES = {"django_session", "captcha_captchastore"}
+VOLATILE_TABLES = {"security_usersession", "captcha_captchastore"}
 CUSTOMER_NAMESPACES = {"security", "accounts", "transfers"}
 
 

@@ -33,12 +33,12 @@ pytestmark = pytest.mark.django_db
 alice_client = support.alice_client
 bank = support.bank
 
-# The middleware's floor at most: the session read (none when Redis holds it) and the user.
-FLOOR_MAX = 2
+# The middleware's floor: the session row with the user and the customer, one statement.
+FLOOR_MAX = 1
 OVERVIEW_OWN = 1
 HISTORY_OWN = 2
 # A page's own statements: everything but the session and the user of the floor.
-FLOOR_TABLES = ('"django_session"', '"security_user"')
+FLOOR_TABLES = ('"security_usersession"', '"security_user"')
 
 
 def _own(captured) -> list[str]:

@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware taking the user read with the session row.
+    "security.middleware.SessionUserMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # SEC-SESSION/SEC-FORCE: staff anonymous on customer pages, disabled users out, one live
@@ -107,7 +108,20 @@ SQLITE_PATH = BASE_DIR / "var" / "ebank.sqlite3"
 def database_from_env(conn_max_age: int = 0) -> dict:
     url = env("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+        # CONN_HEALTH_CHECKS sends a SELECT 1 before each request's first statement: a round
+        # trip on every request to save the first request after a database restart (which
+        # fails once per worker and closes the broken connection). Off unless asked for.
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age,
+                                       conn_health_checks=env_bool("CONN_HEALTH_CHECKS"))
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Server-side parameters, so PostgreSQL can keep the plan of a statement a
+            # connection runs again and again (psycopg prepares it on its second run): parsing
+            # and planning cost more than executing the short statements of a page. Behind a
+            # transaction-mode pooler set PG_PREPARE_THRESHOLD=off (docs/decisions.md).
+            threshold = env("PG_PREPARE_THRESHOLD", "2") or "2"
+            config.setdefault("OPTIONS", {}).update(
+                {"server_side_binding": True,
+                 "prepare_threshold": None if threshold == "off" else int(threshold)})
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",
@@ -128,12 +142,10 @@ if REDIS_URL:
                           "LOCATION": REDIS_URL, "KEY_PREFIX": "ebank"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions: read from Redis, written through to the database (durable; ended sessions are
-# deleted from both by the session store). Without Redis — the embedded one-process default —
-# the database alone: a per-process cache would let one process keep a session another ended.
-# Django's stores with fewer round trips when a key is cycled (security/session_engines).
-SESSION_ENGINE = ("security.session_engines.cached_db" if REDIS_URL
-                  else "security.session_engines.db")
+# Sessions live in the database, read with the logged-in user and customer in one statement
+# (the session rules read the user on every click anyway); Django's store with fewer round
+# trips when a key is cycled (security/session_engines).
+SESSION_ENGINE = "security.session_engines.db"
 
 # --- passwords and PINs ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -5,6 +5,7 @@ tools    — security tools: USBKey certificates, digital tokens, SMS messages a
 confirm  — PendingOperation: the X-CONFIRM flow's record of exactly what the customer confirms
 service  — 客户服务: 留言 (CustomerMessage), SMS balance alerts, mobile-banking agreements
 counter  — CounterReceipt: the 业务受理单 of every counter action
+sessions — UserSession: the database session with the user's id beside the data
 """
 
 from .confirm import OperationStatus, PendingOperation
@@ -15,6 +16,7 @@ from .service import (
     MobileBankingAgreement,
     SmsSubscription,
 )
+from .sessions import UserSession
 from .tools import (
     SecurityTool,
     SmsCode,
@@ -31,5 +33,5 @@ __all__ = [
     "CounterAction", "CounterReceipt", "CustomerMessage", "MobileAgreementStatus",
     "MobileBankingAgreement", "OperationStatus", "PendingOperation", "RegistrationChannel",
     "SecurityTool", "SmsCode", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",
-    "ToolRegisterEntry", "ToolReplaceReason", "ToolStatus", "User", "UserStatus",
+    "ToolRegisterEntry", "ToolReplaceReason", "ToolStatus", "User", "UserSession", "UserStatus",
 ]

@@ -1,7 +1,18 @@
-"""Session engines: Django's ``db`` and ``cached_db`` with fewer round trips on the busy paths.
+"""The session engine (``SESSION_ENGINE = "security.session_engines.db"``): Django's database
+store, with the logged-in user read in the same statement and fewer round trips when a key is
+cycled.
+
+Every logged-in request needs the session, the user and the user's customer, and the session
+rules read the user afresh on every click (docs/decisions.md). Django reads the session row,
+then ``get_user`` reads the user: two round trips (three when the session came from Redis). Here
+the session row (:class:`security.models.UserSession`, whose ``user_id`` column is the
+``_auth_user_id`` of its data) is read with the user and the customer joined, in one statement
+compiled once per process; the user is kept on the store and offered to the authentication
+backend by :class:`security.middleware.SessionUserMiddleware`, which still runs Django's
+``get_user`` (backend, session hash, ``is_active``) on it.
 
 Every confirmed step-up and every login gives the session a new key (``cycle_key``), which in
-Django's stores costs: a SELECT to see whether the new random key exists, the INSERT, a SELECT
+Django's store costs: a SELECT to see whether the new random key exists, the INSERT, a SELECT
 and a DELETE of the old row, and at the end of the request an UPDATE writing again exactly what
 the INSERT wrote. Here:
 
@@ -11,16 +22,69 @@ the INSERT wrote. Here:
 * the old row is deleted with one DELETE;
 * a save that would write exactly what this store last wrote, for the same key, is skipped.
 
-Everything else — what is stored, signing, expiry, the Redis copy — is Django's.
+Everything else — what is stored, signing, expiry — is Django's.
 """
 
+import datetime
+from functools import lru_cache
+
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore as DjangoDbStore
+from django.db import connections, router
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from security.backends import CompiledQuery
 
-class LeanDbStore(DjangoDbStore):
+_PLACEHOLDER_KEY = "placeholder-session-key-7654321"
+_PLACEHOLDER_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+
+
+@lru_cache(maxsize=4)
+def _session_query(model, alias: str) -> CompiledQuery | None:
+    queryset = (model.objects.select_related("user__customer")
+                .filter(session_key=_PLACEHOLDER_KEY).filter(expire_date__gt=_PLACEHOLDER_TIME))
+    time_param = connections[alias].ops.adapt_datetimefield_value(_PLACEHOLDER_TIME)
+    return CompiledQuery.of(queryset, [_PLACEHOLDER_KEY, time_param], alias=alias)
+
+
+def _user_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class SessionStore(DjangoDbStore):
     _last_written: tuple[str, dict] | None = None
+    # The user (with the customer) read with the session row; None when nobody is logged in
+    # or the session was not loaded from the database.
+    loaded_user = None
+
+    @classmethod
+    def get_model_class(cls):
+        from security.models import UserSession
+
+        return UserSession
+
+    def _get_session_from_db(self):
+        alias = router.db_for_read(self.model)
+        query = _session_query(self.model, alias)
+        if query is None:  # pragma: no cover — a database whose SQL this does not handle
+            return super()._get_session_from_db()
+        now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
+        row = query.first([self.session_key, now])
+        if row is None:
+            self._session_key = None
+            return None
+        self.loaded_user = row.user if row.user_id is not None else None
+        return row
+
+    def create_model_instance(self, data):
+        obj = super().create_model_instance(data)
+        obj.user_id = _user_id(data.get(SESSION_KEY))
+        return obj
 
     def _get_new_session_key(self) -> str:
         return get_random_string(32, VALID_KEY_CHARS)

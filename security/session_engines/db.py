@@ -1,7 +1,5 @@
-"""``SESSION_ENGINE = "security.session_engines.db"``: the database alone (see the package)."""
+"""``SESSION_ENGINE = "security.session_engines.db"`` (see the package)."""
 
-from . import LeanDbStore
+from . import SessionStore
 
-
-class SessionStore(LeanDbStore):
-    pass
+__all__ = ["SessionStore"]

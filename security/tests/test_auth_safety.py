@@ -2,7 +2,6 @@
 a user created or a count changed by random input."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +9,7 @@ from hypothesis import strategies as st
 from accounts.models import LinkedMedium, Medium
 from ebank.core.models import AuditEvent
 from security.models import SmsCode, SmsMessage, User
+from security.models import UserSession as Session
 
 from .test_auth_helpers import PASSWORD, bank, customer_user, login
 

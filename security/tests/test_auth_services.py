@@ -4,8 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from accounts.models import IdType, LinkedMedium, Medium, MediumKind, MediumStatus
@@ -27,6 +25,8 @@ from security.auth import (
     user_register_online,
 )
 from security.models import RegistrationChannel, User, UserStatus
+from security.models import UserSession as Session
+from security.session_engines import SessionStore
 
 from .test_auth_helpers import (
     NEW_PASSWORD,

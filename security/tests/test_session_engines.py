@@ -1,16 +1,20 @@
-"""security.session_engines: Django's session stores with fewer round trips, same behaviour."""
+"""security.session_engines: Django's database session store with the user read in the same
+statement and fewer round trips when a key is cycled; otherwise the same behaviour."""
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
-from security.session_engines import cached_db, db
+from security.models import User
+from security.models import UserSession as Session
+from security.session_engines import db
+
+from .test_auth_helpers import bank, customer_user, login, session_key
 
 pytestmark = pytest.mark.django_db
-ENGINES = [pytest.param(db.SessionStore, id="db"),
-           pytest.param(cached_db.SessionStore, id="cached_db")]
+ENGINES = [pytest.param(db.SessionStore, id="db")]
 
 
 def _writes(queries) -> list[str]:
@@ -51,14 +55,74 @@ def test_a_changed_session_is_written_and_an_unchanged_one_is_not(store_class):
     assert store_class(key).load() == {"n": 2}
 
 
-def test_the_redis_copy_goes_with_the_row(settings):
-    store = cached_db.SessionStore()
-    store["x"] = "y"
+def _logged_in_store(user) -> db.SessionStore:
+    store = db.SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "security.backends.UserBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
-    assert cache.get(store.cache_key) == {"x": "y"}
-    key, cache_key = store.session_key, store.cache_key
-    cached_db.SessionStore().delete(key)
-    assert cache.get(cache_key) is None and not Session.objects.filter(session_key=key).exists()
+    return store
+
+
+def test_the_row_names_its_user_and_loading_it_brings_user_and_customer_in_one_statement():
+    zhang = customer_user(bank()[0], username="zhangwei")
+    key = _logged_in_store(zhang).session_key
+    assert Session.objects.get(pk=key).user_id == zhang.pk
+    store = db.SessionStore(key)
+    with CaptureQueriesContext(connection) as queries:
+        assert store[SESSION_KEY] == str(zhang.pk)
+        user = store.loaded_user
+        name = user.customer.name
+    assert len(queries) == 1
+    orm = User.objects.select_related("customer").get(pk=zhang.pk)
+    assert model_to_dict(user) == model_to_dict(orm) and name == orm.customer.name
+    # read afresh each time: a suspension or a newer login shows at the next load
+    User.objects.filter(pk=zhang.pk).update(status="suspended", live_session_key="newer")
+    again = db.SessionStore(key)
+    again.load()
+    assert again.loaded_user.status == "suspended"
+    assert again.loaded_user.live_session_key == "newer"
+
+
+def test_an_anonymous_or_expired_or_unknown_session_brings_no_user(settings):
+    anonymous = db.SessionStore()
+    anonymous["captcha"] = "x"
+    anonymous.save()
+    loaded = db.SessionStore(anonymous.session_key)
+    assert loaded.load() == {"captcha": "x"} and loaded.loaded_user is None
+    assert Session.objects.get(pk=anonymous.session_key).user_id is None
+    zhang = customer_user(bank()[0], username="zhangwei")
+    expired = _logged_in_store(zhang)
+    expired.set_expiry(-1)
+    expired.save()
+    gone = db.SessionStore(expired.session_key)
+    assert gone.load() == {} and gone.loaded_user is None and gone.session_key is None
+    unknown = db.SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.loaded_user is None
+
+
+def test_a_page_takes_the_user_from_the_session_statement(client):
+    zhang = customer_user(bank()[0], username="zhangwei")
+    login(client, "zhangwei")
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    user_reads = [q["sql"] for q in queries.captured_queries if '"security_user"' in q["sql"]]
+    assert len(user_reads) == 1 and '"security_usersession"' in user_reads[0]
+    assert Session.objects.get(pk=session_key(client)).user_id == zhang.pk
+
+
+def test_a_row_naming_another_user_than_its_data_does_not_log_that_user_in(client):
+    customers = bank()
+    zhang = customer_user(customers[0], username="zhangwei")
+    other = customer_user(customers[1], username="lina")
+    login(client, "zhangwei")
+    Session.objects.filter(pk=session_key(client)).update(user=other)
+    answer = client.get("/")
+    page = answer.content.decode()
+    assert answer.status_code == 200 and customers[0].name in page
+    assert customers[1].name not in page
+    assert answer.wsgi_request.user.pk == zhang.pk
 
 
 @pytest.mark.parametrize("store_class", ENGINES)

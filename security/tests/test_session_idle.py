@@ -9,12 +9,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from security.context_processors import menu_build, menu_html
 from security.middleware import SESSION_REFRESHED_KEY, session_refresh_interval
+from security.models import UserSession as Session
 
 from .test_auth_helpers import bank, customer_user, login, session_key
 
@@ -46,7 +46,7 @@ def _expiry(client) -> dt.datetime:
 
 
 def _session_writes(queries) -> int:
-    return sum(1 for q in queries if "django_session" in q["sql"]
+    return sum(1 for q in queries if "security_usersession" in q["sql"]
                and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT")))
 
 
@@ -95,7 +95,6 @@ def test_keepalive_moves_the_expiry_at_once(logged_in):
 
 
 def test_idle_for_the_timeout_after_the_last_recorded_click_logs_out(client, zhang, settings):
-    settings.SESSION_ENGINE = "security.session_engines.db"
     settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS = 300, 30
     with _at(0):
         login(client, "zhangwei")

@@ -37,13 +37,13 @@ world = support.world
 # Tuesday 2026-11-24 12:00 in Shanghai.
 NOON = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
 
-# form 提交: user (with customer); payer; payee with its medium, holder and branch; live tools
+# form 提交: the session with the user and customer; payer; payee with its medium, holder and branch; live tools
 # (limit subject and 安全认证方式); the customer's branch code; limits and the day's usage;
 # the PendingOperation INSERT; the service's transaction (SAVEPOINT/RELEASE here).
 FORM_POST_BUDGET = 9
-# confirmation page: user; the operation with its medium; live tools (the methods offered).
+# confirmation page: the session with the user; the operation with its medium; live tools (the methods offered).
 CONFIRM_PAGE_BUDGET = 3
-# 确认: user; operation; live tools (view); transaction; operation locked; live tools; USBKey
+# 确认: the session with the user; operation; live tools (view); transaction; operation locked; live tools; USBKey
 # read twice (unlock, verify); executor savepoint; payer; payee; branch code; active tool;
 # limits; ebank_funds_move; the transfer INSERT (already SUCCEEDED); two receipts; two audit
 # rows; the operation UPDATE; and the session-key rotation (INSERT of the new key, DELETE of the
@@ -54,7 +54,6 @@ HOW_TO_READ = "run this test with -v to see the statements (transfers/tests/test
 
 @pytest.fixture
 def zhang_client(client, world, settings):
-    settings.SESSION_ENGINE = "security.session_engines.cached_db"
     with time_machine.travel(NOON, tick=False):
         client.force_login(world.zhang)
         # Warm-up: the first request after a login refreshes the idle expiry (a session write).

@@ -1,0 +1,26 @@
+"""UserSession: Django's database session with the logged-in user's id beside the data.
+
+The user id is also inside ``session_data`` (signed, as Django stores it); the column exists so
+that loading a session can bring the user and the customer in the same statement
+(``security.session_engines``): every logged-in request needs all three, and the session rules
+read the user afresh on every click (docs/decisions.md, "The user is read on every request").
+"""
+
+from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+
+
+class UserSession(AbstractBaseSession):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="+", verbose_name="用户")
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = "会话"
+        verbose_name_plural = "会话"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from security.session_engines import SessionStore
+
+        return SessionStore
