@@ -5,8 +5,6 @@ password hasher (Argon2 in production), so a stolen table cannot be brute-forced
 space of 6-digit PINs without also stealing the key. ID numbers are encrypted at rest.
 """
 
-import hashlib
-import hmac
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from ebank.core.crypto import encrypt_text, keyed_digest
+from ebank.core.crypto import encrypt_text, keyed_digest, verification_keyed
 from ebank.core.errors import (
     BusinessError,
     IdempotencyConflict,
@@ -50,8 +48,7 @@ from .models import (
 
 def _peppered(pin: str) -> str:
     """The PIN under the bank's PIN key (accounts/hashers.py): what the stored hash is made of."""
-    key = settings.PIN_KEY or ("pin:" + settings.SECRET_KEY)
-    return hmac.new(key.encode(), pin.encode(), hashlib.sha256).hexdigest()
+    return verification_keyed(pin).hex()
 
 
 def pin_validate_format(pin: str) -> None:

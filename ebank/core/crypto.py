@@ -34,3 +34,12 @@ def keyed_digest(*parts: str) -> str:
     mac = hmac.new(("digest:" + _key()).encode(), digestmod=hashlib.sha256)
     mac.update("\x1f".join(parts).encode())
     return mac.hexdigest()
+
+
+def verification_keyed(message: str) -> bytes:
+    """HMAC-SHA256 of ``message`` under the bank's verification key — ``PIN_KEY`` (the role of
+    an HSM's PIN verification key), or a key derived from SECRET_KEY where none is set. What a
+    customer's 交易密码 and 证书密码 are checked through (docs/decisions.md): without this key a
+    copy of the database gives nothing to guess against."""
+    key = settings.PIN_KEY or ("pin:" + settings.SECRET_KEY)
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()

@@ -13,7 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import connection, transaction
 
 from accounts.models import Bank, Branch, Customer, IdType
-from ebank.core.crypto import decrypt_text
+from ebank.core.crypto import decrypt_text, encrypt_text
 from ebank.core.models import AuditEvent
 from security.models import SecurityTool, ToolKind, ToolStatus, User
 from security.tools import usbkey as usbkey_module
@@ -89,9 +89,10 @@ class TestIssue:
         assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
 
     def test_private_key_is_encrypted_and_no_password_is_stored(self, usbkey):
-        # Under the bank's field key, and inside that under the 证书密码 (scrypt + PBES2).
+        # Under the bank's field key, and inside that under the 证书密码 keyed with the bank's
+        # verification key (HMAC, then PBES2).
         stored = usbkey.private_key_encrypted
-        assert stored.startswith("v2:") and "PRIVATE KEY" not in stored
+        assert stored.startswith("v3:") and "PRIVATE KEY" not in stored
         pem = decrypt_text(stored[3:]).encode()
         assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
         with pytest.raises((ValueError, TypeError)):
@@ -126,16 +127,19 @@ class TestIssue:
 
 @pytest.mark.django_db
 class TestSignAndVerify:
-    def test_a_key_stored_in_the_v1_form_still_signs_and_a_password_change_rewrites_it(
-            self, usbkey):
-        # v1 kept the PEM as it is, under scrypt N=2^15 (security/tools/usbkey.py).
+    @pytest.mark.parametrize("version", ["v1", "v2"])
+    def test_a_key_stored_in_an_earlier_form_still_signs_and_a_password_change_rewrites_it(
+            self, usbkey, version):
+        # v1 kept the PEM as it is, under scrypt N=2^15; v2 under the field key, scrypt N=2^12
+        # (security/tools/usbkey.py).
         pem = decrypt_text(usbkey.private_key_encrypted[3:]).encode()
         key = serialization.load_pem_private_key(
             pem, usbkey_module._pem_passphrase(serial=usbkey.serial, cert_password=PASSWORD))
-        usbkey.private_key_encrypted = key.private_bytes(
+        old_pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.BestAvailableEncryption(usbkey_module._pem_passphrase(
-                serial=usbkey.serial, cert_password=PASSWORD, version="v1"))).decode()
+                serial=usbkey.serial, cert_password=PASSWORD, version=version))).decode()
+        usbkey.private_key_encrypted = old_pem if version == "v1" else f"v2:{encrypt_text(old_pem)}"
         usbkey.save(update_fields=["private_key_encrypted"])
         signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
         assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
@@ -143,9 +147,17 @@ class TestSignAndVerify:
             usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
         usbkey_password_reset(tool=usbkey, old_password=PASSWORD, new_password="New#pass99")
         usbkey.refresh_from_db()
-        assert usbkey.private_key_encrypted.startswith("v2:")
+        assert usbkey.private_key_encrypted.startswith("v3:")
         signature = usbkey_sign(tool=usbkey, cert_password="New#pass99", message=PAYLOAD)
         assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
+
+    def test_the_key_opens_only_with_the_banks_verification_key(self, usbkey, settings):
+        # A copy of the database and of the field key is not enough to test a 证书密码 guess.
+        signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
+        assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
+        settings.PIN_KEY = "another-bank-key"
+        with pytest.raises(ToolError, match="证书密码错误"):
+            usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
 
     def test_signature_verifies_for_the_signed_bytes_only(self, usbkey):
         signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)

@@ -5,8 +5,8 @@ never leaves it, and the chip's PIN (the 证书密码) unlocks signing inside th
 bank generates the pair and keeps the private key in the database, encrypted under a key derived
 from the 证书密码; at signing time the customer types the 证书密码 on the confirmation page and
 the key is unlocked for that one signature, in the bank's process. What it preserves: without
-the 证书密码 nobody — including someone holding a database dump — can sign (offline guessing is
-slowed by scrypt); six wrong 证书密码 lock the tool until a teller unlocks it; a signature covers
+the 证书密码 nobody — including someone holding a database dump — can sign (offline guessing
+needs the bank's keys); six wrong 证书密码 lock the tool until a teller unlocks it; a signature covers
 the exact bytes confirmed; the certificate chains to the bank's CA. What it cannot preserve: the
 bank's server sees the password and the unlocked key for a moment.
 
@@ -14,14 +14,16 @@ Key handling:
 
 * customer keys: EC P-256 (secp256r1), ECDSA with SHA-256, DER-encoded signatures;
 * the stored private key is PKCS#8 PEM under ``BestAvailableEncryption`` (PBES2: PBKDF2-SHA256 +
-  AES-256-CBC). Its passphrase is not the 证书密码 itself but scrypt(证书密码, salt = the tool's
-  serial), because PBES2's own 2,048 PBKDF2 rounds are far too cheap against a six-character
-  password;
-* since v2 that PEM is stored encrypted again under the bank's field key (Fernet,
-  ``FIELD_ENCRYPTION_KEY``, as ID numbers are): a database dump alone gives nothing to guess
-  against, so scrypt is a second line that only matters if the server key leaks too, and is
-  sized for that (N=2¹², 4 MiB, a few ms) rather than as the only line (v1: N=2¹⁵, 32 MiB,
-  60–80 ms on every confirmation). v1 keys still unlock; a password change rewrites them as v2.
+  AES-256-CBC), and that PEM is encrypted again under the bank's field key (Fernet,
+  ``FIELD_ENCRYPTION_KEY``, as ID numbers are);
+* the PEM's passphrase is not the 证书密码 itself. Since v3 it is HMAC-SHA256 of the tool's
+  serial and the 证书密码 under the bank's verification key (``PIN_KEY``,
+  :func:`ebank.core.crypto.verification_keyed`), as the 交易密码 is checked: whoever holds the
+  database — even with the field key — cannot test a single guess without that key, and online
+  the six-strikes lock is what protects the password, as on the chip of a real USBKey
+  (docs/decisions.md, "证书密码"). Earlier versions slowed guessing with scrypt instead —
+  v1: N=2¹⁵ (60–80 ms on every confirmation), the PEM stored as it is; v2: N=2¹² (~8 ms), under
+  the field key. Their keys still unlock; a password change rewrites them as v3.
 """
 
 import base64
@@ -39,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ebank.core.audit import audit_record
-from ebank.core.crypto import decrypt_text, encrypt_text
+from ebank.core.crypto import decrypt_text, encrypt_text, verification_keyed
 from ebank.core.models import AuditOutcome
 from security.models import SecurityTool, ToolKind, ToolStatus
 
@@ -51,10 +53,10 @@ MAX_PASSWORD_FAILURES = 6
 CERT_PASSWORD_MIN, CERT_PASSWORD_MAX = 6, 16
 CERT_ORGANIZATION = "安徽农金"
 LIVE_STATUSES = (ToolStatus.ACTIVE, ToolStatus.LOCKED)
-# scrypt cost (N, r, p) per stored-key version; a version's cost is fixed for the life of the
-# keys stored with it (changing it would make them unreadable). See the module's docstring.
+# scrypt cost (N, r, p) of the stored-key versions that used it; a version's derivation is fixed
+# for the life of the keys stored with it (changing it would make them unreadable).
 _SCRYPT = {"v1": (2**15, 8, 1), "v2": (2**12, 8, 1)}
-_KEY_VERSION = "v2"
+_KEY_VERSION = "v3"
 _ECDSA = ec.ECDSA(hashes.SHA256())
 
 
@@ -201,6 +203,8 @@ def usbkey_password_reset(*, tool: SecurityTool, old_password: str | None,
 # --- the key under the 证书密码 ------------------------------------------------------------------
 
 def _pem_passphrase(*, serial: str, cert_password: str, version: str = _KEY_VERSION) -> bytes:
+    if version == "v3":
+        return base64.b64encode(verification_keyed(f"ebank.usbkey.v3:{serial}:{cert_password}"))
     n, r, p = _SCRYPT[version]
     kdf = Scrypt(salt=f"ebank.usbkey.{version}:{serial}".encode(), length=32, n=n, r=r, p=p)
     return base64.b64encode(kdf.derive(str(cert_password).encode()))
@@ -218,8 +222,9 @@ def _key_encrypt(key: ec.EllipticCurvePrivateKey, *, serial: str, cert_password:
 
 def _key_stored(stored: str) -> tuple[str, bytes]:
     """(version, the password-encrypted PEM) of a stored key."""
-    if stored.startswith("v2:"):
-        return "v2", decrypt_text(stored[3:]).encode()
+    for version in ("v3", "v2"):  # both: the PEM under the field key
+        if stored.startswith(f"{version}:"):
+            return version, decrypt_text(stored[3:]).encode()
     return "v1", stored.encode()  # v1 stored the PEM as it is
 
 
