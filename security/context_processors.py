@@ -11,7 +11,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from ebank.core.web import url_or_none
@@ -132,8 +134,27 @@ def menu_html(path: str) -> str:
                       get_script_prefix())
 
 
+@lru_cache(maxsize=8)
+def _layout_urls(urlconf: str, prefix: str, static_url: str) -> dict[str, str]:
+    # The addresses base.html links on every page, reversed once per process rather than by a
+    # {% url %} or {% static %} tag on every request.
+    return {
+        "home": reverse("security:home"),
+        "login": reverse("security:login"),
+        "logout": reverse("security:logout"),
+        "keepalive": reverse("security:session_keepalive"),
+        "site_css": static("css/site.css"),
+        "timeout_js": static("js/session-timeout.js"),
+    }
+
+
+def _previous_login_text(user) -> str:
+    at = user.previous_login_at
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S") if at is not None else ""
+
+
 def site(request):
-    """Menu (for customers only), the idle-warning script's seconds left."""
+    """Menu (for customers only), the idle-warning script's seconds left, the layout's links."""
     user = getattr(request, "user", None)
     is_customer = bool(user is not None and user.is_authenticated
                        and getattr(user, "is_customer", False))
@@ -143,4 +164,7 @@ def site(request):
         "is_customer": is_customer,
         "session_timeout_seconds": (session_seconds_left(session) if is_customer and session
                                     is not None else int(settings.SESSION_COOKIE_AGE)),
+        "previous_login_text": _previous_login_text(user) if is_customer else "",
+        "layout_urls": _layout_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
+                                    settings.STATIC_URL),
     }

@@ -47,7 +47,11 @@ CURRENT_KINDS = frozenset({SubAccountKind.CURRENT_MAIN, SubAccountKind.CURRENT})
 # nightly release counts five days from it, so the Medium model needs no extra field).
 LOSS_REPORT_ACTION = "account_loss_report"
 # Labels as get_FOO_display() gives them, for rows read in SQL (no model instance).
+# Labels by value, as get_FOO_display() gives them (which rebuilds its dict on every call: the
+# account lists call it for every row).
 MEDIUM_KIND_LABELS = dict(MediumKind.choices)
+MEDIUM_STATUS_LABELS = dict(MediumStatus.choices)
+SUB_ACCOUNT_KIND_LABELS = dict(SubAccountKind.choices)
 SUB_ACCOUNT_KIND_LABELS = dict(SubAccountKind.choices)
 BUSINESS_TYPE_LABELS = dict(BusinessType.choices)
 
@@ -124,7 +128,8 @@ class SubAccountRow:
 
     @property
     def kind_label(self) -> str:
-        return self.sub_account.get_kind_display()
+        kind = self.sub_account.kind
+        return SUB_ACCOUNT_KIND_LABELS.get(kind, kind)
 
     @property
     def is_current(self) -> bool:
@@ -151,7 +156,8 @@ class LinkedAccountRow:
 
     @property
     def kind_label(self) -> str:
-        return self.link.medium.get_kind_display()
+        kind = self.link.medium.kind
+        return MEDIUM_KIND_LABELS.get(kind, kind)
 
     @property
     def masked_number(self) -> str:
@@ -159,7 +165,8 @@ class LinkedAccountRow:
 
     @property
     def status_label(self) -> str:
-        return self.link.medium.get_status_display()
+        status = self.link.medium.status
+        return MEDIUM_STATUS_LABELS.get(status, status)
 
     @property
     def is_normal(self) -> bool:
