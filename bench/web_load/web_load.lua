@@ -3,7 +3,8 @@
 --   WEBLOAD_MODE=get      wrk ... -s web_load.lua URL -- <threads> <path> <sessions file or ->
 --   WEBLOAD_MODE=transfer wrk -tN -cN ... -s web_load.lua URL -- <N> <customers file> <origin>
 --
--- get: every request GETs <path>, round-robin over the session keys in the file (one a line;
+-- get: every request GETs <path>, round-robin over the sessions in the file (one a line: the
+-- session key, a tab, the CSRF cookie's value — a logged-in browser holds both since its login;
 -- "-" sends no cookie). Anything but 200 counts as an error.
 --
 -- transfer: the 行内转账 flow as a browser runs it, three requests per transfer:
@@ -60,8 +61,9 @@ function init(args)
       path = args[2]
       keys = {}
       if args[3] ~= "-" then
-         for i, key in ipairs(lines(args[3])) do
-            keys[#keys + 1] = key
+         for i, line in ipairs(lines(args[3])) do
+            local f = split(line)
+            keys[#keys + 1] = {key = f[1], csrf = f[2]}
          end
       end
       rr = 0
@@ -80,9 +82,11 @@ function init(args)
    end
 end
 
-local function get_headers(key)
+local function get_headers(key, csrf)
    local h = {["X-Forwarded-Proto"] = "https"}
-   if key then
+   if key and csrf then
+      h["Cookie"] = "__Host-csrftoken=" .. csrf .. "; __Host-sessionid=" .. key
+   elseif key then
       h["Cookie"] = "__Host-sessionid=" .. key
    end
    return h
@@ -99,12 +103,11 @@ end
 
 function request()
    if mode == "get" then
-      local key = nil
       if #keys > 0 then
          rr = rr % #keys + 1
-         key = keys[rr]
+         return wrk.format("GET", path, get_headers(keys[rr].key, keys[rr].csrf))
       end
-      return wrk.format("GET", path, get_headers(key))
+      return wrk.format("GET", path, get_headers(nil, nil))
    end
    if current == nil then
       turn = turn % #customers + 1
@@ -116,7 +119,7 @@ function request()
       return wrk.format("POST", c.path, post_headers(c),
                         "csrfmiddlewaretoken=" .. c.csrf .. "&" .. c.confirm)
    elseif c.step == "page" then
-      return wrk.format("GET", c.path, get_headers(c.key))
+      return wrk.format("GET", c.path, get_headers(c.key, c.csrf))
    end
    return wrk.format("POST", "/transfers/intra", post_headers(c),
                      "csrfmiddlewaretoken=" .. c.csrf .. "&" .. c.form)
