@@ -204,9 +204,13 @@ def user_logout_record(*, user: User, session_key: str | None, ip_address: str |
                  ip_address=ip_address)
 
 
-@transaction.atomic(durable=True)
 def user_session_bind(*, user: User, session_key: str) -> None:
-    """Make ``session_key`` the user's live session (after a step-up rotated the key)."""
+    """Make ``session_key`` the user's live session (after a step-up rotated the key).
+
+    One UPDATE, atomic by itself, run after the new session row exists and the old one is
+    gone: should the process stop in between, the new session is not the live one and the
+    customer logs in again — the rotation fails closed, and costs no transaction of its own.
+    """
     User.objects.filter(pk=user.pk).update(live_session_key=session_key)
     user.live_session_key = session_key
 

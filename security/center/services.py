@@ -463,13 +463,24 @@ def sms_balance_alerts_send(*, entry_id: int) -> int:
     is not sent again.
     """
     purpose = f"{PURPOSE_BALANCE_ALERT}:{entry_id}"[:32]
-    postings = Posting.objects.filter(entry_id=entry_id).select_related("account")
+    # One statement finds the subscriptions on the entry's accounts: for most movements there
+    # is none, and nothing more is read.
+    subscriptions = {
+        s.sub_account.ledger_account_id: s
+        for s in SmsSubscription.objects.filter(
+            active=True,
+            sub_account__ledger_account_id__in=Posting.objects.filter(
+                entry_id=entry_id).values("account_id"),
+        ).select_related("sub_account__medium")
+    }
+    if not subscriptions:
+        return 0
+    postings = (Posting.objects.filter(entry_id=entry_id, account_id__in=list(subscriptions))
+                .select_related("account").order_by("pk"))
     sent = 0
     for posting in postings:
-        subscription = (SmsSubscription.objects
-                        .filter(sub_account__ledger_account_id=posting.account_id, active=True)
-                        .select_related("sub_account__medium").first())
-        if subscription is None or posting.amount < subscription.threshold:
+        subscription = subscriptions[posting.account_id]
+        if posting.amount < subscription.threshold:
             continue
         text = sms_balance_alert_text(medium_number=subscription.sub_account.medium.number,
                                       posting=posting)

@@ -258,7 +258,7 @@ def operation_confirm(*, user: User, public_id: str, pin: str | None, method: st
             spec = _confirmable_or_refuse(operation, mark_expired=True)
             evidence = _credentials_check(user=user, operation=operation, spec=spec, pin=pin,
                                           method=method, credential=credential,
-                                          live=tool_services.tools_live(user=user))
+                                          live=tool_services.tools_live(user=user, full=True))
         except BusinessError as exc:
             # Committed, not rolled back: the audit row and an EXPIRED status must stay.
             _audit(operation, user=user, ip=ip, action="confirm.refused", method=method,
@@ -309,11 +309,13 @@ def _credentials_check(*, user: User, operation: PendingOperation, spec: Operati
         raise BusinessError(f"请输入{label}", code="credential_required")
     message = operation_message(operation)
     if method == AuthMethod.USBKEY:
-        # In ``methods``, so ACTIVE in ``live``; usbkey_sign and usbkey_verify read it afresh.
+        # In ``methods``, so ACTIVE in ``live``, which was read in this transaction: the
+        # tool's own checks run on that row rather than reading it twice more.
         tool = live[ToolKind.USBKEY]
         signature = tool_services.usbkey_sign(tool=tool, cert_password=credential,
-                                              message=message)
-        if not tool_services.usbkey_verify(tool=tool, message=message, signature=signature):
+                                              message=message, fresh=True)
+        if not tool_services.usbkey_verify(tool=tool, message=message, signature=signature,
+                                           fresh=True):
             raise BusinessError("证书签名验证失败，请重试", code="signature_invalid")
         return {"tool": tool.serial, "signature": base64.b64encode(signature).decode("ascii")}
     if method == AuthMethod.TOKEN:

@@ -19,19 +19,21 @@ the INSERT wrote. Here:
 * a new key is not looked up first: 32 random characters from 36 collide about once in 10⁴⁹,
   and ``create()`` inserts with ``must_create``, so the primary key refuses a collision and
   ``create()`` draws again (Django's own loop);
-* the old row is deleted with one DELETE;
-* a save that would write exactly what this store last wrote, for the same key, is skipped.
+* the old row is deleted with one DELETE, outside a transaction of its own;
+* a save that would write exactly what this store last wrote, for the same key, is skipped;
+* a save outside a transaction opens none for its one statement (inside one: a savepoint).
 
 Everything else — what is stored, signing, expiry — is Django's.
 """
 
 import datetime
+from contextlib import nullcontext
 from functools import lru_cache
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DjangoDbStore
-from django.db import connections, router
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -94,7 +96,12 @@ class SessionStore(DjangoDbStore):
             if self.session_key is None:
                 return
             session_key = self.session_key
-        self.model.objects.filter(session_key=session_key).delete()
+        # One statement (QuerySet.delete() wraps even a lone DELETE in BEGIN/COMMIT).
+        table = connections[router.db_for_write(self.model)].ops.quote_name(
+            self.model._meta.db_table)
+        with connections[router.db_for_write(self.model)].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE session_key = %s",  # noqa: S608
+                           [session_key])
 
     def _unchanged_since_written(self, must_create: bool) -> bool:
         """True when saving now would write what this store last wrote for this key."""
@@ -103,8 +110,28 @@ class SessionStore(DjangoDbStore):
                 and written == (self.session_key, self._session))
 
     def save(self, must_create=False):
+        # Django's save, but without a transaction of its own around its one statement: outside
+        # a caller's transaction the INSERT or UPDATE is atomic by itself (Django's BEGIN and
+        # COMMIT were two more round trips); inside one, a savepoint still keeps a refused key
+        # from spoiling the caller's transaction, so that create() can draw again.
         if self._unchanged_since_written(must_create):
             return
-        super().save(must_create=must_create)
-        if self.session_key is not None:
-            self._last_written = (self.session_key, dict(self._session))
+        if self.session_key is None:
+            return self.create()
+        data = self._get_session(no_load=must_create)
+        obj = self.create_model_instance(data)
+        using = router.db_for_write(self.model, instance=obj)
+        block = (transaction.atomic(using=using) if connections[using].in_atomic_block
+                 else nullcontext())
+        try:
+            with block:
+                obj.save(force_insert=must_create, force_update=not must_create, using=using)
+        except IntegrityError as exc:
+            if must_create:
+                raise CreateError from exc
+            raise
+        except DatabaseError as exc:
+            if not must_create:
+                raise UpdateError from exc
+            raise
+        self._last_written = (self.session_key, dict(self._session))

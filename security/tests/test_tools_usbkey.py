@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Bank, Branch, Customer, IdType
 from ebank.core.crypto import decrypt_text, encrypt_text
@@ -25,6 +26,7 @@ from security.tools.services import (
     tool_for,
     tool_mark_replaced,
     tool_unlock,
+    tools_live,
     usbkey_issue,
     usbkey_password_reset,
     usbkey_sign,
@@ -158,6 +160,19 @@ class TestSignAndVerify:
         settings.PIN_KEY = "another-bank-key"
         with pytest.raises(ToolError, match="证书密码错误"):
             usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
+
+    def test_a_row_the_caller_just_read_is_used_as_it_is(self, usbkey, customer_user):
+        # operation_confirm reads the live tools (full rows) in its transaction and passes
+        # them with fresh=True: no further read, and that row's state still decides.
+        row = tools_live(user=customer_user, full=True)[ToolKind.USBKEY]
+        with CaptureQueriesContext(connection) as queries:
+            signature = usbkey_sign(tool=row, cert_password=PASSWORD, message=PAYLOAD, fresh=True)
+            assert usbkey_verify(tool=row, message=PAYLOAD, signature=signature, fresh=True)
+        assert len(queries) == 0
+        row.status = ToolStatus.LOCKED
+        with pytest.raises(ToolLocked):
+            usbkey_sign(tool=row, cert_password=PASSWORD, message=PAYLOAD, fresh=True)
+        assert not usbkey_verify(tool=row, message=PAYLOAD, signature=signature, fresh=True)
 
     def test_signature_verifies_for_the_signed_bytes_only(self, usbkey):
         signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)

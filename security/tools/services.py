@@ -39,16 +39,18 @@ __all__ = [
 ]
 
 
-def tools_live(*, user) -> dict[str, SecurityTool]:
+def tools_live(*, user, full: bool = False) -> dict[str, SecurityTool]:
     """The customer's live (ACTIVE or LOCKED) tools by kind, in one query.
 
     Every confirmation page and 确认 asks this. Without the certificate and the encrypted key
-    (the wide columns): what a tool can do is decided on a fresh read of its row by
-    ``usbkey_sign``/``usbkey_verify``/``token_verify``, which take these rows as handles.
+    (the wide columns) unless ``full``: what a tool can do is decided on a fresh read of its
+    row by ``usbkey_sign``/``usbkey_verify``/``token_verify``, which take these rows as handles
+    — or, with ``full`` rows read in the caller's transaction, as that read (``fresh=True``).
     """
-    return {tool.kind: tool
-            for tool in SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)
-            .only("user_id", "kind", "serial", "status")}
+    tools = SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)
+    if not full:
+        tools = tools.only("user_id", "kind", "serial", "status")
+    return {tool.kind: tool for tool in tools}
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:

@@ -129,21 +129,25 @@ def usbkey_issue(*, user, branch, cert_password: str) -> SecurityTool:
     )
 
 
-def usbkey_sign(*, tool: SecurityTool, cert_password: str, message: bytes) -> bytes:
+def usbkey_sign(*, tool: SecurityTool, cert_password: str, message: bytes,
+                fresh: bool = False) -> bytes:
     """Sign ``message`` with the tool's key, unlocked by the 证书密码 (DER ECDSA-SHA256).
 
     A wrong password is counted in a transaction of its own (commit_apart), so the caller's
-    rollback cannot undo it; the sixth locks the tool.
+    rollback cannot undo it; the sixth locks the tool. ``fresh``: the caller read ``tool`` in
+    its current transaction, so it is not read again.
     """
-    current = _usable_usbkey(tool)
+    current = _usable_usbkey(tool, fresh=fresh)
     key = _private_key_unlock(current, tool=tool, cert_password=cert_password)
     return key.sign(message, _ECDSA)
 
 
-def usbkey_verify(*, tool: SecurityTool, message: bytes, signature: bytes) -> bool:
+def usbkey_verify(*, tool: SecurityTool, message: bytes, signature: bytes,
+                  fresh: bool = False) -> bool:
     """True when ``signature`` over ``message`` is the tool's, its certificate is one the bank's
-    CA issued to this tool and is within validity, and the tool is ACTIVE (read afresh)."""
-    current = SecurityTool.objects.filter(pk=tool.pk).first()
+    CA issued to this tool and is within validity, and the tool is ACTIVE (read afresh unless
+    ``fresh``: the caller read it in its current transaction)."""
+    current = tool if fresh else SecurityTool.objects.filter(pk=tool.pk).first()
     if (current is None or current.kind != ToolKind.USBKEY
             or current.status != ToolStatus.ACTIVE or not current.certificate_pem):
         return False
@@ -228,9 +232,9 @@ def _key_stored(stored: str) -> tuple[str, bytes]:
     return "v1", stored.encode()  # v1 stored the PEM as it is
 
 
-def _usable_usbkey(tool: SecurityTool) -> SecurityTool:
+def _usable_usbkey(tool: SecurityTool, *, fresh: bool = False) -> SecurityTool:
     """The tool as the database has it now; refuses before any password is tried."""
-    current = SecurityTool.objects.get(pk=tool.pk)
+    current = tool if fresh else SecurityTool.objects.get(pk=tool.pk)
     if current.kind != ToolKind.USBKEY:
         raise ToolError("该安全认证工具不是USBKey证书")
     if current.status == ToolStatus.LOCKED:

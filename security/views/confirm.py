@@ -25,6 +25,7 @@ from security.confirm.services import (
     operation_methods_check,
     operation_sms_send,
 )
+from security.middleware import session_refresh
 from security.models import OperationStatus
 
 
@@ -122,6 +123,8 @@ def confirm_result(request, public_id: str):
 
 def _rotate_after_step_up(request) -> None:
     # SEC-SESSION: a confirmed step-up gets a fresh session key (no fixation across it), and the
-    # new key stays the user's one live session.
+    # new key stays the user's one live session. The click's activity is stamped first, so the
+    # new row already carries it and the response writes the session no second time.
+    session_refresh(request.session)
     request.session.cycle_key()
     user_session_bind(user=request.user, session_key=request.session.session_key)
