@@ -37,7 +37,7 @@ from django.db import DatabaseError, IntegrityError, connections, router, transa
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from security.backends import CompiledQuery
+from ebank.core.compiled import CompiledQuery
 
 _PLACEHOLDER_KEY = "placeholder-session-key-7654321"
 _PLACEHOLDER_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
