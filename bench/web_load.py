@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import secrets
 import shlex
 import shutil
@@ -373,14 +374,40 @@ def _settle() -> None:
     time.sleep(2)
 
 
+# CPU seconds by process group, read from /proc: what a request costs whatever else the machine
+# does (req/s moves with the machine; these move far less).
+CPU_GROUPS = ("gunicorn", "postgres", "redis", "wrk")
+
+
+def _cpu_seconds() -> dict[str, float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(CPU_GROUPS[:-1], 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        group = ("gunicorn" if "gunicorn" in cmdline else "postgres" if cmdline.startswith(
+            "postgres") else "redis" if "redis-server" in cmdline else None)
+        if group:
+            totals[group] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk: a finished child of ours
+    totals["wrk"] = usage.ru_utime + usage.ru_stime
+    return totals
+
+
 def wrk(port: int, seconds: int, mode: str, *args: str) -> dict:
     # The transfer flow runs one wrk thread per connection (web_load.lua says why).
     threads = CONNECTIONS if mode == "transfer" else THREADS
     cmd = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
            "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(threads),
            *args]
+    cpu_before = _cpu_seconds()
     out = subprocess.run(cmd, env={**os.environ, "WEBLOAD_MODE": mode}, check=True,
                          capture_output=True, text=True).stdout
+    cpu_after = _cpu_seconds()  # before _settle: what is still queued then is not counted
     _settle()
     match = re.search(r"^WEBLOAD (\{.*\})$", out, re.MULTILINE)
     if not match:
@@ -388,6 +415,8 @@ def wrk(port: int, seconds: int, mode: str, *args: str) -> dict:
     result = json.loads(match.group(1))
     seconds_run = result["duration_us"] / 1e6
     result.update({
+        "cpu_ms": {group: 1000 * (cpu_after[group] - cpu_before[group])
+                   / max(1, result["requests"]) for group in CPU_GROUPS},
         "rps": result["requests"] / seconds_run,
         "flows_per_s": result["flows"] / seconds_run,
         "p50_ms": result["p50_us"] / 1000, "p99_ms": result["p99_us"] / 1000,
@@ -457,7 +486,7 @@ def _client(session_key: str | None):
 
 
 def _round_trips(fn) -> int:
-    """Statements sent to PostgreSQL by ``fn`` (Django's health-check SELECT 1 not counted)."""
+    """Statements sent to PostgreSQL by ``fn``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -545,8 +574,7 @@ def profile_in_process(*, history_pk: int, customers: list[dict]) -> None:
     for label, fn in pages:
         ms = _timed(fn, 30)
         trips = _round_trips(fn)
-        print(f"  {label}: {ms:.2f} ms, {trips} SQL statements (+1 health-check SELECT 1 per "
-              "request where the connection is reused)")
+        print(f"  {label}: {ms:.2f} ms, {trips} SQL statements")
         for line in _top(fn, 30):
             print(f"      {line}")
     confirm_ms = 1000 * statistics.median(confirm_only() for _ in range(10))
@@ -744,6 +772,15 @@ def report(results, steps, seconds, transfers_run, failed_ops, deadlocks, traceb
           f"{t['flows_per_s'] / bare:7.3f} {t['flows_per_s'] / bare_session:17.3f}")
     print("    (a transfer = form POST + GET confirm page + confirm POST; its errors = "
           "confirmations answered but not executed)")
+    print()
+    print("  CPU per request, ms (from /proc; the machine's 2 CPUs are what the rows share):")
+    print(f"  {'':36} " + " ".join(f"{g:>9}" for g in CPU_GROUPS) + f" {'total':>9} {'× bare':>7}")
+    bare_cpu = sum(results["bare"]["cpu_ms"].values())
+    for name, label in PHASES.items():
+        cpu = results[name]["cpu_ms"]
+        pad = " " * max(1, 37 - _width(label))
+        print(f"  {label}{pad}" + " ".join(f"{cpu[g]:9.3f}" for g in CPU_GROUPS)
+              + f" {sum(cpu.values()):9.3f} {sum(cpu.values()) / bare_cpu:7.2f}")
     for name in PHASES:
         r = results[name]
         if r["errors"]:
