@@ -374,3 +374,25 @@ def test_a_tool_kind_executes_with_a_token_and_no_pin(bank, token):
     done = confirm(bank, operation, method="token", credential=token_code(token), pin=None)
     assert done.status == OperationStatus.EXECUTED
     assert executed_tool_only.count(operation.public_id) == 1
+
+
+def test_the_operation_lookup_is_compiled_and_gives_the_querysets_object(bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from security.confirm.selectors import _OPERATION, operation_get_for_user
+
+    operation = bank.start_move()
+    with CaptureQueriesContext(connection) as queries:
+        found = operation_get_for_user(user=bank.zhang, public_id=operation.public_id)
+        number = found.medium.number if found.medium_id else None
+    assert len(queries) == 1
+    assert _OPERATION._compiled[connection.alias] is not None  # not the queryset fallback
+    orm = PendingOperation.objects.select_related("medium").get(pk=operation.pk)
+    fields = [f.attname for f in PendingOperation._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert found.payload == operation.payload and isinstance(found.payload, dict)
+    assert number == (orm.medium.number if orm.medium_id else None)
+    for other, public_id in ((bank.li, operation.public_id), (bank.zhang, "no-such-id")):
+        with pytest.raises(Http404):
+            operation_get_for_user(user=other, public_id=public_id)
