@@ -12,8 +12,13 @@ from django.db import models
 
 
 class UserSession(AbstractBaseSession):
+    # No database constraint: the primary key must stay the only thing an INSERT can violate,
+    # because the store reads an IntegrityError on create as "this random key is taken" and
+    # draws again. A row naming a user who is gone joins to no user: the request is anonymous.
+    # Deleting a user through the ORM still deletes their sessions (CASCADE).
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
-                             blank=True, related_name="+", verbose_name="用户")
+                             blank=True, related_name="+", verbose_name="用户",
+                             db_constraint=False)
 
     class Meta(AbstractBaseSession.Meta):
         verbose_name = "会话"

@@ -138,3 +138,18 @@ def test_a_new_key_that_is_taken_is_drawn_again(store_class, monkeypatch):
     assert store.session_key == "n" * 32
     assert store_class(taken.session_key).load() == {"owner": "other"}
     assert store_class("n" * 32).load() == {"owner": "me"}
+
+
+def test_a_session_naming_a_user_who_is_gone_loads_no_user_and_its_key_still_cycles():
+    # Without a database constraint on user_id, an INSERT can only collide on the key, which
+    # create() answers by drawing again (a foreign-key refusal would make that loop endless).
+    store = db.SessionStore()
+    store[SESSION_KEY] = str(10**9)
+    store.save()
+    loaded = db.SessionStore(store.session_key)
+    assert loaded[SESSION_KEY] == str(10**9) and loaded.loaded_user is None
+    old_key = loaded.session_key
+    loaded.cycle_key()
+    assert loaded.session_key != old_key
+    assert Session.objects.get(pk=loaded.session_key).user_id == 10**9
+    assert not Session.objects.filter(pk=old_key).exists()
