@@ -711,6 +711,8 @@ def _run(args, env: dict, tmp: Path) -> bool:
         steps = access_steps(access, offset)
         transfers_run = (Transfer.objects.filter(status=TransferStatus.SUCCEEDED).count()
                          - transfers_before)
+        # The baseline again, last: the machine's speed can drift during the run.
+        measure("bare_end", "get", "/bench/bare", "-")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -752,12 +754,27 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK characters are 2 columns
 
 
+def baseline_merge(results: dict) -> tuple[float, float]:
+    """The bare view measured first and last, as one baseline: their mean rate and CPU per
+    request (results["bare"] becomes that); returns the two rates."""
+    first, last = results["bare"], results.pop("bare_end")
+    results["bare"] = {**first,
+                       "rps": (first["rps"] + last["rps"]) / 2,
+                       "errors": first["errors"] + last["errors"],
+                       "cpu_ms": {g: (first["cpu_ms"][g] + last["cpu_ms"][g]) / 2
+                                  for g in CPU_GROUPS}}
+    return first["rps"], last["rps"]
+
+
 def report(results, steps, seconds, transfers_run, failed_ops, deadlocks, tracebacks,
            books_before, books_after) -> None:
+    first, last = baseline_merge(results)
     bare = results["bare"]["rps"]
     bare_session = results["bare_session"]["rps"]
     print(f"web_load — gunicorn {WORKERS} sync workers, wrk -t{THREADS} -c{CONNECTIONS} "
           f"-d{seconds}s, PostgreSQL over TCP, all on this machine ({os.cpu_count()} CPUs)")
+    print(f"  baseline: the bare view measured first ({first:.1f} req/s) and last ({last:.1f}); "
+          f"the rows are divided by the mean ({bare:.1f}; drift {100 * (last - first) / first:+.1f} %)")
     print(f"  {'':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'÷ bare':>7} "
           f"{'÷ bare logged in':>17}")
     for name, label in PHASES.items():
