@@ -3,13 +3,13 @@
 import re
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
 from ebank.core.models import AuditEvent
 from security.auth import LOGIN_FAILED_MESSAGE, LOGIN_LOCK_HINT
 from security.middleware import SESSION_TAKEN_OVER_MESSAGE
 from security.models import User, UserStatus
+from security.models import UserSession as Session
 
 from .test_auth_helpers import (
     NEW_PASSWORD,
@@ -107,6 +107,7 @@ def test_second_login_shows_the_previous_login_and_ends_the_first_session(zhang)
     login(first, "zhangwei")
     first_key = session_key(first)
     assert first.get("/").status_code == 200
+    assert Session.objects.filter(session_key=first_key).exists()
     login(second, "zhangwei")
     assert not Session.objects.filter(session_key=first_key).exists()
     kicked = first.get("/", follow=True)

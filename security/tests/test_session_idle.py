@@ -1,8 +1,7 @@
 """SEC-SESSION: the sliding 5-minute idle timeout, written at most every 30 seconds; the menu.
 
 The session store's expiry is what ends a session; these tests read it from the database row
-(the Redis copy of a cached_db session expires by Redis's own clock, which time travel cannot
-move), and log out through the database engine where they need the expiry to pass.
+(security.UserSession), where time travel moves it as it moves the application's clock.
 """
 
 import datetime as dt

@@ -9,7 +9,7 @@ the planning and the ORM work around a statement cost more than the database doe
 What the counts include: everything the request sends — the session and user reads, the
 middleware's writes, the confirmation's session-key rotation — and, because a test runs inside a
 transaction, a SAVEPOINT/RELEASE pair where production sends BEGIN/COMMIT. Sessions are the
-production engine (cached_db); time stands still so the idle refresh (at most every 30 s) writes
+production engine (the session row read with the user); time stands still so the idle refresh (at most every 30 s) writes
 the session in the warm-up request only. PostgreSQL only: SQLite posts through ``entry_post``
 in several statements instead of one ``ebank_funds_move`` call.
 
