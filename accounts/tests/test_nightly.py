@@ -1,6 +1,6 @@
 """The nightly batch (日终): oral loss reports released after five days, once per business date."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -132,3 +132,23 @@ def test_the_beat_task_runs_the_command(bank):
     with time_machine.travel(datetime(2026, 3, 8, 0, 10, tzinfo=SHANGHAI)):
         nightly.run_nightly_batch_task()
     assert _status(medium) == MediumStatus.NORMAL
+
+
+def test_expired_sessions_are_deleted_and_live_ones_kept(bank):
+    from security.models import UserSession
+    from security.session_engines import SessionStore
+
+    now = datetime(2026, 3, 7, 0, 10, tzinfo=SHANGHAI)
+    with time_machine.travel(datetime(2026, 3, 6, 22, 0, tzinfo=SHANGHAI), tick=False):
+        gone = SessionStore()
+        gone["x"] = 1
+        gone.save()  # idle since 22:00: expired at 22:05
+    with time_machine.travel(now - timedelta(minutes=2), tick=False):
+        live = SessionStore()
+        live["x"] = 2
+        live.save()  # two minutes old at the run
+    with time_machine.travel(now, tick=False):
+        out = _run()
+    assert "sessions_expired_clear: done" in out
+    assert not UserSession.objects.filter(pk=gone.session_key).exists()
+    assert UserSession.objects.filter(pk=live.session_key).exists()

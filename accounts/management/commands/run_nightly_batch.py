@@ -12,11 +12,13 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import nightly as accounts_nightly
+from security import nightly as security_nightly
 
 # The batch, in order (interest before statements, …). Each app keeps its steps in its own
 # ``nightly.py`` and is listed here explicitly: no discovery, go-to-definition works.
 NIGHTLY_STEPS = [
     *accounts_nightly.STEPS,
+    *security_nightly.STEPS,
 ]
 
 

@@ -1,0 +1,27 @@
+"""The nightly batch (日终) steps of the security app (see accounts/nightly.py for the loop).
+
+Expired sessions: a session that ended by the idle timeout (the customer closed the browser
+without 安全退出) keeps its row, already unusable, until it is deleted here. Logging out, a newer
+login and each step-up delete their rows at once.
+"""
+
+import logging
+from datetime import date
+
+from django.utils import timezone
+
+from .models import UserSession
+
+logger = logging.getLogger(__name__)
+
+
+def sessions_expired_clear_step(business_date: date) -> int:
+    """Delete every session past its expiry now (whatever the business date); returns how many."""
+    deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
+    logger.info("sessions_expired_clear %s: %s deleted", business_date, deleted)
+    return deleted
+
+
+STEPS = (
+    ("sessions_expired_clear", sessions_expired_clear_step),
+)
