@@ -1,8 +1,10 @@
 """Login, logout, session rules, home and password pages through the client."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 
 from ebank.core.models import AuditEvent
@@ -183,8 +185,12 @@ def test_keepalive(client, zhang):
 
 def test_home_carries_the_idle_timeout_for_the_script(client, zhang, settings):
     settings.SESSION_COOKIE_AGE = 300
-    login(client, "zhangwei")
-    html = client.get("/").content.decode()
+    # The page tells the seconds really left: with the clock running, a second boundary between
+    # the login and the page made it 299. Time stands still here.
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 2, 0, tzinfo=datetime.UTC),
+                             tick=False):
+        login(client, "zhangwei")
+        html = client.get("/").content.decode()
     assert 'data-session-timeout="300"' in html and 'data-keepalive-url="/session/keepalive"' in html
     assert "js/session-timeout.js" in html and 'name="csrf-token"' in html
 
