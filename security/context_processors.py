@@ -12,11 +12,11 @@ from functools import lru_cache
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from ebank.core.web import url_or_none
+from ebank.core.web import url_or_none, urls_key
 
 from .middleware import session_seconds_left
 
@@ -103,7 +103,7 @@ def _menu_urls(urlconf: str, prefix: str) -> tuple[str, ...]:
 
 def _active_urls(path: str) -> frozenset[str]:
     """The menu URLs ``path`` is at or under: all that decides how the menu looks."""
-    urls = _menu_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    urls = _menu_urls(*urls_key())
     return frozenset(url for url in urls
                      if path == url or (url != "/" and path.startswith(url + "/")))
 
@@ -130,8 +130,7 @@ def _menu_html(active: frozenset[str], urlconf: str, prefix: str) -> str:
 
 def menu_html(path: str) -> str:
     """The customer menu for a page at ``path``, as HTML (security/_menu.html)."""
-    return _menu_html(_active_urls(path), get_urlconf() or settings.ROOT_URLCONF,
-                      get_script_prefix())
+    return _menu_html(_active_urls(path), *urls_key())
 
 
 @lru_cache(maxsize=8)
@@ -165,6 +164,5 @@ def site(request):
         "session_timeout_seconds": (session_seconds_left(session) if is_customer and session
                                     is not None else int(settings.SESSION_COOKIE_AGE)),
         "previous_login_text": _previous_login_text(user) if is_customer else "",
-        "layout_urls": _layout_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
-                                    settings.STATIC_URL),
+        "layout_urls": _layout_urls(*urls_key(), settings.STATIC_URL),
     }

@@ -8,18 +8,17 @@ anything. An id from the URL or a form is looked up through the customer (anothe
 
 from functools import lru_cache
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
 from ebank.core.money import format_amount
-from ebank.core.web import customer_required, url_or_none
+from ebank.core.web import customer_required, url_or_none, urls_key
 
 from . import exports, forms, selectors, services
 
@@ -45,7 +44,7 @@ def _actions(row: selectors.LinkedAccountRow) -> dict[str, str | None]:
 
 
 def _detail_url(pk: int) -> str:
-    return _detail_url_format(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()).format(pk=pk)
+    return _detail_url_format(*urls_key()).format(pk=pk)
 
 
 @lru_cache(maxsize=8)

@@ -12,6 +12,7 @@ related populators), so the objects are what the queryset returns — deferred f
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
@@ -70,7 +71,8 @@ class CompiledLookup:
 
     ``first(*params)`` runs the compiled form; where the placeholders do not come out of the
     compiler as they went in, it falls back to ``build(*params).first()``. Placeholders must be
-    values no real call passes (negative ids, impossible strings)."""
+    values no real call passes (negative ids, impossible strings, a date long past). Datetimes
+    are adapted as the database backend adapts them (SQLite compares text)."""
 
     def __init__(self, build: Callable, *placeholders):
         self.build = build
@@ -80,8 +82,14 @@ class CompiledLookup:
     def first(self, *params, using: str = DEFAULT_DB_ALIAS):
         if using not in self._compiled:
             self._compiled[using] = CompiledQuery.of(
-                self.build(*self.placeholders), self.placeholders, alias=using)
+                self.build(*self.placeholders), _adapted(self.placeholders, using),
+                alias=using)
         query = self._compiled[using]
         if query is None:
             return self.build(*params).using(using).first()
-        return query.first(list(params))
+        return query.first(_adapted(params, using))
+
+
+def _adapted(params, alias: str) -> list:
+    ops = connections[alias].ops
+    return [ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p for p in params]

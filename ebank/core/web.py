@@ -11,9 +11,15 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 ACTIVE_STATUS = "active"
 
 
+def urls_key() -> tuple[str, str]:
+    """(URLconf, script prefix): what a reversed URL depends on. Caches of reversed URLs are
+    keyed by it — the URLconf does not change while a process runs, but a test may swap it."""
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+
 def url_or_none(*names: str) -> str | None:
     """The path of the first of ``names`` that resolves (no arguments), else None."""
-    return _url_or_none(names, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return _url_or_none(names, *urls_key())
 
 
 @lru_cache(maxsize=512)

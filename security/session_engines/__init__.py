@@ -28,7 +28,6 @@ Everything else — what is stored, signing, expiry — is Django's.
 
 import datetime
 from contextlib import nullcontext
-from functools import lru_cache
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
@@ -37,18 +36,15 @@ from django.db import DatabaseError, IntegrityError, connections, router, transa
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from ebank.core.compiled import CompiledQuery
+from ebank.core.compiled import CompiledLookup
 
-_PLACEHOLDER_KEY = "placeholder-session-key-7654321"
-_PLACEHOLDER_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
-
-
-@lru_cache(maxsize=4)
-def _session_query(model, alias: str) -> CompiledQuery | None:
-    queryset = (model.objects.select_related("user__customer")
-                .filter(session_key=_PLACEHOLDER_KEY).filter(expire_date__gt=_PLACEHOLDER_TIME))
-    time_param = connections[alias].ops.adapt_datetimefield_value(_PLACEHOLDER_TIME)
-    return CompiledQuery.of(queryset, [_PLACEHOLDER_KEY, time_param], alias=alias)
+# The unexpired session row by key, with its user and the user's customer (compiled once; the
+# filters are chained to keep the parameters in this order).
+_SESSION_ROW = CompiledLookup(
+    lambda key, now: (SessionStore.get_model_class().objects
+                      .select_related("user__customer")
+                      .filter(session_key=key).filter(expire_date__gt=now)),
+    "placeholder-session-key-7654321", datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC))
 
 
 def _user_id(value) -> int | None:
@@ -71,12 +67,8 @@ class SessionStore(DjangoDbStore):
         return UserSession
 
     def _get_session_from_db(self):
-        alias = router.db_for_read(self.model)
-        query = _session_query(self.model, alias)
-        if query is None:  # pragma: no cover — a database whose SQL this does not handle
-            return super()._get_session_from_db()
-        now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
-        row = query.first([self.session_key, now])
+        row = _SESSION_ROW.first(self.session_key, timezone.now(),
+                                 using=router.db_for_read(self.model))
         if row is None:
             self._session_key = None
             return None
@@ -97,9 +89,9 @@ class SessionStore(DjangoDbStore):
                 return
             session_key = self.session_key
         # One statement (QuerySet.delete() wraps even a lone DELETE in BEGIN/COMMIT).
-        table = connections[router.db_for_write(self.model)].ops.quote_name(
-            self.model._meta.db_table)
-        with connections[router.db_for_write(self.model)].cursor() as cursor:
+        connection = connections[router.db_for_write(self.model)]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE session_key = %s",  # noqa: S608
                            [session_key])
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
+from security import session_engines
 from security.models import User
 from security.models import UserSession as Session
 from security.session_engines import db
@@ -74,6 +75,7 @@ def test_the_row_names_its_user_and_loading_it_brings_user_and_customer_in_one_s
         user = store.loaded_user
         name = user.customer.name
     assert len(queries) == 1
+    assert session_engines._SESSION_ROW._compiled[connection.alias] is not None  # compiled, not the fallback
     orm = User.objects.select_related("customer").get(pk=zhang.pk)
     assert model_to_dict(user) == model_to_dict(orm) and name == orm.customer.name
     # read afresh each time: a suspension or a newer login shows at the next load
