@@ -1,4 +1,4 @@
-"""Single-object ORM queries compiled once per process, then executed as they are.
+"""Hot ORM queries compiled once per process, then executed as they are.
 
 The busiest reads of a request — the session row with the user and the customer, a payer's
 account with its medium, link, branch and balance, a payee's account — are ORM querysets with a
@@ -56,8 +56,16 @@ class CompiledQuery:
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._object(row)
+
+    def all(self, params: list) -> list:
+        """Every object the query finds with ``params``, in its order, related objects loaded."""
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        return [self._object(row) for row in rows]
+
+    def _object(self, row):
         if self.converters:
             row = next(iter(self.compiler.apply_converters([row], self.converters)))
         obj = self.model.from_db(self.alias, list(self.init_list), row[self.start:self.end])
@@ -67,10 +75,11 @@ class CompiledQuery:
 
 
 class CompiledLookup:
-    """A lookup of at most one object, defined once as ``build(*params) -> queryset``.
+    """A lookup defined once as ``build(*params) -> queryset``.
 
-    ``first(*params)`` runs the compiled form; where the placeholders do not come out of the
-    compiler as they went in, it falls back to ``build(*params).first()``. Placeholders must be
+    ``first(*params)`` (at most one object) and ``all(*params)`` (every object, for a query that
+    finds a handful) run the compiled form; where the placeholders do not come out of the
+    compiler as they went in, they fall back to the queryset itself. Placeholders must be
     values no real call passes (negative ids, impossible strings, a date long past). Datetimes
     are adapted as the database backend adapts them (SQLite compares text)."""
 
@@ -80,14 +89,23 @@ class CompiledLookup:
         self._compiled: dict[str, CompiledQuery | None] = {}
 
     def first(self, *params, using: str = DEFAULT_DB_ALIAS):
+        query = self._compiled_for(using)
+        if query is None:
+            return self.build(*params).using(using).first()
+        return query.first(_adapted(params, using))
+
+    def all(self, *params, using: str = DEFAULT_DB_ALIAS) -> list:
+        query = self._compiled_for(using)
+        if query is None:
+            return list(self.build(*params).using(using))
+        return query.all(_adapted(params, using))
+
+    def _compiled_for(self, using: str) -> CompiledQuery | None:
         if using not in self._compiled:
             self._compiled[using] = CompiledQuery.of(
                 self.build(*self.placeholders), _adapted(self.placeholders, using),
                 alias=using)
-        query = self._compiled[using]
-        if query is None:
-            return self.build(*params).using(using).first()
-        return query.first(_adapted(params, using))
+        return self._compiled[using]
 
 
 def _adapted(params, alias: str) -> list:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import Customer, LinkedMedium, MediumStatus, SubAccount
 from ebank.clearing.calendar import WorkCalendar
 from ebank.core.audit import audit_record
+from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from ebank.core.models import AuditOutcome
@@ -453,6 +454,18 @@ def sms_balance_alert_text(*, medium_number: str, posting: Posting) -> str:
             f"余额{format_amount(posting.balance_after)}元。")
 
 
+# Run after every posted movement (most often finding nothing): compiled once per process
+# (ebank.core.compiled), which costs the ORM more than PostgreSQL spends answering it.
+_ENTRY_SUBSCRIPTIONS = CompiledLookup(
+    lambda entry_id: SmsSubscription.objects.filter(
+        active=True,
+        sub_account__ledger_account_id__in=Posting.objects.filter(
+            entry_id=entry_id).values("account_id"),
+    ).select_related("sub_account__medium").order_by("pk"),
+    -1,  # no entry has this id
+)
+
+
 def sms_balance_alerts_send(*, entry_id: int) -> int:
     """Balance-change messages for a posted entry; returns how many were sent.
 
@@ -465,14 +478,8 @@ def sms_balance_alerts_send(*, entry_id: int) -> int:
     purpose = f"{PURPOSE_BALANCE_ALERT}:{entry_id}"[:32]
     # One statement finds the subscriptions on the entry's accounts: for most movements there
     # is none, and nothing more is read.
-    subscriptions = {
-        s.sub_account.ledger_account_id: s
-        for s in SmsSubscription.objects.filter(
-            active=True,
-            sub_account__ledger_account_id__in=Posting.objects.filter(
-                entry_id=entry_id).values("account_id"),
-        ).select_related("sub_account__medium")
-    }
+    subscriptions = {s.sub_account.ledger_account_id: s
+                     for s in _ENTRY_SUBSCRIPTIONS.all(entry_id)}
     if not subscriptions:
         return 0
     postings = (Posting.objects.filter(entry_id=entry_id, account_id__in=list(subscriptions))

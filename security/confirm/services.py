@@ -64,6 +64,10 @@ BACK_URL_KEY = "_back_url"
 RESERVED_KEYS = frozenset({SUMMARY_KEY, BACK_URL_KEY})
 
 EXPIRED_MESSAGE = "交易已超时，请重新发起"
+# The code of the refusal when the customer has no usable 安全认证方式 (no tool, or a locked one).
+NO_AUTH_METHOD = "no_auth_method"
+# The code of the refusal of a 安全认证方式 the customer cannot use (not offered, or since gone).
+AUTH_METHOD_INVALID = "auth_method_invalid"
 _STATUS_MESSAGES = {
     OperationStatus.EXPIRED: EXPIRED_MESSAGE,
     OperationStatus.FAILED: "该交易已失败，请重新发起",
@@ -207,7 +211,7 @@ def _methods_or_refuse(*, user: User, spec: OperationKind,
     if methods:
         return methods
     raise BusinessError(TOOL_UNUSABLE_MESSAGE if live else TOOL_REQUIRED_MESSAGE,
-                        code="no_auth_method")
+                        code=NO_AUTH_METHOD)
 
 
 # --- SMS ---------------------------------------------------------------------------------------
@@ -296,7 +300,7 @@ def _credentials_check(*, user: User, operation: PendingOperation, spec: Operati
     """``live``: the customer's live tools, read once in this transaction (methods and tool)."""
     methods = _methods_or_refuse(user=user, spec=spec, live=live)
     if method not in methods:
-        raise BusinessError("请选择可用的安全认证方式", code="auth_method_invalid")
+        raise BusinessError("请选择可用的安全认证方式", code=AUTH_METHOD_INVALID)
     label = CREDENTIAL_LABELS[AuthMethod(method)]
     if spec.requires_pin:
         if not pin:

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +31,35 @@ def people():
 def _main(customer, index=0):
     medium = customer.media.order_by("id")[index]
     return medium, medium.sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+
+
+def test_the_entrys_subscriptions_are_compiled_and_are_the_querysets(people):
+    alice, bob = people["alice"], people["bob"]
+    _card, alice_main = _main(alice.customer)
+    _card, bob_main = _main(bob.customer)
+    mine = SmsSubscription.objects.create(user=alice, sub_account=alice_main,
+                                          threshold="1.00", phone="13811112222")
+    theirs = SmsSubscription.objects.create(user=bob, sub_account=bob_main,
+                                            threshold="1.00", phone="13911112222")
+    entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
+                       credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1.00"),
+                       idempotency_key="test:compiled", business_type=BusinessType.INTRA_TRANSFER,
+                       reference="test:compiled")
+    with CaptureQueriesContext(connection) as queries:
+        found = services._ENTRY_SUBSCRIPTIONS.all(entry.entry_id)
+        numbers = [s.sub_account.medium.number for s in found]
+    assert len(queries) == 1
+    assert services._ENTRY_SUBSCRIPTIONS._compiled[connection.alias] is not None  # not the fallback
+    orm = list(services._ENTRY_SUBSCRIPTIONS.build(entry.entry_id))
+    assert [s.pk for s in found] == [s.pk for s in orm] == sorted([mine.pk, theirs.pk])
+    for compiled, queried in zip(found, orm, strict=True):
+        for a, b in ((compiled, queried), (compiled.sub_account, queried.sub_account),
+                     (compiled.sub_account.medium, queried.sub_account.medium)):
+            assert type(a) is type(b)
+            assert {f.attname: getattr(a, f.attname) for f in a._meta.concrete_fields} == \
+                   {f.attname: getattr(b, f.attname) for f in b._meta.concrete_fields}
+    assert numbers == [s.sub_account.medium.number for s in orm]
+    assert services._ENTRY_SUBSCRIPTIONS.all(10**12) == []
 
 
 @time_machine.travel("2026-11-23 18:20 +0800", tick=False)

@@ -8,7 +8,8 @@ import time_machine
 from django.urls import NoReverseMatch, reverse
 
 from ebank.core.models import AuditEvent
-from security.models import OperationStatus, PendingOperation
+from security.confirm.registry import TOOL_UNUSABLE_MESSAGE
+from security.models import OperationStatus, PendingOperation, ToolStatus
 from security.tools import services as tool_services
 
 from . import test_confirm_support as support
@@ -103,6 +104,38 @@ def test_form_errors_cost_no_pin_try(zhang_client, bank, token):
     assert "交易密码应为6位数字" in body and "请输入令牌动态码" in body
     bank.zhang_card.refresh_from_db()
     assert bank.zhang_card.pin_failures == 0
+
+
+def test_a_method_not_offered_is_refused_under_its_radio_and_audited(zhang_client, bank, token):
+    # The form takes any method's shape; operation_confirm decides what this customer may use.
+    operation = bank.start_move()
+    response = zhang_client.post(confirm_url(operation),
+                                 {"pin": DEMO_PIN, "method": "usbkey", "credential": "Cert2026"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    method_field = body[body.index("安全认证方式"):body.index('id="credential-label"')]
+    assert "请选择可用的安全认证方式" in method_field
+    assert 'value="token"' in body and 'value="usbkey"' not in body
+    operation.refresh_from_db()
+    bank.zhang_card.refresh_from_db()
+    assert operation.status == OperationStatus.PENDING and bank.zhang_card.pin_failures == 0
+    refused = AuditEvent.objects.get(action="confirm.refused")
+    assert refused.detail["error"] == "auth_method_invalid" and "Cert2026" not in str(refused.detail)
+
+
+def test_a_tool_locked_after_the_form_is_said_once_and_nothing_runs(zhang_client, bank, token):
+    operation = bank.start_move(amount="100.00")
+    entries = entry_count()
+    token.status = ToolStatus.LOCKED
+    token.save(update_fields=["status"])
+    response = zhang_client.post(confirm_url(operation),
+                                 {"pin": DEMO_PIN, "method": "token", "credential": "123456"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count(TOOL_UNUSABLE_MESSAGE) == 1 and 'value="token"' not in body
+    operation.refresh_from_db()
+    assert operation.status == OperationStatus.PENDING and entry_count() == entries
+    assert AuditEvent.objects.filter(action="confirm.refused").count() == 1
 
 
 def test_double_clicking_confirm_executes_once(zhang_client, bank, token):

@@ -21,6 +21,8 @@ from security.confirm.selectors import (
     reserved_phone_tail,
 )
 from security.confirm.services import (
+    AUTH_METHOD_INVALID,
+    NO_AUTH_METHOD,
     operation_confirm,
     operation_methods_check,
     operation_sms_send,
@@ -48,30 +50,40 @@ def confirm(request, public_id: str):
     if expired and request.method == "GET":
         return _result_redirect(operation)
     spec = operation_kind_get(operation.kind)
+    form = None
+    if request.method == "POST":
+        # Which methods the customer may use now is read under the lock by operation_confirm,
+        # which refuses one not usable with the form's own wording; the form checks the shape
+        # only, so a 确认 reads the tools once, not twice.
+        form = ConfirmForm(request.POST, methods=list(AuthMethod), requires_pin=spec.requires_pin)
+        # Past its expiry the service refuses before looking at any credential (and marks it).
+        if expired or form.is_valid():
+            data = form.cleaned_data if not expired else {}
+            try:
+                operation = operation_confirm(
+                    user=request.user, public_id=public_id, pin=data.get("pin"),
+                    method=data.get("method", ""), credential=data.get("credential", ""),
+                    ip=_client_ip(request),
+                )
+            except BusinessError as exc:
+                operation.refresh_from_db()
+                if operation.status != OperationStatus.PENDING:
+                    # Expired or failed in execution: final, the result page says why.
+                    return _result_redirect(operation)
+                if exc.code == AUTH_METHOD_INVALID:
+                    form.add_error("method", exc.message)
+                elif exc.code != NO_AUTH_METHOD:  # no_method below says that one
+                    form.add_error(None, exc.message)
+            else:
+                _rotate_after_step_up(request)
+                return _result_redirect(operation)
+
     try:
         methods, no_method = operation_methods_check(user=request.user, operation=operation), ""
     except BusinessError as exc:  # the tool was cancelled or locked since the form was submitted
         methods, no_method = [], exc.message
-    form = ConfirmForm(request.POST if request.method == "POST" else None,
-                       methods=methods, requires_pin=spec.requires_pin)
-    # Past its expiry the service refuses before looking at any credential (and marks it).
-    if request.method == "POST" and (expired or form.is_valid()):
-        data = form.cleaned_data if not expired else {}
-        try:
-            operation = operation_confirm(
-                user=request.user, public_id=public_id, pin=data.get("pin"),
-                method=data.get("method", ""), credential=data.get("credential", ""),
-                ip=_client_ip(request),
-            )
-        except BusinessError as exc:
-            operation.refresh_from_db()
-            if operation.status != OperationStatus.PENDING:
-                # Expired or failed in execution: final, the result page says why.
-                return _result_redirect(operation)
-            form.add_error(None, exc.message)
-        else:
-            _rotate_after_step_up(request)
-            return _result_redirect(operation)
+    if form is None:
+        form = ConfirmForm(None, methods=methods, requires_pin=spec.requires_pin)
 
     selected = (form.data.get("method") if form.is_bound else request.GET.get("method"))
     if selected not in methods:

@@ -43,7 +43,7 @@ NOON = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
 FORM_POST_BUDGET = 9
 # confirmation page: the session with the user; the operation with its medium; live tools (the methods offered).
 CONFIRM_PAGE_BUDGET = 3
-# 确认: the session with the user; operation; live tools (view); transaction; operation locked;
+# 确认: the session with the user; operation; transaction; operation locked;
 # live tools with their keys (signed and verified on that row); executor savepoint; payer;
 # payee; branch code; active tool; limits; ebank_funds_move; the transfer INSERT (already
 # SUCCEEDED); two receipts; two audit rows; the operation UPDATE; after the commit the SMS
@@ -51,9 +51,10 @@ CONFIRM_PAGE_BUDGET = 3
 # rotation (INSERT of the new key, DELETE of the old, the live-session UPDATE, each a statement
 # of its own without BEGIN/COMMIT: security/session_engines says what Django's store did more).
 # Inside this test's own transaction the INSERT takes a savepoint (two more statements) and the
-# after-commit SMS lookup does not run: 26 here, 25 round trips in production (with BEGIN and
-# COMMIT), against 40 at the start of stop 8.
-CONFIRM_POST_BUDGET = 26
+# after-commit SMS lookup does not run: 25 here, 24 round trips in production (with BEGIN and
+# COMMIT), against 40 at the start of stop 8 (stop 9: the view no longer reads the live tools
+# before operation_confirm reads them under the lock).
+CONFIRM_POST_BUDGET = 25
 HOW_TO_READ = "run this test with -v to see the statements (transfers/tests/test_query_budget.py)"
 
 
