@@ -9,11 +9,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Customer, LinkedMedium, SubAccount, SubAccountStatus
+from accounts.models import Branch, Customer, LinkedMedium, SubAccount, SubAccountStatus
 from ebank.core.models import AuditEvent
 from ebank.limits.engine import EffectiveLimits, LimitSubject
 from ebank.limits.models import LimitChannel, LimitKind, LimitLevel, LimitPolicy
@@ -47,10 +48,26 @@ def limit_subject_for(*, user: User,
     """The customer as the limit engine sees them. ``tools``: the customer's live tools
     (``tools_live``) when this request has read them already — then not asked again."""
     customer = user.customer
+    if tools is None and not Customer.branch.is_cached(customer):
+        # Both facts in one statement (the posting of every transfer asks for them).
+        with connection.cursor() as cursor:
+            cursor.execute(_BRANCH_CODE_AND_ACTIVE_TOOL_SQL,
+                           [user.pk, ToolStatus.ACTIVE.value, customer.branch_id])
+            branch_code, holds_tool = cursor.fetchone()
+        return LimitSubject(customer_id=customer.pk, branch_code=branch_code,
+                            has_security_tool=bool(holds_tool))
     holds_tool = (has_active_tool(user=user) if tools is None
                   else any(tool.status == ToolStatus.ACTIVE for tool in tools.values()))
     return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
                         has_security_tool=holds_tool)
+
+
+# The customer's branch code and whether a tool can sign now (has_active_tool's question).
+_BRANCH_CODE_AND_ACTIVE_TOOL_SQL = f"""
+    SELECT b.code, EXISTS (SELECT 1 FROM {SecurityTool._meta.db_table} t
+                           WHERE t.user_id = %s AND t.status = %s)
+    FROM {Branch._meta.db_table} b WHERE b.id = %s
+"""  # noqa: S608 — table names from the models, values as parameters
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from django.utils import timezone
 from accounts.models import Medium
 from accounts.pin import medium_online_check, medium_pin_check
 from ebank.core.audit import audit_record
+from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money
@@ -235,6 +236,15 @@ def operation_sms_send(*, user: User, operation: PendingOperation, ip: str | Non
 # --- confirm -----------------------------------------------------------------------------------
 
 
+# The row a 确认 locks, with its medium (of=("self",): the operation only), compiled once per
+# process (ebank.core.compiled) like its unlocked twin in selectors.py.
+_OPERATION_LOCKED = CompiledLookup(
+    lambda public_id, user_id: (PendingOperation.objects.select_for_update(of=("self",))
+                                .select_related("medium")
+                                .filter(public_id=public_id).filter(user_id=user_id)),
+    "\x00placeholder-public-id", -7_654_321)
+
+
 def operation_confirm(*, user: User, public_id: str, pin: str | None, method: str,
                       credential: str, ip: str | None = None) -> PendingOperation:
     """Check the 交易密码 and the chosen tool against this operation and execute it once.
@@ -248,11 +258,9 @@ def operation_confirm(*, user: User, public_id: str, pin: str | None, method: st
     with transaction.atomic(durable=True):
         # The lock serialises confirmations of this row: a second 确认 waits here, then sees
         # EXECUTED and returns it; two executions cannot both pass the status check.
-        try:
-            operation = (PendingOperation.objects.select_for_update(of=("self",))
-                         .select_related("medium").get(user=user, public_id=public_id))
-        except PendingOperation.DoesNotExist:
-            raise Http404("交易不存在") from None
+        operation = _OPERATION_LOCKED.first(str(public_id), user.pk)
+        if operation is None:
+            raise Http404("交易不存在")
         if operation.status == OperationStatus.EXECUTED:
             return operation
         # The row was found through ``user``: the executor reads the user (and the customer the

@@ -449,3 +449,47 @@ def test_sms_subscribe_refusals(alice, client, change, error):
 
 def test_users_other_than_alice_untouched(people):
     assert User.objects.get(pk=people["bob"].pk).pending_username == ""
+
+
+def test_the_limit_subject_is_one_statement_and_says_what_the_orm_says(people):
+    """The posting of every transfer asks the limit engine's subject: the branch code and
+    whether a tool can sign now, in one statement, the same facts the ORM reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from security.center.selectors import has_active_tool, limit_subject_for
+    from security.models import ToolStatus, User
+
+    alice = people["alice"]
+
+    def fresh_user():  # as a request has it: the customer loaded, not its branch
+        return User.objects.select_related("customer").get(pk=alice.pk)
+
+    def subject_and_count():
+        user = fresh_user()
+        with CaptureQueriesContext(connection) as queries:
+            subject = limit_subject_for(user=user)
+        return subject, len(queries)
+
+    def orm_facts():
+        user = fresh_user()
+        return user.customer.branch.code, has_active_tool(user=user)
+
+    subject, count = subject_and_count()
+    assert count == 1 and subject.has_security_tool is False
+    assert (subject.branch_code, subject.has_security_tool) == orm_facts()
+    assert subject.customer_id == alice.customer_id
+    tool = token_give(user=alice)
+    subject, count = subject_and_count()
+    assert count == 1 and subject.has_security_tool is True
+    assert (subject.branch_code, subject.has_security_tool) == orm_facts()
+    tool.status = ToolStatus.LOCKED
+    tool.save(update_fields=["status"])
+    subject, _count = subject_and_count()
+    assert subject.has_security_tool is False == orm_facts()[1]
+    # With the tools already read (the form POST), they decide and nothing more is asked of them.
+    user = fresh_user()
+    user.customer.branch  # noqa: B018 — loaded, as where the page read it already
+    with CaptureQueriesContext(connection) as queries:
+        subject = limit_subject_for(user=user, tools={})
+    assert len(queries) == 0 and subject.has_security_tool is False

@@ -10,11 +10,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from accounts.pin import PIN_LOCKED_MESSAGE
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
+from security.confirm import services as confirm_services
 from security.confirm.registry import TOOL_REQUIRED_MESSAGE
 from security.confirm.services import (
     operation_confirm,
@@ -285,6 +288,24 @@ def test_another_customers_public_id_is_404_and_writes_nothing(bank, token):
         operation_sms_send(user=bank.li, operation=operation)
     operation.refresh_from_db()
     assert operation.status == OperationStatus.PENDING and AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_the_confirmation_locks_its_row_through_the_compiled_lookup(bank, token):
+    operation = bank.start_move()
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(Http404):  # an unknown id: nothing found, nothing locked
+            confirm(bank, PendingOperation(public_id="no-such-operation"), method="token",
+                    credential=token_code(token))
+        confirm(bank, operation, method="token", credential=token_code(token))
+    assert confirm_services._OPERATION_LOCKED._compiled[connection.alias] is not None
+    operation.refresh_from_db()
+    assert operation.status == OperationStatus.EXECUTED
+    if connection.vendor == "postgresql":
+        locks = [q["sql"] for q in queries
+                 if q["sql"].startswith('SELECT "security_pendingoperation"."id"')]
+        assert len(locks) == 2  # the unknown id and the operation
+        assert all(sql.endswith('FOR UPDATE OF "security_pendingoperation"') for sql in locks)
 
 
 # --- lockouts (counts must survive the request's rollback: real commits) ------------------------
