@@ -8,6 +8,7 @@ unlock, cancel, mark replaced. Design and caveats: docs/security-tools.md.
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ebank.core.compiled import CompiledLookup
 from security.models import SecurityTool, ToolStatus
 
 from .ca import BankCA, bank_ca_ensure, bank_ca_init, bank_ca_load
@@ -47,10 +48,25 @@ def tools_live(*, user, full: bool = False) -> dict[str, SecurityTool]:
     row by ``usbkey_sign``/``usbkey_verify``/``token_verify``, which take these rows as handles
     — or, with ``full`` rows read in the caller's transaction, as that read (``fresh=True``).
     """
-    tools = SecurityTool.objects.filter(user=user, status__in=LIVE_STATUSES)
-    if not full:
-        tools = tools.only("user_id", "kind", "serial", "status")
-    return {tool.kind: tool for tool in tools}
+    lookup = _TOOLS_LIVE_FULL if full else _TOOLS_LIVE
+    return {tool.kind: tool for tool in lookup.all(user.pk, *LIVE_STATUSES)}
+
+
+def _tools_live_queryset(user_id, *statuses, full: bool):
+    # Chained filters keep the parameters in the placeholders' order.
+    tools = (SecurityTool.objects.filter(user_id=user_id).filter(status__in=statuses)
+             .order_by("pk"))
+    return tools if full else tools.only("user_id", "kind", "serial", "status")
+
+
+# Asked by the form POST, the confirmation page and 确认 of every transfer: compiled once per
+# process (ebank.core.compiled). The statuses are parameters too, so that the placeholders are
+# all the compiled statement's parameters.
+_TOOL_PLACEHOLDERS = (-7_654_321, *(f"\x00placeholder-status-{i}" for i in range(len(LIVE_STATUSES))))
+_TOOLS_LIVE = CompiledLookup(lambda user_id, *statuses: _tools_live_queryset(
+    user_id, *statuses, full=False), *_TOOL_PLACEHOLDERS)
+_TOOLS_LIVE_FULL = CompiledLookup(lambda user_id, *statuses: _tools_live_queryset(
+    user_id, *statuses, full=True), *_TOOL_PLACEHOLDERS)
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:
