@@ -708,11 +708,12 @@ def _run(args, env: dict, tmp: Path) -> bool:
           f"SUCCEEDED (also those wrk cut off at the end); FAILED operations "
           f"{_failed_operations()}")
     print(f"  deadlocks in gunicorn's log: {deadlocks}   tracebacks: {tracebacks}")
-    same = books_before == books_after and books_after["signed_total"] == 0
+    unchanged = books_before == books_after and books_after["signed_total"] == 0
     for when, b in (("before", books_before), ("after ", books_after)):
         print(f"  books {when}: customers ¥{b['customers']}, bank books ¥{b['bank']}, "
               f"debits − credits over all accounts {b['signed_total']}")
-    print(f"  → {'unchanged, balanced' if same else 'CHANGED or unbalanced'}; verify_ledger:")
+    print(f"  → {'unchanged, balanced' if unchanged else 'CHANGED or unbalanced'}; "
+          "verify_ledger:")
     print(f"  machine load average (1 min): {load_before[0]:.1f} before the bench, "
           f"{', '.join(f'{x:.1f}' for x in load_during)} after each run — anything above "
           f"~{os.cpu_count()} means other work shared these CPUs")
@@ -725,7 +726,6 @@ def _run(args, env: dict, tmp: Path) -> bool:
         print(log_text[-3000:])
 
     errors = any(r["errors"] for measured in rounds for r in measured["results"].values())
-    unchanged = books_before == books_after and books_after["signed_total"] == 0
     return not (deadlocks or tracebacks or not unchanged or errors)
 
 
@@ -856,12 +856,9 @@ def report(measured: dict, seconds: int, title: str) -> None:
 def summary(rounds: list[dict]) -> None:
     """Each row's figure in every round and the median the targets are judged on: the machine's
     speed moves between runs (rounds of the same code have differed by a third)."""
-    def figures(get) -> tuple[list[float], float]:
-        values = [get(measured) for measured in rounds]
-        return values, statistics.median(values)
-
     def line(label: str, get, fmt: str) -> float:
-        values, median = figures(get)
+        values = [get(measured) for measured in rounds]
+        median = statistics.median(values)
         pad = " " * max(1, 44 - _width(label))
         print(f"    {label}{pad}" + " / ".join(format(v, fmt) for v in values)
               + f"  → median {format(median, fmt)}")
@@ -869,14 +866,14 @@ def summary(rounds: list[dict]) -> None:
 
     print(f"summary over {len(rounds)} round(s) — each round's figure, then the median:")
     print("  ÷ bare (CPU × bare):")
+    ratios = {}
     for name, label in PHASES.items():
         if name == "bare":
             continue
-        line(label.strip(), lambda m, n=name: m["ratios"][n], ".3f")
+        ratios[name] = line(label.strip(), lambda m, n=name: m["ratios"][n], ".3f")
         line("  CPU × bare", lambda m, n=name: m["cpu_multiples"][n], ".2f")
     flows = line("(d) 行内转账, whole transfers", lambda m: m["ratios"]["flows"], ".3f")
-    overview = figures(lambda m: m["ratios"]["overview"])[1]
-    transfer = figures(lambda m: m["ratios"]["transfer"])[1]
+    overview, transfer = ratios["overview"], ratios["transfer"]
     print("  p99, ms:")
     overview_p99 = line("(b) 账户总览", lambda m: m["results"]["overview"]["p99_ms"], ".1f")
     history_p99 = line("(c) 交易明细", lambda m: m["results"]["history"]["p99_ms"], ".1f")

@@ -48,7 +48,7 @@ def limit_subject_for(*, user: User,
     """The customer as the limit engine sees them. ``tools``: the customer's live tools
     (``tools_live``) when this request has read them already — then not asked again."""
     customer = user.customer
-    if tools is None and not Customer.branch.is_cached(customer):
+    if tools is None:
         # Both facts in one statement (the posting of every transfer asks for them).
         with connection.cursor() as cursor:
             cursor.execute(_BRANCH_CODE_AND_ACTIVE_TOOL_SQL,
@@ -56,10 +56,9 @@ def limit_subject_for(*, user: User,
             branch_code, holds_tool = cursor.fetchone()
         return LimitSubject(customer_id=customer.pk, branch_code=branch_code,
                             has_security_tool=bool(holds_tool))
-    holds_tool = (has_active_tool(user=user) if tools is None
-                  else any(tool.status == ToolStatus.ACTIVE for tool in tools.values()))
     return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
-                        has_security_tool=holds_tool)
+                        has_security_tool=any(tool.status == ToolStatus.ACTIVE
+                                              for tool in tools.values()))
 
 
 # The customer's branch code and whether a tool can sign now (has_active_tool's question).

@@ -17,14 +17,16 @@ from ebank.core.money import as_money
 from security.models import OperationStatus, PendingOperation, User
 
 from .registry import AuthMethod, operation_kind_get
-from .services import BACK_URL_KEY, EXPIRED_MESSAGE, SUMMARY_KEY
+from .services import (
+    BACK_URL_KEY,
+    EXPIRED_MESSAGE,
+    OPERATION_PLACEHOLDERS,
+    SUMMARY_KEY,
+    operation_of_user,
+)
 
-# public_id is unique: one row at most, no ORDER BY to plan; compiled once (three of a
-# transfer's four requests read it). Chained filters keep the parameters in this order.
-_OPERATION = CompiledLookup(
-    lambda public_id, user_id: (PendingOperation.objects.select_related("medium")
-                                .filter(public_id=public_id).filter(user_id=user_id)),
-    "\x00placeholder-public-id", -7_654_321)
+# Compiled once per process: three of a transfer's four requests read it.
+_OPERATION = CompiledLookup(operation_of_user, *OPERATION_PLACEHOLDERS)
 
 
 def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:

@@ -236,13 +236,20 @@ def operation_sms_send(*, user: User, operation: PendingOperation, ip: str | Non
 # --- confirm -----------------------------------------------------------------------------------
 
 
-# The row a 确认 locks, with its medium (of=("self",): the operation only), compiled once per
-# process (ebank.core.compiled) like its unlocked twin in selectors.py.
+def operation_of_user(public_id: str, user_id: int):
+    """The user's operation with this public id (one row at most: no ORDER BY to plan), with its
+    medium. Chained filters keep the parameters in this order, as the compiled lookups of it
+    (ebank.core.compiled) need: the page's read in selectors.py and 确认's locked read here."""
+    return (PendingOperation.objects.select_related("medium")
+            .filter(public_id=public_id).filter(user_id=user_id))
+
+
+OPERATION_PLACEHOLDERS = ("\x00placeholder-public-id", -7_654_321)
+# The row a 确认 locks (of=("self",): the operation only, not its medium).
 _OPERATION_LOCKED = CompiledLookup(
-    lambda public_id, user_id: (PendingOperation.objects.select_for_update(of=("self",))
-                                .select_related("medium")
-                                .filter(public_id=public_id).filter(user_id=user_id)),
-    "\x00placeholder-public-id", -7_654_321)
+    lambda public_id, user_id: operation_of_user(public_id, user_id).select_for_update(
+        of=("self",)),
+    *OPERATION_PLACEHOLDERS)
 
 
 def operation_confirm(*, user: User, public_id: str, pin: str | None, method: str,

@@ -5,6 +5,8 @@ and the life-cycle steps a teller's counter operation wraps with its audit row a
 unlock, cancel, mark replaced. Design and caveats: docs/security-tools.md.
 """
 
+from functools import partial
+
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -63,10 +65,8 @@ def _tools_live_queryset(user_id, *statuses, full: bool):
 # process (ebank.core.compiled). The statuses are parameters too, so that the placeholders are
 # all the compiled statement's parameters.
 _TOOL_PLACEHOLDERS = (-7_654_321, *(f"\x00placeholder-status-{i}" for i in range(len(LIVE_STATUSES))))
-_TOOLS_LIVE = CompiledLookup(lambda user_id, *statuses: _tools_live_queryset(
-    user_id, *statuses, full=False), *_TOOL_PLACEHOLDERS)
-_TOOLS_LIVE_FULL = CompiledLookup(lambda user_id, *statuses: _tools_live_queryset(
-    user_id, *statuses, full=True), *_TOOL_PLACEHOLDERS)
+_TOOLS_LIVE = CompiledLookup(partial(_tools_live_queryset, full=False), *_TOOL_PLACEHOLDERS)
+_TOOLS_LIVE_FULL = CompiledLookup(partial(_tools_live_queryset, full=True), *_TOOL_PLACEHOLDERS)
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:
