@@ -110,3 +110,13 @@ def admin_client(client, admin_user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def pytest_report_header(config):
+    """Say what day the suite believes it is when the clock is shifted (bin/test
+    EBANK_CLOCK_SHIFT, docs/testing.md): a shifted run is only proof if the shift took."""
+    if os.environ.get("FAKETIME"):
+        import datetime
+
+        return f"clock shifted {os.environ['FAKETIME']}: today is {datetime.date.today()}"  # noqa: DTZ011
+    return None

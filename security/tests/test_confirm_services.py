@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from cryptography import x509
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -162,6 +163,23 @@ def test_usbkey_signs_this_rows_digest_and_nonce(bank, usbkey):
     message = operation_message(operation)
     assert message == f"{operation.payload_digest}:{operation.nonce}".encode()
     assert tool_services.usbkey_verify(tool=usbkey, message=message, signature=signature)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("moment", "message"), [
+    (lambda cert, tool: cert.not_valid_before_utc - timedelta(hours=1), "USBKey证书尚未生效"),
+    (lambda cert, tool: tool.not_after + timedelta(days=1), "USBKey证书已过期"),
+])
+def test_a_certificate_outside_its_validity_is_named_not_a_failed_signature(bank, usbkey,
+                                                                           moment, message):
+    certificate = x509.load_pem_x509_certificate(usbkey.certificate_pem.encode())
+    with time_machine.travel(moment(certificate, usbkey), tick=False):
+        operation = bank.start_move(amount="300.00")
+        with pytest.raises(BusinessError, match=message) as refused:
+            confirm(bank, operation, method="usbkey", credential=CERT_PASSWORD)
+    assert "签名验证失败" not in str(refused.value)
+    operation.refresh_from_db()
+    assert operation.status == OperationStatus.PENDING
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import datetime
 import re
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -227,6 +228,38 @@ class TestSignAndVerify:
             with pytest.raises(ToolError, match="过期"):
                 usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
         assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 0
+
+    def test_a_certificate_not_yet_valid_says_so(self, usbkey):
+        # Its validity starts five minutes before issue (clock skew); an hour earlier it has not.
+        cert = x509.load_pem_x509_certificate(usbkey.certificate_pem.encode())
+        earlier = cert.not_valid_before_utc - datetime.timedelta(hours=1)
+        with time_machine.travel(earlier, tick=False), \
+                pytest.raises(ToolError, match="USBKey证书尚未生效（生效时间："):
+            usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
+        assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 0
+
+    def test_an_expired_certificate_says_expired_not_signature_failed(self, usbkey):
+        later = usbkey.not_after + datetime.timedelta(days=1)
+        with time_machine.travel(later, tick=False), \
+                pytest.raises(ToolError, match="^USBKey证书已过期，请携带有效身份证件"):
+            usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
+
+    @pytest.mark.parametrize(("shift", "message"), [
+        (datetime.timedelta(hours=1), "银行证书尚未生效"),
+        (-datetime.timedelta(hours=1), "银行证书已过期"),
+    ])
+    def test_the_bank_certificate_outside_its_validity_says_so(self, usbkey, monkeypatch,
+                                                               shift, message):
+        # A bank certificate that starts an hour from now, or ended an hour ago, while the
+        # tool's own is valid (the real CA outlives every tool it issues).
+        now = datetime.datetime.now(datetime.UTC)
+        window = (now + shift, now + datetime.timedelta(days=1)) if shift > datetime.timedelta(0) \
+            else (now - datetime.timedelta(days=1), now + shift)
+        ca = SimpleNamespace(certificate=SimpleNamespace(not_valid_before_utc=window[0],
+                                                         not_valid_after_utc=window[1]))
+        monkeypatch.setattr(usbkey_module, "bank_ca_load", lambda: ca)
+        with pytest.raises(ToolError, match=message):
+            usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ Key handling:
 import base64
 import datetime
 import secrets
-from functools import partial
+from functools import lru_cache, partial
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -138,8 +138,41 @@ def usbkey_sign(*, tool: SecurityTool, cert_password: str, message: bytes,
     its current transaction, so it is not read again.
     """
     current = _usable_usbkey(tool, fresh=fresh)
+    _validity_check(current)
     key = _private_key_unlock(current, tool=tool, cert_password=cert_password)
     return key.sign(message, _ECDSA)
+
+
+CERT_NOT_YET_VALID = "USBKey证书尚未生效（生效时间：{when}），请在生效后再使用"
+CERT_EXPIRED = "USBKey证书已过期，请携带有效身份证件到我行任意网点办理更换"
+BANK_CERT_NOT_YET_VALID = "银行证书尚未生效，暂时无法使用USBKey认证，请稍后再试或改用其他认证方式"
+BANK_CERT_EXPIRED = "银行证书已过期，暂时无法使用USBKey认证，请联系我行客服"
+
+
+@lru_cache(maxsize=256)
+def _certificate_load(pem: str) -> x509.Certificate:
+    """The parsed certificate of a tool row (parsed once per process and PEM)."""
+    return x509.load_pem_x509_certificate(pem.encode())
+
+
+def _validity_check(current: SecurityTool) -> None:
+    """Say why a certificate outside its validity cannot sign: 尚未生效 or 已过期, for the
+    tool's certificate and for the bank CA's, instead of a bare 签名验证失败 later on."""
+    try:
+        certificate = _certificate_load(current.certificate_pem)
+    except ValueError:
+        raise ToolError("USBKey证书无效，请携带有效身份证件到我行任意网点办理更换") from None
+    ca_certificate = bank_ca_load().certificate
+    now = datetime.datetime.now(datetime.UTC)
+    if now < certificate.not_valid_before_utc:
+        when = timezone.localtime(certificate.not_valid_before_utc).strftime("%Y-%m-%d %H:%M")
+        raise ToolError(CERT_NOT_YET_VALID.format(when=when))
+    if now >= certificate.not_valid_after_utc:
+        raise ToolError(CERT_EXPIRED)
+    if now < ca_certificate.not_valid_before_utc:
+        raise ToolError(BANK_CERT_NOT_YET_VALID)
+    if now >= ca_certificate.not_valid_after_utc:
+        raise ToolError(BANK_CERT_EXPIRED)
 
 
 def usbkey_verify(*, tool: SecurityTool, message: bytes, signature: bytes,
@@ -152,7 +185,7 @@ def usbkey_verify(*, tool: SecurityTool, message: bytes, signature: bytes,
             or current.status != ToolStatus.ACTIVE or not current.certificate_pem):
         return False
     try:
-        certificate = x509.load_pem_x509_certificate(current.certificate_pem.encode())
+        certificate = _certificate_load(current.certificate_pem)
     except ValueError:
         return False
     ca = bank_ca_load()
@@ -244,7 +277,7 @@ def _usable_usbkey(tool: SecurityTool, *, fresh: bool = False) -> SecurityTool:
     if current.status == ToolStatus.REPLACED:
         raise ToolError("该USBKey证书已更换，请使用新证书")
     if current.not_after is None or current.not_after <= timezone.now():
-        raise ToolError("USBKey证书已过期，请携带有效身份证件到我行任意网点办理更换")
+        raise ToolError(CERT_EXPIRED)
     return current
 
 
