@@ -199,17 +199,20 @@ def test_the_history_query_walks_the_account_id_desc_index(bank):
     account_ids = [busy.ledger_account_id] * 2 + [a.pk for a in others] + [quiet.ledger_account_id]
     cash = bank_book_id(BankBook.CASH)
     with connection.cursor() as cursor:
-        # Bulk rows straight in SQL: 50,000 balanced entries, 1 in 500 on the busy account.
+        # Bulk rows straight in SQL: 50,000 balanced entries, 1 in 500 on the busy account,
+        # dated by the test's clock (the server's now() is not moved by a shifted test clock).
+        posted_at = timezone.now()
         cursor.execute(
             "INSERT INTO ledger_entry (idempotency_key, fingerprint, business_type, reference, memo,"
-            " posted_at) SELECT 'bulk:' || g, '', 'cash_deposit', 'bulk', '', now()"
-            " FROM generate_series(1, 50000) g")
+            " posted_at) SELECT 'bulk:' || g, '', 'cash_deposit', 'bulk', '', %s"
+            " FROM generate_series(1, 50000) g", [posted_at])
         cursor.execute(
             "INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after,"
-            " posted_at) SELECT e.id, (%s::bigint[])[1 + e.id %% %s], 'C', 1, 1, now()"
+            " posted_at) SELECT e.id, (%s::bigint[])[1 + e.id %% %s], 'C', 1, 1, %s"
             " FROM ledger_entry e WHERE e.reference = 'bulk'"
-            " UNION ALL SELECT e.id, %s, 'D', 1, 1, now() FROM ledger_entry e"
-            " WHERE e.reference = 'bulk'", [account_ids, len(account_ids), cash])
+            " UNION ALL SELECT e.id, %s, 'D', 1, 1, %s FROM ledger_entry e"
+            " WHERE e.reference = 'bulk'",
+            [account_ids, len(account_ids), posted_at, cash, posted_at])
         cursor.execute("ANALYZE ledger_posting")
     today = timezone.localdate(timezone=SHANGHAI)
 
