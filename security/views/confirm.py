@@ -6,6 +6,7 @@ is *shown* as expired; it is marked so by the next 确认).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +27,8 @@ from security.confirm.services import (
     operation_confirm,
     operation_methods_check,
     operation_sms_send,
+    operation_sms_wait_seconds,
+    operation_token_challenge,
 )
 from security.middleware import session_refresh
 from security.models import OperationStatus
@@ -98,6 +101,10 @@ def confirm(request, public_id: str):
         "selected_method": selected,
         "credential_label": CREDENTIAL_LABELS[AuthMethod(selected)] if selected else "认证信息",
         "sms_available": AuthMethod.SMS in methods,
+        "sms_wait": (operation_sms_wait_seconds(user=request.user, operation=operation)
+                     if AuthMethod.SMS in methods else 0),
+        "token_challenge": (operation_token_challenge(operation)
+                            if AuthMethod.TOKEN in methods else ""),
         "phone_tail": reserved_phone_tail(user=request.user),
         "no_method": no_method,
     })
@@ -106,14 +113,23 @@ def confirm(request, public_id: str):
 @login_required
 @require_POST
 def confirm_sms(request, public_id: str):
+    """Send the SMS code. static/js/confirm.js posts here with fetch() and takes JSON, so the
+    page (and the 交易密码 typed on it) stays; without JavaScript the form posts and the page
+    comes back (secret fields empty, as always) with the message."""
     operation = operation_get_for_user(user=request.user, public_id=public_id)
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         operation_sms_send(user=request.user, operation=operation, ip=_client_ip(request))
     except BusinessError as exc:
-        messages.error(request, exc.message)
+        ok, message = False, exc.message
     else:
-        messages.success(request,
-                         f"验证码已发送至尾号{reserved_phone_tail(user=request.user)}的手机")
+        ok = True
+        message = f"验证码已发送至尾号{reserved_phone_tail(user=request.user)}的手机"
+    if wants_json:
+        wait = operation_sms_wait_seconds(user=request.user, operation=operation)
+        return JsonResponse({"ok": ok, "message": message, "wait": wait},
+                            status=200 if ok else 400)
+    (messages.success if ok else messages.error)(request, message)
     return redirect(reverse("security:confirm", args=[public_id]) + "?method=sms")
 
 
