@@ -226,6 +226,9 @@ SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY", "")
 SMS_GATEWAY_TIMEOUT = 5  # seconds
 SMS_CODE_TTL_SECONDS = 300
+# Demo helpers that play the customer's devices (the token_answer command, the /dev/token page,
+# the SMS inbox on it): on in dev.py and test.py only.
+DEMO_TOOLS_ENABLED = False
 # SMS abuse caps (docs/login-and-session.md): per customer per day, and across the bank.
 SMS_CODES_PER_CUSTOMER_DAY = int(env("SMS_CODES_PER_CUSTOMER_DAY", "30") or 30)
 SMS_PHONES_PER_CUSTOMER_DAY = int(env("SMS_PHONES_PER_CUSTOMER_DAY", "3") or 3)
