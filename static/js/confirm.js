@@ -49,20 +49,21 @@
     smsStatus.className = "sms-status " + (ok ? "is-ok" : "is-error");
   }
 
+  // Counted from a deadline, not by decrements: a background tab's throttled timers (or a
+  // sleeping laptop) cannot make the button wait longer than the server does.
   function countDown(seconds) {
     if (timer) { window.clearInterval(timer); timer = null; }
-    var left = seconds;
+    var deadline = Date.now() + seconds * 1000;
     function tick() {
+      var left = Math.ceil((deadline - Date.now()) / 1000);
       if (left <= 0) {
-        window.clearInterval(timer);
-        timer = null;
+        if (timer) { window.clearInterval(timer); timer = null; }
         smsButton.disabled = false;
         smsButton.textContent = idleText;
         return;
       }
       smsButton.disabled = true;
       smsButton.textContent = "重新获取（" + left + "秒）";
-      left -= 1;
     }
     tick();
     if (seconds > 0) { timer = window.setInterval(tick, 1000); }
