@@ -87,6 +87,13 @@ def test_the_token_answers_the_challenge_shown_on_the_page(page: Page, live_serv
     transfer = Transfer.objects.get(customer=lina["customer"])
     assert transfer.status == TransferStatus.SUCCEEDED and transfer.amount == Decimal("3.00")
 
+    # The demo page (dev and test settings only) plays the token for a customer.
+    page.goto(f"{base}{reverse('security:demo_devices')}")
+    page.fill("#id_challenge", challenge)
+    page.click("button[type=submit]:has-text('计算动态码')")
+    expect(page.locator("#token-answer")).to_have_text(answer)
+    shot("demo-devices")
+
 
 def test_sending_the_sms_code_keeps_the_pin_and_counts_down(page: Page, live_server, shot):
     zhang = customer_login(cif_no="3401010001", username="zhang_sms", with_token=False)
