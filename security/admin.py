@@ -234,14 +234,26 @@ class PendingOperationAdmin(CustomerScopedAdmin):
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
-    """The SMS outbox; a branch sees the messages to its customers' reserved phones."""
+    """The SMS outbox; a branch sees the messages to its customers' reserved phones.
 
-    list_display = ("created_at", "phone", "purpose", "backend", "text")
+    Staff never read a live verification code here: the text is shown with the code masked
+    until the code is used, expired or dead (``sms_text_for_staff``); the raw column is not
+    shown, nor searchable."""
+
+    list_display = ("created_at", "phone", "purpose", "backend", "text_shown")
     list_filter = ("purpose", "backend")
     search_fields = ("=phone",)
+    fields = ("created_at", "phone", "purpose", "backend", "text_shown")
+    readonly_fields = fields
+
+    @admin.display(description="短信内容")
+    def text_shown(self, obj):
+        from security.tools.sms import sms_text_for_staff
+
+        return sms_text_for_staff(obj)
 
     def get_queryset(self, request):
-        outbox = super().get_queryset(request)
+        outbox = super().get_queryset(request).select_related("code")
         if head_office(request.user):
             return outbox
         phones = scope_queryset(Customer.objects.all(), staff=request.user,

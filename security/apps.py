@@ -9,3 +9,4 @@ class SecurityConfig(AppConfig):
     def ready(self):
         # Register the confirmation kinds of 安全中心 and 客户服务 (X-CONFIRM executors).
         from .center import operations  # noqa: F401
+        from .tools import checks  # noqa: F401  (the SMS channel's system checks)

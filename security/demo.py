@@ -2,7 +2,8 @@
 
 Customers (on top of ``accounts.demo``):
 * 张伟 — registered at the counter of 340101 with a USBKey (证书密码 ``Cert2026``); 登录名 = card
-* 李娜 — registered at the counter of 340101 with a digital token (its TOTP key is printed)
+* 李娜 — registered at the counter of 340101 with a digital token (challenge-response; its key is
+  printed, and ``manage.py token_answer <挑战码>`` plays the token)
 * 王芳 — self-registered online (登录名 ``wangfang``), no security tool
 * 刘洋 — registered at the head-office counter, then 暂停 (suspended)
 Staff, each with a confirmed TOTP device for the admin: ``teller_hf`` (340101), ``teller_wh``
@@ -117,8 +118,8 @@ def _counter_registered(*, teller: User, person: tuple, tool_kind: str | None) -
         if tool_kind == ToolKind.TOKEN:
             from security.tools import services as tools
 
-            # Demo only: a fixed token key, so the README can list the secret to load into an
-            # authenticator app (a real token's key is random and shown once at the counter).
+            # Demo only: a fixed token key, so the README can list it (a real token's key is
+            # random and loaded into the device at the counter).
             TOTPDevice.objects.filter(
                 pk=tools.tool_for(user=user, kind=ToolKind.TOKEN).totp_device_id
             ).update(key=DEMO_TOKEN_KEY_HEX)
@@ -172,7 +173,8 @@ def seed_security_demo() -> list[str]:
     logins.add("e-banking customers (登录名 / 登录密码):")
     logins.add(f"  张伟 {zhang.username}  {CUSTOMER_PASSWORD}  USBKey 证书密码 {CERT_PASSWORD}"
                " (counter, 340101)")
-    logins.add(f"  李娜 {li.username}  {CUSTOMER_PASSWORD}  数字令牌 TOTP key {token_secret}"
+    logins.add(f"  李娜 {li.username}  {CUSTOMER_PASSWORD}  数字令牌 key {token_secret}"
+               " (answers the 挑战码: manage.py token_answer <挑战码>)"
                " (counter, 340101)")
     logins.add(f"  王芳 {wang.username}  {CUSTOMER_PASSWORD}  no security tool (online, 340201)")
     logins.add(f"  刘洋 {liu.username}  {CUSTOMER_PASSWORD}  {liu.get_status_display()}"

@@ -219,7 +219,20 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 BANK_CA_DIR = Path(env("BANK_CA_DIR", str(BASE_DIR / "var" / "bank-ca")))
 BANK_CA_PASSPHRASE = env("BANK_CA_PASSPHRASE")
 SMS_BACKEND = env("SMS_BACKEND", "security.tools.sms.OutboxSmsBackend")
+# The development outbox keeps codes readable in the database: prod.py turns this off, and a
+# system check then refuses the outbox (docs/security-tools.md).
+SMS_OUTBOX_ALLOWED = env_bool("SMS_OUTBOX_ALLOWED", True)
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_TIMEOUT = 5  # seconds
 SMS_CODE_TTL_SECONDS = 300
+# Demo helpers that play the customer's devices (the token_answer command, the /dev/token page,
+# the SMS inbox on it): on in dev.py and test.py only.
+DEMO_TOOLS_ENABLED = False
+# SMS abuse caps (docs/login-and-session.md): per customer per day, and across the bank.
+SMS_CODES_PER_CUSTOMER_DAY = int(env("SMS_CODES_PER_CUSTOMER_DAY", "30") or 30)
+SMS_PHONES_PER_CUSTOMER_DAY = int(env("SMS_PHONES_PER_CUSTOMER_DAY", "3") or 3)
+SMS_CODES_GLOBAL_PER_MINUTE = int(env("SMS_CODES_GLOBAL_PER_MINUTE", "600") or 600)
 CONFIRMATION_TTL_SECONDS = 300
 TOOL_FEE_USBKEY = Decimal(env("TOOL_FEE_USBKEY", "60.00") or "60.00")
 TOOL_FEE_TOKEN = Decimal(env("TOOL_FEE_TOKEN", "30.00") or "30.00")

@@ -32,3 +32,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The 附加码 accepts "PASSED" outside production (README), so tests and demos can log in.
 CAPTCHA_TEST_MODE = True
 BANK_CA_PASSPHRASE = BANK_CA_PASSPHRASE or "dev-only-bank-ca-passphrase"
+
+# The demo helpers that play the customer's token and phone (docs/security-tools.md).
+DEMO_TOOLS_ENABLED = True

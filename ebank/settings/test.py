@@ -27,3 +27,6 @@ CAPTCHA_TEST_MODE = True
 # The bank CA for tests lives in var/ (git-ignored), created on first use.
 BANK_CA_PASSPHRASE = "test-only-bank-ca-passphrase"  # noqa: S105
 BANK_CA_DIR = BASE_DIR / "var" / "test-bank-ca"
+
+# The demo helpers that play the customer's token and phone (docs/security-tools.md).
+DEMO_TOOLS_ENABLED = True

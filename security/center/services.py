@@ -200,7 +200,7 @@ def profile_phone_new_code_send(*, user: User, new_phone: str) -> None:
     customer = _customer(user)
     if new_phone == customer.phone:
         raise BusinessError("新手机号码与原手机号码相同")
-    sms_code_issue(phone=new_phone, purpose=PURPOSE_PHONE_CHANGE,
+    sms_code_issue(phone=new_phone, purpose=PURPOSE_PHONE_CHANGE, customer=customer,
                    operation_digest=_phone_change_digest(customer=customer, new_phone=new_phone))
 
 
@@ -213,12 +213,13 @@ def profile_phone_new_verify(*, user: User, new_phone: str, code: str) -> None:
     if not sms_code_verify(phone=new_phone, purpose=PURPOSE_PHONE_CHANGE, operation_digest=digest,
                            code=code):
         raise BusinessError("新手机号码验证码错误或已失效", code="wrong_sms_code")
-    sms_code_issue(phone=customer.phone, purpose=PURPOSE_PHONE_CHANGE, operation_digest=digest)
+    sms_code_issue(phone=customer.phone, purpose=PURPOSE_PHONE_CHANGE, operation_digest=digest,
+                   customer=customer)
 
 
 def profile_phone_old_code_resend(*, user: User, new_phone: str) -> None:
     customer = _customer(user)
-    sms_code_issue(phone=customer.phone, purpose=PURPOSE_PHONE_CHANGE,
+    sms_code_issue(phone=customer.phone, purpose=PURPOSE_PHONE_CHANGE, customer=customer,
                    operation_digest=_phone_change_digest(customer=customer, new_phone=new_phone))
 
 
@@ -324,7 +325,7 @@ def mobile_sign_code_send(*, user: User) -> None:
     customer = _customer(user)
     if selectors.mobile_agreement_live(user=user) is not None:
         raise BusinessError("您已签约手机银行")
-    sms_code_issue(phone=customer.phone, purpose=PURPOSE_MOBILE_SIGN,
+    sms_code_issue(phone=customer.phone, purpose=PURPOSE_MOBILE_SIGN, customer=customer,
                    operation_digest=_mobile_sign_digest(user=user))
 
 

@@ -3,12 +3,9 @@
 Used by security/tests/test_center_*.py only; nothing in the product imports it.
 """
 
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from accounts.demo import seed_demo_bank
 from accounts.models import Customer, LinkedMedium
-from security.models import RegistrationChannel, SecurityTool, User
+from security.models import PendingOperation, RegistrationChannel, SecurityTool, User
 
 PASSWORD = "Zx9-login-pass"  # noqa: S105 - test personas only
 
@@ -37,10 +34,14 @@ def token_give(*, user: User) -> SecurityTool:
     return token_issue(user=user, branch=user.customer.branch)
 
 
-def token_code(*, tool: SecurityTool) -> str:
-    device = TOTPDevice.objects.get(pk=tool.totp_device_id)
-    return str(TOTP(bytes.fromhex(device.key), step=device.step, t0=device.t0,
-                    digits=device.digits).token()).zfill(device.digits)
+def token_code(*, tool: SecurityTool, operation: PendingOperation | None = None) -> str:
+    """The token's answer to the 挑战码 of ``operation`` (default: the holder's newest one)."""
+    from security.confirm.services import operation_token_challenge
+    from security.tools.services import token_answer_for
+
+    if operation is None:
+        operation = PendingOperation.objects.filter(user_id=tool.user_id).latest("pk")
+    return token_answer_for(tool=tool, challenge=operation_token_challenge(operation))
 
 
 def personas() -> dict[str, User]:

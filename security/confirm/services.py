@@ -39,7 +39,7 @@ from ebank.core.audit import audit_record
 from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
-from ebank.core.money import as_money
+from ebank.core.money import as_money, format_cny
 from security.models import (
     OperationStatus,
     PendingOperation,
@@ -100,6 +100,11 @@ def operation_message(operation: PendingOperation) -> bytes:
 def operation_sms_digest(operation: PendingOperation) -> str:
     """What an SMS code is bound to: SHA-256 over the same ``payload_digest:nonce``."""
     return hashlib.sha256(operation_message(operation)).hexdigest()
+
+
+def operation_token_challenge(operation: PendingOperation) -> str:
+    """The 8-digit 挑战码 the page shows for the digital token: from ``payload_digest:nonce``."""
+    return tool_services.token_challenge(binding=operation_message(operation))
 
 
 def _refuse_floats(value: Any) -> None:
@@ -227,10 +232,32 @@ def operation_sms_send(*, user: User, operation: PendingOperation, ip: str | Non
         raise BusinessError("该交易不能使用短信验证码确认", code="sms_not_allowed")
     with transaction.atomic():
         tool_services.sms_code_issue(phone=user.customer.phone, purpose=operation.kind,
-                                     operation_digest=operation_sms_digest(operation))
+                                     operation_digest=operation_sms_digest(operation),
+                                     customer=user.customer, action=operation_sms_action(operation),
+                                     ip=ip)
         audit_record(action="confirm.sms_sent", actor=user, customer_id=user.customer_id,
                      object_ref=operation.idempotency_key, ip_address=ip,
                      detail={"kind": operation.kind})
+
+
+def operation_sms_wait_seconds(*, user: User, operation: PendingOperation) -> int:
+    """Seconds before another code may be sent for this kind (0: now); the button counts them."""
+    if not user.customer_id:
+        return 0
+    return tool_services.sms_code_wait_seconds(phone=user.customer.phone, purpose=operation.kind)
+
+
+def operation_sms_action(operation: PendingOperation) -> str:
+    """What the SMS says the customer is doing: "向尾号0047的账户转账¥88.00" for a payment."""
+    spec = operation_kind_get(operation.kind)
+    payload = operation.payload
+    amount = payload.get("amount")
+    payee = str(payload.get("payee_account") or "")
+    if amount and payee:
+        return f"向尾号{payee[-4:]}的账户转账{format_cny(amount)}"
+    if amount:
+        return f"办理{spec.title}，金额{format_cny(amount)}"
+    return f"办理{spec.title}"
 
 
 # --- confirm -----------------------------------------------------------------------------------
@@ -339,10 +366,11 @@ def _credentials_check(*, user: User, operation: PendingOperation, spec: Operati
         return {"tool": tool.serial, "signature": base64.b64encode(signature).decode("ascii")}
     if method == AuthMethod.TOKEN:
         tool = live[ToolKind.TOKEN]
-        if not tool_services.token_verify(tool=tool, code=credential):
-            raise BusinessError("令牌动态码错误或已使用，请输入令牌当前显示的动态码",
+        challenge = operation_token_challenge(operation)
+        if not tool_services.token_verify(tool=tool, challenge=challenge, code=credential):
+            raise BusinessError("令牌动态码错误，请在令牌中输入本页显示的挑战码，再输入令牌显示的动态码",
                                 code="token_invalid")
-        return {"tool": tool.serial}
+        return {"tool": tool.serial, "challenge": challenge}
     if not tool_services.sms_code_verify(phone=user.customer.phone, purpose=operation.kind,
                                          operation_digest=operation_sms_digest(operation),
                                          code=credential):

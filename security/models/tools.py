@@ -108,6 +108,9 @@ class SmsMessage(models.Model):
     purpose = models.CharField("用途", max_length=32)
     backend = models.CharField("通道", max_length=32)
     created_at = models.DateTimeField("发送时间", auto_now_add=True)
+    # The verification code this message carries (the admin masks it while it is live).
+    code = models.ForeignKey("SmsCode", verbose_name="验证码", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "短信发件箱"
@@ -128,11 +131,17 @@ class SmsCode(models.Model):
     expires_at = models.DateTimeField("失效时间")
     used_at = models.DateTimeField("使用时间", null=True, blank=True)
     failures = models.PositiveSmallIntegerField("错误次数", default=0)
+    # Who asked for it: the daily caps count per customer (null: nobody known, e.g. a phone
+    # that is no customer's reserved phone).
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "短信验证码"
         verbose_name_plural = "短信验证码"
-        indexes = [models.Index(fields=["phone", "purpose", "operation_digest"])]
+        indexes = [models.Index(fields=["phone", "purpose", "operation_digest"]),
+                   models.Index(fields=["customer", "created_at"]),
+                   models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return f"{self.phone} {self.purpose}"

@@ -5,6 +5,7 @@ then reads what another connection would see.
 """
 
 import base64
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,12 +25,15 @@ from security.confirm.services import (
     operation_confirm,
     operation_message,
     operation_methods,
+    operation_sms_action,
     operation_sms_digest,
     operation_sms_send,
+    operation_sms_wait_seconds,
     operation_start,
+    operation_token_challenge,
     payload_digest,
 )
-from security.models import OperationStatus, PendingOperation, SmsCode, ToolStatus
+from security.models import OperationStatus, PendingOperation, SmsCode, SmsMessage, ToolStatus
 from security.tools import services as tool_services
 
 from . import test_confirm_support as support
@@ -183,6 +187,33 @@ def test_a_certificate_outside_its_validity_is_named_not_a_failed_signature(bank
 
 
 @pytest.mark.django_db
+def test_the_sms_names_the_operation_the_amount_and_the_payees_last_four_digits(bank):
+    operation = bank.start_move(amount="88.00")
+    code = sms_code_for(bank, operation)
+    text = SmsMessage.objects.filter(phone=bank.zhang_customer.phone).latest("pk").text
+    tail = bank.li_card.number[-4:]
+    assert text == (f"【安徽农金】您正在向尾号{tail}的账户转账¥88.00，验证码{code}，"
+                    "5分钟内有效，切勿告知他人。")
+    assert operation_sms_action(operation) == f"向尾号{tail}的账户转账¥88.00"
+
+
+@pytest.mark.django_db
+def test_a_second_code_within_sixty_seconds_is_refused_and_the_wait_is_told(bank):
+    with time_machine.travel(NOON, tick=False) as clock:
+        operation = bank.start_move(amount="88.00")
+        sms_code_for(bank, operation)
+        assert operation_sms_wait_seconds(user=bank.zhang, operation=operation) == 60
+        clock.shift(timedelta(seconds=45))
+        assert operation_sms_wait_seconds(user=bank.zhang, operation=operation) == 15
+        with pytest.raises(BusinessError, match="验证码发送过于频繁"):
+            operation_sms_send(user=bank.zhang, operation=operation)
+        clock.shift(timedelta(seconds=15))
+        assert operation_sms_wait_seconds(user=bank.zhang, operation=operation) == 0
+        operation_sms_send(user=bank.zhang, operation=operation)
+    assert SmsCode.objects.filter(phone=bank.zhang_customer.phone).count() == 2
+
+
+@pytest.mark.django_db
 def test_a_customer_with_both_tools_may_choose_either_but_not_sms(bank, token, usbkey):
     operation = bank.start_move()
     assert operation_methods(user=bank.zhang, operation=operation) == ["usbkey", "token"]
@@ -244,6 +275,30 @@ def test_a_tampered_payload_is_never_executed(bank, token):
     assert entry_count() == entries
 
 
+@pytest.mark.django_db
+def test_a_token_code_for_one_operation_confirms_no_other(bank, token):
+    """Dynamic linking: the code read while viewing ¥1.00 does not confirm ¥3.00 (the defect:
+    a TOTP code confirmed whichever operation it was typed into)."""
+    payer = bank.ledger_of(bank.zhang_card)
+    before, entries = balance(payer), entry_count()
+    one = bank.start_move(amount="1.00")
+    three = bank.start_move(amount="3.00")
+    twin = bank.start_move(amount="1.00")  # the same payload, another nonce
+    challenges = {operation_token_challenge(op) for op in (one, three, twin)}
+    assert len(challenges) == 3 and all(re.fullmatch(r"[0-9]{8}", c) for c in challenges)
+    code_for_one = token_code(token, one)
+    for other in (three, twin):
+        with pytest.raises(BusinessError, match="令牌动态码错误"):
+            confirm(bank, other, method="token", credential=code_for_one)
+        other.refresh_from_db()
+        assert other.status == OperationStatus.PENDING
+    assert balance(payer) == before and entry_count() == entries
+    done = confirm(bank, one, method="token", credential=code_for_one)
+    assert done.status == OperationStatus.EXECUTED and balance(payer) == before - D("1.00")
+    event = AuditEvent.objects.get(action="confirm.executed")
+    assert event.detail["challenge"] == operation_token_challenge(one)
+
+
 # --- exactly once, expiry ----------------------------------------------------------------------
 
 
@@ -276,7 +331,7 @@ def test_an_expired_confirmation_executes_nothing(bank, token):
         operation.refresh_from_db()
         assert operation.status == OperationStatus.EXPIRED
         with pytest.raises(BusinessError, match="交易已超时"):
-            confirm(bank, operation, method="token", credential=token_code(token, drift=1))
+            confirm(bank, operation, method="token", credential=token_code(token))
     assert entry_count() == entries
     assert AuditEvent.objects.filter(action="confirm.refused").count() == 2
 
@@ -293,7 +348,7 @@ def test_an_executor_refusal_fails_the_operation_with_its_reason(bank, token):
     assert entry_count() == entries
     assert AuditEvent.objects.filter(action="confirm.failed").exists()
     with pytest.raises(BusinessError, match="已失败"):
-        confirm(bank, operation, method="token", credential=token_code(token, drift=1))
+        confirm(bank, operation, method="token", credential=token_code(token))
 
 
 @pytest.mark.django_db
@@ -311,11 +366,12 @@ def test_another_customers_public_id_is_404_and_writes_nothing(bank, token):
 @pytest.mark.django_db
 def test_the_confirmation_locks_its_row_through_the_compiled_lookup(bank, token):
     operation = bank.start_move()
+    code = token_code(token, operation)
     with CaptureQueriesContext(connection) as queries:
         with pytest.raises(Http404):  # an unknown id: nothing found, nothing locked
             confirm(bank, PendingOperation(public_id="no-such-operation"), method="token",
-                    credential=token_code(token))
-        confirm(bank, operation, method="token", credential=token_code(token))
+                    credential=code)
+        confirm(bank, operation, method="token", credential=code)
     assert confirm_services._OPERATION_LOCKED._compiled[connection.alias] is not None
     operation.refresh_from_db()
     assert operation.status == OperationStatus.EXECUTED

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django_otp.oath import totp
 
 from accounts.demo import DEMO_PIN, seed_demo_bank  # noqa: F401 — re-exported to the tests
 from accounts.models import MediumKind, SubAccountKind
@@ -86,9 +85,15 @@ def entry_count() -> int:
     return Entry.objects.count()
 
 
-def token_code(tool, drift=0) -> str:
+def token_code(tool, operation=None) -> str:
+    """The token's answer to the 挑战码 of ``operation`` (default: the holder's newest one)."""
+    from security.confirm.services import operation_token_challenge
+
+    if operation is None:
+        operation = PendingOperation.objects.filter(user_id=tool.user_id).latest("pk")
     key = base64.b32decode(tool_services.token_secret_base32(tool=tool))
-    return f"{totp(key, step=30, t0=0, digits=6, drift=drift):06d}"
+    return tool_services.token_answer(key=key,
+                                      challenge=operation_token_challenge(operation))
 
 
 @pytest.fixture

@@ -73,6 +73,46 @@ def test_sending_the_sms_code_says_where_it_went(zhang_client, bank):
     assert zhang_client.get(sms_url(operation)).status_code == 405  # no state change on GET
 
 
+def test_the_page_sends_the_code_with_fetch_and_gets_json_with_the_wait(zhang_client, bank):
+    """What confirm.js does: the page stays (with the 交易密码 typed), the button counts down."""
+    with time_machine.travel(NOON, tick=False) as clock:
+        operation = bank.start_move(amount="88.00")
+        body = zhang_client.get(confirm_url(operation)).content.decode()
+        button = re.search(r'<button[^>]*id="sms-send-button"[^>]*>', body).group(0)
+        assert 'form="sms-send-form"' in button and 'data-wait="0"' in button
+        assert "disabled" not in button
+        answer = zhang_client.post(sms_url(operation), HTTP_ACCEPT="application/json")
+        assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+        assert answer.json() == {"ok": True, "message": "验证码已发送至尾号0001的手机",
+                                 "wait": 60}
+        clock.shift(timedelta(seconds=20))
+        again = zhang_client.post(sms_url(operation), HTTP_ACCEPT="application/json")
+        assert again.status_code == 400
+        assert again.json() == {"ok": False, "message": "验证码发送过于频繁，请稍后再试",
+                                "wait": 40}
+        # A reload keeps counting: the button comes disabled with the seconds left.
+        body = zhang_client.get(confirm_url(operation) + "?method=sms").content.decode()
+        button = re.search(r'<button[^>]*id="sms-send-button"[^>]*>[^<]*', body).group(0)
+        assert 'data-wait="40"' in button and "disabled" in button and "重新获取（40秒）" in button
+
+
+def test_a_token_holder_sees_the_challenge_of_this_operation(zhang_client, bank, token):
+    from security.confirm.services import operation_token_challenge
+
+    first, second = bank.start_move(amount="1.00"), bank.start_move(amount="3.00")
+    for operation in (first, second):
+        body = zhang_client.get(confirm_url(operation)).content.decode()
+        shown = re.search(r'id="token-challenge">([0-9]{8})<', body).group(1)
+        assert shown == operation_token_challenge(operation)
+    assert operation_token_challenge(first) != operation_token_challenge(second)
+    # The code for ¥1.00 typed on the ¥3.00 page is refused there, and nothing moves.
+    entries = entry_count()
+    response = zhang_client.post(confirm_url(second), {"pin": DEMO_PIN, "method": "token",
+                                                       "credential": token_code(token, first)})
+    assert response.status_code == 200 and "令牌动态码错误" in response.content.decode()
+    assert entry_count() == entries
+
+
 def test_confirming_with_sms_shows_the_result_page(zhang_client, bank):
     operation = bank.start_move(amount="88.00")
     zhang_client.post(sms_url(operation))

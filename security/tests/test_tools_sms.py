@@ -62,7 +62,7 @@ def test_a_bad_phone_number_is_refused():
 def test_code_text_and_only_a_hash_is_stored():
     code = issue()
     message = SmsMessage.objects.get()
-    assert message.text == f"【安徽农金】您正在进行网上银行交易确认，验证码{code}，5分钟内有效，请勿泄露。"
+    assert message.text == f"【安徽农金】您正在进行网上银行交易确认，验证码{code}，5分钟内有效，切勿告知他人。"
     row = SmsCode.objects.values().get()
     assert all(code not in str(value) for value in row.values())
     assert len(row["code_hash"]) == 64

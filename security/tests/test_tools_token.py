@@ -1,28 +1,32 @@
-"""Digital token: a django-otp TOTP device; each code is accepted once."""
+"""Digital token: OCRA challenge-response (RFC 6287, OCRA-1:HOTP-SHA1-6:QN08)."""
 
 import base64
-import datetime
 import re
 
 import pytest
-import time_machine
 from django.db import transaction
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Bank, Branch, Customer, IdType
+from ebank.core.models import AuditEvent
 from security.models import SecurityTool, ToolKind, ToolStatus, User
 from security.tools.services import (
+    TOKEN_OCRA_SUITE,
+    TokenLocked,
     ToolError,
+    token_answer,
+    token_answer_for,
+    token_challenge,
     token_issue,
     token_secret_base32,
     token_verify,
     tool_cancel,
     tool_for,
     tool_mark_replaced,
+    tool_unlock,
 )
 
-NOON = datetime.datetime(2026, 11, 24, 4, 0, 0, tzinfo=datetime.UTC)  # 12:00 in Shanghai
+CHALLENGE = "20261124"
 
 
 @pytest.fixture
@@ -46,75 +50,101 @@ def token(customer_user, branch):
     return token_issue(user=customer_user, branch=branch)
 
 
-def code_now(tool, offset_steps=0):
+def answer(tool, challenge=CHALLENGE):
     """What the customer's token shows: computed from the base32 secret on the issue slip."""
-    key = base64.b32decode(token_secret_base32(tool=tool))
-    return f"{totp(key, step=30, t0=0, digits=6, drift=offset_steps):06d}"
+    return token_answer(key=base64.b32decode(token_secret_base32(tool=tool)), challenge=challenge)
+
+
+def test_the_answer_is_rfc_6287_ocra():
+    # RFC 6287 appendix C.1, suite OCRA-1:HOTP-SHA1-6:QN08, the 20-byte test key.
+    key = b"12345678901234567890"
+    assert TOKEN_OCRA_SUITE == "OCRA-1:HOTP-SHA1-6:QN08"
+    assert [token_answer(key=key, challenge=str(i) * 8) for i in range(10)] == [
+        "237653", "243178", "653583", "740991", "608993", "388898", "816933", "224598",
+        "750600", "294470"]
+    with pytest.raises(ToolError, match="挑战码应为8位数字"):
+        token_answer(key=key, challenge="1234567")
+
+
+def test_the_challenge_is_eight_digits_and_follows_every_byte_of_the_binding():
+    first = token_challenge(binding=b"digest:nonce-1")
+    assert re.fullmatch(r"[0-9]{8}", first)
+    assert token_challenge(binding=b"digest:nonce-1") == first  # the page can be reloaded
+    assert token_challenge(binding=b"digest:nonce-2") != first
 
 
 @pytest.mark.django_db
-def test_issue_creates_a_confirmed_six_digit_thirty_second_device(token, customer_user):
+def test_issue_creates_a_token_whose_secret_the_slip_shows(token, customer_user):
     assert re.fullmatch(r"TK\d{10}", token.serial)
     assert token.kind == ToolKind.TOKEN and token.status == ToolStatus.ACTIVE
     device = TOTPDevice.objects.get(pk=token.totp_device_id)
-    assert device.user == customer_user and device.confirmed
-    assert (device.digits, device.step) == (6, 30)
     assert base64.b32decode(token_secret_base32(tool=token)) == bytes.fromhex(device.key)
+    assert len(bytes.fromhex(device.key)) == 20
+    assert token_answer_for(tool=token, challenge=CHALLENGE) == answer(token)
     assert tool_for(user=customer_user, kind=ToolKind.TOKEN) == token
     with pytest.raises(ToolError, match="已有有效的数字令牌"):
         token_issue(user=customer_user, branch=token.branch)
 
 
 @pytest.mark.django_db
-def test_each_code_works_once(token):
-    with time_machine.travel(NOON, tick=False) as clock:
-        code = code_now(token)
-        assert token_verify(tool=token, code=code)
-        assert not token_verify(tool=token, code=code)  # replay
-
-        clock.shift(datetime.timedelta(seconds=30))
-        next_code = code_now(token)
-        assert next_code != code
-        assert token_verify(tool=token, code=f" {next_code} ")
-        assert not token_verify(tool=token, code=next_code)
+def test_an_answer_fits_its_own_challenge_only(token):
+    assert token_verify(tool=token, challenge=CHALLENGE, code=answer(token))
+    assert token_verify(tool=token, challenge=CHALLENGE, code=f" {answer(token)} ")
+    other = "20261125"
+    assert answer(token, other) != answer(token)
+    assert not token_verify(tool=token, challenge=other, code=answer(token))
 
 
 @pytest.mark.django_db
-def test_wrong_malformed_and_stale_codes_fail(token):
-    with time_machine.travel(NOON, tick=False) as clock:
-        code = code_now(token)
-        wrong = f"{(int(code) + 1) % 10**6:06d}"
-        assert not token_verify(tool=token, code=wrong)
-        for malformed in ["", "12345", "1234567", "12a456", "１２３４５６", None]:
-            assert not token_verify(tool=token, code=malformed)
-        clock.shift(datetime.timedelta(minutes=5))
-        assert not token_verify(tool=token, code=code)  # five minutes old
+def test_wrong_answers_count_and_the_sixth_locks_the_token(token):
+    wrong = f"{(int(answer(token)) + 1) % 10**6:06d}"
+    for malformed in ["", "12345", "1234567", "12a456", "１２３４５６", None]:
+        assert not token_verify(tool=token, challenge=CHALLENGE, code=malformed)
+    token.refresh_from_db()
+    assert token.password_failures == 0  # a malformed code costs no try
+    for _ in range(5):
+        assert not token_verify(tool=token, challenge=CHALLENGE, code=wrong)
+    # A right answer resets the count.
+    assert token_verify(tool=token, challenge=CHALLENGE, code=answer(token))
+    token.refresh_from_db()
+    assert token.password_failures == 0
+    for _ in range(5):
+        assert not token_verify(tool=token, challenge=CHALLENGE, code=wrong)
+    with pytest.raises(TokenLocked, match="数字令牌已锁定"):
+        token_verify(tool=token, challenge=CHALLENGE, code=wrong)
+    token.refresh_from_db()
+    assert token.status == ToolStatus.LOCKED
+    with pytest.raises(TokenLocked):  # even the right answer, until a teller unlocks it
+        token_verify(tool=token, challenge=CHALLENGE, code=answer(token))
+    assert AuditEvent.objects.filter(action="token.locked").count() == 1
+    assert AuditEvent.objects.filter(action="token.answer_wrong").count() == 10
+    tool_unlock(tool=token)
+    assert token_verify(tool=token, challenge=CHALLENGE, code=answer(token))
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("retire", [tool_cancel, tool_mark_replaced])
 def test_a_retired_token_accepts_nothing(token, retire):
-    with time_machine.travel(NOON, tick=False):
-        code = code_now(token)
-        retire(tool=token)
-        assert not token_verify(tool=token, code=code)
-        assert not TOTPDevice.objects.get(pk=token.totp_device_id).confirmed
-        assert tool_for(user=token.user, kind=ToolKind.TOKEN) is None
+    code = answer(token)
+    retire(tool=token)
+    assert not token_verify(tool=token, challenge=CHALLENGE, code=code)
+    assert not TOTPDevice.objects.get(pk=token.totp_device_id).confirmed
+    assert tool_for(user=token.user, kind=ToolKind.TOKEN) is None
 
 
 @pytest.mark.django_db
 def test_a_usbkey_is_not_a_token(token):
+    code = answer(token)
     SecurityTool.objects.filter(pk=token.pk).update(kind=ToolKind.USBKEY)
-    with time_machine.travel(NOON, tick=False):
-        assert not token_verify(tool=token, code=code_now(token))
+    assert not token_verify(tool=token, challenge=CHALLENGE, code=code)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_used_code_stays_used_after_the_callers_rollback(token):
-    with time_machine.travel(NOON, tick=False):
-        code = code_now(token)
-        with pytest.raises(RuntimeError), transaction.atomic():
-            assert token_verify(tool=token, code=code)
-            raise RuntimeError("the operation failed after the code was accepted")
-        assert not token_verify(tool=token, code=code)
+def test_a_wrong_answer_stays_counted_after_the_callers_rollback(token):
+    wrong = f"{(int(answer(token)) + 1) % 10**6:06d}"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert not token_verify(tool=token, challenge=CHALLENGE, code=wrong)
+        raise RuntimeError("the confirmation refused and rolled back")
+    token.refresh_from_db()
+    assert token.password_failures == 1

@@ -16,15 +16,26 @@ from security.models import SecurityTool, ToolStatus
 from .ca import BankCA, bank_ca_ensure, bank_ca_init, bank_ca_load
 from .errors import ToolError, ToolLocked
 from .sms import (
+    HttpSmsBackend,
     OutboxSmsBackend,
     SmsBackend,
     sms_backend,
     sms_code_issue,
     sms_code_verify,
+    sms_code_wait_seconds,
     sms_outbox_latest_code,
     sms_send,
 )
-from .token import token_issue, token_secret_base32, token_verify
+from .token import (
+    TOKEN_OCRA_SUITE,
+    TokenLocked,
+    token_answer,
+    token_answer_for,
+    token_challenge,
+    token_issue,
+    token_secret_base32,
+    token_verify,
+)
 from .usbkey import (
     LIVE_STATUSES,
     usbkey_issue,
@@ -34,8 +45,10 @@ from .usbkey import (
 )
 
 __all__ = [
-    "BankCA", "OutboxSmsBackend", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
+    "TOKEN_OCRA_SUITE", "BankCA", "OutboxSmsBackend", "TokenLocked", "token_answer",
+    "token_answer_for", "token_challenge", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
     "bank_ca_init", "bank_ca_load", "sms_backend", "sms_code_issue", "sms_code_verify",
+    "sms_code_wait_seconds", "HttpSmsBackend",
     "sms_outbox_latest_code", "sms_send", "token_issue", "token_secret_base32", "token_verify",
     "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "tools_live", "usbkey_issue",
     "usbkey_password_reset", "usbkey_sign", "usbkey_verify",

@@ -12,13 +12,22 @@
   transaction does next.
 * The backend is called after the surrounding transaction commits, so nobody receives a code
   the database then forgets.
+* Abuse caps (settings, refusals audited as ``sms.refused`` in a transaction of their own):
+  codes per customer per day, distinct phone numbers texted per customer per day, and a global
+  rate of codes per minute, besides one code per 60 s per (phone, purpose).
+* Backends: the development outbox, and an HTTP gateway (``SMS_GATEWAY_URL`` and
+  ``SMS_GATEWAY_KEY`` from the environment). A system check refuses the development outbox where
+  ``SMS_OUTBOX_ALLOWED`` is off (production).
 """
 
+import json
 import logging
 import re
 import secrets
+import urllib.error
+import urllib.request
 from abc import ABC, abstractmethod
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -27,6 +36,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from ebank.core.audit import audit_record
+from ebank.core.masking import mask_phone
+from ebank.core.models import AuditOutcome
 from security.models import SmsCode, SmsMessage
 
 from .errors import ToolError, commit_apart
@@ -75,8 +87,47 @@ class OutboxSmsBackend(SmsBackend):
         return None
 
 
+class SmsGatewayError(Exception):
+    """The gateway refused or could not be reached (logged; the customer asks again)."""
+
+
+class HttpSmsBackend(SmsBackend):
+    """A real SMS gateway over HTTPS: ``POST settings.SMS_GATEWAY_URL`` with a JSON body
+    ``{"phone": …, "text": …}`` and ``Authorization: Bearer <SMS_GATEWAY_KEY>``; any 2xx answer
+    is success. URL and key come from the environment (never from the repository)."""
+
+    name = "http"
+
+    def __init__(self) -> None:
+        self.url = getattr(settings, "SMS_GATEWAY_URL", "") or ""
+        self.key = getattr(settings, "SMS_GATEWAY_KEY", "") or ""
+        self.timeout = float(getattr(settings, "SMS_GATEWAY_TIMEOUT", 5))
+
+    def send(self, *, phone: str, text: str) -> None:
+        if not self.url or not self.key:
+            raise ImproperlyConfigured("SMS_GATEWAY_URL and SMS_GATEWAY_KEY must be set")
+        if not self.url.startswith(("https://", "http://")):
+            raise ImproperlyConfigured("SMS_GATEWAY_URL must be an http(s) URL")
+        body = json.dumps({"phone": phone, "text": text}, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+            self.url, data=body, method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8",
+                     "Authorization": f"Bearer {self.key}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            # Never the text: it holds the code.
+            raise SmsGatewayError(f"SMS gateway unreachable: {type(exc).__name__}") from None
+        if not 200 <= status < 300:
+            raise SmsGatewayError(f"SMS gateway answered HTTP {status}")
+
+
 SMS_BACKENDS: dict[str, type[SmsBackend]] = {
     "security.tools.sms.OutboxSmsBackend": OutboxSmsBackend,
+    "security.tools.sms.HttpSmsBackend": HttpSmsBackend,
 }
 
 
@@ -102,29 +153,90 @@ def sms_send(*, phone: str, text: str, purpose: str) -> SmsMessage:
 
 
 @transaction.atomic
-def sms_code_issue(*, phone: str, purpose: str, operation_digest: str) -> None:
-    """Send a fresh code for this operation to ``phone``; older unused ones for it stop working."""
+def sms_code_issue(*, phone: str, purpose: str, operation_digest: str, customer=None,
+                   action: str | None = None, ip: str | None = None) -> None:
+    """Send a fresh code for this operation to ``phone``; older unused ones for it stop working.
+
+    ``customer`` is who asked (the caps count per customer); without it, the customer whose
+    reserved phone this is (registration sends to the reserved phone). ``action`` is what the
+    text says the customer is doing ("向尾号0047的账户转账¥88.00"); else the purpose's label.
+    Refusals (too soon, a cap reached) raise ToolError; a cap's refusal is audited.
+    """
     _phone_check(phone)
     now = timezone.now()
+    if customer is None:
+        customer = _customer_of_phone(phone)
     # A rare race of two requests in the same instant may send two codes; both stay bound
     # to their operation and the newer supersedes the older, so nothing is weakened.
-    if SmsCode.objects.filter(phone=phone, purpose=purpose,
-                              created_at__gt=now - SMS_CODE_THROTTLE).exists():
-        raise ToolError("验证码发送过于频繁，请稍后再试")
+    if sms_code_wait_seconds(phone=phone, purpose=purpose, now=now):
+        raise ToolError("验证码发送过于频繁，请稍后再试", code="sms_too_soon")
+    _caps_check(phone=phone, purpose=purpose, customer=customer, now=now, ip=ip)
     SmsCode.objects.filter(phone=phone, purpose=purpose, operation_digest=operation_digest,
                            used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = int(settings.SMS_CODE_TTL_SECONDS)
-    SmsCode.objects.create(
+    sms_code = SmsCode.objects.create(
         phone=phone, purpose=purpose, operation_digest=operation_digest,
+        customer_id=getattr(customer, "pk", None),
         code_hash=_code_hash(phone=phone, purpose=purpose, operation_digest=operation_digest,
                              code=code),
         expires_at=now + timedelta(seconds=ttl),
     )
-    text = (f"{SMS_SIGNATURE}您正在进行{sms_purpose_label(purpose)}，验证码{{}}，"
-            f"{max(ttl // 60, 1)}分钟内有效，请勿泄露。")
+    doing = action or f"进行{sms_purpose_label(purpose)}"
+    text = (f"{SMS_SIGNATURE}您正在{doing}，验证码{{}}，"
+            f"{max(ttl // 60, 1)}分钟内有效，切勿告知他人。")
     _sms_deliver(phone=phone, text=text.format(code), outbox_text=text.format("******"),
-                 purpose=purpose)
+                 purpose=purpose, sms_code=sms_code)
+
+
+def sms_code_wait_seconds(*, phone: str, purpose: str, now: datetime | None = None) -> int:
+    """Seconds until another code may be sent to ``phone`` for ``purpose`` (0: now)."""
+    now = now or timezone.now()
+    last = (SmsCode.objects.filter(phone=phone, purpose=purpose,
+                                   created_at__gt=now - SMS_CODE_THROTTLE)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    if last is None:
+        return 0
+    left = (last + SMS_CODE_THROTTLE - now).total_seconds()
+    return max(int(left + 0.999), 0)
+
+
+def _customer_of_phone(phone: str):
+    from accounts.models import Customer
+
+    return Customer.objects.filter(phone=phone).order_by("pk").first()
+
+
+def _day_start(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+def _caps_check(*, phone: str, purpose: str, customer, now: datetime, ip: str | None) -> None:
+    """The abuse caps; each refusal is audited in a transaction of its own."""
+    refusal = None
+    if customer is not None:
+        today = SmsCode.objects.filter(customer_id=customer.pk, created_at__gte=_day_start(now))
+        if today.count() >= int(settings.SMS_CODES_PER_CUSTOMER_DAY):
+            refusal = ("customer_daily", "今日短信验证码发送次数已达上限，请明日再试")
+        else:
+            phones = set(today.values_list("phone", flat=True).distinct())
+            if phone not in phones and len(phones) >= int(settings.SMS_PHONES_PER_CUSTOMER_DAY):
+                refusal = ("phones_daily", "今日接收验证码的手机号码数量已达上限，请明日再试")
+    if refusal is None:
+        recent = SmsCode.objects.filter(created_at__gt=now - timedelta(seconds=60)).count()
+        if recent >= int(settings.SMS_CODES_GLOBAL_PER_MINUTE):
+            refusal = ("global_rate", "短信发送繁忙，请稍后再试")
+    if refusal is None:
+        return
+    reason, message = refusal
+    # The caller's transaction rolls back with the refusal: the audit row must not.
+    anchor = None if customer is not None else SmsCode.objects.order_by("-pk").values_list(
+        "pk", flat=True).first()
+    commit_apart(partial(
+        _refusal_audit, customer_id=getattr(customer, "pk", None), anchor_code_id=anchor,
+        phone=phone, purpose=purpose, reason=reason, ip=ip))
+    logger.warning("SMS code refused: %s (purpose %s)", reason, purpose)
+    raise ToolError(message, code=f"sms_{reason}")
 
 
 def sms_code_verify(*, phone: str, purpose: str, operation_digest: str, code: str) -> bool:
@@ -151,11 +263,12 @@ def sms_outbox_latest_code(*, phone: str) -> str | None:
     return None
 
 
-def _sms_deliver(*, phone: str, text: str, outbox_text: str, purpose: str) -> SmsMessage:
+def _sms_deliver(*, phone: str, text: str, outbox_text: str, purpose: str,
+                 sms_code: SmsCode | None = None) -> SmsMessage:
     _phone_check(phone)
     backend = sms_backend()
     message = SmsMessage.objects.create(
-        phone=phone, purpose=purpose[:32], backend=backend.name[:32],
+        phone=phone, purpose=purpose[:32], backend=backend.name[:32], code=sms_code,
         text=(text if backend.outbox_holds_codes else outbox_text)[:300],
     )
 
@@ -166,6 +279,35 @@ def _sms_deliver(*, phone: str, text: str, outbox_text: str, purpose: str) -> Sm
     # asks for a new code after the throttle interval.
     transaction.on_commit(deliver, robust=True)
     return message
+
+
+def sms_text_for_staff(message: SmsMessage, *, now: datetime | None = None) -> str:
+    """The outbox text as staff may read it: a code is masked while it can still be used."""
+    code = message.code
+    live = code is not None and (code.used_at is None
+                                 and code.expires_at > (now or timezone.now())
+                                 and code.failures < SMS_CODE_MAX_FAILURES)
+    if code is None and not _CODE_IN_TEXT.search(message.text):
+        return message.text
+    if live or code is None:  # a code not linked to its row: masked, to be safe
+        return _CODE_IN_TEXT.sub("验证码******", message.text)
+    return message.text
+
+
+def _refusal_audit(*, customer_id: int | None, anchor_code_id: int | None, phone: str,
+                   purpose: str, reason: str, ip: str | None) -> None:
+    # Read a row the refusal rests on first: one the caller's own uncommitted transaction made
+    # (only tests do that) is invisible to commit_apart's second connection, which then writes
+    # in the caller's transaction instead of committing a row that outlives the test.
+    if customer_id is not None:
+        from accounts.models import Customer
+
+        Customer.objects.only("pk").get(pk=customer_id)
+    elif anchor_code_id is not None:
+        SmsCode.objects.only("pk").get(pk=anchor_code_id)
+    audit_record(action="sms.refused", outcome=AuditOutcome.FAILURE, customer_id=customer_id,
+                 object_ref=f"phone:{mask_phone(phone)}", ip_address=ip,
+                 detail={"reason": reason, "purpose": purpose, "phone": mask_phone(phone)})
 
 
 def _phone_check(phone: str) -> None:

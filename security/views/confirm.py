@@ -4,8 +4,10 @@ Thin: the services decide, these pages show. GET never changes anything (an expi
 is *shown* as expired; it is marked so by the next 确认).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,9 +28,12 @@ from security.confirm.services import (
     operation_confirm,
     operation_methods_check,
     operation_sms_send,
+    operation_sms_wait_seconds,
+    operation_token_challenge,
 )
 from security.middleware import session_refresh
-from security.models import OperationStatus
+from security.models import OperationStatus, SmsMessage, ToolKind, ToolStatus
+from security.tools.services import ToolError, token_answer_for, tool_for
 
 
 def _client_ip(request) -> str | None:
@@ -98,22 +103,36 @@ def confirm(request, public_id: str):
         "selected_method": selected,
         "credential_label": CREDENTIAL_LABELS[AuthMethod(selected)] if selected else "认证信息",
         "sms_available": AuthMethod.SMS in methods,
+        "sms_wait": (operation_sms_wait_seconds(user=request.user, operation=operation)
+                     if AuthMethod.SMS in methods else 0),
+        "token_challenge": (operation_token_challenge(operation)
+                            if AuthMethod.TOKEN in methods else ""),
         "phone_tail": reserved_phone_tail(user=request.user),
         "no_method": no_method,
+        "demo_tools": getattr(settings, "DEMO_TOOLS_ENABLED", False),
     })
 
 
 @login_required
 @require_POST
 def confirm_sms(request, public_id: str):
+    """Send the SMS code. static/js/confirm.js posts here with fetch() and takes JSON, so the
+    page (and the 交易密码 typed on it) stays; without JavaScript the form posts and the page
+    comes back (secret fields empty, as always) with the message."""
     operation = operation_get_for_user(user=request.user, public_id=public_id)
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         operation_sms_send(user=request.user, operation=operation, ip=_client_ip(request))
     except BusinessError as exc:
-        messages.error(request, exc.message)
+        ok, message = False, exc.message
     else:
-        messages.success(request,
-                         f"验证码已发送至尾号{reserved_phone_tail(user=request.user)}的手机")
+        ok = True
+        message = f"验证码已发送至尾号{reserved_phone_tail(user=request.user)}的手机"
+    if wants_json:
+        wait = operation_sms_wait_seconds(user=request.user, operation=operation)
+        return JsonResponse({"ok": ok, "message": message, "wait": wait},
+                            status=200 if ok else 400)
+    (messages.success if ok else messages.error)(request, message)
     return redirect(reverse("security:confirm", args=[public_id]) + "?method=sms")
 
 
@@ -140,3 +159,28 @@ def _rotate_after_step_up(request) -> None:
     session_refresh(request.session)
     request.session.cycle_key()
     user_session_bind(user=request.user, session_key=request.session.session_key)
+
+
+@login_required
+@require_http_methods(["GET"])
+def demo_devices(request):
+    """DEMO ONLY (``DEMO_TOOLS_ENABLED``: dev and test settings): plays the customer's devices —
+    the 数字令牌's answer to a 挑战码, and the phone's last texts. A 404 anywhere else."""
+    if not getattr(settings, "DEMO_TOOLS_ENABLED", False) or not request.user.customer_id:
+        raise Http404("页面不存在")
+    token = tool_for(user=request.user, kind=ToolKind.TOKEN)
+    challenge = (request.GET.get("challenge") or "").strip()
+    answer, error = "", ""
+    if challenge:
+        if token is None or token.status != ToolStatus.ACTIVE:
+            error = "您没有可用的数字令牌"
+        else:
+            try:
+                answer = token_answer_for(tool=token, challenge=challenge)
+            except ToolError as exc:
+                error = exc.message
+    texts = SmsMessage.objects.filter(phone=request.user.customer.phone).order_by("-id")[:5]
+    return render(request, "security/confirm/demo_devices.html", {
+        "token": token, "challenge": challenge, "answer": answer, "error": error,
+        "texts": texts, "phone_tail": reserved_phone_tail(user=request.user),
+    })

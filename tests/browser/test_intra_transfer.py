@@ -10,14 +10,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_PIN, seed_demo_bank
 from accounts.models import LinkedMedium, MediumKind, Receipt, SubAccountKind
 from security.models import User
-from security.tools.services import token_issue
+from security.tools.services import token_answer_for, token_issue
 from transfers.models import Transfer, TransferStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,9 +36,9 @@ def lina():
             "zhang_card": zhang.media.get(kind=MediumKind.DEBIT_CARD)}
 
 
-def token_now(tool) -> str:
-    device = TOTPDevice.objects.get(pk=tool.totp_device_id)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+def token_answer(page: Page, tool) -> str:
+    """The token's answer to the 挑战码 the page shows (the device, played from its secret)."""
+    return token_answer_for(tool=tool, challenge=page.locator("#token-challenge").inner_text())
 
 
 def test_real_time_intra_transfer_with_the_token(page: Page, live_server, lina, shot):
@@ -74,7 +72,7 @@ def test_real_time_intra_transfer_with_the_token(page: Page, live_server, lina, 
     expect(page.locator(".confirm-summary")).to_contain_text("免收手续费")
     page.fill("#id_pin", DEMO_PIN)
     page.check("input[name=method][value=token]")
-    page.fill("#id_credential", token_now(lina["tool"]))
+    page.fill("#id_credential", token_answer(page, lina["tool"]))
     shot("intra-confirm")
     page.click("button[type=submit]:has-text('确认')")
 
