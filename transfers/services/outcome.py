@@ -25,6 +25,7 @@ confirmation's reason and the rows the customer confirmed.
 
 from django.utils import timezone
 
+from accounts.models import SubAccount
 from ebank.clearing.routing import ArrivalMode, Channel
 from ebank.core.masking import mask_account_number
 from ebank.core.money import chinese_capitals, format_cny
@@ -35,6 +36,8 @@ from security.models import OperationStatus, PendingOperation
 from transfers.models import Transfer, TransferKind, TransferStatus
 from transfers.selectors import account_label, transfer_receipt_url
 
+from .execution import INSUFFICIENT_FUNDS_REASON
+from .inter import INSUFFICIENT_MESSAGE
 from .inter import OPERATION_KIND as KIND_INTER
 from .own_intra import FEE_LINE, KIND_INTRA, KIND_OWN
 
@@ -116,6 +119,18 @@ def transfer_lines(transfer: Transfer, *, reserved: bool = False) -> list[tuple[
     return lines
 
 
+def _short_of_funds_note(*, customer_id, sub_account_id, reason: str) -> str:
+    """余额不足 says what is available: the payer's available balance now."""
+    if not reason.startswith((INSUFFICIENT_FUNDS_REASON, INSUFFICIENT_MESSAGE)):
+        return ""
+    sub_account = (SubAccount.objects.select_related("ledger_account")
+                   .filter(pk=sub_account_id, medium__link__customer_id=customer_id).first())
+    if sub_account is None:
+        return ""
+    ledger = sub_account.ledger_account
+    return f"转出账户当前可用余额{format_cny(ledger.balance - ledger.held)}"
+
+
 def _stored_transfer(operation: PendingOperation) -> Transfer | None:
     return (Transfer.objects
             .select_related("from_sub_account__medium__link", "to_sub_account__medium__branch")
@@ -127,6 +142,10 @@ def transfer_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
     transfer = _stored_transfer(operation)
     if transfer is not None:
         text, tone, note = headline(transfer)
+        if transfer.status == TransferStatus.FAILED:
+            note = _short_of_funds_note(customer_id=transfer.customer_id,
+                                        sub_account_id=transfer.from_sub_account_id,
+                                        reason=transfer.failure_reason) or note
         return OperationOutcome(
             headline=text, tone=tone, note=note, status_label=transfer.get_status_display(),
             lines=transfer_lines(transfer, reserved=bool(operation.payload.get("reserved"))),
@@ -140,10 +159,14 @@ def transfer_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
              if label not in CONFIRM_ONLY_LINES]
     if amount:
         lines += [("金额", format_cny(amount)), ("金额大写", f"人民币{chinese_capitals(amount)}")]
+    payload = operation.payload
+    note = _short_of_funds_note(
+        customer_id=operation.user.customer_id, reason=operation.failure_reason,
+        sub_account_id=payload.get("from_sub_account", payload.get("from_sub_account_id")))
     return OperationOutcome(
         headline=f"转账失败：{operation.failure_reason or '交易未成功'}",
         tone=OutcomeTone.FAILURE, status_label=TransferStatus.FAILED.label, lines=lines,
-        note="资金未转出")
+        note=note or "资金未转出")
 
 
 for _kind in (KIND_OWN, KIND_INTRA, KIND_INTER):

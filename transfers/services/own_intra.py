@@ -51,7 +51,6 @@ from transfers.selectors import (
     CURRENT_SUB_ACCOUNT_KINDS,
     SCHEDULED_KINDS,
     account_label,
-    available_balance,
     linked_sub_account_get,
     receipt_url,
     transfer_get_for_customer,
@@ -216,7 +215,9 @@ def _post_now(*, transfer: Transfer, operation: PendingOperation) -> dict:
     try:
         payer_receipt = transfer_post(transfer=transfer, idempotency_key=operation.idempotency_key)
     except InsufficientFunds:
-        raise insufficient_funds(available_balance(transfer.from_sub_account)) from None
+        # The failed statement spoiled the transaction: nothing more is read here; the result
+        # page reads the available balance when it shows the reason.
+        raise BusinessError(INSUFFICIENT_FUNDS_REASON, code="insufficient_funds") from None
     audit_record(action="transfer.executed", actor=operation.user,
                  customer_id=transfer.customer_id, object_ref=f"transfer:{transfer.number}",
                  detail={"kind": transfer.kind, "amount": str(transfer.amount),
