@@ -60,7 +60,7 @@ class InterTransferForm(forms.Form):
     bank_code = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     fill_branch = forms.BooleanField(label="填写收款网点", required=False)
     branch_code = _text("收款网点行号", 12, required=False, inputmode="numeric")
-    amount = _text("转账金额", 32, inputmode="decimal")
+    amount = _text("转账金额", 32, inputmode="decimal", **{"data-capitals": ""})
     purpose = _text("付款用途", 60, required=False)
     save_payee = forms.BooleanField(label="加入收款人登记簿", required=False)
 

@@ -25,8 +25,10 @@ class AmountField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "转账金额")
         kwargs.setdefault("max_length", 32)
+        # data-capitals: static/js/amount-capitals.js shows the 大写 as it is typed.
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal",
-                                                           "autocomplete": "off"}))
+                                                           "autocomplete": "off",
+                                                           "data-capitals": ""}))
         super().__init__(**kwargs)
 
     def clean(self, value):

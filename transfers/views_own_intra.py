@@ -19,6 +19,7 @@ from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.web import customer_required
 from ebank.limits.models import LimitLevel
+from security.confirm.selectors import operation_get_for_user
 from transfers import selectors
 from transfers.forms_own_intra import (
     IntraTransferForm,
@@ -49,6 +50,20 @@ def _querystring_without_page(request) -> str:
     return f"{encoded}&" if encoded else ""
 
 
+def typed_before(request, kind: str) -> dict:
+    """返回 from a confirmation page (``?from=<public_id>``): what the customer typed, read from
+    the operation's stored payload, so the form comes back filled (到账方式 and 用途 included).
+
+    The operation is looked up through the logged-in customer (another customer's id is a 404);
+    one of another kind fills nothing. GET only; nothing is written or cancelled (an unconfirmed
+    operation simply expires)."""
+    public_id = request.GET.get("from", "") if request.method == "GET" else ""
+    if not public_id:
+        return {}
+    operation = operation_get_for_user(user=request.user, public_id=public_id[:64])
+    return dict(operation.payload) if operation.kind == kind else {}
+
+
 def _limit_refusal(exc: LimitExceeded) -> dict:
     """Notes 3–4: a customer-set limit links to 限额管理; a bank limit only asks for less."""
     return {"message": exc.message,
@@ -64,7 +79,14 @@ def own_transfer(request):
     customer = request.user.customer
     accounts = selectors.own_transfer_accounts(customer=customer)
     mains = [a for a in accounts if a.kind == SubAccountKind.CURRENT_MAIN]
-    form = OwnTransferForm(request.POST or None, payers=accounts, payees=mains)
+    typed = typed_before(request, own_intra.KIND_OWN)
+    initial = {key: typed[key] for key in ("amount", "purpose") if key in typed}
+    if typed:
+        initial.update(from_sub_account=typed["from_sub_account"],
+                       to_sub_account=typed["to_sub_account"])
+    elif request.GET.get("account"):
+        initial["from_sub_account"] = request.GET["account"]  # 转账中转页: the account chosen
+    form = OwnTransferForm(request.POST or None, payers=accounts, payees=mains, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -99,6 +121,13 @@ def intra_transfer(request):
             payee_pk = 0
         payee = selectors.payee_get_for_customer(customer=customer, pk=payee_pk)
         initial = {"payee_account": payee.account_number, "payee_name": payee.name}
+    typed = typed_before(request, own_intra.KIND_INTRA)
+    if typed:
+        initial = {"from_sub_account": typed["from_sub_account"], **{
+            key: typed[key] for key in ("mode", "amount", "payee_account", "payee_name",
+                                        "purpose", "save_payee") if key in typed}}
+    if request.method == "GET" and request.GET.get("account") and not typed:
+        initial["from_sub_account"] = request.GET["account"]  # 转账中转页: the account chosen
     form = IntraTransferForm(request.POST or None, payers=payers, initial=initial)
     limit_refusal = None
     if request.method == "POST" and form.is_valid():
@@ -118,8 +147,7 @@ def intra_transfer(request):
     return render(request, "transfers/own_intra/intra.html", {
         "form": form,
         "limit_refusal": limit_refusal,
-        "book": [(p, mask_account_number(p.account_number)) for p in
-                 selectors.payees_for_customer(customer=customer, kind=PayeeKind.INTRA)[:50]],
+        "book": selectors.payee_book(customer=customer, kind=PayeeKind.INTRA),
     })
 
 

@@ -44,7 +44,7 @@ from ebank.core.money import format_cny
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import due_work_cancel, due_work_schedule
-from ebank.limits.engine import LimitDecision
+from ebank.limits.engine import LimitDecision, refusal
 from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -150,7 +150,9 @@ def inter_quote(*, customer: Customer, request: InterRequest,
     on = None if plan.immediate else timezone.localtime(plan.execute_at).date()
     decision = limit_check(subject=subject, amount=request.amount, on=on)
     if not decision.allowed:
-        raise BusinessError(decision.message, code="limit_exceeded")
+        # The limit engine's refusal (LimitExceeded with its level): a customer-set limit gets
+        # the 限额管理 link on the form, exactly as 行内转账 (manual 行内转账 notes 3–4).
+        raise refusal(decision)
     warning = ""
     if request.amount > available:
         if plan.immediate:
