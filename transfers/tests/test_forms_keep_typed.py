@@ -235,3 +235,18 @@ def test_the_typing_capitals_match_the_servers():
     out = subprocess.run(["node", "-e", runner, json.dumps(cents)], check=True,
                          capture_output=True, text=True).stdout
     assert json.loads(out) == [chinese_capitals(a) for a in AMOUNTS]
+
+
+AMOUNT_INPUTS = {"amount", "single_limit", "daily_limit", "threshold"}
+
+
+def test_every_amount_field_of_the_site_shows_its_capitals(client, inter):
+    client.force_login(inter.zhang)
+    for name in ("transfers:own", "transfers:intra", "transfers:inter", "security:limits",
+                 "security:sms_service", "accounts:receipt_verify"):
+        body = client.get(reverse(name)).content.decode()
+        inputs = [tag for tag in re.findall(r"<input[^>]*>", body)
+                  if re.search(r'name="([^"]+)"', tag).group(1) in AMOUNT_INPUTS]
+        assert inputs, name
+        assert all("data-capitals" in tag for tag in inputs), (name, inputs)
+        assert "js/amount-capitals.js" in body, name
