@@ -250,3 +250,10 @@ def test_every_amount_field_of_the_site_shows_its_capitals(client, inter):
         assert inputs, name
         assert all("data-capitals" in tag for tag in inputs), (name, inputs)
         assert "js/amount-capitals.js" in body, name
+
+
+def test_the_other_confirmation_forms_start_the_step_bar_too(client, inter):
+    client.force_login(inter.zhang)
+    for name in ("security:limits", "security:core_phone"):
+        body = client.get(reverse(name)).content.decode()
+        assert 'aria-current="step"><span class="step-no">1</span>填写信息' in body, name
