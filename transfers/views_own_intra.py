@@ -20,7 +20,7 @@ from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.web import customer_required
 from ebank.limits.models import LimitLevel
-from security.confirm.selectors import operation_get_for_user
+from security.confirm.selectors import operation_typed
 from transfers import selectors
 from transfers.forms_own_intra import (
     IntraTransferForm,
@@ -54,16 +54,8 @@ def _querystring_without_page(request) -> str:
 
 def typed_before(request, kind: str) -> dict:
     """返回 from a confirmation page (``?from=<public_id>``): what the customer typed, read from
-    the operation's stored payload, so the form comes back filled (到账方式 and 用途 included).
-
-    The operation is looked up through the logged-in customer (another customer's id is a 404);
-    one of another kind fills nothing. GET only; nothing is written or cancelled (an unconfirmed
-    operation simply expires)."""
-    public_id = request.GET.get("from", "") if request.method == "GET" else ""
-    if not public_id:
-        return {}
-    operation = operation_get_for_user(user=request.user, public_id=public_id[:64])
-    return dict(operation.payload) if operation.kind == kind else {}
+    the operation's stored payload, so the form comes back filled (到账方式 and 用途 included)."""
+    return operation_typed(request=request, kind=kind)
 
 
 def _limit_refusal(exc: LimitExceeded) -> dict:

@@ -36,6 +36,18 @@ def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:
     return operation
 
 
+def operation_typed(*, request, kind: str) -> dict:
+    """返回 from a confirmation page (``?from=<public_id>`` on a GET of the form): the payload of
+    that operation, so the form comes back with what was typed. The operation is looked up
+    through the logged-in customer (another customer's id is a 404); one of another kind gives
+    nothing. Nothing is written or cancelled: an unconfirmed operation simply expires."""
+    public_id = request.GET.get("from", "") if request.method == "GET" else ""
+    if not public_id:
+        return {}
+    operation = operation_get_for_user(user=request.user, public_id=public_id[:64])
+    return dict(operation.payload) if operation.kind == kind else {}
+
+
 def operation_is_expired(operation: PendingOperation, *, now: datetime | None = None) -> bool:
     """Still PENDING but past its expiry (GET pages say so without writing anything)."""
     return (operation.status == OperationStatus.PENDING

@@ -257,3 +257,19 @@ def test_the_other_confirmation_forms_start_the_step_bar_too(client, inter):
     for name in ("security:limits", "security:core_phone"):
         body = client.get(reverse(name)).content.decode()
         assert 'aria-current="step"><span class="step-no">1</span>填写信息' in body, name
+
+
+def test_back_keeps_the_limit_and_core_phone_forms_too(client, inter):
+    client.force_login(inter.zhang)
+    answer = client.post(reverse("security:limits"), {"single_limit": "3,000.00",
+                                                      "daily_limit": "6000"})
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    body = client.get(_back_link(client, answer["Location"])).content.decode()
+    assert _value(body, "single_limit") == "3000.00" and _value(body, "daily_limit") == "6000.00"
+
+    link = inter.zhang_customer.linked_media.order_by("position").first()
+    answer = client.post(reverse("security:core_phone"), {"link": link.pk,
+                                                          "new_phone": "13912345678"})
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    body = client.get(_back_link(client, answer["Location"])).content.decode()
+    assert _selected(body, "link") == str(link.pk) and _value(body, "new_phone") == "13912345678"
