@@ -17,11 +17,11 @@ from ebank.clearing.models import BankCode
 from ebank.clearing.routing import ArrivalMode
 from ebank.clearing.selectors import bank_code_get, bank_code_search
 from ebank.core.errors import BusinessError
-from ebank.core.money import format_cny, parse_amount
+from ebank.core.money import parse_amount
 
-from .selectors import available_balance
+from .forms_own_intra import account_option_label
 from .services.common import payer_accounts
-from .services.inter import InterRequest, payer_label
+from .services.inter import InterRequest
 
 ACCOUNT_RE = re.compile(r"^\d{6,32}$")
 BANK_CODE_RE = re.compile(r"^\d{12}$")
@@ -47,6 +47,7 @@ def _clean_text(value: str, label: str) -> str:
 
 class InterTransferForm(forms.Form):
     from_account = forms.TypedChoiceField(label="转出账号", coerce=int,
+                                          widget=forms.Select(attrs={"class": "account-select"}),
                                           error_messages={"required": "请选择转出账号",
                                                           "invalid_choice": "请选择转出账号"})
     mode = forms.ChoiceField(label="到账方式", choices=ArrivalMode.choices,
@@ -59,7 +60,7 @@ class InterTransferForm(forms.Form):
     bank_code = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     fill_branch = forms.BooleanField(label="填写收款网点", required=False)
     branch_code = _text("收款网点行号", 12, required=False, inputmode="numeric")
-    amount = _text("转账金额", 32, inputmode="decimal")
+    amount = _text("转账金额", 32, inputmode="decimal", **{"data-capitals": ""})
     purpose = _text("付款用途", 60, required=False)
     save_payee = forms.BooleanField(label="加入收款人登记簿", required=False)
 
@@ -68,7 +69,7 @@ class InterTransferForm(forms.Form):
         self.customer = customer
         self.payers = {sub.pk: sub for sub in payer_accounts(customer=customer)}
         self.fields["from_account"].choices = [("", "请选择")] + [
-            (pk, f"{payer_label(sub)}（可用余额{format_cny(available_balance(sub))}）")
+            (pk, account_option_label(sub))
             for pk, sub in self.payers.items()
         ]
         self.fields["bank_query"].help_text = "可按行名关键字（如“工商 合肥”）或12位联行号查询"

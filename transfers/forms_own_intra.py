@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ebank.clearing.routing import ArrivalMode
 from ebank.core.errors import BusinessError
-from ebank.core.money import parse_amount
+from ebank.core.money import format_cny, parse_amount
 from transfers.models import PayeeKind, TransferStatus
 from transfers.selectors import account_label
 
@@ -25,8 +25,10 @@ class AmountField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "转账金额")
         kwargs.setdefault("max_length", 32)
+        # data-capitals: static/js/amount-capitals.js shows the 大写 as it is typed.
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal",
-                                                           "autocomplete": "off"}))
+                                                           "autocomplete": "off",
+                                                           "data-capitals": ""}))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -37,8 +39,14 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(exc.message) from None
 
 
+def account_option_label(sub_account) -> str:
+    """A payer list's option: the account and its available balance (read with the account)."""
+    ledger = sub_account.ledger_account
+    return f"{account_label(sub_account)}（可用余额{format_cny(ledger.balance - ledger.held)}）"
+
+
 def _account_choices(accounts) -> list[tuple[str, str]]:
-    return [("", "请选择")] + [(str(a.pk), account_label(a)) for a in accounts]
+    return [("", "请选择")] + [(str(a.pk), account_option_label(a)) for a in accounts]
 
 
 class AccountChoiceField(forms.TypedChoiceField):
@@ -53,6 +61,8 @@ class AccountChoiceField(forms.TypedChoiceField):
             choices = functools.cache(lambda: _account_choices(accounts()))
         else:
             choices = _account_choices(accounts)
+        # Wide enough for the whole label with its balance (site.css: never cut off).
+        kwargs.setdefault("widget", forms.Select(attrs={"class": "account-select"}))
         super().__init__(choices=choices, coerce=int, **kwargs)
 
     def valid_value(self, value):

@@ -22,6 +22,7 @@ from accounts.models import (
     SubAccountStatus,
 )
 from ebank.core.compiled import CompiledLookup
+from ebank.core.masking import mask_account_number
 from ebank.ledger.models import LedgerAccount
 from ebank.limits.engine import SHANGHAI
 
@@ -181,6 +182,15 @@ def payees_for_customer(*, customer: Customer, query: str = "",
     if kind:
         rows = rows.filter(kind=kind)
     return rows.order_by("name", "id")
+
+
+PAYEE_BOOK_SIZE = 50
+
+
+def payee_book(*, customer: Customer, kind: str) -> list[tuple[Payee, str]]:
+    """The 收款人登记簿 picker of a transfer form: payees of the kind, with masked numbers."""
+    return [(p, mask_account_number(p.account_number))
+            for p in payees_for_customer(customer=customer, kind=kind)[:PAYEE_BOOK_SIZE]]
 
 
 def payee_get_for_customer(*, customer: Customer, pk: int) -> Payee:

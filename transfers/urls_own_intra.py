@@ -1,4 +1,4 @@
-"""URL patterns of 关联账户互转, 行内转账, 收款人管理, 定时转账维护 and 网银转账查询 (included by the
+"""URL patterns of the 转账中转页, 关联账户互转, 行内转账, 收款人管理, 定时转账维护 and 网银转账查询 (included by the
 app's urls.py). The names are the ones the menu resolves; transfers are named by their 交易流水号,
 payees by their id — never by a card number."""
 
@@ -7,6 +7,7 @@ from django.urls import path
 from . import views_own_intra as views
 
 urlpatterns: list = [
+    path("hub", views.transfer_hub, name="hub"),
     path("own", views.own_transfer, name="own"),
     path("intra", views.intra_transfer, name="intra"),
     path("payees", views.payee_list, name="payees"),

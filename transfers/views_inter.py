@@ -15,12 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ebank.clearing.routing import Channel
 from ebank.clearing.selectors import bank_code_search
-from ebank.core.errors import BusinessError
+from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.web import customer_required
 
 from .forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
+from .models import PayeeKind
+from .selectors import payee_book, payee_get_for_customer
 from .services import inter
+from .views_own_intra import _limit_refusal, typed_before
 
 LOOKUP_LIMIT = 20
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,6 +43,7 @@ def _ip(request) -> str | None:
 def inter_transfer(request):
     customer = request.user.customer
     candidates = []
+    limit_refusal = None
     if request.method == "POST" and request.POST.get("action") == "search_bank":
         # 查询收款行 without the script: keep what was typed, list the matching banks.
         initial = {key: request.POST.get(key) for key in request.POST if key != "csrfmiddlewaretoken"}
@@ -48,11 +52,14 @@ def inter_transfer(request):
         if not candidates:
             messages.warning(request, "未找到该收款行，请检查行名或联行号")
     else:
-        form = InterTransferForm(request.POST or None, customer=customer)
+        form = InterTransferForm(request.POST or None, customer=customer,
+                                 initial=_initial(request) if request.method == "GET" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 operation = inter.inter_transfer_start(user=request.user,
                                                        request=form.inter_request())
+            except LimitExceeded as exc:
+                limit_refusal = _limit_refusal(exc)
             except BusinessError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -62,7 +69,33 @@ def inter_transfer(request):
     return render(request, "transfers/inter/form.html", {
         "form": form, "candidates": candidates, "ibps": ibps, "notes": inter.NOTES,
         "selected_code": form["bank_code"].value() or "",
+        "limit_refusal": limit_refusal,
+        "book": payee_book(customer=customer, kind=PayeeKind.INTER),
     })
+
+
+def _initial(request) -> dict:
+    """What fills the form on GET: 返回 from the confirmation (``?from=``, everything typed),
+    收款人登记簿 › 转账 (``?payee=``), or 转账中转页 (``?account=``, the 转出账号)."""
+    typed = typed_before(request, inter.OPERATION_KIND)
+    if typed:
+        return {"from_account": typed["from_sub_account_id"], "mode": typed["mode"],
+                "payee_account": typed["payee_account"], "payee_name": typed["payee_name"],
+                "bank_query": typed["bank_name"], "bank_code": typed["bank_code"],
+                "fill_branch": bool(typed["branch_code"]), "branch_code": typed["branch_code"],
+                "amount": typed["amount"], "purpose": typed["purpose"],
+                "save_payee": bool(typed["save_payee"])}
+    initial = {}
+    if request.GET.get("account"):
+        initial["from_account"] = request.GET["account"]
+    picked = request.GET.get("payee")
+    if picked:
+        payee = payee_get_for_customer(customer=request.user.customer,
+                                       pk=int(picked) if picked.isascii() and picked.isdigit()
+                                       and len(picked) < 18 else 0)
+        initial.update(payee_account=payee.account_number, payee_name=payee.name,
+                       bank_query=payee.bank_name, bank_code=payee.bank_code)
+    return initial
 
 
 @customer_required

@@ -9,6 +9,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,7 @@ from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.web import customer_required
 from ebank.limits.models import LimitLevel
+from security.confirm.selectors import operation_typed
 from transfers import selectors
 from transfers.forms_own_intra import (
     IntraTransferForm,
@@ -26,6 +28,7 @@ from transfers.forms_own_intra import (
     PayeeForm,
     PayeeSearchForm,
     TransferQueryForm,
+    account_option_label,
 )
 from transfers.models import PayeeKind, TransferKind, TransferStatus
 from transfers.services import own_intra, payees
@@ -49,10 +52,54 @@ def _querystring_without_page(request) -> str:
     return f"{encoded}&" if encoded else ""
 
 
+def typed_before(request, kind: str) -> dict:
+    """返回 from a confirmation page (``?from=<public_id>``): what the customer typed, read from
+    the operation's stored payload, so the form comes back filled (到账方式 and 用途 included)."""
+    return operation_typed(request=request, kind=kind)
+
+
 def _limit_refusal(exc: LimitExceeded) -> dict:
     """Notes 3–4: a customer-set limit links to 限额管理; a bank limit only asks for less."""
     return {"message": exc.message,
             "customer_set": getattr(exc, "level", None) == LimitLevel.CUSTOMER}
+
+
+# --- 转账中转页 ------------------------------------------------------------------------------------
+
+
+HUB_ENTRIES = (
+    # (URL name, title, what it does, takes the 转出账户)
+    ("transfers:own", "关联账户互转", "同一客户号下加挂网银的账户间转账，不占用对外转账限额", True),
+    ("transfers:intra", "行内转账", "向本行其他客户的借记卡、活期存折或活期一本通转账，免收手续费", True),
+    ("transfers:inter", "跨行转账", "向他行活期账户汇款，5万元（含）以下7×24小时实时到账", True),
+    ("transfers:payees", "收款人管理", "查询、新增、删除收款人登记簿中的收款人", False),
+    ("transfers:scheduled", "定时转账维护", "查看或撤销尚未执行的普通到账、次日到账转账", False),
+    ("transfers:reserved", "预约交易管理", "查看或删除转为预约的跨行大额转账", False),
+    ("transfers:history", "网银转账查询", "查询网银转账的状态、失败原因和电子回单", False),
+)
+
+
+@customer_required
+@require_GET
+def transfer_hub(request):
+    """转账中转页 (manual 账户总览 › 操作 › 转账): choose the transfer business; with
+    ``?account=<sub-account id>`` (the 活期主账户 of a linked account) each form opens with it
+    as the 转出账户. Another customer's id is a 404."""
+    account = None
+    raw = request.GET.get("account", "")
+    if raw:
+        account = selectors.linked_sub_account_get(customer=request.user.customer,
+                                                   sub_account_id=raw)
+        if account is None or account.kind != SubAccountKind.CURRENT_MAIN:
+            raise Http404("账户不存在")
+    suffix = f"?account={account.pk}" if account is not None else ""
+    entries = [(f"{reverse(name)}{suffix if takes_account else ''}", title, text)
+               for name, title, text, takes_account in HUB_ENTRIES]
+    return render(request, "transfers/hub.html", {
+        "account": account,
+        "account_label": account_option_label(account) if account is not None else "",
+        "entries": entries,
+    })
 
 
 # --- 关联账户互转 ---------------------------------------------------------------------------------
@@ -64,7 +111,14 @@ def own_transfer(request):
     customer = request.user.customer
     accounts = selectors.own_transfer_accounts(customer=customer)
     mains = [a for a in accounts if a.kind == SubAccountKind.CURRENT_MAIN]
-    form = OwnTransferForm(request.POST or None, payers=accounts, payees=mains)
+    typed = typed_before(request, own_intra.KIND_OWN)
+    initial = {key: typed[key] for key in ("amount", "purpose") if key in typed}
+    if typed:
+        initial.update(from_sub_account=typed["from_sub_account"],
+                       to_sub_account=typed["to_sub_account"])
+    elif request.GET.get("account"):
+        initial["from_sub_account"] = request.GET["account"]  # 转账中转页: the account chosen
+    form = OwnTransferForm(request.POST or None, payers=accounts, payees=mains, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -99,6 +153,13 @@ def intra_transfer(request):
             payee_pk = 0
         payee = selectors.payee_get_for_customer(customer=customer, pk=payee_pk)
         initial = {"payee_account": payee.account_number, "payee_name": payee.name}
+    typed = typed_before(request, own_intra.KIND_INTRA)
+    if typed:
+        initial = {"from_sub_account": typed["from_sub_account"], **{
+            key: typed[key] for key in ("mode", "amount", "payee_account", "payee_name",
+                                        "purpose", "save_payee") if key in typed}}
+    if request.method == "GET" and request.GET.get("account") and not typed:
+        initial["from_sub_account"] = request.GET["account"]  # 转账中转页: the account chosen
     form = IntraTransferForm(request.POST or None, payers=payers, initial=initial)
     limit_refusal = None
     if request.method == "POST" and form.is_valid():
@@ -118,8 +179,7 @@ def intra_transfer(request):
     return render(request, "transfers/own_intra/intra.html", {
         "form": form,
         "limit_refusal": limit_refusal,
-        "book": [(p, mask_account_number(p.account_number)) for p in
-                 selectors.payees_for_customer(customer=customer, kind=PayeeKind.INTRA)[:50]],
+        "book": selectors.payee_book(customer=customer, kind=PayeeKind.INTRA),
     })
 
 

@@ -83,7 +83,8 @@ class ReceiptVerifyForm(forms.Form):
     payer_name = _text_field("付款人户名", 64)
     payee_account = _text_field("收款人账号", 40, required=False, inputmode="numeric")
     payee_name = _text_field("收款人户名", 64)
-    amount = _text_field("金额", 32, placeholder="1234.56")
+    amount = _text_field("金额", 32, placeholder="1234.56", inputmode="decimal",
+                         **{"data-capitals": ""})  # the 大写 as typed (amount-capitals.js)
     purpose = _text_field("用途", 60, required=False)
     verification_code = _text_field("验证码", 40, placeholder="XXXX-XXXX-XXXX-XXXX-XXXX")
 

@@ -86,11 +86,17 @@ class ReservedMessageForm(forms.Form):
                                    RESERVED_MESSAGE_WIDTH)
 
 
+# An amount input: static/js/amount-capitals.js shows its 大写 as it is typed.
+AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "data-capitals": ""}
+
+
 class LimitForm(forms.Form):
     single_limit = forms.CharField(label="客户单笔限额", max_length=32, required=False,
-                                   error_messages={"max_length": "请输入正确的金额"})
+                                   error_messages={"max_length": "请输入正确的金额"},
+                                   widget=forms.TextInput(attrs=AMOUNT_ATTRS))
     daily_limit = forms.CharField(label="客户日累计限额", max_length=32, required=False,
-                                  error_messages={"max_length": "请输入正确的金额"})
+                                  error_messages={"max_length": "请输入正确的金额"},
+                                  widget=forms.TextInput(attrs=AMOUNT_ATTRS))
 
     def _amount(self, name: str) -> Decimal | None:
         text = self.cleaned_data.get(name, "")
@@ -327,7 +333,8 @@ class SmsSubscribeForm(forms.Form):
                                                          "required": "请选择子账户"})
     threshold = forms.CharField(label="起点金额", max_length=32,
                                 error_messages={"required": "请输入起点金额",
-                                                "max_length": "请输入正确的金额"})
+                                                "max_length": "请输入正确的金额"},
+                                widget=forms.TextInput(attrs=AMOUNT_ATTRS))
     phone = _phone_field("签约手机号")
 
     def __init__(self, *args, customer: Customer, **kwargs):

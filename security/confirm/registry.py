@@ -106,6 +106,55 @@ def operation_kinds() -> dict[str, OperationKind]:
     return dict(_kinds)
 
 
+# --- what the result page says -----------------------------------------------------------------
+
+
+class OutcomeTone(models.TextChoices):
+    """How the result page's headline looks: done, accepted and still to happen, or refused."""
+
+    SUCCESS = "success", "成功"
+    PENDING = "pending", "已受理"
+    FAILURE = "failure", "失败"
+    NEUTRAL = "neutral", "其他"
+
+
+@dataclass(frozen=True)
+class OperationOutcome:
+    """The result page of one operation, as its kind reads it from what was stored.
+
+    ``headline``: one sentence for the outcome (转账成功 / 已受理，预计…到账 / 预约成功，将于…汇出 /
+    处理中 / 转账失败：原因); ``status_label``: the one 交易状态 row; ``lines``: every other row,
+    each label once (the page adds 交易时间 and 安全认证方式 from the operation).
+    """
+
+    headline: str
+    tone: str
+    status_label: str
+    lines: list[tuple[str, str]]
+    note: str = ""
+    receipt_url: str = ""
+
+
+ResultReader = Callable[..., "OperationOutcome | None"]
+_results: dict[str, ResultReader] = {}
+
+
+def operation_result(name: str) -> Callable[[ResultReader], ResultReader]:
+    """Register ``fn(*, operation) -> OperationOutcome | None`` as the result page of kind
+    ``name``. None (e.g. an expired operation that created nothing) falls back to the generic
+    page built from the stored summary and the executor's returned lines."""
+
+    def register(reader: ResultReader) -> ResultReader:
+        _results[name] = reader
+        return reader
+
+    return register
+
+
+def operation_result_reader(name: str) -> ResultReader | None:
+    return _results.get(name)
+
+
 def _qualified(fn: Callable) -> str:
     # Re-registering the same function (a module imported twice under test runners) is harmless.
     return f"{fn.__module__}.{fn.__qualname__}"

@@ -36,6 +36,18 @@ def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:
     return operation
 
 
+def operation_typed(*, request, kind: str) -> dict:
+    """返回 from a confirmation page (``?from=<public_id>`` on a GET of the form): the payload of
+    that operation, so the form comes back with what was typed. The operation is looked up
+    through the logged-in customer (another customer's id is a 404); one of another kind gives
+    nothing. Nothing is written or cancelled: an unconfirmed operation simply expires."""
+    public_id = request.GET.get("from", "") if request.method == "GET" else ""
+    if not public_id:
+        return {}
+    operation = operation_get_for_user(user=request.user, public_id=public_id[:64])
+    return dict(operation.payload) if operation.kind == kind else {}
+
+
 def operation_is_expired(operation: PendingOperation, *, now: datetime | None = None) -> bool:
     """Still PENDING but past its expiry (GET pages say so without writing anything)."""
     return (operation.status == OperationStatus.PENDING
@@ -56,7 +68,11 @@ class OperationDisplay:
     summary: list[tuple[str, str]]
     amount: str | None
     medium_label: str
+    # 返回 on the confirmation page: the form, with ``from=<public_id>`` so that a form which
+    # knows the kind fills in everything that was typed (the result page's 返回 is ``form_url``,
+    # a blank form: a transfer just made should not be one click from being made again).
     back_url: str
+    form_url: str
     status: str
     status_label: str
     failure_reason: str
@@ -72,12 +88,15 @@ def operation_display(*, operation: PendingOperation) -> OperationDisplay:
         status, status_label, failure_reason = (OperationStatus.EXPIRED,
                                                 OperationStatus.EXPIRED.label, EXPIRED_MESSAGE)
     medium = operation.medium
+    form_url = payload.get(BACK_URL_KEY) or "/"
     return OperationDisplay(
         title=spec.title,
         summary=[(label, value) for label, value in payload.get(SUMMARY_KEY, [])],
         amount=payload.get("amount"),
         medium_label=str(medium) if medium is not None else "",
-        back_url=payload.get(BACK_URL_KEY) or "/",
+        back_url=(f"{form_url}{'&' if '?' in form_url else '?'}from={operation.public_id}"
+                  if form_url != "/" else form_url),
+        form_url=form_url,
         status=status,
         status_label=status_label,
         failure_reason=failure_reason,

@@ -52,7 +52,9 @@ def test_the_page_shows_the_payload_in_yuan_and_capitals_and_changes_nothing(zha
     assert 'type="password"' in pin and 'autocomplete="off"' in pin and 'maxlength="6"' in pin
     # Only the methods this customer has: the token, no USBKey, no SMS for a tool holder.
     assert 'value="token"' in body and 'value="usbkey"' not in body and 'value="sms"' not in body
-    assert "令牌动态码" in body and "确认" in body and 'href="/transfers/intra"' in body
+    # 返回 names the operation, so the form comes back with what was typed.
+    assert "令牌动态码" in body and "确认" in body
+    assert f'href="/transfers/intra?from={operation.public_id}"' in body
     assert "<script>" not in body and "onclick" not in body and "js/confirm.js" in body
     operation.refresh_from_db()
     assert operation.status == OperationStatus.PENDING and AuditEvent.objects.count() == events

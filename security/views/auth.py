@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Customer, Medium
+from accounts.pages.views import home_panel
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from ebank.core.web import url_or_none
@@ -27,7 +28,6 @@ from ..auth import (
     LOGIN_FAILED_MESSAGE,
     LOGIN_LOCK_HINT,
     LoginRefused,
-    linked_media_summary,
     password_hash_make,
     registration_digest,
     registration_match,
@@ -146,7 +146,8 @@ def home(request):
     customer = user.customer
     return render(request, "security/auth/home.html", {
         "customer": customer,
-        "linked_media": linked_media_summary(customer=customer),
+        # The linked accounts with balances and 常用功能 (issue 11 §2), from 账户管理.
+        **home_panel(customer=customer),
         "reserved_message_url": url_or_none("security:reserved_message"),
         "has_tool": user.security_tools.filter(status=ToolStatus.ACTIVE).exists(),
     })

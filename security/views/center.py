@@ -15,6 +15,8 @@ from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from ebank.core.web import customer_required
 from security.center import forms, operations, selectors, services  # noqa: F401
+from security.center.services import KIND_CORE_PHONE_CHANGE, KIND_LIMIT_CHANGE
+from security.confirm.selectors import operation_typed
 
 # ``operations`` is imported for its side effect: the executors must be registered before any
 # operation_start of theirs. SecurityConfig.ready imports it too; this makes the pages safe alone.
@@ -62,7 +64,10 @@ def reserved_message(request):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def limits(request):
-    form = forms.LimitForm(request.POST or None)
+    # 返回 from the confirmation: the limits typed come back.
+    typed = operation_typed(request=request, kind=KIND_LIMIT_CHANGE)
+    form = forms.LimitForm(request.POST or None, initial={
+        key: typed[key] for key in ("single_limit", "daily_limit") if typed.get(key)})
     if request.method == "POST" and form.is_valid():
         try:
             operation = services.limit_change_start(
@@ -241,7 +246,9 @@ def profile_other(request):
 @require_http_methods(["GET", "POST"])
 def core_phone(request):
     customer = request.user.customer
-    form = forms.CorePhoneForm(request.POST or None, customer=customer)
+    typed = operation_typed(request=request, kind=KIND_CORE_PHONE_CHANGE)  # 返回 keeps it
+    form = forms.CorePhoneForm(request.POST or None, customer=customer, initial={
+        "link": typed.get("linked_medium_id"), "new_phone": typed.get("new_phone")} if typed else None)
     if request.method == "POST" and form.is_valid():
         try:
             operation = services.core_phone_change_start(

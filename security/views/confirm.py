@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ebank.core.errors import BusinessError
 from security.auth import user_session_bind
 from security.confirm.forms import ConfirmForm
-from security.confirm.registry import CREDENTIAL_LABELS, AuthMethod, operation_kind_get
+from security.confirm.registry import (
+    CREDENTIAL_LABELS,
+    AuthMethod,
+    operation_kind_get,
+    operation_result_reader,
+)
 from security.confirm.selectors import (
     operation_display,
     operation_get_for_user,
@@ -143,12 +148,22 @@ def confirm_result(request, public_id: str):
     if operation.status == OperationStatus.PENDING and not operation_is_expired(operation):
         return redirect("security:confirm", public_id=public_id)
     result = operation.result if operation.status == OperationStatus.EXECUTED else {}
+    # A kind that registered a result reader says what really happened, read from what it
+    # stored (a transfer's status now, not the words its executor returned at confirmation).
+    reader = operation_result_reader(operation.kind)
+    outcome = reader(operation=operation) if reader is not None else None
+    display = operation_display(operation=operation)
+    shown = {"交易类型", "交易状态", "金额", "金额大写", "验密账户",
+             *(label for label, _ in display.summary)}
     return render(request, "security/confirm/result.html", {
         "operation": operation,
-        "display": operation_display(operation=operation),
+        "display": display,
+        "outcome": outcome,
         "result_message": result.get("message", ""),
-        "result_lines": result.get("lines", []),
-        "receipt_url": result.get("receipt_url", ""),
+        # Each row once: a line the summary already shows is not repeated.
+        "result_lines": [(label, value) for label, value in result.get("lines", [])
+                         if label not in shown],
+        "receipt_url": outcome.receipt_url if outcome else result.get("receipt_url", ""),
     })
 
 

@@ -76,7 +76,7 @@ def test_real_time_intra_transfer_with_the_token(page: Page, live_server, lina, 
     shot("intra-confirm")
     page.click("button[type=submit]:has-text('确认')")
 
-    expect(page.locator(".result-success")).to_contain_text("行内转账成功")
+    expect(page.locator(".result-success .result-title")).to_have_text("转账成功")
     transfer = Transfer.objects.get(customer=lina["user"].customer)
     expect(page.locator(".result-detail")).to_contain_text(transfer.number)
     shot("intra-result")

@@ -44,7 +44,7 @@ from ebank.core.money import format_cny
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import due_work_cancel, due_work_schedule
-from ebank.limits.engine import LimitDecision
+from ebank.limits.engine import LimitDecision, refusal
 from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -124,6 +124,13 @@ def when_text(plan: ExecutionPlan, mode: str) -> str:
     return f"将于{at:%Y年%m月%d日%H:%M}汇出"
 
 
+def arrival_text(mode: str, plan: ExecutionPlan) -> str:
+    """到账方式 as the plan books it (the confirmation page and, from the transfer, the result)."""
+    if plan.reserved:
+        return f"预约汇出（{Channel(plan.channel).label}）"
+    return f"{ArrivalMode(mode).label}（{Channel(plan.channel).label}）"
+
+
 def inter_quote(*, customer: Customer, request: InterRequest,
                 now: datetime | None = None) -> InterQuote:
     """Route and check a 跨行转账 before the confirmation page; raise BusinessError to refuse.
@@ -143,7 +150,9 @@ def inter_quote(*, customer: Customer, request: InterRequest,
     on = None if plan.immediate else timezone.localtime(plan.execute_at).date()
     decision = limit_check(subject=subject, amount=request.amount, on=on)
     if not decision.allowed:
-        raise BusinessError(decision.message, code="limit_exceeded")
+        # The limit engine's refusal (LimitExceeded with its level): a customer-set limit gets
+        # the 限额管理 link on the form, exactly as 行内转账 (manual 行内转账 notes 3–4).
+        raise refusal(decision)
     warning = ""
     if request.amount > available:
         if plan.immediate:
@@ -192,7 +201,9 @@ def inter_transfer_start(*, user, request: InterRequest,
     }
     summary = [
         ("转出账号", payer_label(request.payer)),
-        ("到账方式", ArrivalMode(request.mode).label),
+        # As it will be booked: an HVPS transfer outside its session is a 预约, not 实时到账.
+        ("到账方式", arrival_text(request.mode, plan)),
+        # In full, as typed: a mistyped digit is caught here (the payer's own stays masked).
         ("收款人账号", request.payee_account),
         ("收款人名称", request.payee_name),
         ("收款行", f"{request.bank.name}（{request.bank.code}）"),

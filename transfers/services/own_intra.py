@@ -35,7 +35,6 @@ from accounts.models import MediumStatus, SubAccount, SubAccountKind, SubAccount
 from ebank.clearing.routing import ArrivalMode
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError, InsufficientFunds
-from ebank.core.masking import mask_account_number
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money, format_cny
 from ebank.duework.models import DueWork
@@ -135,11 +134,13 @@ def _funds_available_or_refuse(payer: SubAccount, amount: Decimal) -> None:
     # that balance is as current as a second read would be.
     ledger = payer.ledger_account
     if ledger.balance - ledger.held < amount:
-        raise BusinessError(INSUFFICIENT_FUNDS_REASON, code="insufficient_funds")
+        raise insufficient_funds(ledger.balance - ledger.held)
 
 
-def _masked(number: str) -> str:
-    return mask_account_number(number)
+def insufficient_funds(available: Decimal) -> BusinessError:
+    """余额不足 with what is available, so the customer knows how much can go."""
+    return BusinessError(f"{INSUFFICIENT_FUNDS_REASON}（可用余额{format_cny(available)}）",
+                         code="insufficient_funds")
 
 
 # --- 关联账户互转 ---------------------------------------------------------------------------------
@@ -214,6 +215,8 @@ def _post_now(*, transfer: Transfer, operation: PendingOperation) -> dict:
     try:
         payer_receipt = transfer_post(transfer=transfer, idempotency_key=operation.idempotency_key)
     except InsufficientFunds:
+        # The failed statement spoiled the transaction: nothing more is read here; the result
+        # page reads the available balance when it shows the reason.
         raise BusinessError(INSUFFICIENT_FUNDS_REASON, code="insufficient_funds") from None
     audit_record(action="transfer.executed", actor=operation.user,
                  customer_id=transfer.customer_id, object_ref=f"transfer:{transfer.number}",
@@ -309,7 +312,8 @@ def intra_transfer_start(*, user: User, from_sub_account_id, mode: str, amount: 
     summary = [
         ("转出账号", account_label(plan.payer)),
         ("到账方式", ArrivalMode(plan.mode).label),
-        ("收款人账号", _masked(plan.payee_account)),
+        # In full, as typed: a mistyped digit is caught here (the payer's own stays masked).
+        ("收款人账号", plan.payee_account),
         ("收款人名称", plan.payee_name),
         ("收款人开户行", plan.payee.medium.branch.name),
     ]

@@ -269,7 +269,9 @@ def test_the_page_starts_the_confirmation_with_fee_and_arrival(client, world):
     assert response.status_code == 302
     body = client.get(response["Location"]).content.decode()
     assert "次日到账" in body and "免收手续费" in body and "¥1,234.00" in body
-    assert world.li_card.number not in body  # the payee's number is masked
+    # The payee's number in full, as typed (a wrong digit is caught here); the payer's masked.
+    assert f"<td>{world.li_card.number}</td>" in body
+    assert world.zhang_card.number not in body and world.zhang_card.masked_number in body
 
 
 def test_picking_a_payee_fills_the_form_and_anothers_payee_is_404(client, world):
