@@ -175,3 +175,25 @@ def test_focus_is_visible_on_links_and_buttons(page: Page, live_server):
         return {style: s.outlineStyle, width: parseFloat(s.outlineWidth)};
     }""")
     assert outline["style"] != "none" and outline["width"] >= 2, outline
+
+
+def test_every_page_of_the_menu_fits_a_phone(page: Page, live_server, lina, shot):
+    """Every page the customer menu links to: no horizontal scrolling at 390 px."""
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    page.goto(base + reverse("security:login"))
+    page.fill("#id_login_name", "lina_browser")
+    page.fill("#id_password", intra.PASSWORD)
+    page.fill("#id_captcha_1", "PASSED")
+    page.click("button[type=submit]:has-text('登录')")
+    expect(page).to_have_url(f"{base}/")
+    links = page.eval_on_selector_all(".side-menu a[href]", "els => els.map(a => a.href)")
+    assert len(links) >= 15, links
+    wide = []
+    for link in dict.fromkeys(links):
+        page.goto(link)
+        sizes = overflow(page)
+        if sizes["scrollWidth"] > sizes["innerWidth"]:
+            wide.append((link, sizes))
+        shot("menu-" + (link.removeprefix(base).strip("/").replace("/", "-") or "home"))
+    assert wide == []
