@@ -143,6 +143,8 @@ def _layout_urls(urlconf: str, prefix: str, static_url: str) -> dict[str, str]:
         "logout": reverse("security:logout"),
         "keepalive": reverse("security:session_keepalive"),
         "site_css": static("css/site.css"),
+        "mobile_css": static("css/mobile.css"),
+        "layout_js": static("js/layout.js"),
         "timeout_js": static("js/session-timeout.js"),
     }
 

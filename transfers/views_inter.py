@@ -17,6 +17,7 @@ from ebank.clearing.routing import Channel
 from ebank.clearing.selectors import bank_code_search
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
+from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required
 
 from .forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
@@ -32,10 +33,6 @@ CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 def _search_text(text: str) -> str:
     """What the customer typed into a search box, without what a database cannot take (NUL)."""
     return CONTROL_RE.sub(" ", text or "")[:64]
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @customer_required

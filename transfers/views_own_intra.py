@@ -18,6 +18,7 @@ from accounts.models import SubAccountKind
 from ebank.clearing.selectors import bank_code_search
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
+from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required
 from ebank.limits.models import LimitLevel
 from security.confirm.selectors import operation_typed
@@ -35,10 +36,6 @@ from transfers.services import own_intra, payees
 from transfers.services.common import payer_accounts
 
 PAGE_SIZE = 20
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _to_confirm(operation):

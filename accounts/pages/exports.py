@@ -13,9 +13,9 @@ from datetime import date
 from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from ebank.core.excel import write_only_cell
 from ebank.limits.engine import SHANGHAI
 
 from .selectors import HistoryAccount, history_rows_iter
@@ -44,37 +44,36 @@ def history_workbook_write(*, target, account: HistoryAccount, start: date, end:
     bold = Font(bold=True)
 
     def cell(value, *, number_format: str | None = None, font: Font | None = None):
-        written = WriteOnlyCell(sheet, value=value)
-        if number_format:
-            written.number_format = number_format
-        if font is not None:
-            written.font = font
-        return written
+        # Strings as text: an alias, 摘要 or 对方户名 typed as "=HYPERLINK(...)" is no formula.
+        return write_only_cell(sheet, value, number_format=number_format, font=font)
+
+    def row(*values) -> None:
+        sheet.append([cell(value) for value in values])
 
     sheet.append([cell("交易明细", font=Font(bold=True, size=14))])
-    sheet.append(["户名", account.holder_name])
-    sheet.append(["账户名称", account.name])
-    sheet.append(["卡号/账号", account.masked_number])
-    sheet.append(["子账户", f"{account.seq:04d} {account.kind_label}"])
-    sheet.append(["查询区间", f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"])
-    sheet.append(["币种", "人民币"])
-    sheet.append(["导出时间", timezone.localtime(timezone=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")])
+    row("户名", account.holder_name)
+    row("账户名称", account.name)
+    row("卡号/账号", account.masked_number)
+    row("子账户", f"{account.seq:04d} {account.kind_label}")
+    row("查询区间", f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")
+    row("币种", "人民币")
+    row("导出时间", timezone.localtime(timezone=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"))
     sheet.append([])
     sheet.append([cell(title, font=bold) for title, _width in COLUMNS])
     count = 0
-    for row in history_rows_iter(account=account, start=start, end=end, limit=max_rows + 1):
+    for posting in history_rows_iter(account=account, start=start, end=end, limit=max_rows + 1):
         if count == max_rows:
-            sheet.append([f"记录超过{max_rows}条，以上为最近的{max_rows}条，请缩小查询区间后分次导出"])
+            row(f"记录超过{max_rows}条，以上为最近的{max_rows}条，请缩小查询区间后分次导出")
             break
-        posted_at = timezone.localtime(row.posted_at, timezone=SHANGHAI).replace(tzinfo=None)
+        posted_at = timezone.localtime(posting.posted_at, timezone=SHANGHAI).replace(tzinfo=None)
         sheet.append([
             cell(posted_at, number_format=TIME_FORMAT),
-            row.summary,
-            cell(row.income, number_format=AMOUNT_FORMAT),
-            cell(row.expense, number_format=AMOUNT_FORMAT),
-            cell(row.balance_after, number_format=AMOUNT_FORMAT),
-            row.counterparty_name,
-            row.counterparty_account,
+            cell(posting.summary),
+            cell(posting.income, number_format=AMOUNT_FORMAT),
+            cell(posting.expense, number_format=AMOUNT_FORMAT),
+            cell(posting.balance_after, number_format=AMOUNT_FORMAT),
+            cell(posting.counterparty_name),
+            cell(posting.counterparty_account),
         ])
         count += 1
     workbook.save(target)

@@ -18,13 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ebank.core.errors import BusinessError
 from ebank.core.money import format_amount
+from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, url_or_none, urls_key
 
 from . import exports, forms, selectors, services
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _actions(row: selectors.LinkedAccountRow) -> dict[str, str | None]:

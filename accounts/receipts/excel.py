@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from accounts.models import Receipt
+from ebank.core.excel import text_only
 
 from .selectors import receipt_row
 from .services import receipt_time_text
@@ -26,6 +27,7 @@ def receipts_workbook(*, receipts: Iterable[Receipt], title: str) -> bytes:
     sheet = workbook.active
     sheet.title = "电子回单"
     sheet.append([title])
+    text_only(sheet["A1"])
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append(list(HEADERS))
     for cell in sheet[2]:
@@ -38,8 +40,7 @@ def receipts_workbook(*, receipts: Iterable[Receipt], title: str) -> bytes:
                       row.counterparty_name, row.counterparty_account, receipt.purpose,
                       receipt.business, receipt.channel, receipt.verification_code])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever was typed
+            text_only(cell)  # never a formula, whatever was typed
         sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width

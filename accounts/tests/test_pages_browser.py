@@ -1,5 +1,5 @@
 """账户管理 pages in Chromium (Playwright): overview, detail, history, linked accounts with the JS
-delete dialog, loss report. Screenshots land in /tmp/shots/acc-*.png (EBANK_SHOTS_DIR) for a
+delete dialog, loss report. Screenshots land in the run's shots folder as acc-*.png (tests/browser/shots.py) for a
 person to look at; they hold demo data only."""
 
 import os
@@ -13,11 +13,14 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from accounts.models import LinkedMedium, MediumKind, MediumStatus  # noqa: E402
 from security.center.testing import PASSWORD, personas  # noqa: E402
+from tests.browser import shots  # noqa: E402
 
 from .test_pages_support import PIN, deposit, withdraw  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS_DIR = Path(os.environ.get("EBANK_SHOTS_DIR", "/tmp/shots"))  # noqa: S108
+# Screenshots into the run's folder (pytest finds fixtures by these module-level names).
+shot = shots.shot
+shots_dir = shots.shots_dir
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -40,11 +43,6 @@ def browser_context_args(browser_context_args):
             "viewport": {"width": 1280, "height": 860}}
 
 
-def _shot(page: Page, name: str) -> None:
-    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS_DIR / f"acc-{name}.png"), full_page=True)
-
-
 def _login(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/login")
     page.fill("#id_login_name", username)
@@ -54,7 +52,7 @@ def _login(page: Page, base: str, username: str) -> None:
     expect(page).to_have_url(f"{base}/")
 
 
-def test_account_pages_in_the_browser(page: Page, live_server):
+def test_account_pages_in_the_browser(page: Page, live_server, shot):
     people = personas()
     alice = people["alice"]
     card = LinkedMedium.objects.get(customer=alice.customer, medium__kind=MediumKind.DEBIT_CARD)
@@ -71,27 +69,27 @@ def test_account_pages_in_the_browser(page: Page, live_server):
     page.goto(f"{base}/accounts/overview")
     expect(page.locator("h1")).to_have_text("账户总览")
     expect(page.locator("table.accounts-overview")).to_contain_text("工资卡")
-    _shot(page, "overview")
+    shot("acc-overview")
 
     page.click("text=工资卡")
     expect(page.locator("h1")).to_have_text("工资卡")
-    _shot(page, "detail")
+    shot("acc-detail")
 
     page.click("td a:has-text('明细')")
     expect(page.locator("table.history")).to_contain_text("现金存入（工资）")
     expect(page.locator("table.history tbody tr")).to_have_count(20)
-    _shot(page, "history")
+    shot("acc-history")
     page.click("text=下一页")
     expect(page.locator("table.history tbody tr")).to_have_count(10)  # 30 postings in all
     page.fill("#id_start_date", "2026-03-10")
     page.fill("#id_end_date", "2026-03-01")
     page.click("button:has-text('查询')")
     expect(page.locator(".alert-error")).to_contain_text("起始日期不能晚于终止日期")
-    _shot(page, "history-error")
+    shot("acc-history-error")
 
     page.goto(f"{base}/accounts/linked")
     expect(page.locator("h1")).to_have_text("关联账户管理")
-    _shot(page, "linked")
+    shot("acc-linked")
     passbook = LinkedMedium.objects.get(customer=alice.customer,
                                         medium__kind=MediumKind.CURRENT_PASSBOOK)
     page.check(f"#link-{passbook.pk}")
@@ -111,21 +109,21 @@ def test_account_pages_in_the_browser(page: Page, live_server):
     row.locator("button:has-text('删除')").click()
     expect(page.locator(".messages")).to_contain_text("已解除关联")
     assert not LinkedMedium.objects.filter(pk=fixed.pk).exists()
-    _shot(page, "linked-after-delete")
+    shot("acc-linked-after-delete")
 
     page.goto(f"{base}/accounts/linked/add")
     page.fill("#id_number", "6226790101999999990")
     page.fill("#id_pin", PIN)
     page.click("button:has-text('确定')")
     expect(page.locator(".alert-error")).to_contain_text("只能添加同一客户号下凭支付密码支取的银行账户")
-    _shot(page, "link-add-error")
+    shot("acc-link-add-error")
 
     page.goto(f"{base}/accounts/loss")
-    _shot(page, "loss")
+    shot("acc-loss")
     page.check(f"#loss-{passbook.pk}")
     page.click("button:has-text('挂失')")
     expect(page.locator("h1")).to_have_text("账户挂失确认")
-    _shot(page, "loss-confirm")
+    shot("acc-loss-confirm")
     page.fill("#id_pin", PIN)
     page.click("button:has-text('确认挂失')")
     expect(page.locator(".messages")).to_contain_text("口头挂失成功")
@@ -133,4 +131,4 @@ def test_account_pages_in_the_browser(page: Page, live_server):
     assert passbook.medium.status == MediumStatus.ORAL_LOSS
     page.goto(f"{base}/accounts/overview")
     expect(page.locator("table.accounts-overview")).to_contain_text("口头挂失")
-    _shot(page, "overview-after-loss")
+    shot("acc-overview-after-loss")

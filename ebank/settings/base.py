@@ -28,6 +28,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = False
 ALLOWED_HOSTS = [h for h in (env("ALLOWED_HOSTS", "") or "").split(",") if h]
+# Addresses or networks of the TLS proxy in front of the site (docker-compose.yml's proxy):
+# only their X-Forwarded-For/-Proto are believed (ebank/core/proxy.py). Empty: none are.
+TRUSTED_PROXIES = [p.strip() for p in (env("TRUSTED_PROXIES", "") or "").split(",") if p.strip()]
 
 INSTALLED_APPS = [
     "security.admin_apps.StaffAdminConfig",  # django.contrib.admin with the OTP staff site
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-* believed from TRUSTED_PROXIES only (before SecurityMiddleware's is_secure).
+    "ebank.core.proxy.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

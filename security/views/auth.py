@@ -22,6 +22,7 @@ from accounts.models import Customer, Medium
 from accounts.pages.views import home_panel
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
+from ebank.core.proxy import client_ip
 from ebank.core.web import url_or_none
 
 from ..auth import (
@@ -64,10 +65,6 @@ REGISTER_SMS_PURPOSE = "register"
 def _posted(request: HttpRequest):
     """The POST data to bind a form to (even when empty), or None on GET."""
     return request.POST if request.method == "POST" else None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- login and session -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
+from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required
 from security.center import forms, operations, selectors, services  # noqa: F401
 from security.center.services import KIND_CORE_PHONE_CHANGE, KIND_LIMIT_CHANGE
@@ -22,10 +23,6 @@ from security.confirm.selectors import operation_typed
 # operation_start of theirs. SecurityConfig.ready imports it too; this makes the pages safe alone.
 
 SESSION_PHONE_CHANGE = "center_phone_change"
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _with_masked_phone(subscriptions):

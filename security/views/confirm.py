@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
+from ebank.core.proxy import client_ip as _client_ip
 from security.auth import user_session_bind
 from security.confirm.forms import ConfirmForm
 from security.confirm.registry import (
@@ -39,10 +40,6 @@ from security.confirm.services import (
 from security.middleware import session_refresh
 from security.models import OperationStatus, SmsMessage, ToolKind, ToolStatus
 from security.tools.services import ToolError, token_answer_for, tool_for
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _result_redirect(operation):

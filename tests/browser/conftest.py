@@ -1,6 +1,7 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's
 live_server. Select them with ``pytest tests/browser`` or ``-m browser``; screenshots of the
-main pages land in /tmp/shots/ (EBANK_SHOTS_DIR) for a person to look at."""
+main pages land in a folder of the run (tests/browser/shots.py; the summary names it) for a
+person to look at."""
 
 import os
 
@@ -8,13 +9,12 @@ import os
 # still synchronous and safe. Set before any Django code runs in a test.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
 
+from tests.browser import shots  # noqa: E402
+from tests.browser.shots import shot, shots_dir  # noqa: E402, F401 - fixtures for every test here
+
 CHROMIUM = "/usr/bin/chromium"
-# A fixed, well-known place for a person to look at; screenshots hold demo data only.
-SHOTS_DIR = Path(os.environ.get("EBANK_SHOTS_DIR", "/tmp/shots"))  # noqa: S108
 
 
 def pytest_configure(config):
@@ -43,14 +43,7 @@ def browser_context_args(browser_context_args):
             "viewport": {"width": 1280, "height": 860}}
 
 
-@pytest.fixture
-def shot(page):
-    """``shot("login")`` saves a full-page screenshot to SHOTS_DIR/login.png."""
-    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str) -> Path:
-        path = SHOTS_DIR / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+def pytest_terminal_summary(terminalreporter):
+    line = shots.summary_line()
+    if line:
+        terminalreporter.write_line(line)

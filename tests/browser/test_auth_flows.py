@@ -13,7 +13,6 @@ from security.auth import LOGIN_FAILED_MESSAGE
 from security.models import User, UserStatus
 from security.scoping import teller_group_ensure
 from security.tools.sms import sms_outbox_latest_code
-from tests.browser.conftest import SHOTS_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,7 +128,7 @@ def teller_with_token(branch) -> tuple[User, TOTPDevice]:
 
 
 def test_five_wrong_passwords_lock_until_a_teller_unlocks_in_the_admin(
-        page: Page, live_server, customers):
+        page: Page, live_server, customers, shot):
     zhang = customers[0]
     make_user(zhang, "zhangwei")
     for _ in range(5):
@@ -154,7 +153,7 @@ def test_five_wrong_passwords_lock_until_a_teller_unlocks_in_the_admin(
     staff.check("input[name=id_copy_received]")
     staff.click("input[type=submit][value='提交']")
     expect(staff.locator("body")).to_contain_text("业务受理单")
-    staff.screenshot(path=str(SHOTS_DIR / "admin-login-unlock.png"), full_page=True)
+    shot("admin-login-unlock", staff)
 
     fill_login(page, live_server.url, "zhangwei")
     expect(page.locator("h1")).to_contain_text("欢迎您，张伟")
