@@ -111,8 +111,11 @@ def transfer_lines(transfer: Transfer, *, reserved: bool = False) -> list[tuple[
         lines.append(("手续费", FEE_LINE))
     if transfer.status in (TransferStatus.SCHEDULED, TransferStatus.RESERVED):
         lines.append(("预计执行时间", _at(transfer.execute_at)))
+    # One time row: when it was done, or, while it waits, when the bank accepted it.
     if transfer.executed_at is not None:
         lines.append(("完成时间", f"{timezone.localtime(transfer.executed_at, SHANGHAI):%Y-%m-%d %H:%M:%S}"))
+    else:
+        lines.append(("受理时间", f"{timezone.localtime(transfer.submitted_at, SHANGHAI):%Y-%m-%d %H:%M:%S}"))
     if transfer.failure_reason and transfer.status in (TransferStatus.FAILED,
                                                        TransferStatus.RETURNED):
         lines.append(("失败原因", transfer.failure_reason))

@@ -170,6 +170,9 @@ def test_the_result_page_says_what_happened(client, inter, case):
     transfer = Transfer.objects.filter(operation=done).first()
     if transfer is not None:
         assert rows["交易流水号"] == transfer.number
+        # One time row: done (完成时间) or, while it waits, accepted (受理时间); never both.
+        assert ("完成时间" in rows) != ("受理时间" in rows), labels
+        assert ("完成时间" in rows) == (transfer.executed_at is not None)
         assert transfer.get_status_display() == case.status
     else:  # refused at 确认: nothing was booked
         assert case.outcome == "refused" and done.status == OperationStatus.FAILED
