@@ -29,6 +29,7 @@ from security.confirm.services import (
 )
 from security.middleware import session_refresh
 from security.models import OperationStatus
+from security.throttles import sms_throttle
 
 
 def _client_ip(request) -> str | None:
@@ -105,6 +106,7 @@ def confirm(request, public_id: str):
 
 @login_required
 @require_POST
+@sms_throttle
 def confirm_sms(request, public_id: str):
     operation = operation_get_for_user(user=request.user, public_id=public_id)
     try:
