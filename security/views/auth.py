@@ -321,16 +321,16 @@ def register_sms(request):
     form = RegisterSmsForm(_posted(request))
     if request.method == "POST":
         if request.POST.get("action") == "resend":
-            form = RegisterSmsForm()
             sms_throttle_check(request)
             try:
                 sms_code_issue(phone=customer.phone, purpose=REGISTER_SMS_PURPOSE,
                                operation_digest=digest)
             except BusinessError as exc:
-                form.add_error(None, exc.message)
+                # (An unbound form takes no error: this was a 500 when a resend came too soon.)
+                messages.error(request, exc.message)
             else:
                 messages.success(request, "验证码已重新发送")
-                return redirect("security:register_sms")
+            return redirect("security:register_sms")
         elif form.is_valid():
             if sms_code_verify(phone=customer.phone, purpose=REGISTER_SMS_PURPOSE,
                                operation_digest=digest, code=form.cleaned_data["code"]):
