@@ -44,6 +44,9 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
                 request = self.request
                 staff_login_failure_record(
                     user=staff, ip_address=request.META.get("REMOTE_ADDR") if request else None)
+            # django-otp keeps the user a right password found (its page then offers the
+            # device picker): forget it, or the page would tell the password was right.
+            self.user_cache = None
             raise ValidationError(STAFF_LOGIN_FAILED_MESSAGE, code="invalid_login") from refused
         user = self.get_user()
         if user is not None:
