@@ -203,3 +203,27 @@ def test_an_idle_session_ends_on_the_login_page(page: Page, live_server, custome
     expect(page.locator(".alert-warning")).to_contain_text("会话已超时")
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_a_fifth_wrong_password_in_a_form_logs_out_and_the_error_pages_read_chinese(
+        page: Page, live_server, customers, shot):
+    make_user(customers[0], "zhangwei")
+    fill_login(page, live_server.url, "zhangwei")
+    expect(page.locator("h1")).to_contain_text("欢迎您")
+    page.goto(f"{live_server.url}/no-such-page")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    expect(page.locator(".side-menu")).to_be_visible()
+    shot("error-404")
+    for attempt in range(1, 6):
+        page.goto(f"{live_server.url}/service/login-settings")
+        page.fill("input[name=password]", "wrong-password")
+        page.click("main button[type=submit]:has-text('提交')")
+        if attempt < 5:
+            expect(page.locator("body")).to_contain_text(f"还可尝试{5 - attempt}次")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.locator(".messages")).to_contain_text("您已退出登录")
+    shot("in-session-locked")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/no-such-page")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    shot("error-404-390")
