@@ -12,6 +12,7 @@ both the right password and the right 动态口令.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.models import Device
@@ -23,6 +24,7 @@ from .auth import (
     staff_login_success_record,
     staff_named,
 )
+from .throttles import staff_login_throttle
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -87,6 +89,11 @@ class StaffAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         # Named "admin" (not django-otp's "otpadmin") so every reverse("admin:…") keeps working.
         super().__init__(name)
+
+    @method_decorator(staff_login_throttle)
+    def login(self, request, extra_context=None):
+        # The per-address throttle of the customer login, counted on its own (THROTTLE_LOGIN).
+        return super().login(request, extra_context)
 
     def get_urls(self):
         from . import admin_counter

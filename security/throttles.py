@@ -38,6 +38,7 @@ def _throttle(group: str, rate) -> callable:
 
 
 login_throttle = _throttle("throttle:login", login_rate)
+staff_login_throttle = _throttle("throttle:staff-login", login_rate)  # the admin's login
 register_throttle = _throttle("throttle:register", register_rate)
 # Every view that texts a code (registration, confirmation pages, profile changes) shares one
 # count per address.

@@ -121,3 +121,18 @@ def test_only_head_office_unlocks(client, teller_hf, teller_wh):
     client.post(changelist, {"action": "staff_unlock", "_selected_action": [teller_wh.pk]})
     assert User.objects.get(pk=teller_wh.pk).staff_locked_at is not None
     assert not AuditEvent.objects.filter(action="staff_login_unlock").exists()
+
+
+def test_the_admin_login_is_throttled_per_address(settings, teller_hf, device):
+    settings.THROTTLE_LOGIN = "2/h"
+    here = Client(REMOTE_ADDR="10.7.7.7")
+    for _ in range(2):
+        assert here.post(LOGIN, {"username": "teller_hf", "password": "nope"}).status_code == 200
+    refused = here.post(LOGIN, {"username": "teller_hf", "password": STAFF_PASSWORD,
+                                "otp_token": _code(device)})
+    assert refused.status_code == 429 and "操作过于频繁" in refused.content.decode()
+    assert User.objects.get(pk=teller_hf.pk).failed_logins == 2  # the form never ran
+    assert here.get(LOGIN).status_code == 200
+    there = Client(REMOTE_ADDR="10.8.8.8")
+    assert there.post(LOGIN, {"username": "teller_hf", "password": STAFF_PASSWORD,
+                              "otp_token": _code(device)}).status_code == 302
