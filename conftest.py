@@ -60,6 +60,19 @@ def pytest_terminal_summary(terminalreporter):
             )
 
 
+# --- a fresh cache for every test -------------------------------------------------------------------
+# The cache holds counts that must not leak from one test into the next: the per-address
+# throttles (security/throttles.py) and the failed logins per typed identifier
+# (security.auth.login_failures_count). On Redis this is the run's own database (REDIS_URL).
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- no secret in any log line of the whole suite ------------------------------------------------
 # Every log record the suite produces is kept (formatted) and, at the end, searched for the demo
 # bank's secrets: passwords, 交易密码, TOTP secrets and full card numbers. A hit fails the run.

@@ -16,3 +16,7 @@ urlpatterns = [
     path("transfers/", include("transfers.urls")),
     path("", include("security.urls")),
 ]
+
+# 400, 403 and 404 are Django's views with templates/40x.html; 500 renders without the
+# request's context processors (security/views/errors.py).
+handler500 = "security.views.errors.server_error"

@@ -30,6 +30,7 @@ from security.counter.forms import MessageReplyForm
 from security.counter.messages import customer_message_reply
 
 from . import admin_accounts  # noqa: F401 — registers the accounts models
+from .auth import staff_login_unlock
 from .models import (
     CounterReceipt,
     CustomerMessage,
@@ -73,15 +74,35 @@ class UserAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
 
     branch_path = "customer__branch"
     list_display = ("login_name", "customer", "status", "registration_channel", "registered_at",
-                    "login_locked_on", "must_change_password", "is_staff", "counter_link")
+                    "login_locked_on", "staff_locked_at", "must_change_password", "is_staff",
+                    "counter_link")
     list_filter = ("status", "registration_channel", "is_staff")
     list_select_related = ("customer",)
     search_fields = ("=username", "customer__cif_no", "customer__name")
     fields = ("login_name", "customer", "branch", "status", "registration_channel",
               "registered_at", "registered_by", "must_change_password", "password_changed_at",
-              "failed_logins", "login_locked_on", "previous_login_at", "previous_login_ip",
-              "is_staff", "is_active", "is_superuser", "groups")
+              "failed_logins", "login_locked_on", "staff_locked_at", "previous_login_at",
+              "previous_login_ip", "is_staff", "is_active", "is_superuser", "groups")
     readonly_fields = fields
+    actions = ["staff_unlock"]
+
+    def has_staff_unlock_permission(self, request):
+        return head_office(request.user)
+
+    @admin.action(description="解除柜员登录锁定（总行）", permissions=["staff_unlock"])
+    def staff_unlock(self, request, queryset):
+        """Head office unlocks the admin login of the selected staff (audited, one by one)."""
+        if not head_office(request.user):
+            raise PermissionDenied
+        done = 0
+        for user in queryset.filter(customer__isnull=True, is_staff=True,
+                                    staff_locked_at__isnull=False):
+            staff_login_unlock(user=user, acting_user=request.user)
+            done += 1
+        if done:
+            self.message_user(request, f"已解除{done}名柜员的登录锁定", messages.SUCCESS)
+        else:
+            self.message_user(request, "所选用户中没有被锁定的柜员", messages.WARNING)
 
     def get_queryset(self, request):
         users = super(BranchScopedAdminMixin, self).get_queryset(request)

@@ -3,11 +3,28 @@
 ``OTPAdminSite`` (django-otp) lets in only a staff user verified by one of their confirmed OTP
 devices in this session; a staff user without a device cannot reach any admin page. The site
 also serves the counter pages (``security/admin_counter.py``) under ``/admin/counter/``.
+
+The login says one thing for a wrong password and a wrong 动态口令 (which one was wrong would
+tell an attacker holding a stolen password that it is right). Each counts on the staff user's
+row; the fifth in a row locks the admin login until head office unlocks it (the 用户 list's
+action, ``security.auth.staff_login_unlock``). A locked teller is told so only after typing
+both the right password and the right 动态口令.
 """
 
+from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.models import Device
+
+from .auth import (
+    STAFF_LOCKED_MESSAGE,
+    STAFF_LOGIN_FAILED_MESSAGE,
+    staff_login_failure_record,
+    staff_login_success_record,
+    staff_named,
+)
+from .throttles import staff_login_throttle
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -19,6 +36,27 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
         verification_not_allowed="动态口令验证暂不可用，请稍后再试",
         not_interactive="所选设备不支持获取口令",
     )
+
+    def clean(self):
+        staff = staff_named(self.cleaned_data.get("username") or "")
+        try:
+            cleaned = super().clean()
+        except ValidationError as refused:
+            if staff is not None:
+                request = self.request
+                staff_login_failure_record(
+                    user=staff, ip_address=request.META.get("REMOTE_ADDR") if request else None)
+            # django-otp keeps the user a right password found (its page then offers the
+            # device picker): forget it, or the page would tell the password was right.
+            self.user_cache = None
+            raise ValidationError(STAFF_LOGIN_FAILED_MESSAGE, code="invalid_login") from refused
+        user = self.get_user()
+        if user is not None:
+            if user.staff_locked_at is not None:
+                self.user_cache = None
+                raise ValidationError(STAFF_LOCKED_MESSAGE, code="locked")
+            staff_login_success_record(user=user)
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +89,11 @@ class StaffAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         # Named "admin" (not django-otp's "otpadmin") so every reverse("admin:…") keeps working.
         super().__init__(name)
+
+    @method_decorator(staff_login_throttle)
+    def login(self, request, extra_context=None):
+        # The per-address throttle of the customer login, counted on its own (THROTTLE_LOGIN).
+        return super().login(request, extra_context)
 
     def get_urls(self):
         from . import admin_counter

@@ -8,7 +8,20 @@ For an authenticated request outside the admin:
   on the customer's next click, not at their next login);
 * one live session per user: a session that is not the user's ``live_session_key`` was ended
   by a newer login and is logged out;
-* a customer who must change the password is sent to the forced change page until they do.
+* a customer who must change the password is sent to the forced change page until they do;
+* a customer locked out (five wrong login passwords, at login or in a form of the session) is
+  logged out: on the very request whose wrong password locked it (``LoginLockedOut``) and on
+  any later click of another session;
+* a session ended by a newer login (``security.auth._session_end`` leaves only a mark in it) is
+  told so on its next request: "您的账号已在其他地方登录…".
+
+For every authenticated request, customer or staff (the admin included):
+
+* the absolute lifetime: a session logged in more than ``SESSION_ABSOLUTE_SECONDS`` ago (12 hours
+  by default) is logged out, however active it was — the login time rides in the session data
+  (:data:`SESSION_STARTED_KEY`), which the request reads anyway: no query of its own;
+* ``Cache-Control: no-store`` on the answer (pages, PDFs, Excel), so that no browser or proxy
+  cache keeps a customer's data once the session is over.
 
 Idle timeout is the session's own expiry (SESSION_COOKIE_AGE), moved forward by
 :class:`SessionIdleRefreshMiddleware` at most every ``SESSION_REFRESH_SECONDS``.
@@ -23,13 +36,34 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
+from .auth import (
+    IN_SESSION_LOCKED_MESSAGE,
+    SESSION_ENDED_KEY,
+    LoginLockedOut,
+    user_login_locked,
+)
 from .backends import session_user_offered
 from .models import UserStatus
 
 SESSION_TAKEN_OVER_MESSAGE = "您的账号已在其他地方登录，本次会话已结束。如非本人操作，请立即修改登录密码。"
 USER_DISABLED_MESSAGE = "您的个人网上银行已暂停或注销，请携带有效身份证件到我行网点办理。"
+SESSION_LIFETIME_MESSAGE = "为了您的资金安全，本次登录已超过最长时限，请重新登录。"
+# When the session logged in (Unix seconds): the start of its absolute lifetime.
+SESSION_STARTED_KEY = "_login_started"
+
+
+def session_login_stamp(session) -> None:
+    """Start the absolute lifetime now (the login view, at every password login)."""
+    session[SESSION_STARTED_KEY] = int(time.time())
+
+
+def session_lifetime_over(session) -> bool:
+    started = session.get(SESSION_STARTED_KEY)
+    return started is not None and (
+        time.time() - int(started) >= int(settings.SESSION_ABSOLUTE_SECONDS))
 
 # Paths that are never customer pages.
 _OUTSIDE_PREFIXES = ("/admin/", "/captcha/", "/healthz")
@@ -129,14 +163,45 @@ class CustomerSessionMiddleware:
 
     def __call__(self, request):
         response = self._check(request)
-        return response if response is not None else self.get_response(request)
+        if response is None:
+            response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            if SESSION_STARTED_KEY not in session:
+                # A login that did not go through the login view (the staff admin's), or a
+                # session older than the rule: its lifetime starts now.
+                session_login_stamp(session)
+            patch_cache_control(response, no_store=True, no_cache=True, must_revalidate=True,
+                                private=True, max_age=0)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, LoginLockedOut):
+            logout(request)
+            messages.error(request, IN_SESSION_LOCKED_MESSAGE)
+            return redirect("security:login")
+        return None
 
     def _check(self, request):
         path = request.path_info
-        if path.startswith(settings.STATIC_URL) or path.startswith(_OUTSIDE_PREFIXES):
+        if path.startswith(settings.STATIC_URL):
             return None
         user = request.user
         if not user.is_authenticated:
+            if request.session.get(SESSION_ENDED_KEY):
+                # A newer login ended this session (security.auth._session_end): say so once.
+                request.session.flush()
+                messages.warning(request, SESSION_TAKEN_OVER_MESSAGE)
+                if not path.startswith("/admin/"):
+                    return redirect("security:login")
+            return None
+        if session_lifetime_over(request.session):
+            logout(request)
+            if path.startswith("/admin/"):
+                return redirect(reverse("admin:login") + "?next=" + reverse("admin:index"))
+            messages.warning(request, SESSION_LIFETIME_MESSAGE)
+            return redirect("security:login")
+        if path.startswith(_OUTSIDE_PREFIXES):
             return None
         if not user.is_customer:
             request.user = AnonymousUser()
@@ -148,6 +213,10 @@ class CustomerSessionMiddleware:
         if user.live_session_key and request.session.session_key != user.live_session_key:
             logout(request)
             messages.warning(request, SESSION_TAKEN_OVER_MESSAGE)
+            return redirect("security:login")
+        if user.login_locked_on is not None and user_login_locked(user=user):
+            logout(request)
+            messages.error(request, IN_SESSION_LOCKED_MESSAGE)
             return redirect("security:login")
         if user.must_change_password and path not in self._force_change_paths():
             return redirect("security:password_force_change")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "captcha",
+    "django_ratelimit",
     # the shared core
     "ebank.core",
     "ebank.ledger",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     # session, forced password change (needs auth, OTP and messages before it).
     "security.middleware.CustomerSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers a throttled request (security.throttles) with RATELIMIT_VIEW.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "ebank.urls"
@@ -164,12 +167,13 @@ PIN_HASHER = "pin_keyed"
 # The PIN key (the HSM's PIN verification key in a bank's terms). Without it, a key derived from
 # SECRET_KEY — set it in production so that SECRET_KEY can be rotated without every 交易密码.
 PIN_KEY = env("PIN_KEY")
+# Django's rules with the bank's Chinese messages (security/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    {"NAME": "security.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "security.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.password_validation.CommonPasswordValidator"},
+    {"NAME": "security.password_validation.NumericPasswordValidator"},
 ]
 
 # --- locale: Chinese UI, business time in Asia/Shanghai, UTC in the database ------------------
@@ -188,12 +192,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 5 * 60  # idle timeout (SEC-SESSION)
+# The absolute lifetime: a session logged in longer ago than this ends, however active
+# (security.middleware; ASVS 7.3.2).
+SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)) or 12 * 3600)
 # Activity moves the expiry forward at most this often (security.middleware says why): an idle
 # session ends 4½–5 minutes after the last click instead of a write on every request.
 SESSION_REFRESH_SECONDS = 30
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF token: the bank's page in Chinese (templates/403_csrf.html), not Django's.
+CSRF_FAILURE_VIEW = "security.views.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -210,6 +219,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# --- per-address throttles (security/throttles.py, django-ratelimit) ---------------------------
+# POSTs per client address per window ("count/s|m|h|d"), counted in the default cache.
+THROTTLE_LOGIN = env("THROTTLE_LOGIN", "20/m") or "20/m"
+THROTTLE_REGISTER = env("THROTTLE_REGISTER", "10/m") or "10/m"
+THROTTLE_SMS = env("THROTTLE_SMS", "5/m") or "5/m"
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "security.throttles.throttled"
+# Our Redis backend is Django's own (ebank.core.cache keeps its client): INCR is atomic, so the
+# "not officially supported" warning says nothing here. Without Redis the cache is per process
+# (locmem): django-ratelimit's E003 then stops production from starting; dev and test silence it.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- login, captcha (附加码), security tools --------------------------------------------------
 LOGIN_URL = "security:login"

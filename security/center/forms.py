@@ -12,7 +12,7 @@ from django import forms
 from accounts.models import Customer
 from ebank.core.errors import BusinessError
 from ebank.core.money import parse_amount
-from security.auth import login_name_problems
+from security.auth import login_name_shape_problems
 
 from . import selectors
 from .width import text_width, width_limit_message
@@ -144,9 +144,11 @@ class LoginSettingsForm(forms.Form):
             raise forms.ValidationError("新登录名与当前登录名相同")
         if self.user.pending_username and name.lower() == self.user.pending_username.lower():
             raise forms.ValidationError("该登录名已设置，将在您下次登录时生效")
-        # The same rules as 网上自助注册 (4-20 letters/digits/_, not all digits, not an ID
-        # number, unique across current and pending login names).
-        problems = login_name_problems(login_name=name)
+        # The same shape as 网上自助注册 (4-20 letters/digits/_, not all digits, not an ID
+        # number). Whether another customer holds it is told only after the 登录密码 was right
+        # (services.login_settings_change): the form must not answer it to whoever sits at an
+        # open session.
+        problems = login_name_shape_problems(login_name=name)
         if problems:
             raise forms.ValidationError(problems[0])
         return name

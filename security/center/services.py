@@ -10,7 +10,9 @@ Two kinds of change live here:
   confirmation page runs once, after the PIN and the tool have been checked.
 
 A wrong 登录密码 is refused with an audit row written in its own transaction, so the attempt
-stays on record although nothing else is written.
+stays on record although nothing else is written; it counts toward the login lock like a wrong
+password at login (``security.auth.user_password_confirm``: five in a row lock login and end
+the session).
 """
 
 import hashlib
@@ -31,11 +33,11 @@ from ebank.core.audit import audit_record
 from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
-from ebank.core.models import AuditOutcome
 from ebank.core.money import format_amount, format_cny
 from ebank.ledger.models import Posting
 from ebank.limits.models import LimitLevel
 from ebank.limits.services import limit_policy_validate
+from security.auth import user_password_confirm
 from security.confirm.services import operation_start
 from security.models import (
     CustomerMessage,
@@ -78,13 +80,9 @@ def _digest(*parts: object) -> str:
 
 def _login_password_check(*, user: User, password: str, action: str,
                           ip_address: str | None) -> None:
-    """Refuse a wrong 登录密码; the failure is audited outside any transaction of ours."""
-    if password and user.check_password(password):
-        return
-    audit_record(action=action, outcome=AuditOutcome.FAILURE, actor=user,
-                 customer_id=user.customer_id, ip_address=ip_address,
-                 detail={"reason": "wrong_login_password"})
-    raise BusinessError("网银登录密码错误", code="wrong_login_password")
+    """Refuse a wrong 登录密码: it counts toward the login lock (security.auth), audited in a
+    transaction of its own; the fifth locks login and logs the session out."""
+    user_password_confirm(user=user, password=password, action=action, ip_address=ip_address)
 
 
 # --- 预留信息变更 ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 a user created or a count changed by random input."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,6 +45,7 @@ def snapshot():
 @given(login_name=text, password=text, captcha=st.one_of(text, st.just("PASSED")))
 def test_random_login_input_never_breaks_and_only_counts_for_existing_users(zhang, login_name,
                                                                               password, captcha):
+    cache.clear()  # each example starts with no per-address or per-name count
     users_before = User.objects.count()
     client = Client()
     response = client.post("/login", {"login_name": login_name, "password": password,
@@ -62,6 +64,7 @@ def test_random_login_input_never_breaks_and_only_counts_for_existing_users(zhan
     "captcha_1": st.one_of(text, st.just("PASSED")),
 }))
 def test_random_registration_input_never_breaks_and_creates_nothing(zhang, fields):
+    cache.clear()
     before = snapshot()
     client = Client()
     client.post("/register", {"agree": "on"})
@@ -75,6 +78,7 @@ def test_random_registration_input_never_breaks_and_creates_nothing(zhang, field
 @FUZZ
 @given(username=text, password=text, confirm=text, code=text)
 def test_random_input_on_later_steps_never_breaks(zhang, username, password, confirm, code):
+    cache.clear()
     client = Client()
     session = client.session
     session["register_online"] = {"nonce": "n" * 32, "agreed": True,

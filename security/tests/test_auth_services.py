@@ -11,9 +11,11 @@ from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.limits.engine import business_day
 from security.auth import (
-    LOGIN_FAILED_MESSAGE,
+    LOGIN_LOCKED_MESSAGE,
     REGISTER_MISMATCH_MESSAGE,
     LoginRefused,
+    login_attempts_left_message,
+    login_failures_count,
     login_name_problems,
     password_hash_make,
     registration_match,
@@ -55,9 +57,12 @@ def zhang(customers):
 
 
 def refuse(login_name, password=PASSWORD):
+    failures = login_failures_count(login_name=login_name)
     with pytest.raises(LoginRefused) as caught:
         user_login_check(login_name=login_name, password=password, ip_address="10.0.0.9")
-    assert caught.value.message == LOGIN_FAILED_MESSAGE
+    # Worded from the typed name's count alone (one more than before), never from the reason.
+    assert caught.value.message == login_attempts_left_message(failures + 1)
+    assert login_failures_count(login_name=login_name) == failures + 1
     return caught.value
 
 
@@ -81,7 +86,7 @@ def test_five_wrong_passwords_lock_until_tomorrow_and_the_sixth_is_refused_even_
     assert zhang.failed_logins == 5
     assert zhang.login_locked_on == business_day() == dt.date(2026, 5, 12)
     error = refuse("zhangwei", PASSWORD)
-    assert error.code == "locked"
+    assert error.code == "locked" and error.message == LOGIN_LOCKED_MESSAGE
     zhang.refresh_from_db()
     assert zhang.failed_logins == 5
     reasons = list(AuditEvent.objects.filter(action="login_failed").order_by("id")
@@ -184,7 +189,9 @@ def test_login_record_keeps_the_previous_login_and_ends_the_previous_session(zha
     assert zhang.previous_login_at == earlier and zhang.previous_login_ip == "10.1.1.1"
     assert zhang.last_login_ip == "10.2.2.2" and zhang.live_session_key == "n" * 32
     assert zhang.failed_logins == 0
-    assert not Session.objects.filter(session_key=first.session_key).exists()
+    # The previous session keeps no login, only the mark that tells its browser why.
+    ended = Session.objects.get(session_key=first.session_key)
+    assert ended.get_decoded() == {"_ended_by": "other_login"} and ended.user_id is None
     event = AuditEvent.objects.get(action="login")
     assert event.outcome == AuditOutcome.SUCCESS and event.ip_address == "10.2.2.2"
 

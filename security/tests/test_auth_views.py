@@ -8,7 +8,12 @@ import time_machine
 from django.test import Client
 
 from ebank.core.models import AuditEvent
-from security.auth import LOGIN_FAILED_MESSAGE, LOGIN_LOCK_HINT
+from security.auth import (
+    LOGIN_FAILED_MESSAGE,
+    LOGIN_LOCK_HINT,
+    LOGIN_LOCKED_MESSAGE,
+    login_attempts_left_message,
+)
 from security.middleware import SESSION_TAKEN_OVER_MESSAGE
 from security.models import User, UserStatus
 from security.models import UserSession as Session
@@ -68,19 +73,41 @@ def test_every_refusal_looks_the_same(client, customers):
         "locked_right_password": login(client, "lina_ok"),
         "suspended_right_password": login(client, "wangfan"),
         "cancelled_right_password": login(client, "liuyang"),
-        "bad_captcha": login(client, "zhangwe", PASSWORD, captcha="WRONG"),
     }
     boxes = {}
     for name, response in cases.items():
         assert response.status_code == 200, name
         assert response.templates[0].name == "security/auth/login.html", name
         html = response.content.decode()
-        assert LOGIN_FAILED_MESSAGE in html and LOGIN_LOCK_HINT in html, name
+        # The first failure of each typed name today: the same words for all of them.
+        assert login_attempts_left_message(1) in html and LOGIN_LOCK_HINT in html, name
+        assert "还可尝试4次" in html, name
         typed = response.wsgi_request.POST["login_name"]
         boxes[name] = login_box(response, typed)
         assert 'value="NAME"' in boxes[name]
     assert len({len(box) for box in boxes.values()}) == 1
     assert len(set(boxes.values())) == 1
+    assert not client.session.get("_auth_user_id")
+    # A wrong 附加码 checks and counts nothing: its own constant words.
+    bad_captcha = login(client, "zhangwe", PASSWORD, captcha="WRONG").content.decode()
+    assert LOGIN_FAILED_MESSAGE in bad_captcha and "还可尝试" not in bad_captcha
+    assert "还可尝试3次" in login(client, "zhangwe", "wrong-password").content.decode()
+
+
+def test_a_real_and_a_made_up_name_read_the_same_to_the_lock_and_after(client, customers):
+    """Lockout without enumeration: the count is per typed name, known or not."""
+    customer_user(customers[0], username="zhangwe")
+    real = [login_box(login(client, "zhangwe", "wrong-password"), "zhangwe")
+            for _ in range(7)]
+    made_up = [login_box(login(client, "nobody1", "wrong-password"), "nobody1")
+               for _ in range(7)]
+    assert real == made_up
+    assert ["还可尝试4次" in box for box in real] == [True] + [False] * 6
+    assert "还可尝试1次" in real[3]
+    for box in real[4:]:
+        assert LOGIN_LOCKED_MESSAGE in box and "已锁定至次日，或请到柜面解锁" in box
+    # The real user is locked on the row: even the right password is refused, in the same words.
+    assert LOGIN_LOCKED_MESSAGE in login(client, "zhangwe").content.decode()
     assert not client.session.get("_auth_user_id")
 
 
@@ -111,9 +138,17 @@ def test_second_login_shows_the_previous_login_and_ends_the_first_session(zhang)
     assert first.get("/").status_code == 200
     assert Session.objects.filter(session_key=first_key).exists()
     login(second, "zhangwei")
-    assert not Session.objects.filter(session_key=first_key).exists()
+    # The first session holds no login any more, only the mark that a newer login ended it.
+    ended = Session.objects.get(session_key=first_key)
+    assert ended.user_id is None and "_auth_user_id" not in ended.get_decoded()
     kicked = first.get("/", follow=True)
     assert kicked.redirect_chain[-1][0].startswith("/login")
+    # The browser whose session was ended is told why, once.
+    assert SESSION_TAKEN_OVER_MESSAGE in kicked.content.decode()
+    assert "您的账号已在其他地方登录" in SESSION_TAKEN_OVER_MESSAGE
+    assert not Session.objects.filter(session_key=first_key).exists()
+    again = first.get("/", follow=True).content.decode()
+    assert SESSION_TAKEN_OVER_MESSAGE not in again
     html = second.get("/").content.decode()
     assert "10.0.0.1" in html  # 上次登录 IP
 

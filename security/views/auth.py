@@ -48,8 +48,9 @@ from ..forms_auth import (
     RegisterLoginForm,
     RegisterSmsForm,
 )
-from ..middleware import session_refresh
+from ..middleware import session_login_stamp, session_refresh
 from ..models import ToolStatus
+from ..throttles import login_throttle, register_throttle, sms_throttle_check
 
 try:  # the SMS services module of the tools issue; the functions live in sms.py either way
     from ..tools.services import sms_code_issue, sms_code_verify
@@ -70,11 +71,12 @@ def _posted(request: HttpRequest):
 # --- login and session -------------------------------------------------------------------------
 
 
-def _login_page(request, form, *, failed: bool, status: int = 200) -> HttpResponse:
+def _login_page(request, form, *, failed: bool, status: int = 200,
+                failed_message: str = LOGIN_FAILED_MESSAGE) -> HttpResponse:
     return render(request, "security/auth/login.html", {
         "form": form,
         "failed": failed,
-        "failed_message": LOGIN_FAILED_MESSAGE,
+        "failed_message": failed_message,
         "lock_hint": LOGIN_LOCK_HINT,
         "timeout_notice": SESSION_TIMEOUT_NOTICE if request.GET.get("timeout") else "",
         "next": _safe_next(request),
@@ -92,29 +94,34 @@ def _safe_next(request) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@login_throttle
 def login_view(request):
     if request.method == "GET":
         if request.user.is_authenticated:
             return redirect("security:home")
         return _login_page(request, LoginForm(), failed=False)
     form = LoginForm(request.POST)
+    failed_message = LOGIN_FAILED_MESSAGE
     if form.is_valid():
         try:
             user = user_login_check(login_name=form.cleaned_data["login_name"],
                                     password=form.cleaned_data["password"],
                                     ip_address=client_ip(request))
-        except LoginRefused:
-            pass
+        except LoginRefused as refused:
+            # Worded from the typed identifier's count alone: the same for any name.
+            failed_message = refused.message
         else:
             previous_login_at = user.last_login
             login(request, user)  # rotates the session key
+            session_login_stamp(request.session)  # the absolute lifetime starts now
             user_login_record(user=user, session_key=request.session.session_key,
                               ip_address=client_ip(request),
                               previous_login_at=previous_login_at)
             return redirect(_safe_next(request) or "security:home")
     # One page for every refusal: nothing on it says which check failed.
     typed = str(request.POST.get("login_name", ""))[:64].replace("\x00", "")
-    return _login_page(request, LoginForm(initial={"login_name": typed}), failed=True)
+    return _login_page(request, LoginForm(initial={"login_name": typed}), failed=True,
+                       failed_message=failed_message)
 
 
 @require_POST
@@ -159,7 +166,8 @@ def _password_change(request, *, template: str, success_redirect: str):
         try:
             user_password_change(user=request.user,
                                  old_password=form.cleaned_data["old_password"],
-                                 new_password=form.cleaned_data["new_password"])
+                                 new_password=form.cleaned_data["new_password"],
+                                 ip_address=client_ip(request))
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
@@ -261,6 +269,7 @@ def register(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@register_throttle
 @_anonymous_only
 def register_identity(request):
     """Step 2: card/passbook, 交易密码, name and ID as the core records have them."""
@@ -275,6 +284,7 @@ def register_identity(request):
                                        id_type=data["id_type"], id_number=data["id_number"])
             digest = registration_digest(customer_id=match.customer.pk,
                                          medium_id=match.medium.pk, nonce=progress["nonce"])
+            sms_throttle_check(request)
             try:
                 sms_code_issue(phone=match.customer.phone, purpose=REGISTER_SMS_PURPOSE,
                                operation_digest=digest)
@@ -296,6 +306,7 @@ def register_identity(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@register_throttle
 @_anonymous_only
 def register_sms(request):
     """Step 3: the SMS code sent to the reserved phone, bound to this registration."""
@@ -308,15 +319,16 @@ def register_sms(request):
     form = RegisterSmsForm(_posted(request))
     if request.method == "POST":
         if request.POST.get("action") == "resend":
-            form = RegisterSmsForm()
+            sms_throttle_check(request)
             try:
                 sms_code_issue(phone=customer.phone, purpose=REGISTER_SMS_PURPOSE,
                                operation_digest=digest)
             except BusinessError as exc:
-                form.add_error(None, exc.message)
+                # (An unbound form takes no error: this was a 500 when a resend came too soon.)
+                messages.error(request, exc.message)
             else:
                 messages.success(request, "验证码已重新发送")
-                return redirect("security:register_sms")
+            return redirect("security:register_sms")
         elif form.is_valid():
             if sms_code_verify(phone=customer.phone, purpose=REGISTER_SMS_PURPOSE,
                                operation_digest=digest, code=form.cleaned_data["code"]):

@@ -40,6 +40,7 @@ from security.confirm.services import (
 from security.middleware import session_refresh
 from security.models import OperationStatus, SmsMessage, ToolKind, ToolStatus
 from security.tools.services import ToolError, token_answer_for, tool_for
+from security.throttles import sms_throttle
 
 
 def _result_redirect(operation):
@@ -117,6 +118,7 @@ def confirm(request, public_id: str):
 
 @login_required
 @require_POST
+@sms_throttle
 def confirm_sms(request, public_id: str):
     """Send the SMS code. static/js/confirm.js posts here with fetch() and takes JSON, so the
     page (and the 交易密码 typed on it) stays; without JavaScript the form posts and the page

@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.demo import resident_id_number, seed_demo_bank
 from accounts.models import LinkedMedium, MediumKind
-from security.auth import LOGIN_FAILED_MESSAGE
+from security.auth import LOGIN_LOCKED_MESSAGE, login_attempts_left_message
+from security.middleware import SESSION_TAKEN_OVER_MESSAGE
 from security.models import User, UserStatus
 from security.scoping import teller_group_ensure
 from security.tools.sms import sms_outbox_latest_code
@@ -50,7 +51,7 @@ def test_login_with_captcha_shows_home_with_the_menu(page: Page, live_server, cu
     expect(page.locator("img.captcha")).to_be_visible()
     shot("login")
     fill_login(page, live_server.url, "zhangwei", "wrong-password")
-    expect(page.locator("#login-error")).to_contain_text(LOGIN_FAILED_MESSAGE)
+    expect(page.locator("#login-error")).to_contain_text("还可尝试4次")
     shot("login-failed")
     fill_login(page, live_server.url, "zhangwei")
     expect(page).to_have_url(f"{live_server.url}/")
@@ -131,11 +132,12 @@ def test_five_wrong_passwords_lock_until_a_teller_unlocks_in_the_admin(
         page: Page, live_server, customers, shot):
     zhang = customers[0]
     make_user(zhang, "zhangwei")
-    for _ in range(5):
+    for attempt in range(1, 6):
         fill_login(page, live_server.url, "zhangwei", "wrong-password")
-        expect(page.locator("#login-error")).to_be_visible()
+        expect(page.locator("#login-error")).to_contain_text(
+            login_attempts_left_message(attempt))
     fill_login(page, live_server.url, "zhangwei")
-    expect(page.locator("#login-error")).to_contain_text(LOGIN_FAILED_MESSAGE)
+    expect(page.locator("#login-error")).to_contain_text(LOGIN_LOCKED_MESSAGE)
     expect(page).to_have_url(re.compile(r"/login$"))
 
     # At the counter: the teller logs in to the admin with password and token, checks the
@@ -162,7 +164,21 @@ def test_five_wrong_passwords_lock_until_a_teller_unlocks_in_the_admin(
 def test_a_suspended_customer_cannot_log_in(page: Page, live_server, customers):
     make_user(customers[0], "zhangwei", status=UserStatus.SUSPENDED)
     fill_login(page, live_server.url, "zhangwei")
-    expect(page.locator("#login-error")).to_contain_text(LOGIN_FAILED_MESSAGE)
+    # The words of any first failure of a typed name: nothing tells it is suspended.
+    expect(page.locator("#login-error")).to_contain_text(login_attempts_left_message(1))
+
+
+def test_the_browser_a_second_login_ended_is_told_so(page: Page, live_server, customers, shot):
+    make_user(customers[0], "zhangwei")
+    fill_login(page, live_server.url, "zhangwei")
+    expect(page.locator("h1")).to_contain_text("欢迎您")
+    other = page.context.browser.new_context().new_page()
+    fill_login(other, live_server.url, "zhangwei")
+    expect(other.locator("h1")).to_contain_text("欢迎您")
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.locator(".messages")).to_contain_text(SESSION_TAKEN_OVER_MESSAGE)
+    shot("session-taken-over")
 
 
 def test_an_idle_session_ends_on_the_login_page(page: Page, live_server, customers, settings,
@@ -189,3 +205,27 @@ def test_an_idle_session_ends_on_the_login_page(page: Page, live_server, custome
     expect(page.locator(".alert-warning")).to_contain_text("会话已超时")
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_a_fifth_wrong_password_in_a_form_logs_out_and_the_error_pages_read_chinese(
+        page: Page, live_server, customers, shot):
+    make_user(customers[0], "zhangwei")
+    fill_login(page, live_server.url, "zhangwei")
+    expect(page.locator("h1")).to_contain_text("欢迎您")
+    page.goto(f"{live_server.url}/no-such-page")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    expect(page.locator(".side-menu")).to_be_visible()
+    shot("error-404")
+    for attempt in range(1, 6):
+        page.goto(f"{live_server.url}/service/login-settings")
+        page.fill("input[name=password]", "wrong-password")
+        page.click("main button[type=submit]:has-text('提交')")
+        if attempt < 5:
+            expect(page.locator("body")).to_contain_text(f"还可尝试{5 - attempt}次")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.locator(".messages")).to_contain_text("您已退出登录")
+    shot("in-session-locked")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/no-such-page")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    shot("error-404-390")
