@@ -39,8 +39,8 @@ from security.confirm.services import (
 )
 from security.middleware import session_refresh
 from security.models import OperationStatus, SmsMessage, ToolKind, ToolStatus
-from security.tools.services import ToolError, token_answer_for, tool_for
 from security.throttles import sms_throttle
+from security.tools.services import ToolError, token_answer_for, tool_for
 
 
 def _result_redirect(operation):

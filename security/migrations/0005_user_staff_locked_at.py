@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('security', '0003_usersession'),
+        ('security', '0004_sms_caps_and_code_link'),
     ]
 
     operations = [
