@@ -95,7 +95,7 @@ class _KeepRecords(logging.Handler):
 _kept = _KeepRecords()
 
 
-def pytest_configure(config):
+def _keep_log_records():
     logging.getLogger().addHandler(_kept)
 
 
@@ -125,11 +125,27 @@ def admin_client(client, admin_user):
     return client
 
 
+
+def pytest_configure(config):
+    """``EBANK_CLOCK_SHIFT_DAYS``: run the whole suite, and the processes it starts, with the
+    clock that many days ahead (tests/clockshift/sitecustomize.py, docs/testing.md)."""
+    from tests.clockshift.sitecustomize import clock_shift_start
+
+    _keep_log_records()
+    if clock_shift_start():
+        folder = os.path.join(os.path.dirname(__file__), "tests", "clockshift")
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (folder, os.environ.get("PYTHONPATH")) if p)
+
+
 def pytest_report_header(config):
-    """Say what day the suite believes it is when the clock is shifted (bin/test
-    EBANK_CLOCK_SHIFT, docs/testing.md): a shifted run is only proof if the shift took."""
-    if os.environ.get("FAKETIME"):
+    """Say what day the suite believes it is when the clock is shifted: a shifted run is only
+    proof if the shift took."""
+    from tests.clockshift.sitecustomize import clock_shift_days
+
+    if clock_shift_days():
         import datetime
 
-        return f"clock shifted {os.environ['FAKETIME']}: today is {datetime.date.today()}"  # noqa: DTZ011
+        return (f"clock shifted {clock_shift_days()} days: "
+                f"today is {datetime.date.today()}")  # noqa: DTZ011
     return None
