@@ -125,3 +125,19 @@ def test_sms_sending_per_address_on_the_confirmation_page(settings, bank):
     sent = SmsMessage.objects.count()
     assert _throttled(client.post(url))
     assert SmsMessage.objects.count() == sent
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("security:mobile_sign", {"action": "send_code"}),
+    ("security:profile_phone", {"action": "send_code", "new_phone": "13905510077"}),
+])
+def test_sms_sending_per_address_in_the_customer_service_pages(settings, bank, name, data):
+    # 手机银行签约 and 个人资料变更 text codes too: the same count per address.
+    settings.THROTTLE_SMS = "1/h"
+    client = Client(REMOTE_ADDR="10.7.7.7")
+    client.force_login(bank.zhang)
+    assert client.post(reverse(name), data).status_code in (200, 302)
+    sent = SmsMessage.objects.count()
+    assert sent >= 1
+    assert _throttled(client.post(reverse(name), data))
+    assert SmsMessage.objects.count() == sent

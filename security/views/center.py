@@ -18,6 +18,7 @@ from ebank.core.web import customer_required
 from security.center import forms, operations, selectors, services  # noqa: F401
 from security.center.services import KIND_CORE_PHONE_CHANGE, KIND_LIMIT_CHANGE
 from security.confirm.selectors import operation_typed
+from security.throttles import sms_throttle_check
 
 # ``operations`` is imported for its side effect: the executors must be registered before any
 # operation_start of theirs. SecurityConfig.ready imports it too; this makes the pages safe alone.
@@ -162,6 +163,7 @@ def profile_phone(request):
     new_phone = form.cleaned_data["new_phone"]
     try:
         if request.POST.get("action") == "send_code":
+            sms_throttle_check(request)
             services.profile_phone_new_code_send(user=request.user, new_phone=new_phone)
             messages.info(request, f"验证码已发送至新手机号码{mask_phone(new_phone)}")
             return _profile_page(request, phone_form=forms.PhoneNewForm(
@@ -194,6 +196,7 @@ def profile_phone_confirm(request):
         request.session.pop(SESSION_PHONE_CHANGE, None)
         return redirect("security:profile")
     if action == "resend":
+        sms_throttle_check(request)
         try:
             services.profile_phone_old_code_resend(user=request.user,
                                                    new_phone=pending["new_phone"])
@@ -335,6 +338,7 @@ def mobile_sign(request):
         # Keep what was ticked, but do not complain about fields not filled in yet.
         form = forms.MobileSignForm(initial={"links": request.POST.getlist("links")},
                                     customer=user.customer)
+        sms_throttle_check(request)
         try:
             services.mobile_sign_code_send(user=user)
         except BusinessError as exc:
