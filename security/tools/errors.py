@@ -9,7 +9,7 @@ attempt is written by :func:`ebank.core.db.commit_apart`, in a transaction of it
 from ebank.core.db import commit_apart
 from ebank.core.errors import BusinessError
 
-__all__ = ["ToolError", "ToolLocked", "commit_apart"]
+__all__ = ["ToolError", "ToolLocked", "commit_apart", "tool_failure_record"]
 
 
 class ToolError(BusinessError):
@@ -20,3 +20,25 @@ class ToolError(BusinessError):
 class ToolLocked(ToolError):
     code = "tool_locked"
     default_message = "证书已锁定，请携带有效身份证件到我行任意网点办理解锁"
+
+
+def tool_failure_record(tool, *, limit: int, wrong_action: str, locked_action: str) -> str:
+    """Count one wrong 证书密码 or token answer on ``tool`` (read ``select_for_update`` with its
+    user by the caller, inside ``commit_apart``): the ``limit``-th in a row locks the tool.
+    Audited either way; returns the tool's status after the count."""
+    from ebank.core.audit import audit_record
+    from ebank.core.models import AuditOutcome
+    from security.models import ToolStatus
+
+    tool.password_failures += 1
+    fields = ["password_failures"]
+    if tool.password_failures >= limit:
+        tool.status = ToolStatus.LOCKED
+        fields.append("status")
+    tool.save(update_fields=fields)
+    audit_record(
+        action=locked_action if tool.status == ToolStatus.LOCKED else wrong_action,
+        outcome=AuditOutcome.FAILURE, actor=tool.user, customer_id=tool.user.customer_id,
+        object_ref=f"tool:{tool.serial}", detail={"failures": tool.password_failures},
+    )
+    return tool.status

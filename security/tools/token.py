@@ -28,11 +28,9 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oath import str2ocrasuite
 
-from ebank.core.audit import audit_record
-from ebank.core.models import AuditOutcome
 from security.models import SecurityTool, ToolKind, ToolStatus
 
-from .errors import ToolError, ToolLocked, commit_apart
+from .errors import ToolError, ToolLocked, commit_apart, tool_failure_record
 from .usbkey import LIVE_STATUSES, tool_serial_new
 
 TOKEN_OCRA_SUITE = "OCRA-1:HOTP-SHA1-6:QN08"  # noqa: S105 - a suite name, not a secret
@@ -132,17 +130,8 @@ def _answer_check(*, tool_id: int, challenge: str, code: str) -> str:
             tool.password_failures = 0
             tool.save(update_fields=["password_failures"])
         return "ok"
-    tool.password_failures += 1
-    fields = ["password_failures"]
-    if tool.password_failures >= TOKEN_MAX_FAILURES:
-        tool.status = ToolStatus.LOCKED
-        fields.append("status")
-    tool.save(update_fields=fields)
-    audit_record(
-        action="token.locked" if tool.status == ToolStatus.LOCKED else "token.answer_wrong",
-        outcome=AuditOutcome.FAILURE, actor=tool.user, customer_id=tool.user.customer_id,
-        object_ref=f"tool:{tool.serial}", detail={"failures": tool.password_failures},
-    )
+    tool_failure_record(tool, limit=TOKEN_MAX_FAILURES, wrong_action="token.answer_wrong",
+                        locked_action="token.locked")
     return "locked" if tool.status == ToolStatus.LOCKED else "wrong"
 
 

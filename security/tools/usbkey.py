@@ -42,11 +42,10 @@ from django.utils import timezone
 
 from ebank.core.audit import audit_record
 from ebank.core.crypto import decrypt_text, encrypt_text, verification_keyed
-from ebank.core.models import AuditOutcome
 from security.models import SecurityTool, ToolKind, ToolStatus
 
 from .ca import bank_ca_ensure, bank_ca_load
-from .errors import ToolError, ToolLocked, commit_apart
+from .errors import ToolError, ToolLocked, commit_apart, tool_failure_record
 
 USBKEY_VALIDITY = datetime.timedelta(days=730)
 MAX_PASSWORD_FAILURES = 6
@@ -309,20 +308,8 @@ def _password_failure_count(*, tool_id: int) -> tuple[int, str]:
               .get(pk=tool_id))
     if locked.status != ToolStatus.ACTIVE:  # locked or cancelled a moment ago by another request
         return locked.password_failures, locked.status
-    locked.password_failures += 1
-    fields = ["password_failures"]
-    if locked.password_failures >= MAX_PASSWORD_FAILURES:
-        locked.status = ToolStatus.LOCKED
-        fields.append("status")
-    locked.save(update_fields=fields)
-    audit_record(
-        action="usbkey.locked" if locked.status == ToolStatus.LOCKED else "usbkey.password_wrong",
-        outcome=AuditOutcome.FAILURE,
-        actor=locked.user,
-        customer_id=locked.user.customer_id,
-        object_ref=f"tool:{locked.serial}",
-        detail={"failures": locked.password_failures},
-    )
+    tool_failure_record(locked, limit=MAX_PASSWORD_FAILURES, wrong_action="usbkey.password_wrong",
+                        locked_action="usbkey.locked")
     return locked.password_failures, locked.status
 
 

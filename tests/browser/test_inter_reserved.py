@@ -18,9 +18,10 @@ from ebank.clearing.calendar import calendar_invalidate
 from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
 from ebank.duework.models import DueWork, DueWorkStatus
 from security.tools import services as tool_services
+from tests.browser.support import login
 from transfers.models import Transfer, TransferStatus
 from transfers.services.inter import DUE_EXECUTE
-from transfers.tests.test_own_intra_support import CERT_PASSWORD, DEMO_PIN, LOGIN_PASSWORD, World
+from transfers.tests.test_own_intra_support import CERT_PASSWORD, DEMO_PIN, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,15 +47,6 @@ def bank(friday, settings, tmp_path):
     get_clearing_adapter().reset()
     calendar_invalidate()
     return world
-
-
-def login(page: Page, base: str, username: str):
-    page.goto(f"{base}/login")
-    page.fill("#id_login_name", username)
-    page.fill("#id_password", LOGIN_PASSWORD)
-    page.fill("#id_captcha_1", "PASSED")
-    page.click("button[type=submit]:has-text('登录')")
-    expect(page).to_have_url(f"{base}/")
 
 
 def test_a_friday_evening_large_transfer_is_reserved_listed_and_deleted(page: Page, live_server,

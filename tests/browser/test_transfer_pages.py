@@ -23,11 +23,11 @@ from ebank.clearing.adapters import get_clearing_adapter
 from ebank.clearing.calendar import calendar_invalidate
 from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
 from ebank.core.money import chinese_capitals
+from tests.browser.support import login
 from transfers.models import Transfer, TransferStatus
 from transfers.tests.test_own_intra_support import (
     CERT_PASSWORD,
     DEMO_PIN,
-    LOGIN_PASSWORD,
     World,
 )
 from transfers.tests.test_own_intra_support import world as world  # noqa: F401 - fixture
@@ -46,15 +46,6 @@ def bank(world):
     get_clearing_adapter().reset()
     calendar_invalidate()
     return world
-
-
-def login(page: Page, base: str, username: str):
-    page.goto(f"{base}/login")
-    page.fill("#id_login_name", username)
-    page.fill("#id_password", LOGIN_PASSWORD)
-    page.fill("#id_captcha_1", "PASSED")
-    page.click("button[type=submit]:has-text('登录')")
-    expect(page).to_have_url(f"{base}/")
 
 
 def confirm_with_usbkey(page: Page):
