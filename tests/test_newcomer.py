@@ -67,7 +67,8 @@ def test_the_usage_of_bin_test_names_real_folders():
 
 def test_the_readme_names_only_files_a_clone_has():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`((?:\.{0,2}/)?[\w.-]+(?:/[\w.<>-]*)+)`", readme))
+    # A path starts with a letter, "_" or "." (a rate such as `10/m` is not one).
+    named = set(re.findall(r"`((?:\.{0,2}/)?[A-Za-z_.][\w.-]*(?:/[\w.<>-]*)+)`", readme))
     named |= set(re.findall(r"\]\(([\w./-]+)\)", readme))
     checked = []
     for path in sorted(named):

@@ -68,7 +68,7 @@ def test_a_friday_evening_large_transfer_is_reserved_listed_and_deleted(page: Pa
     page.fill("#id_amount", "60000")
     page.fill("#id_purpose", "购房定金")
     shot("inter-form")
-    page.click("button[type=submit]:has-text('提交')")
+    page.click("button[type=submit]:not(.default-submit):has-text('提交')")
 
     # The server's clock is Friday 17:30 too: it planned the reservation from it.
     expect(page.locator("body")).to_contain_text("预约至2026年11月30日09:00后汇出")
