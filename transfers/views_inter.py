@@ -9,7 +9,6 @@ import re
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +17,7 @@ from ebank.clearing.selectors import bank_code_search
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.proxy import client_ip as _ip
-from ebank.core.web import customer_required
+from ebank.core.web import customer_required, redirect_to_confirm
 
 from .forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
 from .models import PayeeKind
@@ -60,7 +59,7 @@ def inter_transfer(request):
             except BusinessError as exc:
                 form.add_error(None, exc.message)
             else:
-                return redirect(reverse("security:confirm", args=[operation.public_id]))
+                return redirect_to_confirm(operation)
         candidates = form.bank_candidates
     ibps = inter.channel_status(Channel.IBPS)
     return render(request, "transfers/inter/form.html", {

@@ -19,7 +19,7 @@ from ebank.clearing.selectors import bank_code_search
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.proxy import client_ip as _ip
-from ebank.core.web import customer_required
+from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from ebank.limits.models import LimitLevel
 from security.confirm.selectors import operation_typed
 from transfers import selectors
@@ -36,17 +36,6 @@ from transfers.services import own_intra, payees
 from transfers.services.common import payer_accounts
 
 PAGE_SIZE = 20
-
-
-def _to_confirm(operation):
-    return redirect(reverse("security:confirm", args=[operation.public_id]))
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
 
 
 def typed_before(request, kind: str) -> dict:
@@ -126,7 +115,7 @@ def own_transfer(request):
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            return _to_confirm(operation)
+            return redirect_to_confirm(operation)
     return render(request, "transfers/own_intra/own.html",
                   {"form": form, "has_accounts": len(mains) >= 2})
 
@@ -172,7 +161,7 @@ def intra_transfer(request):
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            return _to_confirm(operation)
+            return redirect_to_confirm(operation)
     return render(request, "transfers/own_intra/intra.html", {
         "form": form,
         "limit_refusal": limit_refusal,
@@ -192,7 +181,7 @@ def payee_list(request):
     rows = selectors.payees_for_customer(customer=customer, query=query)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "transfers/own_intra/payees.html", {
-        "search": search, "page": page, "querystring": _querystring_without_page(request),
+        "search": search, "page": page, "querystring": querystring_without_page(request),
         "rows": [(p, mask_account_number(p.account_number)) for p in page.object_list],
     })
 
@@ -238,7 +227,7 @@ def scheduled_list(request):
     rows = selectors.scheduled_transfers_for_customer(customer=request.user.customer)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "transfers/own_intra/scheduled.html",
-                  {"page": page, "querystring": _querystring_without_page(request)})
+                  {"page": page, "querystring": querystring_without_page(request)})
 
 
 def _detail(request, number: str, *, back: str):
@@ -290,7 +279,7 @@ def transfer_history(request):
             if not query.is_bound or query.is_valid() else [])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "transfers/own_intra/history.html", {
-        "query": query, "page": page, "querystring": _querystring_without_page(request),
+        "query": query, "page": page, "querystring": querystring_without_page(request),
         "kinds": TransferKind,
     })
 

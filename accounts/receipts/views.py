@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Customer
+from ebank.core.web import querystring_without_page
 
 from . import excel, pdf, selectors
 from .forms import ReceiptQueryForm, ReceiptVerifyForm
@@ -47,13 +48,6 @@ def _receipts(form: ReceiptQueryForm, customer: Customer):
         date_to=form.cleaned_data["date_to"], sub_account_ids=form.sub_account_ids())
 
 
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
 @login_required
 @require_GET
 def receipt_list(request):
@@ -67,7 +61,7 @@ def receipt_list(request):
         "rows": [selectors.receipt_row(receipt) for receipt in page.object_list],
         "date_from": form.cleaned_data.get("date_from") if not form.errors else None,
         "date_to": form.cleaned_data.get("date_to") if not form.errors else None,
-        "querystring": _querystring_without_page(request),
+        "querystring": querystring_without_page(request),
     })
 
 

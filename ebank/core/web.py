@@ -5,6 +5,7 @@ from functools import lru_cache, wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # security.models.UserStatus.ACTIVE; spelled here because core sits below security.
@@ -45,3 +46,17 @@ def customer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def querystring_without_page(request) -> str:
+    """The current query (dates, filters) for pagination links, without ``page`` and ending in
+    "&" when not empty: ``?{{ querystring }}page=2``."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def redirect_to_confirm(operation):
+    """To the confirmation page of a started operation (X-CONFIRM)."""
+    return redirect(reverse("security:confirm", args=[operation.public_id]))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from ebank.core.proxy import client_ip as _ip
-from ebank.core.web import customer_required
+from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from security.center import forms, operations, selectors, services  # noqa: F401
 from security.center.services import KIND_CORE_PHONE_CHANGE, KIND_LIMIT_CHANGE
 from security.confirm.selectors import operation_typed
@@ -28,18 +28,6 @@ SESSION_PHONE_CHANGE = "center_phone_change"
 
 def _with_masked_phone(subscriptions):
     return [(subscription, mask_phone(subscription.phone)) for subscription in subscriptions]
-
-
-def _querystring_without_page(request) -> str:
-    """The current query (dates) for the pagination links, ending in "&" when not empty."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
-def _to_confirm(operation):
-    return redirect(reverse("security:confirm", args=[operation.public_id]))
 
 
 # --- 安全中心 -------------------------------------------------------------------------------------
@@ -74,7 +62,7 @@ def limits(request):
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            return _to_confirm(operation)
+            return redirect_to_confirm(operation)
     return render(request, "security/center/limits.html",
                   {"form": form, "overview": selectors.limit_overview(user=request.user)})
 
@@ -257,7 +245,7 @@ def core_phone(request):
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            return _to_confirm(operation)
+            return redirect_to_confirm(operation)
     return render(request, "security/center/core_phone.html",
                   {"form": form, "masked_phone": mask_phone(customer.phone)})
 
@@ -276,7 +264,7 @@ def message_list(request):
                                            date_to=query.cleaned_data["date_to"])
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     return render(request, "security/center/messages.html", {
-        "query": query, "page": page, "querystring": _querystring_without_page(request)})
+        "query": query, "page": page, "querystring": querystring_without_page(request)})
 
 
 @customer_required
@@ -355,7 +343,7 @@ def mobile_sign(request):
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            return _to_confirm(operation)
+            return redirect_to_confirm(operation)
     return _mobile_page(request, sign_form=form)
 
 
@@ -366,7 +354,7 @@ def mobile_cancel(request):
         operation = services.mobile_cancel_start(user=request.user)
     except BusinessError as exc:
         return _mobile_page(request, error=exc.message)
-    return _to_confirm(operation)
+    return redirect_to_confirm(operation)
 
 
 @customer_required
@@ -395,7 +383,7 @@ def mobile_password_reset(request):
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
-            return _to_confirm(operation)
+            return redirect_to_confirm(operation)
     return _mobile_page(request, reset_form=form)
 
 
@@ -466,5 +454,5 @@ def audit_log(request):
               for event in page.object_list]
     return render(request, "security/center/audit_log.html", {
         "query": query, "page": page, "events": events, "date_from": start, "date_to": end,
-        "querystring": _querystring_without_page(request),
+        "querystring": querystring_without_page(request),
     })
