@@ -25,6 +25,7 @@ from ebank.core.compiled import CompiledLookup
 from ebank.core.masking import mask_account_number
 from ebank.ledger.models import LedgerAccount
 from ebank.limits.engine import SHANGHAI
+from ebank.limits.models import LimitLevel
 
 from .models import Payee, Transfer, TransferKind, TransferStatus
 
@@ -198,3 +199,10 @@ def payee_get_for_customer(*, customer: Customer, pk: int) -> Payee:
         return Payee.objects.get(customer=customer, pk=pk)
     except (Payee.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("收款人不存在") from exc
+
+
+def limit_refusal_context(exc) -> dict:
+    """A limit refusal as the transfer forms show it (行内转账 notes 3–4): a customer-set limit
+    links to 限额管理; a bank limit only asks for less."""
+    return {"message": exc.message,
+            "customer_set": getattr(exc, "level", None) == LimitLevel.CUSTOMER}

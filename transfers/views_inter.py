@@ -18,12 +18,12 @@ from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, redirect_to_confirm
+from security.confirm.selectors import operation_typed
 
 from .forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
 from .models import PayeeKind
-from .selectors import payee_book, payee_get_for_customer
+from .selectors import limit_refusal_context, payee_book, payee_get_for_customer
 from .services import inter
-from .views_own_intra import _limit_refusal, typed_before
 
 LOOKUP_LIMIT = 20
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -55,7 +55,7 @@ def inter_transfer(request):
                 operation = inter.inter_transfer_start(user=request.user,
                                                        request=form.inter_request())
             except LimitExceeded as exc:
-                limit_refusal = _limit_refusal(exc)
+                limit_refusal = limit_refusal_context(exc)
             except BusinessError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -73,7 +73,7 @@ def inter_transfer(request):
 def _initial(request) -> dict:
     """What fills the form on GET: 返回 from the confirmation (``?from=``, everything typed),
     收款人登记簿 › 转账 (``?payee=``), or 转账中转页 (``?account=``, the 转出账号)."""
-    typed = typed_before(request, inter.OPERATION_KIND)
+    typed = operation_typed(request=request, kind=inter.OPERATION_KIND)
     if typed:
         return {"from_account": typed["from_sub_account_id"], "mode": typed["mode"],
                 "payee_account": typed["payee_account"], "payee_name": typed["payee_name"],

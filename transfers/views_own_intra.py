@@ -20,7 +20,6 @@ from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
-from ebank.limits.models import LimitLevel
 from security.confirm.selectors import operation_typed
 from transfers import selectors
 from transfers.forms_own_intra import (
@@ -36,18 +35,6 @@ from transfers.services import own_intra, payees
 from transfers.services.common import payer_accounts
 
 PAGE_SIZE = 20
-
-
-def typed_before(request, kind: str) -> dict:
-    """返回 from a confirmation page (``?from=<public_id>``): what the customer typed, read from
-    the operation's stored payload, so the form comes back filled (到账方式 and 用途 included)."""
-    return operation_typed(request=request, kind=kind)
-
-
-def _limit_refusal(exc: LimitExceeded) -> dict:
-    """Notes 3–4: a customer-set limit links to 限额管理; a bank limit only asks for less."""
-    return {"message": exc.message,
-            "customer_set": getattr(exc, "level", None) == LimitLevel.CUSTOMER}
 
 
 # --- 转账中转页 ------------------------------------------------------------------------------------
@@ -97,7 +84,7 @@ def own_transfer(request):
     customer = request.user.customer
     accounts = selectors.own_transfer_accounts(customer=customer)
     mains = [a for a in accounts if a.kind == SubAccountKind.CURRENT_MAIN]
-    typed = typed_before(request, own_intra.KIND_OWN)
+    typed = operation_typed(request=request, kind=own_intra.KIND_OWN)
     initial = {key: typed[key] for key in ("amount", "purpose") if key in typed}
     if typed:
         initial.update(from_sub_account=typed["from_sub_account"],
@@ -139,7 +126,7 @@ def intra_transfer(request):
             payee_pk = 0
         payee = selectors.payee_get_for_customer(customer=customer, pk=payee_pk)
         initial = {"payee_account": payee.account_number, "payee_name": payee.name}
-    typed = typed_before(request, own_intra.KIND_INTRA)
+    typed = operation_typed(request=request, kind=own_intra.KIND_INTRA)
     if typed:
         initial = {"from_sub_account": typed["from_sub_account"], **{
             key: typed[key] for key in ("mode", "amount", "payee_account", "payee_name",
@@ -157,7 +144,7 @@ def intra_transfer(request):
                 payee_name=data["payee_name"], purpose=data["purpose"],
                 save_payee=data["save_payee"])
         except LimitExceeded as exc:
-            limit_refusal = _limit_refusal(exc)
+            limit_refusal = selectors.limit_refusal_context(exc)
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
