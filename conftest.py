@@ -62,8 +62,8 @@ def pytest_terminal_summary(terminalreporter):
 
 # --- a fresh cache for every test -------------------------------------------------------------------
 # The cache holds counts that must not leak from one test into the next: the per-address
-# throttles (security/throttles.py) and the failed logins per typed identifier
-# (security.auth.login_failures_count). On Redis this is the run's own database (REDIS_URL).
+# throttles (security/identity/throttles.py) and the failed logins per typed identifier
+# (security.identity.services.login_failures_count). On Redis this is the run's own database (REDIS_URL).
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """The bank and its branches (行社) in the admin: read-only reference data.
 
 Customers, media, sub-accounts and links carry customers and are branch-scoped for staff; they
-are registered by ``security/admin_accounts.py``, next to the staff scoping they need.
+are registered by ``security/staff/admin_accounts.py``, next to the staff scoping they need.
 """
 
 from django.contrib import admin

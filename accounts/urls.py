@@ -1,6 +1,7 @@
 """账户管理 URLs: overview, history, linked accounts, loss reports, e-receipts."""
 
-from . import urls_pages, urls_receipts
+from .pages import urls as pages_urls
+from .receipts import urls as receipts_urls
 
 app_name = "accounts"
-urlpatterns = urls_pages.urlpatterns + urls_receipts.urlpatterns
+urlpatterns = pages_urls.urlpatterns + receipts_urls.urlpatterns

@@ -268,8 +268,8 @@ def bench_customers_create(count: int) -> list[dict]:
     from ebank.ledger.bank_books import BankBook, bank_book_id
     from ebank.ledger.models import BusinessType
     from ebank.ledger.services import Leg, entry_post
-    from security.counter.services import counter_register
     from security.models import ToolKind, User
+    from security.staff.counter.services import counter_register
 
     teller = User.objects.get(username="teller_hf")
     branch = Branch.objects.get(code="340101")
@@ -309,7 +309,7 @@ def session_login(user_id: int) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    from security.auth import user_login_record
+    from security.identity.services import user_login_record
     from security.models import User
 
     user = User.objects.get(pk=user_id)

@@ -18,5 +18,5 @@ urlpatterns = [
 ]
 
 # 400, 403 and 404 are Django's views with templates/40x.html; 500 renders without the
-# request's context processors (security/views/errors.py).
-handler500 = "security.views.errors.server_error"
+# request's context processors (ebank/views.py).
+handler500 = "ebank.views.server_error"

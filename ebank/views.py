@@ -14,8 +14,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from ebank.core.web import urls_key
-
-from ..context_processors import _layout_urls
+from security.context_processors import _layout_urls
 
 
 def csrf_failure(request, reason: str = "", template_name: str = "403_csrf.html"):

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from ebank.core.web import url_or_none, urls_key
 
-from .middleware import session_seconds_left
+from .identity.middleware import session_seconds_left
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.demo import demo_medium_number, resident_id_number
 from accounts.models import Branch, Customer, IdType, LinkedMedium, Medium
-from security.counter.services import counter_register, counter_suspend
 from security.models import RegistrationChannel, ToolKind, User, UserStatus
-from security.scoping import teller_group_ensure
+from security.staff.counter.services import counter_register, counter_suspend
+from security.staff.scoping import teller_group_ensure
 
 CUSTOMER_PASSWORD = "Demo@2026"  # noqa: S105 — demo data (README)
 STAFF_PASSWORD = "Staff@2026"  # noqa: S105 — demo data (README)

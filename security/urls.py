@@ -1,6 +1,12 @@
-"""The security app's URLs: login and registration, the confirmation flow, 安全中心 and 客户服务."""
+"""The security app's URLs: login and registration, the confirmation flow, 安全中心 and 客户服务.
 
-from . import urls_auth, urls_center, urls_confirm
+Each sub-package has its own ``urls.py`` (plain ``urlpatterns``); they share the one ``security``
+namespace, so every URL name is ``security:<name>``.
+"""
+
+from .center import urls as center_urls
+from .confirm import urls as confirm_urls
+from .identity import urls as identity_urls
 
 app_name = "security"
-urlpatterns = urls_auth.urlpatterns + urls_confirm.urlpatterns + urls_center.urlpatterns
+urlpatterns = identity_urls.urlpatterns + confirm_urls.urlpatterns + center_urls.urlpatterns

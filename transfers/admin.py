@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.masking import mask_account_number
-from security.scoping import BranchScopedAdminMixin
+from security.staff.scoping import BranchScopedAdminMixin
 
 from .models import Payee, Transfer
 

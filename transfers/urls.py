@@ -1,6 +1,7 @@
 """转账汇款 URLs: own-account and intra-bank transfers, inter-bank transfers and their tools."""
 
-from . import urls_inter, urls_own_intra
+from .inter import urls as inter_urls
+from .own_intra import urls as own_intra_urls
 
 app_name = "transfers"
-urlpatterns = urls_own_intra.urlpatterns + urls_inter.urlpatterns
+urlpatterns = own_intra_urls.urlpatterns + inter_urls.urlpatterns

@@ -4,7 +4,7 @@ in access logs); 交易明细 takes its sub-account as ``?account=<SubAccount pk
 
 from django.urls import path
 
-from .pages import views
+from . import views
 
 urlpatterns = [
     path("overview", views.overview, name="overview"),

@@ -7,7 +7,7 @@ A receipt is named by its number (``HD`` + date + 10 digits), never by an accoun
 
 from django.urls import path
 
-from .receipts import views
+from . import views
 
 urlpatterns: list = [
     path("receipts", views.receipt_list, name="receipts"),

@@ -7,8 +7,8 @@ from accounts.models import Receipt, ReceiptDirection
 from accounts.receipts.services import receipt_verify
 from accounts.selectors import current_main_account
 from ebank.ledger.models import Entry
-from security.counter import services as counter
 from security.models import ToolKind, ToolRegisterEntry
+from security.staff.counter import services as counter
 from security.tests import test_counter_fixtures as fx
 from security.tests.test_counter_fixtures import card_of, ident, register
 

@@ -33,7 +33,7 @@ ALLOWED_HOSTS = [h for h in (env("ALLOWED_HOSTS", "") or "").split(",") if h]
 TRUSTED_PROXIES = [p.strip() for p in (env("TRUSTED_PROXIES", "") or "").split(",") if p.strip()]
 
 INSTALLED_APPS = [
-    "security.admin_apps.StaffAdminConfig",  # django.contrib.admin with the OTP staff site
+    "security.staff.admin_apps.StaffAdminConfig",  # django.contrib.admin with the OTP staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,19 +69,19 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # SEC-SESSION: the sliding idle timeout, written at most every SESSION_REFRESH_SECONDS.
-    "security.middleware.SessionIdleRefreshMiddleware",
+    "security.identity.middleware.SessionIdleRefreshMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's AuthenticationMiddleware taking the user read with the session row.
-    "security.middleware.SessionUserMiddleware",
+    "security.identity.middleware.SessionUserMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # SEC-SESSION/SEC-FORCE: staff anonymous on customer pages, disabled users out, one live
     # session, forced password change (needs auth, OTP and messages before it).
-    "security.middleware.CustomerSessionMiddleware",
+    "security.identity.middleware.CustomerSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Answers a throttled request (security.throttles) with RATELIMIT_VIEW.
+    # Answers a throttled request (security.identity.throttles) with RATELIMIT_VIEW.
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -167,13 +167,13 @@ PIN_HASHER = "pin_keyed"
 # The PIN key (the HSM's PIN verification key in a bank's terms). Without it, a key derived from
 # SECRET_KEY — set it in production so that SECRET_KEY can be rotated without every 交易密码.
 PIN_KEY = env("PIN_KEY")
-# Django's rules with the bank's Chinese messages (security/password_validation.py).
+# Django's rules with the bank's Chinese messages (security/identity/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "security.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "security.password_validation.MinimumLengthValidator",
+    {"NAME": "security.identity.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "security.identity.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 8}},
-    {"NAME": "security.password_validation.CommonPasswordValidator"},
-    {"NAME": "security.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.identity.password_validation.CommonPasswordValidator"},
+    {"NAME": "security.identity.password_validation.NumericPasswordValidator"},
 ]
 
 # --- locale: Chinese UI, business time in Asia/Shanghai, UTC in the database ------------------
@@ -193,16 +193,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 5 * 60  # idle timeout (SEC-SESSION)
 # The absolute lifetime: a session logged in longer ago than this ends, however active
-# (security.middleware; ASVS 7.3.2).
+# (security.identity.middleware; ASVS 7.3.2).
 SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)) or 12 * 3600)
-# Activity moves the expiry forward at most this often (security.middleware says why): an idle
+# Activity moves the expiry forward at most this often (security.identity.middleware says why): an idle
 # session ends 4½–5 minutes after the last click instead of a write on every request.
 SESSION_REFRESH_SECONDS = 30
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 # A refused CSRF token: the bank's page in Chinese (templates/403_csrf.html), not Django's.
-CSRF_FAILURE_VIEW = "security.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "ebank.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -220,13 +220,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- per-address throttles (security/throttles.py, django-ratelimit) ---------------------------
+# --- per-address throttles (security/identity/throttles.py, django-ratelimit) ---------------------------
 # POSTs per client address per window ("count/s|m|h|d"), counted in the default cache.
 THROTTLE_LOGIN = env("THROTTLE_LOGIN", "20/m") or "20/m"
 THROTTLE_REGISTER = env("THROTTLE_REGISTER", "10/m") or "10/m"
 THROTTLE_SMS = env("THROTTLE_SMS", "5/m") or "5/m"
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "security.throttles.throttled"
+RATELIMIT_VIEW = "security.identity.throttles.throttled"
 # Our Redis backend is Django's own (ebank.core.cache keeps its client): INCR is atomic, so the
 # "not officially supported" warning says nothing here. Without Redis the cache is per process
 # (locmem): django-ratelimit's E003 then stops production from starting; dev and test silence it.

@@ -12,7 +12,7 @@ from django import forms
 from accounts.models import Customer
 from ebank.core.errors import BusinessError
 from ebank.core.money import parse_amount
-from security.auth import login_name_shape_problems
+from security.identity.services import login_name_shape_problems
 
 from . import selectors
 from .width import text_width, width_limit_message

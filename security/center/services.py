@@ -37,8 +37,8 @@ from ebank.core.money import format_amount, format_cny
 from ebank.ledger.models import Posting
 from ebank.limits.models import LimitLevel
 from ebank.limits.services import limit_policy_validate
-from security.auth import user_password_confirm
 from security.confirm.services import operation_start
+from security.identity.services import user_password_confirm
 from security.models import (
     CustomerMessage,
     MobileAgreementStatus,

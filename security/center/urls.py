@@ -5,7 +5,7 @@ The names are the ones the menu in templates/base.html resolves.
 
 from django.urls import path
 
-from .views import center
+from . import views as center
 
 urlpatterns: list = [
     # 安全中心

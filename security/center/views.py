@@ -18,7 +18,7 @@ from ebank.core.web import customer_required, querystring_without_page, redirect
 from security.center import forms, operations, selectors, services  # noqa: F401
 from security.center.services import KIND_CORE_PHONE_CHANGE, KIND_LIMIT_CHANGE
 from security.confirm.selectors import operation_typed
-from security.throttles import sms_throttle_check
+from security.identity.throttles import sms_throttle_check
 
 # ``operations`` is imported for its side effect: the executors must be registered before any
 # operation_start of theirs. SecurityConfig.ready imports it too; this makes the pages safe alone.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from security.views import confirm as views
+from . import views
 
 urlpatterns: list = [
     path("confirm/<str:public_id>/", views.confirm, name="confirm"),

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
 from ebank.core.proxy import client_ip as _client_ip
-from security.auth import user_session_bind
 from security.confirm.forms import ConfirmForm
 from security.confirm.registry import (
     CREDENTIAL_LABELS,
@@ -37,9 +36,10 @@ from security.confirm.services import (
     operation_sms_wait_seconds,
     operation_token_challenge,
 )
-from security.middleware import session_refresh
+from security.identity.middleware import session_refresh
+from security.identity.services import user_session_bind
+from security.identity.throttles import sms_throttle
 from security.models import OperationStatus, SmsMessage, ToolKind, ToolStatus
-from security.throttles import sms_throttle
 from security.tools.services import ToolError, token_answer_for, tool_for
 
 

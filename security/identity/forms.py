@@ -9,8 +9,8 @@ from django import forms
 
 from accounts.models import IdType
 
-from .auth import login_name_problems, password_problems
-from .models import User
+from ..models import User
+from .services import login_name_problems, password_problems
 
 
 def _captcha() -> CaptchaField:

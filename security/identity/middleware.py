@@ -12,7 +12,7 @@ For an authenticated request outside the admin:
 * a customer locked out (five wrong login passwords, at login or in a form of the session) is
   logged out: on the very request whose wrong password locked it (``LoginLockedOut``) and on
   any later click of another session;
-* a session ended by a newer login (``security.auth._session_end`` leaves only a mark in it) is
+* a session ended by a newer login (``security.identity.services._session_end`` leaves only a mark in it) is
   told so on its next request: "您的账号已在其他地方登录…".
 
 For every authenticated request, customer or staff (the admin included):
@@ -39,14 +39,14 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
-from .auth import (
+from ..backends import session_user_offered
+from ..models import UserStatus
+from .services import (
     IN_SESSION_LOCKED_MESSAGE,
     SESSION_ENDED_KEY,
     LoginLockedOut,
     user_login_locked,
 )
-from .backends import session_user_offered
-from .models import UserStatus
 
 SESSION_TAKEN_OVER_MESSAGE = "您的账号已在其他地方登录，本次会话已结束。如非本人操作，请立即修改登录密码。"
 USER_DISABLED_MESSAGE = "您的个人网上银行已暂停或注销，请携带有效身份证件到我行网点办理。"
@@ -189,7 +189,7 @@ class CustomerSessionMiddleware:
         user = request.user
         if not user.is_authenticated:
             if request.session.get(SESSION_ENDED_KEY):
-                # A newer login ended this session (security.auth._session_end): say so once.
+                # A newer login ended this session (security.identity.services._session_end): say so once.
                 request.session.flush()
                 messages.warning(request, SESSION_TAKEN_OVER_MESSAGE)
                 if not path.startswith("/admin/"):

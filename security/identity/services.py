@@ -19,7 +19,7 @@ How the pieces fit:
   new session recorded as the user's one live session and the previous one ended.
 * ``user_password_change`` serves both the forced change at first login and 安全中心 › 密码管理.
 * ``user_register_online`` creates the tool-less user of 网上自助注册 once the wizard
-  (security/views/auth.py) has checked the core records and the SMS code.
+  (security/identity/views.py) has checked the core records and the SMS code.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from ebank.core.masking import mask_account_number, mask_phone
 from ebank.core.models import AuditOutcome
 from ebank.limits.engine import business_day
 
-from .models import RegistrationChannel, User, UserStatus
+from ..models import RegistrationChannel, User, UserStatus
 
 MAX_FAILED_LOGINS = 5
 # A refused form (附加码, malformed input): nothing was checked, nothing is counted.
@@ -290,7 +290,7 @@ def _in_session_failure_record(*, user: User, action: str,
 
 
 # What a session ended by a newer login still holds: no login, only this mark, so that its
-# browser's next request is told why (security.middleware) instead of silently finding itself
+# browser's next request is told why (security.identity.middleware) instead of silently finding itself
 # logged out.
 SESSION_ENDED_KEY = "_ended_by"
 SESSION_ENDED_BY_OTHER_LOGIN = "other_login"

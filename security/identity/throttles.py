@@ -8,7 +8,7 @@ them. The address is :func:`ebank.core.proxy.client_ip`: ``REMOTE_ADDR``, or beh
 proxy the customer's address that a trusted proxy forwarded — never the proxy's own, which
 would put every customer in one bucket (docs/login-and-session.md, docs/deployment.md).
 
-These sit in front of the per-identifier lock (security.auth): the lock stops guessing one
+These sit in front of the per-identifier lock (security.identity.services): the lock stops guessing one
 customer's password, the throttle stops one address from trying many names, registrations or
 SMS codes.
 """

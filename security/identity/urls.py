@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import auth
+from . import views as auth
 
 urlpatterns: list = [
     path("", auth.home, name="home"),

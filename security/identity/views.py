@@ -1,6 +1,6 @@
 """Pages of login, logout, session keep-alive, home, password change and 网上自助注册.
 
-Thin: forms check shapes, services in security/auth.py decide and write. Every refused login
+Thin: forms check shapes, services in security/identity/services.py decide and write. Every refused login
 renders the same page with the same message; the registration wizard keeps its progress in the
 session (never a clear password or PIN) and sends each step back to the earliest one missing.
 """
@@ -25,7 +25,17 @@ from ebank.core.masking import mask_phone
 from ebank.core.proxy import client_ip
 from ebank.core.web import url_or_none
 
-from ..auth import (
+from ..models import ToolStatus
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    RegisterAgreementForm,
+    RegisterIdentityForm,
+    RegisterLoginForm,
+    RegisterSmsForm,
+)
+from .middleware import session_login_stamp, session_refresh
+from .services import (
     LOGIN_FAILED_MESSAGE,
     LOGIN_LOCK_HINT,
     LoginRefused,
@@ -40,17 +50,7 @@ from ..auth import (
     user_register_online,
     user_session_bind,
 )
-from ..forms_auth import (
-    LoginForm,
-    PasswordChangeForm,
-    RegisterAgreementForm,
-    RegisterIdentityForm,
-    RegisterLoginForm,
-    RegisterSmsForm,
-)
-from ..middleware import session_login_stamp, session_refresh
-from ..models import ToolStatus
-from ..throttles import login_throttle, register_throttle, sms_throttle_check
+from .throttles import login_throttle, register_throttle, sms_throttle_check
 
 try:  # the SMS services module of the tools issue; the functions live in sms.py either way
     from ..tools.services import sms_code_issue, sms_code_verify

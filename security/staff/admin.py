@@ -26,12 +26,11 @@ from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number, mask_phone
 from ebank.core.models import AuditEvent
-from security.counter.forms import MessageReplyForm
-from security.counter.messages import customer_message_reply
+from security.staff.counter.forms import MessageReplyForm
+from security.staff.counter.messages import customer_message_reply
 
-from . import admin_accounts  # noqa: F401 — registers the accounts models
-from .auth import staff_login_unlock
-from .models import (
+from ..identity.services import staff_login_unlock
+from ..models import (
     CounterReceipt,
     CustomerMessage,
     MobileBankingAgreement,
@@ -42,6 +41,7 @@ from .models import (
     ToolRegisterEntry,
     User,
 )
+from . import admin_accounts  # noqa: F401 — registers the accounts models
 from .scoping import (
     BranchScopedAdminMixin,
     StaffAuditMixin,

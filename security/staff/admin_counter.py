@@ -21,11 +21,11 @@ from accounts.models import Customer, Medium
 from accounts.services import customer_find_by_id_number
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
-from security.counter import forms as counter_forms
-from security.counter import services as counter
-from security.counter.common import counter_refusal_record
-from security.counter.pdf import counter_receipt_pdf
 from security.models import CounterAction, CounterReceipt, ToolKind, User, UserStatus
+from security.staff.counter import forms as counter_forms
+from security.staff.counter import services as counter
+from security.staff.counter.common import counter_refusal_record
+from security.staff.counter.pdf import counter_receipt_pdf
 
 from .scoping import customer_get_for_staff, customers_visible_to, scope_queryset
 

@@ -2,12 +2,12 @@
 
 ``OTPAdminSite`` (django-otp) lets in only a staff user verified by one of their confirmed OTP
 devices in this session; a staff user without a device cannot reach any admin page. The site
-also serves the counter pages (``security/admin_counter.py``) under ``/admin/counter/``.
+also serves the counter pages (``security/staff/admin_counter.py``) under ``/admin/counter/``.
 
 The login says one thing for a wrong password and a wrong 动态口令 (which one was wrong would
 tell an attacker holding a stolen password that it is right). Each counts on the staff user's
 row; the fifth in a row locks the admin login until head office unlocks it (the 用户 list's
-action, ``security.auth.staff_login_unlock``). A locked teller is told so only after typing
+action, ``security.identity.services.staff_login_unlock``). A locked teller is told so only after typing
 both the right password and the right 动态口令.
 """
 
@@ -17,14 +17,14 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.models import Device
 
-from .auth import (
+from ..identity.services import (
     STAFF_LOCKED_MESSAGE,
     STAFF_LOGIN_FAILED_MESSAGE,
     staff_login_failure_record,
     staff_login_success_record,
     staff_named,
 )
-from .throttles import staff_login_throttle
+from ..identity.throttles import staff_login_throttle
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):

@@ -9,7 +9,7 @@ sees every branch.
 * ``StaffAuditMixin`` turns every admin write (Django's LogEntry hooks) into an AuditEvent too.
 * ``teller_group_ensure`` gives tellers view permissions on what they need; the ledger,
   deferred work and clearing stay head-office only.
-The counter services check the same rule themselves (``security.counter.common``): the admin
+The counter services check the same rule themselves (``security.staff.counter.common``): the admin
 is not the only guard.
 """
 

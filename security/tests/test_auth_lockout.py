@@ -13,14 +13,14 @@ import time_machine
 from django.test import Client
 
 from ebank.core.models import AuditEvent, AuditOutcome
-from security.auth import (
+from security.center import services as center
+from security.identity.services import (
     IN_SESSION_LOCKED_MESSAGE,
     LOGIN_LOCKED_MESSAGE,
     LoginLockedOut,
     user_password_change,
     user_password_confirm,
 )
-from security.center import services as center
 from security.models import User
 
 from .test_auth_helpers import NEW_PASSWORD, PASSWORD, bank, customer_user, login

@@ -87,7 +87,7 @@ def _in_layout(html: str) -> bool:
 
 
 def test_the_root_urlconf_serves_our_500():
-    assert site_urls.handler500 == "security.views.errors.server_error"
+    assert site_urls.handler500 == "ebank.views.server_error"
 
 
 def test_404_in_chinese_in_the_layout(client):

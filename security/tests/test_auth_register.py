@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import IdType, LinkedMedium
 from ebank.core.models import AuditEvent
-from security.auth import REGISTER_MISMATCH_MESSAGE
+from security.identity.services import REGISTER_MISMATCH_MESSAGE
 from security.models import RegistrationChannel, SmsCode, User
 from security.tools.sms import sms_outbox_latest_code
 

@@ -10,7 +10,7 @@ from accounts.models import IdType, LinkedMedium, Medium, MediumKind, MediumStat
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.limits.engine import business_day
-from security.auth import (
+from security.identity.services import (
     LOGIN_LOCKED_MESSAGE,
     REGISTER_MISMATCH_MESSAGE,
     LoginRefused,

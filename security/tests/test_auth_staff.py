@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
-from security.auth import (
+from security.identity.services import (
     STAFF_LOCKED_MESSAGE,
     STAFF_LOGIN_FAILED_MESSAGE,
     staff_login_unlock,

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ebank.core.models import AuditEvent
+from security.identity.throttles import THROTTLED_MESSAGE
 from security.models import SmsMessage
-from security.throttles import THROTTLED_MESSAGE
 
 from . import test_confirm_support as support
 from .test_auth_helpers import bank as demo_bank

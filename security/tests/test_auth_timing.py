@@ -9,7 +9,7 @@ or suspended user was refused before any hash (64 ms against 300 ms).
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher, get_hasher
 
-from security.auth import (
+from security.identity.services import (
     LoginRefused,
     _dummy_hash,
     login_failures_count,

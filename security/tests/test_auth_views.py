@@ -8,13 +8,13 @@ import time_machine
 from django.test import Client
 
 from ebank.core.models import AuditEvent
-from security.auth import (
+from security.identity.middleware import SESSION_TAKEN_OVER_MESSAGE
+from security.identity.services import (
     LOGIN_FAILED_MESSAGE,
     LOGIN_LOCK_HINT,
     LOGIN_LOCKED_MESSAGE,
     login_attempts_left_message,
 )
-from security.middleware import SESSION_TAKEN_OVER_MESSAGE
 from security.models import User, UserStatus
 from security.models import UserSession as Session
 

@@ -238,7 +238,7 @@ def test_anonymous_visitors_are_sent_to_login(client, bank):
     try:
         login = reverse("security:login")
     except NoReverseMatch:
-        pytest.skip("the login page is not wired yet (urls_auth)")
+        pytest.skip("the login page is not wired yet (security/identity/urls.py)")
     response = client.get(confirm_url(operation))
     assert response.status_code == 302 and response["Location"].startswith(login)
 

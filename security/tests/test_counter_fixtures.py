@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.demo import demo_medium_number, resident_id_number, seed_demo_bank
 from accounts.models import Branch, Customer, IdType, Medium
 from security.models import SecurityTool, ToolKind, ToolStatus, User
-from security.scoping import teller_group_ensure
+from security.staff.scoping import teller_group_ensure
 
 TOOLS_API = ("usbkey_issue", "token_issue", "token_secret_base32", "tool_for", "tool_unlock",
              "tool_cancel", "tool_mark_replaced", "bank_ca_ensure")
@@ -139,7 +139,7 @@ def hq(bank):
 
 
 def register(name: str, teller: User, **extra) -> User:
-    from security.counter.services import counter_register
+    from security.staff.counter.services import counter_register
 
     kwargs = {"tool_kind": None, "cert_password": None, **extra}
     counter_register(acting_user=teller, customer=Customer.objects.get(cif_no=PEOPLE[name][0]),

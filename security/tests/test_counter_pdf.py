@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from security.counter.pdf import counter_receipt_pdf
 from security.models import CounterReceipt, ToolKind
+from security.staff.counter.pdf import counter_receipt_pdf
 
 from . import test_counter_fixtures as fx
 from .test_counter_fixtures import card_of, ident, register

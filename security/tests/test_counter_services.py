@@ -17,8 +17,6 @@ from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType, Entry, LedgerAccount, Posting
 from ebank.ledger.selectors import ledger_violations
-from security.counter import services as counter
-from security.counter.common import counter_refusal_record
 from security.models import (
     CounterAction,
     CounterReceipt,
@@ -32,6 +30,8 @@ from security.models import (
     User,
     UserStatus,
 )
+from security.staff.counter import services as counter
+from security.staff.counter.common import counter_refusal_record
 
 from . import test_counter_fixtures as fx
 from .test_counter_fixtures import PASSWORD, card_of, ident, register

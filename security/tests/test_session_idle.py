@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from security.context_processors import menu_build, menu_html
-from security.middleware import SESSION_REFRESHED_KEY, session_refresh_interval
+from security.identity.middleware import SESSION_REFRESHED_KEY, session_refresh_interval
 from security.models import UserSession as Session
 
 from .test_auth_helpers import bank, customer_user, login, session_key

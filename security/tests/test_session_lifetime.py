@@ -18,7 +18,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from security.middleware import SESSION_LIFETIME_MESSAGE, SESSION_STARTED_KEY
+from security.identity.middleware import SESSION_LIFETIME_MESSAGE, SESSION_STARTED_KEY
 from security.models import CounterReceipt
 
 from . import test_counter_fixtures as fx

@@ -9,10 +9,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.demo import resident_id_number, seed_demo_bank
 from accounts.models import LinkedMedium, MediumKind
-from security.auth import LOGIN_LOCKED_MESSAGE, login_attempts_left_message
-from security.middleware import SESSION_TAKEN_OVER_MESSAGE
+from security.identity.middleware import SESSION_TAKEN_OVER_MESSAGE
+from security.identity.services import LOGIN_LOCKED_MESSAGE, login_attempts_left_message
 from security.models import User, UserStatus
-from security.scoping import teller_group_ensure
+from security.staff.scoping import teller_group_ensure
 from security.tools.sms import sms_outbox_latest_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -19,9 +19,9 @@ from ebank.clearing.selectors import bank_code_get, bank_code_search
 from ebank.core.errors import BusinessError
 from ebank.core.money import parse_amount
 
-from .forms_own_intra import account_option_label
-from .services.common import payer_accounts
-from .services.inter import InterRequest
+from ..own_intra.forms import account_option_label
+from ..services.common import payer_accounts
+from ..services.inter import InterRequest
 
 ACCOUNT_RE = re.compile(r"^\d{6,32}$")
 BANK_CODE_RE = re.compile(r"^\d{12}$")

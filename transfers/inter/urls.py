@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from . import views_inter
+from . import views
 
 urlpatterns: list = [
-    path("inter", views_inter.inter_transfer, name="inter"),
-    path("bank-codes", views_inter.bank_codes, name="bank_codes"),
-    path("bank-codes/lookup", views_inter.bank_code_lookup, name="bank_code_lookup"),
-    path("reserved", views_inter.reserved, name="reserved"),
-    path("reserved/<int:pk>", views_inter.reserved_detail, name="reserved_detail"),
-    path("reserved/<int:pk>/delete", views_inter.reserved_delete, name="reserved_delete"),
+    path("inter", views.inter_transfer, name="inter"),
+    path("bank-codes", views.bank_codes, name="bank_codes"),
+    path("bank-codes/lookup", views.bank_code_lookup, name="bank_code_lookup"),
+    path("reserved", views.reserved, name="reserved"),
+    path("reserved/<int:pk>", views.reserved_detail, name="reserved_detail"),
+    path("reserved/<int:pk>/delete", views.reserved_delete, name="reserved_delete"),
 ]

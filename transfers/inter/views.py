@@ -20,10 +20,10 @@ from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, redirect_to_confirm
 from security.confirm.selectors import operation_typed
 
-from .forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
-from .models import PayeeKind
-from .selectors import limit_refusal_context, payee_book, payee_get_for_customer
-from .services import inter
+from ..models import PayeeKind
+from ..selectors import limit_refusal_context, payee_book, payee_get_for_customer
+from ..services import inter
+from .forms import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
 
 LOOKUP_LIMIT = 20
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")

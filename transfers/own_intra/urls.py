@@ -4,7 +4,7 @@ payees by their id — never by a card number."""
 
 from django.urls import path
 
-from . import views_own_intra as views
+from . import views
 
 urlpatterns: list = [
     path("hub", views.transfer_hub, name="hub"),

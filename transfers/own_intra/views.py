@@ -22,7 +22,8 @@ from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from security.confirm.selectors import operation_typed
 from transfers import selectors
-from transfers.forms_own_intra import (
+from transfers.models import PayeeKind, TransferKind, TransferStatus
+from transfers.own_intra.forms import (
     IntraTransferForm,
     OwnTransferForm,
     PayeeForm,
@@ -30,7 +31,6 @@ from transfers.forms_own_intra import (
     TransferQueryForm,
     account_option_label,
 )
-from transfers.models import PayeeKind, TransferKind, TransferStatus
 from transfers.services import own_intra, payees
 from transfers.services.common import payer_accounts
 

@@ -20,7 +20,7 @@ from ebank.duework.models import DueWork, DueWorkStatus
 from ebank.duework.services import dispatch_due
 from ebank.ledger.models import BusinessType, Entry
 from security.models import OperationStatus, SmsMessage, SmsSubscription
-from transfers.forms_inter import InterTransferForm
+from transfers.inter.forms import InterTransferForm
 from transfers.models import Payee, PayeeKind, Transfer, TransferStatus
 from transfers.services import clearing_answers
 from transfers.services import inter as inter_services

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ebank.clearing.adapters import get_clearing_adapter
 from ebank.clearing.routing import ArrivalMode, Channel
 from security.models import PendingOperation
-from transfers.forms_inter import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
+from transfers.inter.forms import BankCodeSearchForm, InterTransferForm, ReservedQueryForm
 from transfers.models import Transfer
 from transfers.services.inter import NOTES, OPERATION_KIND
 

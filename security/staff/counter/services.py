@@ -453,7 +453,7 @@ def counter_login_unlock(*, acting_user: User, customer: Customer, id_type: str,
                          id_number: str, id_copy_received: bool) -> CounterReceipt:
     """登录解锁 before the next day clears it (SEC-LOCK): the two lockout fields, nothing else.
 
-    Not ``security.auth.user_login_unlock``: that one is a durable transaction of its own, and
+    Not ``security.identity.services.user_login_unlock``: that one is a durable transaction of its own, and
     here the unlock, its slip and its audit row must commit together."""
     customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
