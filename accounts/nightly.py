@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from ebank.core.clock import SHANGHAI, business_day
 from ebank.duework.services import batch_step_run
-from ebank.limits.engine import SHANGHAI, business_day
 
 from .models import Medium, MediumStatus
 from .pages.selectors import oral_loss_reported_at

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ebank.core.audit import audit_record
+from ebank.core.clock import business_day
 from ebank.core.db import commit_apart
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
-from ebank.limits.engine import business_day
 
 from .models import Medium, MediumStatus
 from .services import pin_matches

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from ebank.core.clock import business_day
 from ebank.core.crypto import encrypt_text, keyed_digest, verification_keyed
 from ebank.core.errors import (
     BusinessError,
@@ -31,7 +32,7 @@ from ebank.ledger.services import (
     ledger_account_open,
     legs_validate,
 )
-from ebank.limits.engine import business_day, decide, refusal
+from ebank.limits.engine import decide, refusal
 from ebank.limits.models import LimitChannel
 from ebank.limits.selectors import effective_limits
 from ebank.limits.services import LimitSubject, limit_consume

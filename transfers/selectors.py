@@ -21,10 +21,10 @@ from accounts.models import (
     SubAccountKind,
     SubAccountStatus,
 )
+from ebank.core.clock import SHANGHAI
 from ebank.core.compiled import CompiledLookup
 from ebank.core.masking import mask_account_number
 from ebank.ledger.models import LedgerAccount
-from ebank.limits.engine import SHANGHAI
 from ebank.limits.models import LimitLevel
 
 from .models import Payee, Transfer, TransferKind, TransferStatus

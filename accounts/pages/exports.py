@@ -15,8 +15,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ebank.core.clock import SHANGHAI
 from ebank.core.excel import write_only_cell
-from ebank.limits.engine import SHANGHAI
 
 from .selectors import HistoryAccount, history_rows_iter
 

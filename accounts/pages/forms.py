@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django import forms
 
-from ebank.limits.engine import business_day
+from ebank.core.clock import business_day
 
 from .services import ALIAS_MAX_LENGTH, NOTE_4_ONE_AT_A_TIME
 

@@ -23,11 +23,11 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
+from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
 from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.core.money import CENT
 from ebank.ledger.models import BusinessType
-from ebank.limits.engine import SHANGHAI
 
 from ..models import (
     Customer,

@@ -13,9 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Customer, Receipt, ReceiptDirection, SubAccount, SubAccountKind
+from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
 
-from .services import RECEIPT_ZONE, normalize_number, receipt_time_text
+from .services import normalize_number, receipt_time_text
 
 
 class Period:
@@ -61,8 +62,8 @@ def receipt_account_label(sub_account: SubAccount) -> str:
 def receipts_for_customer(*, customer: Customer, date_from: date, date_to: date,
                           sub_account_ids: list[int]) -> QuerySet[Receipt]:
     """The receipts on ``sub_account_ids`` (already checked to be the customer's), newest first."""
-    start = datetime.combine(date_from, time.min, tzinfo=RECEIPT_ZONE)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=RECEIPT_ZONE)
+    start = datetime.combine(date_from, time.min, tzinfo=SHANGHAI)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     return (Receipt.objects.select_related("sub_account__medium")
             .filter(customer=customer, sub_account_id__in=sub_account_ids,
                     posted_at__gte=start, posted_at__lt=end)

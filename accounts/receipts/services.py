@@ -26,11 +26,11 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
 from accounts.models import Receipt, ReceiptDirection, SubAccount
+from ebank.core.clock import SHANGHAI
 from ebank.core.errors import IdempotencyConflict
 from ebank.core.money import as_money
 from ebank.core.signing import receipt_sign
@@ -40,7 +40,6 @@ CODE_LENGTH = 20
 CODE_GROUP = 4
 CANONICAL_PREFIX = "EBANK-RECEIPT-V1"
 # Fixed, not settings.TIME_ZONE: the signed string must not change if a deployment's zone does.
-RECEIPT_ZONE = ZoneInfo("Asia/Shanghai")
 _NUMBER_ATTEMPTS = 5
 
 
@@ -97,7 +96,7 @@ def receipt_time_text(posted_at: datetime) -> str:
     """交易时间 as signed and printed: to the second, Asia/Shanghai."""
     if posted_at.tzinfo is None:
         raise ValueError("交易时间须带时区（数据库以 UTC 存储）")
-    return posted_at.astimezone(RECEIPT_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+    return posted_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _escape(element: str) -> str:
@@ -146,7 +145,7 @@ def receipt_number_new(*, posted_at: datetime) -> str:
     Random rather than a daily sequence: no lock on the transfer hot path, and a number tells
     nobody how many receipts the bank issues. A clash (1 in 10^10 per pair and day) is retried.
     """
-    day = posted_at.astimezone(RECEIPT_ZONE)
+    day = posted_at.astimezone(SHANGHAI)
     return f"{NUMBER_PREFIX}{day:%Y%m%d}{secrets.randbelow(10**10):010d}"
 
 
@@ -277,7 +276,7 @@ def receipt_verify(*, number: str, posted_at: datetime, payer_account: str, paye
     be checked. ``posted_at`` is read to the second; a naive value means Asia/Shanghai time.
     """
     if posted_at.tzinfo is None:
-        posted_at = posted_at.replace(tzinfo=RECEIPT_ZONE)
+        posted_at = posted_at.replace(tzinfo=SHANGHAI)
     try:
         expected = ReceiptElements(
             number=number, posted_at=posted_at.replace(microsecond=0),

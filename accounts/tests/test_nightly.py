@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from accounts import nightly
 from accounts.models import Medium, MediumKind, MediumStatus
 from accounts.pages.services import medium_loss_report, medium_written_loss_record
+from ebank.core.clock import SHANGHAI
 from ebank.core.models import AuditEvent
 from ebank.duework.models import BatchStepRun, BatchStepStatus
-from ebank.limits.engine import SHANGHAI
 
 from . import test_pages_support as support
 from .test_pages_support import PIN

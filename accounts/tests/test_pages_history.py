@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from accounts.models import MediumKind, Receipt, ReceiptDirection
 from accounts.pages import selectors
 from accounts.pages.forms import Period, months_back
+from ebank.core.clock import SHANGHAI
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import AccountOwner, LedgerAccount
-from ebank.limits.engine import SHANGHAI
 
 from . import test_pages_support as support
 from .test_pages_support import deposit, withdraw

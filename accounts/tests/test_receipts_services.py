@@ -16,6 +16,7 @@ from accounts.models import Receipt, ReceiptDirection
 from accounts.receipts import services
 from accounts.receipts.services import ReceiptElements, receipt_verify
 from ebank.core import signing
+from ebank.core.clock import SHANGHAI
 from ebank.core.errors import IdempotencyConflict
 
 from . import test_receipts_support as support
@@ -116,7 +117,7 @@ def genuine(people):
 def test_the_genuine_elements_verify_as_typed_by_a_person(genuine):
     typed = {**genuine,
              "payer_account": " ".join(re.findall(".{1,4}", genuine["payer_account"])),
-             "posted_at": genuine["posted_at"].astimezone(services.RECEIPT_ZONE).replace(tzinfo=None),
+             "posted_at": genuine["posted_at"].astimezone(SHANGHAI).replace(tzinfo=None),
              "verification_code": genuine["verification_code"].replace("-", "").lower(),
              "payee_name": f" {genuine['payee_name']} "}
     assert receipt_verify(**typed)

@@ -19,10 +19,11 @@ from accounts.models import (
     SubAccount,
     SubAccountKind,
 )
-from accounts.receipts.services import RECEIPT_ZONE, ReceiptChannel, receipt_issue
+from accounts.receipts.services import ReceiptChannel, receipt_issue
+from ebank.core.clock import SHANGHAI
 from security.models import User
 
-POSTED_AT = datetime(2026, 11, 20, 14, 5, 9, 123456, tzinfo=RECEIPT_ZONE)
+POSTED_AT = datetime(2026, 11, 20, 14, 5, 9, 123456, tzinfo=SHANGHAI)
 _entries = itertools.count(900_000)
 
 

@@ -27,13 +27,12 @@ Arrival modes
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import models
 
-from .calendar import WorkCalendar
+from ebank.core.clock import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from .calendar import WorkCalendar
 
 IBPS_MAX_AMOUNT = Decimal("50000.00")
 HVPS_SESSION_CLOSE = time(17, 0)

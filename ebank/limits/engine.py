@@ -7,12 +7,9 @@ That keeps the rules testable by property tests and identical for the read-only 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
 from ebank.core.errors import BusinessError, LimitExceeded
 
@@ -20,7 +17,6 @@ from .models import LimitChannel, LimitKind, LimitLevel
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # When two levels set the same amount, the limit is reported as coming from the one the customer
 # cannot change: telling someone to raise their own limit is useless when the bank's is as low.
@@ -93,11 +89,6 @@ class LimitRefused(LimitExceeded):
         self.kind = kind
         self.limit = limit
         self.remaining = remaining
-
-
-def business_day(on: date | None = None) -> date:
-    """The Asia/Shanghai calendar date daily limits are counted on."""
-    return on if on is not None else timezone.localdate(timezone.now(), timezone=SHANGHAI)
 
 
 def check_amount(amount: Decimal) -> Decimal:

@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from django.db import connection
 
+from ebank.core.clock import business_day
+
 from .engine import (
     ZERO,
     EffectiveLimits,
     LimitDecision,
     LimitSubject,
-    business_day,
     check_amount,
     compose,
     decide,

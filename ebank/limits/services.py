@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from ebank.core.audit import audit_record
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 
 from .engine import (
@@ -24,7 +25,6 @@ from .engine import (
     EffectiveLimits,
     LimitRefused,
     LimitSubject,
-    business_day,
     check_amount,
     compose,
     decide,

@@ -52,10 +52,10 @@ from accounts.models import (
 )
 from accounts.services import customer_find_by_id_number, pin_matches
 from ebank.core.audit import audit_record
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number, mask_phone
 from ebank.core.models import AuditOutcome
-from ebank.limits.engine import business_day
 
 from ..models import RegistrationChannel, User, UserStatus
 

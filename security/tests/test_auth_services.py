@@ -7,9 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import IdType, LinkedMedium, Medium, MediumKind, MediumStatus
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent, AuditOutcome
-from ebank.limits.engine import business_day
 from security.identity.services import (
     LOGIN_LOCKED_MESSAGE,
     REGISTER_MISMATCH_MESSAGE,

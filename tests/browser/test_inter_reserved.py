@@ -7,7 +7,6 @@ the confirmation page, which the server renders from its own clock).
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,6 +15,7 @@ from playwright.sync_api import Page, expect
 from ebank.clearing.adapters import get_clearing_adapter
 from ebank.clearing.calendar import calendar_invalidate
 from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
+from ebank.core.clock import SHANGHAI
 from ebank.duework.models import DueWork, DueWorkStatus
 from security.tools import services as tool_services
 from tests.browser.support import login
@@ -25,7 +25,7 @@ from transfers.tests.test_own_intra_support import CERT_PASSWORD, DEMO_PIN, Worl
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FRIDAY_1730 = datetime(2026, 11, 27, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+FRIDAY_1730 = datetime(2026, 11, 27, 17, 30, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ certificates are issued inside the world fixture's own travel to 2026-01-05, bef
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,6 +21,7 @@ from playwright.sync_api import Page, expect
 from ebank.clearing.adapters import get_clearing_adapter
 from ebank.clearing.calendar import calendar_invalidate
 from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
+from ebank.core.clock import SHANGHAI
 from ebank.core.money import chinese_capitals
 from tests.browser.support import login
 from transfers.models import Transfer, TransferStatus
@@ -34,7 +34,7 @@ from transfers.tests.test_own_intra_support import world as world  # noqa: F401 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SH = ZoneInfo("Asia/Shanghai")
+SH = SHANGHAI
 TUESDAY_NOON = datetime(2026, 11, 24, 12, 0, tzinfo=SH)
 FRIDAY_1730 = datetime(2026, 11, 27, 17, 30, tzinfo=SH)
 MOBILE = {"width": 390, "height": 844}

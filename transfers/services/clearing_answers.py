@@ -41,11 +41,11 @@ from ebank.clearing.adapters import (
 )
 from ebank.clearing.routing import Channel
 from ebank.core.audit import audit_record
+from ebank.core.clock import business_day
 from ebank.core.models import AuditOutcome
 from ebank.duework.services import due_work_schedule
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType
-from ebank.limits.engine import business_day
 from ebank.limits.services import limit_release
 from security.center.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferKind, TransferStatus

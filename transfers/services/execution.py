@@ -30,12 +30,12 @@ from accounts.models import MediumStatus, Receipt, ReceiptDirection, SubAccountS
 from accounts.receipts.services import receipt_issue
 from accounts.services import funds_move
 from ebank.core.audit import audit_record
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure
 from ebank.ledger.models import BusinessType
-from ebank.limits.engine import business_day
 from security.center.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferKind, TransferStatus
 

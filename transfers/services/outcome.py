@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from accounts.models import SubAccount
 from ebank.clearing.routing import ArrivalMode, Channel
+from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
 from ebank.core.money import chinese_capitals, format_cny
-from ebank.limits.engine import SHANGHAI
 from security.confirm.registry import OperationOutcome, OutcomeTone, operation_result
 from security.confirm.services import SUMMARY_KEY
 from security.models import OperationStatus, PendingOperation

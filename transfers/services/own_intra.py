@@ -34,12 +34,13 @@ from django.utils import timezone
 from accounts.models import MediumStatus, SubAccount, SubAccountKind, SubAccountStatus
 from ebank.clearing.routing import ArrivalMode
 from ebank.core.audit import audit_record
+from ebank.core.clock import SHANGHAI, business_day
 from ebank.core.errors import BusinessError, InsufficientFunds
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money, format_cny
 from ebank.duework.models import DueWork
 from ebank.duework.services import due_work_cancel, due_work_schedule
-from ebank.limits.engine import SHANGHAI, business_day, refusal
+from ebank.limits.engine import refusal
 from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start

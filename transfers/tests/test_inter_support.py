@@ -7,7 +7,6 @@ calendar. Times are Asia/Shanghai; 2026-11-27 is a normal Friday, 11-30 the Mond
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,6 +16,7 @@ from ebank.clearing.calendar import calendar_invalidate
 from ebank.clearing.routing import ArrivalMode
 from ebank.clearing.selectors import bank_code_get
 from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
+from ebank.core.clock import SHANGHAI
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import LedgerAccount
 from ebank.limits.selectors import limit_usage
@@ -28,7 +28,7 @@ from .test_own_intra_support import DEMO_PIN, World, balance, confirm, entries, 
 __all__ = ["DEMO_PIN", "ICBC_HEFEI", "SH", "World", "at", "balance", "book_balance", "confirm",
            "entries", "inter_fixture", "request_for", "start", "usage", "world"]
 
-SH = ZoneInfo("Asia/Shanghai")
+SH = SHANGHAI
 ICBC_HEFEI = "102361000013"  # 中国工商银行合肥市分行营业部 (sample table)
 ICBC_BRANCH = "102361000528"  # 中国工商银行合肥长江中路支行
 PAYEE_ACCOUNT = "6212261302001234567"

@@ -4,8 +4,8 @@ import pytest
 
 from ebank.clearing.calendar import WorkCalendar, calendar_invalidate
 from ebank.clearing.models import HolidayKind
-from ebank.clearing.routing import SHANGHAI
 from ebank.clearing.services import BUILTIN_HOLIDAY_FILES, holiday_rows_read
+from ebank.core.clock import SHANGHAI
 
 
 def calendar_from_files(*paths) -> WorkCalendar:

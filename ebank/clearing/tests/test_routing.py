@@ -13,7 +13,6 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from ebank.clearing.routing import (
-    SHANGHAI,
     ArrivalMode,
     Channel,
     hvps_session_day,
@@ -22,6 +21,7 @@ from ebank.clearing.routing import (
     route,
 )
 from ebank.clearing.services import BUILTIN_HOLIDAY_FILES
+from ebank.core.clock import SHANGHAI
 
 from .conftest import calendar_from_files, sh
 

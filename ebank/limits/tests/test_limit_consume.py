@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError, LimitExceeded
-from ebank.limits.engine import LimitSubject, business_day
+from ebank.limits.engine import LimitSubject
 from ebank.limits.models import DailyLimitUsage, LimitKind, LimitLevel
 from ebank.limits.selectors import effective_limits, limit_check, limit_usage
 from ebank.limits.services import limit_consume, limit_release
