@@ -26,7 +26,8 @@ from django.utils import timezone
 from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
 from ebank.core.models import AuditEvent, AuditOutcome
-from ebank.core.money import CENT
+from ebank.core.money import CENT, format_amount
+from ebank.core.web import url_or_none
 from ebank.ledger.models import BusinessType
 
 from ..models import (
@@ -280,6 +281,50 @@ def linked_media(*, customer: Customer) -> list[LinkedMedium]:
     for link in links:
         link.customer = customer  # the filter's own: no join for what is known
     return links
+
+
+def account_actions(row: LinkedAccountRow) -> dict[str, str | None]:
+    """转账 / 缴费 / 明细 of one account, each naming it (转账中转页 and 交易明细查询 open with it
+    chosen); a page not built yet (or a lost medium) has no link."""
+    history = None
+    if row.history_sub_account_id is not None:
+        history = f"{url_or_none('accounts:history')}?account={row.history_sub_account_id}"
+    usable = row.is_normal and row.has_current
+    hub = url_or_none("transfers:hub") if usable else None
+    return {
+        # 转账中转页 with the account as the 转出账户 (its 活期主账户) of whichever transfer follows.
+        "transfer": f"{hub}?account={row.history_sub_account_id}" if hub else None,
+        "payment": url_or_none("payments:index") if usable else None,
+        "history": history,
+    }
+
+
+# --- 首页 ---------------------------------------------------------------------------------------
+
+# 常用功能 on 首页: (label, URL name); a page not built yet is left out.
+SHORTCUTS = (
+    ("账户总览", "accounts:overview"),
+    ("交易明细查询", "accounts:history"),
+    ("关联账户互转", "transfers:own"),
+    ("行内转账", "transfers:intra"),
+    ("跨行转账", "transfers:inter"),
+    ("收款人管理", "transfers:payees"),
+    ("网银转账查询", "transfers:history"),
+    ("电子回单查询", "accounts:receipts"),
+)
+
+
+def home_panel(*, customer) -> dict:
+    """What 首页 shows of the customer's money: the linked accounts with their balances and
+    转账/明细 links (as 账户总览), and the 常用功能 shortcuts. Called by ``security``'s home view
+    (``security/identity/views.py``)."""
+    rows = linked_accounts(customer=customer)
+    shortcuts = [(label, url_or_none(name)) for label, name in SHORTCUTS]
+    return {
+        "account_rows": [(row, format_amount(row.balance), format_amount(row.available),
+                          account_actions(row)) for row in rows],
+        "shortcuts": [(label, url) for label, url in shortcuts if url],
+    }
 
 
 # --- 交易明细查询 --------------------------------------------------------------------------------

@@ -23,50 +23,6 @@ from ebank.core.web import customer_required, url_or_none, urls_key
 
 from . import exports, forms, selectors, services
 
-
-def _actions(row: selectors.LinkedAccountRow) -> dict[str, str | None]:
-    """转账 / 缴费 / 明细 of one account, each naming it (转账中转页 and 交易明细查询 open with it
-    chosen); a page not built yet (or a lost medium) has no link."""
-    history = None
-    if row.history_sub_account_id is not None:
-        history = f"{url_or_none('accounts:history')}?account={row.history_sub_account_id}"
-    usable = row.is_normal and row.has_current
-    hub = url_or_none("transfers:hub") if usable else None
-    return {
-        # 转账中转页 with the account as the 转出账户 (its 活期主账户) of whichever transfer follows.
-        "transfer": f"{hub}?account={row.history_sub_account_id}" if hub else None,
-        "payment": url_or_none("payments:index") if usable else None,
-        "history": history,
-    }
-
-
-# --- 首页 ---------------------------------------------------------------------------------------
-
-# 常用功能 on 首页: (label, URL name); a page not built yet is left out.
-SHORTCUTS = (
-    ("账户总览", "accounts:overview"),
-    ("交易明细查询", "accounts:history"),
-    ("关联账户互转", "transfers:own"),
-    ("行内转账", "transfers:intra"),
-    ("跨行转账", "transfers:inter"),
-    ("收款人管理", "transfers:payees"),
-    ("网银转账查询", "transfers:history"),
-    ("电子回单查询", "accounts:receipts"),
-)
-
-
-def home_panel(*, customer) -> dict:
-    """What 首页 shows of the customer's money: the linked accounts with their balances and
-    转账/明细 links (as 账户总览), and the 常用功能 shortcuts. Called by ``security``'s home view."""
-    rows = selectors.linked_accounts(customer=customer)
-    shortcuts = [(label, url_or_none(name)) for label, name in SHORTCUTS]
-    return {
-        "account_rows": [(row, format_amount(row.balance), format_amount(row.available),
-                          _actions(row)) for row in rows],
-        "shortcuts": [(label, url) for label, url in shortcuts if url],
-    }
-
-
 # --- 账户总览 ----------------------------------------------------------------------------------
 
 
@@ -89,7 +45,7 @@ def overview(request):
     rows = selectors.linked_accounts(customer=request.user.customer)
     return render(request, "accounts/pages/overview.html", {"rows": [
         (row, _detail_url(row.pk), format_amount(row.balance), format_amount(row.available),
-         _actions(row))
+         selectors.account_actions(row))
         for row in rows]})
 
 
@@ -99,7 +55,7 @@ def detail(request, pk: int):
     row = selectors.linked_account_get(customer=request.user.customer, pk=pk)
     history = url_or_none("accounts:history")
     return render(request, "accounts/pages/detail.html", {
-        "row": row, "actions": _actions(row),
+        "row": row, "actions": selectors.account_actions(row),
         "sub_accounts": [(sub, f"{history}?account={sub.pk}") for sub in row.sub_accounts],
     })
 

@@ -81,13 +81,11 @@ def test_actions_link_to_history_and_hide_transfer_on_a_lost_medium(alice_client
     body = alice_client.get(reverse("accounts:overview")).content.decode()
     assert f'{reverse("accounts:history")}?account={main.pk}' in body
     rows = {row.pk: row for row in selectors.linked_accounts(customer=bank.alice.customer)}
-    from accounts.pages.views import _actions
-
-    assert _actions(rows[card.pk])["history"].endswith(f"?account={main.pk}")
+    assert selectors.account_actions(rows[card.pk])["history"].endswith(f"?account={main.pk}")
     card.medium.status = MediumStatus.ORAL_LOSS
     card.medium.save(update_fields=["status"])
     rows = {row.pk: row for row in selectors.linked_accounts(customer=bank.alice.customer)}
-    actions = _actions(rows[card.pk])
+    actions = selectors.account_actions(rows[card.pk])
     assert actions["transfer"] is None and actions["payment"] is None
     body = alice_client.get(reverse("accounts:overview")).content.decode()
     assert "口头挂失" in body and "仅可查询余额" in body

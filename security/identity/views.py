@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Customer, Medium
-from accounts.pages.views import home_panel
+from accounts.pages.selectors import home_panel
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from ebank.core.proxy import client_ip
