@@ -146,13 +146,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache and broker -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "ebank.core.cache.RedisCache",
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL, "KEY_PREFIX": "ebank"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the database, read with the logged-in user and customer in one statement
-# (the session rules read the user on every click anyway); Django's store with fewer round
-# trips when a key is cycled (security/session_engines).
+# Sessions live in the database (Django's store extended as Django documents it: each row names
+# its user, and is read with the user and customer in one statement, since the session rules
+# read the user on every click anyway: security/session_engines).
 SESSION_ENGINE = "security.session_engines.db"
 
 # --- passwords and PINs ---------------------------------------------------------------------
@@ -227,8 +227,8 @@ THROTTLE_REGISTER = env("THROTTLE_REGISTER", "10/m") or "10/m"
 THROTTLE_SMS = env("THROTTLE_SMS", "5/m") or "5/m"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "security.throttles.throttled"
-# Our Redis backend is Django's own (ebank.core.cache keeps its client): INCR is atomic, so the
-# "not officially supported" warning says nothing here. Without Redis the cache is per process
+# The Redis backend is Django's own: INCR is atomic, so django-ratelimit's "not officially
+# supported" warning says nothing here. Without Redis the cache is per process
 # (locmem): django-ratelimit's E003 then stops production from starting; dev and test silence it.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
