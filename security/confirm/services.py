@@ -229,14 +229,22 @@ def operation_sms_send(*, user: User, operation: PendingOperation, ip: str | Non
     _confirmable_or_refuse(operation)
     if AuthMethod.SMS not in operation_methods(user=user, operation=operation):
         raise BusinessError("该交易不能使用短信验证码确认", code="sms_not_allowed")
+    refusal: BusinessError | None = None
     with transaction.atomic():
-        tool_services.sms_code_issue(phone=user.customer.phone, purpose=operation.kind,
-                                     operation_digest=operation_sms_digest(operation),
-                                     customer=user.customer, action=operation_sms_action(operation),
-                                     ip=ip)
-        audit_record(action="confirm.sms_sent", actor=user, customer_id=user.customer_id,
-                     object_ref=operation.idempotency_key, ip_address=ip,
-                     detail={"kind": operation.kind})
+        try:
+            tool_services.sms_code_issue(
+                phone=user.customer.phone, purpose=operation.kind,
+                operation_digest=operation_sms_digest(operation), customer=user.customer,
+                action=operation_sms_action(operation), ip=ip)
+        except BusinessError as exc:
+            # A cap's refusal is audited by sms_code_issue: that row commits, then the refusal.
+            refusal = exc
+        else:
+            audit_record(action="confirm.sms_sent", actor=user, customer_id=user.customer_id,
+                         object_ref=operation.idempotency_key, ip_address=ip,
+                         detail={"kind": operation.kind})
+    if refusal is not None:
+        raise refusal
 
 
 def operation_sms_wait_seconds(*, user: User, operation: PendingOperation) -> int:

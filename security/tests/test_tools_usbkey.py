@@ -33,6 +33,7 @@ from security.tools.services import (
     usbkey_sign,
     usbkey_verify,
 )
+from tests.committed import committed
 
 PASSWORD = "Zw#2468ab"
 PAYLOAD = b'{"kind":"transfer","amount":"1000.00","payee":"6226790101000000021","nonce":"9f1c"}'
@@ -327,21 +328,29 @@ def test_life_cycle_replace_and_cancel(usbkey):
         tool_cancel(tool=usbkey)
 
 
-# --- PostgreSQL: the count is committed apart from the caller's transaction -------------------
+# --- PostgreSQL: the count is committed before the refusal reaches the caller's caller --------
 
-@pytest.mark.parametrize("durable", [False, True])
+def _failures(usbkey) -> int:
+    return committed(lambda: SecurityTool.objects.get(pk=usbkey.pk).password_failures)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_failures_survive_the_callers_rollback(usbkey, durable):
+def test_a_caller_in_a_transaction_commits_the_count_and_raises_after(usbkey):
+    # The confirmation's way (operation_confirm): catch, commit, raise after.
     for attempt in range(1, 7):
-        with pytest.raises(ToolError), transaction.atomic(durable=durable):
-            assert connection.in_atomic_block
-            usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-        # The caller's transaction rolled back; the count did not.
-        assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == attempt
+        refusal = None
+        with transaction.atomic(durable=True):
+            try:
+                usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
+            except ToolError as exc:
+                refusal = exc
+        assert refusal is not None
+        assert _failures(usbkey) == attempt
+    assert isinstance(refusal, ToolLocked)
     assert SecurityTool.objects.get(pk=usbkey.pk).status == ToolStatus.LOCKED
     assert AuditEvent.objects.filter(action="usbkey.locked").count() == 1
-    with pytest.raises(ToolLocked), transaction.atomic():
+    with pytest.raises(ToolLocked):
         usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
 
 
@@ -351,7 +360,7 @@ def test_failures_counted_outside_any_transaction(usbkey):
     assert not connection.in_atomic_block
     with pytest.raises(ToolError, match="还可以尝试5次"):
         usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-    assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 1
+    assert _failures(usbkey) == 1
 
 
 @pytest.mark.postgres
@@ -362,7 +371,7 @@ def test_a_caller_holding_the_row_lock_does_not_deadlock(usbkey):
         SecurityTool.objects.select_for_update().get(pk=usbkey.pk)
         with pytest.raises(ToolError, match="还可以尝试5次"):
             usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-    # Counted in the caller's transaction (committed here) after the side connection gave up.
+    # Counted in the caller's transaction, which holds the lock (committed here).
     assert time.monotonic() - started < 10
     assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 1
 
@@ -374,9 +383,8 @@ def test_concurrent_wrong_passwords_are_all_counted(usbkey):
 
     def attempt():
         try:
-            with transaction.atomic():
-                usbkey_sign(tool=SecurityTool.objects.get(pk=usbkey.pk),
-                            cert_password="Wrong#123", message=PAYLOAD)
+            usbkey_sign(tool=SecurityTool.objects.get(pk=usbkey.pk),
+                        cert_password="Wrong#123", message=PAYLOAD)
         except ToolError as exc:
             errors.append(exc)
         finally:

@@ -29,7 +29,7 @@ Key handling:
 import base64
 import datetime
 import secrets
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -45,7 +45,7 @@ from ebank.core.crypto import decrypt_text, encrypt_text, verification_keyed
 from security.models import SecurityTool, ToolKind, ToolStatus
 
 from .ca import bank_ca_ensure, bank_ca_load
-from .errors import ToolError, ToolLocked, commit_apart, tool_failure_record
+from .errors import ToolError, ToolLocked, tool_failure_record
 
 USBKEY_VALIDITY = datetime.timedelta(days=730)
 MAX_PASSWORD_FAILURES = 6
@@ -132,8 +132,9 @@ def usbkey_sign(*, tool: SecurityTool, cert_password: str, message: bytes,
                 fresh: bool = False) -> bytes:
     """Sign ``message`` with the tool's key, unlocked by the 证书密码 (DER ECDSA-SHA256).
 
-    A wrong password is counted in a transaction of its own (commit_apart), so the caller's
-    rollback cannot undo it; the sixth locks the tool. ``fresh``: the caller read ``tool`` in
+    A wrong password is counted before the refusal is raised (in the caller's transaction, which
+    must commit it and raise after, as the confirmation does: security/tools/errors.py); the
+    sixth locks the tool. ``fresh``: the caller read ``tool`` in
     its current transaction, so it is not read again.
     """
     current = _usable_usbkey(tool, fresh=fresh)
@@ -288,7 +289,8 @@ def _private_key_unlock(current: SecurityTool, *, tool: SecurityTool,
             pem, _pem_passphrase(serial=current.serial, cert_password=cert_password,
                                  version=version))
     except (ValueError, TypeError):
-        failures, status = commit_apart(partial(_password_failure_count, tool_id=current.pk))
+        with transaction.atomic():
+            failures, status = _password_failure_count(tool_id=current.pk)
         tool.password_failures, tool.status = failures, status
         if status == ToolStatus.LOCKED:
             raise ToolLocked() from None
@@ -297,7 +299,8 @@ def _private_key_unlock(current: SecurityTool, *, tool: SecurityTool,
         raise ToolError(
             f"证书密码错误，您还可以尝试{MAX_PASSWORD_FAILURES - failures}次") from None
     if current.password_failures:
-        commit_apart(partial(_password_failures_reset, tool_id=current.pk))
+        with transaction.atomic():
+            _password_failures_reset(tool_id=current.pk)
     tool.password_failures = 0
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     return key
