@@ -160,12 +160,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "accounts.hashers.PinKeyedHasher",
-    "accounts.hashers.PinArgon2Hasher",
 ]
 # 交易密码 are HMAC'd with the PIN key and then stored with this (accounts/hashers.py says why).
 PIN_HASHER = "pin_keyed"
-# The PIN key (the HSM's PIN verification key in a bank's terms). Without it, a key derived from
-# SECRET_KEY — set it in production so that SECRET_KEY can be rotated without every 交易密码.
+# The PIN key (the HSM's PIN verification key in a bank's terms). Required in production
+# (prod.py), so that SECRET_KEY can be rotated without every 交易密码; in development and tests
+# without it, a key derived from SECRET_KEY.
 PIN_KEY = env("PIN_KEY")
 # Django's rules with the bank's Chinese messages (security/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
