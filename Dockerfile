@@ -7,7 +7,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ALLOWED_HOSTS=build \
+RUN SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= PIN_KEY=build-only ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput
 RUN useradd --system --uid 10001 ebank && mkdir -p /app/var && chown ebank /app/var
 USER ebank

@@ -1,7 +1,8 @@
-"""The hashers for 交易密码 (6-digit PINs). docs/decisions.md, "交易密码 verification", says why.
+"""The hasher for 交易密码 (6-digit PINs). docs/decisions.md, "交易密码 verification", says why.
 
-A PIN is first HMAC'd with the bank's PIN key (accounts.services._peppered: ``PIN_KEY``, or a
-key derived from SECRET_KEY where none is set) — the role a bank's HSM plays with its PIN
+A PIN is first HMAC'd with the bank's PIN key (accounts.services._peppered: ``PIN_KEY``,
+required in production; in development and tests without it, a key derived from SECRET_KEY) —
+the role a bank's HSM plays with its PIN
 verification key (IBM 3624 offset, Visa PVV): without that key a stolen table says nothing. The
 stored value is then a salted SHA-256 of that keyed value (:class:`PinKeyedHasher`), so equal
 PINs look different and the check costs microseconds on every confirmation.
@@ -9,14 +10,12 @@ PINs look different and the check costs microseconds on every confirmation.
 A slow hash adds little for a 6-digit PIN: there are only 10⁶ of them, so whoever holds the
 key recovers one PIN in hours even behind Argon2, while the table alone is useless either way.
 What protects a PIN online is the three-strikes lock (accounts.pin).
-
-:class:`PinArgon2Hasher` (the previous profile) stays so that hashes made with it still verify.
 """
 
 import hashlib
 import hmac
 
-from django.contrib.auth.hashers import Argon2PasswordHasher, BasePasswordHasher, mask_hash
+from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
 from django.utils.crypto import RANDOM_STRING_CHARS, get_random_string
 
 
@@ -50,12 +49,3 @@ class PinKeyedHasher(BasePasswordHasher):
 
     def harden_runtime(self, password: str, encoded: str) -> None:
         pass
-
-
-class PinArgon2Hasher(Argon2PasswordHasher):
-    """The earlier profile (Argon2id, 19 MiB, 2 passes, 1 lane): verifies hashes made with it."""
-
-    algorithm = "pin_argon2"
-    time_cost = 2
-    memory_cost = 19456
-    parallelism = 1

@@ -4,18 +4,21 @@ Three wrong 交易密码 in a row lock the medium for online use until the next 
 (Asia/Shanghai). A lock from an earlier day is cleared by the next check; the nightly batch
 will clear it too. A right PIN resets the count.
 
-Why the count is written apart from the caller's transaction: the confirmation flow (and any
-other caller) raises to show "交易密码错误" on the page, which rolls its own transaction back. A
-count that a rollback undoes would turn three guesses into unlimited guesses. So the attempt is
-recorded by :func:`ebank.core.db.commit_apart`, as the security tools record theirs.
+The attempt (count, lock, reset) is written in the caller's transaction, or in one of its own
+when there is none, and the refusal is raised after it is written. A count that a rollback
+undoes would turn three guesses into unlimited guesses, so a caller inside a transaction must
+let it commit and raise the refusal after it, as the confirmation does
+(:func:`security.confirm.services.operation_confirm`); every other caller checks the PIN
+before its own transaction starts. The security tools count their attempts the same way.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import transaction
+
 from ebank.core.audit import audit_record
 from ebank.core.clock import business_day
-from ebank.core.db import commit_apart
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
 
@@ -71,8 +74,9 @@ class _Attempt:
 def medium_pin_check(*, medium: Medium, pin: str, fresh: bool = False) -> None:
     """Check the medium's 交易密码 for an online transaction; raise a BusinessError if refused.
 
-    The attempt (count, lock, reset) is committed on its own even if the caller's transaction
-    rolls back afterwards. ``medium`` is refreshed with the new count and lock date.
+    The attempt (count, lock, reset) is written before the refusal is raised: in a transaction
+    of its own without a caller's, else in the caller's, which must commit it and raise the
+    refusal after (see the module). ``medium`` is refreshed with the new count and lock date.
     ``fresh=True``: the caller read ``medium`` from the database in this same request and
     transaction (e.g. with the operation it confirms), so it is not read a second time for the
     common case; any other case locks and reads the row anyway.
@@ -84,7 +88,8 @@ def medium_pin_check(*, medium: Medium, pin: str, fresh: bool = False) -> None:
             and pin_matches(medium=current, pin=pin)):
         # The common case writes nothing, so it needs no transaction of its own.
         return
-    attempt = commit_apart(lambda: _attempt_record(medium_id=medium.pk, pin=pin, today=today))
+    with transaction.atomic():
+        attempt = _attempt_record(medium_id=medium.pk, pin=pin, today=today)
     medium.pin_failures = attempt.failures
     medium.pin_locked_on = attempt.locked_on
     medium.status = attempt.status

@@ -40,6 +40,7 @@ def _env() -> dict:
         "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{BENCH_DB}",
         "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
         "FIELD_ENCRYPTION_KEY": "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY=",
+        "PIN_KEY": "bench-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "localhost",
         "LOG_LEVEL": "WARNING",
     })

@@ -1,7 +1,7 @@
 """Settings of ``bench/web_load.py``: production settings plus one bare baseline view.
 
 Everything production reads from the environment still comes from it (SECRET_KEY,
-FIELD_ENCRYPTION_KEY, ALLOWED_HOSTS, DATABASE_URL, CONN_MAX_AGE, SECURE_SSL_REDIRECT,
+FIELD_ENCRYPTION_KEY, PIN_KEY, ALLOWED_HOSTS, DATABASE_URL, CONN_MAX_AGE, SECURE_SSL_REDIRECT,
 BANK_CA_DIR, BANK_CA_PASSPHRASE); the bench sets throwaway values. The only differences from
 production: the URLconf adds ``/bench/bare`` (the baseline: a small template, no database),
 and STATIC_ROOT may point at the bench's temporary ``collectstatic`` output so the bench never

@@ -107,6 +107,7 @@ def bench_env(tmp: Path) -> dict:
         "CONN_MAX_AGE": "600",
         "SECRET_KEY": "webload-" + secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "PIN_KEY": "webload-" + secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         # wrk stands where the TLS proxy stands: its X-Forwarded-Proto is believed.

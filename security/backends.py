@@ -5,10 +5,6 @@ starts from the customer). Django's ``ModelBackend.get_user`` loads the user alo
 page paid a second query for the customer; this loads both in one — and when the session store
 has already brought the user with the session row (``security.session_engines``: the session,
 the user and the customer in one statement), it takes that user instead of asking again.
-
-Those statements run on every logged-in request, and the ORM spends about twice as long
-compiling them (a 40-column select_related) as PostgreSQL spends answering. So each is compiled
-once per process (:mod:`ebank.core.compiled`) and then executed as it is.
 """
 
 from contextlib import contextmanager
@@ -19,15 +15,6 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS
 
-from ebank.core.compiled import CompiledLookup
-
-_PLACEHOLDER_PK = -7_654_321  # compiled once with this, executed with the real pk
-
-
-_USER = CompiledLookup(
-    lambda pk: get_user_model()._default_manager.select_related("customer").filter(pk=pk),
-    _PLACEHOLDER_PK)
-
 
 def user_with_customer(user_id, *, alias: str = DEFAULT_DB_ALIAS):
     """The user with ``user.customer`` loaded (None for staff), or None if there is none."""
@@ -35,7 +22,11 @@ def user_with_customer(user_id, *, alias: str = DEFAULT_DB_ALIAS):
         pk = get_user_model()._meta.pk.to_python(user_id)
     except (ValidationError, TypeError, ValueError):  # a malformed id in a session: nobody
         return None
-    return _USER.first(pk, using=alias)
+    model = get_user_model()
+    try:
+        return model._default_manager.using(alias).select_related("customer").get(pk=pk)
+    except model.DoesNotExist:
+        return None
 
 
 # The user the session store read with the session row, offered to get_user() while

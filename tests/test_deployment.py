@@ -72,6 +72,7 @@ def test_only_the_tls_proxy_publishes_ports_and_the_web_trusts_it_alone():
 def test_production_exempts_the_health_check_only_and_trusts_the_configured_proxy(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "prod-test-" + "k" * 50)
     monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY=")
+    monkeypatch.setenv("PIN_KEY", "prod-test-pin-key")
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
     monkeypatch.setenv("TRUSTED_PROXIES", "172.30.0.10, 10.0.0.0/8")
     # Re-read both modules with this environment (Django's live settings are not touched).

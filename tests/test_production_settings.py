@@ -23,6 +23,7 @@ PROD_KEYS = (
 def prod(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "prod-test-" + "k" * 50)
     monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY=")
+    monkeypatch.setenv("PIN_KEY", "prod-test-pin-key")
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
     # Re-read both modules with this environment (Django's live settings are not touched).
     importlib.reload(importlib.import_module("ebank.settings.base"))
@@ -54,3 +55,15 @@ def test_every_page_sends_hsts_and_secure_cookies(prod, client):
                                           "captcha_0": "x", "captcha_1": "PASSED"}, secure=True)
         session = response.cookies["__Host-sessionid"]
         assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_production_refuses_to_start_without_the_pin_key(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("SECRET_KEY", "prod-test-" + "k" * 50)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY=")
+    monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
+    monkeypatch.delenv("PIN_KEY", raising=False)
+    importlib.reload(importlib.import_module("ebank.settings.base"))
+    with pytest.raises(ImproperlyConfigured, match="PIN_KEY"):
+        importlib.reload(importlib.import_module("ebank.settings.prod"))

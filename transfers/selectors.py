@@ -22,7 +22,6 @@ from accounts.models import (
     SubAccountStatus,
 )
 from ebank.core.clock import SHANGHAI
-from ebank.core.compiled import CompiledLookup
 from ebank.core.masking import mask_account_number
 from ebank.ledger.models import LedgerAccount
 from ebank.limits.models import LimitLevel
@@ -67,18 +66,6 @@ _LINKED_ACCOUNT_FIELDS = (
 )
 
 
-# The sub-account by id, on a medium linked by the customer: one row at most (compiled once;
-# no ORDER BY for the planner to sort by). The filters are chained to keep the parameters in
-# this order.
-_LINKED_SUB_ACCOUNT = CompiledLookup(
-    lambda pk, customer_id: (
-        SubAccount.objects
-        .select_related("medium", "medium__link", "medium__branch", "ledger_account")
-        .only(*_LINKED_ACCOUNT_FIELDS)
-        .filter(pk=pk).filter(medium__link__customer_id=customer_id)),
-    -7_654_321, -7_654_322)
-
-
 def linked_sub_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount | None:
     """Any sub-account on one of the customer's linked media (None when it is not theirs).
 
@@ -90,7 +77,14 @@ def linked_sub_account_get(*, customer: Customer, sub_account_id: int) -> SubAcc
         return None
     if not 0 < pk < 2**63:
         return None
-    return _LINKED_SUB_ACCOUNT.first(pk, customer.pk)
+    # One row at most: .get() (no ORDER BY for the planner to sort by, as .first() would add).
+    try:
+        return (SubAccount.objects
+                .select_related("medium", "medium__link", "medium__branch", "ledger_account")
+                .only(*_LINKED_ACCOUNT_FIELDS)
+                .get(pk=pk, medium__link__customer_id=customer.pk))
+    except SubAccount.DoesNotExist:
+        return None
 
 
 def account_label(sub_account: SubAccount) -> str:

@@ -1,6 +1,5 @@
 """medium_pin_check: three wrong 交易密码 lock the medium for online use until the next day."""
 
-import contextlib
 import datetime
 
 import pytest
@@ -12,6 +11,7 @@ from accounts.models import Customer, Medium, MediumKind, MediumStatus
 from accounts.pin import PIN_LOCKED_MESSAGE, medium_online_check, medium_pin_check
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
+from tests.committed import committed
 
 NOON = datetime.datetime(2026, 11, 24, 4, 0, 0, tzinfo=datetime.UTC)  # 12:00 in Shanghai
 LATE = datetime.datetime(2026, 11, 24, 15, 59, 0, tzinfo=datetime.UTC)  # 23:59 in Shanghai
@@ -90,24 +90,28 @@ class TestCount:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_count_survives_the_callers_rollback(card):
-    """The confirm request fails and its transaction rolls back: the count must stay."""
+def test_a_caller_in_a_transaction_commits_the_count_and_raises_after(card):
+    """The confirmation's way (operation_confirm): the refusal is caught, the transaction
+    commits with the count in it, then the refusal is raised."""
     customer = card.customer
-    with pytest.raises(BusinessError), transaction.atomic():
+    refusal = None
+    with transaction.atomic(durable=True):
         Customer.objects.filter(pk=customer.pk).update(address="改")  # the caller's own work
-        medium_pin_check(medium=card, pin=WRONG)
-    assert stored(card).pin_failures == 1  # committed on its own connection
-    assert Customer.objects.get(pk=customer.pk).address == customer.address  # rolled back
+        try:
+            medium_pin_check(medium=card, pin=WRONG)
+        except BusinessError as exc:
+            refusal = exc
+    assert refusal is not None and "您还可以输入2次" in refusal.message
+    assert committed(lambda: stored(card).pin_failures) == 1
+    assert Customer.objects.get(pk=customer.pk).address == "改"
     assert AuditEvent.objects.filter(action="medium.pin_wrong").count() == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_count_survives_a_rollback_even_on_a_medium_the_caller_did_not_touch(card):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        for _ in range(3):
-            with contextlib.suppress(BusinessError):
-                medium_pin_check(medium=card, pin=WRONG)
-        raise RuntimeError("the request crashed afterwards")
-    fresh = stored(card)
-    assert fresh.pin_failures == 3 and fresh.pin_locked_on is not None
+def test_without_a_callers_transaction_each_wrong_pin_is_committed_before_it_is_refused(card):
+    for failures in (1, 2, 3):
+        with pytest.raises(BusinessError):
+            medium_pin_check(medium=card, pin=WRONG)
+        assert committed(lambda: stored(card).pin_failures) == failures
+    assert committed(lambda: stored(card).pin_locked_on) is not None

@@ -1,7 +1,7 @@
-"""交易密码 storage: keyed with the PIN key, salted, fast; earlier Argon2 hashes still verify."""
+"""交易密码 storage: keyed with the PIN key, salted, fast."""
 
 import pytest
-from django.contrib.auth.hashers import identify_hasher, make_password
+from django.contrib.auth.hashers import identify_hasher
 
 from accounts.models import Medium
 from accounts.services import _peppered, pin_make_hash, pin_matches
@@ -42,10 +42,3 @@ def test_the_pin_key_defaults_to_one_derived_from_the_secret_key(settings):
 def test_malformed_pins_never_match(settings, pin):
     settings.PIN_HASHER = "pin_keyed"
     assert not pin_matches(medium=_medium(pin_make_hash(PIN)), pin=pin)
-
-
-def test_a_hash_of_the_earlier_argon2_profile_still_verifies(settings):
-    stored = make_password(_peppered(PIN), hasher="pin_argon2")
-    assert stored.startswith("pin_argon2$")
-    assert pin_matches(medium=_medium(stored), pin=PIN)
-    assert not pin_matches(medium=_medium(stored), pin="000000")

@@ -38,7 +38,8 @@ def keyed_digest(*parts: str) -> str:
 
 def verification_keyed(message: str) -> bytes:
     """HMAC-SHA256 of ``message`` under the bank's verification key — ``PIN_KEY`` (the role of
-    an HSM's PIN verification key), or a key derived from SECRET_KEY where none is set. What a
+    an HSM's PIN verification key; production requires it), or in development and tests without
+it a key derived from SECRET_KEY. What a
     customer's 交易密码 and 证书密码 are checked through (docs/decisions.md): without this key a
     copy of the database gives nothing to guess against."""
     key = settings.PIN_KEY or ("pin:" + settings.SECRET_KEY)

@@ -146,13 +146,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache and broker -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "ebank.core.cache.RedisCache",
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL, "KEY_PREFIX": "ebank"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the database, read with the logged-in user and customer in one statement
-# (the session rules read the user on every click anyway); Django's store with fewer round
-# trips when a key is cycled (security/session_engines).
+# Sessions live in the database (Django's store extended as Django documents it: each row names
+# its user, and is read with the user and customer in one statement, since the session rules
+# read the user on every click anyway: security/session_engines).
 SESSION_ENGINE = "security.session_engines.db"
 
 # --- passwords and PINs ---------------------------------------------------------------------
@@ -160,12 +160,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "accounts.hashers.PinKeyedHasher",
-    "accounts.hashers.PinArgon2Hasher",
 ]
 # 交易密码 are HMAC'd with the PIN key and then stored with this (accounts/hashers.py says why).
 PIN_HASHER = "pin_keyed"
-# The PIN key (the HSM's PIN verification key in a bank's terms). Without it, a key derived from
-# SECRET_KEY — set it in production so that SECRET_KEY can be rotated without every 交易密码.
+# The PIN key (the HSM's PIN verification key in a bank's terms). Required in production
+# (prod.py), so that SECRET_KEY can be rotated without every 交易密码; in development and tests
+# without it, a key derived from SECRET_KEY.
 PIN_KEY = env("PIN_KEY")
 # Django's rules with the bank's Chinese messages (security/identity/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
@@ -227,8 +227,8 @@ THROTTLE_REGISTER = env("THROTTLE_REGISTER", "10/m") or "10/m"
 THROTTLE_SMS = env("THROTTLE_SMS", "5/m") or "5/m"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "security.identity.throttles.throttled"
-# Our Redis backend is Django's own (ebank.core.cache keeps its client): INCR is atomic, so the
-# "not officially supported" warning says nothing here. Without Redis the cache is per process
+# The Redis backend is Django's own: INCR is atomic, so django-ratelimit's "not officially
+# supported" warning says nothing here. Without Redis the cache is per process
 # (locmem): django-ratelimit's E003 then stops production from starting; dev and test silence it.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 

@@ -15,6 +15,9 @@ def _required(name: str) -> str:
 DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
 FIELD_ENCRYPTION_KEY = _required("FIELD_ENCRYPTION_KEY")
+# The bank's verification key for 交易密码 and USBKey 证书密码 (ebank.core.crypto): never the
+# development fallback derived from SECRET_KEY, which would tie every PIN to SECRET_KEY.
+PIN_KEY = _required("PIN_KEY")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment")
 

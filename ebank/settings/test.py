@@ -6,8 +6,7 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 FIELD_ENCRYPTION_KEY = "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY="
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "accounts.hashers.PinKeyedHasher",
-                    "accounts.hashers.PinArgon2Hasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "accounts.hashers.PinKeyedHasher"]
 PIN_HASHER = "pin_keyed"  # the production PIN hasher: it is fast
 DATABASES = {"default": database_from_env()}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -9,14 +9,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Branch, Customer, LinkedMedium, SubAccount, SubAccountStatus
+from accounts.models import Customer, LinkedMedium, SubAccount, SubAccountStatus
 from ebank.core.models import AuditEvent
-from ebank.limits.engine import EffectiveLimits, LimitSubject
+from ebank.limits.engine import EffectiveLimits
 from ebank.limits.models import LimitChannel, LimitKind, LimitLevel, LimitPolicy
 from ebank.limits.selectors import effective_limits
 from security.confirm.registry import operation_kinds
@@ -30,6 +29,7 @@ from security.models import (
     ToolStatus,
     User,
 )
+from security.tools.services import limit_subject_for
 
 # --- security tools and limits -------------------------------------------------------------------
 
@@ -41,32 +41,6 @@ def has_active_tool(*, user: User) -> bool:
 
 def security_tools_for_user(*, user: User) -> QuerySet[SecurityTool]:
     return SecurityTool.objects.filter(user=user).order_by("-issued_at", "-id")
-
-
-def limit_subject_for(*, user: User,
-                      tools: dict[str, SecurityTool] | None = None) -> LimitSubject:
-    """The customer as the limit engine sees them. ``tools``: the customer's live tools
-    (``tools_live``) when this request has read them already — then not asked again."""
-    customer = user.customer
-    if tools is None:
-        # Both facts in one statement (the posting of every transfer asks for them).
-        with connection.cursor() as cursor:
-            cursor.execute(_BRANCH_CODE_AND_ACTIVE_TOOL_SQL,
-                           [user.pk, ToolStatus.ACTIVE.value, customer.branch_id])
-            branch_code, holds_tool = cursor.fetchone()
-        return LimitSubject(customer_id=customer.pk, branch_code=branch_code,
-                            has_security_tool=bool(holds_tool))
-    return LimitSubject(customer_id=customer.pk, branch_code=customer.branch.code,
-                        has_security_tool=any(tool.status == ToolStatus.ACTIVE
-                                              for tool in tools.values()))
-
-
-# The customer's branch code and whether a tool can sign now (has_active_tool's question).
-_BRANCH_CODE_AND_ACTIVE_TOOL_SQL = f"""
-    SELECT b.code, EXISTS (SELECT 1 FROM {SecurityTool._meta.db_table} t
-                           WHERE t.user_id = %s AND t.status = %s)
-    FROM {Branch._meta.db_table} b WHERE b.id = %s
-"""  # noqa: S608 — table names from the models, values as parameters
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import logging
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -30,11 +29,9 @@ from django.utils import timezone
 from accounts.models import Customer, LinkedMedium, MediumStatus, SubAccount
 from ebank.clearing.calendar import WorkCalendar
 from ebank.core.audit import audit_record
-from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
-from ebank.core.money import format_amount, format_cny
-from ebank.ledger.models import Posting
+from ebank.core.money import format_cny
 from ebank.limits.models import LimitLevel
 from ebank.limits.services import limit_policy_validate
 from security.confirm.services import operation_start
@@ -44,11 +41,10 @@ from security.models import (
     MobileAgreementStatus,
     MobileBankingAgreement,
     PendingOperation,
-    SmsMessage,
     SmsSubscription,
     User,
 )
-from security.tools.services import sms_code_issue, sms_code_verify, sms_send
+from security.tools.services import sms_code_issue, sms_code_verify
 
 from . import selectors
 
@@ -65,7 +61,6 @@ KIND_MOBILE_PASSWORD_RESET = "security.mobile_password_reset"  # noqa: S105 - a 
 # tools module words the text by purpose: "您正在进行预留手机号变更…").
 PURPOSE_PHONE_CHANGE = "phone_change"
 PURPOSE_MOBILE_SIGN = "mobile_banking"
-PURPOSE_BALANCE_ALERT = "balance_alert"
 
 
 def _customer(user: User) -> Customer:
@@ -441,58 +436,3 @@ def sms_unsubscribe(*, user: User, subscription: SmsSubscription,
     audit_record(action="sms_unsubscribe", actor=user, customer_id=user.customer_id,
                  object_ref=f"sms_subscription:{locked.pk}", ip_address=ip_address)
     return locked
-
-
-def sms_balance_alert_text(*, medium_number: str, posting: Posting) -> str:
-    """"【安徽农金】您尾号1234的账户于11月23日18:20转出人民币1,000.00元，余额79,000.00元。"."""
-    account = posting.account
-    direction = "转入" if posting.side == account.normal_side else "转出"
-    at = timezone.localtime(posting.posted_at)
-    return (f"【{settings.BANK_NAME}】您尾号{medium_number[-4:]}的账户于"
-            f"{at.month}月{at.day}日{at:%H:%M}{direction}人民币{format_amount(posting.amount)}元，"
-            f"余额{format_amount(posting.balance_after)}元。")
-
-
-# Run after every posted movement (most often finding nothing): compiled once per process
-# (ebank.core.compiled), which costs the ORM more than PostgreSQL spends answering it.
-_ENTRY_SUBSCRIPTIONS = CompiledLookup(
-    lambda entry_id: SmsSubscription.objects.filter(
-        active=True,
-        sub_account__ledger_account_id__in=Posting.objects.filter(
-            entry_id=entry_id).values("account_id"),
-    ).select_related("sub_account__medium").order_by("pk"),
-    -1,  # no entry has this id
-)
-
-
-def sms_balance_alerts_send(*, entry_id: int) -> int:
-    """Balance-change messages for a posted entry; returns how many were sent.
-
-    For every posting of the entry on a sub-account with an ACTIVE 短信服务 subscription whose
-    起点金额 the amount reaches, one SMS to the subscribed phone. Callers run it after commit
-    (``transaction.on_commit``): a rolled-back transfer must not text anyone. Safe to call twice
-    for one entry (a retried task): a message already in the outbox for that entry and phone
-    is not sent again.
-    """
-    purpose = f"{PURPOSE_BALANCE_ALERT}:{entry_id}"[:32]
-    # One statement finds the subscriptions on the entry's accounts: for most movements there
-    # is none, and nothing more is read.
-    subscriptions = {s.sub_account.ledger_account_id: s
-                     for s in _ENTRY_SUBSCRIPTIONS.all(entry_id)}
-    if not subscriptions:
-        return 0
-    postings = (Posting.objects.filter(entry_id=entry_id, account_id__in=list(subscriptions))
-                .select_related("account").order_by("pk"))
-    sent = 0
-    for posting in postings:
-        subscription = subscriptions[posting.account_id]
-        if posting.amount < subscription.threshold:
-            continue
-        text = sms_balance_alert_text(medium_number=subscription.sub_account.medium.number,
-                                      posting=posting)
-        if SmsMessage.objects.filter(phone=subscription.phone, purpose=purpose,
-                                     text=text).exists():
-            continue
-        sms_send(phone=subscription.phone, text=text, purpose=purpose)
-        sent += 1
-    return sent

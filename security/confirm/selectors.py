@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils import timezone
 
-from ebank.core.compiled import CompiledLookup
 from ebank.core.masking import mask_phone
 from ebank.core.money import as_money
 from security.models import OperationStatus, PendingOperation, User
@@ -20,20 +19,16 @@ from .registry import AuthMethod, operation_kind_get
 from .services import (
     BACK_URL_KEY,
     EXPIRED_MESSAGE,
-    OPERATION_PLACEHOLDERS,
     SUMMARY_KEY,
     operation_of_user,
 )
 
-# Compiled once per process: three of a transfer's four requests read it.
-_OPERATION = CompiledLookup(operation_of_user, *OPERATION_PLACEHOLDERS)
-
 
 def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:
-    operation = _OPERATION.first(str(public_id), user.pk)
-    if operation is None:
-        raise Http404("交易不存在")
-    return operation
+    try:
+        return operation_of_user(str(public_id), user.pk).get()
+    except PendingOperation.DoesNotExist:
+        raise Http404("交易不存在") from None
 
 
 def operation_typed(*, request, kind: str) -> dict:

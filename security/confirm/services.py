@@ -36,7 +36,6 @@ from django.utils import timezone
 from accounts.models import Medium
 from accounts.pin import medium_online_check, medium_pin_check
 from ebank.core.audit import audit_record
-from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money, format_cny
@@ -230,14 +229,22 @@ def operation_sms_send(*, user: User, operation: PendingOperation, ip: str | Non
     _confirmable_or_refuse(operation)
     if AuthMethod.SMS not in operation_methods(user=user, operation=operation):
         raise BusinessError("该交易不能使用短信验证码确认", code="sms_not_allowed")
+    refusal: BusinessError | None = None
     with transaction.atomic():
-        tool_services.sms_code_issue(phone=user.customer.phone, purpose=operation.kind,
-                                     operation_digest=operation_sms_digest(operation),
-                                     customer=user.customer, action=operation_sms_action(operation),
-                                     ip=ip)
-        audit_record(action="confirm.sms_sent", actor=user, customer_id=user.customer_id,
-                     object_ref=operation.idempotency_key, ip_address=ip,
-                     detail={"kind": operation.kind})
+        try:
+            tool_services.sms_code_issue(
+                phone=user.customer.phone, purpose=operation.kind,
+                operation_digest=operation_sms_digest(operation), customer=user.customer,
+                action=operation_sms_action(operation), ip=ip)
+        except BusinessError as exc:
+            # A cap's refusal is audited by sms_code_issue: that row commits, then the refusal.
+            refusal = exc
+        else:
+            audit_record(action="confirm.sms_sent", actor=user, customer_id=user.customer_id,
+                         object_ref=operation.idempotency_key, ip_address=ip,
+                         detail={"kind": operation.kind})
+    if refusal is not None:
+        raise refusal
 
 
 def operation_sms_wait_seconds(*, user: User, operation: PendingOperation) -> int:
@@ -264,19 +271,11 @@ def operation_sms_action(operation: PendingOperation) -> str:
 
 
 def operation_of_user(public_id: str, user_id: int):
-    """The user's operation with this public id (one row at most: no ORDER BY to plan), with its
-    medium. Chained filters keep the parameters in this order, as the compiled lookups of it
-    (ebank.core.compiled) need: the page's read in selectors.py and 确认's locked read here."""
-    return (PendingOperation.objects.select_related("medium")
-            .filter(public_id=public_id).filter(user_id=user_id))
-
-
-OPERATION_PLACEHOLDERS = ("\x00placeholder-public-id", -7_654_321)
-# The row a 确认 locks (of=("self",): the operation only, not its medium).
-_OPERATION_LOCKED = CompiledLookup(
-    lambda public_id, user_id: operation_of_user(public_id, user_id).select_for_update(
-        of=("self",)),
-    *OPERATION_PLACEHOLDERS)
+    """The user's operation with this public id (one row at most: the id is unique, so callers
+    ``.get()`` it, with no ORDER BY to plan), with its medium: the page's read in selectors.py
+    and 确认's locked read here."""
+    return PendingOperation.objects.select_related("medium").filter(public_id=public_id,
+                                                                     user_id=user_id)
 
 
 def operation_confirm(*, user: User, public_id: str, pin: str | None, method: str,
@@ -292,9 +291,12 @@ def operation_confirm(*, user: User, public_id: str, pin: str | None, method: st
     with transaction.atomic(durable=True):
         # The lock serialises confirmations of this row: a second 确认 waits here, then sees
         # EXECUTED and returns it; two executions cannot both pass the status check.
-        operation = _OPERATION_LOCKED.first(str(public_id), user.pk)
-        if operation is None:
-            raise Http404("交易不存在")
+        # (of=("self",): the operation only, not its medium.)
+        try:
+            operation = (operation_of_user(str(public_id), user.pk)
+                         .select_for_update(of=("self",)).get())
+        except PendingOperation.DoesNotExist:
+            raise Http404("交易不存在") from None
         if operation.status == OperationStatus.EXECUTED:
             return operation
         # The row was found through ``user``: the executor reads the user (and the customer the

@@ -1,50 +1,27 @@
 """The session engine (``SESSION_ENGINE = "security.session_engines.db"``): Django's database
-store, with the logged-in user read in the same statement and fewer round trips when a key is
-cycled.
+store extended as Django documents it ("Extending database-backed session engines"), with the
+logged-in user read in the same statement as the session row.
 
-Every logged-in request needs the session, the user and the user's customer, and the session
-rules read the user afresh on every click (docs/decisions.md). Django reads the session row,
-then ``get_user`` reads the user: two round trips (three when the session came from Redis). Here
-the session row (:class:`security.models.UserSession`, whose ``user_id`` column is the
-``_auth_user_id`` of its data) is read with the user and the customer joined, in one statement
-compiled once per process; the user is kept on the store and offered to the authentication
-backend by :class:`security.middleware.SessionUserMiddleware`, which still runs Django's
-``get_user`` (backend, session hash, ``is_active``) on it.
+* ``get_model_class()`` names :class:`security.models.UserSession`, whose ``user_id`` column is
+  the ``_auth_user_id`` of its data, written by ``create_model_instance()``: the user's sessions
+  can be found (and are deleted with the user), and the row is read with its user.
+* ``load()`` (the store's method that reads the row) reads the unexpired row with its user and
+  the user's customer joined: every logged-in request needs all three. The user is kept on the
+  store (``loaded_user``) and offered to the authentication backend by
+  :class:`security.middleware.SessionUserMiddleware`, which still runs Django's ``get_user``
+  (backend, session hash, ``is_active``) on it. A row not found is left to Django's ``load()``,
+  which forgets the key as it always does (the next save draws a new one).
+* ``delete()`` deletes by key in one statement (Django's reads the row first).
+* ``save()`` skips a write of exactly what this store last wrote for the same key: a cycled key
+  (every login and confirmed step-up) is inserted with the session's data, and the end of that
+  request would write it again unchanged. Every write is Django's (in its transaction).
 
-Every confirmed step-up and every login gives the session a new key (``cycle_key``), which in
-Django's store costs: a SELECT to see whether the new random key exists, the INSERT, a SELECT
-and a DELETE of the old row, and at the end of the request an UPDATE writing again exactly what
-the INSERT wrote. Here:
-
-* a new key is not looked up first: 32 random characters from 36 collide about once in 10⁴⁹,
-  and ``create()`` inserts with ``must_create``, so the primary key refuses a collision and
-  ``create()`` draws again (Django's own loop);
-* the old row is deleted with one DELETE, outside a transaction of its own;
-* a save that would write exactly what this store last wrote, for the same key, is skipped;
-* a save outside a transaction opens none for its one statement (inside one: a savepoint).
-
-Everything else — what is stored, signing, expiry — is Django's.
+Everything else — key generation, signing, expiry, the transaction around a write — is Django's.
 """
 
-import datetime
-from contextlib import nullcontext
-
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DjangoDbStore
-from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
-
-from ebank.core.compiled import CompiledLookup
-
-# The unexpired session row by key, with its user and the user's customer (compiled once; the
-# filters are chained to keep the parameters in this order).
-_SESSION_ROW = CompiledLookup(
-    lambda key, now: (SessionStore.get_model_class().objects
-                      .select_related("user__customer")
-                      .filter(session_key=key).filter(expire_date__gt=now)),
-    "placeholder-session-key-7654321", datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC))
 
 
 def _user_id(value) -> int | None:
@@ -55,6 +32,7 @@ def _user_id(value) -> int | None:
 
 
 class SessionStore(DjangoDbStore):
+    # What this store last wrote: (session key, data).
     _last_written: tuple[str, dict] | None = None
     # The user (with the customer) read with the session row; None when nobody is logged in
     # or the session was not loaded from the database.
@@ -66,64 +44,32 @@ class SessionStore(DjangoDbStore):
 
         return UserSession
 
-    def _get_session_from_db(self):
-        row = _SESSION_ROW.first(self.session_key, timezone.now(),
-                                 using=router.db_for_read(self.model))
-        if row is None:
-            self._session_key = None
-            return None
-        self.loaded_user = row.user if row.user_id is not None else None
-        return row
-
     def create_model_instance(self, data):
         obj = super().create_model_instance(data)
         obj.user_id = _user_id(data.get(SESSION_KEY))
         return obj
 
-    def _get_new_session_key(self) -> str:
-        return get_random_string(32, VALID_KEY_CHARS)
+    def load(self):
+        self.loaded_user = None
+        try:
+            row = self.model.objects.select_related("user__customer").get(
+                session_key=self.session_key, expire_date__gt=timezone.now())
+        except self.model.DoesNotExist:
+            # Gone, expired or never there: Django's load finds nothing too and forgets the key.
+            return super().load()
+        self.loaded_user = row.user if row.user_id is not None else None
+        return self.decode(row.session_data)
 
     def delete(self, session_key=None):
         if session_key is None:
             if self.session_key is None:
                 return
             session_key = self.session_key
-        # One statement (QuerySet.delete() wraps even a lone DELETE in BEGIN/COMMIT).
-        connection = connections[router.db_for_write(self.model)]
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE session_key = %s",  # noqa: S608
-                           [session_key])
-
-    def _unchanged_since_written(self, must_create: bool) -> bool:
-        """True when saving now would write what this store last wrote for this key."""
-        written = self._last_written
-        return (not must_create and written is not None and self.session_key is not None
-                and written == (self.session_key, self._session))
+        self.model.objects.filter(session_key=session_key).delete()
 
     def save(self, must_create=False):
-        # Django's save, but without a transaction of its own around its one statement: outside
-        # a caller's transaction the INSERT or UPDATE is atomic by itself (Django's BEGIN and
-        # COMMIT were two more round trips); inside one, a savepoint still keeps a refused key
-        # from spoiling the caller's transaction, so that create() can draw again.
-        if self._unchanged_since_written(must_create):
+        if (not must_create and self._last_written is not None
+                and self._last_written == (self.session_key, dict(self.items()))):
             return
-        if self.session_key is None:
-            return self.create()
-        data = self._get_session(no_load=must_create)
-        obj = self.create_model_instance(data)
-        using = router.db_for_write(self.model, instance=obj)
-        block = (transaction.atomic(using=using) if connections[using].in_atomic_block
-                 else nullcontext())
-        try:
-            with block:
-                obj.save(force_insert=must_create, force_update=not must_create, using=using)
-        except IntegrityError as exc:
-            if must_create:
-                raise CreateError from exc
-            raise
-        except DatabaseError as exc:
-            if not must_create:
-                raise UpdateError from exc
-            raise
-        self._last_written = (self.session_key, dict(self._session))
+        super().save(must_create=must_create)
+        self._last_written = (self.session_key, dict(self.items()))

@@ -36,7 +36,7 @@ def _throttled(response) -> bool:
 
 def test_the_cache_is_a_shared_one_where_redis_is_configured(settings):
     if settings.REDIS_URL:
-        assert settings.CACHES["default"]["BACKEND"] == "ebank.core.cache.RedisCache"
+        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert settings.RATELIMIT_USE_CACHE == "default"
     assert settings.THROTTLE_LOGIN and settings.THROTTLE_REGISTER and settings.THROTTLE_SMS
 

@@ -1,4 +1,4 @@
-"""security.backends: the precompiled user+customer load gives what the ORM gives, in one query."""
+"""security.backends: the user with the customer, in one query."""
 
 import pytest
 from django.db import connection
@@ -27,7 +27,7 @@ def test_the_customer_comes_with_the_user_in_one_query():
     assert _fields(user) == _fields(orm) and _fields(user.customer) == _fields(orm.customer)
     assert name == orm.customer.name and user._state.adding is False
     assert model_to_dict(user) == model_to_dict(orm)
-    # a second load sees changes (nothing is cached but the compiled statement)
+    # a second load sees changes (nothing is cached)
     User.objects.filter(pk=zhang.pk).update(status="suspended", live_session_key="abc")
     again = user_with_customer(zhang.pk)
     assert again.status == "suspended" and again.live_session_key == "abc"

@@ -16,9 +16,9 @@ from accounts.services import funds_move
 from ebank.core.audit import audit_record
 from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.ledger.models import BusinessType
-from security.center import services
 from security.center.testing import personas
 from security.models import SmsMessage, SmsSubscription
+from security.tools import alerts
 
 pytestmark = pytest.mark.django_db
 
@@ -33,33 +33,29 @@ def _main(customer, index=0):
     return medium, medium.sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
 
 
-def test_the_entrys_subscriptions_are_compiled_and_are_the_querysets(people):
+def test_an_entry_without_subscriptions_costs_one_statement_and_both_sides_are_found(people):
     alice, bob = people["alice"], people["bob"]
     _card, alice_main = _main(alice.customer)
     _card, bob_main = _main(bob.customer)
-    mine = SmsSubscription.objects.create(user=alice, sub_account=alice_main,
-                                          threshold="1.00", phone="13811112222")
-    theirs = SmsSubscription.objects.create(user=bob, sub_account=bob_main,
-                                            threshold="1.00", phone="13911112222")
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1.00"),
-                       idempotency_key="test:compiled", business_type=BusinessType.INTRA_TRANSFER,
-                       reference="test:compiled")
+                       idempotency_key="test:one", business_type=BusinessType.INTRA_TRANSFER,
+                       reference="test:one")
+    # Run after every posted movement, most often finding nothing: then one statement.
     with CaptureQueriesContext(connection) as queries:
-        found = services._ENTRY_SUBSCRIPTIONS.all(entry.entry_id)
-        numbers = [s.sub_account.medium.number for s in found]
+        assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
     assert len(queries) == 1
-    assert services._ENTRY_SUBSCRIPTIONS._compiled[connection.alias] is not None  # not the fallback
-    orm = list(services._ENTRY_SUBSCRIPTIONS.build(entry.entry_id))
-    assert [s.pk for s in found] == [s.pk for s in orm] == sorted([mine.pk, theirs.pk])
-    for compiled, queried in zip(found, orm, strict=True):
-        for a, b in ((compiled, queried), (compiled.sub_account, queried.sub_account),
-                     (compiled.sub_account.medium, queried.sub_account.medium)):
-            assert type(a) is type(b)
-            assert {f.attname: getattr(a, f.attname) for f in a._meta.concrete_fields} == \
-                   {f.attname: getattr(b, f.attname) for f in b._meta.concrete_fields}
-    assert numbers == [s.sub_account.medium.number for s in orm]
-    assert services._ENTRY_SUBSCRIPTIONS.all(10**12) == []
+    SmsSubscription.objects.create(user=alice, sub_account=alice_main,
+                                   threshold="1.00", phone="13811112222")
+    SmsSubscription.objects.create(user=bob, sub_account=bob_main,
+                                   threshold="1.00", phone="13911112222")
+    entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
+                       credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1.00"),
+                       idempotency_key="test:two", business_type=BusinessType.INTRA_TRANSFER,
+                       reference="test:two")
+    assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 2
+    assert sorted(SmsMessage.objects.values_list("phone", flat=True)) == [
+        "13811112222", "13911112222"]
 
 
 @time_machine.travel("2026-11-23 18:20 +0800", tick=False)
@@ -81,13 +77,13 @@ def test_alerts_go_to_subscribed_accounts_at_or_above_threshold(people):
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1000.00"),
                        idempotency_key="test:alert:1", business_type=BusinessType.INTRA_TRANSFER,
                        reference="test:alert:1")
-    assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
+    assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
     message = SmsMessage.objects.get(phone="13811112222")
     assert message.text == (f"【安徽农金】您尾号{alice_card.number[-4:]}的账户于11月23日18:20转出"
                             "人民币1,000.00元，余额79,000.00元。")
     assert not SmsMessage.objects.filter(phone__in=["13811113333", "13911112222"]).exists()
     # A retried task sends nothing twice.
-    assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
+    assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
 
     # Incoming money on a subscribed account reads 转入; below the threshold nothing is sent.
     SmsSubscription.objects.filter(sub_account=bob_main).update(active=True, threshold="0.50")
@@ -95,7 +91,7 @@ def test_alerts_go_to_subscribed_accounts_at_or_above_threshold(people):
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("0.99"),
                        idempotency_key="test:alert:2", business_type=BusinessType.INTRA_TRANSFER,
                        reference="test:alert:2")
-    assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
+    assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
     text = SmsMessage.objects.get(phone="13911112222").text
     assert f"尾号{bob_card.number[-4:]}" in text and "转入人民币0.99元，余额21,000.99元" in text
     assert SmsMessage.objects.filter(phone="13811112222").count() == 1  # 0.99 < 1,000
@@ -107,8 +103,8 @@ def test_alerts_for_an_entry_without_subscriptions(people):
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("5.00"),
                        idempotency_key="test:alert:3", reference="test:alert:3")
-    assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
-    assert services.sms_balance_alerts_send(entry_id=99999999) == 0
+    assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
+    assert alerts.sms_balance_alerts_send(entry_id=99999999) == 0
 
 
 # --- 网银日志查询 ----------------------------------------------------------------------------------

@@ -457,8 +457,9 @@ def test_the_limit_subject_is_one_statement_and_says_what_the_orm_says(people):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from security.center.selectors import has_active_tool, limit_subject_for
+    from security.center.selectors import has_active_tool
     from security.models import ToolStatus, User
+    from security.tools.subject import limit_subject_for
 
     alice = people["alice"]
 

@@ -19,7 +19,6 @@ from django.test.utils import CaptureQueriesContext
 from accounts.pin import PIN_LOCKED_MESSAGE
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
-from security.confirm import services as confirm_services
 from security.confirm.registry import TOOL_REQUIRED_MESSAGE
 from security.confirm.services import (
     operation_confirm,
@@ -364,7 +363,7 @@ def test_another_customers_public_id_is_404_and_writes_nothing(bank, token):
 
 
 @pytest.mark.django_db
-def test_the_confirmation_locks_its_row_through_the_compiled_lookup(bank, token):
+def test_the_confirmation_locks_its_row_for_update(bank, token):
     operation = bank.start_move()
     code = token_code(token, operation)
     with CaptureQueriesContext(connection) as queries:
@@ -372,7 +371,6 @@ def test_the_confirmation_locks_its_row_through_the_compiled_lookup(bank, token)
             confirm(bank, PendingOperation(public_id="no-such-operation"), method="token",
                     credential=code)
         confirm(bank, operation, method="token", credential=code)
-    assert confirm_services._OPERATION_LOCKED._compiled[connection.alias] is not None
     operation.refresh_from_db()
     assert operation.status == OperationStatus.EXECUTED
     if connection.vendor == "postgresql":
@@ -471,18 +469,17 @@ def test_a_tool_kind_executes_with_a_token_and_no_pin(bank, token):
     assert executed_tool_only.count(operation.public_id) == 1
 
 
-def test_the_operation_lookup_is_compiled_and_gives_the_querysets_object(bank):
+def test_the_operation_lookup_reads_the_operation_with_its_medium_in_one_query(bank):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from security.confirm.selectors import _OPERATION, operation_get_for_user
+    from security.confirm.selectors import operation_get_for_user
 
     operation = bank.start_move()
     with CaptureQueriesContext(connection) as queries:
         found = operation_get_for_user(user=bank.zhang, public_id=operation.public_id)
         number = found.medium.number if found.medium_id else None
     assert len(queries) == 1
-    assert _OPERATION._compiled[connection.alias] is not None  # not the queryset fallback
     orm = PendingOperation.objects.select_related("medium").get(pk=operation.pk)
     fields = [f.attname for f in PendingOperation._meta.concrete_fields]
     assert [getattr(found, f) for f in fields] == [getattr(orm, f) for f in fields]

@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Bank, Branch, Customer, IdType
@@ -24,6 +23,7 @@ from security.tools.services import (
     sms_code_verify,
     sms_outbox_latest_code,
 )
+from tests.committed import committed
 
 PHONE = "13805510001"
 NOON = datetime.datetime(2026, 11, 24, 4, 0, 0, tzinfo=datetime.UTC)  # 12:00 in Shanghai
@@ -129,11 +129,12 @@ def test_profile_phone_change_cannot_text_any_number_of_phones(settings):
 @pytest.mark.parametrize("reason, cap", [("customer_daily", "SMS_CODES_PER_CUSTOMER_DAY"),
                                          ("phones_daily", "SMS_PHONES_PER_CUSTOMER_DAY"),
                                          ("global_rate", "SMS_CODES_GLOBAL_PER_MINUTE")])
-def test_each_refusal_is_audited_and_the_row_survives_the_callers_rollback(customer, settings,
-                                                                           reason, cap):
+def test_each_refusal_is_audited_and_committed_before_it_is_raised(customer, settings, reason,
+                                                                    cap):
     setattr(settings, cap, 0)
-    with pytest.raises(ToolError), transaction.atomic():  # as operation_sms_send wraps it
+    with pytest.raises(ToolError):
         send(customer)
+    assert committed(lambda: AuditEvent.objects.filter(action="sms.refused").count()) == 1
     [event] = AuditEvent.objects.filter(action="sms.refused")
     assert event.detail["reason"] == reason and event.detail["purpose"] == "confirm"
     assert event.customer_id == customer.pk and event.outcome == "failure"

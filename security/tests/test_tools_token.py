@@ -25,6 +25,7 @@ from security.tools.services import (
     tool_mark_replaced,
     tool_unlock,
 )
+from tests.committed import committed
 
 CHALLENGE = "20261124"
 
@@ -141,10 +142,11 @@ def test_a_usbkey_is_not_a_token(token):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_wrong_answer_stays_counted_after_the_callers_rollback(token):
+def test_a_wrong_answer_is_committed_before_the_answer(token):
     wrong = f"{(int(answer(token)) + 1) % 10**6:06d}"
-    with pytest.raises(RuntimeError), transaction.atomic():
+    assert not token_verify(tool=token, challenge=CHALLENGE, code=wrong)
+    assert committed(lambda: SecurityTool.objects.get(pk=token.pk).password_failures) == 1
+    # A caller in a transaction commits the count with its own work (operation_confirm's way).
+    with transaction.atomic(durable=True):
         assert not token_verify(tool=token, challenge=CHALLENGE, code=wrong)
-        raise RuntimeError("the confirmation refused and rolled back")
-    token.refresh_from_db()
-    assert token.password_failures == 1
+    assert committed(lambda: SecurityTool.objects.get(pk=token.pk).password_failures) == 2

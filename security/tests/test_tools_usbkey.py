@@ -33,6 +33,7 @@ from security.tools.services import (
     usbkey_sign,
     usbkey_verify,
 )
+from tests.committed import committed
 
 PASSWORD = "Zw#2468ab"
 PAYLOAD = b'{"kind":"transfer","amount":"1000.00","payee":"6226790101000000021","nonce":"9f1c"}'
@@ -130,29 +131,14 @@ class TestIssue:
 
 @pytest.mark.django_db
 class TestSignAndVerify:
-    @pytest.mark.parametrize("version", ["v1", "v2"])
-    def test_a_key_stored_in_an_earlier_form_still_signs_and_a_password_change_rewrites_it(
-            self, usbkey, version):
-        # v1 kept the PEM as it is, under scrypt N=2^15; v2 under the field key, scrypt N=2^12
-        # (security/tools/usbkey.py).
-        pem = decrypt_text(usbkey.private_key_encrypted[3:]).encode()
-        key = serialization.load_pem_private_key(
-            pem, usbkey_module._pem_passphrase(serial=usbkey.serial, cert_password=PASSWORD))
-        old_pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(usbkey_module._pem_passphrase(
-                serial=usbkey.serial, cert_password=PASSWORD, version=version))).decode()
-        usbkey.private_key_encrypted = old_pem if version == "v1" else f"v2:{encrypt_text(old_pem)}"
-        usbkey.save(update_fields=["private_key_encrypted"])
-        signature = usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
-        assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
-        with pytest.raises(ToolError):
-            usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-        usbkey_password_reset(tool=usbkey, old_password=PASSWORD, new_password="New#pass99")
-        usbkey.refresh_from_db()
-        assert usbkey.private_key_encrypted.startswith("v3:")
-        signature = usbkey_sign(tool=usbkey, cert_password="New#pass99", message=PAYLOAD)
-        assert usbkey_verify(tool=usbkey, message=PAYLOAD, signature=signature)
+    def test_a_stored_key_in_no_known_form_is_refused_without_counting(self, usbkey):
+        # The stored key is "v3:" and the PEM under the field key; nothing else is read.
+        pem = decrypt_text(usbkey.private_key_encrypted[3:])
+        for stored in (pem, f"v2:{encrypt_text(pem)}"):
+            SecurityTool.objects.filter(pk=usbkey.pk).update(private_key_encrypted=stored)
+            with pytest.raises(ToolError, match="不可用"):
+                usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
+        assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 0
 
     def test_the_key_opens_only_with_the_banks_verification_key(self, usbkey, settings):
         # A copy of the database and of the field key is not enough to test a 证书密码 guess.
@@ -327,21 +313,29 @@ def test_life_cycle_replace_and_cancel(usbkey):
         tool_cancel(tool=usbkey)
 
 
-# --- PostgreSQL: the count is committed apart from the caller's transaction -------------------
+# --- PostgreSQL: the count is committed before the refusal reaches the caller's caller --------
 
-@pytest.mark.parametrize("durable", [False, True])
+def _failures(usbkey) -> int:
+    return committed(lambda: SecurityTool.objects.get(pk=usbkey.pk).password_failures)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_failures_survive_the_callers_rollback(usbkey, durable):
+def test_a_caller_in_a_transaction_commits_the_count_and_raises_after(usbkey):
+    # The confirmation's way (operation_confirm): catch, commit, raise after.
     for attempt in range(1, 7):
-        with pytest.raises(ToolError), transaction.atomic(durable=durable):
-            assert connection.in_atomic_block
-            usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-        # The caller's transaction rolled back; the count did not.
-        assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == attempt
+        refusal = None
+        with transaction.atomic(durable=True):
+            try:
+                usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
+            except ToolError as exc:
+                refusal = exc
+        assert refusal is not None
+        assert _failures(usbkey) == attempt
+    assert isinstance(refusal, ToolLocked)
     assert SecurityTool.objects.get(pk=usbkey.pk).status == ToolStatus.LOCKED
     assert AuditEvent.objects.filter(action="usbkey.locked").count() == 1
-    with pytest.raises(ToolLocked), transaction.atomic():
+    with pytest.raises(ToolLocked):
         usbkey_sign(tool=usbkey, cert_password=PASSWORD, message=PAYLOAD)
 
 
@@ -351,7 +345,7 @@ def test_failures_counted_outside_any_transaction(usbkey):
     assert not connection.in_atomic_block
     with pytest.raises(ToolError, match="还可以尝试5次"):
         usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-    assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 1
+    assert _failures(usbkey) == 1
 
 
 @pytest.mark.postgres
@@ -362,7 +356,7 @@ def test_a_caller_holding_the_row_lock_does_not_deadlock(usbkey):
         SecurityTool.objects.select_for_update().get(pk=usbkey.pk)
         with pytest.raises(ToolError, match="还可以尝试5次"):
             usbkey_sign(tool=usbkey, cert_password="Wrong#123", message=PAYLOAD)
-    # Counted in the caller's transaction (committed here) after the side connection gave up.
+    # Counted in the caller's transaction, which holds the lock (committed here).
     assert time.monotonic() - started < 10
     assert SecurityTool.objects.get(pk=usbkey.pk).password_failures == 1
 
@@ -374,9 +368,8 @@ def test_concurrent_wrong_passwords_are_all_counted(usbkey):
 
     def attempt():
         try:
-            with transaction.atomic():
-                usbkey_sign(tool=SecurityTool.objects.get(pk=usbkey.pk),
-                            cert_password="Wrong#123", message=PAYLOAD)
+            usbkey_sign(tool=SecurityTool.objects.get(pk=usbkey.pk),
+                        cert_password="Wrong#123", message=PAYLOAD)
         except ToolError as exc:
             errors.append(exc)
         finally:

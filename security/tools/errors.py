@@ -1,15 +1,19 @@
 """Errors of the security tools, and how a failed attempt is recorded so that it sticks.
 
-A wrong 证书密码, token code or SMS code must be counted even when the caller's transaction rolls
-back — and it usually does: the confirmation flow raises to show the error on the page. A count
-that a rollback can undo is no count at all (six guesses become unlimited guesses). So every
-attempt is written by :func:`ebank.core.db.commit_apart`, in a transaction of its own that commits at once.
+A wrong 证书密码, token code or SMS code must stay counted whatever the page then shows: a count
+that a rollback can undo is no count at all (six guesses become unlimited guesses). So each
+check writes the attempt before it refuses (raises, or answers False): in a transaction of its
+own when the caller has none, else in the caller's. A caller inside a transaction lets that
+transaction commit and raises the refusal after it, as the confirmation does
+(:func:`security.confirm.services.operation_confirm`: the checks run in its transaction, a
+refusal is caught, audited, committed, then raised); a caller with no transaction of its own
+(a page's service checking an SMS code before it writes) has the attempt committed by the
+check itself. No caller checks a credential inside a transaction that a refusal rolls back.
 """
 
-from ebank.core.db import commit_apart
 from ebank.core.errors import BusinessError
 
-__all__ = ["ToolError", "ToolLocked", "commit_apart", "tool_failure_record"]
+__all__ = ["ToolError", "ToolLocked", "tool_failure_record"]
 
 
 class ToolError(BusinessError):
@@ -24,7 +28,7 @@ class ToolLocked(ToolError):
 
 def tool_failure_record(tool, *, limit: int, wrong_action: str, locked_action: str) -> str:
     """Count one wrong 证书密码 or token answer on ``tool`` (read ``select_for_update`` with its
-    user by the caller, inside ``commit_apart``): the ``limit``-th in a row locks the tool.
+    user by the caller, in the transaction that records the attempt): the ``limit``-th in a row locks the tool.
     Audited either way; returns the tool's status after the count."""
     from ebank.core.audit import audit_record
     from ebank.core.models import AuditOutcome

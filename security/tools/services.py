@@ -1,18 +1,19 @@
 """The security tools' public API (X-TOOLS): import from here.
 
 USBKey certificates (usbkey), digital tokens (token), SMS and SMS codes (sms), the bank CA (ca),
-and the life-cycle steps a teller's counter operation wraps with its audit row and 业务受理单:
-unlock, cancel, mark replaced. Design and caveats: docs/security-tools.md.
+the life-cycle steps a teller's counter operation wraps with its audit row and 业务受理单:
+unlock, cancel, mark replaced; and what transfers and the counter's work call: the 短信服务
+balance alerts of a posted entry (alerts) and the customer as the limit engine sees them
+(subject). Design and caveats: docs/security-tools.md.
 """
 
-from functools import partial
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ebank.core.compiled import CompiledLookup
 from security.models import SecurityTool, ToolStatus
 
+from .alerts import sms_balance_alerts_send
 from .ca import BankCA, bank_ca_ensure, bank_ca_init, bank_ca_load
 from .errors import ToolError, ToolLocked
 from .sms import (
@@ -26,6 +27,7 @@ from .sms import (
     sms_outbox_latest_code,
     sms_send,
 )
+from .subject import limit_subject_for
 from .token import (
     TOKEN_OCRA_SUITE,
     TokenLocked,
@@ -45,6 +47,7 @@ from .usbkey import (
 )
 
 __all__ = [
+    "limit_subject_for", "sms_balance_alerts_send",
     "TOKEN_OCRA_SUITE", "BankCA", "OutboxSmsBackend", "TokenLocked", "token_answer",
     "token_answer_for", "token_challenge", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
     "bank_ca_init", "bank_ca_load", "sms_backend", "sms_code_issue", "sms_code_verify",
@@ -63,23 +66,10 @@ def tools_live(*, user, full: bool = False) -> dict[str, SecurityTool]:
     row by ``usbkey_sign``/``usbkey_verify``/``token_verify``, which take these rows as handles
     — or, with ``full`` rows read in the caller's transaction, as that read (``fresh=True``).
     """
-    lookup = _TOOLS_LIVE_FULL if full else _TOOLS_LIVE
-    return {tool.kind: tool for tool in lookup.all(user.pk, *LIVE_STATUSES)}
-
-
-def _tools_live_queryset(user_id, *statuses, full: bool):
-    # Chained filters keep the parameters in the placeholders' order.
-    tools = (SecurityTool.objects.filter(user_id=user_id).filter(status__in=statuses)
-             .order_by("pk"))
-    return tools if full else tools.only("user_id", "kind", "serial", "status")
-
-
-# Asked by the form POST, the confirmation page and 确认 of every transfer: compiled once per
-# process (ebank.core.compiled). The statuses are parameters too, so that the placeholders are
-# all the compiled statement's parameters.
-_TOOL_PLACEHOLDERS = (-7_654_321, *(f"\x00placeholder-status-{i}" for i in range(len(LIVE_STATUSES))))
-_TOOLS_LIVE = CompiledLookup(partial(_tools_live_queryset, full=False), *_TOOL_PLACEHOLDERS)
-_TOOLS_LIVE_FULL = CompiledLookup(partial(_tools_live_queryset, full=True), *_TOOL_PLACEHOLDERS)
+    tools = SecurityTool.objects.filter(user_id=user.pk, status__in=LIVE_STATUSES).order_by("pk")
+    if not full:
+        tools = tools.only("user_id", "kind", "serial", "status")
+    return {tool.kind: tool for tool in tools}
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:

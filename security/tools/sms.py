@@ -7,12 +7,14 @@
   text with any verification code masked, so staff never see a live code.
 * Verification codes (SmsCode): six digits from ``secrets``, bound to (phone, purpose, operation
   digest), valid ``settings.SMS_CODE_TTL_SECONDS``, single use, dead after five wrong tries.
-  Only an HMAC-SHA256 keyed with ``SECRET_KEY`` is stored. Checks commit on their own
-  (commit_apart): a used code stays used and a wrong try stays counted whatever the caller's
-  transaction does next.
+  Only an HMAC-SHA256 keyed with ``SECRET_KEY`` is stored. A check writes the use or the wrong
+  try before it answers (in its own transaction, or in the caller's, which commits it whatever
+  it then refuses: security/tools/errors.py), so a used code stays used and a wrong try stays
+  counted.
 * The backend is called after the surrounding transaction commits, so nobody receives a code
   the database then forgets.
-* Abuse caps (settings, refusals audited as ``sms.refused`` in a transaction of their own):
+* Abuse caps (settings, refusals audited as ``sms.refused``, committed before the refusal is
+  raised):
   codes per customer per day, distinct phone numbers texted per customer per day, and a global
   rate of codes per minute, besides one code per 60 s per (phone, purpose).
 * Backends: the development outbox, and an HTTP gateway (``SMS_GATEWAY_URL`` and
@@ -28,10 +30,9 @@ import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
 from datetime import datetime, time, timedelta
-from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -41,7 +42,7 @@ from ebank.core.masking import mask_phone
 from ebank.core.models import AuditOutcome
 from security.models import SmsCode, SmsMessage
 
-from .errors import ToolError, commit_apart
+from .errors import ToolError
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,6 @@ def sms_send(*, phone: str, text: str, purpose: str) -> SmsMessage:
     return _sms_deliver(phone=phone, text=text, outbox_text=text, purpose=purpose)
 
 
-@transaction.atomic
 def sms_code_issue(*, phone: str, purpose: str, operation_digest: str, customer=None,
                    action: str | None = None, ip: str | None = None) -> None:
     """Send a fresh code for this operation to ``phone``; older unused ones for it stop working.
@@ -160,7 +160,8 @@ def sms_code_issue(*, phone: str, purpose: str, operation_digest: str, customer=
     ``customer`` is who asked (the caps count per customer); without it, the customer whose
     reserved phone this is (registration sends to the reserved phone). ``action`` is what the
     text says the customer is doing ("向尾号0047的账户转账¥88.00"); else the purpose's label.
-    Refusals (too soon, a cap reached) raise ToolError; a cap's refusal is audited.
+    Refusals (too soon, a cap reached) raise ToolError; a cap's refusal is audited first (a
+    caller inside a transaction commits that row and raises after, as ``operation_sms_send``).
     """
     _phone_check(phone)
     now = timezone.now()
@@ -170,23 +171,31 @@ def sms_code_issue(*, phone: str, purpose: str, operation_digest: str, customer=
     # to their operation and the newer supersedes the older, so nothing is weakened.
     if sms_code_wait_seconds(phone=phone, purpose=purpose, now=now):
         raise ToolError("验证码发送过于频繁，请稍后再试", code="sms_too_soon")
-    _caps_check(phone=phone, purpose=purpose, customer=customer, now=now, ip=ip)
-    SmsCode.objects.filter(phone=phone, purpose=purpose, operation_digest=operation_digest,
-                           used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-    code = f"{secrets.randbelow(10**6):06d}"
-    ttl = int(settings.SMS_CODE_TTL_SECONDS)
-    sms_code = SmsCode.objects.create(
-        phone=phone, purpose=purpose, operation_digest=operation_digest,
-        customer_id=getattr(customer, "pk", None),
-        code_hash=_code_hash(phone=phone, purpose=purpose, operation_digest=operation_digest,
-                             code=code),
-        expires_at=now + timedelta(seconds=ttl),
-    )
-    doing = action or f"进行{sms_purpose_label(purpose)}"
-    text = (f"{SMS_SIGNATURE}您正在{doing}，验证码{{}}，"
-            f"{max(ttl // 60, 1)}分钟内有效，切勿告知他人。")
-    _sms_deliver(phone=phone, text=text.format(code), outbox_text=text.format("******"),
-                 purpose=purpose, sms_code=sms_code)
+    refusal = _caps_refusal(phone=phone, customer=customer, now=now)
+    if refusal is not None:
+        reason, message = refusal
+        with transaction.atomic():
+            _refusal_audit(customer_id=getattr(customer, "pk", None), phone=phone,
+                           purpose=purpose, reason=reason, ip=ip)
+        logger.warning("SMS code refused: %s (purpose %s)", reason, purpose)
+        raise ToolError(message, code=f"sms_{reason}")
+    with transaction.atomic():
+        SmsCode.objects.filter(phone=phone, purpose=purpose, operation_digest=operation_digest,
+                               used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        code = f"{secrets.randbelow(10**6):06d}"
+        ttl = int(settings.SMS_CODE_TTL_SECONDS)
+        sms_code = SmsCode.objects.create(
+            phone=phone, purpose=purpose, operation_digest=operation_digest,
+            customer_id=getattr(customer, "pk", None),
+            code_hash=_code_hash(phone=phone, purpose=purpose,
+                                 operation_digest=operation_digest, code=code),
+            expires_at=now + timedelta(seconds=ttl),
+        )
+        doing = action or f"进行{sms_purpose_label(purpose)}"
+        text = (f"{SMS_SIGNATURE}您正在{doing}，验证码{{}}，"
+                f"{max(ttl // 60, 1)}分钟内有效，切勿告知他人。")
+        _sms_deliver(phone=phone, text=text.format(code), outbox_text=text.format("******"),
+                     purpose=purpose, sms_code=sms_code)
 
 
 def sms_code_wait_seconds(*, phone: str, purpose: str, now: datetime | None = None) -> int:
@@ -211,42 +220,29 @@ def _day_start(now: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
 
 
-def _caps_check(*, phone: str, purpose: str, customer, now: datetime, ip: str | None) -> None:
-    """The abuse caps; each refusal is audited in a transaction of its own."""
-    refusal = None
+def _caps_refusal(*, phone: str, customer, now: datetime) -> tuple[str, str] | None:
+    """The abuse cap this code would break, as (reason, message); None when none is."""
     if customer is not None:
         today = SmsCode.objects.filter(customer_id=customer.pk, created_at__gte=_day_start(now))
         if today.count() >= int(settings.SMS_CODES_PER_CUSTOMER_DAY):
-            refusal = ("customer_daily", "今日短信验证码发送次数已达上限，请明日再试")
-        else:
-            phones = set(today.values_list("phone", flat=True).distinct())
-            if phone not in phones and len(phones) >= int(settings.SMS_PHONES_PER_CUSTOMER_DAY):
-                refusal = ("phones_daily", "今日接收验证码的手机号码数量已达上限，请明日再试")
-    if refusal is None:
-        recent = SmsCode.objects.filter(created_at__gt=now - timedelta(seconds=60)).count()
-        if recent >= int(settings.SMS_CODES_GLOBAL_PER_MINUTE):
-            refusal = ("global_rate", "短信发送繁忙，请稍后再试")
-    if refusal is None:
-        return
-    reason, message = refusal
-    # The caller's transaction rolls back with the refusal: the audit row must not.
-    anchor = None if customer is not None else SmsCode.objects.order_by("-pk").values_list(
-        "pk", flat=True).first()
-    commit_apart(partial(
-        _refusal_audit, customer_id=getattr(customer, "pk", None), anchor_code_id=anchor,
-        phone=phone, purpose=purpose, reason=reason, ip=ip))
-    logger.warning("SMS code refused: %s (purpose %s)", reason, purpose)
-    raise ToolError(message, code=f"sms_{reason}")
+            return ("customer_daily", "今日短信验证码发送次数已达上限，请明日再试")
+        phones = set(today.values_list("phone", flat=True).distinct())
+        if phone not in phones and len(phones) >= int(settings.SMS_PHONES_PER_CUSTOMER_DAY):
+            return ("phones_daily", "今日接收验证码的手机号码数量已达上限，请明日再试")
+    recent = SmsCode.objects.filter(created_at__gt=now - timedelta(seconds=60)).count()
+    if recent >= int(settings.SMS_CODES_GLOBAL_PER_MINUTE):
+        return ("global_rate", "短信发送繁忙，请稍后再试")
+    return None
 
 
 def sms_code_verify(*, phone: str, purpose: str, operation_digest: str, code: str) -> bool:
-    """True once for the live code of exactly this (phone, purpose, operation digest)."""
+    """True once for the live code of exactly this (phone, purpose, operation digest).
+
+    The use or the wrong try is written before this answers (security/tools/errors.py)."""
     code = (code or "").strip()
-    try:
-        return commit_apart(partial(_code_check, phone=phone, purpose=purpose,
-                                    operation_digest=operation_digest, code=code))
-    except ObjectDoesNotExist:  # no live code for this operation: never sent, used, expired
-        return False
+    with transaction.atomic():
+        return _code_check(phone=phone, purpose=purpose, operation_digest=operation_digest,
+                           code=code)
 
 
 def sms_outbox_latest_code(*, phone: str) -> str | None:
@@ -294,17 +290,8 @@ def sms_text_for_staff(message: SmsMessage, *, now: datetime | None = None) -> s
     return message.text
 
 
-def _refusal_audit(*, customer_id: int | None, anchor_code_id: int | None, phone: str,
-                   purpose: str, reason: str, ip: str | None) -> None:
-    # Read a row the refusal rests on first: one the caller's own uncommitted transaction made
-    # (only tests do that) is invisible to commit_apart's second connection, which then writes
-    # in the caller's transaction instead of committing a row that outlives the test.
-    if customer_id is not None:
-        from accounts.models import Customer
-
-        Customer.objects.only("pk").get(pk=customer_id)
-    elif anchor_code_id is not None:
-        SmsCode.objects.only("pk").get(pk=anchor_code_id)
+def _refusal_audit(*, customer_id: int | None, phone: str, purpose: str, reason: str,
+                   ip: str | None) -> None:
     audit_record(action="sms.refused", outcome=AuditOutcome.FAILURE, customer_id=customer_id,
                  object_ref=f"phone:{mask_phone(phone)}", ip_address=ip,
                  detail={"reason": reason, "purpose": purpose, "phone": mask_phone(phone)})
@@ -327,8 +314,8 @@ def _code_check(*, phone: str, purpose: str, operation_digest: str, code: str) -
                     used_at__isnull=True, expires_at__gt=now,
                     failures__lt=SMS_CODE_MAX_FAILURES)
             .order_by("-id").first())
-    if live is None:
-        raise SmsCode.DoesNotExist  # commit_apart then looks in the caller's transaction too
+    if live is None:  # no live code for this operation: never sent, used, expired
+        return False
     expected = _code_hash(phone=phone, purpose=purpose, operation_digest=operation_digest,
                           code=code)
     if _CODE_SHAPE.fullmatch(code) and constant_time_compare(live.code_hash, expected):

@@ -11,8 +11,9 @@ module only derives the challenge and keeps the counts.
 The token's secret (20 random bytes) is kept in a django-otp ``TOTPDevice`` row linked from the
 tool — the same store as before, so the counter's issue slip and tokens already handed out keep
 their keys; django-otp's TOTP check is no longer used for customers (it stays for the staff
-admin's 动态口令). A wrong answer is counted on the tool (``password_failures``) in a
-transaction of its own (commit_apart), so a caller's rollback cannot undo it; the sixth wrong
+admin's 动态口令). A wrong answer is counted on the tool (``password_failures``) before the
+answer is given (in the caller's transaction, which must commit it: security/tools/errors.py);
+the sixth wrong
 answer in a row locks the token until a teller unlocks it, as six wrong 证书密码 lock a USBKey;
 a right answer resets the count.
 """
@@ -22,7 +23,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from functools import partial
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,7 +30,7 @@ from oath import str2ocrasuite
 
 from security.models import SecurityTool, ToolKind, ToolStatus
 
-from .errors import ToolError, ToolLocked, commit_apart, tool_failure_record
+from .errors import ToolError, ToolLocked, tool_failure_record
 from .usbkey import LIVE_STATUSES, tool_serial_new
 
 TOKEN_OCRA_SUITE = "OCRA-1:HOTP-SHA1-6:QN08"  # noqa: S105 - a suite name, not a secret
@@ -93,7 +93,8 @@ def token_answer_for(*, tool: SecurityTool, challenge: str) -> str:
 def token_verify(*, tool: SecurityTool, challenge: str, code: str) -> bool:
     """True when ``code`` is the token's answer to ``challenge`` and the token is ACTIVE.
 
-    A wrong answer counts (committed apart); the sixth in a row locks the token and raises
+    A wrong answer counts (written before this returns; a caller in a transaction commits it
+    whatever it then refuses: security/tools/errors.py); the sixth in a row locks the token and raises
     :class:`TokenLocked`. A malformed code (not six ASCII digits) is False without counting.
     """
     current = SecurityTool.objects.filter(pk=tool.pk).first()
@@ -107,8 +108,8 @@ def token_verify(*, tool: SecurityTool, challenge: str, code: str) -> bool:
     code = (code or "").strip()
     if not _CODE_SHAPE.fullmatch(code):  # int() would take "１２３４５６" or " 12345"
         return False
-    outcome = commit_apart(partial(_answer_check, tool_id=current.pk, challenge=challenge,
-                                   code=code))
+    with transaction.atomic():
+        outcome = _answer_check(tool_id=current.pk, challenge=challenge, code=code)
     if outcome == "locked":
         raise TokenLocked()
     return outcome == "ok"

@@ -16,26 +16,24 @@ Key handling:
 * the stored private key is PKCS#8 PEM under ``BestAvailableEncryption`` (PBES2: PBKDF2-SHA256 +
   AES-256-CBC), and that PEM is encrypted again under the bank's field key (Fernet,
   ``FIELD_ENCRYPTION_KEY``, as ID numbers are);
-* the PEM's passphrase is not the 证书密码 itself. Since v3 it is HMAC-SHA256 of the tool's
-  serial and the 证书密码 under the bank's verification key (``PIN_KEY``,
+* the PEM's passphrase is not the 证书密码 itself: it is HMAC-SHA256 of the tool's serial and
+  the 证书密码 under the bank's verification key (``PIN_KEY``,
   :func:`ebank.core.crypto.verification_keyed`), as the 交易密码 is checked: whoever holds the
   database — even with the field key — cannot test a single guess without that key, and online
   the six-strikes lock is what protects the password, as on the chip of a real USBKey
-  (docs/decisions.md, "证书密码"). Earlier versions slowed guessing with scrypt instead —
-  v1: N=2¹⁵ (60–80 ms on every confirmation), the PEM stored as it is; v2: N=2¹² (~8 ms), under
-  the field key. Their keys still unlock; a password change rewrites them as v3.
+  (docs/decisions.md, "证书密码"). The stored value is ``v3:<Fernet token>``, the one format
+  (the name of the derivation, fixed for the life of the keys stored with it).
 """
 
 import base64
 import datetime
 import secrets
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import transaction
 from django.utils import timezone
@@ -45,16 +43,15 @@ from ebank.core.crypto import decrypt_text, encrypt_text, verification_keyed
 from security.models import SecurityTool, ToolKind, ToolStatus
 
 from .ca import bank_ca_ensure, bank_ca_load
-from .errors import ToolError, ToolLocked, commit_apart, tool_failure_record
+from .errors import ToolError, ToolLocked, tool_failure_record
 
 USBKEY_VALIDITY = datetime.timedelta(days=730)
 MAX_PASSWORD_FAILURES = 6
 CERT_PASSWORD_MIN, CERT_PASSWORD_MAX = 6, 16
 CERT_ORGANIZATION = "安徽农金"
 LIVE_STATUSES = (ToolStatus.ACTIVE, ToolStatus.LOCKED)
-# scrypt cost (N, r, p) of the stored-key versions that used it; a version's derivation is fixed
-# for the life of the keys stored with it (changing it would make them unreadable).
-_SCRYPT = {"v1": (2**15, 8, 1), "v2": (2**12, 8, 1)}
+# The stored key's format and passphrase derivation (fixed for the life of the keys stored with
+# it: changing it would make them unreadable).
 _KEY_VERSION = "v3"
 _ECDSA = ec.ECDSA(hashes.SHA256())
 
@@ -132,8 +129,9 @@ def usbkey_sign(*, tool: SecurityTool, cert_password: str, message: bytes,
                 fresh: bool = False) -> bytes:
     """Sign ``message`` with the tool's key, unlocked by the 证书密码 (DER ECDSA-SHA256).
 
-    A wrong password is counted in a transaction of its own (commit_apart), so the caller's
-    rollback cannot undo it; the sixth locks the tool. ``fresh``: the caller read ``tool`` in
+    A wrong password is counted before the refusal is raised (in the caller's transaction, which
+    must commit it and raise after, as the confirmation does: security/tools/errors.py); the
+    sixth locks the tool. ``fresh``: the caller read ``tool`` in
     its current transaction, so it is not read again.
     """
     current = _usable_usbkey(tool, fresh=fresh)
@@ -209,7 +207,6 @@ def usbkey_verify(*, tool: SecurityTool, message: bytes, signature: bytes,
     return True
 
 
-@transaction.atomic
 def usbkey_password_reset(*, tool: SecurityTool, old_password: str | None,
                           new_password: str) -> None:
     """Change the 证书密码 (the customer knows the old one).
@@ -224,26 +221,24 @@ def usbkey_password_reset(*, tool: SecurityTool, old_password: str | None,
     if new_password == old_password:
         raise ToolError("新证书密码不能与原证书密码相同")
     current = _usable_usbkey(tool)
-    # Unlock before taking the row lock: a wrong password is counted on a side connection,
-    # which would otherwise wait for our own lock.
+    # The old password is checked before this change's transaction: a wrong one is counted
+    # (and committed, with no caller's transaction) before it is refused, never rolled back.
     key = _private_key_unlock(current, tool=tool, cert_password=old_password)
-    locked = SecurityTool.objects.select_for_update().get(pk=current.pk)
-    locked.private_key_encrypted = _key_encrypt(key, serial=locked.serial,
-                                                cert_password=new_password)
-    locked.save(update_fields=["private_key_encrypted"])
+    with transaction.atomic():
+        locked = SecurityTool.objects.select_for_update().get(pk=current.pk)
+        locked.private_key_encrypted = _key_encrypt(key, serial=locked.serial,
+                                                    cert_password=new_password)
+        locked.save(update_fields=["private_key_encrypted"])
+        audit_record(action="usbkey.password_change", actor=locked.user,
+                     customer_id=locked.user.customer_id, object_ref=f"tool:{locked.serial}")
     tool.private_key_encrypted = locked.private_key_encrypted
-    audit_record(action="usbkey.password_change", actor=locked.user,
-                 customer_id=locked.user.customer_id, object_ref=f"tool:{locked.serial}")
 
 
 # --- the key under the 证书密码 ------------------------------------------------------------------
 
-def _pem_passphrase(*, serial: str, cert_password: str, version: str = _KEY_VERSION) -> bytes:
-    if version == "v3":
-        return base64.b64encode(verification_keyed(f"ebank.usbkey.v3:{serial}:{cert_password}"))
-    n, r, p = _SCRYPT[version]
-    kdf = Scrypt(salt=f"ebank.usbkey.{version}:{serial}".encode(), length=32, n=n, r=r, p=p)
-    return base64.b64encode(kdf.derive(str(cert_password).encode()))
+def _pem_passphrase(*, serial: str, cert_password: str) -> bytes:
+    return base64.b64encode(
+        verification_keyed(f"ebank.usbkey.{_KEY_VERSION}:{serial}:{cert_password}"))
 
 
 def _key_encrypt(key: ec.EllipticCurvePrivateKey, *, serial: str, cert_password: str) -> str:
@@ -256,12 +251,11 @@ def _key_encrypt(key: ec.EllipticCurvePrivateKey, *, serial: str, cert_password:
     return f"{_KEY_VERSION}:{encrypt_text(pem)}"
 
 
-def _key_stored(stored: str) -> tuple[str, bytes]:
-    """(version, the password-encrypted PEM) of a stored key."""
-    for version in ("v3", "v2"):  # both: the PEM under the field key
-        if stored.startswith(f"{version}:"):
-            return version, decrypt_text(stored[3:]).encode()
-    return "v1", stored.encode()  # v1 stored the PEM as it is
+def _key_stored(stored: str) -> bytes:
+    """The password-encrypted PEM of a stored key (``v3:`` and the PEM under the field key)."""
+    if not stored.startswith(f"{_KEY_VERSION}:"):
+        raise ToolError("该USBKey证书已不可用")
+    return decrypt_text(stored[len(_KEY_VERSION) + 1:]).encode()
 
 
 def _usable_usbkey(tool: SecurityTool, *, fresh: bool = False) -> SecurityTool:
@@ -282,13 +276,13 @@ def _usable_usbkey(tool: SecurityTool, *, fresh: bool = False) -> SecurityTool:
 
 def _private_key_unlock(current: SecurityTool, *, tool: SecurityTool,
                         cert_password: str) -> ec.EllipticCurvePrivateKey:
-    version, pem = _key_stored(current.private_key_encrypted)
+    pem = _key_stored(current.private_key_encrypted)
     try:
         key = serialization.load_pem_private_key(
-            pem, _pem_passphrase(serial=current.serial, cert_password=cert_password,
-                                 version=version))
+            pem, _pem_passphrase(serial=current.serial, cert_password=cert_password))
     except (ValueError, TypeError):
-        failures, status = commit_apart(partial(_password_failure_count, tool_id=current.pk))
+        with transaction.atomic():
+            failures, status = _password_failure_count(tool_id=current.pk)
         tool.password_failures, tool.status = failures, status
         if status == ToolStatus.LOCKED:
             raise ToolLocked() from None
@@ -297,7 +291,8 @@ def _private_key_unlock(current: SecurityTool, *, tool: SecurityTool,
         raise ToolError(
             f"证书密码错误，您还可以尝试{MAX_PASSWORD_FAILURES - failures}次") from None
     if current.password_failures:
-        commit_apart(partial(_password_failures_reset, tool_id=current.pk))
+        with transaction.atomic():
+            _password_failures_reset(tool_id=current.pk)
     tool.password_failures = 0
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     return key

@@ -47,7 +47,7 @@ from ebank.duework.services import due_work_schedule
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType
 from ebank.limits.services import limit_release
-from security.center.services import sms_balance_alerts_send
+from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferKind, TransferStatus
 
 from .common import limit_subject_for

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Customer, MediumStatus, SubAccount, SubAccountKind
 from ebank.limits.services import LimitSubject
-from security.center.selectors import limit_subject_for as security_limit_subject_for
 from security.models import SecurityTool
+from security.tools.services import limit_subject_for as security_limit_subject_for
 
 
 def transfer_number_new() -> str:

@@ -36,7 +36,8 @@ from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure
 from ebank.ledger.models import BusinessType
-from security.center.services import sms_balance_alerts_send
+from ebank.core.clock import business_day
+from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferKind, TransferStatus
 
 from .common import limit_subject_for

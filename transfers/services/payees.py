@@ -21,7 +21,6 @@ from accounts.models import (
 )
 from ebank.clearing.selectors import bank_code_get, bank_code_search
 from ebank.core.audit import audit_record
-from ebank.core.compiled import CompiledLookup
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
 from security.models import User
@@ -82,27 +81,26 @@ def intra_payee_medium(*, account_number: str, name: str) -> Medium:
     return medium
 
 
-# The open 活期主账户 of the medium with this number (one at most: a constraint), compiled once;
-# the filters are chained to keep the parameters in this order.
-_PAYEE_ACCOUNT = CompiledLookup(
-    lambda number, kind, status: (
-        SubAccount.objects
-        .select_related("medium", "medium__customer", "medium__branch")
-        .only("medium_id", "seq", "kind", "ledger_account_id", "status",
-              *(f"medium__{field}" for field in _MEDIUM_FIELDS),
-              "medium__customer__name",
-              *(f"medium__{field}" for field in _BRANCH_FIELDS))
-        .filter(medium__number=number).filter(kind=kind).filter(status=status)),
-    "\x00placeholder-number", "\x00placeholder-kind", "\x00placeholder-status")
+# What intra_payee_account reads of the payee's 活期主账户 and its medium, holder and branch.
+_PAYEE_ACCOUNT_FIELDS = ("medium_id", "seq", "kind", "ledger_account_id", "status",
+                         *(f"medium__{field}" for field in _MEDIUM_FIELDS),
+                         "medium__customer__name",
+                         *(f"medium__{field}" for field in _BRANCH_FIELDS))
 
 
 def intra_payee_account(*, account_number: str, name: str) -> SubAccount:
     """The 活期主账户 a 行内转账 to (account_number, name) credits, with its medium, the holder's
     name and the branch, in one query; refused as :func:`intra_payee_medium` refuses, and with
     code "payee_no_current" when the medium has no open 活期主账户."""
-    payee = _PAYEE_ACCOUNT.first(str(account_number), SubAccountKind.CURRENT_MAIN.value,
-                                 SubAccountStatus.OPEN.value)
-    if payee is None:
+    # The open 活期主账户 of the medium with this number: one at most (a constraint), so .get()
+    # (no ORDER BY for the planner to sort by, as .first() would add).
+    try:
+        payee = (SubAccount.objects
+                 .select_related("medium", "medium__customer", "medium__branch")
+                 .only(*_PAYEE_ACCOUNT_FIELDS)
+                 .get(medium__number=str(account_number), kind=SubAccountKind.CURRENT_MAIN,
+                      status=SubAccountStatus.OPEN))
+    except SubAccount.DoesNotExist:
         # Say why, in the order a medium is judged: unknown, kind, 结算户, name, status.
         intra_payee_medium(account_number=account_number, name=name)
         raise BusinessError("收款账户没有可入账的活期账户", code="payee_no_current") from None

@@ -48,14 +48,14 @@ CONFIRM_PAGE_BUDGET = 3
 # payee; the branch code with whether a tool can sign (one statement); limits;
 # ebank_funds_move; the transfer INSERT (already SUCCEEDED); two receipts; two audit rows; the
 # operation UPDATE; after the commit the SMS subscriptions of the entry's accounts (one
-# statement; none here); and the session-key rotation (INSERT of the new key, DELETE of the
-# old, the live-session UPDATE, each a statement of its own without BEGIN/COMMIT:
-# security/session_engines says what Django's store did more).
+# statement; none here); and the session-key rotation (Django's check that the new random key
+# is free, the INSERT of the new key in Django's transaction, one DELETE of the old, the
+# live-session UPDATE: security/session_engines).
 # Inside this test's own transaction the INSERT takes a savepoint (two more statements) and the
-# after-commit SMS lookup does not run: 24 here, 23 round trips in production (with BEGIN and
-# COMMIT), against 40 at the start of stop 8 (stop 9: the view no longer reads the live tools
-# before operation_confirm reads them under the lock; the limit subject is one statement).
-CONFIRM_POST_BUDGET = 24
+# after-commit SMS lookup does not run: 25 here. 24 until #12 (the session store's own key draw,
+# which skipped Django's existence check, went with the store's other overrides of Django's
+# private methods); 40 at the start of stop 8.
+CONFIRM_POST_BUDGET = 25
 HOW_TO_READ = "run this test with -v to see the statements (transfers/tests/test_query_budget.py)"
 
 

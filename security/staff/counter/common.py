@@ -38,7 +38,6 @@ from ebank.core.money import chinese_capitals, format_cny
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType, Entry
 from ebank.ledger.services import Leg, entry_post
-from security.center.services import sms_balance_alerts_send
 from security.models import (
     CounterAction,
     CounterReceipt,
@@ -47,6 +46,7 @@ from security.models import (
     ToolRegisterEntry,
     User,
 )
+from security.tools.services import sms_balance_alerts_send
 
 from .numbers import receipt_number_next
 
