@@ -117,6 +117,11 @@ class Medium(models.Model):
     # X-CONFIRM: three wrong 交易密码 in a row lock the medium for online use until the next day.
     pin_failures = models.PositiveSmallIntegerField("交易密码连续错误次数", default=0)
     pin_locked_on = models.DateField("交易密码锁定日期", null=True, blank=True)
+    # 账户挂失 note 1: when the online 口头挂失 was made; the nightly batch releases the loss five
+    # days after its Asia/Shanghai date. Set only by the online report, cleared when the medium
+    # leaves 口头挂失 (解挂, 书面挂失); a medium put in 口头挂失 otherwise has none and is left
+    # to staff.
+    loss_reported_at = models.DateTimeField("口头挂失时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "介质"

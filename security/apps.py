@@ -7,6 +7,8 @@ class SecurityConfig(AppConfig):
     verbose_name = "安全与客户服务"
 
     def ready(self):
+        from . import nightly  # noqa: F401  (registers the nightly batch steps)
+
         # Register the confirmation kinds of 安全中心 and 客户服务 (X-CONFIRM executors).
         from .center import operations  # noqa: F401
 

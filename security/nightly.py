@@ -1,4 +1,4 @@
-"""The nightly batch (日终) steps of the security app (see accounts/nightly.py for the loop).
+"""The nightly batch (日终) steps of the security app, registered with ebank.duework.nightly.
 
 Expired sessions: a session that ended by the idle timeout (the customer closed the browser
 without 安全退出) keeps its row, already unusable, until it is deleted here. Logging out, a newer
@@ -10,18 +10,16 @@ from datetime import date
 
 from django.utils import timezone
 
+from ebank.duework.nightly import nightly_step
+
 from .models import UserSession
 
 logger = logging.getLogger(__name__)
 
 
+@nightly_step("sessions_expired_clear", order=900)
 def sessions_expired_clear_step(business_date: date) -> int:
     """Delete every session past its expiry now (whatever the business date); returns how many."""
     deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
     logger.info("sessions_expired_clear %s: %s deleted", business_date, deleted)
     return deleted
-
-
-STEPS = (
-    ("sessions_expired_clear", sessions_expired_clear_step),
-)

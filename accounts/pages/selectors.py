@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,8 +43,7 @@ from ..models import (
 
 PAGE_SIZE = 20
 CURRENT_KINDS = frozenset({SubAccountKind.CURRENT_MAIN, SubAccountKind.CURRENT})
-# The audit action of an online oral loss report; its time is when the report was made (the
-# nightly release counts five days from it, so the Medium model needs no extra field).
+# The audit action of an online oral loss report (网银日志查询 shows it as 账户挂失).
 LOSS_REPORT_ACTION = "account_loss_report"
 # Labels as get_FOO_display() gives them, for rows read in SQL (no model instance).
 # Labels by value, as get_FOO_display() gives them (which rebuilds its dict on every call: the
@@ -510,16 +508,3 @@ def history_rows_iter(*, account: HistoryAccount, start: date, end: date,
         if page.next_before is None:
             return
         before = page.next_before
-
-
-# --- 账户挂失 ----------------------------------------------------------------------------------
-
-
-def oral_loss_reported_at(*, medium_ids: list[int]) -> dict[int, datetime]:
-    """When each medium's latest online oral loss report was made (from its audit row)."""
-    refs = {medium_ref(pk): pk for pk in medium_ids}
-    rows = (AuditEvent.objects
-            .filter(action=LOSS_REPORT_ACTION, outcome=AuditOutcome.SUCCESS,
-                    object_ref__in=list(refs))
-            .values("object_ref").annotate(last=Max("occurred_at")))
-    return {refs[row["object_ref"]]: row["last"] for row in rows}

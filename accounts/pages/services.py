@@ -17,12 +17,17 @@ transaction: a wrong PIN is counted (and may lock the medium for the day) even t
 itself is refused and rolled back.
 """
 
-from django.db import transaction
-from django.db.models import Case, IntegerField, Min, Value, When
+import logging
+from datetime import datetime
 
-from ebank.core.audit import audit_record
+from django.db import transaction
+from django.db.models import Case, IntegerField, Min, Q, Value, When
+from django.utils import timezone
+
+from ebank.core.audit import audit_record, audit_record_many
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
+from ebank.limits.engine import SHANGHAI
 
 from ..models import (
     Customer,
@@ -34,6 +39,8 @@ from ..models import (
 )
 from ..pin import medium_pin_check
 from .selectors import LOSS_REPORT_ACTION, account_name, medium_ref
+
+logger = logging.getLogger(__name__)
 
 # 关联账户管理 注意事项, word for word where a refusal quotes them.
 NOTE_1_SAME_CUSTOMER = "只能添加同一客户号下凭支付密码支取的银行账户。"
@@ -216,8 +223,8 @@ def medium_loss_report(*, customer: Customer, link_id: int, pin: str, acting_use
                        ip_address: str | None = None) -> Medium:
     """口头挂失 of a linked medium; afterwards only balance queries work on it (note 1).
 
-    The report's time is its audit row's ``occurred_at``: the nightly batch releases the loss
-    five days later (:func:`accounts.nightly.loss_release_step`).
+    The report's time is kept on the medium (``loss_reported_at``): the nightly batch releases
+    the loss five days later (:func:`accounts.nightly.loss_release_step`).
     """
     link = (LinkedMedium.objects.select_related("medium")
             .filter(pk=link_id, customer=customer, medium__customer=customer).first())
@@ -232,7 +239,8 @@ def medium_loss_report(*, customer: Customer, link_id: int, pin: str, acting_use
         if medium.status != MediumStatus.NORMAL:
             raise BusinessError(LOSS_NOT_NORMAL.format(status=medium.get_status_display()))
         medium.status = MediumStatus.ORAL_LOSS
-        medium.save(update_fields=["status"])
+        medium.loss_reported_at = timezone.now()
+        medium.save(update_fields=["status", "loss_reported_at"])
         audit_record(action=LOSS_REPORT_ACTION, actor=acting_user, customer_id=customer.pk,
                      object_ref=medium_ref(medium), ip_address=ip_address,
                      detail={"medium": medium.masked_number, "kind": medium.get_kind_display()})
@@ -253,7 +261,8 @@ def medium_written_loss_record(*, medium_id: int, acting_user) -> bool:
             return False
         previous = medium.status
         medium.status = MediumStatus.WRITTEN_LOSS
-        medium.save(update_fields=["status"])
+        medium.loss_reported_at = None  # no longer an oral loss the batch could release
+        medium.save(update_fields=["status", "loss_reported_at"])
         audit_record(action="account_loss_written", actor=acting_user, channel="admin",
                      customer_id=medium.customer_id, object_ref=medium_ref(medium),
                      detail={"medium": medium.masked_number,
@@ -273,9 +282,53 @@ def medium_loss_release(*, medium_id: int, acting_user=None, channel: str = "adm
             return False
         previous = medium.status
         medium.status = MediumStatus.NORMAL
-        medium.save(update_fields=["status"])
+        medium.loss_reported_at = None
+        medium.save(update_fields=["status", "loss_reported_at"])
         audit_record(action="account_loss_release", actor=acting_user, channel=channel,
                      customer_id=medium.customer_id, object_ref=medium_ref(medium),
                      detail={"medium": medium.masked_number,
                              "from": MediumStatus(previous).label, "reason": reason})
     return True
+
+
+def media_oral_loss_release(*, reported_before: datetime) -> int:
+    """Release, in one UPDATE, every 口头挂失 reported online before ``reported_before``.
+
+    What :func:`medium_loss_release` does for one medium, done for all of them at once: back to
+    正常, and one ``account_loss_release`` audit row each (channel ``batch``, no actor, the
+    reason naming the report's Asia/Shanghai date), all written in one INSERT. A medium in
+    口头挂失 without a report time (not reported online: a data fix, an old import) cannot have
+    its days counted: it is left to staff and logged. Returns how many were released.
+    Plain ``atomic``: the nightly batch calls it inside its step transaction.
+    """
+    with transaction.atomic():
+        # Locked, so a 解挂 or 书面挂失 at the counter at this moment waits for the batch (or the
+        # batch for it, and then no longer finds the row); the UPDATE cannot undo either.
+        rows = list(
+            Medium.objects.select_for_update()
+            .filter(Q(loss_reported_at__lt=reported_before) | Q(loss_reported_at__isnull=True),
+                    status=MediumStatus.ORAL_LOSS)
+            .order_by("pk").values_list("pk", "customer_id", "number", "loss_reported_at"))
+        due, audits = [], []
+        for medium_id, customer_id, number, reported_at in rows:
+            if reported_at is None:
+                logger.warning("medium %s is in oral loss without an online report; "
+                               "not released", medium_id)
+                continue
+            due.append(medium_id)
+            audits.append({
+                "action": "account_loss_release", "actor": None, "channel": "batch",
+                "customer_id": customer_id, "object_ref": medium_ref(medium_id),
+                "detail": {"medium": mask_account_number(number),
+                           "from": MediumStatus.ORAL_LOSS.label,
+                           "reason": _auto_release_reason(reported_at)}})
+        if due:
+            Medium.objects.filter(pk__in=due).update(status=MediumStatus.NORMAL,
+                                                     loss_reported_at=None)
+            audit_record_many(audits)
+    return len(due)
+
+
+def _auto_release_reason(reported_at: datetime) -> str:
+    reported_on = timezone.localdate(reported_at, timezone=SHANGHAI)
+    return f"口头挂失{LOSS_AUTO_RELEASE_DAYS}天自动解挂（挂失日{reported_on:%Y-%m-%d}）"

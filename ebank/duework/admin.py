@@ -1,5 +1,6 @@
 """Deferred work in the admin: look, and put FAILED rows back (立即重试). Nothing else is editable:
 the rows are the schedule, and a hand-edited payload would run something nobody asked for.
+The nightly batch's step runs (日终批处理步骤) are listed read-only, per business date.
 """
 
 from django.contrib import admin, messages
@@ -50,8 +51,17 @@ class DueWorkAdmin(admin.ModelAdmin):
 
 @admin.register(BatchStepRun)
 class BatchStepRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("business_date", "step", "status", "attempts", "started_at", "finished_at",
-                    "last_error")
-    list_filter = ("status", "step")
+    """日终批处理: each business date's steps, what they did and why one stopped. Read-only: a
+    failed step is fixed in code or data and rerun with ``manage.py run_nightly_batch --date``.
+    """
+
+    list_display = ("business_date", "step", "status", "count", "duration_seconds", "attempts",
+                    "started_at", "finished_at", "last_error")
+    list_filter = ("status", "business_date", "step")
+    search_fields = ("step",)
     date_hierarchy = "business_date"
-    ordering = ("-business_date", "step")
+    ordering = ("-business_date", "started_at", "step")
+
+    @admin.display(description="耗时（秒）", ordering="duration")
+    def duration_seconds(self, run: BatchStepRun) -> str:
+        return "-" if run.duration is None else f"{run.duration.total_seconds():.3f}"

@@ -18,7 +18,9 @@ How the pieces relate
   gave some), and the row is either due again after a backoff or FAILED after
   ``max_attempts``. Staff can put a FAILED row back (admin action 立即重试).
 * A :class:`BatchStepRun` records that one named step of the nightly batch (日终) ran for one
-  business date, so a rerun after a crash skips what finished and redoes what did not.
+  business date, so a rerun after a crash skips what finished and redoes what did not. It keeps
+  what the last attempt gave: the count the step returned, how long it took and, when it failed,
+  why. The steps and their order are registered by the apps (see :mod:`ebank.duework.nightly`).
 
 States of a DueWork row::
 
@@ -82,6 +84,10 @@ class BatchStepRun(models.Model):
     status = models.CharField("状态", max_length=16, choices=BatchStepStatus.choices,
                               default=BatchStepStatus.PENDING)
     attempts = models.PositiveSmallIntegerField("已执行次数", default=0)
+    # What the step returned (media released, sessions deleted …); empty for a step that
+    # returns no count, or that failed.
+    count = models.IntegerField("处理笔数", null=True, blank=True)
+    duration = models.DurationField("耗时", null=True, blank=True)
     last_error = models.TextField("失败原因", blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)

@@ -1,18 +1,25 @@
 """Which function runs which kind of deferred work: an explicit registry, no dynamic imports.
 
-An app that schedules deferred work keeps its handlers in ``<app>/handlers.py``::
+A handler is registered with :func:`due_handler` in a module that its app's
+``AppConfig.ready()`` imports, so every process (web, worker, the ``run_due_work`` poller)
+knows every kind. Where that module is:
 
-    # transfers/handlers.py
+* transfers keeps its handlers beside the services they drive, in ``transfers/services/``:
+  ``transfers.execute`` (普通到账/次日到账) in ``execution.py``; ``transfers.inter_execute``
+  (预约 inter-bank), ``transfers.inter_poll_returns`` and ``transfers.inter_resend`` in
+  ``inter.py`` (the last two wrap functions of ``clearing_answers.py``). ``TransfersConfig.ready()``
+  imports those modules;
+* a new app keeps them in ``<app>/handlers.py`` (docs/new-menu-app.md)::
+
+    # deposits/handlers.py
     from ebank.duework.registry import due_handler
 
-    @due_handler("transfers.execute_reserved")
-    def execute_reserved(work: DueWork) -> None:
-        transfer_execute_reserved(transfer_id=work.payload["transfer_id"], ...)
+    @due_handler("deposits.mature")
+    def deposit_mature_due(work: DueWork) -> None:
+        deposit_mature(deposit_id=work.payload["deposit_id"], ...)
 
-and imports that module from its ``AppConfig.ready()`` so every process (web, worker, the
-``run_due_work`` poller) knows every kind::
-
-    class TransfersConfig(AppConfig):
+    # deposits/apps.py
+    class DepositsConfig(AppConfig):
         def ready(self):
             from . import handlers  # noqa: F401  (registers the due-work handlers)
 

@@ -291,16 +291,20 @@ def _log_outcome(outcome: _Outcome) -> None:
 # --- nightly batch (日终) ---------------------------------------------------------------------
 
 
-def batch_step_run(*, step: str, business_date: date, fn: Callable[[date], None]) -> bool:
+def batch_step_run(*, step: str, business_date: date,
+                   fn: Callable[[date], int | None]) -> bool:
     """Run ``fn(business_date)`` once per (step, business date); False when it was already done.
 
     ``fn`` runs in one transaction together with the DONE mark, holding the step's row lock:
     a crash rolls the step back whole and a rerun redoes it; a second runner (beat and an
     operator at once) waits for the first and then skips. A step that raises is recorded as
     FAILED with the error and the exception propagates, so the batch stops at the failed step.
+    The row keeps the count ``fn`` returned (an ``int``; anything else records no count) and how
+    long the attempt took.
     """
     BatchStepRun.objects.get_or_create(step=step, business_date=business_date)
     started_at = timezone.now()
+    started = time.monotonic()
     try:
         with transaction.atomic(durable=True):
             run = BatchStepRun.objects.select_for_update().get(step=step,
@@ -308,25 +312,29 @@ def batch_step_run(*, step: str, business_date: date, fn: Callable[[date], None]
             if run.status == BatchStepStatus.DONE:
                 logger.info("batch step %s for %s already done; skipped", step, business_date)
                 return False
-            fn(business_date)
+            result = fn(business_date)
             run.status = BatchStepStatus.DONE
             run.attempts += 1
+            run.count = result if isinstance(result, int) and not isinstance(result, bool) else None
             run.last_error = ""
+            run.duration = timedelta(seconds=time.monotonic() - started)
             run.started_at, run.finished_at = started_at, timezone.now()
-            run.save(update_fields=["status", "attempts", "last_error", "started_at",
-                                    "finished_at"])
+            run.save(update_fields=["status", "attempts", "count", "duration", "last_error",
+                                    "started_at", "finished_at"])
     except Exception as exc:
         with transaction.atomic(durable=True):
             run = BatchStepRun.objects.select_for_update().get(step=step,
                                                                business_date=business_date)
             run.status = BatchStepStatus.FAILED
             run.attempts += 1
+            run.count = None
             run.last_error = f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_CHARS]
+            run.duration = timedelta(seconds=time.monotonic() - started)
             run.started_at, run.finished_at = started_at, timezone.now()
-            run.save(update_fields=["status", "attempts", "last_error", "started_at",
-                                    "finished_at"])
+            run.save(update_fields=["status", "attempts", "count", "duration", "last_error",
+                                    "started_at", "finished_at"])
         logger.exception("batch step %s for %s failed", step, business_date)
         raise
     logger.info("batch step %s for %s done in %.1fs", step, business_date,
-                (timezone.now() - started_at).total_seconds())
+                run.duration.total_seconds())
     return True

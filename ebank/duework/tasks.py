@@ -1,10 +1,11 @@
 """Celery tasks: kicks only. The rows in the database are the schedule (see services.py).
 
-Both tasks are idempotent (a duplicate delivery finds nothing due, or the row locked), which is
-what makes the project-wide ``acks_late`` safe for them.
+Every task is idempotent (a duplicate delivery finds nothing due, the row locked, or the nightly
+steps DONE for the date), which is what makes the project-wide ``acks_late`` safe for them.
 """
 
 from celery import shared_task
+from django.core.management import call_command
 
 from . import services
 
@@ -26,3 +27,9 @@ def dispatch_due_work() -> int:
 def run_due_work_item(work_id: int) -> bool:
     """Run one row now (kicked on commit by due_work_schedule for work due within a minute)."""
     return services.run_due_work_item(work_id)
+
+
+@shared_task(name="ebank.duework.tasks.run_nightly_batch")
+def run_nightly_batch() -> None:
+    """Beat, shortly after midnight: the nightly batch (日终), the same command an operator runs."""
+    call_command("run_nightly_batch")

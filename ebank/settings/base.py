@@ -297,12 +297,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Above every countdown we ever use (we use none longer than a minute: schedules live in the
 # database), so Redis never redelivers a task that is merely waiting.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
-# Modules with tasks that are not in an app's tasks.py.
-CELERY_IMPORTS = ["accounts.nightly"]
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-work": {"task": "ebank.duework.tasks.dispatch_due_work", "schedule": 60.0},
     # 日终: shortly after midnight Asia/Shanghai (CELERY_TIMEZONE), for the day that just ended.
-    "nightly-batch": {"task": "accounts.nightly.run_nightly_batch",
+    "nightly-batch": {"task": "ebank.duework.tasks.run_nightly_batch",
                       "schedule": crontab(hour=0, minute=10)},
 }
 
