@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from ebank.core.menu import MenuSpec, menu_group, menu_leaf
+from ebank.ledger.business_types import business_types
 
 
 class TransfersConfig(AppConfig):
@@ -9,6 +10,10 @@ class TransfersConfig(AppConfig):
     verbose_name = "转账汇款"
 
     def ready(self):
+        # Ledger business types (ebank.ledger.business_types).
+        from .models import TransferBusinessType
+        business_types(TransferBusinessType)
+
         # Register the X-CONFIRM kinds (transfers.own, transfers.intra, transfers.inter), their
         # result pages (outcome) and the due-work handlers (transfers.execute and the inter-bank
         # ones). A Celery worker never loads the URLconf, so the registrations must not depend

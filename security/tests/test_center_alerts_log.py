@@ -15,10 +15,10 @@ from accounts.models import SubAccountKind
 from accounts.services import funds_move
 from ebank.core.audit import audit_record
 from ebank.core.models import AuditEvent, AuditOutcome
-from ebank.ledger.models import BusinessType
 from security.center import services
 from security.center.testing import personas
 from security.models import SmsMessage, SmsSubscription
+from transfers.models import TransferBusinessType
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,8 @@ def test_the_entrys_subscriptions_are_compiled_and_are_the_querysets(people):
                                             threshold="1.00", phone="13911112222")
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1.00"),
-                       idempotency_key="test:compiled", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:compiled",
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:compiled")
     with CaptureQueriesContext(connection) as queries:
         found = services._ENTRY_SUBSCRIPTIONS.all(entry.entry_id)
@@ -79,7 +80,8 @@ def test_alerts_go_to_subscribed_accounts_at_or_above_threshold(people):
 
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1000.00"),
-                       idempotency_key="test:alert:1", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:alert:1",
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:alert:1")
     assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
     message = SmsMessage.objects.get(phone="13811112222")
@@ -93,7 +95,8 @@ def test_alerts_go_to_subscribed_accounts_at_or_above_threshold(people):
     SmsSubscription.objects.filter(sub_account=bob_main).update(active=True, threshold="0.50")
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("0.99"),
-                       idempotency_key="test:alert:2", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:alert:2",
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:alert:2")
     assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
     text = SmsMessage.objects.get(phone="13911112222").text
@@ -106,6 +109,7 @@ def test_alerts_for_an_entry_without_subscriptions(people):
     _bcard, bob_main = _main(people["bob"].customer)
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("5.00"),
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        idempotency_key="test:alert:3", reference="test:alert:3")
     assert services.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
     assert services.sms_balance_alerts_send(entry_id=99999999) == 0
