@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from ebank.core.demo import demo_part
 from ebank.core.menu import MenuSpec, menu_group, menu_leaf
 
 
@@ -19,3 +20,7 @@ class AccountsConfig(AppConfig):
             menu_leaf("电子回单查询", "accounts:receipts"),
             menu_leaf("电子回单校验", "accounts:receipt_verify"),
         )))
+
+        # Demo data (ebank.core.demo): the bank, its customers and media, after the bank codes.
+        from .demo import demo_seed
+        demo_part(20, demo_seed)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from ebank.core.demo import demo_part
 from ebank.core.menu import MenuSpec, menu_group, menu_leaf
 
 
@@ -29,3 +30,7 @@ class SecurityConfig(AppConfig):
             menu_leaf("限额管理", "security:limits"),
             menu_leaf("密码管理", "security:password_change"),
         )))
+
+        # Demo data (ebank.core.demo): e-banking users and staff, after accounts' customers.
+        from .demo import demo_seed
+        demo_part(30, demo_seed)
