@@ -153,3 +153,13 @@ def seed_demo_bank() -> list[Customer]:
                 _post_opening(sub.ledger_account, amount)
         customers.append(customer)
     return customers
+
+
+def demo_seed(out) -> None:
+    """seed_demo's part (ebank.core.demo): the bank, and its customers' media printed."""
+    customers = seed_demo_bank()
+    out.success(f"demo bank ready: {len(customers)} customers")
+    for customer in customers:
+        for medium in customer.media.order_by("number"):
+            out.line(f"  {customer.name:<4} {medium.get_kind_display():<6} {medium.number}")
+    out.line(f"  交易密码 of every demo medium: {DEMO_PIN} (demo data only)")

@@ -22,7 +22,8 @@ from ebank.core.errors import (
     LimitExceeded,
 )
 from ebank.core.masking import mask_id_number
-from ebank.ledger.models import AccountOwner, BusinessType
+from ebank.ledger.business_types import business_type_require
+from ebank.ledger.models import AccountOwner
 from ebank.ledger.services import (
     LedgerError,
     Leg,
@@ -151,7 +152,7 @@ def funds_move(
     credit_ledger_id: int,
     amount: Decimal,
     idempotency_key: str,
-    business_type: str = BusinessType.INTRA_TRANSFER,
+    business_type: str,
     reference: str,
     memo: str = "",
     limit_subject: LimitSubject | None = None,
@@ -169,6 +170,7 @@ def funds_move(
     """
     if debit_ledger_id == credit_ledger_id:
         raise LedgerError("转出账户与转入账户不能相同")
+    business_type_require(business_type)
     legs = [Leg.debit(debit_ledger_id, amount), Leg.credit(credit_ledger_id, amount)]
     if connection.vendor != "postgresql":
         before_lock = None

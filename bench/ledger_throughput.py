@@ -97,8 +97,8 @@ def _worker(args) -> dict:
 
     from accounts.services import funds_move
     from ebank.core.errors import BusinessError
-    from ebank.ledger.models import BusinessType
     from ebank.limits.services import LimitSubject
+    from transfers.models import TransferBusinessType
 
     rng = random.Random(seed)
     connection.ensure_connection()
@@ -112,7 +112,8 @@ def _worker(args) -> dict:
         amount = Decimal(rng.randint(1, 10000)) / 100
         try:
             funds_move(debit_ledger_id=src, credit_ledger_id=dst, amount=amount,
-                       idempotency_key=uuid.uuid4().hex, business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key=uuid.uuid4().hex,
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="bench",
                        limit_subject=LimitSubject(customer_id=customer_id, branch_code="340101",
                                                   has_security_tool=True))

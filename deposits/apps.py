@@ -1,7 +1,13 @@
 from django.apps import AppConfig
 
+from ebank.core.menu import menu_group, menu_leaf
+
 
 class DepositsConfig(AppConfig):
     name = "deposits"
     label = "deposits"
     verbose_name = "定期存款与智能存款"
+
+    def ready(self):
+        # Menu item (ebank.core.menu): plain text until the page ``deposits:index`` exists.
+        menu_group(70, menu_leaf("定期存款/智能存款", "deposits:index"))

@@ -1,7 +1,18 @@
 from django.apps import AppConfig
 
+from ebank.core.menu import menu_group, menu_leaf
+from ebank.ledger.business_types import business_types
+
 
 class PaymentsConfig(AppConfig):
     name = "payments"
     label = "payments"
     verbose_name = "自助缴费"
+
+    def ready(self):
+        # Ledger business types (ebank.ledger.business_types).
+        from .models import PaymentBusinessType
+        business_types(PaymentBusinessType)
+
+        # Menu item (ebank.core.menu): plain text until the page ``payments:index`` exists.
+        menu_group(40, menu_leaf("自助缴费", "payments:index"))

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from ebank.core.demo import demo_part
+from ebank.core.menu import MenuSpec, menu_group, menu_leaf
+
 
 class SecurityConfig(AppConfig):
     name = "security"
@@ -17,3 +20,24 @@ class SecurityConfig(AppConfig):
         # run: django_otp's TOTPDevice admin is registered before staff.admin replaces it.
         from .staff import admin  # noqa: F401
         from .tools import checks  # noqa: F401  (the SMS channel's system checks)
+
+        # Menu groups (ebank.core.menu): 首页, then 客户服务 and 安全中心 after the product groups.
+        menu_group(10, menu_leaf("首页", "security:home"))
+        menu_group(90, MenuSpec("客户服务", children=(
+            menu_leaf("手机银行管理", "security:mobile"),
+            menu_leaf("短信服务管理", "security:sms_service"),
+            menu_leaf("签约信息查询", "security:signing_info"),
+            menu_leaf("登录设置管理", "security:login_settings"),
+            menu_leaf("个人资料变更", "security:profile"),
+            menu_leaf("核心预留手机号管理", "security:core_phone"),
+            menu_leaf("留言管理", "security:messages"),
+        )))
+        menu_group(100, MenuSpec("安全中心", children=(
+            menu_leaf("预留信息变更", "security:reserved_message"),
+            menu_leaf("限额管理", "security:limits"),
+            menu_leaf("密码管理", "security:password_change"),
+        )))
+
+        # Demo data (ebank.core.demo): e-banking users and staff, after accounts' customers.
+        from .demo import demo_seed
+        demo_part(30, demo_seed)

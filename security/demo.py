@@ -180,3 +180,10 @@ def seed_security_demo() -> list[str]:
     logins.add(f"  刘洋 {liu.username}  {CUSTOMER_PASSWORD}  {liu.get_status_display()}"
                " (counter, head office; suspended: only 注销/恢复 at the counter)")
     return logins.lines
+
+
+def demo_seed(out) -> None:
+    """seed_demo's part (ebank.core.demo): the demo logins and secrets printed."""
+    out.success("demo e-banking users and staff ready (demo data only):")
+    for line in seed_security_demo():
+        out.line(line)

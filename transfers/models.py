@@ -22,6 +22,15 @@ class TransferKind(models.TextChoices):
     INTER = "inter", "跨行转账"
 
 
+class TransferBusinessType(models.TextChoices):
+    """The ledger business types of transfers (registered in TransfersConfig.ready())."""
+
+    OWN_TRANSFER = "own_transfer", "关联账户互转"
+    INTRA_TRANSFER = "intra_transfer", "行内转账"
+    INTER_TRANSFER = "inter_transfer", "跨行转账"
+    INTER_TRANSFER_RETURN = "inter_transfer_return", "跨行退汇"
+
+
 class TransferStatus(models.TextChoices):
     SCHEDULED = "scheduled", "待执行"  # 普通到账/次日到账: cancellable in 定时转账维护
     RESERVED = "reserved", "预约"  # HVPS outside its session: listed in 预约交易管理

@@ -27,7 +27,7 @@ from ebank.core.masking import mask_account_number
 from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.core.money import CENT, format_amount
 from ebank.core.web import url_or_none
-from ebank.ledger.models import BusinessType
+from ebank.ledger.business_types import business_type_label
 
 from ..models import (
     Customer,
@@ -52,7 +52,6 @@ MEDIUM_KIND_LABELS = dict(MediumKind.choices)
 MEDIUM_STATUS_LABELS = dict(MediumStatus.choices)
 SUB_ACCOUNT_KIND_LABELS = dict(SubAccountKind.choices)
 SUB_ACCOUNT_KIND_LABELS = dict(SubAccountKind.choices)
-BUSINESS_TYPE_LABELS = dict(BusinessType.choices)
 
 
 def account_name(link: LinkedMedium) -> str:
@@ -426,7 +425,7 @@ class HistoryPage:
 
 
 def _summary(business_type: str, memo: str) -> str:
-    label = BUSINESS_TYPE_LABELS.get(business_type, business_type)
+    label = business_type_label(business_type)
     memo = (memo or "").strip()
     return f"{label}（{memo}）" if memo and memo != label else label
 

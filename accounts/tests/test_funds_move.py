@@ -13,6 +13,7 @@ from ebank.ledger.services import LedgerError, Leg, entry_post
 from ebank.ledger.tests.factories import BankLedgerAccountFactory, CustomerLedgerAccountFactory
 from ebank.limits.models import DailyLimitUsage, LimitLevel
 from ebank.limits.services import LimitSubject, limit_policy_set
+from transfers.models import TransferBusinessType
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -31,7 +32,8 @@ def pair():
 
 def move(source, payee, amount, key, subject=ALICE):
     return funds_move(debit_ledger_id=source.pk, credit_ledger_id=payee.pk, amount=D(amount),
-                      idempotency_key=key, reference=f"ref:{key}", limit_subject=subject)
+                      business_type=TransferBusinessType.INTRA_TRANSFER, idempotency_key=key,
+                      reference=f"ref:{key}", limit_subject=subject)
 
 
 def test_a_transfer_posts_two_legs_and_takes_the_limit(pair):

@@ -33,6 +33,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from .business_types import CODE_MAX_LENGTH, business_type_choices
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -47,16 +49,13 @@ class AccountOwner(models.TextChoices):
 
 
 class BusinessType(models.TextChoices):
+    """The ledger's own business types; each app registers its own (ebank.ledger.business_types)."""
+
     OPENING_BALANCE = "opening_balance", "开户存入"
     CASH_DEPOSIT = "cash_deposit", "现金存入"
     CASH_WITHDRAWAL = "cash_withdrawal", "现金支取"
-    OWN_TRANSFER = "own_transfer", "关联账户互转"
-    INTRA_TRANSFER = "intra_transfer", "行内转账"
-    INTER_TRANSFER = "inter_transfer", "跨行转账"
-    INTER_TRANSFER_RETURN = "inter_transfer_return", "跨行退汇"
     FEE = "fee", "手续费"
     INTEREST = "interest", "利息"
-    BILL_PAYMENT = "bill_payment", "缴费"
     ADJUSTMENT = "adjustment", "调账"
 
 
@@ -102,7 +101,9 @@ class Entry(models.Model):
     idempotency_key = models.CharField("幂等键", max_length=128)
     # A digest of what was asked, so a replay with different content is refused, not merged.
     fingerprint = models.CharField("请求摘要", max_length=64)
-    business_type = models.CharField("业务类型", max_length=32, choices=BusinessType.choices)
+    # Choices from the registry (a callable: a new app's types need no migration of the ledger).
+    business_type = models.CharField("业务类型", max_length=CODE_MAX_LENGTH,
+                                     choices=business_type_choices)
     reference = models.CharField("业务编号", max_length=128)
     memo = models.CharField("摘要", max_length=128, blank=True)
     posted_at = models.DateTimeField("记账时间", auto_now_add=True)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ebank.core.errors import BusinessError, IdempotencyConflict, InsufficientFunds
 
+from .business_types import business_type_require
 from .models import AccountOwner, Entry, Hold, HoldStatus, LedgerAccount, Side
 
 CENT = Decimal("0.01")
@@ -198,6 +199,7 @@ def entry_post(
     for rollback, so a caller can never commit half an entry.
     """
     legs_validate(legs)
+    business_type_require(business_type)
     if not idempotency_key or len(idempotency_key) > 128:
         raise LedgerError("幂等键无效")
     fingerprint = entry_fingerprint(business_type, reference, legs)

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ebank.core.context_processors.bank",
+                "ebank.core.context_processors.menu",
                 "security.context_processors.site",
             ],
         },

@@ -15,10 +15,10 @@ from accounts.models import SubAccountKind
 from accounts.services import funds_move
 from ebank.core.audit import audit_record
 from ebank.core.models import AuditEvent, AuditOutcome
-from ebank.ledger.models import BusinessType
 from security.center.testing import personas
 from security.models import SmsMessage, SmsSubscription
 from security.tools import alerts
+from transfers.models import TransferBusinessType
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_an_entry_without_subscriptions_costs_one_statement_and_both_sides_are_f
     _card, bob_main = _main(bob.customer)
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1.00"),
-                       idempotency_key="test:one", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:one", business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:one")
     # Run after every posted movement, most often finding nothing: then one statement.
     with CaptureQueriesContext(connection) as queries:
@@ -51,7 +51,7 @@ def test_an_entry_without_subscriptions_costs_one_statement_and_both_sides_are_f
                                    threshold="1.00", phone="13911112222")
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1.00"),
-                       idempotency_key="test:two", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:two", business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:two")
     assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 2
     assert sorted(SmsMessage.objects.values_list("phone", flat=True)) == [
@@ -75,7 +75,8 @@ def test_alerts_go_to_subscribed_accounts_at_or_above_threshold(people):
 
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("1000.00"),
-                       idempotency_key="test:alert:1", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:alert:1",
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:alert:1")
     assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
     message = SmsMessage.objects.get(phone="13811112222")
@@ -89,7 +90,8 @@ def test_alerts_go_to_subscribed_accounts_at_or_above_threshold(people):
     SmsSubscription.objects.filter(sub_account=bob_main).update(active=True, threshold="0.50")
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("0.99"),
-                       idempotency_key="test:alert:2", business_type=BusinessType.INTRA_TRANSFER,
+                       idempotency_key="test:alert:2",
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="test:alert:2")
     assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 1
     text = SmsMessage.objects.get(phone="13911112222").text
@@ -102,6 +104,7 @@ def test_alerts_for_an_entry_without_subscriptions(people):
     _bcard, bob_main = _main(people["bob"].customer)
     entry = funds_move(debit_ledger_id=alice_main.ledger_account_id,
                        credit_ledger_id=bob_main.ledger_account_id, amount=Decimal("5.00"),
+                       business_type=TransferBusinessType.INTRA_TRANSFER,
                        idempotency_key="test:alert:3", reference="test:alert:3")
     assert alerts.sms_balance_alerts_send(entry_id=entry.entry_id) == 0
     assert alerts.sms_balance_alerts_send(entry_id=99999999) == 0

@@ -20,6 +20,7 @@ from security.confirm.registry import operation_kind, operation_kind_get
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from security.tools import services as tool_services
+from transfers.models import TransferBusinessType
 
 NOON = datetime.datetime(2026, 11, 24, 4, 0, 0, tzinfo=datetime.UTC)  # 12:00 in Shanghai
 CERT_PASSWORD = "Usb2026key"
@@ -30,7 +31,9 @@ executed_tool_only: list[str] = []
 def move_for_tests(*, operation: PendingOperation) -> dict:
     payload = operation.payload
     posted = funds_move(debit_ledger_id=payload["from_ledger"], credit_ledger_id=payload["to_ledger"],
-                        amount=Decimal(payload["amount"]), idempotency_key=operation.idempotency_key,
+                        amount=Decimal(payload["amount"]),
+                        business_type=TransferBusinessType.INTRA_TRANSFER,
+                        idempotency_key=operation.idempotency_key,
                         reference=operation.public_id, memo="测试转账")
     return {"message": "转账成功", "receipt_url": f"/receipts/{posted.entry_id}",
             "lines": [["交易流水号", str(posted.entry_id)]]}

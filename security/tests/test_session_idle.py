@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from security.context_processors import menu_build, menu_html
+from ebank.core.menu import menu_build, menu_html
 from security.identity.middleware import SESSION_REFRESHED_KEY, session_refresh_interval
 from security.models import UserSession as Session
 
@@ -119,7 +119,7 @@ def test_the_cached_menu_is_the_menu_rendered_afresh():
 
     for path in ("/", "/accounts/overview", "/accounts/overview/12", "/transfers/intra",
                  "/nowhere"):
-        fresh = render_to_string("security/_menu.html", {"site_menu": menu_build(path)})
+        fresh = render_to_string("_menu.html", {"site_menu": menu_build(path)})
         assert menu_html(path) == fresh
     assert 'href="/accounts/overview" class="active"' in menu_html("/accounts/overview")
     assert 'class="active"' not in menu_html("/nowhere")

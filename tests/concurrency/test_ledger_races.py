@@ -9,6 +9,7 @@ from ebank.ledger.models import BusinessType, Entry, LedgerAccount
 from ebank.ledger.selectors import ledger_violations
 from ebank.ledger.services import Leg, entry_post
 from ebank.ledger.tests.factories import BankLedgerAccountFactory, CustomerLedgerAccountFactory
+from transfers.models import TransferBusinessType
 
 from .helpers import run_concurrently
 
@@ -24,7 +25,7 @@ def fund(account, amount):
 
 
 def move_with_entry_post(*, debit, credit, amount, key):
-    return entry_post(idempotency_key=key, business_type=BusinessType.INTRA_TRANSFER,
+    return entry_post(idempotency_key=key, business_type=TransferBusinessType.INTRA_TRANSFER,
                       reference=key, legs=[Leg.debit(debit, amount), Leg.credit(credit, amount)])
 
 
@@ -32,7 +33,8 @@ def move_with_funds_move(*, debit, credit, amount, key):
     from accounts.services import funds_move
 
     return funds_move(debit_ledger_id=debit, credit_ledger_id=credit, amount=amount,
-                      idempotency_key=key, reference=key)
+                      business_type=TransferBusinessType.INTRA_TRANSFER, idempotency_key=key,
+                      reference=key)
 
 
 # Both ways money moves: the generic entry_post and the one-call funds_move (PL/pgSQL).
@@ -111,7 +113,8 @@ def test_daily_limit_race_10_transfers_of_1000_against_5000():
 
     def transfer(i):
         return funds_move(debit_ledger_id=source.pk, credit_ledger_id=payee.pk,
-                          amount=D("1000.00"), idempotency_key=f"limit-race:{i}",
+                          amount=D("1000.00"), business_type=TransferBusinessType.INTRA_TRANSFER,
+                          idempotency_key=f"limit-race:{i}",
                           reference=f"limit-race:{i}", limit_subject=subject)
 
     results = run_concurrently(transfer, 10)

@@ -12,8 +12,8 @@ from ebank.core.errors import InsufficientFunds
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure
-from ebank.ledger.models import BusinessType
 from ebank.ledger.services import entry_post, transfer_legs
+from transfers.models import TransferBusinessType
 
 POST_TRANSFER = "duework_test.post_transfer"
 POST_THEN_FAIL = "duework_test.post_then_fail"
@@ -41,7 +41,7 @@ def transfer_payload(*, from_id: int, to_id: int, amount: str, hold_seconds: flo
 def _post(work: DueWork) -> None:
     entry_post(
         idempotency_key=f"duework:{work.pk}",
-        business_type=BusinessType.INTRA_TRANSFER,
+        business_type=TransferBusinessType.INTRA_TRANSFER,
         reference=work.key,
         legs=transfer_legs(debit_account_id=work.payload["from"],
                            credit_account_id=work.payload["to"],

@@ -45,10 +45,9 @@ from ebank.core.clock import business_day
 from ebank.core.models import AuditOutcome
 from ebank.duework.services import due_work_schedule
 from ebank.ledger.bank_books import BankBook, bank_book_id
-from ebank.ledger.models import BusinessType
 from ebank.limits.services import limit_release
 from security.tools.services import sms_balance_alerts_send
-from transfers.models import Transfer, TransferKind, TransferStatus
+from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
 from .common import limit_subject_for
 
@@ -111,7 +110,7 @@ def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str) -> Tran
         credit_ledger_id=clearing_book_id(transfer.channel),
         amount=transfer.amount,
         idempotency_key=idempotency_key,
-        business_type=BusinessType.INTER_TRANSFER,
+        business_type=TransferBusinessType.INTER_TRANSFER,
         reference=transfer.number,
         memo=f"跨行转账 {transfer.payee_name}",
         limit_subject=limit_subject_for(customer=customer),
@@ -124,7 +123,7 @@ def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str) -> Tran
     transfer.save(update_fields=["entry_id", "limit_day", "executed_at", "status"])
     if not posted.replayed:
         receipt_issue(entry_id=posted.entry_id, direction=ReceiptDirection.DEBIT,
-                       business=BusinessType.INTER_TRANSFER.label, posted_at=now,
+                       business=TransferBusinessType.INTER_TRANSFER.label, posted_at=now,
                        **_receipt_fields(transfer))
         _balance_alerts_on_commit(posted.entry_id)
     return transfer_send(transfer=transfer)
@@ -195,7 +194,7 @@ def transfer_money_return(*, transfer: Transfer, reason: str, status: str) -> Tr
         credit_ledger_id=transfer.from_sub_account.ledger_account_id,
         amount=transfer.amount,
         idempotency_key=f"transfer-return:{transfer.number}",
-        business_type=BusinessType.INTER_TRANSFER_RETURN,
+        business_type=TransferBusinessType.INTER_TRANSFER_RETURN,
         reference=transfer.number,
         memo=f"跨行退汇 {reason}"[:128],
     )
@@ -211,7 +210,7 @@ def transfer_money_return(*, transfer: Transfer, reason: str, status: str) -> Tr
                       payee_account=transfer.from_sub_account.medium.number,
                       payee_bank=_payer_bank(transfer), purpose=f"退汇：{reason}"[:60])
         receipt_issue(entry_id=posted.entry_id, direction=ReceiptDirection.CREDIT,
-                       business=BusinessType.INTER_TRANSFER_RETURN.label,
+                       business=TransferBusinessType.INTER_TRANSFER_RETURN.label,
                        posted_at=timezone.now(), **fields)
         _balance_alerts_on_commit(posted.entry_id)
     audit_record(action="transfers.inter_returned" if status == TransferStatus.RETURNED

@@ -35,10 +35,9 @@ from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure
-from ebank.ledger.models import BusinessType
 from ebank.core.clock import business_day
 from security.tools.services import sms_balance_alerts_send
-from transfers.models import Transfer, TransferKind, TransferStatus
+from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
 from .common import limit_subject_for
 from .notify import transfer_failure_sms_send
@@ -49,8 +48,8 @@ INSUFFICIENT_FUNDS_REASON = "账户余额不足"
 RECEIPT_CHANNEL = "网上银行"
 
 _BUSINESS_TYPES = {
-    TransferKind.OWN: BusinessType.OWN_TRANSFER,
-    TransferKind.INTRA: BusinessType.INTRA_TRANSFER,
+    TransferKind.OWN: TransferBusinessType.OWN_TRANSFER,
+    TransferKind.INTRA: TransferBusinessType.INTRA_TRANSFER,
 }
 
 _MEDIUM_STATUS_REASONS = {

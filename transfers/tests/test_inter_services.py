@@ -18,10 +18,10 @@ from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
 from ebank.duework.models import DueWork, DueWorkStatus
 from ebank.duework.services import dispatch_due
-from ebank.ledger.models import BusinessType, Entry
+from ebank.ledger.models import Entry
 from security.models import OperationStatus, SmsMessage, SmsSubscription
 from transfers.inter.forms import InterTransferForm
-from transfers.models import Payee, PayeeKind, Transfer, TransferStatus
+from transfers.models import Payee, PayeeKind, Transfer, TransferBusinessType, TransferStatus
 from transfers.services import clearing_answers
 from transfers.services import inter as inter_services
 from transfers.services.inter import (
@@ -195,7 +195,7 @@ def test_real_time_success_debits_the_clearing_book_with_a_receipt(inter):
     transfer = transfer_of(done)
     assert transfer.status == TransferStatus.SUCCEEDED and done.result["message"].startswith("转账成功")
     entry = Entry.objects.get(pk=transfer.entry_id)
-    assert entry.business_type == BusinessType.INTER_TRANSFER
+    assert entry.business_type == TransferBusinessType.INTER_TRANSFER
     assert entry.idempotency_key == done.idempotency_key
     assert book_balance(IBPS_BOOK) == Decimal("-1234.56")
     receipt = Receipt.objects.get(entry_id=transfer.entry_id)
@@ -216,7 +216,7 @@ def test_the_other_bank_failing_gives_back_the_money_and_the_limit(inter):
     assert usage(inter, on=TUESDAY_NOON.date()) == 0
     assert book_balance(IBPS_BOOK) == 0
     back = Entry.objects.get(pk=transfer.return_entry_id)
-    assert back.business_type == BusinessType.INTER_TRANSFER_RETURN
+    assert back.business_type == TransferBusinessType.INTER_TRANSFER_RETURN
     assert back.idempotency_key == f"transfer-return:{transfer.number}"
     assert Receipt.objects.filter(entry_id=transfer.return_entry_id,
                                   direction=ReceiptDirection.CREDIT).exists()

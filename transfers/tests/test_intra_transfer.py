@@ -11,12 +11,12 @@ from accounts.models import Receipt, SubAccountKind
 from ebank.clearing.routing import ArrivalMode
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.duework.models import DueWork, DueWorkStatus
-from ebank.ledger.models import BusinessType, Entry, Posting
+from ebank.ledger.models import Entry, Posting
 from ebank.limits.models import DailyLimitUsage, LimitLevel
 from ebank.limits.services import limit_policy_set
 from security.confirm.registry import operation_kind_get
 from security.models import OperationStatus, SmsMessage, SmsSubscription
-from transfers.models import Payee, Transfer, TransferStatus
+from transfers.models import Payee, Transfer, TransferBusinessType, TransferStatus
 from transfers.services.execution import DUE_KIND
 from transfers.services.own_intra import (
     FEE_LINE,
@@ -196,7 +196,7 @@ def test_note_5_intra_bank_transfers_are_free_of_charge(world):
     operation = confirm(operation, user=world.zhang)
     transfer = Transfer.objects.get(operation=operation)
     entry = Entry.objects.get(pk=transfer.entry_id)
-    assert entry.business_type == BusinessType.INTRA_TRANSFER
+    assert entry.business_type == TransferBusinessType.INTRA_TRANSFER
     assert Posting.objects.filter(entry=entry).count() == 2
     assert balance(world.zhang_card) == Decimal("79800.00")
 

@@ -14,7 +14,7 @@ from ebank.ledger.models import BusinessType, Entry
 from ebank.ledger.services import Leg, entry_post
 from ebank.limits.models import DailyLimitUsage
 from security.models import OperationStatus
-from transfers.models import Transfer, TransferKind, TransferStatus
+from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 from transfers.services import own_intra
 from transfers.services.own_intra import (
     OWN_NOTE_1,
@@ -53,7 +53,7 @@ def test_a_card_to_a_passbook_moves_money_once_and_records_the_transfer(world):
     transfer = Transfer.objects.get(operation=operation)
     assert transfer.kind == TransferKind.OWN and transfer.status == TransferStatus.SUCCEEDED
     entry = Entry.objects.get(pk=transfer.entry_id)
-    assert entry.business_type == BusinessType.OWN_TRANSFER
+    assert entry.business_type == TransferBusinessType.OWN_TRANSFER
     assert entry.idempotency_key == operation.idempotency_key
 
 

@@ -24,6 +24,7 @@ from ebank.core.errors import BusinessError
 from ebank.ledger.models import BusinessType, LedgerAccount
 from ebank.ledger.selectors import ledger_violations
 from ebank.ledger.services import Leg, entry_post, hold_capture, hold_place, hold_release
+from transfers.models import TransferBusinessType
 
 from .factories import BankLedgerAccountFactory, CustomerLedgerAccountFactory
 
@@ -66,7 +67,7 @@ class LedgerMachine(RuleBasedStateMachine):
         legs = [Leg.debit(self.customers[src].pk, amount), Leg.credit(self.customers[dst].pk, amount)]
         key = self._key()
         if self._try(lambda: entry_post(idempotency_key=key, reference=key, legs=legs,
-                                        business_type=BusinessType.INTRA_TRANSFER)):
+                                        business_type=TransferBusinessType.INTRA_TRANSFER)):
             self.keys.append((key, legs))
 
     @rule(src=st.integers(0, 3), dst=st.integers(0, 3), amount=amounts)
@@ -79,6 +80,7 @@ class LedgerMachine(RuleBasedStateMachine):
         key = self._key()
         self._try(lambda: funds_move(debit_ledger_id=self.customers[src].pk,
                                      credit_ledger_id=self.customers[dst].pk, amount=amount,
+                                     business_type=TransferBusinessType.INTRA_TRANSFER,
                                      idempotency_key=key, reference=key))
 
     @rule(data=st.data())
@@ -89,7 +91,7 @@ class LedgerMachine(RuleBasedStateMachine):
         result = self._try(lambda: entry_post(idempotency_key=key, reference=key, legs=legs,
                                               business_type=BusinessType.CASH_DEPOSIT
                                               if legs[0].account_id == self.bank.pk
-                                              else BusinessType.INTRA_TRANSFER))
+                                              else TransferBusinessType.INTRA_TRANSFER))
         assert result is None or result.replayed
 
     @rule(target=holds, who=st.integers(0, 3), amount=amounts)
@@ -110,7 +112,7 @@ class LedgerMachine(RuleBasedStateMachine):
         key = self._key()
         legs = [Leg.debit(hold.account_id, hold.amount), Leg.credit(self.bank.pk, hold.amount)]
         self._try(lambda: hold_capture(hold=hold, idempotency_key=key, reference=key, legs=legs,
-                                       business_type=BusinessType.INTER_TRANSFER))
+                                       business_type=TransferBusinessType.INTER_TRANSFER))
 
     @invariant()
     def books_agree(self):

@@ -16,6 +16,7 @@ from ebank.ledger.services import (
     hold_place,
     hold_release,
 )
+from transfers.models import TransferBusinessType
 
 from .factories import BankLedgerAccountFactory, CustomerLedgerAccountFactory
 
@@ -56,7 +57,8 @@ def test_cash_deposit_then_transfer_then_fee(books):
     ]
 
     transfer = entry_post(
-        idempotency_key="trf-1", business_type=BusinessType.INTRA_TRANSFER, reference="trf:1",
+        idempotency_key="trf-1", business_type=TransferBusinessType.INTRA_TRANSFER,
+        reference="trf:1",
         legs=[Leg.debit(alice.pk, D("300.00")), Leg.credit(bob.pk, D("300.00"))],
     )
     assert postings_of(transfer.entry_id) == [
@@ -66,7 +68,8 @@ def test_cash_deposit_then_transfer_then_fee(books):
 
     # A transfer with a fee: three legs, still balanced.
     with_fee = entry_post(
-        idempotency_key="trf-2", business_type=BusinessType.INTER_TRANSFER, reference="trf:2",
+        idempotency_key="trf-2", business_type=TransferBusinessType.INTER_TRANSFER,
+        reference="trf:2",
         legs=[Leg.debit(alice.pk, D("105.00")), Leg.credit(bob.pk, D("100.00")),
               Leg.credit(fee.pk, D("5.00"))],
     )
@@ -86,15 +89,15 @@ def test_overdraft_is_refused_and_nothing_is_written(books):
     deposit(cash, alice, "100.00", "dep-1")
     entries_before = Entry.objects.count()
     with pytest.raises(InsufficientFunds), transaction.atomic():
-        entry_post(idempotency_key="trf-big", business_type=BusinessType.INTRA_TRANSFER,
+        entry_post(idempotency_key="trf-big", business_type=TransferBusinessType.INTRA_TRANSFER,
                    reference="trf:big",
                    legs=[Leg.debit(alice.pk, D("100.01")), Leg.credit(bob.pk, D("100.01"))])
     assert Entry.objects.count() == entries_before
     alice.refresh_from_db()
     assert alice.balance == D("100.00")
     # The key was not burnt: the same key may be used for a transfer that fits.
-    result = entry_post(idempotency_key="trf-big", business_type=BusinessType.INTRA_TRANSFER,
-                        reference="trf:big",
+    result = entry_post(idempotency_key="trf-big",
+                        business_type=TransferBusinessType.INTRA_TRANSFER, reference="trf:big",
                         legs=[Leg.debit(alice.pk, D("100.00")), Leg.credit(bob.pk, D("100.00"))])
     assert not result.replayed
 
@@ -103,16 +106,17 @@ def test_replay_returns_the_first_entry_and_posts_nothing(books):
     cash, _fee, _clearing, alice, bob = books
     deposit(cash, alice, "500.00", "dep-1")
     legs = [Leg.debit(alice.pk, D("50.00")), Leg.credit(bob.pk, D("50.00"))]
-    first = entry_post(idempotency_key="k", business_type=BusinessType.INTRA_TRANSFER,
+    first = entry_post(idempotency_key="k", business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="r", legs=legs)
     calls = []
-    again = entry_post(idempotency_key="k", business_type=BusinessType.INTRA_TRANSFER,
+    again = entry_post(idempotency_key="k", business_type=TransferBusinessType.INTRA_TRANSFER,
                        reference="r", legs=legs, before_lock=lambda: calls.append(1))
     assert again.replayed and again.entry_id == first.entry_id
     assert calls == []  # a replay consumes no limit
     assert Posting.objects.filter(account=alice).count() == 2
     with pytest.raises(IdempotencyConflict), transaction.atomic():
-        entry_post(idempotency_key="k", business_type=BusinessType.INTRA_TRANSFER, reference="r",
+        entry_post(idempotency_key="k", business_type=TransferBusinessType.INTRA_TRANSFER,
+                   reference="r",
                    legs=[Leg.debit(alice.pk, D("50.01")), Leg.credit(bob.pk, D("50.01"))])
 
 
@@ -146,12 +150,12 @@ def test_hold_reserves_then_capture_moves_the_held_money(books):
 
     # Held money is not available to anything else.
     with pytest.raises(InsufficientFunds), transaction.atomic():
-        entry_post(idempotency_key="trf-x", business_type=BusinessType.INTRA_TRANSFER,
+        entry_post(idempotency_key="trf-x", business_type=TransferBusinessType.INTRA_TRANSFER,
                    reference="x", legs=[Leg.debit(alice.pk, D("300.01")),
                                         Leg.credit(bob.pk, D("300.01"))])
 
     result = hold_capture(hold=hold, idempotency_key="capture-1",
-                          business_type=BusinessType.INTER_TRANSFER, reference="inter:1",
+                          business_type=TransferBusinessType.INTER_TRANSFER, reference="inter:1",
                           legs=[Leg.debit(alice.pk, D("200.00")),
                                 Leg.credit(clearing.pk, D("200.00"))])
     assert postings_of(result.entry_id) == [
@@ -164,7 +168,7 @@ def test_hold_reserves_then_capture_moves_the_held_money(books):
     assert hold.status == HoldStatus.CAPTURED and hold.entry_id == result.entry_id
     # Capturing again is a replay, not a second debit.
     again = hold_capture(hold=hold, idempotency_key="capture-1",
-                         business_type=BusinessType.INTER_TRANSFER, reference="inter:1",
+                         business_type=TransferBusinessType.INTER_TRANSFER, reference="inter:1",
                          legs=[Leg.debit(alice.pk, D("200.00")),
                                Leg.credit(clearing.pk, D("200.00"))])
     assert again.replayed

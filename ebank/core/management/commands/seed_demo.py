@@ -1,14 +1,24 @@
 """Seed the demo bank (idempotent).
 
-A management command is an entry point, like the URLconf: it may call into every app, so the
-whole demo bank is assembled here, each app contributing its own ``demo`` module.
+Each app contributes its part from its own ``demo`` module, registered in its
+``AppConfig.ready()`` with its place (ebank.core.demo): the bank codes, the bank and its
+customers, their e-banking users and the staff, then whatever the menu apps add.
 """
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PIN, seed_demo_bank
-from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
-from security.demo import seed_security_demo
+from ebank.core.demo import demo_parts
+
+
+class _Output:
+    def __init__(self, command: BaseCommand):
+        self._command = command
+
+    def line(self, text: str) -> None:
+        self._command.stdout.write(text)
+
+    def success(self, text: str) -> None:
+        self._command.stdout.write(self._command.style.SUCCESS(text))
 
 
 class Command(BaseCommand):
@@ -16,15 +26,6 @@ class Command(BaseCommand):
             "e-banking users and staff.")
 
     def handle(self, *args, **options):
-        customers = seed_demo_bank()
-        codes = bank_codes_import(rows_or_path=SAMPLE_BANK_CODES_FILE)
-        self.stdout.write(f"sample bank codes (联行号, invented demo rows): {codes.created} new, "
-                          f"{codes.updated + codes.unchanged} already there")
-        self.stdout.write(self.style.SUCCESS(f"demo bank ready: {len(customers)} customers"))
-        for customer in customers:
-            for medium in customer.media.order_by("number"):
-                self.stdout.write(f"  {customer.name:<4} {medium.get_kind_display():<6} {medium.number}")
-        self.stdout.write(f"  交易密码 of every demo medium: {DEMO_PIN} (demo data only)")
-        self.stdout.write(self.style.SUCCESS("demo e-banking users and staff ready (demo data only):"))
-        for line in seed_security_demo():
-            self.stdout.write(line)
+        out = _Output(self)
+        for seed in demo_parts():
+            seed(out)

@@ -1,0 +1,130 @@
+"""The customer menu as the apps register it: the manual's tree, its labels and its order."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import include, path
+
+from ebank.core import menu
+from ebank.core.menu import MenuSpec, menu_build, menu_group, menu_html, menu_leaf, menu_specs
+
+# The manual's menu tree (个人网上银行用户手册), in its order and with its labels, each item with
+# the URL names of the page that serves it.
+MANUAL_TREE = [
+    ("首页", ("security:home",), []),
+    ("账户管理", (), [
+        ("账户总览", ("accounts:overview",)),
+        ("交易明细查询", ("accounts:history",)),
+        ("网银日志查询", ("security:audit_log",)),
+        ("关联账户管理", ("accounts:linked",)),
+        ("账户挂失", ("accounts:loss",)),
+        ("电子回单查询", ("accounts:receipts",)),
+        ("电子回单校验", ("accounts:receipt_verify",)),
+    ]),
+    ("转账汇款", (), [
+        ("关联账户互转", ("transfers:own",)),
+        ("行内转账", ("transfers:intra",)),
+        ("跨行转账", ("transfers:inter",)),
+        ("收款人管理", ("transfers:payees",)),
+        ("联行号查询", ("transfers:bank_codes",)),
+        ("预约交易管理", ("transfers:reserved",)),
+        ("定时转账", ("transfers:scheduled",)),
+        ("网银转账查询", ("transfers:history",)),
+    ]),
+    ("自助缴费", ("payments:index",), []),
+    ("信用卡业务", ("creditcard:index",), []),
+    ("基金/投资理财", ("wealth:index",), []),
+    ("定期存款/智能存款", ("deposits:index",), []),
+    ("贷款业务", ("loans:index",), []),
+    ("客户服务", (), [
+        ("手机银行管理", ("security:mobile",)),
+        ("短信服务管理", ("security:sms_service",)),
+        ("签约信息查询", ("security:signing_info",)),
+        ("登录设置管理", ("security:login_settings",)),
+        ("个人资料变更", ("security:profile",)),
+        ("核心预留手机号管理", ("security:core_phone",)),
+        ("留言管理", ("security:messages",)),
+    ]),
+    ("安全中心", (), [
+        ("预留信息变更", ("security:reserved_message",)),
+        ("限额管理", ("security:limits",)),
+        ("密码管理", ("security:password_change",)),
+    ]),
+]
+
+
+def _registered_tree():
+    return [(spec.label, spec.url_names,
+             [(child.label, child.url_names) for child in spec.children])
+            for spec in menu_specs()]
+
+
+def test_the_registered_groups_are_the_manuals_tree_in_its_order():
+    assert _registered_tree() == MANUAL_TREE
+
+
+def test_the_built_menu_has_the_manuals_labels_in_its_order():
+    built = [(item.label, [child.label for child in item.children]) for item in menu_build("/")]
+    assert built == [(label, [child[0] for child in children])
+                     for label, _, children in MANUAL_TREE]
+
+
+def test_items_without_a_page_are_plain_text_and_the_others_links():
+    items = {item.label: item for item in menu_build("/")}
+    assert items["自助缴费"].url is None and items["贷款业务"].url is None   # not built yet
+    html = menu_html("/")
+    assert '<span class="menu-unavailable" title="暂未开通">贷款业务</span>' in html
+    assert items["首页"].url == "/"
+    assert [child.url for child in items["账户管理"].children][0] == "/accounts/overview"
+
+
+def test_the_page_highlights_its_item_and_opens_its_group():
+    items = {item.label: item for item in menu_build("/transfers/intra")}
+    group = items["转账汇款"]
+    assert group.open and not group.active
+    assert [child.label for child in group.children if child.active] == ["行内转账"]
+    assert not items["账户管理"].open
+
+
+def test_a_group_at_a_taken_place_is_refused_and_the_same_one_again_is_harmless():
+    first = menu_specs()[0]
+    menu_group(10, first)  # ready() run twice
+    assert menu_specs()[0] is first and len(menu_specs()) == len(MANUAL_TREE)
+    with pytest.raises(ImproperlyConfigured, match="菜单位置 10"):
+        menu_group(10, menu_leaf("别的首页", "security:home"))
+
+
+def _page(request):  # pragma: no cover - only reversed, never requested
+    raise AssertionError
+
+
+# The site's URLconf plus a new app's page.
+urlpatterns = [
+    path("newapp/", include(([path("", _page, name="index")], "newapp"))),
+    path("", include("ebank.urls")),
+]
+
+
+@pytest.fixture
+def registry_restored(monkeypatch):
+    monkeypatch.setattr(menu, "_groups", dict(menu._groups))
+    monkeypatch.setattr(menu, "_specs", menu._specs)
+    yield
+    monkeypatch.undo()
+    menu._menu_urls.cache_clear()
+    menu._menu_html.cache_clear()
+
+
+def test_a_new_group_takes_its_place_and_links_once_its_page_exists(settings, registry_restored):
+    menu_html("/")  # cached before the registration: registering clears it
+    menu_group(45, MenuSpec("新业务", children=(menu_leaf("新业务首页", "newapp:index"),)))
+    labels = [spec.label for spec in menu_specs()]
+    assert labels[labels.index("自助缴费") + 1] == "新业务"
+    assert '<span class="menu-unavailable" title="暂未开通">新业务首页</span>' in menu_html("/")
+    settings.ROOT_URLCONF = __name__
+    assert '<a href="/newapp/">新业务首页</a>' in menu_html("/")
+    assert '<a href="/newapp/" class="active" aria-current="page">新业务首页</a>' in menu_html(
+        "/newapp/")
+
+
+def test_after_that_test_the_menu_is_the_manuals_again():
+    assert _registered_tree() == MANUAL_TREE and "新业务" not in menu_html("/")
