@@ -164,30 +164,50 @@ def funds_move(
     idempotency key is claimed, so a replay consumes nothing. Raises InsufficientFunds,
     LimitExceeded (naming the limit) or IdempotencyConflict; nothing is written then.
 
-    On PostgreSQL this is one call of the ``ebank_funds_move`` function (migration
-    accounts/0002): the hot path of every external transfer in one round trip. Elsewhere it is
-    ``entry_post`` with the limit engine in ``before_lock`` — the same steps in the same order.
+    On PostgreSQL this is one call of the ``ebank_funds_move`` function (``_funds_move_pg``,
+    migration accounts/0002): the hot path of every external transfer in one round trip.
+    Elsewhere it is ``_funds_move_python``: ``entry_post`` with the limit engine in
+    ``before_lock`` — the same steps in the same order.
     """
     if debit_ledger_id == credit_ledger_id:
         raise LedgerError("转出账户与转入账户不能相同")
     business_type_require(business_type)
     legs = [Leg.debit(debit_ledger_id, amount), Leg.credit(credit_ledger_id, amount)]
-    if connection.vendor != "postgresql":
-        before_lock = None
-        if limit_subject is not None:
+    path = _funds_move_pg if connection.vendor == "postgresql" else _funds_move_python
+    return path(legs=legs, idempotency_key=idempotency_key, business_type=business_type,
+                reference=reference, memo=memo, limit_subject=limit_subject)
 
-            def before_lock() -> None:
-                limit_consume(subject=limit_subject, amount=amount)
 
-        return entry_post(idempotency_key=idempotency_key, business_type=business_type,
-                          reference=reference, memo=memo, legs=legs, before_lock=before_lock)
-    return _funds_move_pg(legs=legs, idempotency_key=idempotency_key,
-                          business_type=business_type, reference=reference, memo=memo,
-                          limit_subject=limit_subject)
+def _funds_move_python(*, legs: list[Leg], idempotency_key: str, business_type: str,
+                       reference: str, memo: str, limit_subject: LimitSubject | None
+                       ) -> PostResult:
+    """The portable path: ``entry_post`` with ``limit_consume`` as its ``before_lock``.
+
+    CHANGE BOTH: this is the twin of the PL/pgSQL function ``ebank_funds_move``
+    (accounts/migrations/0002_funds_move_function.sql, or the newest ``.sql`` file beside it).
+    A change to what this path does (here, in ``entry_post`` or in ``limit_consume``: a step,
+    its order, a check, a refusal, a column written) is made to the function too, in the same
+    commit, as a new migration with a new ``.sql`` file — never an edit of the old one.
+    accounts/tests/test_funds_move_parity.py runs one table of scenarios through both paths on
+    PostgreSQL and compares every posting, balance, usage row and refusal.
+    """
+    before_lock = None
+    if limit_subject is not None:
+        amount = legs[0].amount
+
+        def before_lock() -> None:
+            limit_consume(subject=limit_subject, amount=amount)
+
+    return entry_post(idempotency_key=idempotency_key, business_type=business_type,
+                      reference=reference, memo=memo, legs=legs, before_lock=before_lock)
 
 
 def _funds_move_pg(*, legs: list[Leg], idempotency_key: str, business_type: str,
                    reference: str, memo: str, limit_subject: LimitSubject | None) -> PostResult:
+    """One call of ``ebank_funds_move``; its SQLSTATEs turned into the Python path's errors.
+
+    CHANGE BOTH: the function is the twin of ``_funds_move_python`` (see there).
+    """
     legs_validate(legs)
     if not idempotency_key or len(idempotency_key) > 128:
         raise LedgerError("幂等键无效")

@@ -4,101 +4,28 @@ Every external transfer runs this. As separate statements from Python it costs e
 trips (begin, claim the key, read policies, take the limit, lock, insert postings, update
 balances, commit); as one PL/pgSQL call in autocommit it costs one, with plans cached by the
 server. It does exactly what the portable Python path does (ebank.ledger.services.entry_post
-with the limit engine's consumption in ``before_lock``), in the same lock order:
+with the limit engine's consumption in ``before_lock``), in the same lock order.
 
-  1. claim the idempotency key (a committed holder → return it as a replay, touch nothing);
-  2. when a limit is given, create-or-lock-and-increment the customer's usage row for the day
-     and refuse (SQLSTATE EB001, DETAIL = usage before) above the single or daily cap;
-  3. lock both ledger accounts in primary-key order;
-  4. refuse (EB002) when an account that may not go negative would;
-  5. insert both postings with their running balances and update the cached balances.
-
-The caps come from the limit engine (ebank.limits.selectors.effective_limits), which alone knows
-the policy rules; the database invariants (balanced entries, immutable postings, positive
-amounts, balance ≥ held) stand behind this function as behind the Python path.
+The function is in ``0002_funds_move_function.sql`` beside this file, with its steps and the
+"change both" note. That file is never edited: a later change of the function is a new
+migration with a new ``.sql`` file (accounts/tests/test_funds_move_sql.py holds every file to
+exactly one migration and the database to the newest file).
 """
+
+from pathlib import Path
 
 from django.db import migrations
 
-FORWARD = """
-CREATE OR REPLACE FUNCTION ebank_funds_move(
-    p_key text, p_fingerprint text, p_business_type text, p_reference text, p_memo text,
-    p_now timestamptz, p_debit bigint, p_credit bigint, p_amount numeric,
-    p_customer bigint, p_day date, p_channel text, p_single numeric, p_daily numeric)
-RETURNS TABLE (entry_id bigint, replayed boolean, fingerprint text) AS $$
-DECLARE
-    v_entry bigint;
-    v_used numeric;
-    r record;
-    v_debit_balance numeric;
-    v_credit_balance numeric;
-BEGIN
-    IF p_debit = p_credit THEN
-        RAISE EXCEPTION 'a movement needs two different accounts' USING ERRCODE = 'EB003';
-    END IF;
-    INSERT INTO ledger_entry (idempotency_key, fingerprint, business_type, reference, memo,
-                              posted_at)
-        VALUES (p_key, p_fingerprint, p_business_type, p_reference, p_memo, p_now)
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING id INTO v_entry;
-    IF v_entry IS NULL THEN
-        RETURN QUERY SELECT e.id, true, e.fingerprint::text FROM ledger_entry e
-            WHERE e.idempotency_key = p_key;
-        RETURN;
-    END IF;
-
-    IF p_customer IS NOT NULL THEN
-        INSERT INTO limits_dailylimitusage (customer_id, day, channel, used, count)
-            VALUES (p_customer, p_day, p_channel, p_amount, 1)
-            ON CONFLICT (customer_id, day, channel) DO UPDATE
-                SET used = limits_dailylimitusage.used + excluded.used,
-                    count = limits_dailylimitusage.count + 1
-            RETURNING used INTO v_used;
-        IF (p_single IS NOT NULL AND p_amount > p_single)
-                OR (p_daily IS NOT NULL AND v_used > p_daily) THEN
-            RAISE EXCEPTION 'limit exceeded' USING ERRCODE = 'EB001',
-                DETAIL = (v_used - p_amount)::text;
-        END IF;
-    END IF;
-
-    FOR r IN SELECT id, normal_side, allow_negative, balance, held FROM ledger_ledgeraccount
-             WHERE id IN (p_debit, p_credit) ORDER BY id FOR UPDATE LOOP
-        IF r.id = p_debit THEN
-            v_debit_balance := r.balance + CASE WHEN r.normal_side = 'D' THEN p_amount
-                                                ELSE -p_amount END;
-            IF NOT r.allow_negative AND v_debit_balance < r.held THEN
-                RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'EB002';
-            END IF;
-        ELSE
-            v_credit_balance := r.balance + CASE WHEN r.normal_side = 'C' THEN p_amount
-                                                 ELSE -p_amount END;
-            IF NOT r.allow_negative AND v_credit_balance < r.held THEN
-                RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'EB002';
-            END IF;
-        END IF;
-    END LOOP;
-    IF v_debit_balance IS NULL OR v_credit_balance IS NULL THEN
-        RAISE EXCEPTION 'ledger account does not exist' USING ERRCODE = 'EB003';
-    END IF;
-
-    INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after, posted_at)
-        VALUES (v_entry, p_debit, 'D', p_amount, v_debit_balance, p_now),
-               (v_entry, p_credit, 'C', p_amount, v_credit_balance, p_now);
-    UPDATE ledger_ledgeraccount
-        SET balance = CASE WHEN id = p_debit THEN v_debit_balance ELSE v_credit_balance END
-        WHERE id IN (p_debit, p_credit);
-    RETURN QUERY SELECT v_entry, false, p_fingerprint;
-END
-$$ LANGUAGE plpgsql;
-"""
+SQL_FILE = Path(__file__).parent / "0002_funds_move_function.sql"
 
 BACKWARD = "DROP FUNCTION IF EXISTS ebank_funds_move(text, text, text, text, text, timestamptz, bigint, bigint, numeric, bigint, date, text, numeric, numeric);"
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        # A bare cursor and no parameters: the file is run as written.
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute(FORWARD)
+            cursor.execute(SQL_FILE.read_text(encoding="utf-8"))
 
 
 def backward(apps, schema_editor):

@@ -197,6 +197,10 @@ def entry_post(
 
     Joins the caller's transaction without a savepoint: any error marks the whole transaction
     for rollback, so a caller can never commit half an entry.
+
+    CHANGE BOTH: with ``limit_consume`` as ``before_lock`` this is the Python twin of the
+    PL/pgSQL ``ebank_funds_move`` (accounts.services.funds_move, the newest ``.sql`` file in
+    accounts/migrations/); a change to its steps is made there too, as a new migration.
     """
     legs_validate(legs)
     business_type_require(business_type)

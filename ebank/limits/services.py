@@ -114,6 +114,9 @@ def limit_consume(*, subject: LimitSubject, amount: Decimal,
     Must run inside the transaction that moves the money, so a rollback gives the limit back
     and a replayed entry (which never calls its ``before_lock``) takes nothing twice. The
     raised error is ``engine.LimitRefused`` (a LimitExceeded) with ``level`` and ``kind``.
+
+    CHANGE BOTH: the PL/pgSQL ``ebank_funds_move`` (accounts/migrations/, newest ``.sql``) takes
+    the usage row the same way for accounts.services.funds_move on PostgreSQL.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
