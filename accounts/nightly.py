@@ -8,8 +8,8 @@ that day clears it (accounts/pin.py).
 import logging
 from datetime import date, datetime, time, timedelta
 
-from ebank.duework.nightly import nightly_step
 from ebank.core.clock import SHANGHAI
+from ebank.duework.nightly import nightly_step
 
 from .pages.services import LOSS_AUTO_RELEASE_DAYS, media_oral_loss_release
 

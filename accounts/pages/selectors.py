@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
-from ebank.core.models import AuditEvent, AuditOutcome
 from ebank.core.money import CENT, format_amount
 from ebank.core.web import url_or_none
 from ebank.ledger.business_types import business_type_label

@@ -25,9 +25,9 @@ from django.db.models import Case, IntegerField, Min, Q, Value, When
 from django.utils import timezone
 
 from ebank.core.audit import audit_record, audit_record_many
+from ebank.core.clock import SHANGHAI
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
-from ebank.limits.engine import SHANGHAI
 
 from ..models import (
     Customer,

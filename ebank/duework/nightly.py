@@ -39,7 +39,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ebank.limits.engine import business_day
+from ebank.core.clock import business_day
 
 from .models import BatchStepRun, BatchStepStatus
 from .services import batch_step_run

@@ -12,9 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from ebank.core.clock import SHANGHAI
 from ebank.duework import nightly, tasks
 from ebank.duework.models import BatchStepRun, BatchStepStatus
-from ebank.limits.engine import SHANGHAI
 
 BUSINESS_DATE = date(2026, 3, 7)
 

@@ -35,7 +35,6 @@ from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure
-from ebank.core.clock import business_day
 from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
