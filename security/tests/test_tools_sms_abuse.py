@@ -245,6 +245,7 @@ def test_the_gateway_needs_its_url_and_key_and_https(settings):
 def test_production_settings_default_to_the_gateway_and_forbid_the_outbox(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "prod-test-" + "k" * 50)
     monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "bT0xK0n6oYQK4m0m2kY7uI5x6b2oRkq8oQ0cWwq0JqY=")
+    monkeypatch.setenv("PIN_KEY", "prod-test-pin-key")
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
     monkeypatch.delenv("SMS_BACKEND", raising=False)
     importlib.reload(importlib.import_module("ebank.settings.base"))
