@@ -237,3 +237,48 @@ def test_the_migration_back_fills_the_report_time_from_the_latest_audit_row(bank
                  .values_list("pk", "loss_reported_at"))
     assert times[reported.pk] == again
     assert times[released.pk] is None and times[unreported.pk] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_counter_written_loss_during_the_release_is_not_undone(bank):
+    import threading
+    import time as clock
+
+    from django.db import transaction
+
+    medium = _report(bank)
+    locked, errors, released = threading.Event(), [], []
+
+    def counter():  # what 书面挂失 at the counter does, holding the row a moment longer
+        try:
+            with transaction.atomic():
+                Medium.objects.select_for_update().get(pk=medium.pk)
+                locked.set()
+                clock.sleep(0.3)
+                Medium.objects.filter(pk=medium.pk).update(status=MediumStatus.WRITTEN_LOSS,
+                                                           loss_reported_at=None)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def batch():
+        try:
+            locked.wait(5)
+            with transaction.atomic():
+                released.append(nightly.loss_release_step(date(2026, 3, 7)))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=counter), threading.Thread(target=batch)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == [] and released == [0]
+    assert _status(medium) == MediumStatus.WRITTEN_LOSS
+    assert not AuditEvent.objects.filter(action="account_loss_release").exists()
