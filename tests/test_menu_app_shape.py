@@ -8,6 +8,7 @@ it registers from its own ``AppConfig.ready()``; the core files that gather them
 import ast
 import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ def _names_of_apps(source: str) -> set[str]:
 def _calls_in_ready(config) -> set[str]:
     ready = type(config).__dict__.get("ready")
     assert ready is not None, f"{config.label}: AppConfig.ready() registers the app"
-    tree = ast.parse(inspect.getsource(ready).strip().replace("\n    ", "\n"))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(ready)))
     return {node.func.id for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
 
