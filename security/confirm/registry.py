@@ -1,16 +1,26 @@
 """The registry of operation kinds: what each confirmable operation is and who executes it.
 
-An app declares its kinds with the decorator, in a module its ``AppConfig.ready`` imports::
+An app declares its kinds with the decorator, in a module its ``AppConfig.ready`` imports (an
+app's ``operations.py``; transfers keeps each executor beside its start service)::
 
-    # transfers/operations.py
-    @operation_kind("transfer_intra", title="行内转账", requires_pin=True, requires_tool=False)
-    def transfer_intra_execute(*, operation: PendingOperation) -> dict:
-        ...  # post with idempotency_key=operation.idempotency_key
-        return {"message": "转账成功", "receipt_url": ...}
+    # transfers/services/own_intra.py
+    KIND_INTRA = "transfers.intra"  # "<app>.<what>", at most KIND_NAME_MAX_LENGTH
+
+    @operation_kind(KIND_INTRA, title="行内转账", requires_pin=True, requires_tool=False,
+                    allow_sms=True)
+    def intra_transfer_execute(*, operation: PendingOperation) -> dict:
+        ...  # check again what may have changed, then post once (funds_move with
+             # business_type=TransferBusinessType.INTRA_TRANSFER and
+             # idempotency_key=operation.idempotency_key)
+        return {"message": "¥100.00已实时转入收款账户", "receipt_url": ...,
+                "lines": [["交易流水号", transfer.number]]}
 
     # transfers/apps.py
     def ready(self):
-        from . import operations  # noqa: F401  (registers the kinds)
+        from .services import execution, inter, outcome, own_intra  # noqa: F401
+
+The start service calls ``operation_start(user=…, kind=KIND_INTRA, payload=…, summary=…,
+medium=…)`` and the view redirects to ``redirect_to_confirm(operation)`` (ebank.core.web).
 
 The registry is a plain dict filled by those imports: no dynamic imports, no string paths, so
 "go to definition" from a kind name leads to its executor.
