@@ -21,8 +21,10 @@ with its own connection over TCP to the same PostgreSQL. Two ways of calling it:
 
 Printed beside them, in the same run and on the same server: pgbench's TPC-B-like tps (scale
 10, -c 8 -j 2) and single-client latency. Everything is measured ``--rounds`` times (each round:
-pgbench, then every ledger row) and each figure is printed per round and as the median; a
-ledger row's ratio to pgbench is taken within its round.
+pgbench -c 8, pgbench -c 1, every ledger row, pgbench -c 8 again) and each figure is printed
+per round and as the median; a ledger row's ratio to pgbench is taken within its round, against
+the mean of the round's first and last pgbench -c 8 (both printed: their gap is the drift of the
+machine during the round).
 
 It creates (and drops at the end) the databases ``ebank_bench`` and ``ebank_pgbench``.
 """
@@ -221,6 +223,9 @@ def report(rounds: list[dict]) -> None:
     for row, label in (("pg8", "pgbench TPC-B-like  -c 8 -j 2"), ("pg1", "pgbench             -c 1")):
         tps = [r[row]["tps"] for r in rounds]
         line = f"  {label:36}: {statistics.median(tps):7.0f} tps  ({per_round(tps, '.0f')})"
+        if row == "pg8":
+            line += "   first → last: " + ", ".join(
+                f"{r[row]['first']:.0f} → {r[row]['last']:.0f}" for r in rounds)
         if row == "pg1":
             line += (f"   p50 {_median_of(rounds, row, 'p50_ms'):.2f} ms"
                      f"  p99 {_median_of(rounds, row, 'p99_ms'):.2f} ms")
@@ -272,11 +277,15 @@ def main() -> None:
         # Other work on the machine moves every figure: the load it saw is printed with them.
         print(f"round {number} of {args.rounds} … (load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
-        measured = {"pg8": run_pgbench(8, 2, args.seconds),
-                    "pg1": run_pgbench(1, 1, min(args.seconds, 10))}
+        first = run_pgbench(8, 2, args.seconds)
+        measured = {"pg1": run_pgbench(1, 1, min(args.seconds, 10))}
         for mode in MODES:
             for n in (1, 4):
                 measured[f"{mode}{n}"] = run_ledger(accounts, n, args.seconds, mode)
+        last = run_pgbench(8, 2, args.seconds)
+        # The baseline is measured first and last; the round's rows are divided by the mean.
+        measured["pg8"] = {"tps": (first["tps"] + last["tps"]) / 2, "first": first["tps"],
+                           "last": last["tps"]}
         rounds.append(measured)
 
     from django.core.management import call_command
