@@ -11,7 +11,7 @@ Two kinds of change live here:
 
 A wrong 登录密码 is refused with an audit row written in its own transaction, so the attempt
 stays on record although nothing else is written; it counts toward the login lock like a wrong
-password at login (``security.auth.user_password_confirm``: five in a row lock login and end
+password at login (``security.identity.services.user_password_confirm``: five in a row lock login and end
 the session).
 """
 
@@ -75,7 +75,7 @@ def _digest(*parts: object) -> str:
 
 def _login_password_check(*, user: User, password: str, action: str,
                           ip_address: str | None) -> None:
-    """Refuse a wrong 登录密码: it counts toward the login lock (security.auth), audited in a
+    """Refuse a wrong 登录密码: it counts toward the login lock (security.identity.services), audited in a
     transaction of its own; the fifth locks login and logs the session out."""
     user_password_confirm(user=user, password=password, action=action, ip_address=ip_address)
 

@@ -8,7 +8,7 @@ logged-in user read in the same statement as the session row.
 * ``load()`` (the store's method that reads the row) reads the unexpired row with its user and
   the user's customer joined: every logged-in request needs all three. The user is kept on the
   store (``loaded_user``) and offered to the authentication backend by
-  :class:`security.middleware.SessionUserMiddleware`, which still runs Django's ``get_user``
+  :class:`security.identity.middleware.SessionUserMiddleware`, which still runs Django's ``get_user``
   (backend, session hash, ``is_active``) on it. A row not found is left to Django's ``load()``,
   which forgets the key as it always does (the next save draws a new one).
 * ``delete()`` deletes by key in one statement (Django's reads the row first).

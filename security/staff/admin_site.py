@@ -17,6 +17,8 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.models import Device
 
+from ebank.core.proxy import client_ip
+
 from ..identity.services import (
     STAFF_LOCKED_MESSAGE,
     STAFF_LOGIN_FAILED_MESSAGE,
@@ -45,7 +47,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
             if staff is not None:
                 request = self.request
                 staff_login_failure_record(
-                    user=staff, ip_address=request.META.get("REMOTE_ADDR") if request else None)
+                    user=staff, ip_address=client_ip(request) if request else None)
             # django-otp keeps the user a right password found (its page then offers the
             # device picker): forget it, or the page would tell the password was right.
             self.user_cache = None

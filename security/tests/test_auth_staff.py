@@ -136,3 +136,14 @@ def test_the_admin_login_is_throttled_per_address(settings, teller_hf, device):
     there = Client(REMOTE_ADDR="10.8.8.8")
     assert there.post(LOGIN, {"username": "teller_hf", "password": STAFF_PASSWORD,
                               "otp_token": _code(device)}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_failed_staff_login_behind_the_proxy_records_the_tellers_address(teller_hf, device,
+                                                                          settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    client.post(LOGIN, {"username": "teller_hf", "password": "nope", "otp_token": _code(device)},
+                HTTP_X_FORWARDED_FOR="10.20.30.40")
+    event = AuditEvent.objects.get(action="staff_login_failed", actor=teller_hf)
+    assert event.ip_address == "10.20.30.40"
