@@ -196,8 +196,8 @@ def test_the_beat_task_runs_the_command(bank):
 
 
 def test_expired_sessions_are_deleted_and_live_ones_kept(bank):
+    from security.identity.sessions import SessionStore
     from security.models import UserSession
-    from security.session_engines import SessionStore
 
     now = datetime(2026, 3, 7, 0, 10, tzinfo=SHANGHAI)
     with time_machine.travel(datetime(2026, 3, 6, 22, 0, tzinfo=SHANGHAI), tick=False):

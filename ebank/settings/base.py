@@ -88,7 +88,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ebank.urls"
 WSGI_APPLICATION = "ebank.wsgi.application"
 AUTH_USER_MODEL = "security.User"
-AUTHENTICATION_BACKENDS = ["security.backends.UserBackend"]
+AUTHENTICATION_BACKENDS = ["security.identity.backends.UserBackend"]
 
 TEMPLATES = [
     {
@@ -153,8 +153,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database (Django's store extended as Django documents it: each row names
 # its user, and is read with the user and customer in one statement, since the session rules
-# read the user on every click anyway: security/session_engines).
-SESSION_ENGINE = "security.session_engines.db"
+# read the user on every click anyway: security/identity/sessions.py).
+SESSION_ENGINE = "security.identity.sessions"
 
 # --- passwords and PINs ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

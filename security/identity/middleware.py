@@ -39,8 +39,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
-from ..backends import session_user_offered
 from ..models import UserStatus
+from .backends import session_user_offered
 from .services import (
     IN_SESSION_LOCKED_MESSAGE,
     SESSION_ENDED_KEY,
@@ -129,7 +129,7 @@ class SessionIdleRefreshMiddleware:
 
 class SessionUserMiddleware(AuthenticationMiddleware):
     """Django's AuthenticationMiddleware, offering ``get_user`` the user that the session store
-    read with the session row (``security.session_engines``), so a logged-in request reads
+    read with the session row (``security.identity.sessions``), so a logged-in request reads
     session, user and customer in one statement. Django's checks all still run on that user:
     the backend named in the session, the session hash (a password change ends other
     sessions), ``is_active``."""

@@ -2,7 +2,7 @@
 
 The user id is also inside ``session_data`` (signed, as Django stores it); the column exists so
 that loading a session can bring the user and the customer in the same statement
-(``security.session_engines``): every logged-in request needs all three, and the session rules
+(``security.identity.sessions``): every logged-in request needs all three, and the session rules
 read the user afresh on every click (docs/decisions.md, "The user is read on every request").
 """
 
@@ -26,6 +26,6 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from security.session_engines import SessionStore
+        from security.identity.sessions import SessionStore
 
         return SessionStore

@@ -26,9 +26,9 @@ from security.identity.services import (
     user_password_change,
     user_register_online,
 )
+from security.identity.sessions import SessionStore
 from security.models import RegistrationChannel, User, UserStatus
 from security.models import UserSession as Session
-from security.session_engines import SessionStore
 
 from .test_auth_helpers import (
     NEW_PASSWORD,

@@ -1,11 +1,11 @@
-"""security.backends: the user with the customer, in one query."""
+"""security.identity.backends: the user with the customer, in one query."""
 
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
-from security.backends import UserBackend, user_with_customer
+from security.identity.backends import UserBackend, user_with_customer
 from security.models import User
 
 from .test_auth_helpers import bank, customer_user

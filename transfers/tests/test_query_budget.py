@@ -50,7 +50,7 @@ CONFIRM_PAGE_BUDGET = 3
 # operation UPDATE; after the commit the SMS subscriptions of the entry's accounts (one
 # statement; none here); and the session-key rotation (Django's check that the new random key
 # is free, the INSERT of the new key in Django's transaction, one DELETE of the old, the
-# live-session UPDATE: security/session_engines).
+# live-session UPDATE: security/identity/sessions.py).
 # Inside this test's own transaction the INSERT takes a savepoint (two more statements) and the
 # after-commit SMS lookup does not run: 25 here. 24 until #12 (the session store's own key draw,
 # which skipped Django's existence check, went with the store's other overrides of Django's

@@ -1,4 +1,4 @@
-"""security.session_engines: Django's database session store with the user read in the same
+"""security.identity.sessions: Django's database session store with the user read in the same
 statement as the session row, one DELETE for a cycled key's old row and no second write of what
 was just written; otherwise Django's behaviour."""
 
@@ -8,9 +8,9 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
+from security.identity import sessions as db
 from security.models import User
 from security.models import UserSession as Session
-from security.session_engines import db
 
 from .test_auth_helpers import bank, customer_user, login, session_key
 
@@ -61,7 +61,7 @@ def test_a_changed_session_is_written_and_an_unchanged_one_is_not(store_class):
 def _logged_in_store(user) -> db.SessionStore:
     store = db.SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "security.backends.UserBackend"
+    store[BACKEND_SESSION_KEY] = "security.identity.backends.UserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return store

@@ -1,4 +1,4 @@
-"""The session engine (``SESSION_ENGINE = "security.session_engines.db"``): Django's database
+"""The session engine (``SESSION_ENGINE = "security.identity.sessions"``): Django's database
 store extended as Django documents it ("Extending database-backed session engines"), with the
 logged-in user read in the same statement as the session row.
 

@@ -3,7 +3,7 @@
 Every customer page needs ``request.user.customer`` (the header shows the name; every selector
 starts from the customer). Django's ``ModelBackend.get_user`` loads the user alone, so each
 page paid a second query for the customer; this loads both in one — and when the session store
-has already brought the user with the session row (``security.session_engines``: the session,
+has already brought the user with the session row (``security.identity.sessions``: the session,
 the user and the customer in one statement), it takes that user instead of asking again.
 """
 
