@@ -36,10 +36,14 @@ def migration_sql_files() -> list[Path]:
     return found
 
 
-def test_the_function_is_in_a_sql_file():
-    assert [p.relative_to(ROOT).as_posix() for p in migration_sql_files()
-            if "FUNCTION ebank_funds_move(" in p.read_text(encoding="utf-8")] == [
-        "accounts/migrations/0002_funds_move_function.sql"]
+def test_the_function_is_in_sql_files_only():
+    defines = "FUNCTION ebank_funds_move("
+    files = [p.relative_to(ROOT).as_posix() for p in migration_sql_files()
+             if defines in p.read_text(encoding="utf-8")]
+    assert files[0] == "accounts/migrations/0002_funds_move_function.sql"
+    inline = [p.name for p in (ROOT / "accounts" / "migrations").glob("*.py")
+              if defines in p.read_text(encoding="utf-8")]
+    assert inline == []
 
 
 def test_no_released_sql_file_was_edited():
