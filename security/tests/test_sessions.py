@@ -156,3 +156,47 @@ def test_a_session_naming_a_user_who_is_gone_loads_no_user_and_its_key_still_cyc
     assert loaded.session_key != old_key
     assert Session.objects.get(pk=loaded.session_key).user_id == 10**9
     assert not Session.objects.filter(pk=old_key).exists()
+
+
+def _all_fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.mark.postgres
+def test_the_written_out_session_statement_answers_as_its_queryset():
+    """On PostgreSQL the session row is one statement written out (ebank.core.sql); it must
+    give what the queryset it mirrors gives: the data, the user and the customer, field by
+    field, with nothing left to load; no row for an unknown or expired key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the written-out statement serves PostgreSQL only")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    zhang = customer_user(bank()[0], username="zhangwei")
+    staff = User.objects.create(username="teller_x", is_staff=True)
+    now = timezone.now()
+    for user in (zhang, staff):
+        key = _logged_in_store(user).session_key
+        sql = db._session_row_sql(key, now, using="default")
+        orm = db._session_row_orm(key, now, using="default")
+        assert sql[0] == orm[0]
+        assert type(sql[1]) is User and _all_fields(sql[1]) == _all_fields(orm[1])
+        assert sql[1].get_deferred_fields() == set()
+        if user.customer_id is None:
+            assert sql[1].customer is None
+        else:
+            with CaptureQueriesContext(connection) as queries:
+                customer = sql[1].customer
+            assert len(queries) == 0
+            assert _all_fields(customer) == _all_fields(orm[1].customer)
+            assert customer.get_deferred_fields() == set()
+    anonymous = db.SessionStore()
+    anonymous["who"] = "nobody"
+    anonymous.save()
+    assert db._session_row_sql(anonymous.session_key, now, using="default") == (
+        db._session_row_orm(anonymous.session_key, now, using="default"))
+    assert db._session_row_sql(anonymous.session_key, now, using="default")[1] is None
+    assert db._session_row_sql("no-such-key", now, using="default") is None
+    assert db._session_row_sql(key, now + timedelta(days=30), using="default") is None
+    assert db._session_row_orm(key, now + timedelta(days=30), using="default") is None
