@@ -16,7 +16,7 @@ from .pages.services import LOSS_AUTO_RELEASE_DAYS, media_oral_loss_release
 logger = logging.getLogger(__name__)
 
 
-@nightly_step("loss_report_release", order=500)
+@nightly_step("loss_report_release", order=500, label="口头挂失五日自动解挂")
 def loss_release_step(business_date: date) -> int:
     """账户挂失 note 1: release 口头挂失 reported at least five days before ``business_date``.
 

@@ -17,7 +17,7 @@ from .models import UserSession
 logger = logging.getLogger(__name__)
 
 
-@nightly_step("sessions_expired_clear", order=900)
+@nightly_step("sessions_expired_clear", order=900, label="清理过期会话")
 def sessions_expired_clear_step(business_date: date) -> int:
     """Delete every session past its expiry now (whatever the business date); returns how many."""
     deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from ebank.core.admin_mixins import ReadOnlyAdminMixin
 
 from .models import BatchStepRun, DueWork, DueWorkStatus
+from .nightly import step_label
 from .services import due_work_retry
 
 
@@ -55,12 +56,16 @@ class BatchStepRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     failed step is fixed in code or data and rerun with ``manage.py run_nightly_batch --date``.
     """
 
-    list_display = ("business_date", "step", "status", "count", "duration_seconds", "attempts",
-                    "started_at", "finished_at", "last_error")
+    list_display = ("business_date", "step_display", "status", "count", "duration_seconds",
+                    "attempts", "started_at", "finished_at", "last_error")
     list_filter = ("status", "business_date", "step")
     search_fields = ("step",)
     date_hierarchy = "business_date"
     ordering = ("-business_date", "started_at", "step")
+
+    @admin.display(description="批处理步骤", ordering="step")
+    def step_display(self, run: BatchStepRun) -> str:
+        return step_label(run.step)
 
     @admin.display(description="耗时（秒）", ordering="duration")
     def duration_seconds(self, run: BatchStepRun) -> str:

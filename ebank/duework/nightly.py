@@ -5,7 +5,7 @@ An app keeps its steps in ``<app>/nightly.py`` and registers each with its place
     # accounts/nightly.py
     from ebank.duework.nightly import nightly_step
 
-    @nightly_step("loss_report_release", order=500)
+    @nightly_step("loss_report_release", order=500, label="口头挂失五日自动解挂")
     def loss_release_step(business_date: date) -> int:
         ...
         return released          # the count the batch log and the admin page show
@@ -53,6 +53,7 @@ class NightlyStep:
     name: str
     order: int
     fn: StepFn
+    label: str = ""  # what operators read on the admin page, e.g. 口头挂失五日自动解挂
 
     @property
     def qualname(self) -> str:
@@ -78,8 +79,9 @@ class StepResult:
 _steps: dict[str, NightlyStep] = {}
 
 
-def nightly_step(name: str, *, order: int) -> Callable[[StepFn], StepFn]:
-    """Register the decorated function as the nightly step ``name`` at place ``order``."""
+def nightly_step(name: str, *, order: int, label: str = "") -> Callable[[StepFn], StepFn]:
+    """Register the decorated function as the nightly step ``name`` at place ``order``;
+    ``label`` is its Chinese name on the admin page (日终批处理步骤)."""
     if not name or len(name) > STEP_NAME_MAX_LENGTH:
         raise ImproperlyConfigured(
             f"nightly step name must be 1–{STEP_NAME_MAX_LENGTH} characters: {name!r}")
@@ -87,7 +89,7 @@ def nightly_step(name: str, *, order: int) -> Callable[[StepFn], StepFn]:
         raise ImproperlyConfigured(f"nightly step {name!r}: order must be an int, got {order!r}")
 
     def register(fn: StepFn) -> StepFn:
-        step = NightlyStep(name=name, order=order, fn=fn)
+        step = NightlyStep(name=name, order=order, fn=fn, label=label)
         existing = _steps.get(name)
         # The same function again is a re-import (e.g. autoreload); another one is a clash
         # that would silently change what the batch does.
@@ -103,6 +105,13 @@ def nightly_step(name: str, *, order: int) -> Callable[[StepFn], StepFn]:
         return fn
 
     return register
+
+
+def step_label(name: str) -> str:
+    """The step's Chinese label and its name, e.g. 口头挂失五日自动解挂（loss_report_release）; the
+    name alone for a step no app registers (any more) or one without a label."""
+    step = _steps.get(name)
+    return f"{step.label}（{name}）" if step is not None and step.label else name
 
 
 def registered_steps() -> list[NightlyStep]:

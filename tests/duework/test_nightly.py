@@ -57,6 +57,16 @@ def test_steps_run_in_their_order_not_the_order_they_registered(registry):
         "interest", "maturities", "statements"]
 
 
+def test_a_step_reads_by_its_label_and_its_name(registry):
+    calls = Calls()
+    registry.nightly_step("interest", order=100, label="活期结息")(calls.step("interest"))
+    registry.nightly_step("cleanup", order=900)(calls.step("cleanup"))
+
+    assert registry.step_label("interest") == "活期结息（interest）"
+    assert registry.step_label("cleanup") == "cleanup"  # no label
+    assert registry.step_label("retired_step") == "retired_step"  # no app registers it now
+
+
 def test_a_clash_is_refused_and_a_reimport_is_not(registry):
     def release(business_date):
         return 0
