@@ -284,13 +284,14 @@ def operation_of_user(public_id: str, user_id: int):
 # mirrors ``operation_of_user(public_id, user_id)`` — every column of the operation and of its
 # medium (LEFT JOIN: the medium is optional) — and, locked, its
 # ``.select_for_update(of=("self",))``: the operation's row only, not the medium's.
+# Unaliased, as the ORM writes it: the lock names the table (FOR UPDATE OF "…").
+_OP, _MEDIUM = '"security_pendingoperation"', '"accounts_medium"'
 _OPERATION_SQL = (
-    f"SELECT {columns(PendingOperation, 'op')}, {columns(Medium, 'm')}"
-    ' FROM "security_pendingoperation" op'
-    ' LEFT OUTER JOIN "accounts_medium" m ON (op."medium_id" = m."id")'
-    ' WHERE op."public_id" = %s AND op."user_id" = %s'
+    f"SELECT {columns(PendingOperation, _OP)}, {columns(Medium, _MEDIUM)}"
+    f' FROM {_OP} LEFT OUTER JOIN {_MEDIUM} ON ({_OP}."medium_id" = {_MEDIUM}."id")'
+    f' WHERE {_OP}."public_id" = %s AND {_OP}."user_id" = %s'
 )
-_OPERATION_LOCKED_SQL = _OPERATION_SQL + " FOR UPDATE OF op"
+_OPERATION_LOCKED_SQL = f"{_OPERATION_SQL} FOR UPDATE OF {_OP}"
 _OPERATION_WIDTH = width(PendingOperation)
 
 

@@ -30,10 +30,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 bank, bank_ca, token, usbkey = support.bank, support.bank_ca, support.token, support.usbkey
 
 
-def _ran(queries, sql: str, path: str) -> None:
-    """One statement: on the SQL path, the selector's own (not the fallback's)."""
+def _ran(queries, sql: str, path) -> None:
+    """One statement: on the SQL path, the selector's own (on the ORM path, the queryset's)."""
     assert len(queries) == 1
-    assert (queries[0]["sql"].split(" FROM ")[0] == sql.split(" FROM ")[0]) is (path == "sql")
+    assert path.statements == ([sql] if path == "sql" else [])
 
 
 def _loaded(obj) -> dict:
@@ -50,13 +50,30 @@ def _same(found, orm) -> None:
     assert found._state.db == orm._state.db and found._state.adding is orm._state.adding is False
 
 
+class _Path(str):
+    statements: list
+
+
 @pytest.fixture(params=["sql", "orm"])
 def path(request, monkeypatch):
-    """Each test runs on the SQL selector and on its ORM fallback (what SQLite runs)."""
-    if request.param == "orm":
-        for module in (confirm_services, tool_services, alerts):
+    """Each test runs on the SQL selector and on its ORM fallback (what SQLite runs); the
+    statements the selectors ran through ebank.core.sql are in ``path.statements``."""
+    path = _Path(request.param)
+    path.statements = []
+    for module in (confirm_services, tool_services, alerts):
+        if request.param == "orm":
             monkeypatch.setattr(module, "raw_sql_usable", lambda using: False)
-    return request.param
+        for name in ("fetch_one", "fetch_all"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, _recording(getattr(module, name), path))
+    return path
+
+
+def _recording(fetch, path):
+    def recorded(sql, params, *, using):
+        path.statements.append(sql)
+        return fetch(sql, params, using=using)
+    return recorded
 
 
 def test_sql_is_what_postgresql_runs():
@@ -68,6 +85,7 @@ def test_sql_is_what_postgresql_runs():
 
 def test_the_operation_is_the_querysets_with_its_medium(bank, path):
     operation = bank.start_move()
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         found = confirm_selectors.operation_get_for_user(user=bank.zhang,
                                                          public_id=operation.public_id)
@@ -85,6 +103,7 @@ def test_the_operation_is_the_querysets_with_its_medium(bank, path):
 def test_an_operation_without_a_medium_has_none(bank, path):
     operation = bank.start_move()
     PendingOperation.objects.filter(pk=operation.pk).update(medium=None)
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         found = confirm_services.operation_found(operation.public_id, bank.zhang.pk)
         assert found.medium is None
@@ -105,6 +124,7 @@ def test_another_users_or_an_unknown_operation_is_not_found(bank, path):
 
 def test_the_locked_read_locks_the_operation_only_and_is_the_querysets(bank, path):
     operation = bank.start_move()
+    path.statements.clear()
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         found = confirm_services.operation_found(operation.public_id, bank.zhang.pk, locked=True)
         assert found.medium.number == bank.zhang_card.number
@@ -132,6 +152,7 @@ def test_the_live_tools_are_the_querysets(bank, token, usbkey, full, path):
     SecurityTool.objects.filter(pk=cancelled.pk).update(status=ToolStatus.CANCELLED)
     token.status = ToolStatus.LOCKED
     token.save(update_fields=["status"])
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         live = tool_services.tools_live(user=bank.zhang, full=full)
     _ran(queries, tool_services._TOOLS_LIVE_FULL_SQL if full else tool_services._TOOLS_LIVE_SQL,
@@ -175,6 +196,7 @@ def test_an_entrys_subscriptions_are_the_querysets_with_account_and_medium(path)
     SmsSubscription.objects.create(user=bob, sub_account=bob_main, threshold="1.00",
                                    phone="13911113333", active=False)
     entry = _move(alice_main, bob_main, "test:sql-subscriptions")
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         found = alerts._entry_subscriptions(entry.entry_id)
         numbers = [s.sub_account.medium.number for s in found]

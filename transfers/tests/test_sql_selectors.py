@@ -21,10 +21,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 world = support.world
 
 
-def _ran(queries, sql: str, path: str) -> None:
-    """One statement: on the SQL path, the selector's own (not the fallback's)."""
+def _ran(queries, sql: str, path) -> None:
+    """One statement: on the SQL path, the selector's own (on the ORM path, the queryset's)."""
     assert len(queries) == 1
-    assert (queries[0]["sql"].split(" FROM ")[0] == sql.split(" FROM ")[0]) is (path == "sql")
+    assert path.statements == ([sql] if path == "sql" else [])
 
 
 def _loaded(obj) -> dict:
@@ -43,13 +43,30 @@ def _same(found, orm, *, also_loaded: frozenset = frozenset()) -> None:
     assert found._state.db == orm._state.db and found._state.adding is orm._state.adding is False
 
 
+class _Path(str):
+    statements: list
+
+
 @pytest.fixture(params=["sql", "orm"])
 def path(request, monkeypatch):
-    """Each test runs on the SQL selector and on its ORM fallback (what SQLite runs)."""
-    if request.param == "orm":
-        for module in (selectors, payees):
+    """Each test runs on the SQL selector and on its ORM fallback (what SQLite runs); the
+    statements the selectors ran through ebank.core.sql are in ``path.statements``."""
+    path = _Path(request.param)
+    path.statements = []
+    for module in (selectors, payees):
+        if request.param == "orm":
             monkeypatch.setattr(module, "raw_sql_usable", lambda using: False)
-    return request.param
+        for name in ("fetch_one", "fetch_all"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, _recording(getattr(module, name), path))
+    return path
+
+
+def _recording(fetch, path):
+    def recorded(sql, params, *, using):
+        path.statements.append(sql)
+        return fetch(sql, params, using=using)
+    return recorded
 
 
 def test_sql_is_what_postgresql_runs():
@@ -59,6 +76,7 @@ def test_sql_is_what_postgresql_runs():
 @pytest.mark.parametrize("medium", ["zhang_card", "zhang_passbook"])
 def test_the_linked_sub_account_is_the_querysets(world, path, medium):
     sub = world.main(getattr(world, medium))
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         found = selectors.linked_sub_account_get(customer=world.zhang_customer,
                                                  sub_account_id=sub.pk)
@@ -95,6 +113,7 @@ def test_a_sub_account_not_on_the_customers_linked_media_is_none(world, path):
 @pytest.mark.parametrize("medium", ["li_card", "li_onebook"])
 def test_the_payee_account_is_the_querysets(world, path, medium):
     number = getattr(world, medium).number
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         payee = payees._payee_account_found(number)
         shown = (payee.medium.customer.name, payee.medium.branch.name, payee.medium.branch.code)
@@ -106,6 +125,7 @@ def test_the_payee_account_is_the_querysets(world, path, medium):
     _same(payee.medium.branch, orm.medium.branch)
     assert shown == (world.li_customer.name, orm.medium.branch.name, orm.medium.branch.code)
     # Through the service, with the checks, still one statement.
+    path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         checked = payees.intra_payee_account(account_number=number, name=world.li_customer.name)
     assert len(queries) == 1 and checked.pk == orm.pk
