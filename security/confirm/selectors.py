@@ -20,15 +20,15 @@ from .services import (
     BACK_URL_KEY,
     EXPIRED_MESSAGE,
     SUMMARY_KEY,
-    operation_of_user,
+    operation_found,
 )
 
 
 def operation_get_for_user(*, user: User, public_id: str) -> PendingOperation:
-    try:
-        return operation_of_user(str(public_id), user.pk).get()
-    except PendingOperation.DoesNotExist:
-        raise Http404("交易不存在") from None
+    operation = operation_found(str(public_id), user.pk)
+    if operation is None:
+        raise Http404("交易不存在")
+    return operation
 
 
 def operation_typed(*, request, kind: str) -> dict:

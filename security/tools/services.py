@@ -8,9 +8,10 @@ balance alerts of a posted entry (alerts) and the customer as the limit engine s
 """
 
 
-from django.db import transaction
+from django.db import router, transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ebank.core.sql import columns, fetch_all, loaded, raw_sql_usable
 from security.models import SecurityTool, ToolStatus
 
 from .alerts import sms_balance_alerts_send
@@ -66,10 +67,30 @@ def tools_live(*, user, full: bool = False) -> dict[str, SecurityTool]:
     row by ``usbkey_sign``/``usbkey_verify``/``token_verify``, which take these rows as handles
     — or, with ``full`` rows read in the caller's transaction, as that read (``fresh=True``).
     """
-    tools = SecurityTool.objects.filter(user_id=user.pk, status__in=LIVE_STATUSES).order_by("pk")
-    if not full:
-        tools = tools.only("user_id", "kind", "serial", "status")
+    using = router.db_for_read(SecurityTool)
+    if not raw_sql_usable(using):
+        return {tool.kind: tool for tool in _tools_live_queryset(user.pk, full=full).using(using)}
+    names = None if full else _TOOLS_LIVE_NAMES
+    rows = fetch_all(_TOOLS_LIVE_FULL_SQL if full else _TOOLS_LIVE_SQL,
+                     [user.pk, [str(status) for status in LIVE_STATUSES]], using=using)
+    tools = (loaded(SecurityTool, row, using=using, names=names) for row in rows)
     return {tool.kind: tool for tool in tools}
+
+
+def _tools_live_queryset(user_id: int, *, full: bool):
+    tools = SecurityTool.objects.filter(user_id=user_id, status__in=LIVE_STATUSES).order_by("pk")
+    return tools if full else tools.only(*_TOOLS_LIVE_NAMES)
+
+
+# Explicit SQL (ebank.core.sql): the form POST, the confirmation page and 确认 of every transfer
+# ask tools_live (bench web_load, 行内转账 row). Each mirrors ``_tools_live_queryset``: the
+# user's ACTIVE or LOCKED tools by id, every column (``full``) or ``.only()`` these.
+_TOOLS_LIVE_NAMES = ("id", "user_id", "kind", "serial", "status")
+_TOOLS_LIVE_WHERE = ' WHERE t."user_id" = %s AND t."status" = ANY(%s) ORDER BY t."id"'
+_TOOLS_LIVE_SQL = (f"SELECT {columns(SecurityTool, 't', _TOOLS_LIVE_NAMES)}"
+                   f' FROM "security_securitytool" t{_TOOLS_LIVE_WHERE}')
+_TOOLS_LIVE_FULL_SQL = (f"SELECT {columns(SecurityTool, 't')}"
+                        f' FROM "security_securitytool" t{_TOOLS_LIVE_WHERE}')
 
 
 def tool_for(*, user, kind: str) -> SecurityTool | None:
