@@ -23,6 +23,12 @@ class AccountsConfig(AppConfig):
             menu_leaf("电子回单校验", "accounts:receipt_verify"),
         )))
 
+        # Audit action labels (ebank.core.audit).
+        from ebank.core.audit import audit_actions
+
+        from .audit_labels import LABELS
+        audit_actions(LABELS)
+
         # Demo data (ebank.core.demo): the bank, its customers and media, after the bank codes.
         from .demo import demo_seed
         demo_part(20, demo_seed)

@@ -38,6 +38,13 @@ class SecurityConfig(AppConfig):
             menu_leaf("密码管理", "security:password_change"),
         )))
 
+        # Audit action labels (ebank.core.audit): the table and the rules for counter, admin and
+        # confirmation rows.
+        from ebank.core.audit import audit_actions
+
+        from .audit_labels import LABELS
+        audit_actions(LABELS)
+
         # Demo data (ebank.core.demo): e-banking users and staff, after accounts' customers.
         from .demo import demo_seed
         demo_part(30, demo_seed)

@@ -18,7 +18,12 @@ class TransfersConfig(AppConfig):
         # result pages (outcome) and the due-work handlers (transfers.execute and the inter-bank
         # ones). A Celery worker never loads the URLconf, so the registrations must not depend
         # on the views being imported.
+        # Audit action labels (ebank.core.audit).
+        from ebank.core.audit import audit_actions
+
+        from .audit_labels import LABELS
         from .services import execution, inter, outcome, own_intra  # noqa: F401
+        audit_actions(LABELS)
 
         # Menu group (ebank.core.menu): 转账汇款, after 账户管理.
         menu_group(30, MenuSpec("转账汇款", children=(

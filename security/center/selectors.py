@@ -14,13 +14,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Customer, LinkedMedium, SubAccount, SubAccountStatus
+from ebank.core.audit import audit_action_label as core_audit_action_label
+from ebank.core.audit import audit_channel_label  # noqa: F401  (the page's channel column)
 from ebank.core.models import AuditEvent
 from ebank.limits.engine import EffectiveLimits
 from ebank.limits.models import LimitChannel, LimitKind, LimitLevel, LimitPolicy
 from ebank.limits.selectors import effective_limits
-from security.confirm.registry import operation_kinds
 from security.models import (
-    CounterAction,
     CustomerMessage,
     MobileAgreementStatus,
     MobileBankingAgreement,
@@ -162,73 +162,10 @@ def message_get_for_user(*, user: User, pk: int) -> CustomerMessage:
 
 # --- 网银日志查询 ----------------------------------------------------------------------------------
 
-AUDIT_ACTION_LABELS = {
-    "login": "登录",
-    "logout": "登出",
-    "login_failed": "登录失败",
-    "login_locked": "登录锁定",
-    "login_unlock": "登录解锁",
-    "password_change": "登录密码修改",
-    "password_reset": "登录密码重置",
-    "register": "网银注册",
-    "register_online": "网上自助注册",
-    "register_counter": "柜面注册",
-    "account_link": "账户新增",
-    "account_add": "账户新增",
-    "account_unlink": "账户删除",
-    "account_delete": "账户删除",
-    "account_alias": "账户别名设置",
-    "account_move": "账户顺序调整",
-    "account_loss_report": "账户挂失",
-    "account_loss_release": "账户解挂",
-    "account_loss_written": "书面挂失",
-    "login_name_change": "用户名设置",
-    "login_settings_change": "登录设置管理",
-    "reserved_message_change": "预留信息变更",
-    "limit_policy_set": "限额修改",
-    "profile_phone_change": "手机号码变更",
-    "profile_other_change": "其他信息变更",
-    "core_phone_change": "核心预留手机号变更",
-    "message_create": "留言",
-    "mobile_sign": "手机银行签约",
-    "mobile_cancel": "手机银行解约",
-    "mobile_suspend": "手机银行暂停",
-    "mobile_resume": "手机银行启用",
-    "mobile_password_reset": "手机银行密码重置",
-    "sms_subscribe": "短信服务签约",
-    "sms_unsubscribe": "短信服务解约",
-    "customer_message_reply": "留言回复",
-    "confirm.executed": "交易确认",
-    "confirm.refused": "交易确认未通过",
-    "confirm.failed": "交易执行失败",
-    "confirm.sms_sent": "发送短信验证码",
-    "usbkey.locked": "证书锁定",
-    "usbkey.password_change": "证书密码修改",
-    "usbkey.password_wrong": "证书密码错误",
-    "medium.pin_wrong": "交易密码错误",
-    "medium.pin_locked": "交易密码锁定",
-}
-
-AUDIT_CHANNEL_LABELS = {"web": "网上银行", "counter": "柜面", "admin": "柜面", "mobile": "手机银行",
-                        "system": "系统", "batch": "系统"}
-
-
 def audit_action_label(event: AuditEvent) -> str:
-    """The Chinese name of what happened; a confirmation also names the business confirmed."""
-    action = event.action
-    if action.startswith("counter_") and action[8:] in CounterAction.values:
-        return f"{CounterAction(action[8:]).label}（柜面）"
-    if action.startswith("admin_"):
-        return "柜面维护"
-    label = AUDIT_ACTION_LABELS.get(action, action)
-    kind = operation_kinds().get(str((event.detail or {}).get("kind", "")))
-    if action.startswith("confirm.") and kind is not None:
-        return f"{label}：{kind.title}"
-    return label
-
-
-def audit_channel_label(channel: str) -> str:
-    return AUDIT_CHANNEL_LABELS.get(channel, channel)
+    """The Chinese name of what happened (ebank.core.audit's table, as the admin shows it); a
+    confirmation also names the business confirmed."""
+    return core_audit_action_label(event.action, event.detail)
 
 
 AUDIT_DEFAULT_DAYS = 30

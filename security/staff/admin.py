@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Customer
 from ebank.core.admin_mixins import ReadOnlyAdminMixin
+from ebank.core.audit import audit_action_label, audit_channel_label
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number, mask_phone
 from ebank.core.models import AuditEvent
@@ -306,15 +307,39 @@ class MobileBankingAgreementAdmin(CustomerScopedAdmin):
     readonly_fields = fields
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """操作: the actions recorded so far, by their Chinese names (ebank.core.audit)."""
+
+    title = "操作"
+    parameter_name = "action_code"
+
+    def lookups(self, request, model_admin):
+        actions = (model_admin.get_queryset(request).order_by().values_list("action", flat=True)
+                   .distinct())
+        return sorted(((action, audit_action_label(action)) for action in actions),
+                      key=lambda pair: (pair[1], pair[0]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """X-LOG in the admin: head office sees all; a branch its customers' events and its own."""
 
-    list_display = ("occurred_at", "action", "outcome", "actor", "customer_id", "object_ref",
-                    "channel", "ip_address")
-    list_filter = ("outcome", "channel", "action")
+    list_display = ("occurred_at", "action_display", "outcome", "actor", "customer_id",
+                    "object_ref", "channel_display", "ip_address")
+    list_filter = ("outcome", "channel", AuditActionFilter)
     search_fields = ("=customer_id", "action", "object_ref", "actor__username")
     date_hierarchy = "occurred_at"
+
+    @admin.display(description="操作", ordering="action")
+    def action_display(self, event: AuditEvent) -> str:
+        return audit_action_label(event.action, event.detail)
+
+    @admin.display(description="渠道", ordering="channel")
+    def channel_display(self, event: AuditEvent) -> str:
+        return audit_channel_label(event.channel)
 
     def get_queryset(self, request):
         events = super().get_queryset(request).select_related("actor")

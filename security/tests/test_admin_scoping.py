@@ -216,3 +216,21 @@ def test_branch_limits_are_scoped_to_the_branch(client, bank, teller_wh, teller_
         "single_limit": "900000.00", "daily_limit": "5000000.00"}).status_code == 302
     bank_row.refresh_from_db()
     assert bank_row.single_limit == Decimal("900000.00")
+
+
+def test_the_audit_log_reads_in_chinese(client, hq):
+    """审计日志 shows each action and channel by its Chinese name (ebank.core.audit), in the
+    list and in its 操作 filter; the code is still what search and the filter match."""
+    from ebank.core.audit import audit_record
+
+    audit_record(action="login", channel="web", ip_address="10.1.2.3")
+    audit_record(action="confirm.executed", detail={"kind": "transfers.intra"})
+    audit_record(action="counter_login_unlock", channel="counter")
+    otp_login(client, hq)
+    url = reverse("admin:core_auditevent_changelist")
+    page = client.get(url).content.decode()
+    for label in ("登录", "交易确认：行内转账", "登录解锁（柜面）", "网上银行", "柜面"):
+        assert label in page, label
+    assert ">login<" not in page and ">confirm.executed<" not in page
+    only_logins = client.get(url, {"action_code": "login"}).content.decode()
+    assert "交易确认：行内转账" not in only_logins and "10.1.2.3" in only_logins

@@ -1,0 +1,14 @@
+"""The Chinese labels of transfers' audit actions (registered by TransfersConfig.ready())."""
+
+LABELS = {
+    "transfer.executed": "转账成功",
+    "transfer.failed": "转账失败",
+    "transfer.scheduled": "预约转账",
+    "transfer.cancel": "定时转账撤销",
+    "transfers.inter": "跨行转账",
+    "transfers.inter_returned": "跨行转账退汇",
+    "transfers.inter_failed": "跨行转账失败",
+    "transfers.reserved_delete": "预约交易删除",
+    "payee.add": "收款人新增",
+    "payee.delete": "收款人删除",
+}
