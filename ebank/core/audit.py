@@ -52,28 +52,13 @@ def audit_record_many(events: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
     return AuditEvent.objects.bulk_create([_audit_event(**event) for event in events])
 
 
-def _audit_event(
-    *,
-    action: str,
-    outcome: str = AuditOutcome.SUCCESS,
-    actor=None,
-    customer_id: int | None = None,
-    object_ref: str = "",
-    ip_address: str | None = None,
-    channel: str = "web",
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+def _audit_event(*, action: str, outcome: str = AuditOutcome.SUCCESS, object_ref: str = "",
+                 detail: dict[str, Any] | None = None, **who_where) -> AuditEvent:
+    """The row :func:`audit_record` writes (``who_where``: actor, customer_id, ip_address,
+    channel), with the secret keys of ``detail`` dropped."""
     clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _SECRET_KEYS}
-    return AuditEvent(
-        action=action,
-        outcome=outcome,
-        actor=actor,
-        customer_id=customer_id,
-        object_ref=object_ref[:128],
-        ip_address=ip_address,
-        channel=channel,
-        detail=clean,
-    )
+    return AuditEvent(action=action, outcome=outcome, object_ref=object_ref[:128], detail=clean,
+                      **who_where)
 
 
 # --- labels -----------------------------------------------------------------------------------
