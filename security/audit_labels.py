@@ -49,8 +49,12 @@ LABELS = {
     "token.answer_wrong": "动态令牌口令错误",
     "token.locked": "动态令牌锁定",
     "sms.refused": "短信验证码未发送",
-    # staff
+    # staff: 留言回复, every counter action (柜面) and any other change made in the admin
     "customer_message_reply": "留言回复",
+    **{f"counter_{action.value}": f"{action.label}（柜面）" for action in CounterAction},
+    "admin_add": "柜面维护（新增）",
+    "admin_change": "柜面维护（修改）",
+    "admin_delete": "柜面维护（删除）",
 }
 
 
@@ -61,19 +65,3 @@ def confirmation_label(action: str, detail: Mapping[str, Any]) -> str | None:
         return None
     kind = operation_kinds().get(str(detail.get("kind", "")))
     return f"{LABELS[action]}：{kind.title}" if kind is not None else None
-
-
-@audit_label_rule
-def counter_label(action: str, detail: Mapping[str, Any]) -> str | None:
-    """A counter action (``counter_<CounterAction>``): its name, 柜面."""
-    if action.startswith("counter_") and action[8:] in CounterAction.values:
-        return f"{CounterAction(action[8:]).label}（柜面）"
-    return None
-
-
-@audit_label_rule
-def admin_label(action: str, detail: Mapping[str, Any]) -> str | None:
-    """A change made in the staff admin (``admin_add``, ``admin_change``, ``admin_delete``)."""
-    verbs = {"admin_add": "柜面维护（新增）", "admin_change": "柜面维护（修改）",
-             "admin_delete": "柜面维护（删除）"}
-    return verbs.get(action)

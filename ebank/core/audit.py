@@ -7,11 +7,11 @@ Callers pass who, what, on what, and the outcome; never a secret. The action is 
 
     audit_actions({"payee.add": "收款人新增", "payee.delete": "收款人删除"})
 
-and, for a family of codes whose label depends on the row (``counter_<业务>``, a confirmation
-naming the business it confirmed), a rule::
+and, for codes whose label depends on the row (a confirmation naming the business it
+confirmed: 交易确认：行内转账), a rule::
 
     @audit_label_rule
-    def _counter(action, detail):   # a label, or None when the rule does not apply
+    def confirmation_label(action, detail):   # a label, or None when it does not apply
         ...
 
 ``tests/test_audit_labels.py`` reads every ``audit_record`` call in the code and fails for an
@@ -97,6 +97,11 @@ def audit_action_label(action: str, detail: Mapping[str, Any] | None = None) -> 
         if label:
             return label
     return _action_labels.get(action, action)
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """Every registered (code, label), by label: the admin's 操作 filter."""
+    return sorted(_action_labels.items(), key=lambda pair: (pair[1], pair[0]))
 
 
 def audit_action_labelled(action: str) -> bool:

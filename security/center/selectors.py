@@ -14,8 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Customer, LinkedMedium, SubAccount, SubAccountStatus
-from ebank.core.audit import audit_action_label as core_audit_action_label
-from ebank.core.audit import audit_channel_label  # noqa: F401  (the page's channel column)
 from ebank.core.models import AuditEvent
 from ebank.limits.engine import EffectiveLimits
 from ebank.limits.models import LimitChannel, LimitKind, LimitLevel, LimitPolicy
@@ -161,12 +159,6 @@ def message_get_for_user(*, user: User, pk: int) -> CustomerMessage:
 
 
 # --- 网银日志查询 ----------------------------------------------------------------------------------
-
-def audit_action_label(event: AuditEvent) -> str:
-    """The Chinese name of what happened (ebank.core.audit's table, as the admin shows it); a
-    confirmation also names the business confirmed."""
-    return core_audit_action_label(event.action, event.detail)
-
 
 AUDIT_DEFAULT_DAYS = 30
 

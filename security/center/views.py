@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ebank.core.audit import audit_action_label, audit_channel_label
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from ebank.core.proxy import client_ip as _ip
@@ -449,8 +450,8 @@ def audit_log(request):
     rows = selectors.audit_events_for_customer(customer=request.user.customer,
                                                date_from=start, date_to=end)
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    events = [{"event": event, "action": selectors.audit_action_label(event),
-               "channel": selectors.audit_channel_label(event.channel)}
+    events = [{"event": event, "action": audit_action_label(event.action, event.detail),
+               "channel": audit_channel_label(event.channel)}
               for event in page.object_list]
     return render(request, "security/center/audit_log.html", {
         "query": query, "page": page, "events": events, "date_from": start, "date_to": end,
