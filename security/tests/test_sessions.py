@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from security.identity import sessions as db
 from security.models import User
 from security.models import UserSession as Session
+from tests.sql_parity import same
 
 from .test_auth_helpers import bank, customer_user, login, session_key
 
@@ -158,10 +159,6 @@ def test_a_session_naming_a_user_who_is_gone_loads_no_user_and_its_key_still_cyc
     assert not Session.objects.filter(pk=old_key).exists()
 
 
-def _all_fields(instance) -> dict:
-    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
-
-
 @pytest.mark.postgres
 def test_the_written_out_session_statement_answers_as_its_queryset():
     """On PostgreSQL the session row is one statement written out (ebank.core.sql); it must
@@ -181,7 +178,7 @@ def test_the_written_out_session_statement_answers_as_its_queryset():
         sql = db._session_row_sql(key, now, using="default")
         orm = db._session_row_orm(key, now, using="default")
         assert sql[0] == orm[0]
-        assert type(sql[1]) is User and _all_fields(sql[1]) == _all_fields(orm[1])
+        same(sql[1], orm[1])
         assert sql[1].get_deferred_fields() == set()
         if user.customer_id is None:
             assert sql[1].customer is None
@@ -189,7 +186,7 @@ def test_the_written_out_session_statement_answers_as_its_queryset():
             with CaptureQueriesContext(connection) as queries:
                 customer = sql[1].customer
             assert len(queries) == 0
-            assert _all_fields(customer) == _all_fields(orm[1].customer)
+            same(customer, orm[1].customer)
             assert customer.get_deferred_fields() == set()
     anonymous = db.SessionStore()
     anonymous["who"] = "nobody"

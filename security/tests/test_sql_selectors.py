@@ -21,6 +21,7 @@ from security.confirm import services as confirm_services
 from security.models import PendingOperation, SecurityTool, SmsSubscription, ToolStatus
 from security.tools import alerts
 from security.tools import services as tool_services
+from tests.sql_parity import ran, same, sql_path_fixture
 from transfers.models import TransferBusinessType
 
 from . import test_confirm_support as support
@@ -30,50 +31,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 bank, bank_ca, token, usbkey = support.bank, support.bank_ca, support.token, support.usbkey
 
 
-def _ran(queries, sql: str, path) -> None:
-    """One statement: on the SQL path, the selector's own (on the ORM path, the queryset's)."""
-    assert len(queries) == 1
-    assert path.statements == ([sql] if path == "sql" else [])
-
-
-def _loaded(obj) -> dict:
-    """Every field the object holds (deferred ones are not read: that would be a query)."""
-    deferred = obj.get_deferred_fields()
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
-            if f.attname not in deferred}
-
-
-def _same(found, orm) -> None:
-    assert type(found) is type(orm) and found.pk == orm.pk
-    assert found.get_deferred_fields() == orm.get_deferred_fields()
-    assert _loaded(found) == _loaded(orm)
-    assert found._state.db == orm._state.db and found._state.adding is orm._state.adding is False
-
-
-class _Path(str):
-    statements: list
-
-
-@pytest.fixture(params=["sql", "orm"])
-def path(request, monkeypatch):
-    """Each test runs on the SQL selector and on its ORM fallback (what SQLite runs); the
-    statements the selectors ran through ebank.core.sql are in ``path.statements``."""
-    path = _Path(request.param)
-    path.statements = []
-    for module in (confirm_services, tool_services, alerts):
-        if request.param == "orm":
-            monkeypatch.setattr(module, "raw_sql_usable", lambda using: False)
-        for name in ("fetch_one", "fetch_all"):
-            if hasattr(module, name):
-                monkeypatch.setattr(module, name, _recording(getattr(module, name), path))
-    return path
-
-
-def _recording(fetch, path):
-    def recorded(sql, params, *, using):
-        path.statements.append(sql)
-        return fetch(sql, params, using=using)
-    return recorded
+path = sql_path_fixture(confirm_services, tool_services, alerts)
 
 
 def test_sql_is_what_postgresql_runs():
@@ -90,11 +48,11 @@ def test_the_operation_is_the_querysets_with_its_medium(bank, path):
         found = confirm_selectors.operation_get_for_user(user=bank.zhang,
                                                          public_id=operation.public_id)
         medium_number = found.medium.number
-    _ran(queries, confirm_services._OPERATION_SQL, path)
+    ran(queries, confirm_services._OPERATION_SQL, path)
     assert "FOR UPDATE" not in queries[0]["sql"]
     orm = confirm_services.operation_of_user(operation.public_id, bank.zhang.pk).get()
-    _same(found, orm)
-    _same(found.medium, orm.medium)
+    same(found, orm)
+    same(found.medium, orm.medium)
     assert medium_number == bank.zhang_card.number
     assert found.payload == orm.payload and isinstance(found.payload, dict)  # JSON decoded
     assert found.expires_at == orm.expires_at and found.expires_at.tzinfo is not None
@@ -108,7 +66,7 @@ def test_an_operation_without_a_medium_has_none(bank, path):
         found = confirm_services.operation_found(operation.public_id, bank.zhang.pk)
         assert found.medium is None
     assert len(queries) == 1
-    _same(found, confirm_services.operation_of_user(operation.public_id, bank.zhang.pk).get())
+    same(found, confirm_services.operation_of_user(operation.public_id, bank.zhang.pk).get())
 
 
 def test_another_users_or_an_unknown_operation_is_not_found(bank, path):
@@ -128,12 +86,12 @@ def test_the_locked_read_locks_the_operation_only_and_is_the_querysets(bank, pat
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         found = confirm_services.operation_found(operation.public_id, bank.zhang.pk, locked=True)
         assert found.medium.number == bank.zhang_card.number
-    _ran(queries, confirm_services._OPERATION_LOCKED_SQL, path)
+    ran(queries, confirm_services._OPERATION_LOCKED_SQL, path)
     sql = queries[0]["sql"]
     assert "FOR UPDATE OF" in sql and "accounts_medium" not in sql.split("FOR UPDATE OF")[1]
     orm = confirm_services.operation_of_user(operation.public_id, bank.zhang.pk).get()
-    _same(found, orm)
-    _same(found.medium, orm.medium)
+    same(found, orm)
+    same(found.medium, orm.medium)
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit, as outside any atomic block
@@ -155,13 +113,13 @@ def test_the_live_tools_are_the_querysets(bank, token, usbkey, full, path):
     path.statements.clear()
     with CaptureQueriesContext(connection) as queries:
         live = tool_services.tools_live(user=bank.zhang, full=full)
-    _ran(queries, tool_services._TOOLS_LIVE_FULL_SQL if full else tool_services._TOOLS_LIVE_SQL,
+    ran(queries, tool_services._TOOLS_LIVE_FULL_SQL if full else tool_services._TOOLS_LIVE_SQL,
          path)
     orm = list(tool_services._tools_live_queryset(bank.zhang.pk, full=full))
     assert [tool.pk for tool in live.values()] == [tool.pk for tool in orm]  # by id
     assert set(live) == {token.kind, usbkey.kind}  # a locked tool is live too
     for tool in orm:
-        _same(live[tool.kind], tool)
+        same(live[tool.kind], tool)
     assert bool(live[usbkey.kind].get_deferred_fields()) is not full
     assert tool_services.tools_live(user=bank.li, full=full) == {}  # only a cancelled one
 
@@ -200,13 +158,13 @@ def test_an_entrys_subscriptions_are_the_querysets_with_account_and_medium(path)
     with CaptureQueriesContext(connection) as queries:
         found = alerts._entry_subscriptions(entry.entry_id)
         numbers = [s.sub_account.medium.number for s in found]
-    _ran(queries, alerts._ENTRY_SUBSCRIPTIONS_SQL, path)
+    ran(queries, alerts._ENTRY_SUBSCRIPTIONS_SQL, path)
     orm = list(alerts._entry_subscriptions_queryset(entry.entry_id))
     assert [s.pk for s in found] == [s.pk for s in orm] == sorted([mine.pk, theirs.pk])
     for sql_row, orm_row in zip(found, orm, strict=True):
-        _same(sql_row, orm_row)
-        _same(sql_row.sub_account, orm_row.sub_account)
-        _same(sql_row.sub_account.medium, orm_row.sub_account.medium)
+        same(sql_row, orm_row)
+        same(sql_row.sub_account, orm_row.sub_account)
+        same(sql_row.sub_account.medium, orm_row.sub_account.medium)
         assert isinstance(sql_row.threshold, Decimal)
     assert numbers == [s.sub_account.medium.number for s in orm]
     # Once no subscription on the entry's accounts is active, and for an unknown entry: none.

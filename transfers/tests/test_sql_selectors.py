@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import SubAccountStatus
 from ebank.core.errors import BusinessError
+from tests.sql_parity import ran, same, sql_path_fixture
 from transfers import selectors
 from transfers.services import payees
 
@@ -21,52 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 world = support.world
 
 
-def _ran(queries, sql: str, path) -> None:
-    """One statement: on the SQL path, the selector's own (on the ORM path, the queryset's)."""
-    assert len(queries) == 1
-    assert path.statements == ([sql] if path == "sql" else [])
-
-
-def _loaded(obj) -> dict:
-    """Every field the object holds (deferred ones are not read: that would be a query)."""
-    deferred = obj.get_deferred_fields()
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
-            if f.attname not in deferred}
-
-
-def _same(found, orm, *, also_loaded: frozenset = frozenset()) -> None:
-    """``found`` holds what ``orm`` holds; ``also_loaded``: fields it may know beyond that."""
-    assert type(found) is type(orm) and found.pk == orm.pk
-    assert found.get_deferred_fields() - also_loaded == orm.get_deferred_fields() - also_loaded
-    assert ({k: v for k, v in _loaded(found).items() if k not in also_loaded}
-            == {k: v for k, v in _loaded(orm).items() if k not in also_loaded})
-    assert found._state.db == orm._state.db and found._state.adding is orm._state.adding is False
-
-
-class _Path(str):
-    statements: list
-
-
-@pytest.fixture(params=["sql", "orm"])
-def path(request, monkeypatch):
-    """Each test runs on the SQL selector and on its ORM fallback (what SQLite runs); the
-    statements the selectors ran through ebank.core.sql are in ``path.statements``."""
-    path = _Path(request.param)
-    path.statements = []
-    for module in (selectors, payees):
-        if request.param == "orm":
-            monkeypatch.setattr(module, "raw_sql_usable", lambda using: False)
-        for name in ("fetch_one", "fetch_all"):
-            if hasattr(module, name):
-                monkeypatch.setattr(module, name, _recording(getattr(module, name), path))
-    return path
-
-
-def _recording(fetch, path):
-    def recorded(sql, params, *, using):
-        path.statements.append(sql)
-        return fetch(sql, params, using=using)
-    return recorded
+path = sql_path_fixture(selectors, payees)
 
 
 def test_sql_is_what_postgresql_runs():
@@ -84,15 +40,15 @@ def test_the_linked_sub_account_is_the_querysets(world, path, medium):
                  found.ledger_account.balance, found.ledger_account.held,
                  found.medium.link.medium is found.medium,
                  found.ledger_account.sub_account is found)
-    _ran(queries, selectors._LINKED_SUB_ACCOUNT_SQL, path)
+    ran(queries, selectors._LINKED_SUB_ACCOUNT_SQL, path)
     orm = selectors._linked_sub_account_queryset(sub.pk, world.zhang_customer.pk).get()
-    _same(found, orm)
-    _same(found.medium, orm.medium)
-    _same(found.medium.branch, orm.medium.branch)
-    _same(found.ledger_account, orm.ledger_account)
+    same(found, orm)
+    same(found.medium, orm.medium)
+    same(found.medium.branch, orm.medium.branch)
+    same(found.ledger_account, orm.ledger_account)
     # Assigning the link (the reverse one-to-one) also sets its medium_id: the ORM's leaves it
     # deferred. Both have the link's medium cached.
-    _same(found.medium.link, orm.medium.link, also_loaded=frozenset({"medium_id"}))
+    same(found.medium.link, orm.medium.link, also_loaded=frozenset({"medium_id"}))
     if path == "sql":
         assert found.medium.link.medium_id == found.medium.pk
     assert shown == (getattr(world, medium).number, orm.medium.link.alias,
@@ -117,12 +73,12 @@ def test_the_payee_account_is_the_querysets(world, path, medium):
     with CaptureQueriesContext(connection) as queries:
         payee = payees._payee_account_found(number)
         shown = (payee.medium.customer.name, payee.medium.branch.name, payee.medium.branch.code)
-    _ran(queries, payees._PAYEE_ACCOUNT_SQL, path)
+    ran(queries, payees._PAYEE_ACCOUNT_SQL, path)
     orm = payees._payee_account_queryset(number).get()
-    _same(payee, orm)
-    _same(payee.medium, orm.medium)
-    _same(payee.medium.customer, orm.medium.customer)
-    _same(payee.medium.branch, orm.medium.branch)
+    same(payee, orm)
+    same(payee.medium, orm.medium)
+    same(payee.medium.customer, orm.medium.customer)
+    same(payee.medium.branch, orm.medium.branch)
     assert shown == (world.li_customer.name, orm.medium.branch.name, orm.medium.branch.code)
     # Through the service, with the checks, still one statement.
     path.statements.clear()
