@@ -14,8 +14,8 @@ Every menu app registers its group from its ``AppConfig.ready()`` (docs/new-menu
 客户服务 90, 安全中心 100. One app may register several groups (security: 首页, 客户服务, 安全中心).
 
 Each item names the URL (or URLs: the first that exists wins) of the page that serves it. An item
-whose page does not exist yet is shown as plain text, never as a link to a placeholder; whoever
-builds the page gives it the name its item already expects.
+whose URL name is not routed (自助缴费 until payments includes its urls) is shown as plain text,
+not as a link; whoever builds the page gives it the name its item already expects.
 
 Speed: the menu is the same for every customer, only the highlighted item moves. Its URLs are
 reversed once per URLconf and its HTML (templates/_menu.html) rendered once per highlighted item

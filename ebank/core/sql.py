@@ -49,20 +49,32 @@ def width(model: type[Model], names: Sequence[str] | None = None) -> int:
     return len(_fields(model, tuple(names) if names else None))
 
 
+@cache
+def _loading(model: type[Model], names: tuple[str, ...] | None) -> tuple:
+    """(attnames, primary key's position, (position, from_db_value) of each converting field)."""
+    fields = _fields(model, names)
+    pk = next((i for i, field in enumerate(fields) if field.primary_key), None)
+    converters = tuple((i, field.from_db_value) for i, field in enumerate(fields)
+                       if hasattr(field, "from_db_value"))  # e.g. JSONField: text → object
+    return [field.attname for field in fields], pk, converters
+
+
 def loaded(model: type[Model], values: Sequence, *, using: str,
            names: Sequence[str] | None = None) -> Model | None:
     """The instance for the values of :func:`columns`; None when the primary key is NULL (a LEFT
     JOIN found nothing). Fields not selected stay deferred, as after ``.only()``."""
-    fields = _fields(model, tuple(names) if names else None)
-    connection = connections[using]
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        if field.primary_key and value is None:
-            return None
-        from_db_value = getattr(field, "from_db_value", None)  # e.g. JSONField: text → object
-        converted.append(value if from_db_value is None or value is None
-                         else from_db_value(value, None, connection))
-    return model.from_db(using, [field.attname for field in fields], converted)
+    attnames, pk, converters = _loading(model, tuple(names) if names else None)
+    if len(values) != len(attnames):
+        raise ValueError(f"{model.__name__}: {len(values)} values for {len(attnames)} columns")
+    if pk is not None and values[pk] is None:
+        return None
+    if converters:
+        values = list(values)
+        connection = connections[using]
+        for i, from_db_value in converters:
+            if values[i] is not None:
+                values[i] = from_db_value(values[i], None, connection)
+    return model.from_db(using, attnames, values)
 
 
 def fetch_one(sql: str, params: Sequence, *, using: str) -> tuple | None:
