@@ -2,9 +2,7 @@
 
 LABELS = {
     "account_link": "账户新增",
-    "account_add": "账户新增",
     "account_unlink": "账户删除",
-    "account_delete": "账户删除",
     "account_alias": "账户别名设置",
     "account_move": "账户顺序调整",
     "account_loss_report": "账户挂失",
