@@ -1,4 +1,5 @@
-"""Admin pages as head office reads them, in Chromium: 日终批处理步骤 and 审计日志."""
+"""Admin pages as head office reads them, in Chromium: 日终批处理步骤 and 审计日志; and the
+customer's 网银日志查询, named from the same label table."""
 
 from datetime import date
 from io import StringIO
@@ -6,6 +7,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
@@ -13,6 +15,8 @@ from playwright.sync_api import Page, expect
 from accounts.demo import seed_demo_bank
 from ebank.core.audit import audit_record
 from security.models import User
+from tests.browser.support import login
+from transfers.tests.test_own_intra_support import world as world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +73,20 @@ def test_the_audit_log_names_each_action_in_chinese_and_filters_by_it(
     channels.get_by_role("link", name="网上银行", exact=True).click()
     expect(table).to_contain_text("交易确认：行内转账")
     expect(table).not_to_contain_text("登录解锁（柜面）")
+
+
+def test_a_customer_reads_the_same_labels_in_the_online_log_on_a_phone(
+        page: Page, live_server, world, shot):
+    """网银日志查询 names each action from the same table (here on a 390 px phone)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server.url, world.zhang.username)
+    audit_record(action="confirm.executed", customer_id=world.zhang_customer.pk,
+                 detail={"kind": "transfers.intra"})
+    audit_record(action="counter_login_unlock", customer_id=world.zhang_customer.pk,
+                 channel="counter")
+    page.goto(f"{live_server.url}{reverse('security:audit_log')}")
+    body = page.locator("main")
+    for label in ("登录", "交易确认：行内转账", "登录解锁（柜面）", "柜面"):
+        expect(body).to_contain_text(label)
+    expect(body).not_to_contain_text("confirm.executed")
+    shot("customer-audit-log-390", page)
