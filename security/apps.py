@@ -10,6 +10,8 @@ class SecurityConfig(AppConfig):
     verbose_name = "安全与客户服务"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import nightly  # noqa: F401  (registers the nightly batch steps)
 
         # Register the confirmation kinds of 安全中心 and 客户服务 (X-CONFIRM executors).
@@ -19,7 +21,11 @@ class SecurityConfig(AppConfig):
         # security/admin.py). The admin app is first in INSTALLED_APPS, so its autodiscover has
         # run: django_otp's TOTPDevice admin is registered before staff.admin replaces it.
         from .staff import admin  # noqa: F401
+
+        # Staff roles (柜员, 主管, 总行管理员) as groups, kept current after every migrate.
+        from .staff.roles import roles_ensure
         from .tools import checks  # noqa: F401  (the SMS channel's system checks)
+        post_migrate.connect(roles_ensure, dispatch_uid="security.staff.roles_ensure")
 
         # Menu groups (ebank.core.menu): 首页, then 客户服务 and 安全中心 after the product groups.
         menu_group(10, menu_leaf("首页", "security:home"))

@@ -6,8 +6,8 @@ Customers (on top of ``accounts.demo``):
   printed, and ``manage.py token_answer <挑战码>`` plays the token)
 * 王芳 — self-registered online (登录名 ``wangfang``), no security tool
 * 刘洋 — registered at the head-office counter, then 暂停 (suspended)
-Staff, each with a confirmed TOTP device for the admin: ``teller_hf`` (340101), ``teller_wh``
-(340201), ``admin_hq`` (head office, superuser).
+Staff, each with a confirmed TOTP device for the admin: ``teller_hf`` (柜员, 340101),
+``super_hf`` (主管, 340101), ``teller_wh`` (柜员, 340201), ``admin_hq`` (总行管理员, superuser).
 
 The demo counter registrations are made through the real counter services (slips, fees,
 register, audit), then ``must_change_password`` is cleared so the demo logins work at once; a
@@ -26,7 +26,7 @@ from accounts.demo import demo_medium_number, resident_id_number
 from accounts.models import Branch, Customer, IdType, LinkedMedium, Medium
 from security.models import RegistrationChannel, ToolKind, User, UserStatus
 from security.staff.counter.services import counter_register, counter_suspend
-from security.staff.scoping import teller_group_ensure
+from security.staff.roles import Role, staff_role_set
 
 CUSTOMER_PASSWORD = "Demo@2026"  # noqa: S105 — demo data (README)
 STAFF_PASSWORD = "Staff@2026"  # noqa: S105 — demo data (README)
@@ -38,15 +38,20 @@ class DemoStaff:
     username: str
     name: str
     branch_code: str
-    superuser: bool
+    role: str
     # Fixed TOTP keys (hex, 20 bytes) so the printed secrets stay the same on every run.
     totp_key_hex: str
 
 
 STAFF = (
-    DemoStaff("teller_hf", "陈静", "340101", False, "3132333435363738393031323334353637383930"),
-    DemoStaff("teller_wh", "周强", "340201", False, "3230323653544146465748303030303030303031"),
-    DemoStaff("admin_hq", "孙敏", "340000", True, "3230323641444d494e4851303030303030303031"),
+    DemoStaff("teller_hf", "陈静", "340101", Role.TELLER,
+              "3132333435363738393031323334353637383930"),
+    DemoStaff("super_hf", "吴刚", "340101", Role.SUPERVISOR,
+              "3230323653555045524846303030303030303031"),
+    DemoStaff("teller_wh", "周强", "340201", Role.TELLER,
+              "3230323653544146465748303030303030303031"),
+    DemoStaff("admin_hq", "孙敏", "340000", Role.HEAD_OFFICE,
+              "3230323641444d494e4851303030303030303031"),
 )
 
 DEMO_TOKEN_KEY_HEX = "3230323644454d4f4c494e41544f4b454e303031"  # noqa: S105 - 李娜's demo token
@@ -86,10 +91,10 @@ def staff_user_ensure(spec: DemoStaff) -> tuple[User, TOTPDevice]:
     user = User.objects.filter(username=spec.username).first()
     if user is None:
         user = User(username=spec.username, first_name=spec.name, branch=branch, is_staff=True,
-                    is_superuser=spec.superuser)
+                    is_superuser=spec.role == Role.HEAD_OFFICE)
         user.set_password(STAFF_PASSWORD)
         user.save()
-        user.groups.add(teller_group_ensure())
+        staff_role_set(user, spec.role)
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, name="柜面管理动态口令",
         defaults={"key": spec.totp_key_hex, "confirmed": True})
@@ -154,7 +159,7 @@ def seed_security_demo() -> list[str]:
     for spec in STAFF:
         user, device = staff_user_ensure(spec)
         staff[spec.username] = user
-        role = "head office, superuser" if spec.superuser else f"teller of {spec.branch_code}"
+        role = f"{Role(spec.role).label}, {spec.branch_code}"
         logins.add(f"  {spec.username:<10} {STAFF_PASSWORD}  TOTP {totp_secret_base32(device)}"
                    f"  ({spec.name}, {role})")
 

@@ -7,43 +7,16 @@ sees every branch.
   only ever reach in-scope rows (another branch's row is "does not exist": a redirect, never
   its data).
 * ``StaffAuditMixin`` turns every admin write (Django's LogEntry hooks) into an AuditEvent too.
-* ``teller_group_ensure`` gives tellers view permissions on what they need; the ledger,
-  deferred work and clearing stay head-office only.
+* What each role may do is in ``roles`` (柜员, 主管, 总行管理员).
 The counter services check the same rule themselves (``security.staff.counter.common``): the admin
 is not the only guard.
 """
 
-from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Customer
 from ebank.core.audit import audit_record
-
-TELLER_GROUP = "柜员"
-
-# (app_label, model, actions) granted to the teller group.
-TELLER_PERMISSIONS = (
-    ("accounts", "bank", ("view",)),
-    ("accounts", "branch", ("view",)),
-    ("accounts", "customer", ("view",)),
-    ("accounts", "medium", ("view",)),
-    ("accounts", "subaccount", ("view",)),
-    ("accounts", "linkedmedium", ("view",)),
-    ("security", "user", ("view",)),
-    ("security", "securitytool", ("view",)),
-    ("security", "toolregisterentry", ("view",)),
-    ("security", "counterreceipt", ("view",)),
-    ("security", "customermessage", ("view", "change")),
-    ("security", "pendingoperation", ("view",)),
-    ("security", "smsmessage", ("view",)),
-    ("security", "smssubscription", ("view",)),
-    ("security", "mobilebankingagreement", ("view",)),
-    ("core", "auditevent", ("view",)),
-    ("transfers", "transfer", ("view",)),
-    ("transfers", "payee", ("view",)),
-    ("limits", "limitpolicy", ("view", "add", "change")),
-)
 
 
 def head_office(user) -> bool:
@@ -115,15 +88,3 @@ class BranchScopedAdminMixin(StaffAuditMixin):
         if head_office(request.user):
             return (*filters, self.branch_path)
         return filters
-
-
-def teller_group_ensure() -> Group:
-    """The 柜员 group with the permissions a branch teller needs (idempotent)."""
-    group, _ = Group.objects.get_or_create(name=TELLER_GROUP)
-    wanted = []
-    for app_label, model, actions in TELLER_PERMISSIONS:
-        for action in actions:
-            wanted.append(Permission.objects.get(content_type__app_label=app_label,
-                                                 codename=f"{action}_{model}"))
-    group.permissions.add(*wanted)
-    return group

@@ -11,9 +11,10 @@ from ebank.core.models import AuditEvent
 from ebank.ledger.models import Entry, LedgerAccount
 from ebank.limits.models import LimitLevel, LimitPolicy
 from security.models import CounterReceipt, CustomerMessage, SecurityTool, ToolKind, User
+from security.staff.roles import Role
 
 from . import test_counter_fixtures as fx
-from .test_counter_fixtures import STAFF_PASSWORD, card_of, ident, otp_login, register
+from .test_counter_fixtures import STAFF_PASSWORD, card_of, ident, make_staff, otp_login, register
 
 # Shared fixtures (pytest finds them by these module-level names).
 bank = fx.bank
@@ -184,7 +185,15 @@ def test_branch_limits_are_scoped_to_the_branch(client, bank, teller_wh, teller_
     wuhu = LimitPolicy.objects.get(level=LimitLevel.BRANCH, scope="340201")
     change = {"single_limit": "400000.00", "daily_limit": "1500000.00"}
 
+    # A teller reads the branch's limits and cannot change them (柜员: no limit permission).
     otp_login(client, teller_wh)
+    assert "340201" in client.get(reverse("admin:limits_limitpolicy_changelist")).content.decode()
+    assert client.post(reverse("admin:limits_limitpolicy_change", args=[wuhu.pk]),
+                       change).status_code == 403
+    client.logout()
+
+    supervisor_wh = make_staff("super_wh", "340201", role=Role.SUPERVISOR)
+    otp_login(client, supervisor_wh)
     listing = client.get(reverse("admin:limits_limitpolicy_changelist")).content.decode()
     assert "340201" in listing
     # The bank-wide limit is visible to a branch, never changeable by it.
@@ -194,7 +203,7 @@ def test_branch_limits_are_scoped_to_the_branch(client, bank, teller_wh, teller_
                        change).status_code == 302
     wuhu.refresh_from_db()
     assert wuhu.single_limit == Decimal("400000.00")
-    assert AuditEvent.objects.filter(action="limit_policy_set", actor=teller_wh).exists()
+    assert AuditEvent.objects.filter(action="limit_policy_set", actor=supervisor_wh).exists()
     other = client.post(reverse("admin:limits_limitpolicy_add"), {
         "level": LimitLevel.BRANCH, "scope": "340101", "channel": "transfer", **change})
     assert other.status_code == 200 and "只能设置本行社" in other.content.decode()

@@ -1,7 +1,8 @@
 """Shared fixtures of the counter and admin tests (imported by test_counter_* and test_admin_*).
 
 Named personas: 张伟 and 李娜 are customers of 340101, 王芳 of 340201, 刘洋 of head office;
-``teller_hf`` works at 340101, ``teller_wh`` at 340201, ``hq`` at head office (not superuser).
+``teller_hf`` (柜员) and ``supervisor_hf`` (主管) work at 340101, ``teller_wh`` at 340201, ``hq`` at
+head office (总行管理员, not superuser).
 
 The tool engine (security/tools/services.py) is written in parallel; where it is not importable
 yet, ``tools`` installs a stand-in with the same API that writes the same rows.
@@ -22,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.demo import demo_medium_number, resident_id_number, seed_demo_bank
 from accounts.models import Branch, Customer, IdType, Medium
 from security.models import SecurityTool, ToolKind, ToolStatus, User
-from security.staff.scoping import teller_group_ensure
+from security.staff.roles import Role, role_group_ensure
 
 TOOLS_API = ("usbkey_issue", "token_issue", "token_secret_base32", "tool_for", "tool_unlock",
              "tool_cancel", "tool_mark_replaced", "bank_ca_ensure")
@@ -114,12 +115,12 @@ def ident(name: str, **overrides) -> dict:
     return {**identity, **overrides}
 
 
-def make_staff(username: str, branch_code: str, **extra) -> User:
+def make_staff(username: str, branch_code: str, role: str = Role.TELLER, **extra) -> User:
     user = User(username=username, branch=Branch.objects.get(code=branch_code), is_staff=True,
                 **extra)
     user.set_password(STAFF_PASSWORD)
     user.save()
-    user.groups.add(teller_group_ensure())
+    user.groups.add(role_group_ensure(role))
     return user
 
 
@@ -129,13 +130,18 @@ def teller_hf(bank):
 
 
 @pytest.fixture
+def supervisor_hf(bank):
+    return make_staff("super_hf", "340101", role=Role.SUPERVISOR, first_name="吴刚")
+
+
+@pytest.fixture
 def teller_wh(bank):
     return make_staff("teller_wh", "340201")
 
 
 @pytest.fixture
 def hq(bank):
-    return make_staff("hq_staff", "340000")
+    return make_staff("hq_staff", "340000", role=Role.HEAD_OFFICE)
 
 
 def register(name: str, teller: User, **extra) -> User:

@@ -12,7 +12,7 @@ from accounts.models import LinkedMedium, MediumKind
 from security.identity.middleware import SESSION_TAKEN_OVER_MESSAGE
 from security.identity.services import LOGIN_LOCKED_MESSAGE, login_attempts_left_message
 from security.models import User, UserStatus
-from security.staff.scoping import teller_group_ensure
+from security.staff.roles import Role, role_group_ensure
 from security.tools.sms import sms_outbox_latest_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,7 +123,7 @@ def teller_with_token(branch) -> tuple[User, TOTPDevice]:
     """A teller of ``branch`` with a confirmed TOTP device (the token in the teller's hand)."""
     teller = User.objects.create_user(username="teller01", password=PASSWORD, is_staff=True,
                                       branch=branch, first_name="陈静")
-    teller.groups.add(teller_group_ensure())
+    teller.groups.add(role_group_ensure(Role.TELLER))
     device = TOTPDevice.objects.create(user=teller, name="柜员令牌", confirmed=True)
     return teller, device
 
