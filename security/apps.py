@@ -20,7 +20,11 @@ class SecurityConfig(AppConfig):
         # The staff admin lives in security/staff/ (Django's autodiscover looks only for
         # security/admin.py). The admin app is first in INSTALLED_APPS, so its autodiscover has
         # run: django_otp's TOTPDevice admin is registered before staff.admin replaces it.
-        from .staff import admin  # noqa: F401
+        from .staff import (
+            admin,  # noqa: F401
+            admin_limits,  # noqa: F401  (行社限额 through 复核)
+        )
+        from .staff.approvals import admin as approvals_admin  # noqa: F401  (复核申请)
 
         # Staff roles (柜员, 主管, 总行管理员) as groups, kept current after every migrate.
         from .staff.roles import roles_ensure

@@ -7,6 +7,7 @@ from ebank.core.audit import audit_label_rule
 
 from .confirm.registry import operation_kinds
 from .models import CounterAction
+from .staff.approvals.registry import approval_kinds
 
 LABELS = {
     # identity: login, registration, passwords
@@ -50,6 +51,14 @@ LABELS = {
     "admin_add": "柜面维护（新增）",
     "admin_change": "柜面维护（修改）",
     "admin_delete": "柜面维护（删除）",
+    # 复核 (maker-checker); a row naming its kind reads "复核通过：行社限额调整"
+    "approval.requested": "提交复核",
+    "approval.approved": "复核通过",
+    "approval.rejected": "复核拒绝",
+    "approval.failed": "复核通过但执行失败",
+    "approval.withdrawn": "撤回复核申请",
+    "approval.expired": "复核申请过期",
+    "approval.refused": "复核被拒（无权复核）",
 }
 
 
@@ -60,3 +69,12 @@ def confirmation_label(action: str, detail: Mapping[str, Any]) -> str | None:
         return None
     kind = operation_kinds().get(str(detail.get("kind", "")))
     return f"{LABELS[action]}：{kind.title}" if kind is not None else None
+
+
+@audit_label_rule
+def approval_label(action: str, detail: Mapping[str, Any]) -> str | None:
+    """A 复核 row names what was asked: 提交复核：解除挂失."""
+    if not action.startswith("approval.") or action not in LABELS:
+        return None
+    kind = approval_kinds().get(str(detail.get("kind", "")))
+    return f"{LABELS[action]}：{kind.label}" if kind is not None else None

@@ -23,3 +23,13 @@ def sessions_expired_clear_step(business_date: date) -> int:
     deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
     logger.info("sessions_expired_clear %s: %s deleted", business_date, deleted)
     return deleted
+
+
+@nightly_step("approvals_expire", order=910, label="复核申请过期")
+def approvals_expire_step(business_date: date) -> int:
+    """Mark every 待复核 request past its time 已过期 (the queue also does it when viewed)."""
+    from .staff.approvals.services import approvals_expire
+
+    expired = approvals_expire()
+    logger.info("approvals_expire %s: %s expired", business_date, expired)
+    return expired

@@ -19,6 +19,8 @@ NOT_AUDIT = {"add_argument"}
 FAMILIES = {
     "counter_": [f"counter_{action}" for action in CounterAction.values],
     "admin_": ["admin_add", "admin_change", "admin_delete"],
+    "approval.": [f"approval.{verb}" for verb in ("requested", "approved", "rejected", "failed",
+                                                  "withdrawn", "refused")],
 }
 
 

@@ -263,6 +263,9 @@ SMS_CODES_GLOBAL_PER_MINUTE = int(env("SMS_CODES_GLOBAL_PER_MINUTE", "600") or 6
 CONFIRMATION_TTL_SECONDS = 300
 TOOL_FEE_USBKEY = Decimal(env("TOOL_FEE_USBKEY", "60.00") or "60.00")
 TOOL_FEE_TOKEN = Decimal(env("TOOL_FEE_TOKEN", "30.00") or "30.00")
+# 复核 (maker-checker): a request not decided within this many hours expires (the maker asks
+# again; a customer waiting at the counter is not kept past the business day).
+APPROVAL_EXPIRY_HOURS = int(env("APPROVAL_EXPIRY_HOURS", "8") or "8")
 
 # --- field encryption (ID numbers) --------------------------------------------------------------
 # A Fernet key (urlsafe base64 of 32 bytes). prod.py requires it from the environment.

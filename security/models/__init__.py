@@ -5,9 +5,11 @@ tools    — security tools: USBKey certificates, digital tokens, SMS messages a
 confirm  — PendingOperation: the X-CONFIRM flow's record of exactly what the customer confirms
 service  — 客户服务: 留言 (CustomerMessage), SMS balance alerts, mobile-banking agreements
 counter  — CounterReceipt: the 业务受理单 of every counter action
+approvals — ApprovalRequest: 复核 (maker-checker) of staff requests
 sessions — UserSession: the database session with the user's id beside the data
 """
 
+from .approvals import ApprovalRequest, ApprovalStatus
 from .confirm import OperationStatus, PendingOperation
 from .counter import CounterAction, CounterReceipt
 from .service import (
@@ -30,6 +32,7 @@ from .tools import (
 from .users import RegistrationChannel, User, UserStatus
 
 __all__ = [
+    "ApprovalRequest", "ApprovalStatus",
     "CounterAction", "CounterReceipt", "CustomerMessage", "MobileAgreementStatus",
     "MobileBankingAgreement", "OperationStatus", "PendingOperation", "RegistrationChannel",
     "SecurityTool", "SmsCode", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",

@@ -48,6 +48,7 @@ _TELLER = (
     ("transfers", "transfer", ("view",)),
     ("transfers", "payee", ("view",)),
     ("limits", "limitpolicy", ("view",)),
+    ("security", "approvalrequest", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,

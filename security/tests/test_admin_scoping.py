@@ -199,11 +199,12 @@ def test_branch_limits_are_scoped_to_the_branch(client, bank, teller_wh, teller_
     # The bank-wide limit is visible to a branch, never changeable by it.
     assert client.post(reverse("admin:limits_limitpolicy_change", args=[bank_row.pk]),
                        change).status_code == 403
+    # A branch's own limits change through 复核 (security/tests/test_approvals.py): filed here.
     assert client.post(reverse("admin:limits_limitpolicy_change", args=[wuhu.pk]),
                        change).status_code == 302
     wuhu.refresh_from_db()
-    assert wuhu.single_limit == Decimal("400000.00")
-    assert AuditEvent.objects.filter(action="limit_policy_set", actor=supervisor_wh).exists()
+    assert wuhu.single_limit == Decimal("500000.00")
+    assert AuditEvent.objects.filter(action="approval.requested", actor=supervisor_wh).exists()
     other = client.post(reverse("admin:limits_limitpolicy_add"), {
         "level": LimitLevel.BRANCH, "scope": "340101", "channel": "transfer", **change})
     assert other.status_code == 200 and "只能设置本行社" in other.content.decode()

@@ -140,16 +140,19 @@ def test_admin_shows_a_hierarchy_error_on_the_form(admin_client):
 
 
 def test_admin_saves_through_the_service(admin_client, admin_user):
+    """Head office's own edits (bank-wide, tool-less) go through limit_policy_set. A branch's
+    limits go through 复核 instead (security/tests/test_approvals.py)."""
     bank = policy(LimitLevel.BANK, "500000.00", "2000000.00")
     response = admin_client.post(reverse("admin:limits_limitpolicy_add"), {
-        "level": LimitLevel.BRANCH, "scope": "3401", "channel": "transfer",
-        "single_limit": "300000.00", "daily_limit": "", "branch_code": "",
+        "level": LimitLevel.TOOLLESS, "scope": "", "channel": "transfer",
+        "single_limit": "3000.00", "daily_limit": "", "branch_code": "",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
-    branch = LimitPolicy.objects.get(level=LimitLevel.BRANCH, scope="3401")
-    assert branch.updated_by_id == admin_user.pk
+    toolless = LimitPolicy.objects.get(level=LimitLevel.TOOLLESS)
+    assert toolless.updated_by_id == admin_user.pk
     assert AuditEvent.objects.filter(action="limit_policy_set").count() == 1
 
+    policy(LimitLevel.BRANCH, "300000.00", None, scope="3401")
     response = admin_client.post(reverse("admin:limits_limitpolicy_change", args=[bank.pk]), {
         "single_limit": "200000.00", "daily_limit": "2000000.00",
     })
