@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ebank.ledger.models import Entry
 from security.models import CounterReceipt, OperationStatus, User
-from security.staff.admin_counter import ACTIONS
+from security.staff.counter.actions import COUNTER_ACTIONS as ACTIONS
 
 from . import test_confirm_support as confirm_support
 from .test_counter_fixtures import bank as counter_bank  # noqa: F401 - fixture

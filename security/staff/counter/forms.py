@@ -19,9 +19,16 @@ class IdentityForm(forms.Form):
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
     id_copy_received = forms.BooleanField(label="已核验身份证件原件并收取复印件", required=False)
 
-    def __init__(self, *args, customer: Customer, **kwargs):
+    def __init__(self, *args, customer: Customer, state=None, **kwargs):
         self.customer = customer
+        # The CustomerState the page was built from (tool kinds offered); None in plain use.
+        self.state = state
         super().__init__(*args, **kwargs)
+
+    def _kinds_offered(self, kinds) -> None:
+        """Offer only ``kinds`` in the ``kind`` field (a service still refuses any other)."""
+        if self.state is not None:
+            self.fields["kind"].choices = [(k, ToolKind(k).label) for k in kinds]
 
     def identity(self) -> dict:
         return {key: self.cleaned_data[key] for key in ("id_type", "id_number",
@@ -83,6 +90,11 @@ class ToolIssueForm(IdentityForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fee_medium"].queryset = _media(self.customer)
+        self._tool_kinds_offer()
+
+    def _tool_kinds_offer(self) -> None:
+        if self.state is not None:
+            self._kinds_offered(self.state.missing_tool_kinds)
 
     def clean(self):
         cleaned = super().clean()
@@ -98,9 +110,18 @@ class ToolReplaceForm(ToolIssueForm):
     field_order = ["id_type", "id_number", "id_copy_received", "kind", "reason", "fee_medium",
                    "cert_password", "cert_password_again"]
 
+    def _tool_kinds_offer(self) -> None:
+        if self.state is not None:
+            self._kinds_offered(sorted(self.state.live_tool_kinds, key=ToolKind.values.index))
+
 
 class ToolCancelForm(IdentityForm):
     kind = forms.ChoiceField(label="安全认证工具", choices=ToolKind.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.state is not None:
+            self._kinds_offered(sorted(self.state.live_tool_kinds, key=ToolKind.values.index))
 
 
 class PasswordResetForm(IdentityForm):
