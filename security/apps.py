@@ -25,6 +25,7 @@ class SecurityConfig(AppConfig):
             admin_limits,  # noqa: F401  (行社限额 through 复核)
         )
         from .staff.approvals import admin as approvals_admin  # noqa: F401  (复核申请)
+        from .staff.counter import loss  # noqa: F401  (书面挂失, 解除挂失: counter actions)
 
         # Staff roles (柜员, 主管, 总行管理员) as groups, kept current after every migrate.
         from .staff.roles import roles_ensure

@@ -250,12 +250,13 @@ def medium_loss_report(*, customer: Customer, link_id: int, pin: str, acting_use
 # --- 书面挂失 and 解挂 by staff (admin actions), and the nightly release -------------------------
 
 
-def medium_written_loss_record(*, medium_id: int, acting_user) -> bool:
+def medium_written_loss_record(*, medium_id: int, acting_user, channel: str = "counter") -> bool:
     """书面挂失 at the counter: from 正常 or 口头挂失; False when the status does not allow it.
 
-    A written loss is not released by the nightly batch: only staff release it.
+    A written loss is not released by the nightly batch: only staff release it (through 复核).
+    Plain ``atomic``: the counter action holds the transaction (its ID check and slip).
     """
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         medium = Medium.objects.select_for_update().get(pk=medium_id)
         if medium.status not in (MediumStatus.NORMAL, MediumStatus.ORAL_LOSS):
             return False
@@ -263,7 +264,7 @@ def medium_written_loss_record(*, medium_id: int, acting_user) -> bool:
         medium.status = MediumStatus.WRITTEN_LOSS
         medium.loss_reported_at = None  # no longer an oral loss the batch could release
         medium.save(update_fields=["status", "loss_reported_at"])
-        audit_record(action="account_loss_written", actor=acting_user, channel="admin",
+        audit_record(action="account_loss_written", actor=acting_user, channel=channel,
                      customer_id=medium.customer_id, object_ref=medium_ref(medium),
                      detail={"medium": medium.masked_number,
                              "from": MediumStatus(previous).label})

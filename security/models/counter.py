@@ -16,6 +16,8 @@ class CounterAction(models.TextChoices):
     TOOL_UNLOCK = "tool_unlock", "证书解锁"
     PASSWORD_RESET = "password_reset", "登录密码重置"
     LOGIN_UNLOCK = "login_unlock", "登录解锁"
+    WRITTEN_LOSS = "written_loss", "书面挂失"
+    LOSS_RELEASE = "loss_release", "解除挂失"
 
 
 class CounterReceipt(models.Model):

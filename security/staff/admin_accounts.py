@@ -6,12 +6,11 @@ masked only (the ciphertext and digest are never displayed); card numbers are ma
 Counter work on a customer starts from the 柜面业务 link.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import Customer, LinkedMedium, Medium, SubAccount
-from accounts.pages.services import medium_loss_release, medium_written_loss_record
 from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.masking import mask_phone
 
@@ -62,38 +61,12 @@ class MediumAdmin(ScopedReadOnlyAdmin):
     fields = ("number_masked", "kind", "customer", "branch", "status", "is_settlement",
               "opened_on", "pin_failures", "pin_locked_on")
     readonly_fields = fields
-    # 书面挂失 and 解挂 are counter work: the actions only ever see the branch-scoped queryset,
-    # and each change writes its own audit row (channel "admin") through the accounts service.
-    actions = ("written_loss_record", "loss_release")
+    # 书面挂失 and 解除挂失 are counter actions with the ID check and a slip (柜面业务; the
+    # release through 复核): security/staff/counter/loss.py.
 
     @admin.display(description="卡号/账号")
     def number_masked(self, obj):
         return obj.masked_number
-
-    @admin.action(description="书面挂失（柜面）")
-    def written_loss_record(self, request, queryset):
-        done, skipped = [], []
-        for medium in queryset.order_by("pk"):
-            ok = medium_written_loss_record(medium_id=medium.pk, acting_user=request.user)
-            (done if ok else skipped).append(medium.masked_number)
-        if done:
-            self.message_user(request, f"已办理书面挂失：{'、'.join(done)}", messages.SUCCESS)
-        if skipped:
-            self.message_user(request, f"以下介质状态不允许书面挂失，未处理：{'、'.join(skipped)}",
-                              messages.WARNING)
-
-    @admin.action(description="解除挂失（柜面）")
-    def loss_release(self, request, queryset):
-        done, skipped = [], []
-        for medium in queryset.order_by("pk"):
-            ok = medium_loss_release(medium_id=medium.pk, acting_user=request.user,
-                                     channel="admin", reason="柜面解挂")
-            (done if ok else skipped).append(medium.masked_number)
-        if done:
-            self.message_user(request, f"已解除挂失：{'、'.join(done)}", messages.SUCCESS)
-        if skipped:
-            self.message_user(request, f"以下介质未处于挂失状态，未处理：{'、'.join(skipped)}",
-                              messages.WARNING)
 
 
 @admin.register(SubAccount)

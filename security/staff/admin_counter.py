@@ -18,7 +18,7 @@ from accounts.models import Medium
 from accounts.services import customer_find_by_id_number
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
-from security.models import CounterReceipt, ToolKind, User
+from security.models import ApprovalRequest, CounterReceipt, ToolKind, User
 from security.staff.counter import forms as counter_forms
 from security.staff.counter import services as counter
 from security.staff.counter.actions import (
@@ -98,6 +98,10 @@ def customer_action(request, site, customer_id, action):
                                    action=spec.code, reason=str(exc))
             raise
         else:
+            if isinstance(receipt, ApprovalRequest):  # it waits for 复核 (the slip comes then)
+                messages.success(request, f"{spec.label}已提交复核，请主管复核；"
+                                          "复核通过后打印业务受理单")
+                return redirect("admin:security_approvalrequest_change", receipt.pk)
             chosen = form.cleaned_data.get("kind") or form.cleaned_data.get("tool_kind")
             if action in TOKEN_ACTIONS and chosen == ToolKind.TOKEN:
                 _remember_token_secret(request, customer, receipt)

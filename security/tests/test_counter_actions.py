@@ -49,8 +49,12 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
         today=TODAY)
 
 
+# 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py.
+LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE}
+
+
 def applicable(state: CustomerState) -> set[str]:
-    return {spec.code for spec in counter_actions_applicable(state)}
+    return {spec.code for spec in counter_actions_applicable(state)} - LOSS_ACTIONS
 
 
 ACTIVE = {"status": UserStatus.ACTIVE}

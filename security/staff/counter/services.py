@@ -15,6 +15,7 @@ Procedures §11: a suspended user can do nothing but be cancelled (or resumed at
 so tool, password and unlock actions refuse a suspended user.
 """
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from accounts.models import Customer, LinkedMedium, Medium, MediumKind, MediumSt
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
 from security.models import (
+    ApprovalRequest,
     CounterAction,
     CounterReceipt,
     MobileAgreementStatus,
@@ -38,6 +40,9 @@ from security.models import (
     UserStatus,
 )
 
+from ..approvals.registry import approval_kind
+from ..approvals.services import approval_request
+from ..roles import Role
 from .common import (
     counter_record,
     customer_lock,
@@ -423,29 +428,73 @@ def counter_tool_unlock(*, acting_user: User, customer: Customer, id_type: str, 
 # --- STF-RESET 登录密码重置 and 登录解锁 (§19) ---------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
-def counter_password_reset(*, acting_user: User, customer: Customer, id_type: str,
-                           id_number: str, id_copy_received: bool, new_password: str
-                           ) -> CounterReceipt:
-    """The customer keys a new 登录密码; it must be changed at the next login (SEC-FORCE). A reset
-    also clears a login lock (SEC-LOCK) and ends the live session."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
-                      id_number=id_number, id_copy_received=id_copy_received)
-    user = _registered_user(customer=customer)
-    _password_check(new_password, user)
-    user.set_password(new_password)
+RESET_APPROVAL_KIND = "counter.password_reset"
+
+
+def _password_reset_apply(*, user: User, customer: Customer, maker: User, password_hash: str,
+                          checker: User | None = None) -> CounterReceipt:
+    user.password = password_hash
     user.must_change_password = True
     user.failed_logins = 0
     user.login_locked_on = None
     user.save(update_fields=["password", "must_change_password", "failed_logins",
                              "login_locked_on"])
     user_sessions_end(user=user)
-    return counter_record(action=CounterAction.PASSWORD_RESET, customer=customer,
-                          staff=acting_user, branch=staff_branch(staff=acting_user), items=[
-                              ["业务内容", "重置网上银行登录密码"],
-                              ["登录名", _login_name_shown(user)],
-                              ["下次登录", "须修改登录密码"],
-                          ])
+    items = [["业务内容", "重置网上银行登录密码"], ["登录名", _login_name_shown(user)],
+             ["下次登录", "须修改登录密码"]]
+    if checker is not None:
+        items.append(["复核人", checker.get_full_name() or checker.username])
+    return counter_record(action=CounterAction.PASSWORD_RESET, customer=customer, staff=maker,
+                          branch=staff_branch(staff=maker), items=items,
+                          audit_detail={"checker": checker.username} if checker else None)
+
+
+@transaction.atomic(durable=True)
+def counter_password_reset(*, acting_user: User, customer: Customer, id_type: str,
+                           id_number: str, id_copy_received: bool, new_password: str
+                           ) -> CounterReceipt | ApprovalRequest:
+    """The customer keys a new 登录密码; it must be changed at the next login (SEC-FORCE). A reset
+    also clears a login lock (SEC-LOCK) and ends the live session.
+
+    A customer who holds a security tool (USBKey or token) can move money with it: the reset
+    then waits for 复核 (a ``counter.password_reset`` request, the slip after approval). The
+    request keeps the new password only as its hash."""
+    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+                      id_number=id_number, id_copy_received=id_copy_received)
+    user = _registered_user(customer=customer)
+    _password_check(new_password, user)
+    password_hash = make_password(new_password)
+    live = SecurityTool.objects.filter(user=user, status__in=[ToolStatus.ACTIVE,
+                                                              ToolStatus.LOCKED])
+    if not live.exists():
+        return _password_reset_apply(user=user, customer=customer, maker=acting_user,
+                                     password_hash=password_hash)
+    if ApprovalRequest.objects.filter(kind=RESET_APPROVAL_KIND, status="pending",
+                                      customer=customer).exists():
+        raise BusinessError("该客户已有待复核的登录密码重置申请")
+    return approval_request(
+        kind=RESET_APPROVAL_KIND, maker=acting_user, customer=customer,
+        payload={"user_id": user.pk, "password_hash": password_hash},
+        summary=[["复核事项", "登录密码重置（客户持有安全认证工具）"], ["客户", customer.name],
+                 ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}"
+                          "（经办人已核验原件）"],
+                 ["登录名", _login_name_shown(user)],
+                 ["安全认证工具", "；".join(tool_label(t) for t in live)],
+                 ["新登录密码", "客户已在密码键盘输入（不显示）"],
+                 ["复核通过后", "登录锁定解除，当前会话结束，下次登录须修改密码"]])
+
+
+@approval_kind(RESET_APPROVAL_KIND, label="登录密码重置（持有安全认证工具）",
+               approver_roles=(Role.SUPERVISOR, Role.HEAD_OFFICE))
+def password_reset_apply(*, request: ApprovalRequest, checker: User) -> dict:
+    customer = customer_lock(customer=request.customer)
+    user = _registered_user(customer=customer)
+    if user.pk != request.payload["user_id"]:
+        raise BusinessError("该客户的网上银行用户已变更，请重新办理")
+    receipt = _password_reset_apply(user=user, customer=customer, maker=request.requested_by,
+                                    password_hash=request.payload["password_hash"],
+                                    checker=checker)
+    return {"receipt": receipt.number}
 
 
 @transaction.atomic(durable=True)
