@@ -6,6 +6,7 @@ confirm  — PendingOperation: the X-CONFIRM flow's record of exactly what the c
 service  — 客户服务: 留言 (CustomerMessage), SMS balance alerts, mobile-banking agreements
 counter  — CounterReceipt: the 业务受理单 of every counter action
 sessions — UserSession: the database session with the user's id beside the data
+staff    — 员工管理's proxies: StaffMember (staff users) and StaffOTPDevice (their admin TOTP)
 """
 
 from .confirm import OperationStatus, PendingOperation
@@ -17,6 +18,7 @@ from .service import (
     SmsSubscription,
 )
 from .sessions import UserSession
+from .staff import StaffMember, StaffOTPDevice
 from .tools import (
     SecurityTool,
     SmsCode,
@@ -32,6 +34,6 @@ from .users import RegistrationChannel, User, UserStatus
 __all__ = [
     "CounterAction", "CounterReceipt", "CustomerMessage", "MobileAgreementStatus",
     "MobileBankingAgreement", "OperationStatus", "PendingOperation", "RegistrationChannel",
-    "SecurityTool", "SmsCode", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",
+    "SecurityTool", "SmsCode", "StaffMember", "StaffOTPDevice", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",
     "ToolRegisterEntry", "ToolReplaceReason", "ToolStatus", "User", "UserSession", "UserStatus",
 ]
