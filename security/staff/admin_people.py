@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -185,8 +185,8 @@ class StaffMemberAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
                  name="security_staffmember_otp_enrol"),
             path("<int:staff_id>/password/", view(self.password_view),
                  name="security_staffmember_password"),
-            path("<int:staff_id>/<str:op>/", view(self.status_view),
-                 name="security_staffmember_status"),
+            re_path(rf"^(?P<staff_id>\d+)/(?P<op>{'|'.join(STATUS_OPERATIONS)})/$",
+                    view(self.status_view), name="security_staffmember_status"),
             *super().get_urls(),
         ]
 
@@ -290,9 +290,7 @@ class StaffMemberAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
                                 self._context(request, "重置密码", member=member, form=form))
 
     def status_view(self, request, staff_id, op):
-        member = self._member(request, staff_id)
-        if op not in STATUS_OPERATIONS:
-            raise Http404("没有这项操作")
+        member = self._member(request, int(staff_id))
         service, title, button = STATUS_OPERATIONS[op]
         error = None
         if request.method == "POST":
