@@ -118,7 +118,8 @@ class StaffMemberAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
     list_select_related = ("branch",)
     search_fields = ("username", "first_name", "last_name")
     ordering = ("branch__code", "username")
-    fields = ("username", "full_name", "branch", "role_display", "state_display", "otp_display",
+    fields = ("username_display", "full_name", "branch", "role_display", "state_display",
+              "otp_display",
               "last_login", "last_login_ip", "failed_logins", "staff_locked_at",
               "password_changed_at", "date_joined")
     readonly_fields = fields
@@ -134,6 +135,10 @@ class StaffMemberAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
 
     def has_staff_unlock_permission(self, request):
         return people.people_manager(request.user)
+
+    @admin.display(description="用户名", ordering="username")
+    def username_display(self, member):
+        return member.username
 
     @admin.display(description="最近登录", ordering="last_login")
     def last_login_display(self, member):
@@ -264,7 +269,8 @@ class StaffMemberAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
                 except BusinessError as exc:
                     form.add_error(None, exc.message)
                 else:
-                    messages.success(request, f"{member.username} 的动态口令已启用，原有动态口令已停止使用")
+                    messages.success(request,
+                                     f"员工 {member.username} 的动态口令已启用，原有动态口令已停止使用")
                     return self._back(member)
         elif request.method != "GET":
             return HttpResponseNotAllowed(["GET", "POST"])

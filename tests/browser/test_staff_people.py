@@ -55,6 +55,13 @@ def test_head_office_adds_a_teller_and_enrols_the_tellers_device(
     page.fill("#id_token", f"{totp(key):06d}")
     page.click("input[type=submit][value=启用]")
     expect(page.locator(".messagelist")).to_contain_text("动态口令已启用")
+    expect(page.locator(".object-tools")).to_contain_text("锁定")
+    shot("admin-staff-detail", page)
+    page.goto(f"{base}/admin/security/staffmember/")
+    row = page.locator("#result_list tr", has_text="teller_new")
+    for text in ("赵丽", "340101", "柜员", "正常", "已绑定"):
+        expect(row).to_contain_text(text)
+    shot("admin-staff-list", page)
 
     teller = browser.new_page()
     # The next time step's code: the current one was spent on enrolment.
