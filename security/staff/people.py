@@ -104,6 +104,13 @@ def staff_create(*, acting_user: User, username: str, name: str, branch: Branch,
     username = username.strip()
     if not username:
         raise BusinessError("请输入用户名")
+    if username.isdigit():
+        # Customers log in with their card number; a digits-only staff name could take one.
+        raise BusinessError("员工用户名不能全为数字")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise BusinessError("用户名只能包含字母、数字和 @ . + - _") from exc
     if User.objects.filter(username__iexact=username).exists():
         raise BusinessError("该用户名已被使用")
     if role not in Role.values:

@@ -74,6 +74,10 @@ def test_create_refuses_a_taken_name_a_weak_password_and_a_branch_supervisor(
     with pytest.raises(BusinessError, match="已被使用"):
         people.staff_create(acting_user=hq, username="TELLER_HF", name="重名", branch=branch,
                             role=Role.TELLER, password=NEW_PASSWORD)
+    for bad_name in ("6226790101000000013", "陈 静"):
+        with pytest.raises(BusinessError, match="用户名"):
+            people.staff_create(acting_user=hq, username=bad_name, name="某人", branch=branch,
+                                role=Role.TELLER, password=NEW_PASSWORD)
     with pytest.raises(BusinessError) as weak:
         people.staff_create(acting_user=hq, username="weakling", name="弱密码", branch=branch,
                             role=Role.TELLER, password="12345678")
