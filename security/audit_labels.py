@@ -19,6 +19,14 @@ LABELS = {
     "register_online": "网上自助注册",
     "staff_login_failed": "柜员登录失败",
     "staff_login_unlock": "柜员登录解锁",
+    # 员工管理 (head office; security/staff/people.py)
+    "staff_create": "新增员工",
+    "staff_password_reset": "员工密码重置",
+    "staff_lock": "员工锁定",
+    "staff_deactivate": "员工停用",
+    "staff_activate": "员工启用",
+    "staff_otp_issue": "发放动态口令",
+    "staff_otp_enrol": "动态口令启用",
     # 安全中心 and 客户服务
     "login_settings_change": "登录设置管理",
     "reserved_message_change": "预留信息变更",

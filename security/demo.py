@@ -95,9 +95,10 @@ def staff_user_ensure(spec: DemoStaff) -> tuple[User, TOTPDevice]:
         user.set_password(STAFF_PASSWORD)
         user.save()
         staff_role_set(user, spec.role)
+    # Confirmed only: a device head office has just issued (员工管理) waits unconfirmed under
+    # the same name until it is enrolled.
     device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="柜面管理动态口令",
-        defaults={"key": spec.totp_key_hex, "confirmed": True})
+        user=user, name="柜面管理动态口令", confirmed=True, defaults={"key": spec.totp_key_hex})
     return user, device
 
 

@@ -414,24 +414,6 @@ def staff_login_success_record(*, user: User) -> None:
         user.failed_logins = 0
 
 
-@transaction.atomic(durable=True)
-def staff_login_unlock(*, user: User, acting_user: User) -> User:
-    """Head office unlocks a member of staff's admin login (the admin action), audited."""
-    if not acting_user.is_staff or not acting_user.is_head_office:
-        raise BusinessError("仅总行工作人员可解除柜员登录锁定")
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.customer_id is not None or not user.is_staff:
-        raise BusinessError("只能解除柜员的登录锁定")
-    before = {"failed_logins": user.failed_logins,
-              "staff_locked_at": user.staff_locked_at.isoformat() if user.staff_locked_at else None}
-    user.failed_logins = 0
-    user.staff_locked_at = None
-    user.save(update_fields=["failed_logins", "staff_locked_at"])
-    audit_record(action="staff_login_unlock", actor=acting_user, object_ref=f"user:{user.pk}",
-                 detail=before)
-    return user
-
-
 # --- passwords -----------------------------------------------------------------------------------
 
 

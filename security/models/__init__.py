@@ -7,6 +7,7 @@ service  — 客户服务: 留言 (CustomerMessage), SMS balance alerts, mobile-
 counter  — CounterReceipt: the 业务受理单 of every counter action
 approvals — ApprovalRequest: 复核 (maker-checker) of staff requests
 sessions — UserSession: the database session with the user's id beside the data
+staff    — 员工管理's proxies: StaffMember (staff users) and StaffOTPDevice (their admin TOTP)
 """
 
 from .approvals import ApprovalRequest, ApprovalStatus
@@ -19,6 +20,7 @@ from .service import (
     SmsSubscription,
 )
 from .sessions import UserSession
+from .staff import StaffMember, StaffOTPDevice
 from .tools import (
     SecurityTool,
     SmsCode,
@@ -35,6 +37,6 @@ __all__ = [
     "ApprovalRequest", "ApprovalStatus",
     "CounterAction", "CounterReceipt", "CustomerMessage", "MobileAgreementStatus",
     "MobileBankingAgreement", "OperationStatus", "PendingOperation", "RegistrationChannel",
-    "SecurityTool", "SmsCode", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",
+    "SecurityTool", "SmsCode", "StaffMember", "StaffOTPDevice", "SmsMessage", "SmsSubscription", "ToolKind", "ToolRegisterAction",
     "ToolRegisterEntry", "ToolReplaceReason", "ToolStatus", "User", "UserSession", "UserStatus",
 ]

@@ -54,12 +54,13 @@ class User(AbstractUser):
     # The one live session (SEC-SESSION): a new login ends the previous one.
     live_session_key = models.CharField("当前会话", max_length=64, blank=True)
     # Staff only: five wrong passwords or 动态口令 in a row lock the admin login until head
-    # office unlocks it (security.identity.services.staff_login_unlock); ``failed_logins`` counts them.
+    # office unlocks it (员工管理: security.staff.people.staff_unlock); ``failed_logins`` counts them.
     staff_locked_at = models.DateTimeField("柜员登录锁定时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        # The admin lists customers' logins under this name; staff are 员工管理 (StaffMember).
+        verbose_name = "网银用户"
+        verbose_name_plural = "网银用户"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(customer__isnull=True) | models.Q(branch__isnull=True),

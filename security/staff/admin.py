@@ -8,6 +8,7 @@
 * 留言 are answered through a reply form (STF-MSG) with an 逾期 filter.
 * The models of ``accounts`` that carry customers are registered in ``admin_accounts`` (they
   need this app's staff scoping; ``accounts`` may not import ``security``).
+* Staff are not in 网银用户: head office manages them in 员工管理 (``admin_people``).
 """
 
 from collections import Counter
@@ -20,8 +21,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Customer
 from ebank.core.admin_mixins import ReadOnlyAdminMixin
@@ -37,7 +36,6 @@ from ebank.core.models import AuditEvent
 from security.staff.counter.forms import MessageReplyForm
 from security.staff.counter.messages import customer_message_reply
 
-from ..identity.services import staff_login_unlock
 from ..models import (
     CounterReceipt,
     CustomerMessage,
@@ -49,7 +47,10 @@ from ..models import (
     ToolRegisterEntry,
     User,
 )
-from . import admin_accounts  # noqa: F401 — registers the accounts models
+from . import (
+    admin_accounts,  # noqa: F401 — registers the accounts models
+    admin_people,  # noqa: F401 — 员工管理 and 员工动态口令 (head office)
+)
 from .scoping import (
     BranchScopedAdminMixin,
     StaffAuditMixin,
@@ -78,46 +79,22 @@ class CustomerScopedAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.Mode
 
 @admin.register(User)
 class UserAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
-    """网银用户 (customers) and, for head office, staff. Changes go through 柜面业务."""
+    """网银用户: customers' e-banking logins (staff are in 员工管理, ``admin_people``). Changes go
+    through 柜面业务."""
 
     branch_path = "customer__branch"
     list_display = ("login_name", "customer", "status", "registration_channel", "registered_at",
-                    "login_locked_on", "staff_locked_at", "must_change_password", "is_staff",
-                    "counter_link")
-    list_filter = ("status", "registration_channel", "is_staff")
+                    "login_locked_on", "must_change_password", "counter_link")
+    list_filter = ("status", "registration_channel")
     list_select_related = ("customer",)
     search_fields = ("=username", "customer__cif_no", "customer__name")
-    fields = ("login_name", "customer", "branch", "status", "registration_channel",
+    fields = ("login_name", "customer", "status", "registration_channel",
               "registered_at", "registered_by", "must_change_password", "password_changed_at",
-              "failed_logins", "login_locked_on", "staff_locked_at", "previous_login_at",
-              "previous_login_ip", "is_staff", "is_active", "is_superuser", "groups")
+              "failed_logins", "login_locked_on", "previous_login_at", "previous_login_ip")
     readonly_fields = fields
-    actions = ["staff_unlock"]
-
-    def has_staff_unlock_permission(self, request):
-        return head_office(request.user)
-
-    @admin.action(description="解除柜员登录锁定（总行）", permissions=["staff_unlock"])
-    def staff_unlock(self, request, queryset):
-        """Head office unlocks the admin login of the selected staff (audited, one by one)."""
-        if not head_office(request.user):
-            raise PermissionDenied
-        done = 0
-        for user in queryset.filter(customer__isnull=True, is_staff=True,
-                                    staff_locked_at__isnull=False):
-            staff_login_unlock(user=user, acting_user=request.user)
-            done += 1
-        if done:
-            self.message_user(request, f"已解除{done}名柜员的登录锁定", messages.SUCCESS)
-        else:
-            self.message_user(request, "所选用户中没有被锁定的柜员", messages.WARNING)
 
     def get_queryset(self, request):
-        users = super(BranchScopedAdminMixin, self).get_queryset(request)
-        if head_office(request.user):
-            return users
-        return scope_queryset(users.filter(customer__isnull=False), staff=request.user,
-                              branch_path=self.branch_path)
+        return super().get_queryset(request).filter(customer__isnull=False)
 
     @admin.display(description="登录名", ordering="username")
     def login_name(self, obj):
@@ -368,28 +345,3 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         customers = scope_queryset(Customer.objects.all(), staff=request.user,
                                    branch_path="branch").values("pk")
         return events.filter(Q(customer_id__in=customers) | Q(actor=request.user))
-
-
-# Staff OTP devices only (customers' digital tokens are SecurityTools), and head office only.
-admin.site.unregister(TOTPDevice)
-
-
-@admin.register(TOTPDevice)
-class StaffTOTPDeviceAdmin(StaffAuditMixin, TOTPDeviceAdmin):
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(user__is_staff=True, user__customer=None)
-
-    def has_module_permission(self, request):
-        return head_office(request.user) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return head_office(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return head_office(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return head_office(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return head_office(request.user) and super().has_delete_permission(request, obj)

@@ -6,8 +6,8 @@ also serves the counter pages (``security/staff/admin_counter.py``) under ``/adm
 
 The login says one thing for a wrong password and a wrong 动态口令 (which one was wrong would
 tell an attacker holding a stolen password that it is right). Each counts on the staff user's
-row; the fifth in a row locks the admin login until head office unlocks it (the 用户 list's
-action, ``security.identity.services.staff_login_unlock``). A locked teller is told so only after typing
+row; the fifth in a row locks the admin login until head office unlocks it (员工管理,
+``security.staff.people.staff_unlock``). A locked teller is told so only after typing
 both the right password and the right 动态口令.
 """
 
@@ -98,6 +98,6 @@ class StaffAdminSite(OTPAdminSite):
         return super().login(request, extra_context)
 
     def get_urls(self):
-        from . import admin_counter
+        from . import admin_counter, worklog
 
-        return admin_counter.urlpatterns(self) + super().get_urls()
+        return admin_counter.urlpatterns(self) + worklog.urlpatterns(self) + super().get_urls()

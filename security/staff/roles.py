@@ -63,7 +63,9 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
     Role.HEAD_OFFICE: (
         *_SUPERVISOR,
         ("security", "user", ("add", "change")),
-        ("otp_totp", "totpdevice", ("view", "add", "change", "delete")),
+        # 员工管理 and 员工动态口令 (the admin also requires a head-office branch: people.py)
+        ("security", "staffmember", ("view", "add")),
+        ("security", "staffotpdevice", ("view",)),
         ("limits", "dailylimitusage", ("view",)),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),

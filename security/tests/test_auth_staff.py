@@ -12,12 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
-from security.identity.services import (
-    STAFF_LOCKED_MESSAGE,
-    STAFF_LOGIN_FAILED_MESSAGE,
-    staff_login_unlock,
-)
+from security.identity.services import STAFF_LOCKED_MESSAGE, STAFF_LOGIN_FAILED_MESSAGE
 from security.models import User
+from security.staff.people import staff_unlock
 
 from . import test_counter_fixtures as fx
 from .test_counter_fixtures import STAFF_PASSWORD, otp_login
@@ -83,12 +80,13 @@ def test_five_wrong_lock_until_head_office_unlocks(client, teller_hf, hq, device
 
         head = Client()
         otp_login(head, hq)
-        changelist = reverse("admin:security_user_changelist")
+        changelist = reverse("admin:security_staffmember_changelist")
         page = head.get(changelist)
-        assert page.status_code == 200 and "解除柜员登录锁定" in page.content.decode()
+        assert page.status_code == 200 and "解锁所选员工" in page.content.decode()
+        assert "已锁定" in page.content.decode()
         done = head.post(changelist, {"action": "staff_unlock",
                                       "_selected_action": [teller_hf.pk]}, follow=True)
-        assert "已解除1名柜员的登录锁定" in done.content.decode()
+        assert "已解锁1名员工" in done.content.decode()
         unlocked = User.objects.get(pk=teller_hf.pk)
         assert unlocked.staff_locked_at is None and unlocked.failed_logins == 0
         event = AuditEvent.objects.get(action="staff_login_unlock")
@@ -113,11 +111,10 @@ def test_a_right_login_clears_the_count(client, teller_hf, device):
 def test_only_head_office_unlocks(client, teller_hf, teller_wh):
     User.objects.filter(pk=teller_wh.pk).update(failed_logins=5, staff_locked_at=T0)
     with pytest.raises(BusinessError):
-        staff_login_unlock(user=teller_wh, acting_user=teller_hf)
+        staff_unlock(staff=teller_wh, acting_user=teller_hf)
     otp_login(client, teller_hf)
-    changelist = reverse("admin:security_user_changelist")
-    page = client.get(changelist)
-    assert "解除柜员登录锁定" not in page.content.decode()
+    changelist = reverse("admin:security_staffmember_changelist")
+    assert client.get(changelist).status_code == 403
     client.post(changelist, {"action": "staff_unlock", "_selected_action": [teller_wh.pk]})
     assert User.objects.get(pk=teller_wh.pk).staff_locked_at is not None
     assert not AuditEvent.objects.filter(action="staff_login_unlock").exists()
