@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('otp_totp', '0003_add_timestamps'),
-        ('security', '0005_user_staff_locked_at'),
+        ('security', '0007_counter_loss_actions'),
     ]
 
     operations = [
