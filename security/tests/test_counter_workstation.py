@@ -184,7 +184,7 @@ def test_the_customer_page_reads_a_bounded_number_of_queries(client, bank, telle
         audit_record(action="login", actor=None, customer_id=bank["张伟"].pk)
     otp_login(client, teller_hf)
     client.get(_menu(bank["张伟"]))  # session and OTP warm-up
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(13):
         response = client.get(_menu(bank["张伟"]))
     assert response.status_code == 200
 
@@ -329,3 +329,15 @@ def test_single_above_daily_is_refused_on_the_form(client, bank, teller_hf):
     response = _register_post(client, bank["张伟"], single_limit="9000", daily_limit="5000")
     assert "单笔限额不得超过日累计限额" in response.content.decode()
     assert not User.objects.filter(customer=bank["张伟"]).exists()
+
+
+def test_finding_reads_two_queries_however_many_match(bank, hq, django_assert_num_queries):
+    from security.staff.counter.selectors import customers_find
+
+    for n in range(3):
+        customer_open(cif_no=f"34010100{90 + n}", name="李娜",
+                      branch=Branch.objects.get(code="340101"), id_type=IdType.RESIDENT_ID,
+                      id_number=f"34010419900101{n:03d}1", phone=f"1390551{n:04d}")
+    with django_assert_num_queries(2):
+        found, more = customers_find(staff=hq, id_type=IdType.RESIDENT_ID, text="李娜")
+    assert len(found) == 4 and not more
