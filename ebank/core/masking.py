@@ -21,3 +21,8 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "****" + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """``李*``, ``张**``: only the first character kept."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""

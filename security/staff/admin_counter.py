@@ -14,13 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from accounts.models import Medium
-from accounts.services import customer_find_by_id_number
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_phone
 from security.models import ApprovalRequest, CounterReceipt, ToolKind, User
 from security.staff.counter import forms as counter_forms
-from security.staff.counter import services as counter
 from security.staff.counter.actions import (
     TOKEN_ACTIONS,
     counter_action_get,
@@ -28,9 +25,16 @@ from security.staff.counter.actions import (
 )
 from security.staff.counter.common import counter_refusal_record
 from security.staff.counter.pdf import counter_receipt_pdf
+from security.staff.counter.selectors import (
+    FIND_LIMIT,
+    customer_page_read,
+    customers_find,
+    ebank_status_label,
+)
+from security.staff.counter.services import login_name_shown
 from security.staff.counter.state import customer_state_read
 
-from .scoping import customer_get_for_staff, customers_visible_to, scope_queryset
+from .scoping import customer_get_for_staff, scope_queryset
 
 
 def _context(site, request, title: str, **extra) -> dict:
@@ -49,30 +53,29 @@ def _receipt_for_staff(staff, number: str) -> CounterReceipt:
 
 def customer_find(request, site):
     form = counter_forms.CustomerFindForm(request.POST or None)
+    found, more = [], False
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        found = None
-        if data["id_number"]:
-            found = customer_find_by_id_number(id_type=data["id_type"], id_number=data["id_number"])
-        elif data["card_number"]:
-            medium = Medium.objects.filter(number=data["card_number"].strip()).first()
-            found = medium.customer if medium else None
-        if found is not None and customers_visible_to(request.user).filter(pk=found.pk).exists():
-            return redirect("admin:counter_menu", customer_id=found.pk)
-        form.add_error(None, "本行社未找到该客户，请核对证件号码或卡号")
-    return TemplateResponse(request, "admin/counter/find.html",
-                            _context(site, request, "柜面业务", form=form))
+        found, more = customers_find(staff=request.user, id_type=form.cleaned_data["id_type"],
+                                     text=form.cleaned_data["query"])
+        if len(found) == 1:
+            return redirect("admin:counter_menu", customer_id=found[0].customer.pk)
+        if not found:
+            form.add_error(None, "未找到符合条件的客户，请核对卡号/账号、证件号码、姓名或手机号"
+                                 "（只能查找本行社的客户）")
+    return TemplateResponse(request, "admin/counter/find.html", _context(
+        site, request, "柜面业务", form=form, found=found, more=more, limit=FIND_LIMIT))
 
 
 def customer_menu(request, site, customer_id):
     customer = customer_get_for_staff(staff=request.user, customer_id=customer_id)
     state = customer_state_read(customer=customer)
+    page = customer_page_read(state=state)
     offered = [(spec.code, spec.label) for spec in counter_actions_applicable(state)]
-    receipts = CounterReceipt.objects.filter(customer=customer).select_related("staff")[:10]
     return TemplateResponse(request, "admin/counter/menu.html", _context(
-        site, request, f"柜面业务：{customer.name}", customer=customer,
-        phone_masked=mask_phone(customer.phone), offered=offered, receipts=receipts,
-        registration=counter.registration_items(customer=customer)))
+        site, request, f"柜面业务：{customer.name}", customer=customer, state=state, page=page,
+        phone_masked=mask_phone(customer.phone), offered=offered,
+        ebank_status=ebank_status_label(state.user),
+        login_name=login_name_shown(state.user) if state.user else ""))
 
 
 def customer_action(request, site, customer_id, action):

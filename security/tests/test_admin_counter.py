@@ -30,7 +30,7 @@ def test_find_the_customer_and_register_at_the_counter(client, bank, teller_hf):
     zhang = bank["张伟"]
     otp_login(client, teller_hf)
     found = client.post(reverse("admin:counter_find"),
-                        {"id_type": "01", "id_number": ident("张伟")["id_number"]})
+                        {"id_type": "01", "query": ident("张伟")["id_number"]})
     menu_url = reverse("admin:counter_menu", kwargs={"customer_id": zhang.pk})
     assert found.status_code == 302 and found["Location"] == menu_url
     menu = client.get(menu_url).content.decode()

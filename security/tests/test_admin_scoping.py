@@ -139,8 +139,8 @@ def test_another_branchs_objects_are_out_of_reach(client, everyone_registered, t
     assert message.replied_at is None
     # The counter's customer search does not find another branch's customer.
     found = client.post(reverse("admin:counter_find"),
-                        {"id_type": "01", "id_number": ident("王芳")["id_number"]})
-    assert found.status_code == 200 and "本行社未找到该客户" in found.content.decode()
+                        {"id_type": "01", "query": ident("王芳")["id_number"]})
+    assert found.status_code == 200 and "未找到符合条件的客户" in found.content.decode()
 
 
 def test_id_numbers_are_shown_masked_only(client, everyone_registered, teller_hf):

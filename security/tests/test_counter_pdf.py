@@ -61,3 +61,29 @@ def test_the_slip_embeds_a_chinese_font(bank, teller_hf, tmp_path):
     fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
                            text=True).stdout
     assert re.search(r"CJK", fonts), fonts
+
+
+def test_the_slip_prints_the_limits_and_amounts_with_capitals_on_one_page(bank, teller_hf,
+                                                                          tmp_path):
+    from decimal import Decimal
+
+    register("张伟", teller_hf, tool_kind=ToolKind.USBKEY, cert_password="Cert2026",
+             single_limit=Decimal("1234.56"), daily_limit=Decimal("50000.00"))
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(counter_receipt_pdf(receipt=CounterReceipt.objects.get()))
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert flat.count("对外转账限额") == 2  # both copies
+    assert "单笔¥1,234.56（大写：壹仟贰佰叁拾肆元伍角陆分）" in flat
+    assert "日累计¥50,000.00（大写：伍万元整）" in flat
+    assert "¥60.00（大写：陆拾元整）" in flat
+    pages = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True,
+                           text=True).stdout
+    assert re.search(r"^Pages:\s+1$", pages, re.MULTILINE)
+
+
+def test_a_slip_without_limits_says_the_branch_limits_apply(bank, teller_hf, tmp_path):
+    register("李娜", teller_hf)
+    text = _text(counter_receipt_pdf(receipt=CounterReceipt.objects.get()), tmp_path)
+    assert re.sub(r"\s+", "", text).count("未设置（按行社限额）") == 2

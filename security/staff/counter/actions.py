@@ -78,7 +78,8 @@ counter_action(CounterAction.REGISTER, CounterActionSpec(
     lambda staff, customer, d: counter.counter_register(
         acting_user=staff, customer=customer, medium=d["medium"], **_identity(d),
         initial_password=d["initial_password"], tool_kind=d["tool_kind"] or None,
-        cert_password=d["cert_password"] or None),
+        cert_password=d["cert_password"] or None, single_limit=d.get("single_limit"),
+        daily_limit=d.get("daily_limit")),
     applies=lambda s: s.user_status == NOT_REGISTERED and bool(s.registrable_media),
     unavailable="该客户已开通网上银行，或没有可注册的正常状态借记卡、存折",
     note="首次登录名为所选卡号；首次登录须修改登录密码。"))

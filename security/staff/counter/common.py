@@ -178,10 +178,17 @@ def register_entry_add(*, tool: SecurityTool, action: str, staff: User, branch: 
                                             fee_entry_id=fee_entry_id, staff=staff, branch=branch)
 
 
+def amount_text(amount: Decimal) -> str:
+    """How a slip prints money: ``¥1,234.56（大写：壹仟贰佰叁拾肆元伍角陆分）``."""
+    return f"{format_cny(amount)}（大写：{chinese_capitals(amount)}）"
+
+
+def fee_text(fee: Decimal) -> str:
+    return "免收" if fee <= 0 else amount_text(fee)
+
+
 def fee_items(fee: Decimal) -> list[list[str]]:
-    if fee <= 0:
-        return [["手续费", "免收"]]
-    return [["手续费", f"{format_cny(fee)}（大写：{chinese_capitals(fee)}）"]]
+    return [["手续费", fee_text(fee)]]
 
 
 def tool_label(tool: SecurityTool) -> str:

@@ -15,6 +15,8 @@ Procedures §11: a suspended user can do nothing but be cancelled (or resumed at
 so tool, password and unlock actions refuse a suspended user.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -24,6 +26,8 @@ from django.utils import timezone
 from accounts.models import Customer, LinkedMedium, Medium, MediumKind, MediumStatus
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
+from ebank.limits.models import LimitChannel, LimitLevel, LimitPolicy
+from ebank.limits.services import limit_policy_set, limit_policy_validate
 from security.models import (
     ApprovalRequest,
     CounterAction,
@@ -44,6 +48,7 @@ from ..approvals.registry import approval_kind
 from ..approvals.services import approval_request
 from ..roles import Role
 from .common import (
+    amount_text,
     counter_record,
     customer_lock,
     fee_items,
@@ -99,7 +104,7 @@ def _password_check(password: str, user: User) -> None:
         raise BusinessError("；".join(exc.messages)) from exc
 
 
-def _login_name_shown(user: User) -> str:
+def login_name_shown(user: User) -> str:
     name = user.username
     return mask_account_number(name) if name.isdigit() and len(name) >= 12 else name
 
@@ -110,7 +115,8 @@ def _login_name_shown(user: User) -> str:
 @transaction.atomic(durable=True)
 def counter_register(*, acting_user: User, customer: Customer, medium: Medium, id_type: str,
                      id_number: str, id_copy_received: bool, initial_password: str,
-                     tool_kind: str | None = None, cert_password: str | None = None
+                     tool_kind: str | None = None, cert_password: str | None = None,
+                     single_limit: Decimal | None = None, daily_limit: Decimal | None = None
                      ) -> CounterReceipt:
     """Open personal e-banking for ``customer`` with ``medium`` as its first linked account.
 
@@ -118,6 +124,10 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
     PIN pad, and must be changed at first login. With ``tool_kind`` a USBKey (certificate
     protected by ``cert_password``) or a digital token is issued and its fee charged to
     ``medium``'s 活期主账户.
+
+    限额管理 note 3: at signing the customer may set 对外转账 limits (``single_limit``,
+    ``daily_limit``), within the branch's and the bank's; unset, the bank's maximum applies. A
+    limit above them refuses the whole registration.
     """
     customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
@@ -132,6 +142,7 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
         raise BusinessError("安全认证工具类型无效")
     if tool_kind == ToolKind.USBKEY and not cert_password:
         raise BusinessError("申领USBKey须由客户设置证书密码")
+    _signing_limits_check(customer=customer, single_limit=single_limit, daily_limit=daily_limit)
 
     user = user_of(customer=customer)
     if user is not None and user.status != UserStatus.CANCELLED:
@@ -166,6 +177,8 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
 
     LinkedMedium.objects.filter(customer=customer).delete()
     LinkedMedium.objects.create(customer=customer, medium=medium, position=1)
+    _signing_limits_set(customer=customer, staff=acting_user, single_limit=single_limit,
+                        daily_limit=daily_limit)
 
     branch = staff_branch(staff=acting_user)
     number = receipt_number_next()
@@ -174,8 +187,11 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
         ["首次登录名", f"本人卡号 {medium.masked_number}"],
         ["关联账户", f"{medium.get_kind_display()} {medium.masked_number}"],
         ["首次登录", "须修改登录密码"],
+        ["对外转账限额", signing_limits_text(single_limit=single_limit, daily_limit=daily_limit)],
     ]
-    audit_detail = {"medium": medium.masked_number, "tool_kind": tool_kind or ""}
+    audit_detail = {"medium": medium.masked_number, "tool_kind": tool_kind or "",
+                    "single_limit": str(single_limit) if single_limit is not None else None,
+                    "daily_limit": str(daily_limit) if daily_limit is not None else None}
     if tool_kind:
         tool, tool_items = _tool_issue(user=user, customer=customer, kind=tool_kind,
                                        cert_password=cert_password, fee_medium=medium,
@@ -187,6 +203,39 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
     return counter_record(action=CounterAction.REGISTER, customer=customer, staff=acting_user,
                           branch=branch, number=number, card_number=medium.number, items=items,
                           audit_detail=audit_detail)
+
+
+def _signing_limits_check(*, customer: Customer, single_limit: Decimal | None,
+                          daily_limit: Decimal | None) -> None:
+    """Refuse limits above the branch's or the bank's before anything is written."""
+    if single_limit is None and daily_limit is None:
+        return
+    limit_policy_validate(level=LimitLevel.CUSTOMER, scope=str(customer.pk),
+                          branch_code=customer.branch.code, channel=LimitChannel.TRANSFER,
+                          single_limit=single_limit, daily_limit=daily_limit)
+
+
+def _signing_limits_set(*, customer: Customer, staff: User, single_limit: Decimal | None,
+                        daily_limit: Decimal | None) -> None:
+    """The customer's own 对外转账 limits as signed. Signing with none set after an earlier
+    注销 clears the old ones: the signing decides (note 3, "如不设置，限额为…最大限额")."""
+    if single_limit is None and daily_limit is None and not LimitPolicy.objects.filter(
+            level=LimitLevel.CUSTOMER, scope=str(customer.pk), channel=LimitChannel.TRANSFER
+    ).exclude(single_limit=None, daily_limit=None).exists():
+        return
+    limit_policy_set(level=LimitLevel.CUSTOMER, scope=str(customer.pk),
+                     channel=LimitChannel.TRANSFER, branch_code=customer.branch.code,
+                     single_limit=single_limit, daily_limit=daily_limit,
+                     acting_user_id=staff.pk)
+
+
+def signing_limits_text(*, single_limit: Decimal | None, daily_limit: Decimal | None) -> str:
+    """"单笔 ¥50,000.00（大写：伍万元整），日累计 …" or "未设置（按行社限额）"."""
+    if single_limit is None and daily_limit is None:
+        return "未设置（按行社限额）"
+    unset = "未设置（按行社限额）"
+    return (f"单笔 {amount_text(single_limit) if single_limit is not None else unset}，"
+            f"日累计 {amount_text(daily_limit) if daily_limit is not None else unset}")
 
 
 # --- STF-QUERY 注册信息查询 (§9) ------------------------------------------------------------------------
@@ -202,7 +251,7 @@ def registration_items(*, customer: Customer) -> list[list[str]]:
         ["网银状态", user.get_status_display()],
         ["注册渠道", user.get_registration_channel_display() or "—"],
         ["注册时间", f"{local(user.registered_at):%Y-%m-%d %H:%M}" if user.registered_at else "—"],
-        ["登录名", _login_name_shown(user)],
+        ["登录名", login_name_shown(user)],
         ["登录状态", "已锁定" if user.login_locked_on else "正常"],
         ["首次登录须修改密码", "是" if user.must_change_password else "否"],
     ]
@@ -255,7 +304,7 @@ def counter_cancel(*, acting_user: User, customer: Customer, id_type: str, id_nu
     user.save(update_fields=["status"])
     user_sessions_end(user=user)
     items = [["业务内容", "注销个人网上银行"], ["原网银状态", previous],
-             ["登录名", _login_name_shown(user)]]
+             ["登录名", login_name_shown(user)]]
     items += [["注销安全认证工具", tool_label(t)] for t in tools]
     return counter_record(action=CounterAction.CANCEL, customer=customer, staff=acting_user,
                           branch=branch, items=items,
@@ -274,7 +323,7 @@ def counter_suspend(*, acting_user: User, customer: Customer, id_type: str, id_n
     return counter_record(action=CounterAction.SUSPEND, customer=customer, staff=acting_user,
                           branch=staff_branch(staff=acting_user), items=[
                               ["业务内容", "暂停个人网上银行服务"],
-                              ["登录名", _login_name_shown(user)],
+                              ["登录名", login_name_shown(user)],
                               ["暂停期间", "除注销外不能办理其他网上银行业务"],
                           ])
 
@@ -292,7 +341,7 @@ def counter_resume(*, acting_user: User, customer: Customer, id_type: str, id_nu
     return counter_record(action=CounterAction.RESUME, customer=customer, staff=acting_user,
                           branch=staff_branch(staff=acting_user), items=[
                               ["业务内容", "恢复个人网上银行服务"],
-                              ["登录名", _login_name_shown(user)],
+                              ["登录名", login_name_shown(user)],
                           ])
 
 
@@ -440,7 +489,7 @@ def _password_reset_apply(*, user: User, customer: Customer, maker: User, passwo
     user.save(update_fields=["password", "must_change_password", "failed_logins",
                              "login_locked_on"])
     user_sessions_end(user=user)
-    items = [["业务内容", "重置网上银行登录密码"], ["登录名", _login_name_shown(user)],
+    items = [["业务内容", "重置网上银行登录密码"], ["登录名", login_name_shown(user)],
              ["下次登录", "须修改登录密码"]]
     if checker is not None:
         items.append(["复核人", checker.get_full_name() or checker.username])
@@ -478,7 +527,7 @@ def counter_password_reset(*, acting_user: User, customer: Customer, id_type: st
         summary=[["复核事项", "登录密码重置（客户持有安全认证工具）"], ["客户", customer.name],
                  ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}"
                           "（经办人已核验原件）"],
-                 ["登录名", _login_name_shown(user)],
+                 ["登录名", login_name_shown(user)],
                  ["安全认证工具", "；".join(tool_label(t) for t in live)],
                  ["新登录密码", "客户已在密码键盘输入（不显示）"],
                  ["复核通过后", "登录锁定解除，当前会话结束，下次登录须修改密码"]])
@@ -515,5 +564,5 @@ def counter_login_unlock(*, acting_user: User, customer: Customer, id_type: str,
     return counter_record(action=CounterAction.LOGIN_UNLOCK, customer=customer,
                           staff=acting_user, branch=staff_branch(staff=acting_user), items=[
                               ["业务内容", "网上银行登录解锁"],
-                              ["登录名", _login_name_shown(user)],
+                              ["登录名", login_name_shown(user)],
                           ])
