@@ -48,7 +48,8 @@ SUPERUSER_ONLY = "只有超级管理员可以对超级管理员办理此项操�
 
 def people_manager(user) -> bool:
     """Whether ``user`` may use 员工管理: the head-office role at a head-office branch."""
-    return bool(has_role(user, Role.HEAD_OFFICE) and getattr(user, "is_head_office", False))
+    # The branch first: it is on the row already, the role costs a query.
+    return bool(getattr(user, "is_head_office", False) and has_role(user, Role.HEAD_OFFICE))
 
 
 def _staff_locked_for_change(*, acting_user: User, staff: User) -> User:
