@@ -101,7 +101,7 @@ def counter_loss_release(*, acting_user: User, customer: Customer, id_type: str,
     return approval_request(
         kind=RELEASE_KIND, maker=acting_user, customer=customer,
         payload={"medium_id": medium.pk, "reason": reason},
-        summary=[["复核事项", "解除书面挂失"], ["客户", customer.name],
+        summary=[["复核事项", "解除书面挂失"],
                  ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}"
                           "（经办人已核验原件）"],
                  ["解挂卡（账户）", _medium_label(medium)],

@@ -524,7 +524,7 @@ def counter_password_reset(*, acting_user: User, customer: Customer, id_type: st
     return approval_request(
         kind=RESET_APPROVAL_KIND, maker=acting_user, customer=customer,
         payload={"user_id": user.pk, "password_hash": password_hash},
-        summary=[["复核事项", "登录密码重置（客户持有安全认证工具）"], ["客户", customer.name],
+        summary=[["复核事项", "登录密码重置（客户持有安全认证工具）"],
                  ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}"
                           "（经办人已核验原件）"],
                  ["登录名", login_name_shown(user)],
