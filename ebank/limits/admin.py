@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from ebank.core.admin_mixins import ReadOnlyAdminMixin
+from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
 
 from .models import DailyLimitUsage, LimitLevel, LimitPolicy
@@ -65,11 +65,16 @@ class LimitPolicyForm(forms.ModelForm):
 @admin.register(LimitPolicy)
 class LimitPolicyAdmin(admin.ModelAdmin):
     form = LimitPolicyForm
-    list_display = ("level", "scope", "channel", "single_limit", "daily_limit", "updated_at",
-                    "updated_by_id")
+    list_display = ("level", "scope", "channel", "single_limit_cny", "daily_limit_cny",
+                    "updated_at")
     list_filter = ("level", "channel")
     search_fields = ("scope",)
     readonly_fields = ("updated_at", "updated_by_id")
+
+    single_limit_cny = money_column("single_limit", "单笔限额", ordering="single_limit",
+                                    empty="未设置")
+    daily_limit_cny = money_column("daily_limit", "日累计限额", ordering="daily_limit",
+                                   empty="未设置")
 
     @staticmethod
     def _staff_branch_code(request) -> str | None:
@@ -121,6 +126,10 @@ class LimitPolicyAdmin(admin.ModelAdmin):
         fields = ["level", "scope", "channel", "single_limit", "daily_limit"]
         if obj is None or obj.level == LimitLevel.CUSTOMER:
             fields.append("branch_code")
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only (a teller, another branch's policy): the figures as amounts.
+            fields = [f"{name}_cny" if name in ("single_limit", "daily_limit") else name
+                      for name in fields if name != "branch_code"]
         return [*fields, "updated_at", "updated_by_id"]
 
     def save_model(self, request, obj, form, change):
@@ -143,10 +152,14 @@ class LimitPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DailyLimitUsage)
 class DailyLimitUsageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("customer_id", "day", "channel", "used", "count")
-    list_filter = ("channel", "day")
+    list_display = ("customer_id", "day", "channel", "used_cny", "count")
+    list_filter = ("channel",)
     search_fields = ("=customer_id",)
     date_hierarchy = "day"
+    fields = ("customer_id", "day", "channel", "used_cny", "count")
+    readonly_fields = fields
+
+    used_cny = money_column("used", "当日累计已用", ordering="used")
 
     # Usage rows name customers by id only: head office reads them, branches do not.
     def has_module_permission(self, request):
