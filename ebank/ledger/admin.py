@@ -8,7 +8,9 @@ from .models import Entry, Hold, LedgerAccount, Posting
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    pass
+    @admin.display(description="编号", ordering="id")
+    def number(self, obj) -> int:
+        return obj.pk
 
 
 class PostingInline(admin.TabularInline):
@@ -38,17 +40,14 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
     balance_cny = money_column("balance", "账面余额", ordering="balance")
     held_cny = money_column("held", "冻结金额", ordering="held")
 
-    def get_fields(self, request, obj=None):
-        return [name if name not in ("balance", "held") else f"{name}_cny"
-                for name in super().get_fields(request, obj)]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
+    fields = ("code", "name", "owner", "normal_side", "allow_negative", "balance_cny",
+              "held_cny", "created_at")
+    readonly_fields = fields
 
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "posted_at", "business_type", "reference", "memo")
+    list_display = ("number", "posted_at", "business_type", "reference", "memo")
     list_filter = ("business_type",)
     search_fields = ("reference", "idempotency_key")
     inlines = [PostingInline]
@@ -57,7 +56,7 @@ class EntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Posting)
 class PostingAdmin(ReadOnlyAdmin):
-    list_display = ("id", "entry_number", "account", "side", "amount_cny", "balance_after_cny",
+    list_display = ("number", "entry_number", "account", "side", "amount_cny", "balance_after_cny",
                     "posted_at")
     list_select_related = ("account",)
     search_fields = ("account__code", "=entry__id")
@@ -74,15 +73,12 @@ class PostingAdmin(ReadOnlyAdmin):
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
-    list_display = ("id", "account", "amount_cny", "status", "reference", "created_at",
+    list_display = ("number", "account", "amount_cny", "status", "reference", "created_at",
                     "closed_at")
     list_filter = ("status",)
 
     amount_cny = money_column("amount", "冻结金额", ordering="amount")
 
-    def get_fields(self, request, obj=None):
-        return [name if name != "amount" else "amount_cny"
-                for name in super().get_fields(request, obj)]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
+    fields = ("account", "amount_cny", "status", "reference", "reason", "created_at",
+              "closed_at", "entry", "idempotency_key")
+    readonly_fields = fields

@@ -13,6 +13,7 @@ and add or change only their own branch's. The staff user is read by attribute
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -69,12 +70,22 @@ class LimitPolicyAdmin(admin.ModelAdmin):
                     "updated_at")
     list_filter = ("level", "channel")
     search_fields = ("scope",)
-    readonly_fields = ("updated_at", "updated_by_id")
+    readonly_fields = ("updated_at", "updated_by")
 
     single_limit_cny = money_column("single_limit", "单笔限额", ordering="single_limit",
                                     empty="未设置")
     daily_limit_cny = money_column("daily_limit", "日累计限额", ordering="daily_limit",
                                    empty="未设置")
+
+    @admin.display(description="修改人")
+    def updated_by(self, policy: LimitPolicy) -> str:
+        # A plain id on the row (ebank.limits may not import the security app's User).
+        if policy.updated_by_id is None:
+            return "-"
+        user = get_user_model().objects.filter(pk=policy.updated_by_id).first()
+        if user is None:
+            return str(policy.updated_by_id)
+        return user.get_full_name() or user.get_username()
 
     @staticmethod
     def _staff_branch_code(request) -> str | None:
@@ -130,7 +141,7 @@ class LimitPolicyAdmin(admin.ModelAdmin):
             # Read only (a teller, another branch's policy): the figures as amounts.
             fields = [f"{name}_cny" if name in ("single_limit", "daily_limit") else name
                       for name in fields if name != "branch_code"]
-        return [*fields, "updated_at", "updated_by_id"]
+        return [*fields, "updated_at", "updated_by"]
 
     def save_model(self, request, obj, form, change):
         saved = limit_policy_set(

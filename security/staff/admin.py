@@ -436,11 +436,14 @@ class AuditChannelFilter(admin.SimpleListFilter):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """X-LOG in the admin: head office sees all; a branch its customers' events and its own."""
 
-    list_display = ("occurred_at", "action_display", "outcome", "actor", "customer_id",
+    list_display = ("occurred_at", "action_display", "outcome", "actor", "customer_number",
                     "object_ref", "channel_display", "ip_address")
     list_filter = ("outcome", AuditChannelFilter, AuditActionFilter)
     search_fields = ("=customer_id", "action", "object_ref", "actor__username")
     date_hierarchy = "occurred_at"
+    fields = ("occurred_at", "action_display", "action_code", "outcome", "actor", "customer_number",
+              "object_ref", "channel_display", "ip_address", "detail")
+    readonly_fields = fields
 
     @admin.display(description="操作", ordering="action")
     def action_display(self, event: AuditEvent) -> str:
@@ -449,6 +452,14 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="渠道", ordering="channel")
     def channel_display(self, event: AuditEvent) -> str:
         return audit_channel_label(event.channel)
+
+    @admin.display(description="操作代码")
+    def action_code(self, event: AuditEvent) -> str:
+        return event.action
+
+    @admin.display(description="客户编号", ordering="customer_id")
+    def customer_number(self, event: AuditEvent):
+        return event.customer_id
 
     def get_queryset(self, request):
         events = super().get_queryset(request).select_related("actor")
