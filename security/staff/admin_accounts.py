@@ -17,6 +17,8 @@ from ebank.core.masking import mask_phone
 
 from .scoping import BranchScopedAdminMixin
 
+CURRENCY_NAMES = {"CNY": "人民币"}
+
 
 class ScopedReadOnlyAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
     pass
@@ -103,12 +105,17 @@ class SubAccountAdmin(ScopedReadOnlyAdmin):
     list_select_related = ("medium__customer", "ledger_account")
     list_filter = ("kind", "status")
     search_fields = ("=medium__number", "=medium__customer__cif_no")
-    fields = ("__str__", "kind", "currency", "status", "opened_on", "balance_cny", "held_cny")
+    fields = ("__str__", "kind", "currency_display", "status", "opened_on", "balance_cny",
+              "held_cny")
     readonly_fields = fields
 
     balance_cny = money_column("ledger_account.balance", "余额",
                                ordering="ledger_account__balance")
     held_cny = money_column("ledger_account.held", "冻结金额", ordering="ledger_account__held")
+
+    @admin.display(description="币种")
+    def currency_display(self, obj):
+        return CURRENCY_NAMES.get(obj.currency, obj.currency)
 
 
 @admin.register(LinkedMedium)

@@ -5,8 +5,9 @@ site (``StaffAdminSite.get_app_list``) regroups the models it lists into *sectio
 order:
 
     10 客户与账户 · 20 网银用户与安全工具 · 30 业务受理与留言 · 40 限额 · 50 交易
-    (500 an app's own section, see below)
-    head office: 610 账务 · 620 批处理 · 630 清算 · 640 机构与员工 · 1000 审计日志 (always last)
+    (500 an app's own section, see below) · 560 机构与员工 (行社; 员工 for head office)
+    head office's areas (总行管理): 610 账务 · 620 批处理 · 630 清算
+    1000 审计日志 (always last)
 
 Where a model goes is one table, :data:`PLACEMENTS`, keyed by ``(app_label, model_name)`` or by
 ``(app_label, None)`` for every model of an app. A model no row names is not lost: it goes to a
@@ -43,7 +44,7 @@ SECTIONS: dict[str, AdminSection] = {section.key: section for section in (
     AdminSection("books", "账务", 610, head_office_area=True),
     AdminSection("batch", "批处理", 620, head_office_area=True),
     AdminSection("clearing", "清算", 630, head_office_area=True),
-    AdminSection("organisation", "机构与员工", 640, head_office_area=True),
+    AdminSection("organisation", "机构与员工", 560),
     AdminSection("audit", "审计日志", 1000, head_office_area=False),
 )}
 

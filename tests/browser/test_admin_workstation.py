@@ -133,3 +133,18 @@ def test_head_office_index_is_a_workstation_and_every_list_fits_1366(page: Page,
     assert not overflowing, overflowing
     assert not english, english
     assert not amounts, amounts
+
+
+def test_a_teller_starts_from_the_counter_panel(page: Page, live_server, shot):
+    _demo_with_work()
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    _login(page, live_server.url, "teller_hf")
+    panel = page.locator(".workstation-panel")
+    expect(panel).to_contain_text("合肥科技农村商业银行")
+    expect(panel.locator("li", has_text="客户留言")).to_contain_text("逾期未回复 1 条")
+    expect(panel).not_to_contain_text("日终批处理")
+    expect(page.locator(".workstation-sections")).not_to_contain_text("记账明细")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    shot("admin-index-teller-1366", page)
+    page.get_by_role("link", name="客户查询").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/counter/")
