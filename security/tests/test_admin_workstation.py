@@ -8,12 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from accounts.models import SubAccount
 from ebank.core.admin_mixins import money_column
+from ebank.duework.registry import due_kind_label, registered_kinds
 from security.models import CustomerMessage
 from security.staff import admin_sections
 from security.staff.admin_sections import (
@@ -141,6 +143,14 @@ def test_amount_columns_read_as_yuan(bank):
         == "未设置"
     assert money_column("a", "x")(None, SimpleNamespace(a=Decimal("-1234.5"))) == \
         '<span class="cny">-¥1,234.50</span>'
+
+
+def test_every_due_work_kind_has_a_chinese_name():
+    # The apps' kinds ("<app>.<verb>"; tests register kinds of their own).
+    installed = {config.label for config in apps.get_app_configs()}
+    kinds = [kind for kind in registered_kinds() if kind.split(".")[0] in installed]
+    assert "transfers.execute" in kinds
+    assert [kind for kind in kinds if due_kind_label(kind) == kind] == []
 
 
 def timezone_today(days: int):

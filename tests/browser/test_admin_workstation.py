@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Customer, SubAccount
 from ebank.core.audit import audit_record
+from ebank.duework.models import DueWork, DueWorkStatus
 from security.models import CustomerMessage, SmsMessage, User
 from transfers.models import Transfer, TransferKind, TransferStatus
 
@@ -49,6 +50,9 @@ def _demo_with_work() -> None:
             amount=Decimal("123456.78"), purpose="货款", submitted_at=now, execute_at=now,
             executed_at=now)
     audit_record(action="login", customer_id=li_na.pk, ip_address="10.1.2.3")
+    DueWork.objects.create(kind="transfers.execute", key="TR2026112300000000",
+                           payload={"transfer_id": 1}, due_at=now, status=DueWorkStatus.FAILED,
+                           attempts=3, last_error="转出账户可用余额不足")
 
 
 def _login(page: Page, base: str, username: str = "admin_hq") -> None:
