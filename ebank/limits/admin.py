@@ -163,14 +163,18 @@ class LimitPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DailyLimitUsage)
 class DailyLimitUsageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("customer_id", "day", "channel", "used_cny", "count")
+    list_display = ("customer_number", "day", "channel", "used_cny", "count")
     list_filter = ("channel",)
     search_fields = ("=customer_id",)
     date_hierarchy = "day"
-    fields = ("customer_id", "day", "channel", "used_cny", "count")
+    fields = ("customer_number", "day", "channel", "used_cny", "count")
     readonly_fields = fields
 
     used_cny = money_column("used", "当日累计已用", ordering="used")
+
+    @admin.display(description="客户编号", ordering="customer_id")
+    def customer_number(self, usage: DailyLimitUsage) -> int:
+        return usage.customer_id
 
     # Usage rows name customers by id only: head office reads them, branches do not.
     def has_module_permission(self, request):
