@@ -22,9 +22,10 @@ class ScopedReadOnlyAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.Mode
 
 @admin.register(Transfer)
 class TransferAdmin(ScopedReadOnlyAdmin):
-    # At 1366 px: the arrival mode and the planned time are in the filters and the detail.
+    # At 1366 px: the arrival mode, the planned and the completion time are in the filters
+    # and on the transfer's page.
     list_display = ("number", "customer", "kind", "status", "amount_cny", "payee_name",
-                    "payee_masked", "submitted_at", "executed_at")
+                    "payee_masked", "submitted_at")
     list_select_related = ("customer",)
     list_filter = ("kind", "mode", "status")
     search_fields = ("=number", "=customer__cif_no", "customer__name", "payee_name")

@@ -66,6 +66,12 @@ from .scoping import (
 )
 
 
+def staff_display_name(staff) -> str:
+    """陈静（teller_hf）: the name the branch knows, with the login that finds them."""
+    name = staff.get_full_name()
+    return f"{name}（{staff.username}）" if name else staff.username
+
+
 def login_name_masked(name: str) -> str:
     return mask_account_number(name) if name.isdigit() and len(name) >= 12 else name
 
@@ -157,16 +163,20 @@ class ToolRegisterEntryAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.M
 
     branch_path = "tool__user__customer__branch"
     list_display = ("recorded_at", "tool", "customer_name", "action", "reason", "fee_cny",
-                    "staff", "branch")
+                    "staff_name", "branch")
     list_filter = ("action", "reason")
     list_select_related = ("tool__user__customer", "staff", "branch")
     search_fields = ("=tool__serial", "tool__user__customer__name")
     date_hierarchy = "recorded_at"
     fields = ("recorded_at", "tool", "customer_name", "action", "reason", "fee_cny",
-              "fee_entry_id", "staff", "branch")
+              "fee_entry_id", "staff_name", "branch")
     readonly_fields = fields
 
     fee_cny = money_column("fee", "手续费", ordering="fee")
+
+    @admin.display(description="经办柜员", ordering="staff__username")
+    def staff_name(self, obj):
+        return staff_display_name(obj.staff)
 
     @admin.display(description="客户")
     def customer_name(self, obj):
@@ -175,13 +185,18 @@ class ToolRegisterEntryAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.M
 
 @admin.register(CounterReceipt)
 class CounterReceiptAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("number", "action", "customer", "staff", "branch", "created_at", "print_link")
+    list_display = ("number", "action", "customer", "staff_name", "branch", "created_at",
+                    "print_link")
     list_filter = ("action",)
     list_select_related = ("customer", "staff", "branch")
     search_fields = ("=number", "customer__cif_no", "customer__name")
     date_hierarchy = "created_at"
     fields = ("number", "action", "customer", "staff", "branch", "created_at", "detail")
     readonly_fields = fields
+
+    @admin.display(description="经办柜员", ordering="staff__username")
+    def staff_name(self, obj):
+        return staff_display_name(obj.staff)
 
     @admin.display(description="业务受理单")
     def print_link(self, obj):
