@@ -221,3 +221,23 @@ def test_every_column_field_filter_and_action_of_our_admins_reads_in_chinese():
         if _latin(model._meta.app_config.verbose_name):
             found.append(f"{where} app: {model._meta.app_config.verbose_name}")
     assert not found, "\n".join(found)
+
+
+def test_later_work_adds_its_entry_to_the_panel(monkeypatch, rf):
+    from security.staff import admin_index
+    from security.staff.admin_index import WorkstationLink, workstation_entry, workstation_panel
+
+    monkeypatch.setattr(admin_index, "_entries", dict(admin_index._entries))
+
+    def approvals(request):
+        return WorkstationLink("待复核", "/admin/approvals/", "待复核 2 笔", alert=2)
+
+    workstation_entry(25)(approvals)
+    workstation_entry(25)(approvals)  # ready() twice: harmless
+    with pytest.raises(ImproperlyConfigured, match="已由"):
+        workstation_entry(25)(lambda request: None)
+    workstation_entry(26)(lambda request: None)  # not for this member of staff: left out
+    request = rf.get("/admin/")
+    request.user = SimpleNamespace(has_perm=lambda perm: False, is_staff=True,
+                                   is_head_office=False)
+    assert [link.label for link in workstation_panel(request)] == ["客户查询", "待复核"]
