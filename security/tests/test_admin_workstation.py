@@ -241,3 +241,35 @@ def test_later_work_adds_its_entry_to_the_panel(monkeypatch, rf):
     request.user = SimpleNamespace(has_perm=lambda perm: False, is_staff=True,
                                    is_head_office=False)
     assert [link.label for link in workstation_panel(request)] == ["客户查询", "待复核"]
+
+
+# --- amounts and names as a teller reads them ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_teller_reads_balances_limits_and_the_outbox_in_chinese(client, teller_hf):
+    from ebank.limits.models import LimitLevel, LimitPolicy
+    from security.models import SmsMessage
+
+    li = register("李娜", teller_hf)
+    SmsMessage.objects.create(phone=li.customer.phone, purpose="transfers.intra",
+                              backend="outbox", text="【安徽农金】您正在转账，验证码******")
+    otp_login(client, teller_hf)
+    sub_accounts = client.get(reverse("admin:accounts_subaccount_changelist")).content.decode()
+    assert 'class="field-balance_cny"><span class="cny">¥' in sub_accounts
+    policy = LimitPolicy.objects.filter(level=LimitLevel.BANK, single_limit__isnull=False).first()
+    page = client.get(reverse("admin:limits_limitpolicy_change", args=[policy.pk]))
+    assert page.status_code == 200
+    figures = f"{policy.single_limit:,.2f}"
+    assert f"¥{figures}" in page.content.decode()  # read only for a teller: as an amount
+    outbox = client.get(reverse("admin:security_smsmessage_changelist")).content.decode()
+    assert "交易确认：行内转账" in outbox and "开发环境发件箱" in outbox
+    rows = outbox[outbox.index('id="result_list"'):]
+    assert "transfers.intra" not in rows.split("</table>")[0]  # the code only in filter links
+    assert li.customer.phone not in outbox  # masked in the list
+    filtered = client.get(reverse("admin:security_smsmessage_changelist"),
+                          {"purpose_code": "transfers.intra"}).content.decode()
+    assert "交易确认：行内转账" in filtered
+    other = client.get(reverse("admin:security_smsmessage_changelist"),
+                       {"purpose_code": "register"}).content.decode()
+    assert "您正在转账" not in other
