@@ -17,7 +17,13 @@ from playwright.sync_api import Page, expect
 from accounts.models import Customer, SubAccount
 from ebank.core.audit import audit_record
 from ebank.duework.models import DueWork, DueWorkStatus
-from security.models import CustomerMessage, SmsMessage, User
+from security.models import (
+    CustomerMessage,
+    OperationStatus,
+    PendingOperation,
+    SmsMessage,
+    User,
+)
 from transfers.models import Transfer, TransferKind, TransferStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,6 +56,10 @@ def _demo_with_work() -> None:
             amount=Decimal("123456.78"), purpose="货款", submitted_at=now, execute_at=now,
             executed_at=now)
     audit_record(action="login", customer_id=li_na.pk, ip_address="10.1.2.3")
+    PendingOperation.objects.create(
+        public_id="OP20261123000001", user=li_user, kind="transfers.intra",
+        payload={"amount": "88.00"}, payload_digest="0" * 64, nonce="1" * 32,
+        status=OperationStatus.EXECUTED, expires_at=now, executed_at=now, auth_method="sms")
     DueWork.objects.create(kind="transfers.execute", key="TR2026112300000000",
                            payload={"transfer_id": 1}, due_at=now, status=DueWorkStatus.FAILED,
                            attempts=3, last_error="转出账户可用余额不足")
