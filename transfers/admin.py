@@ -6,7 +6,7 @@ posted through the ledger); staff look, they do not edit. Account numbers are ma
 
 from django.contrib import admin
 
-from ebank.core.admin_mixins import ReadOnlyAdminMixin
+from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.masking import mask_account_number
 from security.staff.scoping import BranchScopedAdminMixin
 
@@ -22,18 +22,22 @@ class ScopedReadOnlyAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.Mode
 
 @admin.register(Transfer)
 class TransferAdmin(ScopedReadOnlyAdmin):
-    list_display = ("number", "customer", "kind", "mode", "status", "amount", "payee_name",
-                    "payee_masked", "submitted_at", "execute_at", "executed_at")
+    # At 1366 px: the arrival mode, the planned and the completion time are in the filters
+    # and on the transfer's page.
+    list_display = ("number", "customer", "kind", "status", "amount_cny", "payee_name",
+                    "payee_masked", "submitted_at")
     list_select_related = ("customer",)
     list_filter = ("kind", "mode", "status")
     search_fields = ("=number", "=customer__cif_no", "customer__name", "payee_name")
     date_hierarchy = "submitted_at"
     fields = ("number", "customer", "user", "kind", "mode", "channel", "status",
               "from_sub_account", "to_sub_account", "payee_masked", "payee_name",
-              "payee_bank_code", "payee_bank_name", "amount", "purpose", "submitted_at",
+              "payee_bank_code", "payee_bank_name", "amount_cny", "purpose", "submitted_at",
               "execute_at", "executed_at", "entry_id", "return_entry_id", "limit_day",
               "failure_reason")
     readonly_fields = fields
+
+    amount_cny = money_column("amount", "转账金额", ordering="amount")
 
     @admin.display(description="收款人账号")
     def payee_masked(self, obj):

@@ -25,6 +25,12 @@ class TransfersConfig(AppConfig):
         from .services import execution, inter, outcome, own_intra  # noqa: F401
         audit_actions(LABELS)
 
+        # SMS purpose labels (security.tools.sms): the 短信发件箱 names the failure notice.
+        from security.tools.sms import sms_purposes
+
+        from .services.notify import PURPOSE_TRANSFER_FAILED
+        sms_purposes({PURPOSE_TRANSFER_FAILED: "转账失败通知"})
+
         # Menu group (ebank.core.menu): 转账汇款, after 账户管理.
         menu_group(30, MenuSpec("转账汇款", children=(
             menu_leaf("关联账户互转", "transfers:own"),

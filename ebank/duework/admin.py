@@ -9,19 +9,43 @@ from ebank.core.admin_mixins import ReadOnlyAdminMixin
 
 from .models import BatchStepRun, DueWork, DueWorkStatus
 from .nightly import step_label
+from .registry import due_kind_label, registered_kinds
 from .services import due_work_retry
+
+
+class DueKindFilter(admin.SimpleListFilter):
+    """任务类型 by name, from the handlers' registry (no query)."""
+
+    title = "任务类型"
+    parameter_name = "kind_code"
+
+    def lookups(self, request, model_admin):
+        return [(kind, due_kind_label(kind)) for kind in registered_kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(DueWork)
 class DueWorkAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "key", "due_at", "status", "attempts", "last_error")
-    list_filter = ("status", "kind")
+    list_display = ("number", "kind_display", "key", "due_at", "status", "attempts",
+                    "last_error")
+    list_filter = ("status", DueKindFilter)
     search_fields = ("kind", "key")
     date_hierarchy = "due_at"
     ordering = ("-due_at", "-id")
-    readonly_fields = ("kind", "key", "payload", "due_at", "status", "attempts", "max_attempts",
-                       "last_error", "created_at", "started_at", "finished_at")
+    fields = ("kind_display", "key", "payload", "due_at", "status", "attempts", "max_attempts",
+              "last_error", "created_at", "started_at", "finished_at")
+    readonly_fields = fields
     actions = ["retry_now"]
+
+    @admin.display(description="编号", ordering="id")
+    def number(self, work: DueWork) -> int:
+        return work.pk
+
+    @admin.display(description="任务类型", ordering="kind")
+    def kind_display(self, work: DueWork) -> str:
+        return due_kind_label(work.kind)
 
     def has_add_permission(self, request):
         return False

@@ -14,7 +14,7 @@ knows every kind. Where that module is:
     # deposits/handlers.py
     from ebank.duework.registry import due_handler
 
-    @due_handler("deposits.mature")
+    @due_handler("deposits.mature", label="定期存款到期处理")
     def deposit_mature_due(work: DueWork) -> None:
         deposit_mature(deposit_id=work.payload["deposit_id"], ...)
 
@@ -40,12 +40,16 @@ if TYPE_CHECKING:
 DueHandler = Callable[["DueWork"], None]
 
 _handlers: dict[str, DueHandler] = {}
+# What staff call each kind (the admin's 延时任务 list); a kind without one shows its code.
+_labels: dict[str, str] = {}
 
 
-def due_handler(kind: str) -> Callable[[DueHandler], DueHandler]:
-    """Register the decorated function as the handler of ``kind``."""
+def due_handler(kind: str, *, label: str = "") -> Callable[[DueHandler], DueHandler]:
+    """Register the decorated function as the handler of ``kind``, named ``label`` in Chinese."""
     if not kind or len(kind) > 64:
         raise ImproperlyConfigured(f"due-work kind must be 1–64 characters: {kind!r}")
+    if label:
+        _labels[kind] = label
 
     def register(handler: DueHandler) -> DueHandler:
         existing = _handlers.get(kind)
@@ -67,6 +71,10 @@ def handler_for(kind: str) -> DueHandler | None:
 
 def registered_kinds() -> list[str]:
     return sorted(_handlers)
+
+
+def due_kind_label(kind: str) -> str:
+    return _labels.get(kind, kind)
 
 
 def _qualname(fn: DueHandler) -> str:

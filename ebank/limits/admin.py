@@ -13,10 +13,11 @@ and add or change only their own branch's. The staff user is read by attribute
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from ebank.core.admin_mixins import ReadOnlyAdminMixin
+from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
 
 from .models import DailyLimitUsage, LimitLevel, LimitPolicy
@@ -65,11 +66,26 @@ class LimitPolicyForm(forms.ModelForm):
 @admin.register(LimitPolicy)
 class LimitPolicyAdmin(admin.ModelAdmin):
     form = LimitPolicyForm
-    list_display = ("level", "scope", "channel", "single_limit", "daily_limit", "updated_at",
-                    "updated_by_id")
+    list_display = ("level", "scope", "channel", "single_limit_cny", "daily_limit_cny",
+                    "updated_at")
     list_filter = ("level", "channel")
     search_fields = ("scope",)
-    readonly_fields = ("updated_at", "updated_by_id")
+    readonly_fields = ("updated_at", "updated_by")
+
+    single_limit_cny = money_column("single_limit", "单笔限额", ordering="single_limit",
+                                    empty="未设置")
+    daily_limit_cny = money_column("daily_limit", "日累计限额", ordering="daily_limit",
+                                   empty="未设置")
+
+    @admin.display(description="修改人")
+    def updated_by(self, policy: LimitPolicy) -> str:
+        # A plain id on the row (ebank.limits may not import the security app's User).
+        if policy.updated_by_id is None:
+            return "-"
+        user = get_user_model().objects.filter(pk=policy.updated_by_id).first()
+        if user is None:
+            return str(policy.updated_by_id)
+        return user.get_full_name() or user.get_username()
 
     @staticmethod
     def _staff_branch_code(request) -> str | None:
@@ -121,7 +137,11 @@ class LimitPolicyAdmin(admin.ModelAdmin):
         fields = ["level", "scope", "channel", "single_limit", "daily_limit"]
         if obj is None or obj.level == LimitLevel.CUSTOMER:
             fields.append("branch_code")
-        return [*fields, "updated_at", "updated_by_id"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only (a teller, another branch's policy): the figures as amounts.
+            fields = [f"{name}_cny" if name in ("single_limit", "daily_limit") else name
+                      for name in fields if name != "branch_code"]
+        return [*fields, "updated_at", "updated_by"]
 
     def save_model(self, request, obj, form, change):
         saved = limit_policy_set(
@@ -143,10 +163,18 @@ class LimitPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DailyLimitUsage)
 class DailyLimitUsageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("customer_id", "day", "channel", "used", "count")
-    list_filter = ("channel", "day")
+    list_display = ("customer_number", "day", "channel", "used_cny", "count")
+    list_filter = ("channel",)
     search_fields = ("=customer_id",)
     date_hierarchy = "day"
+    fields = ("customer_number", "day", "channel", "used_cny", "count")
+    readonly_fields = fields
+
+    used_cny = money_column("used", "当日累计已用", ordering="used")
+
+    @admin.display(description="客户编号", ordering="customer_id")
+    def customer_number(self, usage: DailyLimitUsage) -> int:
+        return usage.customer_id
 
     # Usage rows name customers by id only: head office reads them, branches do not.
     def has_module_permission(self, request):

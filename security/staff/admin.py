@@ -14,7 +14,7 @@
 from collections import Counter
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Customer
-from ebank.core.admin_mixins import ReadOnlyAdminMixin
+from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.audit import (
     AUDIT_CHANNEL_LABELS,
     audit_action_choices,
@@ -33,6 +33,7 @@ from ebank.core.audit import (
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number, mask_phone
 from ebank.core.models import AuditEvent
+from security.confirm.registry import AuthMethod, operation_kind_get, operation_kinds
 from security.staff.counter.forms import MessageReplyForm
 from security.staff.counter.messages import customer_message_reply
 
@@ -47,6 +48,13 @@ from ..models import (
     ToolRegisterEntry,
     User,
 )
+from ..tools.sms import (
+    SMS_BACKEND_LABELS,
+    SMS_PURPOSE_LABELS,
+    sms_backend_label,
+    sms_purpose_label,
+    sms_text_for_staff,
+)
 from . import (
     admin_accounts,  # noqa: F401 — registers the accounts models
     admin_people,  # noqa: F401 — 员工管理 and 员工动态口令 (head office)
@@ -57,6 +65,12 @@ from .scoping import (
     head_office,
     scope_queryset,
 )
+
+
+def staff_display_name(staff) -> str:
+    """陈静（teller_hf）: the name the branch knows, with the login that finds them."""
+    name = staff.get_full_name()
+    return f"{name}（{staff.username}）" if name else staff.username
 
 
 def login_name_masked(name: str) -> str:
@@ -111,7 +125,7 @@ class UserAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
 @admin.register(SecurityTool)
 class SecurityToolAdmin(CustomerScopedAdmin):
     list_display = ("serial", "kind", "user_display", "status", "issued_at", "not_after",
-                    "password_failures", "branch")
+                    "branch")
     list_filter = ("kind", "status")
     list_select_related = ("user__customer", "branch")
     search_fields = ("=serial", "user__customer__cif_no", "user__customer__name")
@@ -125,12 +139,21 @@ class ToolRegisterEntryAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.M
     """《网上银行 USB-Key 及密码信封领取登记簿》."""
 
     branch_path = "tool__user__customer__branch"
-    list_display = ("recorded_at", "tool", "customer_name", "action", "reason", "fee", "staff",
-                    "branch")
+    list_display = ("recorded_at", "tool", "customer_name", "action", "reason", "fee_cny",
+                    "staff_name", "branch")
     list_filter = ("action", "reason")
     list_select_related = ("tool__user__customer", "staff", "branch")
     search_fields = ("=tool__serial", "tool__user__customer__name")
     date_hierarchy = "recorded_at"
+    fields = ("recorded_at", "tool", "customer_name", "action", "reason", "fee_cny",
+              "fee_entry_id", "staff_name", "branch")
+    readonly_fields = fields
+
+    fee_cny = money_column("fee", "手续费", ordering="fee")
+
+    @admin.display(description="经办柜员", ordering="staff__username")
+    def staff_name(self, obj):
+        return staff_display_name(obj.staff)
 
     @admin.display(description="客户")
     def customer_name(self, obj):
@@ -139,13 +162,18 @@ class ToolRegisterEntryAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.M
 
 @admin.register(CounterReceipt)
 class CounterReceiptAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("number", "action", "customer", "staff", "branch", "created_at", "print_link")
+    list_display = ("number", "action", "customer", "staff_name", "branch", "created_at",
+                    "print_link")
     list_filter = ("action",)
     list_select_related = ("customer", "staff", "branch")
     search_fields = ("=number", "customer__cif_no", "customer__name")
     date_hierarchy = "created_at"
     fields = ("number", "action", "customer", "staff", "branch", "created_at", "detail")
     readonly_fields = fields
+
+    @admin.display(description="经办柜员", ordering="staff__username")
+    def staff_name(self, obj):
+        return staff_display_name(obj.staff)
 
     @admin.display(description="业务受理单")
     def print_link(self, obj):
@@ -226,16 +254,79 @@ class CustomerMessageAdmin(CustomerScopedAdmin):
         })
 
 
+def operation_kind_title(kind: str) -> str:
+    try:
+        return operation_kind_get(kind).title
+    except ImproperlyConfigured:  # a kind no app registers any more
+        return kind
+
+
+class OperationKindFilter(admin.SimpleListFilter):
+    """业务 by the kind's title (the X-CONFIRM registry; no query)."""
+
+    title = "业务"
+    parameter_name = "kind_code"
+
+    def lookups(self, request, model_admin):
+        return sorted(((name, kind.title) for name, kind in operation_kinds().items()),
+                      key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(PendingOperation)
 class PendingOperationAdmin(CustomerScopedAdmin):
-    list_display = ("public_id", "user_display", "kind", "status", "created_at", "expires_at",
-                    "executed_at", "auth_method")
+    list_display = ("public_id", "user_display", "kind_display", "status", "created_at",
+                    "executed_at", "auth_method_display")
     list_select_related = ("user__customer",)
-    list_filter = ("status", "kind")
+    list_filter = ("status", OperationKindFilter)
     search_fields = ("=public_id",)
-    fields = ("public_id", "user_display", "kind", "payload", "status", "created_at",
-              "expires_at", "executed_at", "auth_method", "result", "failure_reason")
+    fields = ("public_id", "user_display", "kind_display", "payload", "status", "created_at",
+              "expires_at", "executed_at", "auth_method_display", "result", "failure_reason")
     readonly_fields = fields
+
+    @admin.display(description="业务", ordering="kind")
+    def kind_display(self, obj):
+        return operation_kind_title(obj.kind)
+
+    @admin.display(description="认证方式", ordering="auth_method")
+    def auth_method_display(self, obj):
+        if not obj.auth_method:
+            return "-"
+        try:
+            return AuthMethod(obj.auth_method).label
+        except ValueError:
+            return obj.auth_method
+
+
+class SmsPurposeFilter(admin.SimpleListFilter):
+    """用途 by name, from the label table and the operation kinds (no query); a balance alert's
+    purpose carries its entry ("balance_alert:<entry>") and is found by its code."""
+
+    title = "用途"
+    parameter_name = "purpose_code"
+
+    def lookups(self, request, model_admin):
+        named = {**SMS_PURPOSE_LABELS,
+                 **{name: sms_purpose_label(name) for name in operation_kinds()}}
+        return sorted(named.items(), key=lambda pair: (pair[1], pair[0]))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(Q(purpose=self.value()) | Q(purpose__startswith=f"{self.value()}:"))
+
+
+class SmsBackendFilter(admin.SimpleListFilter):
+    title = "通道"
+    parameter_name = "backend_code"
+
+    def lookups(self, request, model_admin):
+        return list(SMS_BACKEND_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(backend=self.value()) if self.value() else queryset
 
 
 @admin.register(SmsMessage)
@@ -246,16 +337,27 @@ class SmsMessageAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
     until the code is used, expired or dead (``sms_text_for_staff``); the raw column is not
     shown, nor searchable."""
 
-    list_display = ("created_at", "phone", "purpose", "backend", "text_shown")
-    list_filter = ("purpose", "backend")
+    list_display = ("created_at", "phone_masked", "purpose_display", "backend_display",
+                    "text_shown")
+    list_filter = (SmsPurposeFilter, SmsBackendFilter)
     search_fields = ("=phone",)
-    fields = ("created_at", "phone", "purpose", "backend", "text_shown")
+    fields = ("created_at", "phone", "purpose_display", "backend_display", "text_shown")
     readonly_fields = fields
+
+    @admin.display(description="手机号", ordering="phone")
+    def phone_masked(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description="用途", ordering="purpose")
+    def purpose_display(self, obj):
+        return sms_purpose_label(obj.purpose)
+
+    @admin.display(description="通道", ordering="backend")
+    def backend_display(self, obj):
+        return sms_backend_label(obj.backend)
 
     @admin.display(description="短信内容")
     def text_shown(self, obj):
-        from security.tools.sms import sms_text_for_staff
-
         return sms_text_for_staff(obj)
 
     def get_queryset(self, request):
@@ -269,13 +371,15 @@ class SmsMessageAdmin(ReadOnlyAdminMixin, StaffAuditMixin, admin.ModelAdmin):
 
 @admin.register(SmsSubscription)
 class SmsSubscriptionAdmin(CustomerScopedAdmin):
-    list_display = ("user_display", "sub_account", "threshold", "phone_masked", "active",
+    list_display = ("user_display", "sub_account", "threshold_cny", "phone_masked", "active",
                     "created_at", "cancelled_at")
     list_select_related = ("user__customer", "sub_account__medium")
     list_filter = ("active",)
-    fields = ("user_display", "sub_account", "threshold", "phone_masked", "active", "created_at",
-              "cancelled_at")
+    fields = ("user_display", "sub_account", "threshold_cny", "phone_masked", "active",
+              "created_at", "cancelled_at")
     readonly_fields = fields
+
+    threshold_cny = money_column("threshold", "起点金额", ordering="threshold")
 
     @admin.display(description="签约手机号")
     def phone_masked(self, obj):
@@ -324,11 +428,14 @@ class AuditChannelFilter(admin.SimpleListFilter):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """X-LOG in the admin: head office sees all; a branch its customers' events and its own."""
 
-    list_display = ("occurred_at", "action_display", "outcome", "actor", "customer_id",
+    list_display = ("occurred_at", "action_display", "outcome", "actor", "customer_number",
                     "object_ref", "channel_display", "ip_address")
     list_filter = ("outcome", AuditChannelFilter, AuditActionFilter)
     search_fields = ("=customer_id", "action", "object_ref", "actor__username")
     date_hierarchy = "occurred_at"
+    fields = ("occurred_at", "action_display", "action_code", "outcome", "actor", "customer_number",
+              "object_ref", "channel_display", "ip_address", "detail")
+    readonly_fields = fields
 
     @admin.display(description="操作", ordering="action")
     def action_display(self, event: AuditEvent) -> str:
@@ -337,6 +444,14 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="渠道", ordering="channel")
     def channel_display(self, event: AuditEvent) -> str:
         return audit_channel_label(event.channel)
+
+    @admin.display(description="操作代码")
+    def action_code(self, event: AuditEvent) -> str:
+        return event.action
+
+    @admin.display(description="客户编号", ordering="customer_id")
+    def customer_number(self, event: AuditEvent):
+        return event.customer_id
 
     def get_queryset(self, request):
         events = super().get_queryset(request).select_related("actor")

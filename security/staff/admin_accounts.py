@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import Customer, LinkedMedium, Medium, SubAccount
-from ebank.core.admin_mixins import ReadOnlyAdminMixin
+from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.masking import mask_phone
 
 from .scoping import BranchScopedAdminMixin
+
+CURRENCY_NAMES = {"CNY": "人民币"}
 
 
 class ScopedReadOnlyAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
@@ -72,16 +74,21 @@ class MediumAdmin(ScopedReadOnlyAdmin):
 @admin.register(SubAccount)
 class SubAccountAdmin(ScopedReadOnlyAdmin):
     branch_path = "medium__customer__branch"
-    list_display = ("__str__", "kind", "status", "balance", "opened_on")
+    list_display = ("__str__", "kind", "status", "balance_cny", "held_cny", "opened_on")
     list_select_related = ("medium__customer", "ledger_account")
     list_filter = ("kind", "status")
     search_fields = ("=medium__number", "=medium__customer__cif_no")
-    fields = ("__str__", "kind", "currency", "status", "opened_on", "balance")
+    fields = ("__str__", "kind", "currency_display", "status", "opened_on", "balance_cny",
+              "held_cny")
     readonly_fields = fields
 
-    @admin.display(description="余额")
-    def balance(self, obj):
-        return obj.ledger_account.balance
+    balance_cny = money_column("ledger_account.balance", "余额",
+                               ordering="ledger_account__balance")
+    held_cny = money_column("ledger_account.held", "冻结金额", ordering="ledger_account__held")
+
+    @admin.display(description="币种")
+    def currency_display(self, obj):
+        return CURRENCY_NAMES.get(obj.currency, obj.currency)
 
 
 @admin.register(LinkedMedium)

@@ -40,6 +40,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from ebank.core.audit import audit_record
 from ebank.core.masking import mask_phone
 from ebank.core.models import AuditOutcome
+from security.confirm.registry import operation_kind_get
 from security.models import SmsCode, SmsMessage
 
 from .errors import ToolError
@@ -49,17 +50,25 @@ logger = logging.getLogger(__name__)
 SMS_SIGNATURE = "【安徽农金】"
 SMS_CODE_THROTTLE = timedelta(seconds=60)
 SMS_CODE_MAX_FAILURES = 5
-# What the customer is told the code is for. A purpose not listed here is shown as written when
-# it is already Chinese, else as the generic label.
+# The one table of what each SmsMessage/SmsCode purpose is, in Chinese: the admin's 短信发件箱
+# shows it, and a code's text says it when the caller names no action. An app that sends with a
+# purpose of its own adds it with ``sms_purposes()`` from its ``ready()``. A purpose
+# "<code>:<id>" (one balance alert per entry) reads as its code; an X-CONFIRM operation kind
+# (the purpose of a confirmation's code) as "交易确认：<the kind's title>".
+# tests/test_sms_purpose_labels.py fails for a purpose the code uses without a label.
 SMS_PURPOSE_LABELS = {
     "confirm": "网上银行交易确认",
     "register": "个人网上银行自助注册",
-    "login": "网上银行登录",
-    "password_reset": "登录密码重置",
     "phone_change": "预留手机号变更",
     "mobile_banking": "手机银行签约",
+    "balance_alert": "余额变动提醒",
 }
 _GENERIC_PURPOSE_LABEL = "网上银行业务"
+# SmsMessage.backend (each backend's ``name``), as the outbox shows it.
+SMS_BACKEND_LABELS = {
+    "outbox": "开发环境发件箱（不外发）",
+    "http": "短信网关",
+}
 _CODE_IN_TEXT = re.compile(r"验证码(\d{6})")
 _CODE_SHAPE = re.compile(r"[0-9]{6}")
 _PHONE_SHAPE = re.compile(r"1[0-9]{10}")
@@ -141,10 +150,39 @@ def sms_backend() -> SmsBackend:
         ) from None
 
 
+def sms_purposes(labels: dict[str, str]) -> None:
+    """Register the Chinese name of each purpose code an app sends with. The same name again is
+    harmless (``ready()`` run twice); another name for a code already named is refused."""
+    for purpose, label in labels.items():
+        existing = SMS_PURPOSE_LABELS.get(purpose)
+        if existing is not None and existing != label:
+            raise ImproperlyConfigured(f"短信用途 {purpose!r} 已注册为“{existing}”")
+        SMS_PURPOSE_LABELS[purpose] = label
+
+
+def sms_purpose_labelled(purpose: str) -> str | None:
+    """The Chinese name of ``purpose`` from the table or the operation kinds; None if none."""
+    code = purpose.split(":", 1)[0]
+    if code in SMS_PURPOSE_LABELS:
+        return SMS_PURPOSE_LABELS[code]
+    try:
+        kind = operation_kind_get(purpose)
+    except ImproperlyConfigured:  # not a registered kind
+        return None
+    return f"交易确认：{kind.title}"
+
+
 def sms_purpose_label(purpose: str) -> str:
-    if purpose in SMS_PURPOSE_LABELS:
-        return SMS_PURPOSE_LABELS[purpose]
+    """What ``purpose`` is called: its name, else the purpose itself when already Chinese, else
+    the generic 网上银行业务."""
+    label = sms_purpose_labelled(purpose)
+    if label is not None:
+        return label
     return purpose if not purpose.isascii() else _GENERIC_PURPOSE_LABEL
+
+
+def sms_backend_label(backend: str) -> str:
+    return SMS_BACKEND_LABELS.get(backend, backend)
 
 
 @transaction.atomic

@@ -176,7 +176,7 @@ def receivable_check(*, transfer: Transfer) -> None:
 # --- the due-work handler ----------------------------------------------------------------------
 
 
-@due_handler(DUE_KIND)
+@due_handler(DUE_KIND, label="延时转账执行")
 def transfer_execute_due(work: DueWork) -> None:
     """Run one scheduled transfer (普通到账/次日到账); key = its 交易流水号."""
     transfer = (Transfer.objects.select_for_update(of=("self",))

@@ -313,7 +313,7 @@ def inter_payee_save(*, customer: Customer, transfer: Transfer) -> Payee:
 # --- execution of reserved and scheduled transfers ---------------------------------------------
 
 
-@due_handler(DUE_EXECUTE)
+@due_handler(DUE_EXECUTE, label="预约跨行转账执行")
 def inter_transfer_run_due(work: DueWork) -> None:
     """Run a 预约 transfer (HVPS, next session) at its time; key = its 交易流水号."""
     transfer = (Transfer.objects.select_for_update(of=("self",))
@@ -370,8 +370,9 @@ def _refusal_at_execution(transfer: Transfer, *, last_attempt: bool) -> str:
     return ""
 
 
-due_handler(clearing_answers.DUE_POLL_RETURNS)(clearing_answers.returns_poll)
-due_handler(clearing_answers.DUE_RESEND)(clearing_answers.transfer_resend)
+due_handler(clearing_answers.DUE_POLL_RETURNS, label="跨行退汇查询")(clearing_answers.returns_poll)
+due_handler(clearing_answers.DUE_RESEND, label="跨行转账重发")(
+    clearing_answers.transfer_resend)
 
 
 def register() -> list[str]:
