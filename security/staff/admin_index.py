@@ -6,9 +6,9 @@ counted, so an overdue one is seen on arrival), and for head office 日终批处
 only to a member of staff whose permissions open its page.
 
 The panel is a small registry: each entry is a function of the request giving a
-:class:`WorkstationLink` or None (not for this member of staff), placed by ``order``. Work that
-comes later (待复核 of the approvals, a loan officer's queue) adds its entry from its app's
-``ready()``::
+:class:`WorkstationLink` or None (not for this member of staff), placed by ``order``. Other work (待复核 of
+the approvals, in ``approvals/admin.py``; a loan officer's queue later) adds its entry from a
+module its app's ``ready()`` imports::
 
     from security.staff.admin_index import WorkstationLink, workstation_entry
 

@@ -250,3 +250,18 @@ def test_get_never_decides(client, bank, supervisor_hf, hq):
                               args=[request.pk])).status_code == 405
     request.refresh_from_db()
     assert request.status == ApprovalStatus.PENDING
+
+
+def test_the_index_shows_a_supervisor_what_waits_for_them(client, bank, supervisor_hf,
+                                                          teller_hf):
+    _hefei_limits(maker=supervisor_hf)
+    otp_login(client, supervisor_hf)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "没有待复核的申请" in page  # their own request is not theirs to check
+    second = make_staff("super_hf2", "340101", role=Role.SUPERVISOR)
+    client.logout()
+    otp_login(client, second)
+    assert "待我复核 1 笔" in client.get(reverse("admin:index")).content.decode()
+    client.logout()
+    otp_login(client, teller_hf)
+    assert "本人没有等待复核的申请" in client.get(reverse("admin:index")).content.decode()

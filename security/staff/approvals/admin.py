@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -22,6 +23,8 @@ from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.errors import BusinessError
 from security.models import ApprovalRequest, ApprovalStatus
 
+from ..admin_index import WorkstationLink, workstation_entry
+from ..roles import Role, has_role
 from ..scoping import head_office
 from .registry import approval_kind_label, approval_kinds
 from .services import (
@@ -189,3 +192,22 @@ class ApprovalRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def withdraw_view(self, request, object_id):
         return self._decide(request, object_id, lambda item: approval_withdraw(
             public_id=item.public_id, maker=request.user))
+
+
+@workstation_entry(25)
+def approvals_entry(request) -> WorkstationLink | None:
+    """待复核 on the index: for whoever may approve, the branch's requests waiting (their own
+    excluded: they cannot check those); for a teller, their own requests still waiting."""
+    staff = request.user
+    if not staff.has_perm("security.view_approvalrequest"):
+        return None
+    url = reverse("admin:security_approvalrequest_changelist")
+    waiting = approvals_visible_to(staff).filter(status=ApprovalStatus.PENDING,
+                                                 expires_at__gt=timezone.now())
+    if has_role(staff, Role.SUPERVISOR, Role.HEAD_OFFICE):
+        count = waiting.exclude(requested_by=staff).count()
+        return WorkstationLink("待复核", url, f"待我复核 {count} 笔" if count else "没有待复核的申请",
+                               alert=count)
+    mine = waiting.filter(requested_by=staff).count()
+    return WorkstationLink("复核申请", url,
+                           f"本人提交、等待复核 {mine} 笔" if mine else "本人没有等待复核的申请")
