@@ -22,6 +22,7 @@ LABELS = {
     # 员工管理 (head office; security/staff/people.py)
     "staff_create": "新增员工",
     "staff_password_reset": "员工密码重置",
+    "staff_password_change": "员工修改密码",
     "staff_lock": "员工锁定",
     "staff_deactivate": "员工停用",
     "staff_activate": "员工启用",

@@ -11,7 +11,11 @@ row; the fifth in a row locks the admin login until head office unlocks it (员�
 both the right password and the right 动态口令.
 """
 
+from functools import update_wrapper
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django_otp import devices_for_user
@@ -30,6 +34,7 @@ from ..identity.services import (
 from ..identity.throttles import staff_login_throttle
 from .admin_index import workstation_panel
 from .admin_sections import sections_arrange
+from .people import STAFF_MUST_CHANGE_MESSAGE, staff_password_changed
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -97,6 +102,31 @@ class StaffAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         # Named "admin" (not django-otp's "otpadmin") so every reverse("admin:…") keeps working.
         super().__init__(name)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page, and a temporary password first: a member of staff whose password
+        head office set (新增员工, 重置密码) changes it before anything else."""
+        protected = super().admin_view(view, cacheable)
+
+        def first_change_password(request, *args, **kwargs):
+            user = request.user
+            if (user.is_authenticated and user.is_staff and user.must_change_password
+                    and request.path not in self._open_while_forced()):
+                messages.warning(request, STAFF_MUST_CHANGE_MESSAGE)
+                return redirect("admin:password_change")
+            return protected(request, *args, **kwargs)
+
+        return update_wrapper(first_change_password, protected)
+
+    def _open_while_forced(self) -> set[str]:
+        return {reverse(f"{self.name}:{name}") for name in
+                ("password_change", "password_change_done", "logout", "jsi18n")}
+
+    def password_change(self, request, extra_context=None):
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            staff_password_changed(user=request.user)
+        return response
 
     @method_decorator(staff_login_throttle)
     def login(self, request, extra_context=None):

@@ -120,7 +120,7 @@ def staff_create(*, acting_user: User, username: str, name: str, branch: Branch,
     if problem:
         raise BusinessError(problem)
     staff = User(username=username, first_name=name.strip(), branch=branch, is_staff=True,
-                 password_changed_at=timezone.now())
+                 password_changed_at=timezone.now(), must_change_password=True)
     _password_checked(password, user=staff)
     staff.set_password(password)
     staff.save()
@@ -128,6 +128,20 @@ def staff_create(*, acting_user: User, username: str, name: str, branch: Branch,
     _audit(action="staff_create", acting_user=acting_user, staff=staff,
            detail={"branch": branch.code, "role": str(role)})
     return staff
+
+
+STAFF_MUST_CHANGE_MESSAGE = "您的密码由总行设置，请先修改密码后再办理业务"
+
+
+@transaction.atomic(durable=True)
+def staff_password_changed(*, user: User) -> None:
+    """A member of staff changed their own password (the admin's 修改密码): a temporary one no
+    longer stands in the way."""
+    User.objects.filter(pk=user.pk).update(must_change_password=False,
+                                           password_changed_at=timezone.now())
+    user.must_change_password = False
+    audit_record(action="staff_password_change", actor=user, channel="admin",
+                 object_ref=f"user:{user.pk}")
 
 
 @transaction.atomic(durable=True)
@@ -139,7 +153,9 @@ def staff_password_reset(*, acting_user: User, staff: User, password: str) -> Us
     staff.set_password(password)
     staff.failed_logins = 0
     staff.password_changed_at = timezone.now()
-    staff.save(update_fields=["password", "failed_logins", "password_changed_at"])
+    staff.must_change_password = True
+    staff.save(update_fields=["password", "failed_logins", "password_changed_at",
+                              "must_change_password"])
     ended = _sessions_end(staff)
     _audit(action="staff_password_reset", acting_user=acting_user, staff=staff,
            detail={"sessions_ended": ended})

@@ -201,3 +201,35 @@ def test_enrolment_is_head_offices_too(hq, teller_hf, supervisor_hf):
                                token=f"{totp(issued.device.bin_key):06d}")
     assert not TOTPDevice.objects.get(pk=issued.device.pk).confirmed
 
+
+
+def test_a_temporary_password_is_changed_before_any_other_page(hq):
+    from django.urls import reverse
+
+    staff = people.staff_create(acting_user=hq, username="teller_tmp", name="钱七",
+                                branch=Branch.objects.get(code="340101"), role=Role.TELLER,
+                                password=NEW_PASSWORD)
+    assert User.objects.get(pk=staff.pk).must_change_password
+    client = fx_otp_client(staff)
+    for name in ("admin:index", "admin:counter_find", "admin:worklog"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:password_change")
+    assert client.get(reverse("admin:password_change")).status_code == 200
+    changed = client.post(reverse("admin:password_change"), {
+        "old_password": NEW_PASSWORD, "new_password1": "Teller#2026-mine",
+        "new_password2": "Teller#2026-mine"})
+    assert changed.status_code == 302
+    staff.refresh_from_db()
+    assert not staff.must_change_password and staff.check_password("Teller#2026-mine")
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert AuditEvent.objects.filter(action="staff_password_change", actor=staff).exists()
+
+    people.staff_password_reset(acting_user=hq, staff=staff, password=NEW_PASSWORD)
+    assert User.objects.get(pk=staff.pk).must_change_password
+
+
+def fx_otp_client(user) -> Client:
+    client = Client()
+    fx.otp_login(client, user)
+    return client
