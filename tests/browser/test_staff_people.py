@@ -67,4 +67,12 @@ def test_head_office_adds_a_teller_and_enrols_the_tellers_device(
     # The next time step's code: the current one was spent on enrolment.
     _admin_login(teller, base, "teller_new", TELLER_PASSWORD, f"{totp(key, drift=1):06d}")
     expect(teller.locator("#user-tools")).to_contain_text("赵丽")
+    # Head office typed that password: the teller changes it before anything else.
+    expect(teller.locator(".messagelist")).to_contain_text("请先修改密码")
+    teller.fill("#id_old_password", TELLER_PASSWORD)
+    teller.fill("#id_new_password1", "Zhaoli#2026-own")
+    teller.fill("#id_new_password2", "Zhaoli#2026-own")
+    teller.locator("input[type=submit]").click()
+    teller.goto(f"{base}/admin/")
+    expect(teller.locator("#content-main")).to_contain_text("客户查询")
     teller.close()
