@@ -76,6 +76,7 @@ PLACEMENTS: dict[tuple[str, str | None], Placement] = {
     ("security", "smsmessage"): Placement("ebank", 60),
     ("security", "counterreceipt"): Placement("counter", 10),
     ("security", "customermessage"): Placement("counter", 20),
+    ("security", "approvalrequest"): Placement("counter", 30),
     ("limits", "limitpolicy"): Placement("limits", 10),
     ("limits", "dailylimitusage"): Placement("limits", 20),
     ("transfers", "transfer"): Placement("transactions", 10),
@@ -94,7 +95,8 @@ PLACEMENTS: dict[tuple[str, str | None], Placement] = {
     ("clearing", "bankcode"): Placement("clearing", 20),
     ("accounts", "branch"): Placement("organisation", 10),
     ("accounts", "bank"): Placement("organisation", 20),
-    ("otp_totp", "totpdevice"): Placement("organisation", 40, "员工动态口令令牌"),
+    ("security", "staffmember"): Placement("organisation", 30),
+    ("security", "staffotpdevice"): Placement("organisation", 40),
     ("auth", "group"): Placement("organisation", 50, "员工角色"),
     ("core", "auditevent"): Placement("audit", 10),
 }
