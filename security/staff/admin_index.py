@@ -74,7 +74,7 @@ def _qualified(fn: Callable) -> str:
 def customer_find_entry(request) -> WorkstationLink:
     return WorkstationLink(
         "客户查询", reverse("admin:counter_find"),
-        "按证件号码或卡号查找客户，办理网银开通、工具申领、解锁、密码重置等柜面业务",
+        "按证件号码、卡号（账号）、手机号或姓名查找客户，办理网银开通、工具申领、解锁、密码重置、挂失等柜面业务",
         primary=True)
 
 
