@@ -2,17 +2,15 @@
 neither the admin's 审计日志 nor a customer's 网银日志查询 ever shows a code."""
 
 import ast
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from ebank.core import audit
 from ebank.core.audit import audit_action_label, audit_action_labelled
 from security.models import CounterAction
+from tests.source_scan import ROOT, call_name, source_files
 
-ROOT = Path(settings.BASE_DIR)
 # Calls whose action= is not an audit action (argparse's store_true …).
 NOT_AUDIT = {"add_argument"}
 # f-string families and the codes they make (each must be labelled: by a rule or the table).
@@ -22,19 +20,6 @@ FAMILIES = {
     "approval.": [f"approval.{verb}" for verb in ("requested", "approved", "rejected", "failed",
                                                   "withdrawn", "refused")],
 }
-
-
-def _source_files():
-    for path in sorted(ROOT.rglob("*.py")):
-        parts = path.relative_to(ROOT).parts
-        if parts[0] in {".venv", "bench", "var", "node_modules"} or "tests" in parts \
-                or "migrations" in parts:
-            continue
-        yield path
-
-
-def _name(func) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _strings(node) -> list[str]:
@@ -57,11 +42,11 @@ def _strings(node) -> list[str]:
 def recorded_actions() -> dict[str, str]:
     """Every audit action written in the code → where (file:line)."""
     found: dict[str, str] = {}
-    for path in _source_files():
+    for path in source_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             values = []
-            if isinstance(node, ast.Call) and _name(node.func) not in NOT_AUDIT:
+            if isinstance(node, ast.Call) and call_name(node.func) not in NOT_AUDIT:
                 # audit_record and the helpers that pass an action on to it (_audit,
                 # _login_password_check, tool_failure_record's wrong_action/locked_action …)
                 values += [keyword.value for keyword in node.keywords

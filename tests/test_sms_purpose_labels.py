@@ -3,34 +3,19 @@ operation kind's title for a confirmation code), so the admin's 短信发件箱 
 such as ``transfers.intra``."""
 
 import ast
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from security.confirm.registry import operation_kinds
 from security.tools import sms
 from security.tools.sms import sms_backend_label, sms_purpose_label, sms_purpose_labelled
+from tests.source_scan import ROOT, call_name, source_files
 
-ROOT = Path(settings.BASE_DIR)
 # The functions that take an SMS purpose (security.tools.sms).
 SMS_FUNCTIONS = {"sms_send", "sms_code_issue", "sms_code_verify", "sms_code_wait_seconds"}
 # An attribute passed as the purpose: the operation kinds (X-CONFIRM), all checked below.
 KIND_ATTRIBUTES = {"kind"}
-
-
-def _source_files():
-    for path in sorted(ROOT.rglob("*.py")):
-        parts = path.relative_to(ROOT).parts
-        if parts[0] in {".venv", "bench", "var", "node_modules"} or "tests" in parts \
-                or "migrations" in parts:
-            continue
-        yield path
-
-
-def _name(func) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _assigned_strings(tree) -> dict[str, ast.expr]:
@@ -67,13 +52,13 @@ def _purposes(node, assigned, where) -> list[str]:
 def used_purposes() -> dict[str, str]:
     """Every purpose the code passes to the SMS functions → where (file:line)."""
     found: dict[str, str] = {}
-    for path in _source_files():
+    for path in source_files():
         if path.relative_to(ROOT).as_posix() == "security/tools/sms.py":
             continue  # passes its callers' purpose on
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assigned = _assigned_strings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _name(node.func) in SMS_FUNCTIONS:
+            if isinstance(node, ast.Call) and call_name(node.func) in SMS_FUNCTIONS:
                 where = f"{path.relative_to(ROOT)}:{node.lineno}"
                 for keyword in node.keywords:
                     if keyword.arg == "purpose":

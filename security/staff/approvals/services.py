@@ -65,6 +65,13 @@ def approval_request(*, kind: str, maker: User, payload: dict[str, Any],
     return request
 
 
+def approval_pending(kind: str, **match: Any) -> bool:
+    """Whether a request of ``kind`` matching ``match`` (model lookups) still waits: one change
+    is asked for once."""
+    return ApprovalRequest.objects.filter(kind=kind, status=ApprovalStatus.PENDING,
+                                          expires_at__gt=timezone.now(), **match).exists()
+
+
 def approvals_visible_to(staff: User) -> QuerySet[ApprovalRequest]:
     """Head office sees every request; branch staff their branch's."""
     requests = ApprovalRequest.objects.select_related("customer", "branch", "requested_by",

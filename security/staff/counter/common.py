@@ -98,6 +98,11 @@ def identity_check(*, customer: Customer, id_type: str, id_number: str,
         raise BusinessError("请收取客户身份证件复印件后再办理")
 
 
+def identity_checked_row(customer: Customer) -> list[str]:
+    """The row a 复核 request shows for the ID the maker checked (masked)."""
+    return ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}（经办人已核验原件）"]
+
+
 def customer_lock(*, customer: Customer) -> Customer:
     """Lock the customer row: two tellers acting on one customer queue instead of crossing."""
     return Customer.objects.select_for_update().select_related("branch").get(pk=customer.pk)

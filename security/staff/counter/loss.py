@@ -19,10 +19,10 @@ from ebank.core.errors import BusinessError
 from security.models import ApprovalRequest, CounterAction, CounterReceipt, User
 
 from ..approvals.registry import approval_kind
-from ..approvals.services import approval_request
+from ..approvals.services import approval_pending, approval_request
 from ..roles import Role
 from .actions import CounterActionSpec, counter_action
-from .common import counter_record, customer_lock, staff_branch
+from .common import counter_record, customer_lock, identity_checked_row, staff_branch
 from .forms import IdentityForm, MediumChoiceField
 from .services import _begin
 
@@ -95,15 +95,13 @@ def counter_loss_release(*, acting_user: User, customer: Customer, id_type: str,
     if medium.status == MediumStatus.ORAL_LOSS:
         return _release(maker=acting_user, customer=customer, medium=medium, reason=reason,
                         checker=None)
-    if ApprovalRequest.objects.filter(kind=RELEASE_KIND, status="pending",
-                                      payload__medium_id=medium.pk).exists():
+    if approval_pending(RELEASE_KIND, payload__medium_id=medium.pk):
         raise BusinessError("该卡（账户）已有待复核的解除挂失申请")
     return approval_request(
         kind=RELEASE_KIND, maker=acting_user, customer=customer,
         payload={"medium_id": medium.pk, "reason": reason},
         summary=[["复核事项", "解除书面挂失"],
-                 ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}"
-                          "（经办人已核验原件）"],
+                 identity_checked_row(customer),
                  ["解挂卡（账户）", _medium_label(medium)],
                  ["当前状态", medium.get_status_display()], ["解挂原因", reason]])
 

@@ -45,7 +45,7 @@ from security.models import (
 )
 
 from ..approvals.registry import approval_kind
-from ..approvals.services import approval_request
+from ..approvals.services import approval_pending, approval_request
 from ..roles import Role
 from .common import (
     amount_text,
@@ -54,6 +54,7 @@ from .common import (
     fee_items,
     fee_medium_check,
     identity_check,
+    identity_checked_row,
     register_entry_add,
     staff_branch,
     staff_scope_check,
@@ -518,15 +519,13 @@ def counter_password_reset(*, acting_user: User, customer: Customer, id_type: st
     if not live.exists():
         return _password_reset_apply(user=user, customer=customer, maker=acting_user,
                                      password_hash=password_hash)
-    if ApprovalRequest.objects.filter(kind=RESET_APPROVAL_KIND, status="pending",
-                                      customer=customer).exists():
+    if approval_pending(RESET_APPROVAL_KIND, customer=customer):
         raise BusinessError("该客户已有待复核的登录密码重置申请")
     return approval_request(
         kind=RESET_APPROVAL_KIND, maker=acting_user, customer=customer,
         payload={"user_id": user.pk, "password_hash": password_hash},
         summary=[["复核事项", "登录密码重置（客户持有安全认证工具）"],
-                 ["证件", f"{customer.get_id_type_display()} {customer.id_number_masked}"
-                          "（经办人已核验原件）"],
+                 identity_checked_row(customer),
                  ["登录名", login_name_shown(user)],
                  ["安全认证工具", "；".join(tool_label(t) for t in live)],
                  ["新登录密码", "客户已在密码键盘输入（不显示）"],
