@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import LinkedMedium, Medium, MediumKind, MediumStatus
@@ -108,12 +108,13 @@ def test_loss_never_breaks_and_reports_nothing_on_junk(client, bank, step, link,
 @FUZZ
 @given(confirmed=junk)
 def test_unlink_without_the_confirmation_value_deletes_nothing(client, bank, confirmed):
+    # "1" really deletes (tested on its own): posting it here would leave the next example,
+    # which shares the database, without the link to try.
+    assume(confirmed != "1")
     client.force_login(bank.alice)
     link = bank.link(bank.alice, MediumKind.CURRENT_PASSBOOK)
     before = _links_snapshot()
     response = client.post(reverse("accounts:unlink", args=[link.pk]), {"confirmed": confirmed})
-    if confirmed == "1":
-        return
     assert response.status_code == 200 and _links_snapshot() == before
 
 
