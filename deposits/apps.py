@@ -9,5 +9,12 @@ class DepositsConfig(AppConfig):
     verbose_name = "定期存款与智能存款"
 
     def ready(self):
+        from ebank.ledger.business_types import business_types
+
+        from .business_types import DepositBusinessType
+
+        # Ledger business types (ebank.ledger.business_types).
+        business_types(DepositBusinessType)
+
         # Menu item (ebank.core.menu): plain text until the page ``deposits:index`` exists.
         menu_group(70, menu_leaf("定期存款/智能存款", "deposits:index"))
