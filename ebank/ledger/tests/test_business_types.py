@@ -47,6 +47,10 @@ def test_the_ledger_and_the_apps_register_every_type_of_today():
         "fee": "手续费", "interest": "利息", "adjustment": "调账",
         "own_transfer": "关联账户互转", "intra_transfer": "行内转账", "inter_transfer": "跨行转账",
         "inter_transfer_return": "跨行退汇", "bill_payment": "缴费",
+        "deposit_open": "定期开户", "deposit_top_up": "定期续存", "deposit_withdraw": "定期支取",
+        "deposit_maturity": "到期支取", "deposit_rollover": "到期转存",
+        "deposit_interest_payout": "存本取息付息", "deposit_interest_clawback": "利息扣回",
+        "current_interest": "活期结息", "deposit_sweep": "活期宝归集",
     }
     assert PaymentBusinessType.BILL_PAYMENT == "bill_payment"
     assert Entry._meta.get_field("business_type").choices  # the registry, read when used
