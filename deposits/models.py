@@ -137,3 +137,37 @@ class CurrentAccrual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sub_account} 积数 {self.accrued}（至{self.accrued_through}）"
+
+
+class LargeCDProduct(models.Model):
+    """大额存单 期次: one issue with its term, rate and 额度 (quota). ``sold`` only grows through
+    ``deposits.cd.cd_quota_take`` (one conditional UPDATE), so two customers racing for the last
+    额度 can never both get it; the database refuses ``sold`` above ``quota`` too."""
+
+    code = models.CharField("产品代码", max_length=20, unique=True)
+    name = models.CharField("产品名称", max_length=60)
+    term_months = models.PositiveSmallIntegerField("存期（月）")
+    annual_rate = models.DecimalField("年利率（%）", **RATE)
+    minimum = models.DecimalField("起存金额", default=Decimal("200000.00"), **MONEY)
+    quota = models.DecimalField("发行额度", **MONEY)
+    sold = models.DecimalField("已售额度", default=Decimal("0.00"), **MONEY)
+    sale_from = models.DateField("发售起始日")
+    sale_to = models.DateField("发售截止日")
+
+    class Meta:
+        verbose_name = "大额存单产品"
+        verbose_name_plural = "大额存单产品"
+        ordering = ["-sale_from", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sold__gte=0) & Q(sold__lte=models.F("quota")),
+                                   name="deposits_cd_sold_within_quota"),
+            models.CheckConstraint(condition=Q(minimum__gte=Decimal("200000.00")),
+                                   name="deposits_cd_minimum_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quota - self.sold
