@@ -171,3 +171,75 @@ class LargeCDProduct(models.Model):
     @property
     def remaining(self) -> Decimal:
         return self.quota - self.sold
+
+
+class PlanFrequency(models.TextChoices):
+    MONTHLY = "monthly", "每月"
+    WEEKLY = "weekly", "每周"
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "生效"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class DepositPlan(models.Model):
+    """卡内预约转存 (DEP-PLAN): on each scheduled day the nightly run moves ``amount`` from the
+    card's 活期 into a new time deposit of ``product`` and ``term_months``. A short balance fails
+    that run (recorded with its reason); the plan runs again on its next day."""
+
+    medium = models.ForeignKey("accounts.Medium", verbose_name="卡号", on_delete=models.PROTECT,
+                               related_name="deposit_plans")
+    product = models.CharField("存款产品", max_length=20, choices=Product.choices,
+                               default=Product.FIXED)
+    term_months = models.PositiveSmallIntegerField("存期（月）")
+    amount = models.DecimalField("转存金额", **MONEY)
+    frequency = models.CharField("频率", max_length=8, choices=PlanFrequency.choices)
+    # Monthly: the day of the month (29–31 run on a shorter month's last day); weekly: ISO
+    # weekday 1 (Monday) to 7.
+    run_day = models.PositiveSmallIntegerField("转存日")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+    next_run_on = models.DateField("下次转存日")
+    status = models.CharField("状态", max_length=10, choices=PlanStatus.choices,
+                              default=PlanStatus.ACTIVE)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "卡内预约转存"
+        verbose_name_plural = "卡内预约转存"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_run_on"], name="deposits_plan_due")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposits_plan_amount"),
+            models.CheckConstraint(
+                condition=(Q(frequency="monthly", run_day__gte=1, run_day__lte=31)
+                           | Q(frequency="weekly", run_day__gte=1, run_day__lte=7)),
+                name="deposits_plan_run_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medium.masked_number} {self.get_frequency_display()} {self.amount}"
+
+
+class PlanRun(models.Model):
+    """One scheduled day of a plan: done (the deposit opened) or failed (the reason)."""
+
+    plan = models.ForeignKey(DepositPlan, verbose_name="预约转存", on_delete=models.CASCADE,
+                             related_name="runs")
+    run_on = models.DateField("转存日")
+    succeeded = models.BooleanField("成功")
+    reason = models.CharField("失败原因", max_length=200, blank=True)
+    deposit = models.ForeignKey(Deposit, verbose_name="开立的定期", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("执行时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "预约转存执行记录"
+        verbose_name_plural = "预约转存执行记录"
+        ordering = ["-run_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "run_on"],
+                                               name="deposits_plan_run_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.run_on} {'成功' if self.succeeded else '失败'}"
