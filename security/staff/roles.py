@@ -49,6 +49,7 @@ _TELLER = (
     ("transfers", "payee", ("view",)),
     ("limits", "limitpolicy", ("view",)),
     ("security", "approvalrequest", ("view",)),
+    ("deposits", "largecdproduct", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("security", "staffmember", ("view", "add")),
         ("security", "staffotpdevice", ("view",)),
         ("limits", "dailylimitusage", ("view",)),
+        ("deposits", "largecdproduct", ("add", "change", "delete")),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),
     ),
