@@ -168,7 +168,7 @@ def _require_head_office(user) -> None:
         raise BusinessError("只有总行管理员可以维护存款利率", code="deposit_rate_forbidden")
 
 
-def _audit(action: str, row: DepositRate, acting_user, **detail) -> None:
+def _audit(*, action: str, row: DepositRate, acting_user, **detail) -> None:
     audit_record(action=action, actor=acting_user, channel="admin",
                  object_ref=f"deposit_rate:{row.pk}",
                  detail={"product": row.product, "term_months": row.term_months,
@@ -195,7 +195,7 @@ def rate_add(*, product: str, term_months: int, annual_rate: Decimal, effective_
     except IntegrityError as exc:
         raise BusinessError("该产品期限在此生效日期已有利率",
                             code="deposit_rate_duplicate") from exc
-    _audit("deposit_rate_add", row, acting_user)
+    _audit(action="deposit_rate_add", row=row, acting_user=acting_user)
     return row
 
 
@@ -228,7 +228,7 @@ def rate_change(*, row: DepositRate, annual_rate: Decimal, effective_from: date,
     except IntegrityError as exc:
         raise BusinessError("该产品期限在此生效日期已有利率",
                             code="deposit_rate_duplicate") from exc
-    _audit("deposit_rate_change", locked, acting_user, **previous)
+    _audit(action="deposit_rate_change", row=locked, acting_user=acting_user, **previous)
     return locked
 
 
@@ -237,5 +237,5 @@ def rate_delete(*, row: DepositRate, acting_user) -> None:
     """Withdraw a row not yet in force."""
     _require_head_office(acting_user)
     locked = _locked_editable(row)
-    _audit("deposit_rate_delete", locked, acting_user)
+    _audit(action="deposit_rate_delete", row=locked, acting_user=acting_user)
     locked.delete()
