@@ -64,8 +64,17 @@ class DepositRateForm(forms.ModelForm):
     class Meta:
         model = DepositRate
         fields = ["product", "term_months", "annual_rate", "effective_from"]
-        help_texts = {"annual_rate": "百分比，如 1.20 即年利率 1.20%",
-                      "effective_from": "最早为明天：已生效的利率不能更改，调整利率请录入新的生效日期"}
+
+    # Help for the one filling the form in (set on the fields, not in Meta, so a read-only page
+    # does not show it).
+    HELP = {"annual_rate": "百分比，如 1.20 即年利率 1.20%",
+            "effective_from": "最早为明天：已生效的利率不能更改，调整利率请录入新的生效日期"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.HELP.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
 
     def clean(self):
         # The service's checks are the one set of rules (range, term, date, one row a day), so
@@ -85,12 +94,26 @@ class DepositRateForm(forms.ModelForm):
         return cleaned
 
 
+class TermFilter(admin.SimpleListFilter):
+    title = "期限"
+    parameter_name = "term"
+
+    def lookups(self, request, model_admin):
+        return [(str(months), label) for months, label in TERM_CHOICES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None or not value.isdigit():
+            return queryset
+        return queryset.filter(term_months=int(value))
+
+
 @admin.register(DepositRate)
 class DepositRateAdmin(StaffReadsMixin, admin.ModelAdmin):
     form = DepositRateForm
     list_display = ("product", "term_shown", "rate_shown", "effective_from", "state",
                     "deposit_count", "created_at")
-    list_filter = ("product", "term_months")
+    list_filter = ("product", TermFilter)
     readonly_fields = ("term_shown", "rate_shown", "state", "deposit_count", "created_at",
                        "created_by")
 

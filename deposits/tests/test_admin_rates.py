@@ -55,7 +55,8 @@ def travel():
 @pytest.mark.django_db
 def test_head_office_adds_a_rate_through_the_service(client, hq, travel):
     otp_login(client, hq)
-    assert client.get(reverse(ADD)).status_code == 200
+    form = client.get(reverse(ADD))
+    assert form.status_code == 200 and "最早为明天" in form.content.decode()
     response = client.post(reverse(ADD), _form())
     assert response.status_code == 302
     row = DepositRate.objects.get(term_months=36)
@@ -102,6 +103,11 @@ def test_a_teller_reads_the_table_as_percentages_but_adds_and_changes_nothing(
     future.refresh_from_db()
     assert future.annual_rate == Decimal("1.1000")
     assert reverse(ADD) not in page  # no 增加 button
+    assert "最早为明天" not in view.content.decode()  # the form's help, not a read-only page's
+    DepositRate.objects.create(product=Product.FIXED, term_months=36,
+                               annual_rate=Decimal("1.5500"), effective_from=date(2025, 1, 1))
+    three_years = client.get(reverse(LIST), {"term": "36"}).content.decode()
+    assert "1.55%" in three_years and "1.20%" not in three_years and "三年" in three_years
 
 
 @pytest.mark.django_db
