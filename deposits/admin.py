@@ -3,7 +3,7 @@
 * 存款利率表: every member of staff reads it; only 总行管理员 working at head office add rows, and
   change or delete a row only while it is editable (``rates.rate_row_editable``: not yet in
   force, used by no deposit). Every save goes through ``rates.rate_add`` / ``rate_change`` /
-  ``rate_delete`` (durable, audited); the form runs the same checks so a refusal shows on it.
+  ``rate_delete`` (audited); the form runs the same checks so a refusal shows on it.
 * 定期存款: read-only and branch-scoped like the sub-accounts that hold them; changes are the
   customer's (X-CONFIRM) or the nightly batch's, never an admin edit.
 * 活期积数: read-only, head office's (the nightly batch writes it).
@@ -14,7 +14,6 @@ permissions, so the role groups need no deposits rows.
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import csrf_protect_m
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
@@ -191,17 +190,6 @@ class DepositRateAdmin(StaffReadsMixin, admin.ModelAdmin):
         return ("product", "term_months", *self.readonly_fields)
 
     # --- writes, each through its service ---
-
-    @csrf_protect_m
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # rate_add / rate_change are durable transactions of their own: Django's changeform_view
-        # would nest them in its atomic block (refused), so the view runs without it.
-        return self._changeform_view(request, object_id, form_url, extra_context)
-
-    @csrf_protect_m
-    def delete_view(self, request, object_id, extra_context=None):
-        # rate_delete is durable: as changeform_view.
-        return self._delete_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

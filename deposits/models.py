@@ -60,8 +60,11 @@ class DepositRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        term = f" {self.term_months}个月" if self.term_months else ""
-        return f"{self.get_product_display()}{term} {self.annual_rate}%（{self.effective_from}起）"
+        from .rates import rate_text, term_text  # rates reads these models
+
+        term = f" {term_text(self.term_months)}" if self.term_months else ""
+        return (f"{self.get_product_display()}{term} {rate_text(self.annual_rate)}"
+                f"（{self.effective_from}起）")
 
 
 class DepositStatus(models.TextChoices):

@@ -17,9 +17,10 @@ How "a row in the past cannot be edited once used" is read (the rule is loose):
   effect.
 * Only 总行管理员 working at head office add, change or delete rows (the admin checks the same).
 
-Every write is a durable transaction with an audit row (``deposit_rate_add``,
-``deposit_rate_change``, ``deposit_rate_delete``; labels in :data:`AUDIT_LABELS`, registered by
-``DepositsConfig.ready()``).
+Every write is all-or-nothing with an audit row (``deposit_rate_add``, ``deposit_rate_change``,
+``deposit_rate_delete``; labels in :data:`AUDIT_LABELS`, registered by
+``DepositsConfig.ready()``). Plain ``atomic``, not durable: the admin's change and delete views
+hold a transaction around them (as ``limit_policy_set``).
 """
 
 from datetime import date
@@ -179,7 +180,7 @@ def _audit(*, action: str, row: DepositRate, acting_user, **detail) -> None:
 # --- writes -----------------------------------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def rate_add(*, product: str, term_months: int, annual_rate: Decimal, effective_from: date,
              acting_user) -> DepositRate:
     """A new row of the rate table, in force from ``effective_from`` (tomorrow at the earliest)."""
@@ -209,7 +210,7 @@ def _locked_editable(row: DepositRate) -> DepositRate:
     return locked
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def rate_change(*, row: DepositRate, annual_rate: Decimal, effective_from: date,
                 acting_user) -> DepositRate:
     """Correct a row not yet in force (its rate or its 生效日期)."""
@@ -232,7 +233,7 @@ def rate_change(*, row: DepositRate, annual_rate: Decimal, effective_from: date,
     return locked
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def rate_delete(*, row: DepositRate, acting_user) -> None:
     """Withdraw a row not yet in force."""
     _require_head_office(acting_user)
