@@ -10,6 +10,7 @@ from ebank.core.admin_mixins import money_column
 from security.staff.roles import Role, has_role
 from security.staff.scoping import head_office
 
+from .admin import StaffReadsMixin
 from .models import LargeCDProduct
 
 
@@ -35,7 +36,7 @@ class LargeCDProductForm(forms.ModelForm):
 
 
 @admin.register(LargeCDProduct)
-class LargeCDProductAdmin(admin.ModelAdmin):
+class LargeCDProductAdmin(StaffReadsMixin, admin.ModelAdmin):
     form = LargeCDProductForm
     list_display = ("code", "name", "term_months", "rate_display", "quota_cny", "sold_cny",
                     "remaining_cny", "sale_from", "sale_to")

@@ -49,7 +49,6 @@ _TELLER = (
     ("transfers", "payee", ("view",)),
     ("limits", "limitpolicy", ("view",)),
     ("security", "approvalrequest", ("view",)),
-    ("deposits", "largecdproduct", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -68,7 +67,6 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("security", "staffmember", ("view", "add")),
         ("security", "staffotpdevice", ("view",)),
         ("limits", "dailylimitusage", ("view",)),
-        ("deposits", "largecdproduct", ("add", "change", "delete")),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),
     ),
