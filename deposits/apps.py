@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from ebank.core.menu import menu_group, menu_leaf
+from ebank.core.menu import MenuSpec, menu_group, menu_leaf
 
 
 class DepositsConfig(AppConfig):
@@ -16,5 +16,24 @@ class DepositsConfig(AppConfig):
         # Ledger business types (ebank.ledger.business_types).
         business_types(DepositBusinessType)
 
-        # Menu item (ebank.core.menu): plain text until the page ``deposits:index`` exists.
-        menu_group(70, menu_leaf("定期存款/智能存款", "deposits:index"))
+        # Menu group (ebank.core.menu): 定期存款/智能存款, after 基金/投资理财.
+        menu_group(70, MenuSpec("定期存款/智能存款", children=(
+            menu_leaf("我的定期存款", "deposits:index"),
+            menu_leaf("整存整取", "deposits:fixed_open"),
+            menu_leaf("定期支取", "deposits:fixed_withdraw"),
+        )))
+
+        # Audit action labels (ebank.core.audit).
+        from ebank.core.audit import audit_actions
+
+        from .audit_labels import LABELS
+        audit_actions(LABELS)
+
+        # X-CONFIRM operation kinds (security.confirm.registry), the nightly batch step
+        # 定期到期处理 (ebank.duework.nightly), and each deposit's facts beside its sub-account
+        # on 账户总览 / 账户详情 (accounts.pages.facts).
+        from accounts.pages.facts import sub_account_facts_provider
+
+        from . import maturity, operations  # noqa: F401
+        from .selectors import deposit_facts
+        sub_account_facts_provider(deposit_facts)
