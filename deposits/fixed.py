@@ -82,6 +82,11 @@ NO_RATE = "暂无该储种存期的利率，请稍后再试"
 INSUFFICIENT = "转出账户可用余额不足"
 
 
+def masked_number(sub_account: SubAccount) -> str:
+    """定期账号 as pages show it: the medium's masked number and the sub-account's sequence."""
+    return f"{sub_account.medium.masked_number}-{sub_account.seq:04d}"
+
+
 def term_label(months: int) -> str:
     return TERMS.get(months, f"{months}个月")
 

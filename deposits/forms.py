@@ -86,8 +86,8 @@ class FixedWithdrawForm(forms.Form):
     def __init__(self, *args, deposits, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deposit"].choices = [("", "请选择")] + [
-            (str(row.pk), f"{row.number} 整存整取{row.term} 余额{format_cny(row.balance)}"
-                          f" 到期日{row.deposit.matures_on:%Y-%m-%d}") for row in deposits]
+            (str(row.pk), f"{row.number} {row.term} {format_cny(row.balance)}"
+                          f"（{row.deposit.matures_on:%Y-%m-%d}到期）") for row in deposits]
 
     def clean(self):
         data = super().clean()

@@ -92,7 +92,7 @@ def fixed_open_execute(*, operation: PendingOperation) -> dict:
     return {
         "message": f"整存整取开户成功，{format_cny(deposit.principal)}已存入定期账户",
         "receipt_url": receipt_url(opened.receipt),
-        "lines": [["定期账号", deposit.sub_account.number],
+        "lines": [["定期账号", fixed.masked_number(deposit.sub_account)],
                   ["存期", fixed.term_label(deposit.term_months)],
                   ["年利率", f"{deposit.annual_rate:.2f}%"],
                   ["起息日", f"{deposit.value_date:%Y-%m-%d}"],
@@ -114,7 +114,7 @@ def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
     take = balance if full else as_money(amount if amount is not None else "0")
     on = business_day()
     quote = fixed.withdraw_quote(deposit=deposit, balance=balance, amount=take, on=on)
-    summary = [("定期账号", deposit.sub_account.number),
+    summary = [("定期账号", fixed.masked_number(deposit.sub_account)),
                ("存期", fixed.term_label(deposit.term_months)),
                ("年利率", f"{deposit.annual_rate:.2f}%"),
                ("到期日", f"{deposit.matures_on:%Y-%m-%d}"),

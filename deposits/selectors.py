@@ -11,7 +11,7 @@ from accounts.models import LinkedMedium, MediumKind, MediumStatus, SubAccount, 
 from accounts.pages.facts import SubAccountFacts
 from ebank.core.money import format_cny
 
-from .fixed import interest_to_date, term_label
+from .fixed import interest_to_date, masked_number, term_label
 from .models import Deposit, DepositStatus, Product
 
 
@@ -27,7 +27,7 @@ class DepositRow:
 
     @property
     def number(self) -> str:
-        return self.deposit.sub_account.number
+        return masked_number(self.deposit.sub_account)
 
     @property
     def medium_label(self) -> str:
