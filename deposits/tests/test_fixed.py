@@ -349,3 +349,31 @@ def test_a_batch_behind_by_several_terms_rolls_each_once(world):
     deposit.refresh_from_db()
     assert deposit.rollovers == 2 and deposit.matures_on == date(2026, 12, 2)
     assert len(interest_entries()) == 2
+
+
+def test_nightly_killed_half_way_rolls_back_whole_and_the_resume_posts_each_once(world,
+                                                                                 monkeypatch):
+    with at(OPENED):
+        a = open_deposit(world, option=MaturityOption.ROLL_ALL, key="t:a")
+        b = open_deposit(world, option=MaturityOption.TO_CURRENT, key="t:b")
+    entries = Entry.objects.count()
+    real = fixed._mature_once
+
+    def dies_on_b(deposit):
+        if deposit.pk == b.pk:
+            raise RuntimeError("killed")  # after a's rollover was posted in the same step
+        return real(deposit)
+
+    monkeypatch.setattr(fixed, "_mature_once", dies_on_b)
+    with pytest.raises(Exception, match="killed"):
+        _batch(date(2027, 3, 2))
+    assert Entry.objects.count() == entries  # a's postings went with the step
+    a.refresh_from_db()
+    assert a.rollovers == 0
+    monkeypatch.setattr(fixed, "_mature_once", real)
+    _batch(date(2027, 3, 2))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.rollovers == 1 and b.status == DepositStatus.CLOSED
+    assert len(interest_entries()) == 2
+    assert Entry.objects.count() == entries + 3  # a's interest, b's principal and interest
