@@ -45,6 +45,7 @@ from .models import (
     MediumKind,
     SubAccount,
     SubAccountKind,
+    SubAccountStatus,
 )
 
 
@@ -249,3 +250,16 @@ def _funds_move_pg(*, legs: list[Leg], idempotency_key: str, business_type: str,
     if replayed and stored_fingerprint != fingerprint:
         raise IdempotencyConflict()
     return PostResult(entry_id=entry_id, replayed=replayed)
+
+
+@transaction.atomic
+def sub_account_close(*, sub_account: SubAccount, closed_on: date) -> SubAccount:
+    """销户 of a sub-account whose balance is zero (a 定期 taken back whole, …); its ledger
+    account stays (the history is kept). A balance left is a programming error."""
+    sub_account = SubAccount.objects.select_for_update().select_related("ledger_account").get(
+        pk=sub_account.pk)
+    if sub_account.ledger_account.balance != 0:
+        raise ValueError(f"子账户 {sub_account.number} 余额不为零，不能销户")
+    sub_account.status = SubAccountStatus.CLOSED
+    sub_account.save(update_fields=["status"])
+    return sub_account

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from ebank.core.demo import demo_part
-from ebank.core.menu import menu_group, menu_leaf
+from ebank.core.menu import MenuSpec, menu_group, menu_leaf
 
 
 class DepositsConfig(AppConfig):
@@ -17,17 +17,32 @@ class DepositsConfig(AppConfig):
         # Ledger business types (ebank.ledger.business_types).
         business_types(DepositBusinessType)
 
-        # 大额存单产品 in the staff admin (Django's autodiscover reads deposits/admin.py only).
-        from . import admin_cd  # noqa: F401
+        # Menu group (ebank.core.menu): 定期存款/智能存款, after 基金/投资理财.
+        menu_group(70, MenuSpec("定期存款/智能存款", children=(
+            menu_leaf("我的定期存款", "deposits:index"),
+            menu_leaf("整存整取", "deposits:fixed_open"),
+            menu_leaf("定期支取", "deposits:fixed_withdraw"),
+        )))
 
-        # Menu item (ebank.core.menu): plain text until the page ``deposits:index`` exists.
-        menu_group(70, menu_leaf("定期存款/智能存款", "deposits:index"))
-
-        # Audit action labels (ebank.core.audit): the rate table's writes.
+        # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
         from ebank.core.audit import audit_actions
 
+        from .audit_labels import LABELS
         from .rates import AUDIT_LABELS as RATE_AUDIT_LABELS
+        audit_actions(LABELS)
         audit_actions(RATE_AUDIT_LABELS)
+
+        # X-CONFIRM operation kinds (security.confirm.registry), the nightly batch step
+        # 定期到期处理 (ebank.duework.nightly), and each deposit's facts beside its sub-account
+        # on 账户总览 / 账户详情 (accounts.pages.facts).
+        from accounts.pages.facts import sub_account_facts_provider
+
+        from . import maturity, operations  # noqa: F401
+        from .selectors import deposit_facts
+        sub_account_facts_provider(deposit_facts)
+
+        # 大额存单产品 in the staff admin (Django's autodiscover reads deposits/admin.py only).
+        from . import admin_cd  # noqa: F401
 
         # Demo data (ebank.core.demo): the rate table, after the bank, its customers and staff
         # (30); the place of the app's menu group.
@@ -35,8 +50,8 @@ class DepositsConfig(AppConfig):
         demo_part(70, demo_seed)
 
         # The staff index (security.staff.admin_sections): 定期存款 beside the sub-accounts
-        # that hold them; 活期积数 with head office's books. 存款利率表 stays in the app's own
-        # section (定期存款与智能存款).
+        # that hold them; 活期积数 with head office's books. 存款利率表 and 大额存单产品 stay in
+        # the app's own section (定期存款与智能存款).
         from security.staff.admin_sections import admin_section_place
         admin_section_place("deposits", "deposit", section="accounts", order=50)
         admin_section_place("deposits", "currentaccrual", section="books", order=50)

@@ -77,6 +77,15 @@ class PayoutFrequency(models.TextChoices):
     QUARTERLY = "quarterly", "按季"
 
 
+class MaturityOption(models.TextChoices):
+    """整存整取: what happens at maturity, chosen at opening (docs/deposits.md)."""
+
+    ROLL_ALL = "roll_all", "自动转存（本息）"
+    ROLL_PRINCIPAL = "roll_principal", "自动转存（本金，利息转活期）"
+    TO_CURRENT = "to_current", "到期转活期"
+    HOLD = "hold", "不转存"
+
+
 class Deposit(models.Model):
     sub_account = models.OneToOneField("accounts.SubAccount", verbose_name="子账户",
                                        on_delete=models.PROTECT, related_name="deposit")
@@ -94,6 +103,9 @@ class Deposit(models.Model):
     auto_rollover = models.BooleanField("自动转存", default=False)
     rollover_with_interest = models.BooleanField("本息转存", default=True)
     rollovers = models.PositiveSmallIntegerField("已转存次数", default=0)
+    # 整存整取: the four choices at opening; auto_rollover / rollover_with_interest follow it.
+    maturity_option = models.CharField("到期处理方式", max_length=16,
+                                       choices=MaturityOption.choices, blank=True)
     # Where interest (存本取息, 大额存单, 利先得) or a payout goes; the source card's 活期 by default.
     interest_account = models.ForeignKey("accounts.SubAccount", verbose_name="利息账户",
                                          null=True, blank=True, on_delete=models.PROTECT,

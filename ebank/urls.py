@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("transfers/", include("transfers.urls")),
+    path("deposits/", include("deposits.urls")),
     path("", include("security.urls")),
 ]
 

@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import format_amount
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, url_or_none, urls_key
 
 from . import exports, forms, selectors, services
+from .facts import sub_account_facts
 
 # --- 账户总览 ----------------------------------------------------------------------------------
 
@@ -46,7 +48,23 @@ def overview(request):
     return render(request, "accounts/pages/overview.html", {"rows": [
         (row, _detail_url(row.pk), format_amount(row.balance), format_amount(row.available),
          selectors.account_actions(row))
-        for row in rows]})
+        for row in rows], "term_deposits": _term_deposits(rows)})
+
+
+def _facts_of(sub_accounts) -> dict:
+    """What the registered apps know of the sub-accounts (accounts.pages.facts): a 定期
+    deposit's product, term, rate, dates and interest to date — one read per provider, the
+    same for every page (every sub-account is asked about, 活期 ones simply have no answer)."""
+    ids = [sub.pk for sub in sub_accounts]
+    return sub_account_facts(sub_account_ids=ids, on=business_day()) if ids else {}
+
+
+def _term_deposits(rows) -> list[tuple]:
+    """账户总览's 定期存款: (account row, sub-account row, facts) of each open 定期 sub-account
+    some app describes."""
+    subs = [(row, sub) for row in rows for sub in row.sub_accounts if sub.is_open]
+    facts = _facts_of([sub for _row, sub in subs])
+    return [(row, sub, facts[sub.pk]) for row, sub in subs if sub.pk in facts]
 
 
 @customer_required
@@ -54,9 +72,11 @@ def overview(request):
 def detail(request, pk: int):
     row = selectors.linked_account_get(customer=request.user.customer, pk=pk)
     history = url_or_none("accounts:history")
+    facts = _facts_of(row.sub_accounts)
     return render(request, "accounts/pages/detail.html", {
         "row": row, "actions": selectors.account_actions(row),
-        "sub_accounts": [(sub, f"{history}?account={sub.pk}") for sub in row.sub_accounts],
+        "sub_accounts": [(sub, f"{history}?account={sub.pk}", facts.get(sub.pk))
+                         for sub in row.sub_accounts],
     })
 
 

@@ -33,7 +33,11 @@ MANUAL_TREE = [
     ("自助缴费", ("payments:index",), []),
     ("信用卡业务", ("creditcard:index",), []),
     ("基金/投资理财", ("wealth:index",), []),
-    ("定期存款/智能存款", ("deposits:index",), []),
+    ("定期存款/智能存款", (), [
+        ("我的定期存款", ("deposits:index",)),
+        ("整存整取", ("deposits:fixed_open",)),
+        ("定期支取", ("deposits:fixed_withdraw",)),
+    ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
         ("手机银行管理", ("security:mobile",)),

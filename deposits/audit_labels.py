@@ -1,0 +1,8 @@
+"""The Chinese labels of deposits' audit actions (registered by DepositsConfig.ready())."""
+
+LABELS = {
+    "deposits.fixed_open": "整存整取开户",
+    "deposits.fixed_withdraw": "定期支取",
+    "deposits.fixed_rolled_over": "定期到期自动转存",
+    "deposits.fixed_paid_out": "定期到期转活期",
+}

@@ -1,0 +1,96 @@
+"""Forms of 整存整取开户 and 定期支取: shape only (a choice made, an amount typed); the services
+check the manual's notes and answer in its words, so a crafted POST meets the same rules."""
+
+from django import forms
+
+from ebank.core.errors import BusinessError
+from ebank.core.money import format_cny, parse_amount
+
+from .fixed import TERMS, term_label
+from .models import MaturityOption
+
+
+class AmountField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal",
+                                                           "autocomplete": "off",
+                                                           "data-capitals": ""}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_amount(text)
+        except BusinessError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class IdChoiceField(forms.TypedChoiceField):
+    """An id among those offered; any id is passed on to the service, which answers in the
+    manual's words (another customer's account is 账户不存在)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("widget", forms.Select(attrs={"class": "account-select"}))
+        super().__init__(**kwargs)
+
+    def valid_value(self, value):
+        text = str(value)
+        return text == "" or (text.isascii() and text.isdigit() and len(text) <= 18)
+
+
+def _source_label(sub) -> str:
+    ledger = sub.ledger_account
+    return (f"{sub.medium.get_kind_display()} {sub.medium.masked_number}"
+            f"（可用余额{format_cny(ledger.balance - ledger.held)}）")
+
+
+class FixedOpenForm(forms.Form):
+    from_sub_account = IdChoiceField(label="转出账户", error_messages={
+        "required": "请选择转出账户"})
+    fixed_book = IdChoiceField(label="转入账户", required=False, empty_value=None,
+                               help_text="借记卡可存入本卡（卡内活期转定期）；"
+                                         "活期存折、活期一本通只能转入定期一本通")
+    term_months = forms.TypedChoiceField(
+        label="存期", coerce=int, choices=[("", "请选择")] + [(m, term_label(m)) for m in TERMS],
+        error_messages={"required": "请选择存期", "invalid_choice": "请选择存期"})
+    amount = AmountField(label="存入金额", error_messages={"required": "请输入存入金额"},
+                         help_text="起存金额50元")
+    maturity_option = forms.ChoiceField(
+        label="到期处理方式", choices=MaturityOption.choices, initial=MaturityOption.ROLL_ALL,
+        widget=forms.RadioSelect, error_messages={"required": "请选择到期处理方式",
+                                                  "invalid_choice": "请选择到期处理方式"})
+
+    def __init__(self, *args, sources, books, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_sub_account"].choices = [("", "请选择")] + [
+            (str(s.pk), _source_label(s)) for s in sources]
+        self.fields["fixed_book"].choices = [("", "本卡（卡内活期转定期）")] + [
+            (str(m.pk), f"定期一本通 {m.masked_number}") for m in books]
+
+
+class FixedWithdrawForm(forms.Form):
+    MODES = (("full", "全部支取（销户或到期支取）"), ("partial", "部分提前支取"))
+
+    deposit = IdChoiceField(label="定期账户", error_messages={"required": "请选择定期账户"})
+    mode = forms.ChoiceField(label="支取方式", choices=MODES, initial="full",
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "请选择支取方式",
+                                             "invalid_choice": "请选择支取方式"})
+    amount = AmountField(label="支取金额", required=False,
+                         help_text="部分提前支取时填写；全部支取无需填写")
+
+    def __init__(self, *args, deposits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deposit"].choices = [("", "请选择")] + [
+            (str(row.pk), f"{row.number} {row.term} {format_cny(row.balance)}"
+                          f"（{row.deposit.matures_on:%Y-%m-%d}到期）") for row in deposits]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "partial" and not data.get("amount"):
+            self.add_error("amount", "请输入支取金额")
+        return data

@@ -1,0 +1,163 @@
+"""X-CONFIRM kinds of 整存整取: 开户 and 支取 (security.confirm).
+
+The manual's steps for 卡内活期转定期 / 卡内定期转活期 / 活期转定期一本通 / 定期一本通转活期 all say
+"输入交易密码，选择安全认证方式……系统提示输入数字证书密码": the 交易密码 of the medium and a
+security tool (USBKey 证书密码, or the digital token) — ``requires_pin=True, requires_tool=True``,
+so SMS is not offered and a customer without a tool is told at 提交 to get one.
+
+``*_start`` checks the notes (BusinessError in the manual's words, shown on the form) and starts
+the confirmation; the executor checks again under the deposit's lock and posts once under the
+operation's idempotency key.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+
+from ebank.core.clock import business_day
+from ebank.core.errors import BusinessError
+from ebank.core.money import as_money, format_cny
+from security.confirm.registry import operation_kind
+from security.confirm.services import operation_start
+from security.models import PendingOperation
+
+from . import fixed
+from .models import MaturityOption
+
+KIND_FIXED_OPEN = "deposits.fixed_open"
+KIND_FIXED_WITHDRAW = "deposits.fixed_withdraw"
+
+
+def receipt_url(receipt) -> str:
+    if receipt is None:
+        return ""
+    try:
+        return reverse("accounts:receipt_detail", args=[receipt.number])
+    except NoReverseMatch:
+        return ""
+
+
+def _back(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def account_text(sub_account) -> str:
+    return f"{sub_account.medium.get_kind_display()} {sub_account.medium.masked_number}"
+
+
+# --- 开户 -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def fixed_open_start(*, user, from_sub_account_id, fixed_book_id, term_months, amount: Decimal,
+                     maturity_option: str) -> PendingOperation:
+    """整存整取开户 提交: the notes, the balance, the rate of today; then the confirmation."""
+    plan = fixed.open_plan_check(customer=user.customer, from_sub_account_id=from_sub_account_id,
+                                 fixed_book_id=fixed_book_id, term_months=term_months,
+                                 amount=amount, maturity_option=maturity_option,
+                                 on=business_day())
+    into = ("本卡整存整取（卡内活期转定期）" if plan.target.pk == plan.source.medium_id
+            else f"定期一本通 {plan.target.masked_number}（活期转定期一本通）")
+    summary = [("转出账户", account_text(plan.source)), ("转入", into),
+               ("储种", "整存整取"), ("存期", fixed.term_label(plan.term_months)),
+               ("年利率", f"{plan.rate.annual_rate:.2f}%"),
+               ("到期处理方式", MaturityOption(plan.option).label)]
+    return operation_start(
+        user=user, kind=KIND_FIXED_OPEN,
+        payload={"from_sub_account": plan.source.pk,
+                 "fixed_book": plan.target.pk if plan.target.pk != plan.source.medium_id else None,
+                 "term_months": plan.term_months, "amount": f"{plan.amount:.2f}",
+                 "maturity_option": plan.option, "rate": f"{plan.rate.annual_rate}"},
+        summary=summary, medium=plan.source.medium, back_url=_back("deposits:fixed_open"))
+
+
+@operation_kind(KIND_FIXED_OPEN, title="整存整取开户", requires_pin=True, requires_tool=True,
+                allow_sms=False)
+def fixed_open_execute(*, operation: PendingOperation) -> dict:
+    payload = operation.payload
+    on = business_day()
+    plan = fixed.open_plan_check(customer=operation.user.customer,
+                                 from_sub_account_id=payload["from_sub_account"],
+                                 fixed_book_id=payload.get("fixed_book"),
+                                 term_months=payload["term_months"],
+                                 amount=as_money(payload["amount"]),
+                                 maturity_option=payload["maturity_option"], on=on)
+    opened = fixed.fixed_open_post(user=operation.user, plan=plan,
+                                   idempotency_key=operation.idempotency_key, on=on)
+    deposit = opened.deposit
+    return {
+        "message": f"整存整取开户成功，{format_cny(deposit.principal)}已存入定期账户",
+        "receipt_url": receipt_url(opened.receipt),
+        "lines": [["定期账号", fixed.masked_number(deposit.sub_account)],
+                  ["存期", fixed.term_label(deposit.term_months)],
+                  ["年利率", f"{deposit.annual_rate:.2f}%"],
+                  ["起息日", f"{deposit.value_date:%Y-%m-%d}"],
+                  ["到期日", f"{deposit.matures_on:%Y-%m-%d}"],
+                  ["到期处理方式", deposit.get_maturity_option_display()]],
+    }
+
+
+# --- 支取 -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
+                         ) -> PendingOperation:
+    """定期支取 提交: 销户 / 部分提前支取 / 到期支取 (decided by the date), the notes, the
+    interest as it would be posted today; then the confirmation."""
+    deposit = fixed.deposit_for_customer(customer=user.customer, pk=deposit_id)
+    balance = fixed.balance_of(deposit.sub_account)
+    take = balance if full else as_money(amount if amount is not None else "0")
+    on = business_day()
+    quote = fixed.withdraw_quote(deposit=deposit, balance=balance, amount=take, on=on)
+    summary = [("定期账号", fixed.masked_number(deposit.sub_account)),
+               ("存期", fixed.term_label(deposit.term_months)),
+               ("年利率", f"{deposit.annual_rate:.2f}%"),
+               ("到期日", f"{deposit.matures_on:%Y-%m-%d}"),
+               ("支取方式", quote.kind_label),
+               ("预计利息", format_cny(quote.interest)),
+               ("转入账户", account_text(deposit.interest_account))]
+    if not quote.matured:
+        summary.append(("提示", fixed.WITHDRAW_NOTE_2))
+        if quote.full and (deposit.matures_on - on).days < fixed.CLOSE_WARNING_DAYS:
+            summary.append(("注意", fixed.WITHDRAW_NOTE_3))
+    return operation_start(
+        user=user, kind=KIND_FIXED_WITHDRAW,
+        payload={"deposit": deposit.pk, "amount": f"{quote.amount:.2f}", "full": quote.full},
+        summary=summary, medium=deposit.sub_account.medium,
+        back_url=_back("deposits:fixed_withdraw"))
+
+
+@operation_kind(KIND_FIXED_WITHDRAW, title="定期支取", requires_pin=True, requires_tool=True,
+                allow_sms=False)
+def fixed_withdraw_execute(*, operation: PendingOperation) -> dict:
+    payload = operation.payload
+    deposit = fixed.deposit_for_customer(customer=operation.user.customer,
+                                         pk=payload["deposit"], lock=True)
+    balance = fixed.balance_of(deposit.sub_account)
+    amount = as_money(payload["amount"])
+    if payload.get("full") and amount != balance:
+        # The deposit changed since 提交 (another withdrawal): confirm what the page showed only.
+        raise BusinessError("存款余额已变化，请重新办理支取")
+    done = fixed.fixed_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
+                                     idempotency_key=operation.idempotency_key,
+                                     on=business_day())
+    quote = done.quote
+    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
+             ["利息", format_cny(quote.interest)]]
+    if quote.overdue:
+        lines.append(["其中逾期利息", format_cny(quote.overdue)])
+    if not quote.full:
+        lines.append(["剩余本金", format_cny(balance - quote.amount)])
+    if done.interest_receipt is not None:
+        lines.append(["利息回单", done.interest_receipt.number])
+    return {
+        "message": f"{quote.kind_label}成功，本息{format_cny(quote.amount + quote.interest)}"
+                   "已转入活期账户",
+        "receipt_url": receipt_url(done.receipt),
+        "lines": lines,
+    }

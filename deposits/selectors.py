@@ -1,0 +1,124 @@
+"""Reads of the deposits pages, every one scoped to the logged-in customer (another customer's
+deposit is a 404); and the facts 账户总览 shows beside a deposit's sub-account."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.http import Http404
+
+from accounts.models import LinkedMedium, MediumKind, MediumStatus, SubAccount, SubAccountKind
+from accounts.pages.facts import SubAccountFacts
+from ebank.core.money import format_cny
+
+from .fixed import interest_to_date, masked_number, term_label
+from .models import Deposit, DepositStatus, Product
+
+
+@dataclass(frozen=True)
+class DepositRow:
+    deposit: Deposit
+    balance: Decimal
+    interest: Decimal
+
+    @property
+    def pk(self) -> int:
+        return self.deposit.pk
+
+    @property
+    def number(self) -> str:
+        return masked_number(self.deposit.sub_account)
+
+    @property
+    def medium_label(self) -> str:
+        medium = self.deposit.sub_account.medium
+        return f"{medium.get_kind_display()} {medium.masked_number}"
+
+    @property
+    def term(self) -> str:
+        return term_label(self.deposit.term_months)
+
+    @property
+    def is_open(self) -> bool:
+        return self.deposit.status == DepositStatus.OPEN
+
+
+def _rows(query, on: date) -> list[DepositRow]:
+    rows = []
+    for deposit in query:
+        balance = deposit.sub_account.ledger_account.balance
+        rows.append(DepositRow(deposit, balance,
+                               interest_to_date(deposit=deposit, balance=balance, on=on)))
+    return rows
+
+
+def _customer_deposits(customer):
+    linked = LinkedMedium.objects.filter(customer=customer).values("medium_id")
+    return (Deposit.objects.filter(sub_account__medium__customer=customer,
+                                   sub_account__medium_id__in=linked, product=Product.FIXED)
+            .select_related("sub_account__medium", "sub_account__ledger_account",
+                            "interest_account__medium"))
+
+
+def deposits_for_customer(*, customer, on: date, open_only: bool = False) -> list[DepositRow]:
+    query = _customer_deposits(customer)
+    if open_only:
+        query = query.filter(status=DepositStatus.OPEN)
+    return _rows(query.order_by("status", "-opened_on", "-pk"), on)
+
+
+def deposit_get(*, customer, pk, on: date) -> DepositRow:
+    """One of the customer's deposits (on a linked medium); anything else → 404."""
+    try:
+        rows = _rows(_customer_deposits(customer).filter(pk=int(pk)), on)
+    except (TypeError, ValueError):
+        rows = []
+    if not rows:
+        raise Http404("定期存款不存在")
+    return rows[0]
+
+
+def open_sources(*, customer) -> list[SubAccount]:
+    """转出账户: the 活期主账户 of each linked 借记卡 / 活期存折 / 活期一本通 in 正常 state."""
+    return list(SubAccount.objects.filter(
+        medium__customer=customer, medium__link__customer=customer,
+        kind=SubAccountKind.CURRENT_MAIN, medium__status=MediumStatus.NORMAL,
+        medium__kind__in=[MediumKind.DEBIT_CARD, MediumKind.CURRENT_PASSBOOK,
+                          MediumKind.CURRENT_ONEBOOK])
+        .select_related("medium", "ledger_account").order_by("medium__link__position", "pk"))
+
+
+def fixed_books(*, customer) -> list:
+    """The linked 定期一本通 (活期转定期一本通's 转入账号)."""
+    from accounts.models import Medium
+    return list(Medium.objects.filter(customer=customer, link__customer=customer,
+                                      kind=MediumKind.FIXED_ONEBOOK,
+                                      status=MediumStatus.NORMAL).order_by("link__position"))
+
+
+def deposit_facts(*, sub_account_ids, on: date) -> dict[int, SubAccountFacts]:
+    """账户总览 / 账户详情 (accounts.pages.facts): product, term, rate, dates and interest to
+    date of each 整存整取 among ``sub_account_ids`` — one query."""
+    found = {}
+    query = (Deposit.objects.filter(sub_account_id__in=list(sub_account_ids))
+             .select_related("sub_account__ledger_account"))
+    for deposit in query:
+        balance = deposit.sub_account.ledger_account.balance
+        lines = [("存期", term_label(deposit.term_months)),
+                 ("年利率", f"{deposit.annual_rate:.2f}%"),
+                 ("开户日", f"{deposit.opened_on:%Y-%m-%d}"),
+                 ("起息日", f"{deposit.value_date:%Y-%m-%d}")]
+        if deposit.matures_on:
+            lines.append(("到期日", f"{deposit.matures_on:%Y-%m-%d}"))
+        if deposit.status == DepositStatus.OPEN:
+            lines.append(("利息（至今日）",
+                          format_cny(interest_to_date(deposit=deposit, balance=balance, on=on))))
+            if deposit.maturity_option:
+                lines.append(("到期处理", deposit.get_maturity_option_display()))
+            if deposit.rollovers:
+                lines.append(("已转存", f"{deposit.rollovers}次"))
+        else:
+            lines.append(("状态", deposit.get_status_display()))
+        found[deposit.sub_account_id] = SubAccountFacts(deposit.get_product_display(),
+                                                        tuple(lines))
+    return found

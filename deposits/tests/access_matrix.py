@@ -1,0 +1,28 @@
+"""The access matrix's factories for deposits' object URLs (tests/test_access_matrix.py): each
+makes a 整存整取 for ``owner`` (a User) and returns the URL's kwargs."""
+
+from datetime import date
+from decimal import Decimal
+
+
+def _deposit(owner):
+    from accounts.models import MediumKind, SubAccountKind
+    from accounts.services import sub_account_open
+    from deposits.models import Deposit, DepositRate, MaturityOption, Product
+
+    card = owner.customer.media.get(kind=MediumKind.DEBIT_CARD)
+    main = card.sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    sub = sub_account_open(medium=card, kind=SubAccountKind.FIXED_LUMP_SUM,
+                           opened_on=date(2026, 3, 2))
+    rate, _ = DepositRate.objects.get_or_create(
+        product=Product.FIXED, term_months=12, effective_from=date(2026, 1, 1),
+        defaults={"annual_rate": Decimal("1.20")})
+    deposit = Deposit.objects.create(
+        sub_account=sub, product=Product.FIXED, term_months=12, principal=Decimal("0.00"),
+        annual_rate=rate.annual_rate, rate_row=rate, opened_on=date(2026, 3, 2),
+        value_date=date(2026, 3, 2), matures_on=date(2027, 3, 2),
+        maturity_option=MaturityOption.HOLD, interest_account=main)
+    return {"pk": deposit.pk}
+
+
+OBJECT_URLS = {"deposits:detail": _deposit}

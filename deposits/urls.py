@@ -1,0 +1,14 @@
+"""URL patterns of 定期存款 (app_name "deposits"): deposits are named by their id, looked up
+through the logged-in customer."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "deposits"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("fixed/<int:pk>", views.detail, name="detail"),
+    path("fixed/open", views.fixed_open, name="fixed_open"),
+    path("fixed/withdraw", views.fixed_withdraw, name="fixed_withdraw"),
+]
