@@ -8,8 +8,12 @@ already there for the product, term and date is left as it is.
 from datetime import date
 from decimal import Decimal
 
-from .models import DepositRate, Product
-from .rates import rate_text, term_text
+from accounts.demo import OPENED_ON as DEMO_OPENED_ON
+from accounts.models import SubAccount, SubAccountKind
+
+from .interest import add_months
+from .models import Deposit, DepositRate, MaturityOption, Product
+from .rates import rate_on, rate_text, term_text
 
 DEMO_RATES_FROM = date(2025, 1, 1)
 
@@ -49,9 +53,33 @@ def demo_rates_seed() -> list[DepositRate]:
     return rows
 
 
+def demo_deposits_seed() -> list[Deposit]:
+    """A ``Deposit`` for each demo 整存整取 sub-account the bank opened without one (张伟's
+    定期一本通): three years from its opening day at the rate then in force, rolled over with its
+    interest, so 账户总览 shows its terms and the nightly batch matures it."""
+    made = []
+    subs = (SubAccount.objects.filter(kind=SubAccountKind.FIXED_LUMP_SUM, deposit__isnull=True)
+            .select_related("ledger_account").order_by("pk"))
+    for sub in subs:
+        row = rate_on(product=Product.FIXED, term_months=36, day=sub.opened_on)
+        made.append(Deposit.objects.create(
+            sub_account=sub, product=Product.FIXED, term_months=36,
+            principal=sub.ledger_account.balance, annual_rate=row.annual_rate, rate_row=row,
+            opened_on=sub.opened_on, value_date=sub.opened_on,
+            matures_on=add_months(sub.opened_on, 36), maturity_option=MaturityOption.ROLL_ALL,
+            auto_rollover=True, rollover_with_interest=True))
+    return made
+
+
 def demo_seed(out) -> None:
     rows = demo_rates_seed()
+    demo_deposits_seed()
     out.success(f"demo deposit rates ready: {len(rows)} rows in force from {DEMO_RATES_FROM}")
     for row in rows:
         term = "" if row.term_months == 0 else f" {term_text(row.term_months)}"
         out.line(f"  {row.get_product_display()}{term} {rate_text(row.annual_rate)}")
+    # The demo bank's own deposits (opened with its media), the same lines on every run.
+    for deposit in Deposit.objects.filter(sub_account__kind=SubAccountKind.FIXED_LUMP_SUM,
+                                          opened_on=DEMO_OPENED_ON).order_by("pk"):
+        out.line(f"  demo 整存整取 {deposit.sub_account}: ¥{deposit.principal}, "
+                 f"{rate_text(deposit.annual_rate)}, 到期日 {deposit.matures_on}")

@@ -266,3 +266,19 @@ def test_seed_demo_prints_the_rate_table_and_twice_is_harmless():
     assert DepositRate.objects.count() == 20
     ours = text[text.index("demo deposit rates ready"):]
     assert ours in again.getvalue()
+
+
+def test_the_demo_gives_zhang_wei_s_fixed_onebook_deposit_its_terms(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from deposits.models import Deposit
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # twice: nothing doubled
+    deposit = Deposit.objects.get()
+    assert (deposit.product, deposit.term_months, deposit.annual_rate) == (
+        "fixed", 36, Decimal("1.5500"))
+    assert deposit.principal == Decimal("50000.00")
+    assert deposit.sub_account.medium.customer.name == "张伟"
