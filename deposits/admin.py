@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
-from security.staff.roles import Role, has_role, staff_role
-from security.staff.scoping import BranchScopedAdminMixin
+from security.staff.scoping import BranchScopedAdminMixin, head_office
 
 from .models import CurrentAccrual, Deposit, DepositRate
 from .rates import (
@@ -31,7 +30,6 @@ from .rates import (
     rate_change,
     rate_delete,
     rate_row_editable,
-    rate_staff_may_edit,
     rate_text,
     rate_validate,
     term_text,
@@ -39,16 +37,6 @@ from .rates import (
 
 TERM_CHOICES = [(months, term_text(months))
                 for months in sorted({t for terms in PRODUCT_TERMS.values() for t in terms})]
-
-
-class StaffReadsMixin:
-    """Every member of staff (柜员, 主管, 总行管理员) may read; what they may do is the admin's."""
-
-    def has_module_permission(self, request):
-        return staff_role(request.user) is not None
-
-    def has_view_permission(self, request, obj=None):
-        return staff_role(request.user) is not None
 
 
 # --- 存款利率表 ---------------------------------------------------------------------------------
@@ -108,7 +96,7 @@ class TermFilter(admin.SimpleListFilter):
 
 
 @admin.register(DepositRate)
-class DepositRateAdmin(StaffReadsMixin, admin.ModelAdmin):
+class DepositRateAdmin(admin.ModelAdmin):
     form = DepositRateForm
     list_display = ("product", "term_shown", "rate_shown", "effective_from", "state",
                     "deposit_count", "created_at")
@@ -155,11 +143,14 @@ class DepositRateAdmin(StaffReadsMixin, admin.ModelAdmin):
 
     # --- who may do what ---
 
+    # Reading and writing are the roles' permissions (security.staff.roles: every role reads,
+    # 总行管理员 writes) — already loaded for the page, no query of their own — and a writer
+    # works at head office too; the services check the role again (rates.rate_staff_may_edit).
     def has_add_permission(self, request):
-        return rate_staff_may_edit(request.user)
+        return super().has_add_permission(request) and head_office(request.user)
 
     def has_change_permission(self, request, obj=None):
-        if not rate_staff_may_edit(request.user):
+        if not (super().has_change_permission(request, obj) and head_office(request.user)):
             return False
         return obj is None or rate_row_editable(obj, timezone.localdate())
 
@@ -221,7 +212,7 @@ class DepositRateAdmin(StaffReadsMixin, admin.ModelAdmin):
 
 
 @admin.register(Deposit)
-class DepositAdmin(StaffReadsMixin, ReadOnlyAdminMixin, BranchScopedAdminMixin,
+class DepositAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin,
                    admin.ModelAdmin):
     branch_path = "sub_account__medium__customer__branch"
     list_display = ("sub_account", "customer_name", "product", "term_shown", "principal_cny",
@@ -272,13 +263,10 @@ class CurrentAccrualAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def accrued_shown(self, accrual: CurrentAccrual) -> str:
         return f"{accrual.accrued:,.2f}"
 
-    # Every branch's accounts, written by the nightly batch: head office reads them.
-    def _head_office(self, request) -> bool:
-        user = request.user
-        return has_role(user, Role.HEAD_OFFICE) and bool(getattr(user, "is_head_office", False))
-
+    # Every branch's accounts, written by the nightly batch: head office reads them (only the
+    # 总行管理员 role has the view permission), at head office.
     def has_module_permission(self, request):
-        return self._head_office(request)
+        return super().has_module_permission(request) and head_office(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return self._head_office(request)
+        return super().has_view_permission(request, obj) and head_office(request.user)

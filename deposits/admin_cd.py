@@ -7,15 +7,9 @@ from django import forms
 from django.contrib import admin
 
 from ebank.core.admin_mixins import money_column
-from security.staff.roles import Role, has_role
 from security.staff.scoping import head_office
 
-from .admin import StaffReadsMixin
 from .models import LargeCDProduct
-
-
-def _head_office_admin(user) -> bool:
-    return head_office(user) and has_role(user, Role.HEAD_OFFICE)
 
 
 class LargeCDProductForm(forms.ModelForm):
@@ -36,7 +30,7 @@ class LargeCDProductForm(forms.ModelForm):
 
 
 @admin.register(LargeCDProduct)
-class LargeCDProductAdmin(StaffReadsMixin, admin.ModelAdmin):
+class LargeCDProductAdmin(admin.ModelAdmin):
     form = LargeCDProductForm
     list_display = ("code", "name", "term_months", "rate_display", "quota_cny", "sold_cny",
                     "remaining_cny", "sale_from", "sale_to")
@@ -52,11 +46,13 @@ class LargeCDProductAdmin(StaffReadsMixin, admin.ModelAdmin):
     def rate_display(self, product):
         return f"{product.annual_rate.normalize():f}%"
 
+    # The roles' permissions (总行管理员 writes, every role reads), at head office.
     def has_add_permission(self, request):
-        return _head_office_admin(request.user)
+        return super().has_add_permission(request) and head_office(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return _head_office_admin(request.user)
+        return super().has_change_permission(request, obj) and head_office(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return _head_office_admin(request.user) and (obj is None or not obj.sold)
+        return (super().has_delete_permission(request, obj) and head_office(request.user)
+                and (obj is None or not obj.sold))

@@ -49,6 +49,9 @@ _TELLER = (
     ("transfers", "payee", ("view",)),
     ("limits", "limitpolicy", ("view",)),
     ("security", "approvalrequest", ("view",)),
+    ("deposits", "depositrate", ("view",)),
+    ("deposits", "deposit", ("view",)),
+    ("deposits", "largecdproduct", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -67,6 +70,9 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("security", "staffmember", ("view", "add")),
         ("security", "staffotpdevice", ("view",)),
         ("limits", "dailylimitusage", ("view",)),
+        ("deposits", "depositrate", ("add", "change", "delete")),
+        ("deposits", "largecdproduct", ("add", "change", "delete")),
+        ("deposits", "currentaccrual", ("view",)),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),
     ),
