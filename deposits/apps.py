@@ -16,5 +16,7 @@ class DepositsConfig(AppConfig):
         # Ledger business types (ebank.ledger.business_types).
         business_types(DepositBusinessType)
 
+        from . import nightly  # noqa: F401  (registers the nightly batch steps)
+
         # Menu item (ebank.core.menu): plain text until the page ``deposits:index`` exists.
         menu_group(70, menu_leaf("定期存款/智能存款", "deposits:index"))
