@@ -110,28 +110,25 @@ def build_current_accounts(n: int) -> None:
 
 def _fund(connection, cash: int, ids: list[int], amounts: list[Decimal], key: str,
           when: datetime) -> None:
-    """One entry: the cash book debited the total, each account credited its amount."""
-    total = sum(amounts)
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO ledger_entry (idempotency_key, fingerprint, business_type, "
-                       "reference, memo, posted_at) VALUES (%s, '-', 'cash_deposit', 'bench', "
-                       "'', %s) RETURNING id", [key, when])
-        (entry_id,) = cursor.fetchone()
-        cursor.execute(
-            "INSERT INTO ledger_posting (entry_id, account_id, side, amount, balance_after, "
-            "posted_at) SELECT %s, a, 'C', amt, la.balance + amt, %s "
-            "FROM unnest(%s::bigint[], %s::numeric[]) AS t(a, amt) "
-            "JOIN ledger_ledgeraccount la ON la.id = t.a ORDER BY a",
-            [entry_id, when, ids, amounts])
-        cursor.execute("UPDATE ledger_ledgeraccount la SET balance = la.balance + t.amt "
-                       "FROM unnest(%s::bigint[], %s::numeric[]) AS t(a, amt) WHERE la.id = t.a",
-                       [ids, amounts])
-        cursor.execute("UPDATE ledger_ledgeraccount SET balance = balance + %s WHERE id = %s "
-                       "RETURNING balance", [total, cash])
-        (after,) = cursor.fetchone()
-        cursor.execute("INSERT INTO ledger_posting (entry_id, account_id, side, amount, "
-                       "balance_after, posted_at) VALUES (%s, %s, 'D', %s, %s, %s)",
-                       [entry_id, cash, total, after, when])
+    """One cash deposit entry per account (the cash book debited, the account credited), set-based
+    with the settlement's own posting statement; in chunks (one entry of 100,000 legs would make
+    the ledger's deferred balance trigger sum it 100,000 times)."""
+    from deposits.current import _POST_SQL
+
+    for at in range(0, len(ids), 20_000):
+        part, values = ids[at:at + 20_000], amounts[at:at + 20_000]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_entry (idempotency_key, fingerprint, business_type, "
+                "reference, memo, posted_at) SELECT %s || a, '-', 'cash_deposit', 'bench', '', %s "
+                "FROM unnest(%s::bigint[]) AS t(a) RETURNING id, idempotency_key",
+                [f"{key}:", when, part])
+            entry_of = {int(k.rsplit(":", 1)[1]): entry_id for entry_id, k in cursor.fetchall()}
+            rows = sorted((entry_of[a], a, v) for a, v in zip(part, values, strict=True))
+            cursor.execute(_POST_SQL, {"entries": [r[0] for r in rows],
+                                       "accounts": [r[1] for r in rows],
+                                       "amounts": [r[2] for r in rows], "book": cash,
+                                       "now": when})
 
 
 BARE_UPDATE = """
@@ -220,6 +217,10 @@ def main() -> None:
 
     receipt_key_init()
     build_current_accounts(args.accounts)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # the statistics a running bank's tables have
     print(f"  set up in {time.perf_counter() - started:.0f}s (load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
 

@@ -60,6 +60,8 @@ RECEIPT_BUSINESS = "活期结息"
 RECEIPT_CHANNEL = "日终批量"
 # Accounts per chunk of the set-based settlement: the arrays sent in one statement.
 SETTLEMENT_CHUNK = 10_000
+# New 积数 rows above which the step refreshes the table's planner statistics.
+ANALYZE_AFTER = 1_000
 
 
 class AccrualGapError(BusinessError):
@@ -147,6 +149,7 @@ INSERT INTO deposits_currentaccrual (sub_account_id, period_start, accrued_throu
 SELECT s.id, GREATEST(%(period_start)s::date, s.opened_on), NULL, 0
   FROM accounts_subaccount s
  WHERE s.kind = ANY(%(kinds)s::text[]) AND s.status = %(open)s AND s.opened_on <= %(day)s
+   AND NOT EXISTS (SELECT 1 FROM deposits_currentaccrual c WHERE c.sub_account_id = s.id)
 ON CONFLICT (sub_account_id) DO NOTHING
 """
 
@@ -165,16 +168,21 @@ WITH due AS (
      WHERE s.kind = ANY(%(kinds)s::text[]) AND s.status = %(open)s
        AND (c.accrued_through IS NULL OR c.accrued_through < %(day)s)
        AND c.period_start <= %(day)s
+), moved AS (
+    -- The few postings after the earliest cut-off, of the accounts due (by its index).
+    SELECT p.account_id, p.side, p.amount, p.posted_at
+      FROM ledger_posting p
+     WHERE p.posted_at >= %(cutoff)s
+       AND p.account_id IN (SELECT account_id FROM due)
 ), later AS (
     SELECT d.id,
-           SUM(CASE WHEN p.side = a.normal_side THEN p.amount ELSE -p.amount END
-               * (LEAST((p.posted_at AT TIME ZONE 'Asia/Shanghai')::date, %(day)s::date + 1)
+           SUM(CASE WHEN m.side = a.normal_side THEN m.amount ELSE -m.amount END
+               * (LEAST((m.posted_at AT TIME ZONE 'Asia/Shanghai')::date, %(day)s::date + 1)
                   - d.start)) AS back
-      FROM due d
-      JOIN ledger_ledgeraccount a ON a.id = d.account_id
-      JOIN ledger_posting p ON p.account_id = d.account_id
-     WHERE p.posted_at >= %(cutoff)s
-       AND p.posted_at >= ((d.start + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+      FROM moved m
+      JOIN due d ON d.account_id = m.account_id
+      JOIN ledger_ledgeraccount a ON a.id = m.account_id
+     WHERE m.posted_at >= ((d.start + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
      GROUP BY d.id
 )
 UPDATE deposits_currentaccrual c
@@ -196,6 +204,10 @@ def _accrual_pg(day: date, period_start: date) -> int:
     params = _accrual_params(day, period_start)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_ACCRUAL_CREATE_SQL, params)
+        if cursor.rowcount > ANALYZE_AFTER:
+            # Many new rows (the first run, a wave of openings): without statistics the planner
+            # takes the table for empty and joins it row by row.
+            cursor.execute("ANALYZE deposits_currentaccrual")
         # The earliest first-missing day bounds the postings read (with no gap: the end of D).
         cursor.execute(
             "SELECT MIN(GREATEST(COALESCE(c.accrued_through + 1, c.period_start), c.period_start))"

@@ -20,7 +20,8 @@ ROOT = Path(settings.BASE_DIR)
 MENU_APPS = ["accounts", "security", "transfers", "payments", "creditcard", "wealth", "deposits",
              "loans"]
 # Menu apps with nothing but their menu item yet: the proof that nothing outside names them.
-NOT_YET_BUILT = ["payments", "creditcard", "wealth", "deposits", "loans"]
+# (deposits is built: its nightly steps are measured by bench/nightly.py, issue #14.)
+NOT_YET_BUILT = ["payments", "creditcard", "wealth", "loans"]
 
 # The core files that gather what the apps register.
 CORE_FILES = [
