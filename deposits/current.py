@@ -160,7 +160,9 @@ ON CONFLICT (sub_account_id) DO NOTHING
 # (a posting of business day d is "after the end of X" for every X < d). With no gap n = 1 and
 # only the postings after the end of D count, each once.
 _ACCRUAL_ADD_SQL = """
-WITH due AS (
+WITH due AS NOT MATERIALIZED (
+    -- Inlined, not materialised: the planner then knows its size and its accounts' from the
+    -- tables' statistics (a materialised CTE hides them, and a bad guess joins row by row).
     SELECT c.id, s.ledger_account_id AS account_id,
            GREATEST(COALESCE(c.accrued_through + 1, c.period_start), c.period_start) AS start
       FROM deposits_currentaccrual c
@@ -168,21 +170,16 @@ WITH due AS (
      WHERE s.kind = ANY(%(kinds)s::text[]) AND s.status = %(open)s
        AND (c.accrued_through IS NULL OR c.accrued_through < %(day)s)
        AND c.period_start <= %(day)s
-), moved AS (
-    -- The few postings after the earliest cut-off, of the accounts due (by its index).
-    SELECT p.account_id, p.side, p.amount, p.posted_at
-      FROM ledger_posting p
-     WHERE p.posted_at >= %(cutoff)s
-       AND p.account_id IN (SELECT account_id FROM due)
 ), later AS (
     SELECT d.id,
-           SUM(CASE WHEN m.side = a.normal_side THEN m.amount ELSE -m.amount END
-               * (LEAST((m.posted_at AT TIME ZONE 'Asia/Shanghai')::date, %(day)s::date + 1)
+           SUM(CASE WHEN p.side = a.normal_side THEN p.amount ELSE -p.amount END
+               * (LEAST((p.posted_at AT TIME ZONE 'Asia/Shanghai')::date, %(day)s::date + 1)
                   - d.start)) AS back
-      FROM moved m
-      JOIN due d ON d.account_id = m.account_id
-      JOIN ledger_ledgeraccount a ON a.id = m.account_id
-     WHERE m.posted_at >= ((d.start + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+      FROM ledger_posting p
+      JOIN due d ON d.account_id = p.account_id
+      JOIN ledger_ledgeraccount a ON a.id = p.account_id
+     WHERE p.posted_at >= %(cutoff)s
+       AND p.posted_at >= ((d.start + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
      GROUP BY d.id
 )
 UPDATE deposits_currentaccrual c
