@@ -46,7 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
       "user": os.environ.get("PGUSER", "postgres")}
-BENCH_DB = "ebank_bench"
+# Another bench (bench/nightly.py) points it at its own database; spawned workers inherit it.
+BENCH_DB = os.environ.get("EBANK_BENCH_DB", "ebank_bench")
 PGBENCH_DB = "ebank_pgbench"
 CALLER_TABLE = "bench_caller"
 MODES = {"autocommit": "autocommit", "transaction": "in a transaction"}

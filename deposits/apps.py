@@ -32,12 +32,12 @@ class DepositsConfig(AppConfig):
         audit_actions(LABELS)
         audit_actions(RATE_AUDIT_LABELS)
 
-        # X-CONFIRM operation kinds (security.confirm.registry), the nightly batch step
-        # 定期到期处理 (ebank.duework.nightly), and each deposit's facts beside its sub-account
+        # X-CONFIRM operation kinds (security.confirm.registry), the nightly batch steps
+        # 活期积数累计, 活期结息 and 定期到期处理 (ebank.duework.nightly), and each deposit's facts beside its sub-account
         # on 账户总览 / 账户详情 (accounts.pages.facts).
         from accounts.pages.facts import sub_account_facts_provider
 
-        from . import maturity, operations  # noqa: F401
+        from . import maturity, nightly, operations  # noqa: F401
         from .selectors import deposit_facts
         sub_account_facts_provider(deposit_facts)
 

@@ -68,7 +68,7 @@ FEE_INCOME_PAYEE = "本行手续费收入"
 _SPACES = re.compile(r"\s+")
 
 
-def _text(value: str) -> str:
+def receipt_text(value: str) -> str:
     """Names and 用途: NFKC (full-width letters and digits as typed by an IME), spaces collapsed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", value or "")).strip()
 
@@ -122,11 +122,11 @@ class ReceiptElements:
             normalize_number(self.number),
             receipt_time_text(self.posted_at),
             normalize_account(self.payer_account),
-            _text(self.payer_name),
+            receipt_text(self.payer_name),
             normalize_account(self.payee_account),
-            _text(self.payee_name),
+            receipt_text(self.payee_name),
             f"{amount:.2f}",
-            _text(self.purpose),
+            receipt_text(self.purpose),
         ]
         return "|".join([CANONICAL_PREFIX, *map(_escape, parts)]).encode()
 
@@ -176,12 +176,12 @@ def receipt_issue(*, entry_id: int, sub_account: SubAccount, direction: str, amo
         number="",  # drawn below
         posted_at=posted_at.replace(microsecond=0),
         payer_account=_require_length("付款人账号", normalize_account(payer_account), "payer_account"),
-        payer_name=_require_length("付款人户名", _text(payer_name), "payer_name"),
+        payer_name=_require_length("付款人户名", receipt_text(payer_name), "payer_name"),
         payee_account=_require_length("收款人账号", normalize_account(payee_account), "payee_account"),
-        payee_name=_require_length("收款人户名", _text(payee_name), "payee_name"),
+        payee_name=_require_length("收款人户名", receipt_text(payee_name), "payee_name"),
         amount=amount,
         # Cut, then trimmed again: the stored 用途 must be exactly what the code signs.
-        purpose=_text(_text(purpose)[:Receipt._meta.get_field("purpose").max_length]),
+        purpose=receipt_text(receipt_text(purpose)[:Receipt._meta.get_field("purpose").max_length]),
     )
     fields = {
         "customer_id": sub_account.medium.customer_id,
@@ -191,13 +191,13 @@ def receipt_issue(*, entry_id: int, sub_account: SubAccount, direction: str, amo
         "amount": amount,
         "payer_name": elements.payer_name,
         "payer_account": elements.payer_account,
-        "payer_bank": _text(payer_bank)[:128],
+        "payer_bank": receipt_text(payer_bank)[:128],
         "payee_name": elements.payee_name,
         "payee_account": elements.payee_account,
-        "payee_bank": _text(payee_bank)[:128],
+        "payee_bank": receipt_text(payee_bank)[:128],
         "purpose": elements.purpose,
-        "business": _require_length("业务种类", _text(business), "business"),
-        "channel": _require_length("交易渠道", _text(channel), "channel"),
+        "business": _require_length("业务种类", receipt_text(business), "business"),
+        "channel": _require_length("交易渠道", receipt_text(channel), "channel"),
         "posted_at": elements.posted_at,
     }
     receipt_time_text(posted_at)  # a naive time is refused before anything is written
