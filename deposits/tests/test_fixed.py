@@ -124,7 +124,7 @@ def test_card_fixed_note_4_lump_sum_minimum_is_50(world):
 
 
 def test_card_fixed_note_3_only_the_cards_current_main_account_pays(world):
-    fixed_sub = world.zhang_book.sub_accounts.get(kind=SubAccountKind.FIXED_LUMP_SUM)
+    fixed_sub = world.zhang_fixed_book.sub_accounts.get(kind=SubAccountKind.FIXED_LUMP_SUM)
     with at(OPENED), pytest.raises(BusinessError, match=fixed.BOOK_NOTE_3):
         open_deposit(world, source=fixed_sub)
 
@@ -136,8 +136,8 @@ def test_book_note_1_a_passbook_pays_only_into_a_fixed_onebook(world):
     with at(OPENED), pytest.raises(BusinessError, match=fixed.BOOK_NOTE_1):
         open_deposit(world, source=passbook, book=world.zhang_card.pk)
     with at(OPENED):
-        deposit = open_deposit(world, source=passbook, book=world.zhang_book.pk, amount="100.00")
-    assert deposit.sub_account.medium_id == world.zhang_book.pk
+        deposit = open_deposit(world, source=passbook, book=world.zhang_fixed_book.pk, amount="100.00")
+    assert deposit.sub_account.medium_id == world.zhang_fixed_book.pk
     assert deposit.interest_account_id == passbook.pk
 
 

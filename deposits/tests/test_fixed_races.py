@@ -14,8 +14,9 @@ from ebank.core.errors import BusinessError
 from ebank.ledger.models import BusinessType, Entry, LedgerAccount
 from security.models import User
 from tests.concurrency.helpers import run_concurrently
+from tests.customer_world import link_all
 
-from .conftest import link_all, rates_seed
+from .conftest import rates_seed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

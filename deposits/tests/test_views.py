@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def client_zhang(client, world):
-    client.login(username="zw_deposit", password=LOGIN_PASSWORD)
+    client.login(username=world.zhang.username, password=LOGIN_PASSWORD)
     return client
 
 

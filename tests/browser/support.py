@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from transfers.tests.test_own_intra_support import LOGIN_PASSWORD
+from tests.customer_world import LOGIN_PASSWORD
 
 
 def login(page: Page, base: str, username: str):

@@ -16,7 +16,7 @@ from accounts.demo import seed_demo_bank
 from ebank.core.audit import audit_record
 from security.models import User
 from tests.browser.support import login
-from transfers.tests.test_own_intra_support import world as world  # noqa: F401 - fixture
+from tests.customer_world import world as world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

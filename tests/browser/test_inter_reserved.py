@@ -19,9 +19,9 @@ from ebank.core.clock import SHANGHAI
 from ebank.duework.models import DueWork, DueWorkStatus
 from security.tools import services as tool_services
 from tests.browser.support import login
+from tests.customer_world import CERT_PASSWORD, DEMO_PIN, World
 from transfers.models import Transfer, TransferStatus
 from transfers.services.inter import DUE_EXECUTE
-from transfers.tests.test_own_intra_support import CERT_PASSWORD, DEMO_PIN, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

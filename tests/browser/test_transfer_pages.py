@@ -24,13 +24,13 @@ from ebank.clearing.services import SAMPLE_BANK_CODES_FILE, bank_codes_import
 from ebank.core.clock import SHANGHAI
 from ebank.core.money import chinese_capitals
 from tests.browser.support import login
-from transfers.models import Transfer, TransferStatus
-from transfers.tests.test_own_intra_support import (
+from tests.customer_world import (
     CERT_PASSWORD,
     DEMO_PIN,
     World,
 )
-from transfers.tests.test_own_intra_support import world as world  # noqa: F401 - fixture
+from tests.customer_world import world as world  # noqa: F401 - fixture
+from transfers.models import Transfer, TransferStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,13 +16,13 @@ from ebank.ledger.models import Entry
 from ebank.limits.models import DailyLimitUsage, LimitLevel
 from ebank.limits.services import limit_policy_set
 from security.models import SmsMessage, SmsSubscription
+from tests import customer_world as support
+from tests.customer_world import balance, confirm, entries
 from transfers.models import Payee, Transfer, TransferStatus
 from transfers.services.execution import DUE_KIND, execution_key, transfer_execute_due
 from transfers.services.own_intra import own_transfer_start
 
-from . import test_own_intra_support as support
 from .test_intra_transfer import NOON, start
-from .test_own_intra_support import balance, confirm, entries
 
 pytestmark = pytest.mark.django_db
 world = support.world

@@ -136,7 +136,7 @@ def test_back_names_the_operation_through_the_customer(client, inter):
 
 
 def test_the_result_page_back_is_a_blank_form(client, inter):
-    from .test_own_intra_support import confirm
+    from tests.customer_world import confirm
 
     client.force_login(inter.zhang)
     client.post(reverse("transfers:own"), {

@@ -20,10 +20,9 @@ from ebank.core.clock import SHANGHAI
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import LedgerAccount
 from ebank.limits.selectors import limit_usage
+from tests.customer_world import DEMO_PIN, World, balance, confirm, entries, world
 from transfers.services.common import limit_subject_for
 from transfers.services.inter import InterRequest, inter_transfer_start
-
-from .test_own_intra_support import DEMO_PIN, World, balance, confirm, entries, world
 
 __all__ = ["DEMO_PIN", "ICBC_HEFEI", "SH", "World", "at", "balance", "book_balance", "confirm",
            "entries", "inter_fixture", "request_for", "start", "usage", "world"]

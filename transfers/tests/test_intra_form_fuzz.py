@@ -7,9 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ebank.ledger.models import Entry
+from tests import customer_world as support
 from transfers.models import Payee, Transfer
-
-from . import test_own_intra_support as support
 
 pytestmark = pytest.mark.django_db
 world = support.world

@@ -16,6 +16,8 @@ from ebank.limits.models import DailyLimitUsage, LimitLevel
 from ebank.limits.services import limit_policy_set
 from security.confirm.registry import operation_kind_get
 from security.models import OperationStatus, SmsMessage, SmsSubscription
+from tests import customer_world as support
+from tests.customer_world import balance, confirm, entries
 from transfers.models import Payee, Transfer, TransferBusinessType, TransferStatus
 from transfers.services.execution import DUE_KIND
 from transfers.services.own_intra import (
@@ -31,8 +33,6 @@ from transfers.services.payees import (
     PAYEE_UNKNOWN_MESSAGE,
 )
 
-from . import test_own_intra_support as support
-from .test_own_intra_support import balance, confirm, entries
 from .test_own_transfer import second_current
 
 pytestmark = pytest.mark.django_db

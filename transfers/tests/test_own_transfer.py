@@ -14,6 +14,8 @@ from ebank.ledger.models import BusinessType, Entry
 from ebank.ledger.services import Leg, entry_post
 from ebank.limits.models import DailyLimitUsage
 from security.models import OperationStatus
+from tests import customer_world as support
+from tests.customer_world import balance, confirm, entries
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 from transfers.services import own_intra
 from transfers.services.own_intra import (
@@ -23,9 +25,6 @@ from transfers.services.own_intra import (
     OWN_NOTE_3_SAME_MEDIUM,
     own_transfer_start,
 )
-
-from . import test_own_intra_support as support
-from .test_own_intra_support import balance, confirm, entries
 
 pytestmark = pytest.mark.django_db
 world = support.world

@@ -6,6 +6,7 @@ from django.urls import reverse
 from ebank.clearing.models import BankCode
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
+from tests import customer_world as support
 from transfers.models import Payee, PayeeKind
 from transfers.services.payees import (
     INTRA_PAYEE_SETTLEMENT_MESSAGE,
@@ -13,8 +14,6 @@ from transfers.services.payees import (
     payee_add,
     payee_delete,
 )
-
-from . import test_own_intra_support as support
 
 pytestmark = pytest.mark.django_db
 world = support.world

@@ -12,12 +12,12 @@ from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
 from ebank.duework.models import DueWork, DueWorkStatus
 from ebank.duework.services import dispatch_due
+from tests import customer_world as support
+from tests.customer_world import balance, confirm, entries
 from transfers.models import Transfer, TransferStatus
 from transfers.services.own_intra import CANCEL_TOO_LATE, scheduled_transfer_cancel
 
-from . import test_own_intra_support as support
 from .test_intra_transfer import NOON, start
-from .test_own_intra_support import balance, confirm, entries
 
 pytestmark = pytest.mark.django_db
 world = support.world

@@ -26,10 +26,9 @@ from django.urls import reverse
 
 from ebank.clearing.routing import ArrivalMode
 from security.models import OperationStatus, PendingOperation
+from tests import customer_world as support
+from tests.customer_world import CERT_PASSWORD, DEMO_PIN, balance
 from transfers.models import Transfer, TransferStatus
-
-from . import test_own_intra_support as support
-from .test_own_intra_support import CERT_PASSWORD, DEMO_PIN, balance
 
 pytestmark = pytest.mark.django_db
 world = support.world

@@ -12,11 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import SubAccountStatus
 from ebank.core.errors import BusinessError
+from tests import customer_world as support
 from tests.sql_parity import ran, same, sql_path_fixture
 from transfers import selectors
 from transfers.services import payees
-
-from . import test_own_intra_support as support
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 world = support.world

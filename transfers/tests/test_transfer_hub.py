@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from .test_own_intra_support import World
-from .test_own_intra_support import world as world  # noqa: F401 - fixture
+from tests.customer_world import World
+from tests.customer_world import world as world  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 

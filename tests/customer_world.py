@@ -1,4 +1,5 @@
-"""Fixtures for the 关联账户互转 / 行内转账 tests: the demo bank with e-banking users, confirm helpers.
+"""The customers' world every menu app's tests share: the demo bank with e-banking users, the
+test CA and 张伟's USBKey, and the confirm helper (transfers, deposits; the next apps too).
 
 Personas (accounts.demo): 张伟 (借记卡 ¥80,000.00, 活期存折 ¥12,345.67, 定期一本通 with a
 整存整取), 李娜 (借记卡 ¥20,000.00, 活期一本通 ¥5,000.00), 王芳 (借记卡), 刘洋 (借记卡,
@@ -23,7 +24,7 @@ CERT_PASSWORD = "Usb2026key"  # noqa: S105 - test USBKey only
 LOGIN_PASSWORD = "Login-pass-9"  # noqa: S105 - test users only
 ISSUED_AT = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
-__all__ = ["DEMO_PIN", "World", "balance", "confirm", "entries", "world"]
+__all__ = ["DEMO_PIN", "World", "balance", "confirm", "entries", "world", "world_build"]
 
 
 def link_all(customer) -> None:
@@ -63,8 +64,9 @@ class World:
                                           cert_password=CERT_PASSWORD)
 
 
-@pytest.fixture
-def world(db, settings, tmp_path):
+def world_build(settings, tmp_path) -> World:
+    """The world with the test CA and 张伟's USBKey (the ``world`` fixture; an app's own fixture
+    calls it and adds what it needs, e.g. deposits' rate table)."""
     settings.BANK_CA_DIR = tmp_path / "bank-ca"
     settings.BANK_CA_PASSPHRASE = "test-only-ca-passphrase"
     # The CA and the certificate date from the start of 2026, so that the fixed business days
@@ -74,6 +76,11 @@ def world(db, settings, tmp_path):
         bank = World()
         bank.usbkey_give(bank.zhang)
     return bank
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    return world_build(settings, tmp_path)
 
 
 def confirm(operation: PendingOperation, *, user: User, pin: str = DEMO_PIN) -> PendingOperation:
