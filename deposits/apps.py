@@ -22,6 +22,7 @@ class DepositsConfig(AppConfig):
             menu_leaf("我的定期存款", "deposits:index"),
             menu_leaf("整存整取", "deposits:fixed_open"),
             menu_leaf("定期支取", "deposits:fixed_withdraw"),
+            menu_leaf("卡内预约转存", "deposits:plans"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -33,11 +34,11 @@ class DepositsConfig(AppConfig):
         audit_actions(RATE_AUDIT_LABELS)
 
         # X-CONFIRM operation kinds (security.confirm.registry), the nightly batch steps
-        # 活期积数累计, 活期结息 and 定期到期处理 (ebank.duework.nightly), and each deposit's facts beside its sub-account
+        # 活期积数累计, 活期结息, 定期到期处理 and 卡内预约转存 (ebank.duework.nightly), and each deposit's facts beside its sub-account
         # on 账户总览 / 账户详情 (accounts.pages.facts).
         from accounts.pages.facts import sub_account_facts_provider
 
-        from . import maturity, nightly, operations  # noqa: F401
+        from . import maturity, nightly, operations, plan_nightly  # noqa: F401
         from .selectors import deposit_facts
         sub_account_facts_provider(deposit_facts)
 

@@ -5,4 +5,7 @@ LABELS = {
     "deposits.fixed_withdraw": "定期支取",
     "deposits.fixed_rolled_over": "定期到期自动转存",
     "deposits.fixed_paid_out": "定期到期转活期",
+    "deposits.plan_create": "卡内预约转存新增",
+    "deposits.plan_cancel": "卡内预约转存撤销",
+    "deposits.plan_run_failed": "卡内预约转存执行失败",
 }

@@ -307,8 +307,11 @@ class Opened:
     receipt: object
 
 
-def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date) -> Opened:
-    """Open the 整存整取 of ``plan`` inside the caller's transaction."""
+def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date,
+                    batch: bool = False) -> Opened:
+    """Open the 整存整取 of ``plan`` inside the caller's transaction. ``batch``: by the nightly
+    run (卡内预约转存) — receipts on the 批量处理 channel, the audit row on the batch channel."""
+    channel = "批量处理" if batch else ReceiptChannel.WEB
     customer = plan.source.medium.customer
     sub = sub_account_open(medium=plan.target, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
@@ -328,10 +331,11 @@ def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date) -> 
         interest_account=plan.source)
     common = {"entry_id": entry_id, "amount": plan.amount, "payer": _party(plan.source),
               "payee": _party(sub), "purpose": memo,
-              "business": DepositBusinessType.OPEN.label}
+              "business": DepositBusinessType.OPEN.label, "channel": channel}
     receipt = _receipt(sub_account=plan.source, direction=ReceiptDirection.DEBIT, **common)
     _receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     audit_record(action="deposits.fixed_open", actor=user, customer_id=customer.pk,
+                 channel="batch" if batch else "web",
                  object_ref=f"deposit:{deposit.pk}",
                  detail={"amount": str(plan.amount), "term_months": plan.term_months,
                          "rate": str(plan.rate.annual_rate), "option": option})

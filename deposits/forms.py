@@ -94,3 +94,55 @@ class FixedWithdrawForm(forms.Form):
         if data.get("mode") == "partial" and not data.get("amount"):
             self.add_error("amount", "请输入支取金额")
         return data
+
+
+class PlanForm(forms.Form):
+    """新增卡内预约转存: a month day or a weekday, picked by the frequency."""
+
+    WEEKDAYS = [(str(n), f"周{'一二三四五六日'[n - 1]}") for n in range(1, 8)]
+
+    medium = IdChoiceField(label="借记卡", error_messages={"required": "请选择借记卡"})
+    amount = AmountField(label="每次转存金额", error_messages={"required": "请输入每次转存金额"},
+                         help_text="整存整取起存金额50元")
+    term_months = forms.TypedChoiceField(
+        label="存期", coerce=int, choices=[("", "请选择")] + [(m, term_label(m)) for m in TERMS],
+        error_messages={"required": "请选择存期", "invalid_choice": "请选择存期"})
+    frequency = forms.ChoiceField(
+        label="转存频率", choices=[("monthly", "每月"), ("weekly", "每周")], initial="monthly",
+        widget=forms.RadioSelect, error_messages={"required": "请选择转存频率",
+                                                  "invalid_choice": "请选择转存频率"})
+    month_day = forms.TypedChoiceField(
+        label="每月转存日", coerce=int, required=False, empty_value=None,
+        choices=[("", "请选择")] + [(str(n), f"{n}日") for n in range(1, 32)],
+        help_text="29日至31日在没有该日的月份于月末转存",
+        error_messages={"invalid_choice": "每月转存日应为1日至31日"})
+    weekday = forms.TypedChoiceField(
+        label="每周转存日", coerce=int, required=False, empty_value=None,
+        choices=[("", "请选择")] + WEEKDAYS,
+        error_messages={"invalid_choice": "每周转存日应为周一至周日"})
+    starts_on = forms.DateField(
+        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="最早为明天", error_messages={"required": "请输入开始日期",
+                                          "invalid": "请按年-月-日输入开始日期"})
+    ends_on = forms.DateField(
+        label="结束日期", required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="不填为长期有效", error_messages={"invalid": "请按年-月-日输入结束日期"})
+
+    def __init__(self, *args, cards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["medium"].choices = [("", "请选择")] + [
+            (str(c.pk), f"借记卡 {c.masked_number}") for c in cards]
+
+    def clean(self):
+        data = super().clean()
+        frequency = data.get("frequency")
+        if frequency == "monthly":
+            if data.get("month_day") is None and "month_day" not in self.errors:
+                self.add_error("month_day", "请选择每月转存日")
+            data["run_day"] = data.get("month_day")
+        elif frequency == "weekly":
+            if data.get("weekday") is None and "weekday" not in self.errors:
+                self.add_error("weekday", "请选择每周转存日")
+            data["run_day"] = data.get("weekday")
+        return data

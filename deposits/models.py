@@ -196,6 +196,7 @@ class PlanFrequency(models.TextChoices):
 class PlanStatus(models.TextChoices):
     ACTIVE = "active", "生效"
     CANCELLED = "cancelled", "已撤销"
+    FINISHED = "finished", "已结束"
 
 
 class DepositPlan(models.Model):
@@ -215,7 +216,8 @@ class DepositPlan(models.Model):
     run_day = models.PositiveSmallIntegerField("转存日")
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期", null=True, blank=True)
-    next_run_on = models.DateField("下次转存日")
+    # None once the plan has no scheduled day left (past its end: FINISHED) or is cancelled.
+    next_run_on = models.DateField("下次转存日", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=PlanStatus.choices,
                               default=PlanStatus.ACTIVE)
     created_at = models.DateTimeField("设置时间", auto_now_add=True)

@@ -10,6 +10,7 @@ the confirmation; the executor checks again under the deposit's lock and posts o
 operation's idempotency key.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,11 +23,12 @@ from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation
 
-from . import fixed
+from . import fixed, plan_services
 from .models import MaturityOption
 
 KIND_FIXED_OPEN = "deposits.fixed_open"
 KIND_FIXED_WITHDRAW = "deposits.fixed_withdraw"
+KIND_PLAN_CREATE = "deposits.plan_create"
 
 
 def receipt_url(receipt) -> str:
@@ -160,4 +162,55 @@ def fixed_withdraw_execute(*, operation: PendingOperation) -> dict:
                    "已转入活期账户",
         "receipt_url": receipt_url(done.receipt),
         "lines": lines,
+    }
+
+
+# --- 卡内预约转存 新增 --------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def plan_create_start(*, user, medium_id, amount, term_months, frequency, run_day, starts_on,
+                      ends_on) -> PendingOperation:
+    """新增卡内预约转存 提交: the plan's rules; then the confirmation (交易密码 of the card and a
+    security tool, like 整存整取开户: the plan will move the card's money without asking again)."""
+    terms = plan_services.plan_check(customer=user.customer, medium_id=medium_id, amount=amount,
+                                     term_months=term_months, frequency=frequency,
+                                     run_day=run_day, starts_on=starts_on, ends_on=ends_on,
+                                     on=business_day())
+    summary = [("转出账户", f"借记卡 {terms.card.masked_number}（活期主账户）"),
+               ("储种", "整存整取"), ("存期", fixed.term_label(terms.term_months)),
+               ("到期处理方式", MaturityOption.ROLL_ALL.label),
+               ("转存频率", plan_services.frequency_text(terms.frequency, terms.run_day)),
+               ("开始日期", f"{terms.starts_on:%Y-%m-%d}"),
+               ("结束日期", f"{terms.ends_on:%Y-%m-%d}" if terms.ends_on else "长期有效"),
+               ("首次转存日", f"{terms.first_run_on:%Y-%m-%d}")]
+    return operation_start(
+        user=user, kind=KIND_PLAN_CREATE,
+        payload={"medium": terms.card.pk, "amount": f"{terms.amount:.2f}",
+                 "term_months": terms.term_months, "frequency": terms.frequency,
+                 "run_day": terms.run_day, "starts_on": terms.starts_on.isoformat(),
+                 "ends_on": terms.ends_on.isoformat() if terms.ends_on else None},
+        summary=summary, medium=terms.card, back_url=_back("deposits:plan_new"))
+
+
+@operation_kind(KIND_PLAN_CREATE, title="卡内预约转存新增", requires_pin=True, requires_tool=True,
+                allow_sms=False)
+def plan_create_execute(*, operation: PendingOperation) -> dict:
+    payload = operation.payload
+    ends_on = payload.get("ends_on")
+    terms = plan_services.plan_check(
+        customer=operation.user.customer, medium_id=payload["medium"],
+        amount=as_money(payload["amount"]), term_months=payload["term_months"],
+        frequency=payload["frequency"], run_day=payload["run_day"],
+        starts_on=date.fromisoformat(payload["starts_on"]),
+        ends_on=date.fromisoformat(ends_on) if ends_on else None, on=business_day())
+    plan = plan_services.plan_create_post(user=operation.user, terms=terms)
+    return {
+        "message": f"卡内预约转存设置成功，将于{plan.next_run_on:%Y-%m-%d}首次转存"
+                   f"{format_cny(plan.amount)}",
+        "receipt_url": "",
+        "lines": [["借记卡", plan.medium.masked_number],
+                  ["转存频率", plan_services.frequency_text(plan.frequency, plan.run_day)],
+                  ["存期", fixed.term_label(plan.term_months)],
+                  ["下次转存日", f"{plan.next_run_on:%Y-%m-%d}"]],
     }

@@ -12,3 +12,9 @@ urlpatterns = [
     path("fixed/open", views.fixed_open, name="fixed_open"),
     path("fixed/withdraw", views.fixed_withdraw, name="fixed_withdraw"),
 ]
+urlpatterns += [
+    path("plans", views.plans, name="plans"),
+    path("plans/new", views.plan_new, name="plan_new"),
+    path("plans/<int:pk>", views.plan_runs, name="plan_runs"),
+    path("plans/<int:pk>/cancel", views.plan_cancel, name="plan_cancel"),
+]

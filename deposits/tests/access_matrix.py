@@ -26,3 +26,17 @@ def _deposit(owner):
 
 
 OBJECT_URLS = {"deposits:detail": _deposit}
+
+
+def _plan(owner):
+    from accounts.models import MediumKind
+    from deposits.models import DepositPlan
+
+    card = owner.customer.media.get(kind=MediumKind.DEBIT_CARD)
+    plan = DepositPlan.objects.create(medium=card, term_months=12, amount=Decimal("100.00"),
+                                      frequency="monthly", run_day=15,
+                                      starts_on=date(2026, 3, 3), next_run_on=date(2026, 3, 15))
+    return {"pk": plan.pk}
+
+
+OBJECT_URLS.update({"deposits:plan_runs": _plan, "deposits:plan_cancel": _plan})

@@ -37,6 +37,7 @@ MANUAL_TREE = [
         ("我的定期存款", ("deposits:index",)),
         ("整存整取", ("deposits:fixed_open",)),
         ("定期支取", ("deposits:fixed_withdraw",)),
+        ("卡内预约转存", ("deposits:plans",)),
     ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
