@@ -1,5 +1,5 @@
-"""Nightly batch: 活期 积数 and quarterly 活期结息 over 100,000 current sub-accounts, beside the
-ledger's transfers/s and a bare UPDATE.
+"""Nightly batch: 活期 积数 and quarterly 活期结息 over 100,000 current sub-accounts, and the
+整存整取 maturities of 20,000 fixed deposits, beside the ledger's transfers/s and a bare UPDATE.
 
     python bench/nightly.py [--accounts 100000] [--deposits 20000] [--maturing 2000]
                             [--seconds 15] [--keep]
@@ -412,12 +412,17 @@ def check(n: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--deposits", type=int, default=20_000)
-    parser.add_argument("--maturing", type=int, default=2_000)
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--keep", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=100_000,
+                        help="活期主账户 (default 100,000)")
+    parser.add_argument("--deposits", type=int, default=20_000,
+                        help="整存整取, at most --accounts (default 20,000)")
+    parser.add_argument("--maturing", type=int, default=2_000,
+                        help="of the deposits, due on 20 March 2026 (default 2,000)")
+    parser.add_argument("--seconds", type=int, default=15,
+                        help="each transfers/s measurement (default 15)")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     if not args.maturing <= args.deposits <= args.accounts:
         parser.error("--maturing ≤ --deposits ≤ --accounts")
