@@ -54,10 +54,11 @@ from ebank.ledger.models import BusinessType, LedgerAccount
 from .business_types import DepositBusinessType
 from .interest import add_months, days_between, interest_by_days, interest_full_term
 from .models import Deposit, DepositRate, DepositStatus, MaturityOption, Product
-from .rates import rate_on
+from .rates import PRODUCT_MINIMUM, PRODUCT_TERMS, rate_on, term_text
 
-MINIMUM = Decimal("50.00")
-TERMS = {3: "三个月", 6: "六个月", 12: "一年", 24: "二年", 36: "三年", 60: "五年"}
+# The product's terms and minimum are the rate table's (rates.PRODUCT_TERMS / PRODUCT_MINIMUM).
+MINIMUM = PRODUCT_MINIMUM[Product.FIXED]
+TERMS = {months: term_text(months) for months in PRODUCT_TERMS[Product.FIXED]}
 CLOSE_WARNING_DAYS = 10
 SOURCE_MEDIUM_KINDS = (MediumKind.DEBIT_CARD, MediumKind.CURRENT_PASSBOOK,
                        MediumKind.CURRENT_ONEBOOK)
@@ -85,10 +86,6 @@ INSUFFICIENT = "转出账户可用余额不足"
 def masked_number(sub_account: SubAccount) -> str:
     """定期账号 as pages show it: the medium's masked number and the sub-account's sequence."""
     return f"{sub_account.medium.masked_number}-{sub_account.seq:04d}"
-
-
-def term_label(months: int) -> str:
-    return TERMS.get(months, f"{months}个月")
 
 
 # --- rates ---------------------------------------------------------------------------------------
@@ -176,12 +173,14 @@ def interest_to_date(*, deposit: Deposit, balance: Decimal, on: date) -> Decimal
 # --- accounts ------------------------------------------------------------------------------------
 
 
-def _linked(customer, medium: Medium) -> bool:
+def medium_linked(customer, medium: Medium) -> bool:
+    """The medium is the customer's and linked to their e-banking (关联账户)."""
     return (medium.customer_id == customer.pk and LinkedMedium.objects.filter(
         customer=customer, medium=medium).exists())
 
 
-def _int_or_none(value) -> int | None:
+def int_or_none(value) -> int | None:
+    """A posted id or number as an int; None for anything else (the caller refuses it)."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -190,11 +189,11 @@ def _int_or_none(value) -> int | None:
 
 def source_account(*, customer, sub_account_id) -> SubAccount:
     """The 转出账户: the 活期主账户 of a linked 借记卡, 活期存折 or 活期一本通, usable."""
-    pk = _int_or_none(sub_account_id)
+    pk = int_or_none(sub_account_id)
     sub = (SubAccount.objects.select_related("medium", "medium__branch", "medium__customer",
                                              "ledger_account")
            .filter(pk=pk, medium__customer=customer).first() if pk else None)
-    if sub is None or not _linked(customer, sub.medium):
+    if sub is None or not medium_linked(customer, sub.medium):
         raise BusinessError(ACCOUNT_UNKNOWN, code="account_unknown")
     if sub.medium.kind not in SOURCE_MEDIUM_KINDS:
         raise BusinessError(BOOK_NOTE_3, code="book_note_3")
@@ -212,10 +211,10 @@ def target_medium(*, customer, source: SubAccount, fixed_book_id) -> Medium:
         if source.medium.kind != MediumKind.DEBIT_CARD:
             raise BusinessError(PASSBOOK_TO_BOOK, code="book_note_1")
         return source.medium
-    pk = _int_or_none(fixed_book_id)
+    pk = int_or_none(fixed_book_id)
     medium = (Medium.objects.select_related("branch", "customer")
               .filter(pk=pk, customer=customer).first() if pk else None)
-    if medium is None or not _linked(customer, medium):
+    if medium is None or not medium_linked(customer, medium):
         raise BusinessError(ACCOUNT_UNKNOWN, code="account_unknown")
     if medium.kind != MediumKind.FIXED_ONEBOOK:
         raise BusinessError(BOOK_NOTE_1, code="book_note_1")
@@ -237,7 +236,7 @@ class OpenPlan:
 def open_plan_check(*, customer, from_sub_account_id, fixed_book_id, term_months, amount,
                     maturity_option, on: date) -> OpenPlan:
     """The notes of 卡内活期转定期 / 活期转定期一本通 (BusinessError in their words)."""
-    term = _int_or_none(term_months)
+    term = int_or_none(term_months)
     if term not in TERMS:
         raise BusinessError(TERM_UNKNOWN, code="term")
     if maturity_option not in MaturityOption.values:
@@ -285,11 +284,15 @@ def _move(*, debit: int, credit: int, amount: Decimal, key: str, business_type: 
 
 
 def _interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: str,
-                   memo: str, channel: str = ReceiptChannel.WEB):
-    """利息: from the bank's 利息支出 book to ``to``, its own posting and receipt line."""
+                   memo: str, channel: str = ReceiptChannel.WEB,
+                   expense_id: int | None = None):
+    """利息: from the bank's 利息支出 book to ``to``, its own posting and receipt line
+    (``expense_id``: the book's id when the caller already holds it, as the nightly run does)."""
     if interest <= 0:
         return None
-    entry_id = _move(debit=bank_book_id(BankBook.INTEREST_EXPENSE),
+    if expense_id is None:
+        expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
+    entry_id = _move(debit=expense_id,
                      credit=to.ledger_account_id, amount=interest, key=f"{key}:interest",
                      business_type=BusinessType.INTEREST, reference=f"deposit:{deposit.pk}",
                      memo=memo)
@@ -315,7 +318,7 @@ def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date,
     customer = plan.source.medium.customer
     sub = sub_account_open(medium=plan.target, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
-    memo = f"整存整取{term_label(plan.term_months)}开户"
+    memo = f"整存整取{term_text(plan.term_months)}开户"
     entry_id = _move(debit=plan.source.ledger_account_id, credit=sub.ledger_account_id,
                      amount=plan.amount, key=idempotency_key,
                      business_type=DepositBusinessType.OPEN, reference=f"deposit:{sub.number}",
@@ -359,7 +362,7 @@ def fixed_open(*, user, from_sub_account_id, fixed_book_id=None, term_months, am
 
 def deposit_for_customer(*, customer, pk, lock: bool = False) -> Deposit:
     """An open 整存整取 of the customer's (on a linked medium); else BusinessError."""
-    pk = _int_or_none(pk)
+    pk = int_or_none(pk)
     query = Deposit.objects.select_related(
         "sub_account__medium__customer", "sub_account__medium__branch",
         "interest_account__medium__customer", "interest_account__medium__branch")
@@ -367,7 +370,7 @@ def deposit_for_customer(*, customer, pk, lock: bool = False) -> Deposit:
         query = query.select_for_update(of=("self",))
     deposit = query.filter(pk=pk, product=Product.FIXED, status=DepositStatus.OPEN,
                            sub_account__medium__customer=customer).first() if pk else None
-    if deposit is None or not _linked(customer, deposit.sub_account.medium):
+    if deposit is None or not medium_linked(customer, deposit.sub_account.medium):
         raise BusinessError(DEPOSIT_UNKNOWN, code="deposit_unknown")
     return deposit
 
@@ -432,9 +435,25 @@ def fixed_withdraw(*, user, deposit_id, amount, idempotency_key: str) -> Withdra
 # --- maturity (the nightly step) ----------------------------------------------------------------
 
 
-def _mature_once(deposit: Deposit) -> str:
+class _MaturityRun:
+    """What every maturity of one nightly run shares, read once: the 利息支出 book's id and the
+    rollover rate of each (term, day)."""
+
+    def __init__(self):
+        self.expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
+        self._rates: dict[tuple[int, date], DepositRate] = {}
+
+    def rate(self, term_months: int, day: date) -> DepositRate:
+        if (term_months, day) not in self._rates:
+            self._rates[term_months, day] = rate_on(product=Product.FIXED,
+                                                    term_months=term_months, day=day)
+        return self._rates[term_months, day]
+
+
+def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
     """Process one maturity of ``deposit`` (locked) on its ``matures_on``; returns what was done.
     Keys per deposit and maturity date: a rerun posts nothing twice."""
+    run = run or _MaturityRun()
     day = deposit.matures_on
     sub = deposit.sub_account
     to = deposit.interest_account
@@ -455,7 +474,7 @@ def _mature_once(deposit: Deposit) -> str:
         _receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
         _receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
         _interest_post(deposit=deposit, to=to, interest=interest, key=key, memo=memo,
-                       channel=channel)
+                       channel=channel, expense_id=run.expense_id)
         deposit.interest_paid += interest
         deposit.status, deposit.closed_on = DepositStatus.CLOSED, day
         deposit.save(update_fields=["interest_paid", "status", "closed_on"])
@@ -464,8 +483,8 @@ def _mature_once(deposit: Deposit) -> str:
     else:
         with_interest = option == MaturityOption.ROLL_ALL
         _interest_post(deposit=deposit, to=sub if with_interest else to, interest=interest,
-                       key=key, memo=memo, channel=channel)
-        rate = rate_on(product=Product.FIXED, term_months=deposit.term_months, day=day)
+                       key=key, memo=memo, channel=channel, expense_id=run.expense_id)
+        rate = run.rate(deposit.term_months, day)
         deposit.interest_paid += interest
         deposit.principal = balance + interest if with_interest else balance
         deposit.annual_rate, deposit.rate_row = rate.annual_rate, rate
@@ -488,6 +507,7 @@ def fixed_maturities_run(business_date: date) -> int:
     (不转存 stays until 到期支取). Inside the nightly step's transaction; returns how many
     maturities were processed (a deposit behind by several terms counts each)."""
     count = 0
+    run = _MaturityRun()
     deposits = (Deposit.objects.select_for_update(of=("self",))
                 .select_related("sub_account__medium__customer", "sub_account__medium__branch",
                                 "interest_account__medium__customer",
@@ -498,6 +518,6 @@ def fixed_maturities_run(business_date: date) -> int:
                 .order_by("pk"))
     for deposit in deposits:
         while deposit.status == DepositStatus.OPEN and deposit.matures_on <= business_date:
-            _mature_once(deposit)
+            _mature_once(deposit, run)
             count += 1
     return count

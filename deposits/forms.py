@@ -6,8 +6,9 @@ from django import forms
 from ebank.core.errors import BusinessError
 from ebank.core.money import format_cny, parse_amount
 
-from .fixed import TERMS, term_label
+from .fixed import TERMS
 from .models import MaturityOption
+from .rates import term_text
 
 
 class AmountField(forms.CharField):
@@ -55,7 +56,7 @@ class FixedOpenForm(forms.Form):
                                help_text="借记卡可存入本卡（卡内活期转定期）；"
                                          "活期存折、活期一本通只能转入定期一本通")
     term_months = forms.TypedChoiceField(
-        label="存期", coerce=int, choices=[("", "请选择")] + [(m, term_label(m)) for m in TERMS],
+        label="存期", coerce=int, choices=[("", "请选择")] + [(m, term_text(m)) for m in TERMS],
         error_messages={"required": "请选择存期", "invalid_choice": "请选择存期"})
     amount = AmountField(label="存入金额", error_messages={"required": "请输入存入金额"},
                          help_text="起存金额50元")
@@ -105,7 +106,7 @@ class PlanForm(forms.Form):
     amount = AmountField(label="每次转存金额", error_messages={"required": "请输入每次转存金额"},
                          help_text="整存整取起存金额50元")
     term_months = forms.TypedChoiceField(
-        label="存期", coerce=int, choices=[("", "请选择")] + [(m, term_label(m)) for m in TERMS],
+        label="存期", coerce=int, choices=[("", "请选择")] + [(m, term_text(m)) for m in TERMS],
         error_messages={"required": "请选择存期", "invalid_choice": "请选择存期"})
     frequency = forms.ChoiceField(
         label="转存频率", choices=[("monthly", "每月"), ("weekly", "每周")], initial="monthly",

@@ -25,6 +25,7 @@ from security.models import PendingOperation
 
 from . import fixed, plan_services
 from .models import MaturityOption
+from .rates import term_text
 
 KIND_FIXED_OPEN = "deposits.fixed_open"
 KIND_FIXED_WITHDRAW = "deposits.fixed_withdraw"
@@ -65,7 +66,7 @@ def fixed_open_start(*, user, from_sub_account_id, fixed_book_id, term_months, a
     into = ("本卡整存整取（卡内活期转定期）" if plan.target.pk == plan.source.medium_id
             else f"定期一本通 {plan.target.masked_number}（活期转定期一本通）")
     summary = [("转出账户", account_text(plan.source)), ("转入", into),
-               ("储种", "整存整取"), ("存期", fixed.term_label(plan.term_months)),
+               ("储种", "整存整取"), ("存期", term_text(plan.term_months)),
                ("年利率", f"{plan.rate.annual_rate:.2f}%"),
                ("到期处理方式", MaturityOption(plan.option).label)]
     return operation_start(
@@ -95,7 +96,7 @@ def fixed_open_execute(*, operation: PendingOperation) -> dict:
         "message": f"整存整取开户成功，{format_cny(deposit.principal)}已存入定期账户",
         "receipt_url": receipt_url(opened.receipt),
         "lines": [["定期账号", fixed.masked_number(deposit.sub_account)],
-                  ["存期", fixed.term_label(deposit.term_months)],
+                  ["存期", term_text(deposit.term_months)],
                   ["年利率", f"{deposit.annual_rate:.2f}%"],
                   ["起息日", f"{deposit.value_date:%Y-%m-%d}"],
                   ["到期日", f"{deposit.matures_on:%Y-%m-%d}"],
@@ -117,7 +118,7 @@ def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
     on = business_day()
     quote = fixed.withdraw_quote(deposit=deposit, balance=balance, amount=take, on=on)
     summary = [("定期账号", fixed.masked_number(deposit.sub_account)),
-               ("存期", fixed.term_label(deposit.term_months)),
+               ("存期", term_text(deposit.term_months)),
                ("年利率", f"{deposit.annual_rate:.2f}%"),
                ("到期日", f"{deposit.matures_on:%Y-%m-%d}"),
                ("支取方式", quote.kind_label),
@@ -178,7 +179,7 @@ def plan_create_start(*, user, medium_id, amount, term_months, frequency, run_da
                                      run_day=run_day, starts_on=starts_on, ends_on=ends_on,
                                      on=business_day())
     summary = [("转出账户", f"借记卡 {terms.card.masked_number}（活期主账户）"),
-               ("储种", "整存整取"), ("存期", fixed.term_label(terms.term_months)),
+               ("储种", "整存整取"), ("存期", term_text(terms.term_months)),
                ("到期处理方式", MaturityOption.ROLL_ALL.label),
                ("转存频率", plan_services.frequency_text(terms.frequency, terms.run_day)),
                ("开始日期", f"{terms.starts_on:%Y-%m-%d}"),
@@ -211,6 +212,6 @@ def plan_create_execute(*, operation: PendingOperation) -> dict:
         "receipt_url": "",
         "lines": [["借记卡", plan.medium.masked_number],
                   ["转存频率", plan_services.frequency_text(plan.frequency, plan.run_day)],
-                  ["存期", fixed.term_label(plan.term_months)],
+                  ["存期", term_text(plan.term_months)],
                   ["下次转存日", f"{plan.next_run_on:%Y-%m-%d}"]],
     }

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import LinkedMedium, Medium, MediumKind, MediumStatus, SubAccountKind
+from accounts.models import Medium, MediumKind, MediumStatus, SubAccountKind
 from ebank.core.audit import audit_record
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
@@ -52,19 +52,12 @@ def frequency_text(frequency: str, run_day: int) -> str:
     return f"每月{run_day}日" + ("（小月为月末）" if run_day >= 29 else "")
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def card_for_customer(*, customer, medium_id) -> Medium:
     """A linked, usable debit card of the customer's, else BusinessError."""
-    pk = _int_or_none(medium_id)
+    pk = fixed.int_or_none(medium_id)
     card = (Medium.objects.select_related("customer", "branch")
             .filter(pk=pk, customer=customer, kind=MediumKind.DEBIT_CARD).first() if pk else None)
-    if card is None or not LinkedMedium.objects.filter(customer=customer, medium=card).exists():
+    if card is None or not fixed.medium_linked(customer, card):
         raise BusinessError(CARD_UNKNOWN, code="card_unknown")
     if card.status != MediumStatus.NORMAL:
         raise BusinessError(f"借记卡{card.get_status_display()}，不能办理", code="status")
@@ -90,12 +83,12 @@ def plan_check(*, customer, medium_id, amount, term_months, frequency, run_day, 
     amount = as_money(amount if amount is not None else "0")
     if amount < fixed.MINIMUM:
         raise BusinessError(AMOUNT_MINIMUM, code="amount")
-    term = _int_or_none(term_months)
+    term = fixed.int_or_none(term_months)
     if term not in fixed.TERMS:
         raise BusinessError(fixed.TERM_UNKNOWN, code="term")
     if frequency not in PlanFrequency.values:
         raise BusinessError(FREQUENCY_UNKNOWN, code="frequency")
-    day = _int_or_none(run_day)
+    day = fixed.int_or_none(run_day)
     if frequency == PlanFrequency.MONTHLY and (day is None or not 1 <= day <= 31):
         raise BusinessError(MONTH_DAY_UNKNOWN, code="run_day")
     if frequency == PlanFrequency.WEEKLY and (day is None or not 1 <= day <= 7):
@@ -143,14 +136,14 @@ def plans_for_customer(*, customer):
 
 
 def plan_get(*, customer, pk) -> DepositPlan | None:
-    pk = _int_or_none(pk)
+    pk = fixed.int_or_none(pk)
     return plans_for_customer(customer=customer).filter(pk=pk).first() if pk else None
 
 
 @transaction.atomic(durable=True)
 def plan_cancel(*, user, plan_id) -> DepositPlan:
     """撤销: the customer's own active plan stops; its runs stay on record."""
-    pk = _int_or_none(plan_id)
+    pk = fixed.int_or_none(plan_id)
     plan = (DepositPlan.objects.select_for_update().select_related("medium")
             .filter(pk=pk, medium__customer=user.customer, status=PlanStatus.ACTIVE).first()
             if pk else None)

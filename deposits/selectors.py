@@ -11,8 +11,9 @@ from accounts.models import LinkedMedium, MediumKind, MediumStatus, SubAccount, 
 from accounts.pages.facts import SubAccountFacts
 from ebank.core.money import format_cny
 
-from .fixed import interest_to_date, masked_number, term_label
+from .fixed import interest_to_date, masked_number
 from .models import Deposit, DepositStatus, Product
+from .rates import term_text
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class DepositRow:
 
     @property
     def term(self) -> str:
-        return term_label(self.deposit.term_months)
+        return term_text(self.deposit.term_months)
 
     @property
     def is_open(self) -> bool:
@@ -104,7 +105,7 @@ def deposit_facts(*, sub_account_ids, on: date) -> dict[int, SubAccountFacts]:
              .select_related("sub_account__ledger_account"))
     for deposit in query:
         balance = deposit.sub_account.ledger_account.balance
-        lines = [("存期", term_label(deposit.term_months)),
+        lines = [("存期", term_text(deposit.term_months)),
                  ("年利率", f"{deposit.annual_rate:.2f}%"),
                  ("开户日", f"{deposit.opened_on:%Y-%m-%d}"),
                  ("起息日", f"{deposit.value_date:%Y-%m-%d}")]

@@ -22,6 +22,7 @@ from security.confirm.selectors import operation_typed
 from . import fixed, operations, plan_services, selectors
 from .forms import FixedOpenForm, FixedWithdrawForm, PlanForm
 from .models import MaturityOption, PlanStatus
+from .rates import term_text
 
 
 @customer_required
@@ -106,7 +107,7 @@ def fixed_withdraw(request):
 
 def _plan_row(plan) -> dict:
     return {"plan": plan, "frequency": plan_services.frequency_text(plan.frequency, plan.run_day),
-            "term": fixed.term_label(plan.term_months),
+            "term": term_text(plan.term_months),
             "active": plan.status == PlanStatus.ACTIVE}
 
 

@@ -359,10 +359,10 @@ def test_nightly_killed_half_way_rolls_back_whole_and_the_resume_posts_each_once
     entries = Entry.objects.count()
     real = fixed._mature_once
 
-    def dies_on_b(deposit):
+    def dies_on_b(deposit, run=None):
         if deposit.pk == b.pk:
             raise RuntimeError("killed")  # after a's rollover was posted in the same step
-        return real(deposit)
+        return real(deposit, run)
 
     monkeypatch.setattr(fixed, "_mature_once", dies_on_b)
     with pytest.raises(Exception, match="killed"):
