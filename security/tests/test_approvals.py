@@ -265,3 +265,19 @@ def test_the_index_shows_a_supervisor_what_waits_for_them(client, bank, supervis
     client.logout()
     otp_login(client, teller_hf)
     assert "本人没有等待复核的申请" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_queue_shows_a_request_past_its_time_as_expired_without_writing(
+        client, bank, supervisor_hf, hq, clock, settings):
+    settings.APPROVAL_EXPIRY_HOURS = 2
+    request = _hefei_limits(maker=supervisor_hf)
+    clock.shift(timedelta(hours=3))
+    otp_login(client, hq)
+    listing = reverse("admin:security_approvalrequest_changelist")
+    assert "super_hf" not in client.get(listing).content.decode()  # not 待复核 any more
+    assert "super_hf" in client.get(f"{listing}?status=expired").content.decode()
+    page = client.get(reverse("admin:security_approvalrequest_change",
+                              args=[request.pk])).content.decode()
+    assert "已过期" in page and 'value="复核通过"' not in page
+    request.refresh_from_db()
+    assert request.status == ApprovalStatus.PENDING  # the nightly step marks it, not a GET

@@ -8,7 +8,8 @@
   second approval finds it decided. An executor's refusal (``BusinessError``) rolls its change
   back and leaves the request 执行失败 with the reason.
 * ``approval_reject`` needs a reason; ``approval_withdraw`` is the maker's own.
-* ``approvals_expire`` (a nightly step, and each queue view) marks the stale ones 已过期.
+* ``approvals_expire`` (the nightly step) marks the stale ones 已过期; the queue shows them so
+  before (a GET writes nothing).
 Every decision writes an audit row ``approval.<verb>`` naming the kind.
 """
 
