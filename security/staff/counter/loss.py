@@ -24,7 +24,7 @@ from ..roles import Role
 from .actions import CounterActionSpec, counter_action
 from .common import counter_record, customer_lock, identity_checked_row, staff_branch
 from .forms import IdentityForm, MediumChoiceField
-from .services import _begin
+from .services import counter_begin
 
 RELEASE_KIND = "counter.loss_release"
 LOSS_STATUSES = (MediumStatus.ORAL_LOSS, MediumStatus.WRITTEN_LOSS)
@@ -45,7 +45,7 @@ def _medium_label(medium: Medium) -> str:
 @transaction.atomic(durable=True)
 def counter_written_loss(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
                          id_copy_received: bool, medium: Medium) -> CounterReceipt:
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     medium = _medium_locked(customer=customer, medium=medium)
     previous = medium.get_status_display()
@@ -84,7 +84,7 @@ def counter_loss_release(*, acting_user: User, customer: Customer, id_type: str,
                          id_copy_received: bool, medium: Medium, reason: str
                          ) -> CounterReceipt | ApprovalRequest:
     """口头挂失: released now (the slip). 书面挂失: a 复核 request (the slip after approval)."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     reason = (reason or "").strip()
     if not reason:

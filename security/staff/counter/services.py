@@ -78,8 +78,9 @@ def _tools():
     return tools
 
 
-def _begin(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
-           id_copy_received: bool) -> Customer:
+def counter_begin(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
+                  id_copy_received: bool) -> Customer:
+    """Every counter action's start: the scope, the customer's row locked, the ID checked."""
     staff_scope_check(staff=acting_user, customer=customer)
     customer = customer_lock(customer=customer)
     identity_check(customer=customer, id_type=id_type, id_number=id_number,
@@ -130,7 +131,7 @@ def counter_register(*, acting_user: User, customer: Customer, medium: Medium, i
     ``daily_limit``), within the branch's and the bank's; unset, the bank's maximum applies. A
     limit above them refuses the whole registration.
     """
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     medium = Medium.objects.select_for_update().get(pk=medium.pk)
     if medium.customer_id != customer.pk:
@@ -272,7 +273,7 @@ def registration_items(*, customer: Customer) -> list[list[str]]:
 @transaction.atomic(durable=True)
 def counter_query(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
                   id_copy_received: bool) -> CounterReceipt:
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     return counter_record(action=CounterAction.QUERY, customer=customer, staff=acting_user,
                           branch=staff_branch(staff=acting_user),
@@ -287,7 +288,7 @@ def counter_cancel(*, acting_user: User, customer: Customer, id_type: str, id_nu
                    id_copy_received: bool) -> CounterReceipt:
     """End e-banking: the user is 注销, its tools cancelled, its links, mobile banking and session
     ended. The login row stays (history, audit) and can be registered again later."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer, allow_suspended=True)
     branch = staff_branch(staff=acting_user)
@@ -315,7 +316,7 @@ def counter_cancel(*, acting_user: User, customer: Customer, id_type: str, id_nu
 @transaction.atomic(durable=True)
 def counter_suspend(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
                     id_copy_received: bool) -> CounterReceipt:
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     user.status = UserStatus.SUSPENDED
@@ -332,7 +333,7 @@ def counter_suspend(*, acting_user: User, customer: Customer, id_type: str, id_n
 @transaction.atomic(durable=True)
 def counter_resume(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
                    id_copy_received: bool) -> CounterReceipt:
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer, allow_suspended=True)
     if user.status != UserStatus.SUSPENDED:
@@ -386,7 +387,7 @@ def counter_tool_issue(*, acting_user: User, customer: Customer, id_type: str, i
                        id_copy_received: bool, kind: str, fee_medium: Medium,
                        cert_password: str | None = None) -> CounterReceipt:
     """申领 and binding of a USBKey or digital token; the fee goes through the ledger."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     if kind not in ToolKind.values:
@@ -411,7 +412,7 @@ def counter_tool_replace(*, acting_user: User, customer: Customer, id_type: str,
                          cert_password: str | None = None) -> CounterReceipt:
     """更换 for 丢失/遗忘密码/泄露/过期 (§16–§17): the old tool stops working, a new one is
     issued and charged like a first 申领."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     if reason not in ToolReplaceReason.values:
@@ -437,7 +438,7 @@ def counter_tool_replace(*, acting_user: User, customer: Customer, id_type: str,
 @transaction.atomic(durable=True)
 def counter_tool_cancel(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
                         id_copy_received: bool, kind: str) -> CounterReceipt:
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     tool = _live_tool(user=user, kind=kind)
@@ -457,7 +458,7 @@ def counter_tool_cancel(*, acting_user: User, customer: Customer, id_type: str, 
 def counter_tool_unlock(*, acting_user: User, customer: Customer, id_type: str, id_number: str,
                         id_copy_received: bool) -> CounterReceipt:
     """证书解锁: six wrong 证书密码 lock the USBKey until a teller unlocks it (X-TOOLS)."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     tool = _live_tool(user=user, kind=ToolKind.USBKEY)
@@ -509,7 +510,7 @@ def counter_password_reset(*, acting_user: User, customer: Customer, id_type: st
     A customer who holds a security tool (USBKey or token) can move money with it: the reset
     then waits for 复核 (a ``counter.password_reset`` request, the slip after approval). The
     request keeps the new password only as its hash."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     _password_check(new_password, user)
@@ -552,7 +553,7 @@ def counter_login_unlock(*, acting_user: User, customer: Customer, id_type: str,
 
     Not ``security.identity.services.user_login_unlock``: that one is a durable transaction of its own, and
     here the unlock, its slip and its audit row must commit together."""
-    customer = _begin(acting_user=acting_user, customer=customer, id_type=id_type,
+    customer = counter_begin(acting_user=acting_user, customer=customer, id_type=id_type,
                       id_number=id_number, id_copy_received=id_copy_received)
     user = _registered_user(customer=customer)
     if user.login_locked_on is None and not user.failed_logins:
