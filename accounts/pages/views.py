@@ -53,9 +53,10 @@ def overview(request):
 
 def _facts_of(sub_accounts) -> dict:
     """What the registered apps know of the sub-accounts (accounts.pages.facts): a 定期
-    deposit's product, term, rate, dates and interest to date — one read per provider, the
-    same for every page (every sub-account is asked about, 活期 ones simply have no answer)."""
-    ids = [sub.pk for sub in sub_accounts]
+    deposit's product, term, rate, dates and interest to date — one read per provider for the
+    page's non-活期 sub-accounts, none at all when it has only 活期 ones (no provider describes
+    a 活期 sub-account, and most customers hold nothing else)."""
+    ids = [sub.pk for sub in sub_accounts if not sub.is_current]
     return sub_account_facts(sub_account_ids=ids, on=business_day()) if ids else {}
 
 

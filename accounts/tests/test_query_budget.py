@@ -17,9 +17,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LinkedMedium, MediumKind, SubAccountKind
+from accounts.models import LinkedMedium, MediumKind, SubAccount, SubAccountKind
 from accounts.pages import selectors
-from accounts.services import medium_open
+from accounts.services import medium_open, sub_account_open
 from ebank.core.money import format_amount
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType, Entry, LedgerAccount, Posting, Side
@@ -37,7 +37,8 @@ bank = support.bank
 FLOOR_MAX = 1
 OVERVIEW_OWN = 1
 # 账户总览 and 账户详情 also ask each registered sub-account facts provider (accounts.pages.facts)
-# once for all the page's 定期 sub-accounts: deposits' one statement.
+# once for all the page's non-活期 sub-accounts: deposits' one statement — and nothing when the
+# page shows only 活期 ones.
 FACTS_OWN = 1
 HISTORY_OWN = 2
 # A page's own statements: everything but the session and the user of the floor.
@@ -59,6 +60,19 @@ def _budget(client, url, own, django_assert_max_num_queries):
 
 
 def test_overview_statements(alice_client, bank, django_assert_max_num_queries):
+    # 王芳 (bob) holds only 活期 sub-accounts: no provider is asked.
+    bob = bank.bob.customer
+    assert not SubAccount.objects.filter(medium__customer=bob).exclude(
+        kind__in=[SubAccountKind.CURRENT_MAIN, SubAccountKind.CURRENT]).exists()
+    alice_client.force_login(bank.bob)
+    _budget(alice_client, reverse("accounts:overview"), OVERVIEW_OWN,
+            django_assert_max_num_queries)
+    # A 定期 sub-account on the page: one statement for all of them.
+    sub_account_open(medium=bank.medium(bank.bob, MediumKind.DEBIT_CARD),
+                     kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=timezone.localdate())
+    _budget(alice_client, reverse("accounts:overview"), OVERVIEW_OWN + FACTS_OWN,
+            django_assert_max_num_queries)
+    alice_client.force_login(bank.alice)
     _budget(alice_client, reverse("accounts:overview"), OVERVIEW_OWN + FACTS_OWN,
             django_assert_max_num_queries)
 
@@ -68,6 +82,8 @@ def test_detail_and_loss_read_the_same_one_statement(alice_client, bank,
     # The rows carry only the columns read; a template reaching for another would cost a
     # query per row here.
     link = bank.link(bank.alice, MediumKind.FIXED_ONEBOOK)
+    sub_account_open(medium=link.medium, kind=SubAccountKind.FIXED_LUMP_SUM,
+                     opened_on=timezone.localdate())
     _budget(alice_client, reverse("accounts:detail", args=[link.pk]), OVERVIEW_OWN + FACTS_OWN,
             django_assert_max_num_queries)
     _budget(alice_client, reverse("accounts:loss"), OVERVIEW_OWN, django_assert_max_num_queries)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from deposits.fixed import OPEN_NOTE_4, WITHDRAW_NOTE_4, fixed_open
-from deposits.models import MaturityOption
+from deposits.models import Deposit, MaturityOption
 from security.models import PendingOperation
 
 from .conftest import LOGIN_PASSWORD
@@ -105,3 +105,28 @@ def test_account_overview_and_detail_show_the_deposit(client_zhang, world):
         for text in ("整存整取", "一年", "1.20%", "2026-03-02", "2027-03-02", "¥33.33"):
             assert text in body, text
     assert f"-{deposit.sub_account.seq:04d}" in overview
+
+
+def test_facts_sql_reads_what_its_queryset_reads(world):
+    # 账户总览's explicit statement (ebank.core.sql) on PostgreSQL, the queryset elsewhere: the
+    # same deposits, every field and the balance alike.
+    from django.db import connection
+
+    from deposits.selectors import _FACTS_SQL, _facts_queryset, _with_balances
+    from ebank.core.sql import fetch_all, loaded
+
+    with at(OPENED):
+        first = _deposit(world)
+        second = _deposit(world, amount="2500.00")
+    ids = [first.sub_account_id, second.sub_account_id, world.main(world.zhang_card).pk]
+    expected = sorted((d.pk, d.product, d.term_months, d.annual_rate, d.opened_on,
+                        d.matures_on, d.maturity_option, d.status,
+                        d.sub_account.ledger_account.balance) for d in _facts_queryset(ids))
+    got = sorted(((d.pk, d.product, d.term_months, d.annual_rate, d.opened_on, d.matures_on,
+                   d.maturity_option, d.status, balance) for d, balance in _with_balances(ids)))
+    assert got == expected
+    assert sorted(row[-1] for row in got) == [Decimal("2500.00"), Decimal("10000.00")]
+    if connection.vendor == "postgresql":
+        rows = fetch_all(_FACTS_SQL, [ids], using="default")
+        assert sorted(loaded(Deposit, row[:-1], using="default").pk for row in rows) == \
+            sorted([first.pk, second.pk])

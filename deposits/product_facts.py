@@ -1,0 +1,40 @@
+"""Per-product parts of what a deposit shows on 我的定期存款, 账户总览 and 账户详情.
+
+Each product's module registers, at import, how its 利息（至今日） is reckoned and any lines of its
+own (每月存额 of 零存整取, 已付息 of 存本取息 …)::
+
+    deposit_product_facts(Product.FIXED, interest=interest_to_date)
+
+A product without an entry shows the 整存整取 reckoning (the kept rate by days from the 起息日,
+capped at the full term; past maturity the overdue days at 活期) and no lines of its own.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+Interest = Callable[..., Decimal]  # fn(*, deposit, balance, on) -> Decimal
+Lines = Callable[..., list[tuple[str, str]]]  # fn(deposit) -> [(label, value)]
+
+_interest: dict[str, Interest] = {}
+_lines: dict[str, Lines] = {}
+
+
+def deposit_product_facts(product: str, *, interest: Interest | None = None,
+                          lines: Lines | None = None) -> None:
+    if interest is not None:
+        _interest[product] = interest
+    if lines is not None:
+        _lines[product] = lines
+
+
+def interest_today(*, deposit, balance: Decimal, on: date) -> Decimal:
+    reckon = _interest.get(deposit.product)
+    if reckon is None:
+        from .fixed import interest_to_date as reckon
+    return reckon(deposit=deposit, balance=balance, on=on)
+
+
+def product_lines(deposit) -> list[tuple[str, str]]:
+    lines = _lines.get(deposit.product)
+    return lines(deposit) if lines else []
