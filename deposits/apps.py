@@ -23,6 +23,11 @@ class DepositsConfig(AppConfig):
             menu_leaf("整存整取", "deposits:fixed_open"),
             menu_leaf("定期支取", "deposits:fixed_withdraw"),
             menu_leaf("卡内预约转存", "deposits:plans"),
+            # 零存整取 (deposits/instalment/): 卡内活期转定期 储种 零存整取 (开户/续存),
+            # the manual's 零存整取存折续存, and its 销户/到期支取.
+            menu_leaf("零存整取", "deposits:instalment"),
+            menu_leaf("零存整取存折续存", "deposits:instalment_book"),
+            menu_leaf("零存整取支取", "deposits:instalment_withdraw"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -41,6 +46,15 @@ class DepositsConfig(AppConfig):
         from . import maturity, nightly, operations, plan_nightly  # noqa: F401
         from .selectors import deposit_facts
         sub_account_facts_provider(deposit_facts)
+
+        # 零存整取 (deposits/instalment/): its X-CONFIRM kinds, the nightly step 零存整取违约检查
+        # and its 账户总览 facts (每月存额, 已存期数, 违约).
+        from .instalment import nightly as _instalment_nightly  # noqa: F401
+        from .instalment import operations as _instalment_operations  # noqa: F401
+        from .instalment.services import fact_lines, interest_to_date
+        from .models import Product
+        from .product_facts import deposit_product_facts
+        deposit_product_facts(Product.INSTALMENT, interest=interest_to_date, lines=fact_lines)
 
         # 大额存单产品 in the staff admin (Django's autodiscover reads deposits/admin.py only).
         from . import admin_cd  # noqa: F401

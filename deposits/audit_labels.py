@@ -9,3 +9,11 @@ LABELS = {
     "deposits.plan_cancel": "卡内预约转存撤销",
     "deposits.plan_run_failed": "卡内预约转存执行失败",
 }
+
+# 零存整取 (deposits/instalment/)
+LABELS.update({
+    "deposits.instalment_open": "零存整取开户",
+    "deposits.instalment_top_up": "零存整取续存",
+    "deposits.instalment_withdraw": "零存整取支取",
+    "deposits.instalment_defaulted": "零存整取违约",
+})

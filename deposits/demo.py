@@ -74,6 +74,7 @@ def demo_deposits_seed() -> list[Deposit]:
 def demo_seed(out) -> None:
     rows = demo_rates_seed()
     demo_deposits_seed()
+    demo_instalment_seed()  # 零存整取 (deposits/instalment/)
     out.success(f"demo deposit rates ready: {len(rows)} rows in force from {DEMO_RATES_FROM}")
     for row in rows:
         term = "" if row.term_months == 0 else f" {term_text(row.term_months)}"
@@ -83,3 +84,38 @@ def demo_seed(out) -> None:
                                           opened_on=DEMO_OPENED_ON).order_by("pk"):
         out.line(f"  demo 整存整取 {deposit.sub_account}: ¥{deposit.principal}, "
                  f"{rate_text(deposit.annual_rate)}, 到期日 {deposit.matures_on}")
+
+
+# --- 零存整取 (deposits/instalment/) -------------------------------------------------------------
+
+DEMO_INSTALMENT_CUSTOMER = "3401010001"  # 张伟
+DEMO_INSTALMENT_MONTHLY = Decimal("500.00")
+
+
+def demo_instalment_seed():
+    """张伟's 零存整取 on his 活期存折 (opened "at the counter" from the passbook's 活期, one year,
+    ¥500 a month, the first month paid on the seeding day), so 零存整取存折续存 shows something.
+    Idempotent: none is opened when the passbook already holds a 零存整取."""
+    from django.db import transaction
+
+    from accounts.models import Medium, MediumKind
+    from accounts.receipts.services import ReceiptChannel
+    from ebank.core.clock import business_day
+
+    from .instalment.services import OpenPlan, open_post
+
+    book = (Medium.objects.filter(customer__cif_no=DEMO_INSTALMENT_CUSTOMER,
+                                  kind=MediumKind.CURRENT_PASSBOOK)
+            .select_related("customer", "branch").order_by("pk").first())
+    if book is None or Deposit.objects.filter(sub_account__medium=book,
+                                              product=Product.INSTALMENT).exists():
+        return None
+    on = business_day()
+    source = book.sub_accounts.select_related("medium__customer", "medium__branch",
+                                              "ledger_account").get(
+        kind=SubAccountKind.CURRENT_MAIN)
+    plan = OpenPlan(source, 12, DEMO_INSTALMENT_MONTHLY,
+                    rate_on(product=Product.INSTALMENT, term_months=12, day=on))
+    with transaction.atomic():
+        return open_post(user=None, plan=plan, idempotency_key=f"demo:instalment:{book.pk}",
+                         on=on, target=book, channel=ReceiptChannel.COUNTER).deposit

@@ -260,3 +260,33 @@ class PlanRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.run_on} {'成功' if self.succeeded else '失败'}"
+
+
+# --- 零存整取 (DEP-LCZQ; deposits/instalment/) ----------------------------------------------------
+
+
+class Instalment(models.Model):
+    """零存整取: one month's deposit — its month (1 … the term's months), the day it was made and
+    the amount (the fixed monthly amount). ``made_up``: paid in the following month (补存).
+    After 违约 or an early 销户 each row earns for its own days
+    (``interest.interest_instalments_by_days``)."""
+
+    deposit = models.ForeignKey(Deposit, verbose_name="零存整取", on_delete=models.PROTECT,
+                                related_name="instalments")
+    month = models.PositiveSmallIntegerField("期次")
+    paid_on = models.DateField("存入日")
+    amount = models.DecimalField("存入金额", **MONEY)
+    made_up = models.BooleanField("补存", default=False)
+
+    class Meta:
+        verbose_name = "零存整取存入记录"
+        verbose_name_plural = "零存整取存入记录"
+        ordering = ["deposit", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["deposit", "month"],
+                                    name="deposits_instalment_once_a_month"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposits_instalment_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deposit} 第{self.month}期 {self.amount}"

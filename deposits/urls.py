@@ -18,3 +18,7 @@ urlpatterns += [
     path("plans/<int:pk>", views.plan_runs, name="plan_runs"),
     path("plans/<int:pk>/cancel", views.plan_cancel, name="plan_cancel"),
 ]
+# 零存整取 (deposits/instalment/)
+from .instalment.urls import urlpatterns as instalment_urlpatterns  # noqa: E402
+
+urlpatterns += instalment_urlpatterns
