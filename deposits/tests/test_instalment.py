@@ -340,3 +340,18 @@ def test_overview_facts_show_monthly_amount_instalments_and_default(world):
     _batch(date(2026, 7, 1))
     facts = deposit_facts(sub_account_ids=[deposit.sub_account_id], on=date(2026, 7, 2))
     assert "已违约" in dict(facts[deposit.sub_account_id].lines)["违约"]
+
+
+def test_the_demo_gives_zhang_wei_a_passbook_instalment_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # twice: nothing doubled
+    deposit = Deposit.objects.get(product=Product.INSTALMENT)
+    assert deposit.sub_account.medium.kind == "current_passbook"
+    assert deposit.sub_account.medium.customer.name == "张伟"
+    assert (deposit.monthly_amount, deposit.term_months, deposit.annual_rate) == (
+        Decimal("500.00"), 12, Decimal("0.8500"))
+    assert deposit.instalments.count() == 1

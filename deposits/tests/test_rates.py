@@ -277,7 +277,7 @@ def test_the_demo_gives_zhang_wei_s_fixed_onebook_deposit_its_terms(db):
 
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # twice: nothing doubled
-    deposit = Deposit.objects.get()
+    deposit = Deposit.objects.get(product="fixed")  # 零存整取 has its own demo test
     assert (deposit.product, deposit.term_months, deposit.annual_rate) == (
         "fixed", 36, Decimal("1.5500"))
     assert deposit.principal == Decimal("50000.00")
