@@ -2,39 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from accounts.models import LinkedMedium, MediumKind, MediumStatus, SubAccount, SubAccountKind
+from accounts.models import LinkedMedium, MediumKind, SubAccount
 
-from ..fixed import masked_number
 from ..models import Deposit, DepositStatus, Product
-from ..rates import term_text
+from ..selectors import DepositRow, open_sources
 from .services import PASSBOOK_KINDS, interest_to_date, is_defaulted
 
 
 @dataclass(frozen=True)
-class InstalmentRow:
-    deposit: Deposit
-    balance: Decimal
-    interest: Decimal
-    defaulted: bool
+class InstalmentRow(DepositRow):
+    """A 零存整取 as its pages list it: 违约 as of today (the nightly may not have marked it)."""
 
-    @property
-    def pk(self) -> int:
-        return self.deposit.pk
-
-    @property
-    def number(self) -> str:
-        return masked_number(self.deposit.sub_account)
-
-    @property
-    def medium_label(self) -> str:
-        medium = self.deposit.sub_account.medium
-        return f"{medium.get_kind_display()} {medium.masked_number}"
-
-    @property
-    def term(self) -> str:
-        return term_text(self.deposit.term_months)
+    defaulted: bool = False
 
     @property
     def label(self) -> str:
@@ -69,8 +49,5 @@ def instalments_for_customer(*, customer, on: date, passbook: bool | None = None
 
 def card_sources(*, customer) -> list[SubAccount]:
     """卡内活期转定期's 转出账号: the 活期主账号 of each linked debit card in 正常 state."""
-    return list(SubAccount.objects.filter(
-        medium__customer=customer, medium__link__customer=customer,
-        kind=SubAccountKind.CURRENT_MAIN, medium__status=MediumStatus.NORMAL,
-        medium__kind=MediumKind.DEBIT_CARD)
-        .select_related("medium", "ledger_account").order_by("medium__link__position", "pk"))
+    return [sub for sub in open_sources(customer=customer)
+            if sub.medium.kind == MediumKind.DEBIT_CARD]

@@ -33,6 +33,7 @@ from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
 
+from .. import fixed
 from ..business_types import DepositBusinessType
 from ..fixed import (
     CLOSE_WARNING_DAYS,
@@ -44,7 +45,6 @@ from ..fixed import (
     balance_of,
     current_rate,
     int_or_none,
-    medium_linked,
     source_account,
 )
 from ..interest import (
@@ -214,17 +214,8 @@ def instalment_open(*, user, from_sub_account_id, term_months, amount,
 
 def deposit_for_customer(*, customer, pk, lock: bool = False) -> Deposit:
     """An open 零存整取 of the customer's on a linked medium; else BusinessError."""
-    pk = int_or_none(pk)
-    query = Deposit.objects.select_related(
-        "sub_account__medium__customer", "sub_account__medium__branch",
-        "interest_account__medium__customer", "interest_account__medium__branch")
-    if lock:
-        query = query.select_for_update(of=("self",))
-    deposit = query.filter(pk=pk, product=PRODUCT, status=DepositStatus.OPEN,
-                           sub_account__medium__customer=customer).first() if pk else None
-    if deposit is None or not medium_linked(customer, deposit.sub_account.medium):
-        raise BusinessError(DEPOSIT_UNKNOWN, code="deposit_unknown")
-    return deposit
+    return fixed.deposit_for_customer(customer=customer, pk=pk, lock=lock, product=PRODUCT,
+                                      unknown=DEPOSIT_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -341,15 +332,7 @@ def close_warning(deposit: Deposit, on: date) -> bool:
     return on < deposit.matures_on and (deposit.matures_on - on).days < CLOSE_WARNING_DAYS
 
 
-@dataclass(frozen=True)
-class Withdrawn:
-    deposit: Deposit
-    quote: Quote
-    receipt: object
-    interest_receipt: object
-
-
-def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date) -> Withdrawn:
+def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date) -> fixed.Withdrawn:
     """销户 / 到期支取 inside the caller's transaction; ``deposit`` locked by the caller."""
     balance = balance_of(deposit.sub_account)
     quote = withdraw_quote(deposit=deposit, balance=balance, on=on)
@@ -381,11 +364,12 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date) -> 
                  customer_id=sub.medium.customer_id, object_ref=f"deposit:{deposit.pk}",
                  detail={"amount": str(balance), "interest": str(quote.interest),
                          "kind": quote.kind_label})
-    return Withdrawn(deposit, quote, receipt, interest_receipt)
+    # 整存整取's record of a withdrawal, holding this module's Quote.
+    return fixed.Withdrawn(deposit, quote, receipt, interest_receipt)
 
 
 @transaction.atomic(durable=True)
-def instalment_withdraw(*, user, deposit_id, idempotency_key: str) -> Withdrawn:
+def instalment_withdraw(*, user, deposit_id, idempotency_key: str) -> fixed.Withdrawn:
     deposit = deposit_for_customer(customer=user.customer, pk=deposit_id, lock=True)
     return withdraw_post(user=user, deposit=deposit, idempotency_key=idempotency_key,
                          on=business_day())
