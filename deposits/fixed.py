@@ -523,3 +523,11 @@ def fixed_maturities_run(business_date: date) -> int:
             _mature_once(deposit, run)
             count += 1
     return count
+
+
+# --- public names of the posting helpers, for the other products' modules (零存整取 …) ----------
+
+ledger_move = _move
+receipt_post = _receipt
+interest_post = _interest_post
+party_of = _party

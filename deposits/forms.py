@@ -147,3 +147,7 @@ class PlanForm(forms.Form):
                 self.add_error("weekday", "请选择每周转存日")
             data["run_day"] = data.get("weekday")
         return data
+
+
+# A 转出账户's choice label, for the other products' forms (零存整取 …).
+source_label = _source_label

@@ -215,3 +215,7 @@ def plan_create_execute(*, operation: PendingOperation) -> dict:
                   ["存期", term_text(plan.term_months)],
                   ["下次转存日", f"{plan.next_run_on:%Y-%m-%d}"]],
     }
+
+
+# The confirmation's 返回 link, for the other products' X-CONFIRM kinds (零存整取 …).
+back_url = _back

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from ..forms import AmountField, IdChoiceField, _source_label
+from ..forms import AmountField, IdChoiceField, source_label
 from ..rates import term_text
 from .services import TERMS
 
@@ -34,7 +34,7 @@ class InstalmentForm(forms.Form):
     def __init__(self, *args, sources, deposits, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_sub_account"].choices = [("", "请选择")] + [
-            (str(s.pk), _source_label(s)) for s in sources]
+            (str(s.pk), source_label(s)) for s in sources]
         self.fields["deposit"].choices = _choices(deposits)
 
     def clean(self):
@@ -60,7 +60,7 @@ class BookTopUpForm(forms.Form):
     def __init__(self, *args, sources, deposits, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_sub_account"].choices = [("", "请选择")] + [
-            (str(s.pk), _source_label(s)) for s in sources]
+            (str(s.pk), source_label(s)) for s in sources]
         self.fields["deposit"].choices = _choices(deposits)
 
 
