@@ -23,6 +23,7 @@ class DepositsConfig(AppConfig):
             menu_leaf("整存整取", "deposits:fixed_open"),
             menu_leaf("定期支取", "deposits:fixed_withdraw"),
             menu_leaf("卡内预约转存", "deposits:plans"),
+            menu_leaf("零存宝", "deposits:lcb_open"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -56,3 +57,8 @@ class DepositsConfig(AppConfig):
         from security.staff.admin_sections import admin_section_place
         admin_section_place("deposits", "deposit", section="accounts", order=50)
         admin_section_place("deposits", "currentaccrual", section="books", order=50)
+
+        # 零存宝 (DEP-LCB): its X-CONFIRM kinds, 账户总览 facts and the setting's admin.
+        from .lingcunbao import admin as lcb_admin  # noqa: F401
+        from .lingcunbao import facts as lcb_facts  # noqa: F401
+        from .lingcunbao import operations as lcb_operations  # noqa: F401

@@ -360,15 +360,17 @@ def fixed_open(*, user, from_sub_account_id, fixed_book_id=None, term_months, am
 # --- withdrawal ----------------------------------------------------------------------------------
 
 
-def deposit_for_customer(*, customer, pk, lock: bool = False) -> Deposit:
-    """An open 整存整取 of the customer's (on a linked medium); else BusinessError."""
+def deposit_for_customer(*, customer, pk, lock: bool = False,
+                         product: str = Product.FIXED) -> Deposit:
+    """An open 整存整取 (or ``product``) of the customer's (on a linked medium); else
+    BusinessError."""
     pk = int_or_none(pk)
     query = Deposit.objects.select_related(
         "sub_account__medium__customer", "sub_account__medium__branch",
         "interest_account__medium__customer", "interest_account__medium__branch")
     if lock:
         query = query.select_for_update(of=("self",))
-    deposit = query.filter(pk=pk, product=Product.FIXED, status=DepositStatus.OPEN,
+    deposit = query.filter(pk=pk, product=product, status=DepositStatus.OPEN,
                            sub_account__medium__customer=customer).first() if pk else None
     if deposit is None or not medium_linked(customer, deposit.sub_account.medium):
         raise BusinessError(DEPOSIT_UNKNOWN, code="deposit_unknown")
@@ -521,3 +523,11 @@ def fixed_maturities_run(business_date: date) -> int:
             _mature_once(deposit, run)
             count += 1
     return count
+
+
+# --- for the other products' modules (零存宝 …): the ledger move, receipts and interest line ---
+
+ledger_move = _move
+deposit_receipt = _receipt
+receipt_party = _party
+interest_post = _interest_post

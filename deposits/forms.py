@@ -147,3 +147,7 @@ class PlanForm(forms.Form):
                 self.add_error("weekday", "请选择每周转存日")
             data["run_day"] = data.get("weekday")
         return data
+
+
+# For the areas' forms (零存宝 …).
+source_label = _source_label
