@@ -42,7 +42,7 @@ class LingcunbaoSettingForm(forms.ModelForm):
         return cap
 
 
-def _audit(action: str, row: LingcunbaoSetting, request) -> None:
+def _audit(*, action: str, row: LingcunbaoSetting, request) -> None:
     audit_record(action=action, actor=request.user, channel="admin",
                  object_ref=f"lcb_setting:{row.pk}",
                  detail={"monthly_cap": str(row.monthly_cap),
@@ -79,10 +79,10 @@ class LingcunbaoSettingAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by_id = request.user.pk
         super().save_model(request, obj, form, change)
-        _audit("deposits.lcb_setting_change" if change else "deposits.lcb_setting_add", obj,
-               request)
+        _audit(action="deposits.lcb_setting_change" if change else "deposits.lcb_setting_add",
+               row=obj, request=request)
 
     @transaction.atomic
     def delete_model(self, request, obj):
-        _audit("deposits.lcb_setting_delete", obj, request)
+        _audit(action="deposits.lcb_setting_delete", row=obj, request=request)
         super().delete_model(request, obj)
