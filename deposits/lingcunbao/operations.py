@@ -18,7 +18,7 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from .. import fixed
-from ..operations import account_text, receipt_url
+from ..operations import account_text, receipt_url, withdraw_lines
 from ..rates import term_text
 from . import services
 
@@ -149,14 +149,8 @@ def lcb_withdraw_execute(*, operation: PendingOperation) -> dict:
                                       idempotency_key=operation.idempotency_key,
                                       on=business_day())
     quote = done.quote
-    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
-             ["利息", format_cny(quote.interest)]]
-    if quote.overdue:
-        lines.append(["其中逾期利息", format_cny(quote.overdue)])
-    if done.interest_receipt is not None:
-        lines.append(["利息回单", done.interest_receipt.number])
     return {
         "message": f"零存宝支取成功，本息{format_cny(quote.amount + quote.interest)}已转入活期账户",
         "receipt_url": receipt_url(done.receipt),
-        "lines": lines,
+        "lines": withdraw_lines(quote, done.interest_receipt),
     }

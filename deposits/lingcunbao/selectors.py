@@ -3,27 +3,15 @@
 
 from datetime import date
 
-from accounts.models import LinkedMedium, MediumKind
+from accounts.models import MediumKind
 
-from ..models import Deposit, DepositStatus, Product
-from ..product_facts import interest_today
-from ..selectors import DepositRow, open_sources
+from ..models import Product
+from ..selectors import DepositRow, deposits_for_customer, open_sources
 
 
 def lcb_rows(*, customer, on: date) -> list[DepositRow]:
-    linked = LinkedMedium.objects.filter(customer=customer).values("medium_id")
-    query = (Deposit.objects.filter(product=Product.LINGCUNBAO, status=DepositStatus.OPEN,
-                                    sub_account__medium__customer=customer,
-                                    sub_account__medium_id__in=linked)
-             .select_related("sub_account__medium", "sub_account__ledger_account",
-                             "interest_account__medium")
-             .order_by("opened_on", "pk"))
-    rows = []
-    for deposit in query:
-        balance = deposit.sub_account.ledger_account.balance
-        rows.append(DepositRow(deposit, balance,
-                               interest_today(deposit=deposit, balance=balance, on=on)))
-    return rows
+    return deposits_for_customer(customer=customer, on=on, open_only=True,
+                                 product=Product.LINGCUNBAO)
 
 
 def card_sources(*, customer) -> list:
