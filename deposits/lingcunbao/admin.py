@@ -53,6 +53,7 @@ def _audit(*, action: str, row: LingcunbaoSetting, request) -> None:
 class LingcunbaoSettingAdmin(admin.ModelAdmin):
     form = LingcunbaoSettingForm
     list_display = ("effective_from", "monthly_cap_cny", "state", "created_at")
+    fields = ("monthly_cap", "effective_from")
     monthly_cap_cny = money_column("monthly_cap", "每月累计限额", ordering="monthly_cap")
 
     @admin.display(description="状态")
