@@ -28,6 +28,7 @@ class DepositsConfig(AppConfig):
             menu_leaf("零存整取", "deposits:instalment"),
             menu_leaf("零存整取存折续存", "deposits:instalment_book"),
             menu_leaf("零存整取支取", "deposits:instalment_withdraw"),
+            menu_leaf("零存宝", "deposits:lcb_open"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -70,3 +71,8 @@ class DepositsConfig(AppConfig):
         from security.staff.admin_sections import admin_section_place
         admin_section_place("deposits", "deposit", section="accounts", order=50)
         admin_section_place("deposits", "currentaccrual", section="books", order=50)
+
+        # 零存宝 (DEP-LCB): its X-CONFIRM kinds, 账户总览 facts and the setting's admin.
+        from .lingcunbao import admin as lcb_admin  # noqa: F401
+        from .lingcunbao import facts as lcb_facts  # noqa: F401
+        from .lingcunbao import operations as lcb_operations  # noqa: F401

@@ -17,3 +17,12 @@ LABELS.update({
     "deposits.instalment_withdraw": "零存整取支取",
     "deposits.instalment_defaulted": "零存整取违约",
 })
+# 零存宝 (DEP-LCB)
+LABELS |= {
+    "deposits.lcb_open": "零存宝开户",
+    "deposits.lcb_top_up": "零存宝续存",
+    "deposits.lcb_withdraw": "零存宝支取",
+    "deposits.lcb_setting_add": "零存宝限额设置录入",
+    "deposits.lcb_setting_change": "零存宝限额设置修改",
+    "deposits.lcb_setting_delete": "零存宝限额设置删除",
+}

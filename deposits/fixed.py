@@ -531,3 +531,5 @@ ledger_move = _move
 receipt_post = _receipt
 interest_post = _interest_post
 party_of = _party
+deposit_receipt = _receipt
+receipt_party = _party

@@ -290,3 +290,47 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deposit} 第{self.month}期 {self.amount}"
+# --- 零存宝 (DEP-LCB; deposits/lingcunbao/) ------------------------------------------------------
+
+
+class LingcunbaoSetting(models.Model):
+    """零存宝 每月续存累计限额 (a DOMAIN-RULES **setting**): the monthly total of deposits into one
+    零存宝 account, in force from ``effective_from``; head office adds rows in the admin (from
+    tomorrow at the earliest). No row in force: 20,000 (``lingcunbao.services.DEFAULT_MONTHLY_CAP``)."""
+
+    monthly_cap = models.DecimalField("每月累计限额", **MONEY)
+    effective_from = models.DateField("生效日期", unique=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    created_by_id = models.IntegerField("录入人ID", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "零存宝设置"
+        verbose_name_plural = "零存宝设置"
+        ordering = ["-effective_from"]
+        constraints = [models.CheckConstraint(condition=Q(monthly_cap__gte=1),
+                                              name="deposits_lcb_cap_positive")]
+
+    def __str__(self) -> str:
+        return f"零存宝每月累计限额 {self.monthly_cap}（{self.effective_from}起）"
+
+
+class LingcunbaoInstalment(models.Model):
+    """One deposit into a 零存宝 (the opening or a 续存): its day and amount. 支取 pays each by its
+    own days (``interest.interest_instalments_by_days``)."""
+
+    deposit = models.ForeignKey(Deposit, verbose_name="零存宝", on_delete=models.PROTECT,
+                                related_name="lcb_instalments")
+    made_on = models.DateField("存入日")
+    amount = models.DecimalField("存入金额", **MONEY)
+    entry_id = models.BigIntegerField("分录ID")
+
+    class Meta:
+        verbose_name = "零存宝存入记录"
+        verbose_name_plural = "零存宝存入记录"
+        ordering = ["made_on", "id"]
+        indexes = [models.Index(fields=["deposit", "made_on"], name="deposits_lcb_by_day")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="deposits_lcb_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.deposit} {self.made_on} {self.amount}"

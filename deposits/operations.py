@@ -150,20 +150,28 @@ def fixed_withdraw_execute(*, operation: PendingOperation) -> dict:
                                      idempotency_key=operation.idempotency_key,
                                      on=business_day())
     quote = done.quote
-    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
-             ["利息", format_cny(quote.interest)]]
-    if quote.overdue:
-        lines.append(["其中逾期利息", format_cny(quote.overdue)])
-    if not quote.full:
-        lines.append(["剩余本金", format_cny(balance - quote.amount)])
-    if done.interest_receipt is not None:
-        lines.append(["利息回单", done.interest_receipt.number])
     return {
         "message": f"{quote.kind_label}成功，本息{format_cny(quote.amount + quote.interest)}"
                    "已转入活期账户",
         "receipt_url": receipt_url(done.receipt),
-        "lines": lines,
+        "lines": withdraw_lines(quote, done.interest_receipt,
+                                remaining=None if quote.full else balance - quote.amount),
     }
+
+
+def withdraw_lines(quote: fixed.Quote, interest_receipt, remaining: Decimal | None = None
+                   ) -> list[list[str]]:
+    """The result page's lines of a 支取 (整存整取, 零存宝 …): kind, principal, interest (and
+    the overdue part), what remains, the interest's own receipt."""
+    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
+             ["利息", format_cny(quote.interest)]]
+    if quote.overdue:
+        lines.append(["其中逾期利息", format_cny(quote.overdue)])
+    if remaining is not None:
+        lines.append(["剩余本金", format_cny(remaining)])
+    if interest_receipt is not None:
+        lines.append(["利息回单", interest_receipt.number])
+    return lines
 
 
 # --- 卡内预约转存 新增 --------------------------------------------------------------------------------

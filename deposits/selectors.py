@@ -56,16 +56,17 @@ def _rows(query, on: date) -> list[DepositRow]:
     return rows
 
 
-def _customer_deposits(customer):
+def _customer_deposits(customer, product: str = Product.FIXED):
     linked = LinkedMedium.objects.filter(customer=customer).values("medium_id")
     return (Deposit.objects.filter(sub_account__medium__customer=customer,
-                                   sub_account__medium_id__in=linked, product=Product.FIXED)
+                                   sub_account__medium_id__in=linked, product=product)
             .select_related("sub_account__medium", "sub_account__ledger_account",
                             "interest_account__medium"))
 
 
-def deposits_for_customer(*, customer, on: date, open_only: bool = False) -> list[DepositRow]:
-    query = _customer_deposits(customer)
+def deposits_for_customer(*, customer, on: date, open_only: bool = False,
+                          product: str = Product.FIXED) -> list[DepositRow]:
+    query = _customer_deposits(customer, product)
     if open_only:
         query = query.filter(status=DepositStatus.OPEN)
     return _rows(query.order_by("status", "-opened_on", "-pk"), on)

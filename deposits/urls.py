@@ -1,7 +1,7 @@
 """URL patterns of 定期存款 (app_name "deposits"): deposits are named by their id, looked up
 through the logged-in customer."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -22,3 +22,5 @@ urlpatterns += [
 from .instalment.urls import urlpatterns as instalment_urlpatterns  # noqa: E402
 
 urlpatterns += instalment_urlpatterns
+# 零存宝 (DEP-LCB)
+urlpatterns += [path("", include("deposits.lingcunbao.urls"))]

@@ -38,6 +38,7 @@ MANUAL_TREE = [
         ("整存整取", ("deposits:fixed_open",)),
         ("定期支取", ("deposits:fixed_withdraw",)),
         ("卡内预约转存", ("deposits:plans",)),
+        ("零存宝", ("deposits:lcb_open",)),
     ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
