@@ -23,6 +23,10 @@ class DepositsConfig(AppConfig):
             menu_leaf("整存整取", "deposits:fixed_open"),
             menu_leaf("定期支取", "deposits:fixed_withdraw"),
             menu_leaf("卡内预约转存", "deposits:plans"),
+            # 智能存款 (deposits/smart).
+            menu_leaf("悠悦宝", "deposits:youyuebao_open"),
+            menu_leaf("悠悦宝支取", "deposits:youyuebao_withdraw"),
+            menu_leaf("利先得支取", "deposits:lixiande_withdraw"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -56,3 +60,7 @@ class DepositsConfig(AppConfig):
         from security.staff.admin_sections import admin_section_place
         admin_section_place("deposits", "deposit", section="accounts", order=50)
         admin_section_place("deposits", "currentaccrual", section="books", order=50)
+
+        # 智能存款 (deposits/smart): 悠悦宝 and 利先得 — their X-CONFIRM kinds, product facts,
+        # the counter action 利先得开户 and the admin of 悠悦宝网银业务设置.
+        from .smart import admin, counter, facts, operations as _smart_ops  # noqa: F401, I001

@@ -41,7 +41,7 @@ def receipt_url(receipt) -> str:
         return ""
 
 
-def _back(name: str) -> str | None:
+def url_or_none(name: str) -> str | None:
     try:
         return reverse(name)
     except NoReverseMatch:
@@ -75,7 +75,7 @@ def fixed_open_start(*, user, from_sub_account_id, fixed_book_id, term_months, a
                  "fixed_book": plan.target.pk if plan.target.pk != plan.source.medium_id else None,
                  "term_months": plan.term_months, "amount": f"{plan.amount:.2f}",
                  "maturity_option": plan.option, "rate": f"{plan.rate.annual_rate}"},
-        summary=summary, medium=plan.source.medium, back_url=_back("deposits:fixed_open"))
+        summary=summary, medium=plan.source.medium, back_url=url_or_none("deposits:fixed_open"))
 
 
 @operation_kind(KIND_FIXED_OPEN, title="整存整取开户", requires_pin=True, requires_tool=True,
@@ -132,7 +132,7 @@ def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
         user=user, kind=KIND_FIXED_WITHDRAW,
         payload={"deposit": deposit.pk, "amount": f"{quote.amount:.2f}", "full": quote.full},
         summary=summary, medium=deposit.sub_account.medium,
-        back_url=_back("deposits:fixed_withdraw"))
+        back_url=url_or_none("deposits:fixed_withdraw"))
 
 
 @operation_kind(KIND_FIXED_WITHDRAW, title="定期支取", requires_pin=True, requires_tool=True,
@@ -191,7 +191,7 @@ def plan_create_start(*, user, medium_id, amount, term_months, frequency, run_da
                  "term_months": terms.term_months, "frequency": terms.frequency,
                  "run_day": terms.run_day, "starts_on": terms.starts_on.isoformat(),
                  "ends_on": terms.ends_on.isoformat() if terms.ends_on else None},
-        summary=summary, medium=terms.card, back_url=_back("deposits:plan_new"))
+        summary=summary, medium=terms.card, back_url=url_or_none("deposits:plan_new"))
 
 
 @operation_kind(KIND_PLAN_CREATE, title="卡内预约转存新增", requires_pin=True, requires_tool=True,

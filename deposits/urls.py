@@ -18,3 +18,7 @@ urlpatterns += [
     path("plans/<int:pk>", views.plan_runs, name="plan_runs"),
     path("plans/<int:pk>/cancel", views.plan_cancel, name="plan_cancel"),
 ]
+# 智能存款: 悠悦宝 and 利先得 (deposits/smart).
+from .smart import urls as smart_urls  # noqa: E402
+
+urlpatterns += smart_urls.urlpatterns
