@@ -76,10 +76,7 @@ def demo_deposits_seed() -> list[Deposit]:
 def demo_seed(out) -> None:
     rows = demo_rates_seed()
     demo_deposits_seed()
-    opened = demo_lixiande_seed()
-    if opened is not None:
-        out.line(f"  demo 利先得 {opened.deposit.sub_account}: ¥{opened.deposit.principal}, "
-                 f"利息 ¥{opened.interest} 已预付")
+    demo_lixiande_seed()
     out.success(f"demo deposit rates ready: {len(rows)} rows in force from {DEMO_RATES_FROM}")
     for row in rows:
         term = "" if row.term_months == 0 else f" {term_text(row.term_months)}"
@@ -89,6 +86,13 @@ def demo_seed(out) -> None:
                                           opened_on=DEMO_OPENED_ON).order_by("pk"):
         out.line(f"  demo 整存整取 {deposit.sub_account}: ¥{deposit.principal}, "
                  f"{rate_text(deposit.annual_rate)}, 到期日 {deposit.matures_on}")
+    # 张伟's 利先得 (deposits/smart), the same line on every run.
+    for deposit in Deposit.objects.filter(
+            product=Product.LIXIANDE,
+            sub_account__medium__customer__cif_no=DEMO_LIXIANDE_CIF).order_by("pk"):
+        out.line(f"  demo 利先得 {deposit.sub_account}: ¥{deposit.principal}, "
+                 f"{rate_text(deposit.annual_rate)}, 开户时已付利息 ¥{deposit.interest_paid}, "
+                 f"到期日 {deposit.matures_on}")
 
 
 # --- 智能存款 (deposits/smart): a 利先得 of 张伟, opened at the counter --------------------------

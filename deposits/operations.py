@@ -91,11 +91,17 @@ def fixed_open_execute(*, operation: PendingOperation) -> dict:
                                  maturity_option=payload["maturity_option"], on=on)
     opened = fixed.fixed_open_post(user=operation.user, plan=plan,
                                    idempotency_key=operation.idempotency_key, on=on)
+    return opened_result(opened, message="整存整取开户成功，{}已存入定期账户",
+                         number_label="定期账号")
+
+
+def opened_result(opened: fixed.Opened, *, message: str, number_label: str) -> dict:
+    """The result page of an opening (整存整取, 悠悦宝): ``message`` with the principal."""
     deposit = opened.deposit
     return {
-        "message": f"整存整取开户成功，{format_cny(deposit.principal)}已存入定期账户",
+        "message": message.format(format_cny(deposit.principal)),
         "receipt_url": receipt_url(opened.receipt),
-        "lines": [["定期账号", fixed.masked_number(deposit.sub_account)],
+        "lines": [[number_label, fixed.masked_number(deposit.sub_account)],
                   ["存期", term_text(deposit.term_months)],
                   ["年利率", f"{deposit.annual_rate:.2f}%"],
                   ["起息日", f"{deposit.value_date:%Y-%m-%d}"],
@@ -124,10 +130,7 @@ def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
                ("支取方式", quote.kind_label),
                ("预计利息", format_cny(quote.interest)),
                ("转入账户", account_text(deposit.interest_account))]
-    if not quote.matured:
-        summary.append(("提示", fixed.WITHDRAW_NOTE_2))
-        if quote.full and (deposit.matures_on - on).days < fixed.CLOSE_WARNING_DAYS:
-            summary.append(("注意", fixed.WITHDRAW_NOTE_3))
+    early_notes(summary, deposit=deposit, quote=quote, on=on)
     return operation_start(
         user=user, kind=KIND_FIXED_WITHDRAW,
         payload={"deposit": deposit.pk, "amount": f"{quote.amount:.2f}", "full": quote.full},
@@ -149,21 +152,38 @@ def fixed_withdraw_execute(*, operation: PendingOperation) -> dict:
     done = fixed.fixed_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
                                      idempotency_key=operation.idempotency_key,
                                      on=business_day())
+    return withdrawn_result(done, balance=balance)
+
+
+def withdrawn_result(done: fixed.Withdrawn, *, balance, prefix: str = "",
+                     to_line: list[str] | None = None) -> dict:
+    """The result page of a withdrawal (整存整取, 悠悦宝): what was taken, its interest and
+    receipts; ``balance`` before it (for 剩余本金)."""
     quote = done.quote
     lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
              ["利息", format_cny(quote.interest)]]
     if quote.overdue:
         lines.append(["其中逾期利息", format_cny(quote.overdue)])
+    if to_line:
+        lines.append(to_line)
     if not quote.full:
         lines.append(["剩余本金", format_cny(balance - quote.amount)])
     if done.interest_receipt is not None:
         lines.append(["利息回单", done.interest_receipt.number])
     return {
-        "message": f"{quote.kind_label}成功，本息{format_cny(quote.amount + quote.interest)}"
-                   "已转入活期账户",
+        "message": f"{prefix}{quote.kind_label}成功，本息"
+                   f"{format_cny(quote.amount + quote.interest)}已转入活期账户",
         "receipt_url": receipt_url(done.receipt),
         "lines": lines,
     }
+
+
+def early_notes(summary: list, *, deposit, quote: fixed.Quote, on) -> None:
+    """The confirmation page's notes of an early withdrawal (notes 2 and 3 of 整存整取)."""
+    if not quote.matured:
+        summary.append(("提示", fixed.WITHDRAW_NOTE_2))
+        if quote.full and (deposit.matures_on - on).days < fixed.CLOSE_WARNING_DAYS:
+            summary.append(("注意", fixed.WITHDRAW_NOTE_3))
 
 
 # --- 卡内预约转存 新增 --------------------------------------------------------------------------------

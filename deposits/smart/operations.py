@@ -19,7 +19,14 @@ from security.models import PendingOperation
 
 from .. import fixed
 from ..models import MaturityOption
-from ..operations import account_text, receipt_url, url_or_none
+from ..operations import (
+    account_text,
+    early_notes,
+    opened_result,
+    receipt_url,
+    url_or_none,
+    withdrawn_result,
+)
 from ..rates import term_text
 from . import lixiande, youyuebao
 
@@ -64,17 +71,8 @@ def youyuebao_open_execute(*, operation: PendingOperation) -> dict:
                                      maturity_option=payload["maturity_option"], on=on)
     opened = fixed.fixed_open_post(user=operation.user, plan=plan,
                                    idempotency_key=operation.idempotency_key, on=on)
-    deposit = opened.deposit
-    return {
-        "message": f"悠悦宝购买成功，{format_cny(deposit.principal)}已存入悠悦宝",
-        "receipt_url": receipt_url(opened.receipt),
-        "lines": [["悠悦宝账号", fixed.masked_number(deposit.sub_account)],
-                  ["存期", term_text(deposit.term_months)],
-                  ["年利率", f"{deposit.annual_rate:.2f}%"],
-                  ["起息日", f"{deposit.value_date:%Y-%m-%d}"],
-                  ["到期日", f"{deposit.matures_on:%Y-%m-%d}"],
-                  ["到期处理方式", deposit.get_maturity_option_display()]],
-    }
+    return opened_result(opened, message="悠悦宝购买成功，{}已存入悠悦宝",
+                         number_label="悠悦宝账号")
 
 
 # --- 悠悦宝支取 -----------------------------------------------------------------------------------
@@ -93,10 +91,7 @@ def youyuebao_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | 
                ("到期日", f"{deposit.matures_on:%Y-%m-%d}"),
                ("支取方式", quote.kind_label), ("支取金额", format_cny(quote.amount)),
                ("预计利息", format_cny(quote.interest)), ("转入账户", account_text(to))]
-    if not quote.matured:
-        summary.append(("提示", fixed.WITHDRAW_NOTE_2))
-        if quote.full and (deposit.matures_on - on).days < fixed.CLOSE_WARNING_DAYS:
-            summary.append(("注意", fixed.WITHDRAW_NOTE_3))
+    early_notes(summary, deposit=deposit, quote=quote, on=on)
     return operation_start(
         user=user, kind=KIND_YYB_WITHDRAW,
         payload={"deposit": deposit.pk, "amount": f"{quote.amount:.2f}", "full": quote.full,
@@ -120,19 +115,8 @@ def youyuebao_withdraw_execute(*, operation: PendingOperation) -> dict:
     done = youyuebao.withdraw_post(user=operation.user, deposit=deposit, terms=terms, to=to,
                                    amount=amount, idempotency_key=operation.idempotency_key,
                                    on=on)
-    quote = done.quote
-    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
-             ["利息", format_cny(quote.interest)], ["转入账户", account_text(to)]]
-    if not quote.full:
-        lines.append(["剩余本金", format_cny(balance - quote.amount)])
-    if done.interest_receipt is not None:
-        lines.append(["利息回单", done.interest_receipt.number])
-    return {
-        "message": f"悠悦宝{quote.kind_label}成功，本息{format_cny(quote.amount + quote.interest)}"
-                   "已转入活期账户",
-        "receipt_url": receipt_url(done.receipt),
-        "lines": lines,
-    }
+    return withdrawn_result(done, balance=balance, prefix="悠悦宝",
+                            to_line=["转入账户", account_text(to)])
 
 
 # --- 利先得支取 -----------------------------------------------------------------------------------
