@@ -1,14 +1,14 @@
 """悠悦宝网银业务设置 in the staff admin (manual note 3): head office adds a row — the online
 minimum and the 开通机构 — in force from its 生效日期 (tomorrow at the earliest, so a customer's
 two pages never see it change); a row in force is history and stays as it is. Every staff role
-reads them."""
+reads them; every write is audited (StaffAuditMixin)."""
 
 from django import forms
 from django.contrib import admin
 
 from ebank.core.admin_mixins import money_column
 from ebank.core.clock import business_day
-from security.staff.scoping import head_office
+from security.staff.scoping import StaffAuditMixin, head_office
 
 from ..models import YouyuebaoSetting
 
@@ -26,7 +26,7 @@ class YouyuebaoSettingForm(forms.ModelForm):
 
 
 @admin.register(YouyuebaoSetting)
-class YouyuebaoSettingAdmin(admin.ModelAdmin):
+class YouyuebaoSettingAdmin(StaffAuditMixin, admin.ModelAdmin):
     form = YouyuebaoSettingForm
     list_display = ("effective_from", "minimum_cny", "branches_text")
     filter_horizontal = ("branches",)

@@ -305,3 +305,26 @@ def test_nightly_rolls_a_youyuebao_at_its_own_rate_once_on_rerun(yyb_world):
     assert deposit.principal == Decimal("10135.00") and deposit.annual_rate == Decimal("1.3500")
     assert deposit.matures_on == date(2028, 3, 2) and deposit.rollovers == 1
     assert deposit.rate_row.product == Product.YOUYUEBAO
+
+
+def test_notice_note_3_only_head_office_adds_the_setting_in_the_admin_audited(client, yyb_world):
+    from security.staff.roles import Role
+    from security.tests.test_counter_fixtures import make_staff, otp_login
+
+    url = reverse("admin:deposits_youyuebaosetting_add")
+    teller = make_staff("teller_yyb", "340101")
+    otp_login(client, teller)
+    with at(OPENED):
+        assert client.get(url).status_code == 403
+    hq = make_staff("hq_yyb", "340000", role=Role.HEAD_OFFICE)
+    otp_login(client, hq)
+    with at(OPENED):
+        response = client.post(url, {"minimum": "20000", "effective_from": "2026-03-03",
+                                     "branches": []})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row = YouyuebaoSetting.objects.get()
+    assert row.minimum == Decimal("20000.00")
+    assert AuditEvent.objects.filter(action="admin_add",
+                                     object_ref=f"deposits.youyuebaosetting:{row.pk}").exists()
+    with at(date(2026, 3, 3)):
+        assert youyuebao.terms_on(date(2026, 3, 3)).minimum == Decimal("20000.00")

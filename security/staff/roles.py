@@ -52,6 +52,7 @@ _TELLER = (
     ("deposits", "depositrate", ("view",)),
     ("deposits", "deposit", ("view",)),
     ("deposits", "largecdproduct", ("view",)),
+    ("deposits", "youyuebaosetting", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("limits", "dailylimitusage", ("view",)),
         ("deposits", "depositrate", ("add", "change", "delete")),
         ("deposits", "largecdproduct", ("add", "change", "delete")),
+        ("deposits", "youyuebaosetting", ("add", "change", "delete")),
         ("deposits", "currentaccrual", ("view",)),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),
