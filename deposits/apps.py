@@ -29,6 +29,10 @@ class DepositsConfig(AppConfig):
             menu_leaf("零存整取存折续存", "deposits:instalment_book"),
             menu_leaf("零存整取支取", "deposits:instalment_withdraw"),
             menu_leaf("零存宝", "deposits:lcb_open"),
+            # 智能存款 (deposits/smart).
+            menu_leaf("悠悦宝", "deposits:youyuebao_open"),
+            menu_leaf("悠悦宝支取", "deposits:youyuebao_withdraw"),
+            menu_leaf("利先得支取", "deposits:lixiande_withdraw"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -76,3 +80,7 @@ class DepositsConfig(AppConfig):
         from .lingcunbao import admin as lcb_admin  # noqa: F401
         from .lingcunbao import facts as lcb_facts  # noqa: F401
         from .lingcunbao import operations as lcb_operations  # noqa: F401
+
+        # 智能存款 (deposits/smart): 悠悦宝 and 利先得 — their X-CONFIRM kinds, product facts,
+        # the counter action 利先得开户 and the admin of 悠悦宝网银业务设置.
+        from .smart import admin, counter, facts  # noqa: F401, I001

@@ -8,6 +8,10 @@ LABELS = {
     "deposits.plan_create": "卡内预约转存新增",
     "deposits.plan_cancel": "卡内预约转存撤销",
     "deposits.plan_run_failed": "卡内预约转存执行失败",
+    # 智能存款 (deposits/smart).
+    "deposits.youyuebao_open": "悠悦宝购买",
+    "deposits.youyuebao_withdraw": "悠悦宝支取",
+    "deposits.lixiande_withdraw": "利先得支取",
 }
 
 # 零存整取 (deposits/instalment/)

@@ -8,6 +8,8 @@ already there for the product, term and date is left as it is.
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+
 from accounts.demo import OPENED_ON as DEMO_OPENED_ON
 from accounts.models import SubAccount, SubAccountKind
 
@@ -75,6 +77,7 @@ def demo_seed(out) -> None:
     rows = demo_rates_seed()
     demo_deposits_seed()
     demo_instalment_seed()  # 零存整取 (deposits/instalment/)
+    demo_lixiande_seed()  # 利先得 (deposits/smart/)
     out.success(f"demo deposit rates ready: {len(rows)} rows in force from {DEMO_RATES_FROM}")
     for row in rows:
         term = "" if row.term_months == 0 else f" {term_text(row.term_months)}"
@@ -84,6 +87,14 @@ def demo_seed(out) -> None:
                                           opened_on=DEMO_OPENED_ON).order_by("pk"):
         out.line(f"  demo 整存整取 {deposit.sub_account}: ¥{deposit.principal}, "
                  f"{rate_text(deposit.annual_rate)}, 到期日 {deposit.matures_on}")
+    # 张伟's 利先得 (deposits/smart), the same line on every run.
+    for deposit in Deposit.objects.filter(
+            product=Product.LIXIANDE,
+            sub_account__medium__customer__cif_no=DEMO_LIXIANDE_CIF).order_by("pk"):
+        out.line(f"  demo 利先得 {deposit.sub_account}: ¥{deposit.principal}, "
+                 f"{rate_text(deposit.annual_rate)}, 开户时已付利息 ¥{deposit.interest_paid}, "
+                 f"到期日 {deposit.matures_on}")
+
 
 
 # --- 零存整取 (deposits/instalment/) -------------------------------------------------------------
@@ -119,3 +130,33 @@ def demo_instalment_seed():
     with transaction.atomic():
         return open_post(user=None, plan=plan, idempotency_key=f"demo:instalment:{book.pk}",
                          on=on, target=book, channel=ReceiptChannel.COUNTER).deposit
+
+
+# --- 智能存款 (deposits/smart): a 利先得 of 张伟, opened at the counter --------------------------
+
+DEMO_LIXIANDE_CIF = "3401010001"  # 张伟
+DEMO_LIXIANDE_AMOUNT = Decimal("10000.00")
+
+
+def demo_lixiande_seed():
+    """张伟's 利先得 (10,000, one year, interest paid up front from 利息支出 to his debit card),
+    opened as the counter would, so 利先得支取 has something to show. Idempotent: nothing when he
+    already holds one (open or closed); the posting's key is fixed too."""
+    from accounts.models import Customer, MediumKind
+    from ebank.core.clock import business_day
+
+    from .smart.lixiande import lixiande_open_post
+
+    customer = Customer.objects.filter(cif_no=DEMO_LIXIANDE_CIF).first()
+    if customer is None or Deposit.objects.filter(
+            product=Product.LIXIANDE, sub_account__medium__customer=customer).exists():
+        return None
+    card = customer.media.filter(kind=MediumKind.DEBIT_CARD).order_by("pk").first()
+    if card is None:
+        return None
+    main = (SubAccount.objects.select_related("medium__customer", "medium__branch",
+                                              "ledger_account")
+            .get(medium=card, kind=SubAccountKind.CURRENT_MAIN))
+    with transaction.atomic():
+        return lixiande_open_post(customer=customer, main=main, amount=DEMO_LIXIANDE_AMOUNT,
+                                  on=business_day(), idempotency_key=f"demo:lixiande:{card.pk}")

@@ -123,9 +123,12 @@ class Quote:
         return "销户（提前全部支取）" if self.full else "部分提前支取"
 
 
-def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date) -> Quote:
+def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date,
+                   minimum: Decimal = MINIMUM, minimum_message: str = WITHDRAW_NOTE_4) -> Quote:
     """The interest of taking ``amount`` out of ``deposit`` (holding ``balance``) on ``on``;
-    refuses (BusinessError, the manual's words) what the notes do not allow."""
+    refuses (BusinessError, the manual's words) what the notes do not allow. ``minimum``: what
+    a partial withdrawal must leave (悠悦宝: its online minimum, a setting), refused with
+    ``minimum_message``."""
     amount = as_money(amount)
     if amount <= 0:
         raise BusinessError("请输入支取金额")
@@ -144,8 +147,8 @@ def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: d
     if not full:
         if deposit.opened_on == on:
             raise BusinessError(WITHDRAW_NOTE_5, code="withdraw_note_5")
-        if balance - amount < MINIMUM:
-            raise BusinessError(WITHDRAW_NOTE_4, code="withdraw_note_4")
+        if balance - amount < minimum:
+            raise BusinessError(minimum_message, code="withdraw_note_4")
     days = days_between(deposit.value_date, on)
     rate = current_rate(on) if days else None
     early = interest_by_days(amount, rate, days) if days else Decimal("0.00")
@@ -231,34 +234,38 @@ class OpenPlan:
     amount: Decimal
     option: str
     rate: DepositRate
+    product: str = Product.FIXED
 
 
 def open_plan_check(*, customer, from_sub_account_id, fixed_book_id, term_months, amount,
-                    maturity_option, on: date) -> OpenPlan:
-    """The notes of 卡内活期转定期 / 活期转定期一本通 (BusinessError in their words)."""
+                    maturity_option, on: date, product: str = Product.FIXED,
+                    minimum: Decimal = MINIMUM, minimum_message: str = OPEN_NOTE_4) -> OpenPlan:
+    """The notes of 卡内活期转定期 / 活期转定期一本通 (BusinessError in their words).
+    ``product``: 整存整取 or one of its variants opened the same way (悠悦宝, with its own
+    terms, ``minimum`` and ``minimum_message``)."""
     term = int_or_none(term_months)
-    if term not in TERMS:
+    if term not in PRODUCT_TERMS[product]:
         raise BusinessError(TERM_UNKNOWN, code="term")
     if maturity_option not in MaturityOption.values:
         raise BusinessError(OPTION_UNKNOWN, code="option")
     amount = as_money(amount)
-    if amount < MINIMUM:
-        raise BusinessError(OPEN_NOTE_4, code="open_note_4")
+    if amount < minimum:
+        raise BusinessError(minimum_message, code="open_note_4")
     source = source_account(customer=customer, sub_account_id=from_sub_account_id)
     target = target_medium(customer=customer, source=source, fixed_book_id=fixed_book_id)
     ledger = source.ledger_account
     if ledger.balance - ledger.held < amount:
         raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
                             code="insufficient_funds")
-    rate = rate_on(product=Product.FIXED, term_months=term, day=on)
-    return OpenPlan(source, target, term, amount, maturity_option, rate)
+    rate = rate_on(product=product, term_months=term, day=on)
+    return OpenPlan(source, target, term, amount, maturity_option, rate, product)
 
 
 def _posted_at():
     return timezone.now()
 
 
-def _receipt(*, entry_id: int, sub_account: SubAccount, direction: str, amount: Decimal,
+def deposit_receipt(*, entry_id: int, sub_account: SubAccount, direction: str, amount: Decimal,
              payer: tuple[str, str, str], payee: tuple[str, str, str], purpose: str,
              business: str, channel: str = ReceiptChannel.WEB):
     return receipt_issue(
@@ -268,12 +275,12 @@ def _receipt(*, entry_id: int, sub_account: SubAccount, direction: str, amount: 
         purpose=purpose, business=business, channel=channel, posted_at=_posted_at())
 
 
-def _party(sub_account: SubAccount) -> tuple[str, str, str]:
+def deposit_party(sub_account: SubAccount) -> tuple[str, str, str]:
     medium = sub_account.medium
     return (medium.customer.name, sub_account.number, medium.branch.name)
 
 
-def _move(*, debit: int, credit: int, amount: Decimal, key: str, business_type: str,
+def deposit_move(*, debit: int, credit: int, amount: Decimal, key: str, business_type: str,
           reference: str, memo: str) -> int:
     try:
         return funds_move(debit_ledger_id=debit, credit_ledger_id=credit, amount=amount,
@@ -283,7 +290,7 @@ def _move(*, debit: int, credit: int, amount: Decimal, key: str, business_type: 
         raise BusinessError(INSUFFICIENT, code="insufficient_funds") from None
 
 
-def _interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: str,
+def interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: str,
                    memo: str, channel: str = ReceiptChannel.WEB,
                    expense_id: int | None = None):
     """利息: from the bank's 利息支出 book to ``to``, its own posting and receipt line
@@ -292,13 +299,13 @@ def _interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: 
         return None
     if expense_id is None:
         expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
-    entry_id = _move(debit=expense_id,
+    entry_id = deposit_move(debit=expense_id,
                      credit=to.ledger_account_id, amount=interest, key=f"{key}:interest",
                      business_type=BusinessType.INTEREST, reference=f"deposit:{deposit.pk}",
                      memo=memo)
-    return _receipt(entry_id=entry_id, sub_account=to, direction=ReceiptDirection.CREDIT,
+    return deposit_receipt(entry_id=entry_id, sub_account=to, direction=ReceiptDirection.CREDIT,
                     amount=interest, payer=(INTEREST_PAYER, "", to.medium.branch.name),
-                    payee=_party(to), purpose=memo, business="利息", channel=channel)
+                    payee=deposit_party(to), purpose=memo, business="利息", channel=channel)
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -318,26 +325,27 @@ def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date,
     customer = plan.source.medium.customer
     sub = sub_account_open(medium=plan.target, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
-    memo = f"整存整取{term_text(plan.term_months)}开户"
-    entry_id = _move(debit=plan.source.ledger_account_id, credit=sub.ledger_account_id,
+    memo = f"{Product(plan.product).label}{term_text(plan.term_months)}开户"
+    entry_id = deposit_move(debit=plan.source.ledger_account_id, credit=sub.ledger_account_id,
                      amount=plan.amount, key=idempotency_key,
                      business_type=DepositBusinessType.OPEN, reference=f"deposit:{sub.number}",
                      memo=memo)
     option = plan.option
     deposit = Deposit.objects.create(
-        sub_account=sub, product=Product.FIXED, term_months=plan.term_months,
+        sub_account=sub, product=plan.product, term_months=plan.term_months,
         principal=plan.amount, annual_rate=plan.rate.annual_rate, rate_row=plan.rate,
         opened_on=on, value_date=on, matures_on=add_months(on, plan.term_months),
         maturity_option=option,
         auto_rollover=option in (MaturityOption.ROLL_ALL, MaturityOption.ROLL_PRINCIPAL),
         rollover_with_interest=option == MaturityOption.ROLL_ALL,
         interest_account=plan.source)
-    common = {"entry_id": entry_id, "amount": plan.amount, "payer": _party(plan.source),
-              "payee": _party(sub), "purpose": memo,
+    common = {"entry_id": entry_id, "amount": plan.amount, "payer": deposit_party(plan.source),
+              "payee": deposit_party(sub), "purpose": memo,
               "business": DepositBusinessType.OPEN.label, "channel": channel}
-    receipt = _receipt(sub_account=plan.source, direction=ReceiptDirection.DEBIT, **common)
-    _receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
-    audit_record(action="deposits.fixed_open", actor=user, customer_id=customer.pk,
+    receipt = deposit_receipt(sub_account=plan.source, direction=ReceiptDirection.DEBIT, **common)
+    deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
+    audit_record(action=("deposits.fixed_open" if plan.product == Product.FIXED
+                         else "deposits.youyuebao_open"), actor=user, customer_id=customer.pk,
                  channel="batch" if batch else "web",
                  object_ref=f"deposit:{deposit.pk}",
                  detail={"amount": str(plan.amount), "term_months": plan.term_months,
@@ -391,25 +399,30 @@ class Withdrawn:
 
 
 def fixed_withdraw_post(*, user, deposit: Deposit, amount: Decimal, idempotency_key: str,
-                        on: date, channel: str = ReceiptChannel.WEB) -> Withdrawn:
+                        on: date, channel: str = ReceiptChannel.WEB,
+                        to: SubAccount | None = None, minimum: Decimal = MINIMUM,
+                        minimum_message: str = WITHDRAW_NOTE_4) -> Withdrawn:
     """支取 inside the caller's transaction; ``deposit`` locked by the caller
     (``deposit_for_customer(lock=True)``), so two withdrawals of one deposit run one after
-    the other and the second sees what the first left."""
+    the other and the second sees what the first left. ``to``: the 活期 the money goes to
+    (悠悦宝: any linked card or passbook, checked by the caller); the opening's by default."""
     balance = balance_of(deposit.sub_account)
-    quote = withdraw_quote(deposit=deposit, balance=balance, amount=amount, on=on)
-    sub, to = deposit.sub_account, deposit.interest_account
+    quote = withdraw_quote(deposit=deposit, balance=balance, amount=amount, on=on,
+                           minimum=minimum, minimum_message=minimum_message)
+    sub, to = deposit.sub_account, to or deposit.interest_account
     business = (DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW)
-    memo = f"整存整取{quote.kind_label}"
-    entry_id = _move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
+    name = deposit.get_product_display()
+    memo = f"{name}{quote.kind_label}"
+    entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
                      amount=quote.amount, key=f"{idempotency_key}:principal",
                      business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": quote.amount, "payer": _party(sub),
-              "payee": _party(to), "purpose": memo, "business": business.label,
+    common = {"entry_id": entry_id, "amount": quote.amount, "payer": deposit_party(sub),
+              "payee": deposit_party(to), "purpose": memo, "business": business.label,
               "channel": channel}
-    _receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = _receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
-    interest_receipt = _interest_post(deposit=deposit, to=to, interest=quote.interest,
-                                      key=idempotency_key, memo=f"整存整取利息（{quote.kind_label}）",
+    deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
+    receipt = deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+    interest_receipt = interest_post(deposit=deposit, to=to, interest=quote.interest,
+                                      key=idempotency_key, memo=f"{name}利息（{quote.kind_label}）",
                                       channel=channel)
     deposit.interest_paid += quote.interest
     update = ["interest_paid"]
@@ -418,7 +431,9 @@ def fixed_withdraw_post(*, user, deposit: Deposit, amount: Decimal, idempotency_
         update += ["status", "closed_on"]
         sub_account_close(sub_account=sub, closed_on=on)
     deposit.save(update_fields=update)
-    audit_record(action="deposits.fixed_withdraw", actor=user, customer_id=sub.medium.customer_id,
+    audit_record(action=("deposits.fixed_withdraw" if deposit.product == Product.FIXED
+                         else "deposits.youyuebao_withdraw"), actor=user,
+                 customer_id=sub.medium.customer_id,
                  object_ref=f"deposit:{deposit.pk}",
                  detail={"amount": str(quote.amount), "interest": str(quote.interest),
                          "kind": quote.kind_label})
@@ -443,13 +458,13 @@ class _MaturityRun:
 
     def __init__(self):
         self.expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
-        self._rates: dict[tuple[int, date], DepositRate] = {}
+        self._rates: dict[tuple[str, int, date], DepositRate] = {}
 
-    def rate(self, term_months: int, day: date) -> DepositRate:
-        if (term_months, day) not in self._rates:
-            self._rates[term_months, day] = rate_on(product=Product.FIXED,
-                                                    term_months=term_months, day=day)
-        return self._rates[term_months, day]
+    def rate(self, term_months: int, day: date, product: str = Product.FIXED) -> DepositRate:
+        if (product, term_months, day) not in self._rates:
+            self._rates[product, term_months, day] = rate_on(product=product,
+                                                             term_months=term_months, day=day)
+        return self._rates[product, term_months, day]
 
 
 def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
@@ -462,20 +477,21 @@ def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
     balance = balance_of(sub)
     key = f"deposits:fixed:{deposit.pk}:{day.isoformat()}"
     interest = interest_full_term(balance, deposit.annual_rate, deposit.term_months)
-    memo = f"整存整取到期利息（{day:%Y-%m-%d}）"
+    name = deposit.get_product_display()
+    memo = f"{name}到期利息（{day:%Y-%m-%d}）"
     channel = "批量处理"
     option = deposit.maturity_option
     if option == MaturityOption.TO_CURRENT:
-        entry_id = _move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
+        entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
                          amount=balance, key=f"{key}:principal",
                          business_type=DepositBusinessType.MATURITY,
-                         reference=f"deposit:{deposit.pk}", memo="整存整取到期转活期")
-        common = {"entry_id": entry_id, "amount": balance, "payer": _party(sub),
-                  "payee": _party(to), "purpose": "整存整取到期转活期",
+                         reference=f"deposit:{deposit.pk}", memo=f"{name}到期转活期")
+        common = {"entry_id": entry_id, "amount": balance, "payer": deposit_party(sub),
+                  "payee": deposit_party(to), "purpose": f"{name}到期转活期",
                   "business": DepositBusinessType.MATURITY.label, "channel": channel}
-        _receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        _receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
-        _interest_post(deposit=deposit, to=to, interest=interest, key=key, memo=memo,
+        deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
+        deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+        interest_post(deposit=deposit, to=to, interest=interest, key=key, memo=memo,
                        channel=channel, expense_id=run.expense_id)
         deposit.interest_paid += interest
         deposit.status, deposit.closed_on = DepositStatus.CLOSED, day
@@ -484,9 +500,9 @@ def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
         done = "paid_out"
     else:
         with_interest = option == MaturityOption.ROLL_ALL
-        _interest_post(deposit=deposit, to=sub if with_interest else to, interest=interest,
+        interest_post(deposit=deposit, to=sub if with_interest else to, interest=interest,
                        key=key, memo=memo, channel=channel, expense_id=run.expense_id)
-        rate = run.rate(deposit.term_months, day)
+        rate = run.rate(deposit.term_months, day, deposit.product)
         deposit.interest_paid += interest
         deposit.principal = balance + interest if with_interest else balance
         deposit.annual_rate, deposit.rate_row = rate.annual_rate, rate
@@ -504,8 +520,12 @@ def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
     return done
 
 
+# The products the nightly 定期到期处理 matures: 整存整取 and its variant 悠悦宝 (same options).
+MATURING_PRODUCTS = (Product.FIXED, Product.YOUYUEBAO)
+
+
 def fixed_maturities_run(business_date: date) -> int:
-    """Every open 整存整取 maturing on or before ``business_date`` with 自动转存 or 到期转活期
+    """Every open 整存整取 (and 悠悦宝) maturing on or before ``business_date`` with 自动转存 or 到期转活期
     (不转存 stays until 到期支取). Inside the nightly step's transaction; returns how many
     maturities were processed (a deposit behind by several terms counts each)."""
     count = 0
@@ -514,7 +534,7 @@ def fixed_maturities_run(business_date: date) -> int:
                 .select_related("sub_account__medium__customer", "sub_account__medium__branch",
                                 "interest_account__medium__customer",
                                 "interest_account__medium__branch")
-                .filter(product=Product.FIXED, status=DepositStatus.OPEN,
+                .filter(product__in=MATURING_PRODUCTS, status=DepositStatus.OPEN,
                         matures_on__lte=business_date)
                 .exclude(maturity_option__in=[MaturityOption.HOLD, ""])
                 .order_by("pk"))
@@ -524,12 +544,3 @@ def fixed_maturities_run(business_date: date) -> int:
             count += 1
     return count
 
-
-# --- public names of the posting helpers, for the other products' modules (零存整取 …) ----------
-
-ledger_move = _move
-receipt_post = _receipt
-interest_post = _interest_post
-party_of = _party
-deposit_receipt = _receipt
-receipt_party = _party

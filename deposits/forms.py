@@ -43,7 +43,7 @@ class IdChoiceField(forms.TypedChoiceField):
         return text == "" or (text.isascii() and text.isdigit() and len(text) <= 18)
 
 
-def _source_label(sub) -> str:
+def source_label(sub) -> str:
     ledger = sub.ledger_account
     return (f"{sub.medium.get_kind_display()} {sub.medium.masked_number}"
             f"（可用余额{format_cny(ledger.balance - ledger.held)}）")
@@ -68,7 +68,7 @@ class FixedOpenForm(forms.Form):
     def __init__(self, *args, sources, books, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_sub_account"].choices = [("", "请选择")] + [
-            (str(s.pk), _source_label(s)) for s in sources]
+            (str(s.pk), source_label(s)) for s in sources]
         self.fields["fixed_book"].choices = [("", "本卡（卡内活期转定期）")] + [
             (str(m.pk), f"定期一本通 {m.masked_number}") for m in books]
 
@@ -148,6 +148,3 @@ class PlanForm(forms.Form):
             data["run_day"] = data.get("weekday")
         return data
 
-
-# A 转出账户's choice label, for the other products' forms (零存整取 …).
-source_label = _source_label

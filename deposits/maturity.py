@@ -1,4 +1,5 @@
-"""The nightly step 定期到期处理 (``fixed_maturity``): 整存整取 maturing on or before the
+"""The nightly step 定期到期处理 (``fixed_maturity``): 整存整取 (and 悠悦宝, its variant:
+``fixed.MATURING_PRODUCTS``) maturing on or before the
 business date — 自动转存（本息 / 本金）at the rate of the rollover day, 到期转活期 paid out to the
 活期 account kept at opening, 不转存 left until 到期支取 (deposits.fixed).
 

@@ -334,3 +334,29 @@ class LingcunbaoInstalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deposit} {self.made_on} {self.amount}"
+# --- 悠悦宝 (DEP-YYB; deposits/smart) -------------------------------------------------------------
+
+
+class YouyuebaoSetting(models.Model):
+    """悠悦宝网银业务设置 (manual 悠悦宝支取 note 3: 锦州银行将根据客户需求和业务情况，对悠悦宝网银业务的
+    开通机构、最低起存金额等业务条件进行不定期的调整，具体以发生交易时系统的设置为准). Head office
+    adds a row in the admin; the row with the latest 生效日期 on or before the transaction's
+    day is in force. ``branches``: the 开通机构 — a 悠悦宝 held at another branch is shown greyed
+    online (请至柜台办理); none chosen means every branch. No row: 10,000 and every branch."""
+
+    minimum = models.DecimalField("网银最低起存金额", default=Decimal("10000.00"), **MONEY)
+    effective_from = models.DateField("生效日期", unique=True)
+    branches = models.ManyToManyField("accounts.Branch", verbose_name="开通机构", blank=True,
+                                      related_name="+",
+                                      help_text="不选表示全部机构开通悠悦宝网银业务")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "悠悦宝网银业务设置"
+        verbose_name_plural = "悠悦宝网银业务设置"
+        ordering = ["-effective_from"]
+        constraints = [models.CheckConstraint(condition=Q(minimum__gt=0),
+                                              name="deposits_youyuebao_minimum")]
+
+    def __str__(self) -> str:
+        return f"悠悦宝网银最低起存金额{self.minimum}元（{self.effective_from}起）"

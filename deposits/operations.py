@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
+from ebank.core.web import url_or_none
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation
@@ -39,13 +40,6 @@ def receipt_url(receipt) -> str:
         return reverse("accounts:receipt_detail", args=[receipt.number])
     except NoReverseMatch:
         return ""
-
-
-def _back(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def account_text(sub_account) -> str:
@@ -75,7 +69,7 @@ def fixed_open_start(*, user, from_sub_account_id, fixed_book_id, term_months, a
                  "fixed_book": plan.target.pk if plan.target.pk != plan.source.medium_id else None,
                  "term_months": plan.term_months, "amount": f"{plan.amount:.2f}",
                  "maturity_option": plan.option, "rate": f"{plan.rate.annual_rate}"},
-        summary=summary, medium=plan.source.medium, back_url=_back("deposits:fixed_open"))
+        summary=summary, medium=plan.source.medium, back_url=url_or_none("deposits:fixed_open"))
 
 
 @operation_kind(KIND_FIXED_OPEN, title="整存整取开户", requires_pin=True, requires_tool=True,
@@ -91,11 +85,17 @@ def fixed_open_execute(*, operation: PendingOperation) -> dict:
                                  maturity_option=payload["maturity_option"], on=on)
     opened = fixed.fixed_open_post(user=operation.user, plan=plan,
                                    idempotency_key=operation.idempotency_key, on=on)
+    return opened_result(opened, message="整存整取开户成功，{}已存入定期账户",
+                         number_label="定期账号")
+
+
+def opened_result(opened: fixed.Opened, *, message: str, number_label: str) -> dict:
+    """The result page of an opening (整存整取, 悠悦宝): ``message`` with the principal."""
     deposit = opened.deposit
     return {
-        "message": f"整存整取开户成功，{format_cny(deposit.principal)}已存入定期账户",
+        "message": message.format(format_cny(deposit.principal)),
         "receipt_url": receipt_url(opened.receipt),
-        "lines": [["定期账号", fixed.masked_number(deposit.sub_account)],
+        "lines": [[number_label, fixed.masked_number(deposit.sub_account)],
                   ["存期", term_text(deposit.term_months)],
                   ["年利率", f"{deposit.annual_rate:.2f}%"],
                   ["起息日", f"{deposit.value_date:%Y-%m-%d}"],
@@ -124,15 +124,12 @@ def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
                ("支取方式", quote.kind_label),
                ("预计利息", format_cny(quote.interest)),
                ("转入账户", account_text(deposit.interest_account))]
-    if not quote.matured:
-        summary.append(("提示", fixed.WITHDRAW_NOTE_2))
-        if quote.full and (deposit.matures_on - on).days < fixed.CLOSE_WARNING_DAYS:
-            summary.append(("注意", fixed.WITHDRAW_NOTE_3))
+    early_notes(summary, deposit=deposit, quote=quote, on=on)
     return operation_start(
         user=user, kind=KIND_FIXED_WITHDRAW,
         payload={"deposit": deposit.pk, "amount": f"{quote.amount:.2f}", "full": quote.full},
         summary=summary, medium=deposit.sub_account.medium,
-        back_url=_back("deposits:fixed_withdraw"))
+        back_url=url_or_none("deposits:fixed_withdraw"))
 
 
 @operation_kind(KIND_FIXED_WITHDRAW, title="定期支取", requires_pin=True, requires_tool=True,
@@ -149,29 +146,46 @@ def fixed_withdraw_execute(*, operation: PendingOperation) -> dict:
     done = fixed.fixed_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
                                      idempotency_key=operation.idempotency_key,
                                      on=business_day())
+    return withdrawn_result(done, balance=balance)
+
+
+def withdrawn_result(done: fixed.Withdrawn, *, balance, prefix: str = "",
+                     to_line: list[str] | None = None) -> dict:
+    """The result page of a withdrawal (整存整取, 悠悦宝): what was taken, its interest and
+    receipts; ``balance`` before it (for 剩余本金)."""
     quote = done.quote
     return {
-        "message": f"{quote.kind_label}成功，本息{format_cny(quote.amount + quote.interest)}"
-                   "已转入活期账户",
+        "message": f"{prefix}{quote.kind_label}成功，本息"
+                   f"{format_cny(quote.amount + quote.interest)}已转入活期账户",
         "receipt_url": receipt_url(done.receipt),
-        "lines": withdraw_lines(quote, done.interest_receipt,
+        "lines": withdraw_lines(quote, done.interest_receipt, to_line=to_line,
                                 remaining=None if quote.full else balance - quote.amount),
     }
 
 
-def withdraw_lines(quote: fixed.Quote, interest_receipt, remaining: Decimal | None = None
-                   ) -> list[list[str]]:
+def withdraw_lines(quote: fixed.Quote, interest_receipt, remaining: Decimal | None = None,
+                   to_line: list[str] | None = None) -> list[list[str]]:
     """The result page's lines of a 支取 (整存整取, 零存宝 …): kind, principal, interest (and
     the overdue part), what remains, the interest's own receipt."""
     lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
              ["利息", format_cny(quote.interest)]]
     if quote.overdue:
         lines.append(["其中逾期利息", format_cny(quote.overdue)])
+    if to_line:
+        lines.append(to_line)
     if remaining is not None:
         lines.append(["剩余本金", format_cny(remaining)])
     if interest_receipt is not None:
         lines.append(["利息回单", interest_receipt.number])
     return lines
+
+
+def early_notes(summary: list, *, deposit, quote: fixed.Quote, on) -> None:
+    """The confirmation page's notes of an early withdrawal (notes 2 and 3 of 整存整取)."""
+    if not quote.matured:
+        summary.append(("提示", fixed.WITHDRAW_NOTE_2))
+        if quote.full and (deposit.matures_on - on).days < fixed.CLOSE_WARNING_DAYS:
+            summary.append(("注意", fixed.WITHDRAW_NOTE_3))
 
 
 # --- 卡内预约转存 新增 --------------------------------------------------------------------------------
@@ -199,7 +213,7 @@ def plan_create_start(*, user, medium_id, amount, term_months, frequency, run_da
                  "term_months": terms.term_months, "frequency": terms.frequency,
                  "run_day": terms.run_day, "starts_on": terms.starts_on.isoformat(),
                  "ends_on": terms.ends_on.isoformat() if terms.ends_on else None},
-        summary=summary, medium=terms.card, back_url=_back("deposits:plan_new"))
+        summary=summary, medium=terms.card, back_url=url_or_none("deposits:plan_new"))
 
 
 @operation_kind(KIND_PLAN_CREATE, title="卡内预约转存新增", requires_pin=True, requires_tool=True,
@@ -224,6 +238,3 @@ def plan_create_execute(*, operation: PendingOperation) -> dict:
                   ["下次转存日", f"{plan.next_run_on:%Y-%m-%d}"]],
     }
 
-
-# The confirmation's 返回 link, for the other products' X-CONFIRM kinds (零存整取 …).
-back_url = _back

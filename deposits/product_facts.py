@@ -20,12 +20,23 @@ _interest: dict[str, Interest] = {}
 _lines: dict[str, Lines] = {}
 
 
+_withdraw: dict[str, str] = {}
+
+
 def deposit_product_facts(product: str, *, interest: Interest | None = None,
-                          lines: Lines | None = None) -> None:
+                          lines: Lines | None = None, withdraw_url: str | None = None) -> None:
+    """``withdraw_url``: the URL name of the product's 支取 page (整存整取's 定期支取 by
+    default), where a deposit's 支取 button leads."""
     if interest is not None:
         _interest[product] = interest
     if lines is not None:
         _lines[product] = lines
+    if withdraw_url is not None:
+        _withdraw[product] = withdraw_url
+
+
+def withdraw_url_name(product: str) -> str:
+    return _withdraw.get(product, "deposits:fixed_withdraw")
 
 
 def interest_today(*, deposit, balance: Decimal, on: date) -> Decimal:

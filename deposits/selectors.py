@@ -15,7 +15,7 @@ from ebank.core.sql import columns, fetch_all, loaded, raw_sql_usable
 
 from .fixed import masked_number
 from .models import Deposit, DepositStatus, Product
-from .product_facts import interest_today, product_lines
+from .product_facts import interest_today, product_lines, withdraw_url_name
 from .rates import term_text
 
 
@@ -43,6 +43,10 @@ class DepositRow:
         return term_text(self.deposit.term_months)
 
     @property
+    def withdraw_url_name(self) -> str:
+        return withdraw_url_name(self.deposit.product)
+
+    @property
     def is_open(self) -> bool:
         return self.deposit.status == DepositStatus.OPEN
 
@@ -56,17 +60,21 @@ def _rows(query, on: date) -> list[DepositRow]:
     return rows
 
 
-def _customer_deposits(customer, product: str = Product.FIXED):
+# What 我的定期存款 lists: 整存整取 and the 智能存款 opened the same way (悠悦宝, 利先得).
+LISTED_PRODUCTS = (Product.FIXED, Product.YOUYUEBAO, Product.LIXIANDE)
+
+
+def _customer_deposits(customer, products=LISTED_PRODUCTS):
     linked = LinkedMedium.objects.filter(customer=customer).values("medium_id")
     return (Deposit.objects.filter(sub_account__medium__customer=customer,
-                                   sub_account__medium_id__in=linked, product=product)
+                                   sub_account__medium_id__in=linked, product__in=products)
             .select_related("sub_account__medium", "sub_account__ledger_account",
                             "interest_account__medium"))
 
 
 def deposits_for_customer(*, customer, on: date, open_only: bool = False,
-                          product: str = Product.FIXED) -> list[DepositRow]:
-    query = _customer_deposits(customer, product)
+                          products=LISTED_PRODUCTS) -> list[DepositRow]:
+    query = _customer_deposits(customer, products)
     if open_only:
         query = query.filter(status=DepositStatus.OPEN)
     return _rows(query.order_by("status", "-opened_on", "-pk"), on)

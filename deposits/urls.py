@@ -24,3 +24,7 @@ from .instalment.urls import urlpatterns as instalment_urlpatterns  # noqa: E402
 urlpatterns += instalment_urlpatterns
 # 零存宝 (DEP-LCB)
 urlpatterns += [path("", include("deposits.lingcunbao.urls"))]
+# 智能存款: 悠悦宝 and 利先得 (deposits/smart).
+from .smart import urls as smart_urls  # noqa: E402
+
+urlpatterns += smart_urls.urlpatterns

@@ -21,7 +21,7 @@ from security.confirm.selectors import operation_typed
 
 from . import fixed, operations, plan_services, selectors
 from .forms import FixedOpenForm, FixedWithdrawForm, PlanForm
-from .models import MaturityOption, PlanStatus
+from .models import MaturityOption, PlanStatus, Product
 from .rates import term_text
 
 
@@ -75,7 +75,8 @@ def fixed_open(request):
 def fixed_withdraw(request):
     customer = request.user.customer
     on = business_day()
-    rows = selectors.deposits_for_customer(customer=customer, on=on, open_only=True)
+    rows = selectors.deposits_for_customer(customer=customer, on=on, open_only=True,
+                                           products=(Product.FIXED,))
     typed = operation_typed(request=request, kind=operations.KIND_FIXED_WITHDRAW)
     initial = {"mode": "full"}
     if typed:

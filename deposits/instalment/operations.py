@@ -11,12 +11,13 @@ from django.db import transaction
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
+from ebank.core.web import url_or_none
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from ..fixed import WITHDRAW_NOTE_2, WITHDRAW_NOTE_3, balance_of, masked_number
-from ..operations import account_text, back_url, receipt_url
+from ..operations import account_text, receipt_url
 from ..rates import term_text
 from . import services as svc
 
@@ -47,7 +48,7 @@ def open_start(*, user, from_sub_account_id, term_months, amount) -> PendingOper
         payload={"mode": "open", "from_sub_account": plan.source.pk,
                  "term_months": plan.term_months, "amount": f"{plan.monthly:.2f}",
                  "rate": f"{plan.rate.annual_rate}"},
-        summary=summary, medium=plan.source.medium, back_url=back_url("deposits:instalment"))
+        summary=summary, medium=plan.source.medium, back_url=url_or_none("deposits:instalment"))
 
 
 @operation_kind(KIND_OPEN, title="零存整取开户", requires_pin=True, requires_tool=True,
@@ -96,7 +97,7 @@ def top_up_start(*, user, deposit_id, from_sub_account_id, amount,
         payload={"mode": "top_up", "deposit": deposit.pk, "from_sub_account": plan.source.pk,
                  "amount": f"{deposit.monthly_amount:.2f}", "passbook": passbook},
         summary=summary, medium=plan.source.medium,
-        back_url=back_url("deposits:instalment_book" if passbook else "deposits:instalment"))
+        back_url=url_or_none("deposits:instalment_book" if passbook else "deposits:instalment"))
 
 
 @operation_kind(KIND_TOP_UP, title="零存整取续存", requires_pin=True, requires_tool=True,
@@ -150,7 +151,7 @@ def withdraw_start(*, user, deposit_id) -> PendingOperation:
         user=user, kind=KIND_WITHDRAW,
         payload={"deposit": deposit.pk, "amount": f"{balance:.2f}"},
         summary=summary, medium=deposit.sub_account.medium,
-        back_url=back_url("deposits:instalment_withdraw"))
+        back_url=url_or_none("deposits:instalment_withdraw"))
 
 
 @operation_kind(KIND_WITHDRAW, title="零存整取支取", requires_pin=True, requires_tool=True,

@@ -40,11 +40,11 @@ from ..fixed import (
     INSUFFICIENT,
     balance_of,
     current_rate,
+    deposit_move,
+    deposit_party,
+    deposit_receipt,
     int_or_none,
     interest_post,
-    ledger_move,
-    party_of,
-    receipt_post,
     source_account,
 )
 from ..interest import (
@@ -163,16 +163,16 @@ def _pay_in(*, user, deposit: Deposit, source: SubAccount, month: int, made_up: 
             key: str, on: date, business: DepositBusinessType, memo: str,
             channel: str) -> Done:
     sub = deposit.sub_account
-    entry_id = ledger_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
+    entry_id = deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
                      amount=deposit.monthly_amount, key=key, business_type=business,
                      reference=f"deposit:{deposit.pk}", memo=memo)
     instalment = Instalment.objects.create(deposit=deposit, month=month, paid_on=on,
                                            amount=deposit.monthly_amount, made_up=made_up)
-    common = {"entry_id": entry_id, "amount": deposit.monthly_amount, "payer": party_of(source),
-              "payee": party_of(sub), "purpose": memo, "business": business.label,
+    common = {"entry_id": entry_id, "amount": deposit.monthly_amount, "payer": deposit_party(source),
+              "payee": deposit_party(sub), "purpose": memo, "business": business.label,
               "channel": channel}
-    receipt = receipt_post(sub_account=source, direction=ReceiptDirection.DEBIT, **common)
-    receipt_post(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
+    receipt = deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT, **common)
+    deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     return Done(deposit, instalment, receipt)
 
 
@@ -341,14 +341,14 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date) -> 
     memo = f"零存整取{quote.kind_label}"
     receipt = None
     if balance > 0:
-        entry_id = ledger_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
+        entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
                          amount=balance, key=f"{idempotency_key}:principal",
                          business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-        common = {"entry_id": entry_id, "amount": balance, "payer": party_of(sub),
-                  "payee": party_of(to), "purpose": memo, "business": business.label,
+        common = {"entry_id": entry_id, "amount": balance, "payer": deposit_party(sub),
+                  "payee": deposit_party(to), "purpose": memo, "business": business.label,
                   "channel": ReceiptChannel.WEB}
-        receipt_post(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        receipt = receipt_post(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+        deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
+        receipt = deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
     interest_receipt = interest_post(deposit=deposit, to=to, interest=quote.interest,
                                       key=idempotency_key,
                                       memo=f"零存整取利息（{quote.kind_label}）")

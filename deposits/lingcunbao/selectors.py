@@ -11,7 +11,7 @@ from ..selectors import DepositRow, deposits_for_customer, open_sources
 
 def lcb_rows(*, customer, on: date) -> list[DepositRow]:
     return deposits_for_customer(customer=customer, on=on, open_only=True,
-                                 product=Product.LINGCUNBAO)
+                                 products=(Product.LINGCUNBAO,))
 
 
 def card_sources(*, customer) -> list:

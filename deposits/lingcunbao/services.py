@@ -195,11 +195,11 @@ def _deposit_in(*, deposit: Deposit, source: SubAccount, amount: Decimal, key: s
                 business: DepositBusinessType, memo: str):
     """Money from the card's 活期 into the 零存宝, its receipts and its instalment row."""
     sub = deposit.sub_account
-    entry_id = fixed.ledger_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
+    entry_id = fixed.deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
                                  amount=amount, key=key, business_type=business,
                                  reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.receipt_party(source),
-              "payee": fixed.receipt_party(sub), "purpose": memo, "business": business.label}
+    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(source),
+              "payee": fixed.deposit_party(sub), "purpose": memo, "business": business.label}
     receipt = fixed.deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT,
                                     **common)
     fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
@@ -302,12 +302,12 @@ def lcb_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
     memo = f"零存宝{quote.kind_label}"
     receipt = None
     if quote.amount > 0:
-        entry_id = fixed.ledger_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
+        entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
                                      amount=quote.amount, key=f"{idempotency_key}:principal",
                                      business_type=business, reference=f"deposit:{deposit.pk}",
                                      memo=memo)
         common = {"entry_id": entry_id, "amount": quote.amount,
-                  "payer": fixed.receipt_party(sub), "payee": fixed.receipt_party(to),
+                  "payer": fixed.deposit_party(sub), "payee": fixed.deposit_party(to),
                   "purpose": memo, "business": business.label, "channel": channel}
         fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
         receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT,

@@ -277,8 +277,10 @@ def test_the_demo_gives_zhang_wei_s_fixed_onebook_deposit_its_terms(db):
 
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # twice: nothing doubled
-    deposit = Deposit.objects.get(product="fixed")  # 零存整取 has its own demo test
+    deposit = Deposit.objects.get(product="fixed")
     assert (deposit.product, deposit.term_months, deposit.annual_rate) == (
         "fixed", 36, Decimal("1.5500"))
+    # And 张伟's 利先得 (deposits/smart), once.
+    assert Deposit.objects.filter(product="lixiande").count() == 1
     assert deposit.principal == Decimal("50000.00")
     assert deposit.sub_account.medium.customer.name == "张伟"

@@ -18,6 +18,8 @@ class CounterAction(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", "登录解锁"
     WRITTEN_LOSS = "written_loss", "书面挂失"
     LOSS_RELEASE = "loss_release", "解除挂失"
+    # 定期存款 at the counter (deposits.smart.counter).
+    LIXIANDE_OPEN = "lixiande_open", "利先得开户"
 
 
 class CounterReceipt(models.Model):

@@ -53,6 +53,7 @@ _TELLER = (
     ("deposits", "deposit", ("view",)),
     ("deposits", "largecdproduct", ("view",)),
     ("deposits", "lingcunbaosetting", ("view",)),
+    ("deposits", "youyuebaosetting", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -74,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("deposits", "depositrate", ("add", "change", "delete")),
         ("deposits", "largecdproduct", ("add", "change", "delete")),
         ("deposits", "lingcunbaosetting", ("add", "change", "delete")),
+        ("deposits", "youyuebaosetting", ("add", "change", "delete")),
         ("deposits", "currentaccrual", ("view",)),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),

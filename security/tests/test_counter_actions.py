@@ -49,8 +49,10 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
         today=TODAY)
 
 
-# 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py.
-LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE}
+# 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py;
+# so does 利先得开户 (a debit card in 正常 state): deposits/tests/test_lixiande.py.
+LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE,
+                CounterAction.LIXIANDE_OPEN}
 
 
 def applicable(state: CustomerState) -> set[str]:
