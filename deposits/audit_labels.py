@@ -8,4 +8,10 @@ LABELS = {
     "deposits.plan_create": "卡内预约转存新增",
     "deposits.plan_cancel": "卡内预约转存撤销",
     "deposits.plan_run_failed": "卡内预约转存执行失败",
+    "deposits.notice_open": "通知存款开户",
+    "deposits.notice_give": "通知存款支取通知",
+    "deposits.notice_cancel": "通知存款取消通知",
+    "deposits.notice_withdraw": "通知存款支取",
+    "deposits.hqb_sign": "活期宝签约",
+    "deposits.hqb_terminate": "活期宝解约",
 }

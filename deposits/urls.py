@@ -1,7 +1,7 @@
 """URL patterns of 定期存款 (app_name "deposits"): deposits are named by their id, looked up
 through the logged-in customer."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,3 +18,5 @@ urlpatterns += [
     path("plans/<int:pk>", views.plan_runs, name="plan_runs"),
     path("plans/<int:pk>/cancel", views.plan_cancel, name="plan_cancel"),
 ]
+# 通知存款 and 活期宝 (deposits/notice/).
+urlpatterns += [path("", include("deposits.notice.urls"))]

@@ -18,6 +18,8 @@ class CounterAction(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", "登录解锁"
     WRITTEN_LOSS = "written_loss", "书面挂失"
     LOSS_RELEASE = "loss_release", "解除挂失"
+    # Registered by deposits (deposits/notice/counter.py): 活期宝 is signed at the counter.
+    HQB_SIGN = "hqb_sign", "活期宝签约"
 
 
 class CounterReceipt(models.Model):

@@ -38,6 +38,9 @@ MANUAL_TREE = [
         ("整存整取", ("deposits:fixed_open",)),
         ("定期支取", ("deposits:fixed_withdraw",)),
         ("卡内预约转存", ("deposits:plans",)),
+        ("通知存款开户", ("deposits:notice_open",)),
+        ("通知存款支取", ("deposits:notice_withdraw",)),
+        ("活期宝", ("deposits:hqb",)),
     ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
