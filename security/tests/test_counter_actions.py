@@ -49,8 +49,9 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
         today=TODAY)
 
 
-# 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py.
-LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE}
+# 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py;
+# so does 活期宝签约 (registered by deposits; deposits/tests/test_sweep.py).
+LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE, CounterAction.HQB_SIGN}
 
 
 def applicable(state: CustomerState) -> set[str]:
