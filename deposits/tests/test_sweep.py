@@ -232,3 +232,23 @@ def test_the_counter_offers_hqb_sign_for_a_customer_with_a_normal_debit_card():
     assert applies(state((MediumKind.DEBIT_CARD, MediumStatus.NORMAL)))
     assert not applies(state((MediumKind.DEBIT_CARD, MediumStatus.ORAL_LOSS),
                              (MediumKind.CURRENT_PASSBOOK, MediumStatus.NORMAL)))
+
+
+def test_the_teller_signs_hqb_on_the_counter_page(bank, client):
+    from security.tests.test_counter_fixtures import otp_login
+
+    teller = make_staff("teller_hf", "340101", first_name="陈静")
+    otp_login(client, teller)
+    url = reverse("admin:counter_action", kwargs={"customer_id": bank.zhang_customer.pk,
+                                                  "action": "hqb_sign"})
+    with at(SIGNED):
+        page = client.get(url).content.decode()
+        assert "活期宝签约" in page and "留存金额" in page
+        bad = client.post(url, {**ident("张伟"), "medium": bank.zhang_card.pk,
+                                "threshold": "abc"})
+        assert bad.status_code == 200 and not SweepAgreement.objects.exists()
+        done = client.post(url, {**ident("张伟"), "medium": bank.zhang_card.pk,
+                                 "threshold": "30,000"})
+    assert done.status_code == 302
+    agreement = SweepAgreement.objects.get()
+    assert agreement.threshold == Decimal("30000.00") and agreement.signed_by_id == teller.pk
