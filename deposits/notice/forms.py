@@ -5,7 +5,7 @@ from django import forms
 
 from ebank.core.money import format_cny
 
-from ..forms import AmountField, IdChoiceField, _source_label
+from ..forms import AmountField, FixedWithdrawForm, IdChoiceField, _source_label
 from ..models import Product
 
 PRODUCTS = [(Product.NOTICE_1D.value, Product.NOTICE_1D.label),
@@ -37,7 +37,9 @@ class NoticeGiveForm(forms.Form):
         error_messages={"required": "请输入预约支取日", "invalid": "请按年-月-日输入预约支取日"})
 
 
-class NoticeWithdrawForm(forms.Form):
+class NoticeWithdrawForm(FixedWithdrawForm):
+    """定期支取's form (its check that a partial one names an amount) with 通知存款's labels."""
+
     MODES = (("full", "全部支取（销户）"), ("partial", "部分支取"))
 
     deposit = IdChoiceField(label="通知存款账户", error_messages={"required": "请选择通知存款账户"})
@@ -49,13 +51,7 @@ class NoticeWithdrawForm(forms.Form):
                          help_text="部分支取时填写；全部支取无需填写")
 
     def __init__(self, *args, rows, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, deposits=(), **kwargs)
         self.fields["deposit"].choices = [("", "请选择")] + [
             (str(row["deposit"].pk), f"{row['number']} {row['deposit'].get_product_display()} "
                                      f"{format_cny(row['balance'])}") for row in rows]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("mode") == "partial" and not data.get("amount"):
-            self.add_error("amount", "请输入支取金额")
-        return data

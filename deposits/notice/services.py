@@ -52,7 +52,7 @@ OPEN_NOTE_2 = "通知存款只有开户交易，通知存款起存金额5万元"
 OPEN_NOTE_3 = "借记卡卡内活期转出账号只能为该卡的活期主账号"
 WITHDRAW_NOTE_1 = ("七天通知存款未到期的账户允许多次部分提前支取，但是部分提前支取后的余额不得小于5万元，"
                    "请全部支取")
-WITHDRAW_NOTE_2 = "到期日前提前支取金额将按活期利息计息"
+WITHDRAW_NOTE_2 = fixed.WITHDRAW_NOTE_2  # 到期日前提前支取金额将按活期利息计息
 WITHDRAW_NOTE_3 = "当日开立通知存款账户不允许做部分提前支取交易"
 PRODUCT_UNKNOWN = "请选择通知存款品种"
 DEPOSIT_UNKNOWN = "通知存款不存在或已销户"

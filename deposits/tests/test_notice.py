@@ -326,3 +326,37 @@ def test_the_open_form_keeps_what_was_typed_and_says_the_note(notice_rates, clie
     page = response.content.decode()
     assert response.status_code == 200 and services.OPEN_NOTE_2 in page
     assert 'value="1,000"' in page
+
+
+def test_account_overview_shows_the_notice_lines_and_interest_to_date(notice_rates):
+    from deposits.selectors import deposit_facts
+
+    world = notice_rates
+    fund(world)
+    deposit = open_notice(world)
+    with at(date(2026, 3, 20)):
+        notice_give(user=world.zhang, deposit_id=deposit.pk, amount="100000.00",
+                    withdraw_on=date(2026, 3, 27))
+    facts = deposit_facts(sub_account_ids=[deposit.sub_account_id], on=date(2026, 4, 1))
+    lines = dict(facts[deposit.sub_account_id].lines)
+    assert facts[deposit.sub_account_id].title == "七天通知存款"
+    assert lines["支取通知"] == "2026-03-27起可支取¥100,000.00"
+    assert lines["利息（至今日）"] == "¥45.83"
+
+
+def test_the_withdraw_form_refuses_in_the_manuals_words_and_keeps_what_was_typed(notice_rates,
+                                                                                 client):
+    world = notice_rates
+    fund(world)
+    deposit = open_notice(world)
+    url = reverse("deposits:notice_withdraw")
+    with at(date(2026, 3, 10)):
+        login(client, world.zhang)
+        page = client.post(url, {"deposit": deposit.pk, "mode": "partial"}).content.decode()
+        assert "请输入支取金额" in page
+        page = client.post(url, {"deposit": deposit.pk, "mode": "partial",
+                                 "amount": "60,000"}).content.decode()
+        assert "部分提前支取后的余额不得小于5万元" in page and 'value="60,000"' in page
+        response = client.post(url, {"deposit": deposit.pk, "mode": "partial",
+                                     "amount": "10,000"})
+    assert response.status_code == 302 and "/confirm/" in response["Location"]
