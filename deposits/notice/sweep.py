@@ -215,7 +215,16 @@ def sweep_run(business_date: date) -> int:
                   .select_related("medium")
                   .filter(status=SweepStatus.ACTIVE, signed_on__lte=business_date)
                   .exclude(swept_through__gte=business_date).order_by("pk"))
-    return sum(_agreement_night(agreement, business_date) for agreement in agreements)
+    moves = 0
+    for agreement in agreements:
+        # A savepoint each: a refusal (a payment that took the money between the read and the
+        # move) leaves that agreement for the next night instead of failing the whole step.
+        try:
+            with transaction.atomic():
+                moves += _agreement_night(agreement, business_date)
+        except BusinessError:
+            continue
+    return moves
 
 
 # --- 查询 and 解约 (online) --------------------------------------------------------------------------
