@@ -252,3 +252,31 @@ def test_the_teller_signs_hqb_on_the_counter_page(bank, client):
     assert done.status_code == 302
     agreement = SweepAgreement.objects.get()
     assert agreement.threshold == Decimal("30000.00") and agreement.signed_by_id == teller.pk
+
+
+def test_the_nightly_step_runs_after_current_accrual_and_settlement():
+    from ebank.duework.nightly import registered_steps
+
+    order = [step.name for step in registered_steps()]
+    step = next(s for s in registered_steps() if s.name == "deposit_sweep")
+    assert step.order == 120 and step.label == "活期宝归集"
+    assert order.index("current_accrual") < order.index("current_settlement") < order.index(
+        "deposit_sweep") < order.index("fixed_maturity")
+
+
+def test_interest_of_swept_money_comes_from_the_interest_expense_book_with_its_receipt(bank):
+    from ebank.ledger.bank_books import BankBook, bank_book_id
+    from ebank.ledger.models import BusinessType, Posting
+
+    _slip, agreement = sign(bank)
+    night(SIGNED)
+    (deposit,) = tranches(agreement)
+    with at(SIGNED + timedelta(days=31)):
+        sweep.agreement_terminate(user=bank.zhang, agreement_id=agreement.pk,
+                                  idempotency_key="t:end")
+    entry = Entry.objects.get(business_type=BusinessType.INTEREST,
+                              reference=f"deposit:{deposit.pk}")
+    legs = {p.account_id for p in Posting.objects.filter(entry=entry)}
+    assert legs == {bank_book_id(BankBook.INTEREST_EXPENSE),
+                    bank.main(bank.zhang_card).ledger_account_id}
+    assert Receipt.objects.get(entry_id=entry.pk).amount == Decimal("27.50")
