@@ -33,6 +33,9 @@ class DepositsConfig(AppConfig):
             menu_leaf("悠悦宝", "deposits:youyuebao_open"),
             menu_leaf("悠悦宝支取", "deposits:youyuebao_withdraw"),
             menu_leaf("利先得支取", "deposits:lixiande_withdraw"),
+            menu_leaf("通知存款开户", "deposits:notice_open"),
+            menu_leaf("通知存款支取", "deposits:notice_withdraw"),
+            menu_leaf("活期宝", "deposits:hqb"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -61,12 +64,16 @@ class DepositsConfig(AppConfig):
         from .product_facts import deposit_product_facts
         deposit_product_facts(Product.INSTALMENT, interest=interest_to_date, lines=fact_lines)
 
+        # 通知存款 and 活期宝 (deposits/notice/): X-CONFIRM kinds, the nightly 活期宝归集, the
+        # counter action 活期宝签约, the products' lines on 账户总览.
         # 大额存单产品 in the staff admin (Django's autodiscover reads deposits/admin.py only).
         from . import admin_cd  # noqa: F401
 
         # Demo data (ebank.core.demo): the rate table, after the bank, its customers and staff
         # (30); the place of the app's menu group.
         from .demo import demo_seed
+        from .notice import counter, facts  # noqa: F401
+        from .notice import operations as notice_operations  # noqa: F401
         demo_part(70, demo_seed)
 
         # The staff index (security.staff.admin_sections): 定期存款 beside the sub-accounts

@@ -29,4 +29,10 @@ LABELS |= {
     "deposits.lcb_setting_add": "零存宝限额设置录入",
     "deposits.lcb_setting_change": "零存宝限额设置修改",
     "deposits.lcb_setting_delete": "零存宝限额设置删除",
+    "deposits.notice_open": "通知存款开户",
+    "deposits.notice_give": "通知存款支取通知",
+    "deposits.notice_cancel": "通知存款取消通知",
+    "deposits.notice_withdraw": "通知存款支取",
+    "deposits.hqb_sign": "活期宝签约",
+    "deposits.hqb_terminate": "活期宝解约",
 }

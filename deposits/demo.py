@@ -78,6 +78,7 @@ def demo_seed(out) -> None:
     demo_deposits_seed()
     demo_instalment_seed()  # 零存整取 (deposits/instalment/)
     demo_lixiande_seed()  # 利先得 (deposits/smart/)
+    sweep = demo_sweep_seed()
     out.success(f"demo deposit rates ready: {len(rows)} rows in force from {DEMO_RATES_FROM}")
     for row in rows:
         term = "" if row.term_months == 0 else f" {term_text(row.term_months)}"
@@ -94,6 +95,9 @@ def demo_seed(out) -> None:
         out.line(f"  demo 利先得 {deposit.sub_account}: ¥{deposit.principal}, "
                  f"{rate_text(deposit.annual_rate)}, 开户时已付利息 ¥{deposit.interest_paid}, "
                  f"到期日 {deposit.matures_on}")
+    if sweep is not None:
+        out.line(f"  demo 活期宝 {sweep.medium.masked_number}: 留存金额 ¥{sweep.threshold}, "
+                 f"签约日 {sweep.signed_on}")
 
 
 
@@ -160,3 +164,28 @@ def demo_lixiande_seed():
     with transaction.atomic():
         return lixiande_open_post(customer=customer, main=main, amount=DEMO_LIXIANDE_AMOUNT,
                                   on=business_day(), idempotency_key=f"demo:lixiande:{card.pk}")
+
+
+# --- 活期宝 (DEP-HQB; deposits/notice/) -------------------------------------------------------------
+
+DEMO_SWEEP_CIF = "3402010001"  # 王芳 (¥150,000 on her card): ¥50,000 stays, the rest is swept
+DEMO_SWEEP_THRESHOLD = Decimal("50000.00")
+
+
+def demo_sweep_seed():
+    """A 活期宝 agreement (signed at the counter on the bank’s opening day) on 王芳’s debit card,
+    once: the nightly 活期宝归集 sweeps the excess, 活期宝 查询 shows it."""
+    from accounts.models import Medium, MediumKind
+
+    from .models import SweepAgreement, SweepStatus
+
+    card = (Medium.objects.filter(customer__cif_no=DEMO_SWEEP_CIF, kind=MediumKind.DEBIT_CARD)
+            .order_by("pk").first())
+    if card is None:
+        return None
+    agreement = SweepAgreement.objects.filter(medium=card).order_by("pk").first()
+    if agreement is None:
+        agreement = SweepAgreement.objects.create(medium=card, threshold=DEMO_SWEEP_THRESHOLD,
+                                                  signed_on=DEMO_OPENED_ON,
+                                                  status=SweepStatus.ACTIVE)
+    return agreement

@@ -308,6 +308,14 @@ def interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: s
                     payee=deposit_party(to), purpose=memo, business="利息", channel=channel)
 
 
+# The ledger helpers under public names, for the other products' modules (通知存款, 活期宝):
+# a movement with its idempotency key, an 电子回单, a party's (name, account, bank), and the
+# interest posting from 利息支出 with its own receipt.
+ledger_move = _move
+receipt_issue_for = _receipt
+party_of = _party
+interest_post = _interest_post
+
 # --- opening -------------------------------------------------------------------------------------
 
 

@@ -121,6 +121,11 @@ class Deposit(models.Model):
     # 通知存款: the notice given (amount and the day it was given).
     notice_amount = models.DecimalField("通知金额", null=True, blank=True, **MONEY)
     notice_given_on = models.DateField("通知日期", null=True, blank=True)
+    # The day the notice names for the withdrawal (≥ 1 or 7 days after it was given), and the
+    # 活期宝 agreement a swept 七天通知存款 belongs to (none for one the customer opened).
+    notice_withdraw_on = models.DateField("预约支取日", null=True, blank=True)
+    sweep = models.ForeignKey("SweepAgreement", verbose_name="活期宝协议", null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="tranches")
     status = models.CharField("状态", max_length=8, choices=DepositStatus.choices,
                               default=DepositStatus.OPEN)
     closed_on = models.DateField("销户日", null=True, blank=True)
@@ -360,3 +365,41 @@ class YouyuebaoSetting(models.Model):
 
     def __str__(self) -> str:
         return f"悠悦宝网银最低起存金额{self.minimum}元（{self.effective_from}起）"
+# --- 通知存款 and 活期宝 (DEP-NOTICE, DEP-HQB; deposits/notice/, docs/deposits.md) -----------------
+
+
+class SweepStatus(models.TextChoices):
+    ACTIVE = "active", "已签约"
+    TERMINATED = "terminated", "已解约"
+
+
+class SweepAgreement(models.Model):
+    """活期宝: the card's 活期主账户 balance above ``threshold`` (留存金额) goes into 七天通知存款
+    each night (one ``Deposit`` per sweep, ``Deposit.sweep`` pointing here) and comes back,
+    oldest first with its interest, when the balance is below it (deposits.notice.sweep)."""
+
+    medium = models.ForeignKey("accounts.Medium", verbose_name="借记卡", on_delete=models.PROTECT,
+                               related_name="sweep_agreements")
+    threshold = models.DecimalField("留存金额", **MONEY)
+    status = models.CharField("状态", max_length=12, choices=SweepStatus.choices,
+                              default=SweepStatus.ACTIVE)
+    signed_on = models.DateField("签约日")
+    # A plain id (users live in security): the teller who signed it at the counter.
+    signed_by_id = models.IntegerField("经办柜员ID", null=True, blank=True)
+    terminated_on = models.DateField("解约日", null=True, blank=True)
+    # The last business date the nightly 活期宝归集 handled (a rerun of that date does nothing).
+    swept_through = models.DateField("归集截至日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "活期宝协议"
+        verbose_name_plural = "活期宝协议"
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["medium"], condition=Q(status="active"),
+                                    name="deposits_sweep_one_active_per_card"),
+            models.CheckConstraint(condition=Q(threshold__gte=0), name="deposits_sweep_threshold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"活期宝 {self.medium.masked_number} 留存{self.threshold}"
+

@@ -28,3 +28,5 @@ urlpatterns += [path("", include("deposits.lingcunbao.urls"))]
 from .smart import urls as smart_urls  # noqa: E402
 
 urlpatterns += smart_urls.urlpatterns
+# 通知存款 and 活期宝 (deposits/notice/).
+urlpatterns += [path("", include("deposits.notice.urls"))]

@@ -40,3 +40,37 @@ def _plan(owner):
 
 
 OBJECT_URLS.update({"deposits:plan_runs": _plan, "deposits:plan_cancel": _plan})
+
+
+def _notice(owner):
+    """A 七天通知存款 of ``owner``'s (with a notice, so 取消通知 has something to cancel)."""
+    from accounts.models import MediumKind, SubAccountKind
+    from accounts.services import sub_account_open
+    from deposits.models import Deposit, DepositRate, Product
+
+    card = owner.customer.media.get(kind=MediumKind.DEBIT_CARD)
+    main = card.sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    sub = sub_account_open(medium=card, kind=SubAccountKind.NOTICE, opened_on=date(2026, 3, 2))
+    rate, _ = DepositRate.objects.get_or_create(
+        product=Product.NOTICE_7D, term_months=0, effective_from=date(2026, 1, 1),
+        defaults={"annual_rate": Decimal("0.55")})
+    deposit = Deposit.objects.create(
+        sub_account=sub, product=Product.NOTICE_7D, principal=Decimal("0.00"),
+        annual_rate=rate.annual_rate, rate_row=rate, opened_on=date(2026, 3, 2),
+        value_date=date(2026, 3, 2), interest_account=main, notice_amount=Decimal("50000.00"),
+        notice_given_on=date(2026, 3, 2), notice_withdraw_on=date(2026, 3, 9))
+    return {"pk": deposit.pk}
+
+
+def _sweep(owner):
+    from accounts.models import MediumKind
+    from deposits.models import SweepAgreement
+
+    card = owner.customer.media.get(kind=MediumKind.DEBIT_CARD)
+    agreement = SweepAgreement.objects.create(medium=card, threshold=Decimal("20000.00"),
+                                              signed_on=date(2026, 3, 2))
+    return {"pk": agreement.pk}
+
+
+OBJECT_URLS.update({"deposits:notice_give": _notice, "deposits:notice_cancel": _notice,
+                    "deposits:hqb_terminate": _sweep})

@@ -20,6 +20,8 @@ class CounterAction(models.TextChoices):
     LOSS_RELEASE = "loss_release", "解除挂失"
     # 定期存款 at the counter (deposits.smart.counter).
     LIXIANDE_OPEN = "lixiande_open", "利先得开户"
+    # Registered by deposits (deposits/notice/counter.py): 活期宝 is signed at the counter.
+    HQB_SIGN = "hqb_sign", "活期宝签约"
 
 
 class CounterReceipt(models.Model):

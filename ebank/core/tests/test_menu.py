@@ -42,6 +42,9 @@ MANUAL_TREE = [
         ("零存整取存折续存", ("deposits:instalment_book",)),
         ("零存整取支取", ("deposits:instalment_withdraw",)),
         ("零存宝", ("deposits:lcb_open",)),
+        ("通知存款开户", ("deposits:notice_open",)),
+        ("通知存款支取", ("deposits:notice_withdraw",)),
+        ("活期宝", ("deposits:hqb",)),
     ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
