@@ -23,6 +23,9 @@ class DepositsConfig(AppConfig):
             menu_leaf("整存整取", "deposits:fixed_open"),
             menu_leaf("定期支取", "deposits:fixed_withdraw"),
             menu_leaf("卡内预约转存", "deposits:plans"),
+            menu_leaf("存本取息", "deposits:payouts"),
+            menu_leaf("大额存单", "deposits:cd_products"),
+            menu_leaf("大额存单支取", "deposits:cd_list"),
         )))
 
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
@@ -41,6 +44,20 @@ class DepositsConfig(AppConfig):
         from . import maturity, nightly, operations, plan_nightly  # noqa: F401
         from .selectors import deposit_facts
         sub_account_facts_provider(deposit_facts)
+
+        # 大额存单 / 存本取息 (DEP-CD, DEP-CBQX): X-CONFIRM kinds, the nightly steps 大额存单到期处理
+        # (215) and 存本取息付息 (220), the counter action 存本取息开户, the products' facts.
+        from . import cd_payout_nightly, interest_account  # noqa: F401
+        from .largecd import operations as cd_operations  # noqa: F401
+        from .largecd.services import cd_lines
+        from .models import Product
+        from .payout import counter as payout_counter  # noqa: F401
+        from .payout import operations as payout_operations  # noqa: F401
+        from .payout.services import payout_interest_today, payout_lines
+        from .product_facts import deposit_product_facts
+        deposit_product_facts(Product.INTEREST_PAYOUT, interest=payout_interest_today,
+                              lines=payout_lines)
+        deposit_product_facts(Product.LARGE_CD, lines=cd_lines)
 
         # 大额存单产品 in the staff admin (Django's autodiscover reads deposits/admin.py only).
         from . import admin_cd  # noqa: F401

@@ -123,9 +123,12 @@ class Quote:
         return "销户（提前全部支取）" if self.full else "部分提前支取"
 
 
-def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date) -> Quote:
+def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date,
+                   minimum: Decimal = MINIMUM, below_minimum: str = WITHDRAW_NOTE_4) -> Quote:
     """The interest of taking ``amount`` out of ``deposit`` (holding ``balance``) on ``on``;
-    refuses (BusinessError, the manual's words) what the notes do not allow."""
+    refuses (BusinessError, the manual's words) what the notes do not allow. ``minimum`` and
+    ``below_minimum``: what a partial withdrawal must leave, and the refusal (大额存单 passes
+    its own 200,000)."""
     amount = as_money(amount)
     if amount <= 0:
         raise BusinessError("请输入支取金额")
@@ -144,8 +147,8 @@ def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: d
     if not full:
         if deposit.opened_on == on:
             raise BusinessError(WITHDRAW_NOTE_5, code="withdraw_note_5")
-        if balance - amount < MINIMUM:
-            raise BusinessError(WITHDRAW_NOTE_4, code="withdraw_note_4")
+        if balance - amount < minimum:
+            raise BusinessError(below_minimum, code="withdraw_note_4")
     days = days_between(deposit.value_date, on)
     rate = current_rate(on) if days else None
     early = interest_by_days(amount, rate, days) if days else Decimal("0.00")
@@ -521,3 +524,10 @@ def fixed_maturities_run(business_date: date) -> int:
             _mature_once(deposit, run)
             count += 1
     return count
+
+
+# The ledger helpers under public names for the other products' modules (大额存单, 存本取息).
+ledger_move = _move
+receipt_make = _receipt
+receipt_party = _party
+interest_post = _interest_post

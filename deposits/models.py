@@ -94,8 +94,11 @@ class Deposit(models.Model):
     # The principal at opening (or at the last rollover); the live balance is the ledger's.
     principal = models.DecimalField("本金", **MONEY)
     annual_rate = models.DecimalField("执行利率（%）", **RATE)
+    # The rate-table row kept; empty for a 大额存单, which keeps its issue's rate (cd_product).
     rate_row = models.ForeignKey(DepositRate, verbose_name="利率表行", on_delete=models.PROTECT,
-                                 related_name="deposits")
+                                 related_name="deposits", null=True, blank=True)
+    cd_product = models.ForeignKey("LargeCDProduct", verbose_name="大额存单产品", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="deposits")
     opened_on = models.DateField("开户日")
     # 起息日: the opening day, or the last rollover's maturity day.
     value_date = models.DateField("起息日")
@@ -260,3 +263,29 @@ class PlanRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.run_on} {'成功' if self.succeeded else '失败'}"
+
+
+# --- 大额存单 / 存本取息 (DEP-CD, DEP-CBQX): 利息账户变更 -------------------------------------------------
+
+
+class InterestAccountChange(models.Model):
+    """利息账户变更 of a 大额存单 or 存本取息 (查询 lists them): the account interest was paid to
+    before and after, when, and through which channel."""
+
+    deposit = models.ForeignKey(Deposit, verbose_name="存款", on_delete=models.CASCADE,
+                                related_name="interest_account_changes")
+    from_account = models.ForeignKey("accounts.SubAccount", verbose_name="原利息账户",
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    to_account = models.ForeignKey("accounts.SubAccount", verbose_name="新利息账户",
+                                   on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField("变更时间", auto_now_add=True)
+    channel = models.CharField("渠道", max_length=16)
+
+    class Meta:
+        verbose_name = "利息账户变更"
+        verbose_name_plural = "利息账户变更"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.deposit} {self.changed_at:%Y-%m-%d}"

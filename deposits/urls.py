@@ -1,7 +1,7 @@
 """URL patterns of 定期存款 (app_name "deposits"): deposits are named by their id, looked up
 through the logged-in customer."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,3 +18,6 @@ urlpatterns += [
     path("plans/<int:pk>", views.plan_runs, name="plan_runs"),
     path("plans/<int:pk>/cancel", views.plan_cancel, name="plan_cancel"),
 ]
+# 大额存单 and 存本取息 (DEP-CD, DEP-CBQX).
+urlpatterns += [path("", include("deposits.largecd.urls")),
+                path("", include("deposits.payout.urls"))]

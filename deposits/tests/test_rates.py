@@ -277,8 +277,11 @@ def test_the_demo_gives_zhang_wei_s_fixed_onebook_deposit_its_terms(db):
 
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # twice: nothing doubled
-    deposit = Deposit.objects.get()
+    deposit = Deposit.objects.get(product="fixed")
     assert (deposit.product, deposit.term_months, deposit.annual_rate) == (
         "fixed", 36, Decimal("1.5500"))
     assert deposit.principal == Decimal("50000.00")
     assert deposit.sub_account.medium.customer.name == "张伟"
+    # and 张伟's demo 存本取息 (opened at the counter; DEP-CBQX), made once.
+    payout = Deposit.objects.get(product="interest_payout")
+    assert (payout.principal, payout.term_months) == (Decimal("10000.00"), 36)

@@ -18,6 +18,8 @@ class CounterAction(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", "登录解锁"
     WRITTEN_LOSS = "written_loss", "书面挂失"
     LOSS_RELEASE = "loss_release", "解除挂失"
+    # deposits (DEP-CBQX): registered by deposits/payout/counter.py.
+    PAYOUT_OPEN = "payout_open", "存本取息开户"
 
 
 class CounterReceipt(models.Model):

@@ -50,7 +50,9 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
 
 
 # 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py.
-LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE}
+LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE,
+                # deposits' 存本取息开户 applies by the media too (deposits/tests/test_payout.py).
+                CounterAction.PAYOUT_OPEN}
 
 
 def applicable(state: CustomerState) -> set[str]:

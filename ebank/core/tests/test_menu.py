@@ -38,6 +38,9 @@ MANUAL_TREE = [
         ("整存整取", ("deposits:fixed_open",)),
         ("定期支取", ("deposits:fixed_withdraw",)),
         ("卡内预约转存", ("deposits:plans",)),
+        ("存本取息", ("deposits:payouts",)),
+        ("大额存单", ("deposits:cd_products",)),
+        ("大额存单支取", ("deposits:cd_list",)),
     ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
