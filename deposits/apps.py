@@ -49,7 +49,6 @@ class DepositsConfig(AppConfig):
         # (215) and 存本取息付息 (220), the counter action 存本取息开户, the products' facts.
         from . import cd_payout_nightly, interest_account  # noqa: F401
         from .largecd import operations as cd_operations  # noqa: F401
-        from .largecd.services import cd_lines
         from .models import Product
         from .payout import counter as payout_counter  # noqa: F401
         from .payout import operations as payout_operations  # noqa: F401
@@ -57,7 +56,6 @@ class DepositsConfig(AppConfig):
         from .product_facts import deposit_product_facts
         deposit_product_facts(Product.INTEREST_PAYOUT, interest=payout_interest_today,
                               lines=payout_lines)
-        deposit_product_facts(Product.LARGE_CD, lines=cd_lines)
 
         # 大额存单产品 in the staff admin (Django's autodiscover reads deposits/admin.py only).
         from . import admin_cd  # noqa: F401

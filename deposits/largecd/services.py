@@ -236,8 +236,3 @@ def cd_maturities_run(business_date: date) -> int:
         count += 1
     return count
 
-
-def cd_lines(deposit: Deposit) -> list[tuple[str, str]]:
-    """账户总览's extra lines of a 大额存单: its issue."""
-    product = deposit.cd_product
-    return [("产品", f"{product.code} {product.name}")] if product else []

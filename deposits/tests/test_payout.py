@@ -25,7 +25,7 @@ from ebank.ledger.models import Entry
 from security.models import CounterAction, OperationStatus
 from security.staff.counter.actions import counter_action_get, counter_actions_applicable
 from security.staff.counter.state import customer_state_read
-from security.tests.test_counter_fixtures import ident, make_staff
+from security.tests.test_counter_fixtures import ident, make_staff, otp_login
 
 from .cd_payout_support import OPENED, at, batch, payout_rates_seed
 from .conftest import balance, confirm
@@ -295,3 +295,22 @@ def test_schedule_helpers(world, teller):
     _receipt, deposit = _open(world, teller, frequency=PayoutFrequency.QUARTERLY)
     assert services.payouts_total(deposit) == 12
     assert services.payout_day(deposit, 12) == deposit.matures_on
+
+
+def test_the_teller_opens_it_on_the_counter_page(world, teller, client):
+    """柜面业务 › 存本取息开户: the form, a refusal kept on the page, then the slip."""
+    otp_login(client, teller)
+    url = reverse("admin:counter_action", kwargs={"customer_id": world.zhang_customer.pk,
+                                                  "action": CounterAction.PAYOUT_OPEN})
+    data = {**ident("张伟"), "medium": world.zhang_card.pk, "amount": "4,000",
+            "term_months": "36", "frequency": "monthly", "interest_account": ""}
+    with at(OPENED):
+        page = client.get(url)
+        assert page.status_code == 200 and "存本取息开户" in page.content.decode()
+        refused = client.post(url, data)
+        assert refused.status_code == 200 and "存本取息起存金额5000元" in refused.content.decode()
+        done = client.post(url, {**data, "amount": "10,000"})
+    assert done.status_code == 302 and "/counter/receipt/" in done["Location"]
+    deposit = Deposit.objects.get(product=Product.INTEREST_PAYOUT)
+    assert deposit.principal == Decimal("10000.00")
+    assert AuditEvent.objects.filter(action="counter_payout_open", outcome="failure").exists()
