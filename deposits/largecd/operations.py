@@ -100,9 +100,10 @@ def cd_withdraw_execute(*, operation: PendingOperation) -> dict:
     amount = as_money(payload["amount"])
     if payload.get("full") and amount != balance:
         raise BusinessError("存款余额已变化，请重新办理支取")
-    quote, receipt, interest_receipt = services.cd_withdraw_post(
-        user=operation.user, deposit=deposit, amount=amount,
-        idempotency_key=operation.idempotency_key, on=business_day())
+    done = services.cd_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
+                                     idempotency_key=operation.idempotency_key,
+                                     on=business_day())
+    quote, receipt, interest_receipt = done.quote, done.receipt, done.interest_receipt
     lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
              ["利息", format_cny(quote.interest)]]
     if not quote.full:

@@ -44,3 +44,16 @@ def card_picked(*, cards, value):
     return found if found is not None else False
 
 
+
+
+def card_with_rows(*, customer, product: str, value, on: date):
+    """选择卡号 and the card's deposits of ``product``: (cards, the card, rows); a card that is
+    not one of the customer's linked cards → 404."""
+    from django.http import Http404
+
+    cards = linked_cards(customer=customer)
+    card = card_picked(cards=cards, value=value)
+    if card is False:
+        raise Http404("卡号不存在")
+    rows = product_rows(customer=customer, product=product, on=on, card=card) if card else []
+    return cards, card, rows

@@ -23,7 +23,6 @@ from django.db import transaction
 
 from accounts.models import (
     MediumKind,
-    ReceiptDirection,
     SubAccount,
     SubAccountKind,
 )
@@ -39,12 +38,13 @@ from .. import fixed
 from ..business_types import DepositBusinessType
 from ..cd import NOT_ON_SALE, cd_quota_take
 from ..fixed import (
+    WithdrawTerms,
     balance_of,
+    card_current_main,
+    fixed_withdraw_post,
     int_or_none,
     interest_post,
-    ledger_move,
-    receipt_make,
-    receipt_party,
+    transfer_with_receipts,
     withdraw_quote,
 )
 from ..interest import add_months, interest_full_term
@@ -103,20 +103,14 @@ def cd_open_post(*, user, plan: CDOpenPlan, idempotency_key: str, on: date):
     sub = sub_account_open(medium=card, kind=SubAccountKind.LARGE_CD, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
     memo = f"大额存单{product.code}开户"
-    entry_id = ledger_move(debit=plan.source.ledger_account_id, credit=sub.ledger_account_id,
-                           amount=plan.amount, key=idempotency_key,
-                           business_type=DepositBusinessType.OPEN,
-                           reference=f"deposit:{sub.number}", memo=memo)
+    receipt, _ = transfer_with_receipts(
+        payer=plan.source, payee=sub, amount=plan.amount, key=idempotency_key,
+        business_type=DepositBusinessType.OPEN, reference=f"deposit:{sub.number}", memo=memo)
     deposit = Deposit.objects.create(
         sub_account=sub, product=Product.LARGE_CD, term_months=product.term_months,
         principal=plan.amount, annual_rate=product.annual_rate, rate_row=None,
         cd_product=product, opened_on=on, value_date=on,
         matures_on=add_months(on, product.term_months), interest_account=plan.source)
-    common = {"entry_id": entry_id, "amount": plan.amount, "payer": receipt_party(plan.source),
-              "payee": receipt_party(sub), "purpose": memo,
-              "business": DepositBusinessType.OPEN.label}
-    receipt = receipt_make(sub_account=plan.source, direction=ReceiptDirection.DEBIT, **common)
-    receipt_make(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     audit_record(action="deposits.cd_open", actor=user, customer_id=card.customer_id,
                  object_ref=f"deposit:{deposit.pk}",
                  detail={"product": product.code, "amount": str(plan.amount),
@@ -136,48 +130,22 @@ def cd_open(*, user, product_id, from_sub_account_id, amount, idempotency_key: s
 # --- 支取 -----------------------------------------------------------------------------------------
 
 
-def card_main(deposit: Deposit) -> SubAccount:
-    """Where the principal goes back: the card's 活期主账户."""
-    return (SubAccount.objects.select_related("medium__customer", "medium__branch")
-            .get(medium_id=deposit.sub_account.medium_id, kind=SubAccountKind.CURRENT_MAIN))
+CD_TERMS = WithdrawTerms(label="大额存单", minimum=RULE_MINIMUM, below_minimum=PARTIAL_LEAVES,
+                         audit_action="deposits.cd_withdraw", principal_to_card=True)
 
 
 def cd_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date):
     return withdraw_quote(deposit=deposit, balance=balance, amount=amount, on=on,
-                          minimum=RULE_MINIMUM, below_minimum=PARTIAL_LEAVES)
+                          minimum=CD_TERMS.minimum, below_minimum=CD_TERMS.below_minimum)
 
 
 def cd_withdraw_post(*, user, deposit: Deposit, amount: Decimal, idempotency_key: str, on: date,
                      channel: str = ReceiptChannel.WEB):
-    """支取 inside the caller's transaction, ``deposit`` locked by the caller."""
-    balance = balance_of(deposit.sub_account)
-    quote = cd_quote(deposit=deposit, balance=balance, amount=amount, on=on)
-    sub, main, to = deposit.sub_account, card_main(deposit), deposit.interest_account
-    business = DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW
-    memo = f"大额存单{quote.kind_label}"
-    entry_id = ledger_move(debit=sub.ledger_account_id, credit=main.ledger_account_id,
-                           amount=quote.amount, key=f"{idempotency_key}:principal",
-                           business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": quote.amount, "payer": receipt_party(sub),
-              "payee": receipt_party(main), "purpose": memo, "business": business.label,
-              "channel": channel}
-    receipt_make(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = receipt_make(sub_account=main, direction=ReceiptDirection.CREDIT, **common)
-    interest_receipt = interest_post(deposit=deposit, to=to, interest=quote.interest,
-                                     key=idempotency_key, memo=f"大额存单利息（{quote.kind_label}）",
-                                     channel=channel)
-    deposit.interest_paid += quote.interest
-    update = ["interest_paid"]
-    if quote.full:
-        deposit.status, deposit.closed_on = DepositStatus.CLOSED, on
-        update += ["status", "closed_on"]
-        sub_account_close(sub_account=sub, closed_on=on)
-    deposit.save(update_fields=update)
-    audit_record(action="deposits.cd_withdraw", actor=user, customer_id=sub.medium.customer_id,
-                 object_ref=f"deposit:{deposit.pk}",
-                 detail={"amount": str(quote.amount), "interest": str(quote.interest),
-                         "kind": quote.kind_label})
-    return quote, receipt, interest_receipt
+    """支取 inside the caller's transaction, ``deposit`` locked by the caller: 整存整取's
+    withdrawal with the 大额存单's terms (fixed.fixed_withdraw_post)."""
+    return fixed_withdraw_post(user=user, deposit=deposit, amount=amount,
+                               idempotency_key=idempotency_key, on=on, channel=channel,
+                               terms=CD_TERMS)
 
 
 @transaction.atomic(durable=True)
@@ -208,20 +176,14 @@ def cd_maturities_run(business_date: date) -> int:
     channel = "批量处理"
     for deposit in deposits:
         day = deposit.matures_on
-        sub, main, to = deposit.sub_account, card_main(deposit), deposit.interest_account
+        sub, main, to = deposit.sub_account, card_current_main(deposit.sub_account), deposit.interest_account
         balance = balance_of(sub)
         key = f"deposits:cd:{deposit.pk}:{day.isoformat()}"
         interest = interest_full_term(balance, deposit.annual_rate, deposit.term_months)
         memo = "大额存单到期本金转活期"
-        entry_id = ledger_move(debit=sub.ledger_account_id, credit=main.ledger_account_id,
-                               amount=balance, key=f"{key}:principal",
+        transfer_with_receipts(payer=sub, payee=main, amount=balance, key=f"{key}:principal",
                                business_type=DepositBusinessType.MATURITY,
-                               reference=f"deposit:{deposit.pk}", memo=memo)
-        common = {"entry_id": entry_id, "amount": balance, "payer": receipt_party(sub),
-                  "payee": receipt_party(main), "purpose": memo,
-                  "business": DepositBusinessType.MATURITY.label, "channel": channel}
-        receipt_make(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        receipt_make(sub_account=main, direction=ReceiptDirection.CREDIT, **common)
+                               reference=f"deposit:{deposit.pk}", memo=memo, channel=channel)
         interest_post(deposit=deposit, to=to, interest=interest, key=key,
                       memo=f"大额存单到期利息（{day:%Y-%m-%d}）", channel=channel,
                       expense_id=expense_id)

@@ -1,7 +1,6 @@
 """Pages of 大额存单: 产品信息 with 开户, 开户 (→ X-CONFIRM), 大额存单支取 (choose the card, its
 大额存单, 支取 / 变更 / 查询), 支取 (→ X-CONFIRM). GET never writes."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,7 +17,7 @@ from ..rates import term_text
 from ..selectors import open_sources
 from . import operations, services
 from .forms import CDOpenForm, CDWithdrawForm
-from .selectors import card_picked, linked_cards, product_rows
+from .selectors import card_with_rows
 
 NOTES = ("大额存单个人起存金额20万元，以各期产品的起存金额为准。",
          "各期大额存单发行额度有限，额度售完即止。",
@@ -75,13 +74,8 @@ def cd_open(request):
 @customer_required
 @require_GET
 def cd_list(request):
-    customer = request.user.customer
-    cards = linked_cards(customer=customer)
-    card = card_picked(cards=cards, value=request.GET.get("card"))
-    if card is False:
-        raise Http404("卡号不存在")
-    rows = (product_rows(customer=customer, product=Product.LARGE_CD, on=business_day(),
-                         card=card) if card else [])
+    cards, card, rows = card_with_rows(customer=request.user.customer, product=Product.LARGE_CD,
+                                       value=request.GET.get("card"), on=business_day())
     return render(request, "deposits/largecd/list.html",
                   {"cards": cards, "card": card, "rows": rows})
 

@@ -35,11 +35,13 @@ from ..business_types import DepositBusinessType
 from ..fixed import (
     INTEREST_PAYER,
     balance_of,
+    card_current_main,
     current_rate,
     interest_post,
     ledger_move,
     receipt_make,
     receipt_party,
+    transfer_with_receipts,
 )
 from ..interest import (
     add_months,
@@ -134,20 +136,14 @@ def payout_open_post(*, actor, plan: PayoutOpenPlan, idempotency_key: str, on: d
     sub = sub_account_open(medium=card, kind=SubAccountKind.FIXED_INTEREST_PAYOUT, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
     memo = f"存本取息{term_text(plan.term_months)}开户"
-    entry_id = ledger_move(debit=plan.source.ledger_account_id, credit=sub.ledger_account_id,
-                           amount=plan.amount, key=idempotency_key,
+    transfer_with_receipts(payer=plan.source, payee=sub, amount=plan.amount, key=idempotency_key,
                            business_type=DepositBusinessType.OPEN,
-                           reference=f"deposit:{sub.number}", memo=memo)
+                           reference=f"deposit:{sub.number}", memo=memo, channel=channel)
     deposit = Deposit.objects.create(
         sub_account=sub, product=Product.INTEREST_PAYOUT, term_months=plan.term_months,
         principal=plan.amount, annual_rate=plan.rate.annual_rate, rate_row=plan.rate,
         opened_on=on, value_date=on, matures_on=add_months(on, plan.term_months),
         interest_account=plan.interest_account, payout_frequency=plan.frequency)
-    common = {"entry_id": entry_id, "amount": plan.amount, "payer": receipt_party(plan.source),
-              "payee": receipt_party(sub), "purpose": memo,
-              "business": DepositBusinessType.OPEN.label, "channel": channel}
-    receipt_make(sub_account=plan.source, direction=ReceiptDirection.DEBIT, **common)
-    receipt_make(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     audit_record(action="deposits.payout_open", actor=actor, customer_id=card.customer_id,
                  channel="counter" if channel == ReceiptChannel.COUNTER else "web",
                  object_ref=f"deposit:{deposit.pk}",
@@ -260,10 +256,8 @@ def payout_quote(*, deposit: Deposit, on: date) -> PayoutQuote:
 def payout_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
                          channel: str = ReceiptChannel.WEB):
     """存本取息支取 (全部) inside the caller's transaction, ``deposit`` locked by the caller."""
-    from ..largecd.services import card_main
-
     quote = payout_quote(deposit=deposit, on=on)
-    sub, main, to = deposit.sub_account, card_main(deposit), deposit.interest_account
+    sub, main, to = deposit.sub_account, card_current_main(deposit.sub_account), deposit.interest_account
     expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
     if quote.matured:
         payouts_catch_up(deposit, deposit.matures_on, expense_id)
@@ -279,14 +273,9 @@ def payout_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: da
                      business=DepositBusinessType.INTEREST_CLAWBACK.label, channel=channel)
     business = DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW
     memo = f"存本取息{quote.kind_label}"
-    entry_id = ledger_move(debit=sub.ledger_account_id, credit=main.ledger_account_id,
-                           amount=quote.returned, key=f"{idempotency_key}:principal",
-                           business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": quote.returned, "payer": receipt_party(sub),
-              "payee": receipt_party(main), "purpose": memo, "business": business.label,
-              "channel": channel}
-    receipt_make(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = receipt_make(sub_account=main, direction=ReceiptDirection.CREDIT, **common)
+    _, receipt = transfer_with_receipts(
+        payer=sub, payee=main, amount=quote.returned, key=f"{idempotency_key}:principal",
+        business_type=business, reference=f"deposit:{deposit.pk}", memo=memo, channel=channel)
     extra = quote.top_up + quote.overdue
     interest_receipt = interest_post(deposit=deposit, to=to, interest=extra, key=idempotency_key,
                                      memo=f"存本取息利息（{quote.kind_label}）", channel=channel,

@@ -1,7 +1,6 @@
 """Pages of 存本取息: the list (choose the card; each deposit with 支取 and 利息账户变更/查询) and
 存本取息支取 (the quote, → X-CONFIRM). Opening is at the counter. GET never writes."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -10,7 +9,7 @@ from ebank.core.errors import BusinessError
 from ebank.core.web import customer_required, redirect_to_confirm
 
 from ..interest_account_views import deposit_or_404
-from ..largecd.selectors import card_picked, linked_cards, product_rows
+from ..largecd.selectors import card_with_rows
 from ..models import Product
 from ..rates import term_text
 from . import operations, services
@@ -24,13 +23,9 @@ NOTES = ("存本取息在柜面开立，起存金额5000元，存期一年、三
 @customer_required
 @require_GET
 def payouts(request):
-    customer = request.user.customer
-    cards = linked_cards(customer=customer)
-    card = card_picked(cards=cards, value=request.GET.get("card"))
-    if card is False:
-        raise Http404("卡号不存在")
-    rows = (product_rows(customer=customer, product=Product.INTEREST_PAYOUT, on=business_day(),
-                         card=card) if card else [])
+    cards, card, rows = card_with_rows(customer=request.user.customer,
+                                       product=Product.INTEREST_PAYOUT,
+                                       value=request.GET.get("card"), on=business_day())
     shown = [{"row": row, "next": services.next_payout_day(row.deposit),
               "total": services.payouts_total(row.deposit)} for row in rows]
     return render(request, "deposits/payout/list.html",

@@ -130,8 +130,8 @@ def test_early_full_withdrawal_earns_current_by_days(world, issue):
     with at(OPENED):
         deposit = _open(world, issue)
     with at(date(2026, 9, 1)):  # 183 days
-        quote, _r, _i = cd_withdraw(user=world.zhang, deposit_id=deposit.pk,
-                                    amount="200000.00", idempotency_key="t:w")
+        quote = cd_withdraw(user=world.zhang, deposit_id=deposit.pk,
+                                    amount="200000.00", idempotency_key="t:w").quote
     # 200,000 × 0.10% / 360 × 183 = 101.666… → 101.67
     assert quote.interest == Decimal("101.67") and quote.kind_label == "销户（提前全部支取）"
     deposit.refresh_from_db()
@@ -148,8 +148,8 @@ def test_rule_partial_leaves_at_least_200000_else_close(world, issue):
         with pytest.raises(BusinessError, match="余额不能小于20万元，请做销户处理"):
             cd_withdraw(user=world.zhang, deposit_id=deposit.pk, amount="100000.01",
                         idempotency_key="t:p1")
-        quote, _r, _i = cd_withdraw(user=world.zhang, deposit_id=deposit.pk,
-                                    amount="100000.00", idempotency_key="t:p2")
+        quote = cd_withdraw(user=world.zhang, deposit_id=deposit.pk,
+                                    amount="100000.00", idempotency_key="t:p2").quote
     assert quote.kind_label == "部分提前支取" and not quote.full
     deposit.refresh_from_db()
     assert deposit.status == DepositStatus.OPEN
@@ -163,8 +163,8 @@ def test_rule_no_partial_withdrawal_on_the_opening_day_as_fixed(world, issue):
         with pytest.raises(BusinessError, match="当日开立的定期账户不允许做部分提前支取操作"):
             cd_withdraw(user=world.zhang, deposit_id=deposit.pk, amount="50000.00",
                         idempotency_key="t:p")
-        quote, _r, _i = cd_withdraw(user=world.zhang, deposit_id=deposit.pk,
-                                    amount="300000.00", idempotency_key="t:f")
+        quote = cd_withdraw(user=world.zhang, deposit_id=deposit.pk,
+                                    amount="300000.00", idempotency_key="t:f").quote
     assert quote.interest == Decimal("0.00")
 
 
