@@ -414,7 +414,7 @@ class WithdrawTerms:
     principal_to_card: bool = False
 
 
-FIXED_TERMS = WithdrawTerms()
+FIXED_TERMS = WithdrawTerms(audit_action="deposits.fixed_withdraw")
 
 
 def fixed_withdraw_post(*, user, deposit: Deposit, amount: Decimal, idempotency_key: str,

@@ -20,7 +20,7 @@ from .interest_account import (
     interest_targets,
 )
 from .largecd.forms import InterestAccountForm
-from .models import Product
+from .models import DepositStatus, Product
 
 BACK = {Product.LARGE_CD: ("大额存单支取", "deposits:cd_list"),
         Product.INTEREST_PAYOUT: ("存本取息", "deposits:payouts")}
@@ -57,7 +57,7 @@ def interest_account(request, pk: int, product: str):
         "deposit": deposit, "product_label": Product(product).label,
         "number": masked_number(deposit.sub_account),
         "current": account_label(deposit.interest_account), "form": form,
-        "is_open": deposit.status == "open",
+        "is_open": deposit.status == DepositStatus.OPEN,
         "history": [{"change": c, "from": account_label(c.from_account),
                      "to": account_label(c.to_account)}
                     for c in interest_account_history(deposit=deposit)],

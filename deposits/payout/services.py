@@ -200,6 +200,7 @@ def payouts_run(business_date: date) -> int:
                 .select_related("sub_account__medium", "interest_account__medium__customer",
                                 "interest_account__medium__branch")
                 .filter(product=Product.INTEREST_PAYOUT, status=DepositStatus.OPEN,
+                        payout_frequency__in=list(PERIOD_MONTHS),
                         value_date__lt=business_date).order_by("pk"))
     return sum(payouts_catch_up(deposit, business_date, expense_id) for deposit in deposits)
 

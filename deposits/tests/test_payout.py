@@ -314,3 +314,21 @@ def test_the_teller_opens_it_on_the_counter_page(world, teller, client):
     deposit = Deposit.objects.get(product=Product.INTEREST_PAYOUT)
     assert deposit.principal == Decimal("10000.00")
     assert AuditEvent.objects.filter(action="counter_payout_open", outcome="failure").exists()
+
+
+def test_withdrawal_needs_the_pin_and_a_security_tool(world, teller):
+    """存本取息支取's steps ask for the 交易密码 and the 数字证书密码: no SMS, no tool → refused."""
+    from security.confirm.registry import TOOL_REQUIRED_MESSAGE, operation_kind_get
+
+    kind = operation_kind_get("deposits.payout_withdraw")
+    assert kind.requires_pin and kind.requires_tool and not kind.allow_sms
+    li_card = world.main(world.li_card)
+    with at(OPENED):
+        counter_payout_open(acting_user=teller, customer=world.li_customer, **ident("李娜"),
+                            medium=world.li_card, amount=Decimal("5000"), term_months=12,
+                            frequency="quarterly", interest_account=None)
+    deposit = Deposit.objects.get(sub_account__medium=world.li_card)
+    assert balance(li_card) == Decimal("15000.00")
+    with at(date(2026, 4, 1)), pytest.raises(BusinessError) as refused:
+        payout_withdraw_start(user=world.li, deposit_id=deposit.pk)
+    assert refused.value.message == TOOL_REQUIRED_MESSAGE
