@@ -332,3 +332,13 @@ def test_withdrawal_needs_the_pin_and_a_security_tool(world, teller):
     with at(date(2026, 4, 1)), pytest.raises(BusinessError) as refused:
         payout_withdraw_start(user=world.li, deposit_id=deposit.pk)
     assert refused.value.message == TOOL_REQUIRED_MESSAGE
+
+
+def test_account_overview_shows_the_payout_lines(world, teller, client):
+    _receipt, deposit = _open(world, teller, frequency=PayoutFrequency.QUARTERLY)
+    batch(date(2026, 6, 2))
+    client.force_login(world.zhang)
+    with at(date(2026, 6, 20)):
+        page = client.get(reverse("accounts:overview")).content.decode()
+    assert "存本取息" in page and "按季" in page and "1/12期" in page
+    assert "2026-09-02" in page  # 下次付息日
