@@ -9,7 +9,7 @@ a partial leaves ≥ 200,000), and maturity paid out by the nightly step (order 
 * **Minimum**: the issue's 起存金额, never below the individual rule of 200,000.
 * **支取**: before maturity 销户 (full, 活期 by days) or 部分提前支取 (the part at 活期 by days,
   the rest keeps rate and maturity if ≥ 200,000, else 「请做销户处理」); no partial on the
-  opening day, as 整存整取 (fixed.withdraw_quote does the arithmetic). At or after maturity:
+  opening day, as 整存整取 (fixed.fixed_withdraw_post with ``CD_TERMS``). At or after maturity:
   全部支取 only (full term + overdue days at 活期), though the nightly step normally pays it out.
 * Principal goes back to the card's 活期主账户; interest to the 利息账户 (the card's by default,
   changed through 利息账户变更), from 利息支出 with its own 电子回单.
