@@ -35,4 +35,12 @@ LABELS |= {
     "deposits.notice_withdraw": "通知存款支取",
     "deposits.hqb_sign": "活期宝签约",
     "deposits.hqb_terminate": "活期宝解约",
+    # 大额存单 / 存本取息 (DEP-CD, DEP-CBQX)
+    "deposits.cd_open": "大额存单开户",
+    "deposits.cd_withdraw": "大额存单支取",
+    "deposits.cd_matured": "大额存单到期转活期",
+    "deposits.payout_open": "存本取息开户",
+    "deposits.payout_paid": "存本取息付息",
+    "deposits.payout_withdraw": "存本取息支取",
+    "deposits.interest_account_change": "利息账户变更",
 }

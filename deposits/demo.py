@@ -73,12 +73,46 @@ def demo_deposits_seed() -> list[Deposit]:
     return made
 
 
+# --- 存本取息 (DEP-CBQX): opened at the counter, so the demo has one for 张伟 -------------------------
+
+DEMO_PAYOUT_KEY = "demo:payout:3401010001"
+
+
+def demo_payout_seed() -> Deposit | None:
+    """张伟's 存本取息: ¥10,000 三年 按月, from his debit card on the demo bank's opening day,
+    through the ledger (one fixed key: a second run finds it and makes nothing)."""
+    from django.db import transaction
+
+    from accounts.models import Customer, MediumKind
+
+    from .payout.services import payout_open_check, payout_open_post
+
+    found = Deposit.objects.filter(product=Product.INTEREST_PAYOUT,
+                                   sub_account__medium__customer__cif_no="3401010001").first()
+    customer = Customer.objects.filter(cif_no="3401010001").first()
+    if found is not None or customer is None:
+        return found
+    card = customer.media.filter(kind=MediumKind.DEBIT_CARD).first()
+    source = (SubAccount.objects.select_related("medium__customer", "medium__branch",
+                                                "ledger_account")
+              .filter(medium=card, kind=SubAccountKind.CURRENT_MAIN).first())
+    if source is None:
+        return None
+    with transaction.atomic():
+        plan = payout_open_check(customer=customer, source=source, interest_account=None,
+                                 term_months=36, frequency="monthly",
+                                 amount=Decimal("10000.00"), on=DEMO_OPENED_ON)
+        return payout_open_post(actor=None, plan=plan, idempotency_key=DEMO_PAYOUT_KEY,
+                                on=DEMO_OPENED_ON)
+
+
 def demo_seed(out) -> None:
     rows = demo_rates_seed()
     demo_deposits_seed()
     demo_instalment_seed()  # 零存整取 (deposits/instalment/)
     demo_lixiande_seed()  # 利先得 (deposits/smart/)
     sweep = demo_sweep_seed()
+    payout = demo_payout_seed()
     out.success(f"demo deposit rates ready: {len(rows)} rows in force from {DEMO_RATES_FROM}")
     for row in rows:
         term = "" if row.term_months == 0 else f" {term_text(row.term_months)}"
@@ -98,7 +132,9 @@ def demo_seed(out) -> None:
     if sweep is not None:
         out.line(f"  demo 活期宝 {sweep.medium.masked_number}: 留存金额 ¥{sweep.threshold}, "
                  f"签约日 {sweep.signed_on}")
-
+    if payout is not None:
+        out.line(f"  demo 存本取息 {payout.sub_account}: ¥{payout.principal}, 三年按月, "
+                 f"{rate_text(payout.annual_rate)}, 到期日 {payout.matures_on}")
 
 
 # --- 零存整取 (deposits/instalment/) -------------------------------------------------------------

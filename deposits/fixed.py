@@ -124,11 +124,11 @@ class Quote:
 
 
 def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date,
-                   minimum: Decimal = MINIMUM, minimum_message: str = WITHDRAW_NOTE_4) -> Quote:
+                   minimum: Decimal = MINIMUM, below_minimum: str = WITHDRAW_NOTE_4) -> Quote:
     """The interest of taking ``amount`` out of ``deposit`` (holding ``balance``) on ``on``;
-    refuses (BusinessError, the manual's words) what the notes do not allow. ``minimum``: what
-    a partial withdrawal must leave (悠悦宝: its online minimum, a setting), refused with
-    ``minimum_message``."""
+    refuses (BusinessError, the manual's words) what the notes do not allow. ``minimum`` and
+    ``below_minimum``: what a partial withdrawal must leave, and the refusal (大额存单 passes
+    its own 200,000)."""
     amount = as_money(amount)
     if amount <= 0:
         raise BusinessError("请输入支取金额")
@@ -148,7 +148,7 @@ def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: d
         if deposit.opened_on == on:
             raise BusinessError(WITHDRAW_NOTE_5, code="withdraw_note_5")
         if balance - amount < minimum:
-            raise BusinessError(minimum_message, code="withdraw_note_4")
+            raise BusinessError(below_minimum, code="withdraw_note_4")
     days = days_between(deposit.value_date, on)
     rate = current_rate(on) if days else None
     early = interest_by_days(amount, rate, days) if days else Decimal("0.00")
@@ -290,6 +290,21 @@ def deposit_move(*, debit: int, credit: int, amount: Decimal, key: str, business
         raise BusinessError(INSUFFICIENT, code="insufficient_funds") from None
 
 
+def transfer_with_receipts(*, payer: SubAccount, payee: SubAccount, amount: Decimal, key: str,
+                           business_type: DepositBusinessType, reference: str, memo: str,
+                           channel: str = ReceiptChannel.WEB) -> tuple:
+    """Move ``amount`` between two sub-accounts of the customer's through the ledger, with an
+    电子回单 on each side; returns (the payer's receipt, the payee's receipt)."""
+    entry_id = deposit_move(debit=payer.ledger_account_id, credit=payee.ledger_account_id,
+                     amount=amount, key=key, business_type=business_type, reference=reference,
+                     memo=memo)
+    common = {"entry_id": entry_id, "amount": amount, "payer": deposit_party(payer),
+              "payee": deposit_party(payee), "purpose": memo, "business": business_type.label,
+              "channel": channel}
+    return (deposit_receipt(sub_account=payer, direction=ReceiptDirection.DEBIT, **common),
+            deposit_receipt(sub_account=payee, direction=ReceiptDirection.CREDIT, **common))
+
+
 def interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: str,
                    memo: str, channel: str = ReceiptChannel.WEB,
                    expense_id: int | None = None):
@@ -307,14 +322,6 @@ def interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: s
                     amount=interest, payer=(INTEREST_PAYER, "", to.medium.branch.name),
                     payee=deposit_party(to), purpose=memo, business="利息", channel=channel)
 
-
-# The ledger helpers under public names, for the other products' modules (通知存款, 活期宝):
-# a movement with its idempotency key, an 电子回单, a party's (name, account, bank), and the
-# interest posting from 利息支出 with its own receipt.
-ledger_move = _move
-receipt_issue_for = _receipt
-party_of = _party
-interest_post = _interest_post
 
 # --- opening -------------------------------------------------------------------------------------
 
@@ -334,10 +341,10 @@ def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date,
     sub = sub_account_open(medium=plan.target, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
     memo = f"{Product(plan.product).label}{term_text(plan.term_months)}开户"
-    entry_id = deposit_move(debit=plan.source.ledger_account_id, credit=sub.ledger_account_id,
-                     amount=plan.amount, key=idempotency_key,
-                     business_type=DepositBusinessType.OPEN, reference=f"deposit:{sub.number}",
-                     memo=memo)
+    receipt, _ = transfer_with_receipts(
+        payer=plan.source, payee=sub, amount=plan.amount, key=idempotency_key,
+        business_type=DepositBusinessType.OPEN, reference=f"deposit:{sub.number}", memo=memo,
+        channel=channel)
     option = plan.option
     deposit = Deposit.objects.create(
         sub_account=sub, product=plan.product, term_months=plan.term_months,
@@ -347,11 +354,6 @@ def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date,
         auto_rollover=option in (MaturityOption.ROLL_ALL, MaturityOption.ROLL_PRINCIPAL),
         rollover_with_interest=option == MaturityOption.ROLL_ALL,
         interest_account=plan.source)
-    common = {"entry_id": entry_id, "amount": plan.amount, "payer": deposit_party(plan.source),
-              "payee": deposit_party(sub), "purpose": memo,
-              "business": DepositBusinessType.OPEN.label, "channel": channel}
-    receipt = deposit_receipt(sub_account=plan.source, direction=ReceiptDirection.DEBIT, **common)
-    deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     audit_record(action=("deposits.fixed_open" if plan.product == Product.FIXED
                          else "deposits.youyuebao_open"), actor=user, customer_id=customer.pk,
                  channel="batch" if batch else "web",
@@ -406,31 +408,44 @@ class Withdrawn:
     interest_receipt: object
 
 
+@dataclass(frozen=True)
+class WithdrawTerms:
+    """What differs between the products that share the 整存整取 withdrawal (大额存单): the
+    name on memos, what a partial must leave and its refusal, the audit action, and whether the
+    principal goes back to the card's 活期主账户 (else to the 利息账户 kept at opening)."""
+
+    label: str = "整存整取"
+    minimum: Decimal = MINIMUM
+    below_minimum: str = WITHDRAW_NOTE_4
+    audit_action: str = "deposits.fixed_withdraw"
+    principal_to_card: bool = False
+
+
+FIXED_TERMS = WithdrawTerms(audit_action="deposits.fixed_withdraw")
+
+
 def fixed_withdraw_post(*, user, deposit: Deposit, amount: Decimal, idempotency_key: str,
                         on: date, channel: str = ReceiptChannel.WEB,
-                        to: SubAccount | None = None, minimum: Decimal = MINIMUM,
-                        minimum_message: str = WITHDRAW_NOTE_4) -> Withdrawn:
+                        to: SubAccount | None = None,
+                        terms: WithdrawTerms = FIXED_TERMS) -> Withdrawn:
     """支取 inside the caller's transaction; ``deposit`` locked by the caller
     (``deposit_for_customer(lock=True)``), so two withdrawals of one deposit run one after
     the other and the second sees what the first left. ``to``: the 活期 the money goes to
     (悠悦宝: any linked card or passbook, checked by the caller); the opening's by default."""
     balance = balance_of(deposit.sub_account)
     quote = withdraw_quote(deposit=deposit, balance=balance, amount=amount, on=on,
-                           minimum=minimum, minimum_message=minimum_message)
-    sub, to = deposit.sub_account, to or deposit.interest_account
+                           minimum=terms.minimum, below_minimum=terms.below_minimum)
+    sub = deposit.sub_account
+    to = to or deposit.interest_account
+    principal_to = card_current_main(sub) if terms.principal_to_card else to
     business = (DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW)
-    name = deposit.get_product_display()
-    memo = f"{name}{quote.kind_label}"
-    entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                     amount=quote.amount, key=f"{idempotency_key}:principal",
-                     business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": quote.amount, "payer": deposit_party(sub),
-              "payee": deposit_party(to), "purpose": memo, "business": business.label,
-              "channel": channel}
-    deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+    memo = f"{terms.label}{quote.kind_label}"
+    _, receipt = transfer_with_receipts(
+        payer=sub, payee=principal_to, amount=quote.amount, key=f"{idempotency_key}:principal",
+        business_type=business, reference=f"deposit:{deposit.pk}", memo=memo, channel=channel)
     interest_receipt = interest_post(deposit=deposit, to=to, interest=quote.interest,
-                                      key=idempotency_key, memo=f"{name}利息（{quote.kind_label}）",
+                                     key=idempotency_key,
+                                     memo=f"{terms.label}利息（{quote.kind_label}）",
                                       channel=channel)
     deposit.interest_paid += quote.interest
     update = ["interest_paid"]
@@ -439,13 +454,18 @@ def fixed_withdraw_post(*, user, deposit: Deposit, amount: Decimal, idempotency_
         update += ["status", "closed_on"]
         sub_account_close(sub_account=sub, closed_on=on)
     deposit.save(update_fields=update)
-    audit_record(action=("deposits.fixed_withdraw" if deposit.product == Product.FIXED
-                         else "deposits.youyuebao_withdraw"), actor=user,
-                 customer_id=sub.medium.customer_id,
+    audit_record(action=terms.audit_action, actor=user, customer_id=sub.medium.customer_id,
                  object_ref=f"deposit:{deposit.pk}",
                  detail={"amount": str(quote.amount), "interest": str(quote.interest),
                          "kind": quote.kind_label})
     return Withdrawn(deposit, quote, receipt, interest_receipt)
+
+
+def card_current_main(sub_account: SubAccount) -> SubAccount:
+    """The 活期主账户 of the medium ``sub_account`` is on (where a 大额存单's or 存本取息's
+    principal goes back)."""
+    return (SubAccount.objects.select_related("medium__customer", "medium__branch")
+            .get(medium_id=sub_account.medium_id, kind=SubAccountKind.CURRENT_MAIN))
 
 
 @transaction.atomic(durable=True)
@@ -490,15 +510,10 @@ def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
     channel = "批量处理"
     option = deposit.maturity_option
     if option == MaturityOption.TO_CURRENT:
-        entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                         amount=balance, key=f"{key}:principal",
-                         business_type=DepositBusinessType.MATURITY,
-                         reference=f"deposit:{deposit.pk}", memo=f"{name}到期转活期")
-        common = {"entry_id": entry_id, "amount": balance, "payer": deposit_party(sub),
-                  "payee": deposit_party(to), "purpose": f"{name}到期转活期",
-                  "business": DepositBusinessType.MATURITY.label, "channel": channel}
-        deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+        transfer_with_receipts(payer=sub, payee=to, amount=balance, key=f"{key}:principal",
+                               business_type=DepositBusinessType.MATURITY,
+                               reference=f"deposit:{deposit.pk}", memo=f"{name}到期转活期",
+                               channel=channel)
         interest_post(deposit=deposit, to=to, interest=interest, key=key, memo=memo,
                        channel=channel, expense_id=run.expense_id)
         deposit.interest_paid += interest

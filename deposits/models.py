@@ -94,8 +94,11 @@ class Deposit(models.Model):
     # The principal at opening (or at the last rollover); the live balance is the ledger's.
     principal = models.DecimalField("本金", **MONEY)
     annual_rate = models.DecimalField("执行利率（%）", **RATE)
+    # The rate-table row kept; empty for a 大额存单, which keeps its issue's rate (cd_product).
     rate_row = models.ForeignKey(DepositRate, verbose_name="利率表行", on_delete=models.PROTECT,
-                                 related_name="deposits")
+                                 related_name="deposits", null=True, blank=True)
+    cd_product = models.ForeignKey("LargeCDProduct", verbose_name="大额存单产品", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="deposits")
     opened_on = models.DateField("开户日")
     # 起息日: the opening day, or the last rollover's maturity day.
     value_date = models.DateField("起息日")
@@ -295,6 +298,8 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deposit} 第{self.month}期 {self.amount}"
+
+
 # --- 零存宝 (DEP-LCB; deposits/lingcunbao/) ------------------------------------------------------
 
 
@@ -339,6 +344,8 @@ class LingcunbaoInstalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deposit} {self.made_on} {self.amount}"
+
+
 # --- 悠悦宝 (DEP-YYB; deposits/smart) -------------------------------------------------------------
 
 
@@ -365,6 +372,8 @@ class YouyuebaoSetting(models.Model):
 
     def __str__(self) -> str:
         return f"悠悦宝网银最低起存金额{self.minimum}元（{self.effective_from}起）"
+
+
 # --- 通知存款 and 活期宝 (DEP-NOTICE, DEP-HQB; deposits/notice/, docs/deposits.md) -----------------
 
 
@@ -403,3 +412,28 @@ class SweepAgreement(models.Model):
     def __str__(self) -> str:
         return f"活期宝 {self.medium.masked_number} 留存{self.threshold}"
 
+
+# --- 大额存单 / 存本取息 (DEP-CD, DEP-CBQX): 利息账户变更 -------------------------------------------------
+
+
+class InterestAccountChange(models.Model):
+    """利息账户变更 of a 大额存单 or 存本取息 (查询 lists them): the account interest was paid to
+    before and after, when, and through which channel."""
+
+    deposit = models.ForeignKey(Deposit, verbose_name="存款", on_delete=models.CASCADE,
+                                related_name="interest_account_changes")
+    from_account = models.ForeignKey("accounts.SubAccount", verbose_name="原利息账户",
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    to_account = models.ForeignKey("accounts.SubAccount", verbose_name="新利息账户",
+                                   on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField("变更时间", auto_now_add=True)
+    channel = models.CharField("渠道", max_length=16)
+
+    class Meta:
+        verbose_name = "利息账户变更"
+        verbose_name_plural = "利息账户变更"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.deposit} {self.changed_at:%Y-%m-%d}"

@@ -18,15 +18,7 @@ urlpatterns += [
     path("plans/<int:pk>", views.plan_runs, name="plan_runs"),
     path("plans/<int:pk>/cancel", views.plan_cancel, name="plan_cancel"),
 ]
-# 零存整取 (deposits/instalment/)
-from .instalment.urls import urlpatterns as instalment_urlpatterns  # noqa: E402
-
-urlpatterns += instalment_urlpatterns
-# 零存宝 (DEP-LCB)
-urlpatterns += [path("", include("deposits.lingcunbao.urls"))]
-# 智能存款: 悠悦宝 and 利先得 (deposits/smart).
-from .smart import urls as smart_urls  # noqa: E402
-
-urlpatterns += smart_urls.urlpatterns
-# 通知存款 and 活期宝 (deposits/notice/).
-urlpatterns += [path("", include("deposits.notice.urls"))]
+# Each area's pages (the one namespace): 零存整取, 零存宝, 悠悦宝 and 利先得, 通知存款 and 活期宝,
+# 大额存单 and 存本取息.
+urlpatterns += [path("", include(f"deposits.{area}.urls"))
+                for area in ("instalment", "lingcunbao", "smart", "notice", "largecd", "payout")]

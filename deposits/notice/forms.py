@@ -5,7 +5,7 @@ from django import forms
 
 from ebank.core.money import format_cny
 
-from ..forms import AmountField, FixedWithdrawForm, IdChoiceField, _source_label
+from ..forms import AmountField, FixedWithdrawForm, IdChoiceField, source_label
 from ..models import Product
 
 PRODUCTS = [(Product.NOTICE_1D.value, Product.NOTICE_1D.label),
@@ -25,7 +25,7 @@ class NoticeOpenForm(forms.Form):
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_sub_account"].choices = [("", "请选择")] + [
-            (str(s.pk), _source_label(s)) for s in sources]
+            (str(s.pk), source_label(s)) for s in sources]
 
 
 class NoticeGiveForm(forms.Form):

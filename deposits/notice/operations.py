@@ -14,13 +14,14 @@ from django.db import transaction
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
+from ebank.core.web import url_or_none
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from .. import fixed
 from ..models import Product
-from ..operations import _back, account_text, receipt_url
+from ..operations import account_text, receipt_url
 from . import services, sweep
 
 KIND_NOTICE_OPEN = "deposits.notice_open"
@@ -45,7 +46,7 @@ def notice_open_start(*, user, from_sub_account_id, product, amount: Decimal) ->
         user=user, kind=KIND_NOTICE_OPEN,
         payload={"from_sub_account": plan.source.pk, "product": plan.product,
                  "amount": f"{plan.amount:.2f}"},
-        summary=summary, medium=plan.source.medium, back_url=_back("deposits:notice_open"))
+        summary=summary, medium=plan.source.medium, back_url=url_or_none("deposits:notice_open"))
 
 
 @operation_kind(KIND_NOTICE_OPEN, title="通知存款开户", requires_pin=True, requires_tool=True,
@@ -91,7 +92,7 @@ def notice_give_start(*, user, deposit_id, amount, withdraw_on: date | None) -> 
         payload={"deposit": deposit.pk, "amount": f"{amount:.2f}",
                  "withdraw_on": withdraw_on.isoformat()},
         summary=summary, medium=deposit.sub_account.medium,
-        back_url=_back("deposits:notice_withdraw"))
+        back_url=url_or_none("deposits:notice_withdraw"))
 
 
 @operation_kind(KIND_NOTICE_GIVE, title="通知存款支取通知", requires_pin=True, requires_tool=True,
@@ -138,7 +139,7 @@ def notice_withdraw_start(*, user, deposit_id, full: bool, amount) -> PendingOpe
         user=user, kind=KIND_NOTICE_WITHDRAW,
         payload={"deposit": deposit.pk, "amount": f"{quote.amount:.2f}", "full": quote.full},
         summary=summary, medium=deposit.sub_account.medium,
-        back_url=_back("deposits:notice_withdraw"))
+        back_url=url_or_none("deposits:notice_withdraw"))
 
 
 @operation_kind(KIND_NOTICE_WITHDRAW, title="通知存款支取", requires_pin=True, requires_tool=True,
@@ -188,7 +189,7 @@ def hqb_terminate_start(*, user, agreement_id) -> PendingOperation:
                ("提示", "解约后归集资金连同利息立即转回活期主账户")]
     return operation_start(
         user=user, kind=KIND_HQB_TERMINATE, payload={"agreement": agreement.pk},
-        summary=summary, medium=agreement.medium, back_url=_back("deposits:hqb"))
+        summary=summary, medium=agreement.medium, back_url=url_or_none("deposits:hqb"))
 
 
 @operation_kind(KIND_HQB_TERMINATE, title="活期宝解约", requires_pin=True, requires_tool=True,

@@ -114,7 +114,7 @@ def notice_deposit_open(*, source: SubAccount, product: str, amount: Decimal, ra
     transaction): the customer's 开户, or a 活期宝 sweep (``sweep``, business 活期宝归集)."""
     sub = sub_account_open(medium=source.medium, kind=SubAccountKind.NOTICE, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
-    entry_id = fixed.ledger_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
+    entry_id = fixed.deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
                                  amount=amount, key=key, business_type=business,
                                  reference=f"deposit:{sub.number}", memo=memo)
     deposit = Deposit.objects.create(
@@ -122,12 +122,12 @@ def notice_deposit_open(*, source: SubAccount, product: str, amount: Decimal, ra
         annual_rate=rate.annual_rate, rate_row=rate, opened_on=on, value_date=value_date,
         interest_account=source, sweep=sweep)
     label = DepositBusinessType(business).label
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.party_of(source),
-              "payee": fixed.party_of(sub), "purpose": memo, "business": label,
+    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(source),
+              "payee": fixed.deposit_party(sub), "purpose": memo, "business": label,
               "channel": channel}
-    receipt = fixed.receipt_issue_for(sub_account=source, direction=ReceiptDirection.DEBIT,
+    receipt = fixed.deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT,
                                       **common)
-    fixed.receipt_issue_for(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
+    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     return NoticeOpened(deposit, receipt)
 
 
@@ -342,15 +342,15 @@ def notice_withdraw_post(*, user, deposit: Deposit, amount, idempotency_key: str
     name = product_label(deposit.product)
     memo = f"{name}{quote.kind_label}"
     business = DepositBusinessType.WITHDRAW
-    entry_id = fixed.ledger_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
+    entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
                                  amount=quote.amount, key=f"{idempotency_key}:principal",
                                  business_type=business, reference=f"deposit:{deposit.pk}",
                                  memo=memo)
-    common = {"entry_id": entry_id, "amount": quote.amount, "payer": fixed.party_of(sub),
-              "payee": fixed.party_of(to), "purpose": memo, "business": business.label,
+    common = {"entry_id": entry_id, "amount": quote.amount, "payer": fixed.deposit_party(sub),
+              "payee": fixed.deposit_party(to), "purpose": memo, "business": business.label,
               "channel": channel}
-    fixed.receipt_issue_for(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = fixed.receipt_issue_for(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
+    receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
     receipts = []
     for part, key, label in ((quote.noticed_interest, "notice", "通知利率"),
                              (quote.current_interest, "current", "活期利率")):

@@ -180,16 +180,17 @@ def withdraw_quote(*, deposit: Deposit, terms: Terms, full: bool, amount, on: da
     take = balance if full else as_money(amount if amount is not None else "0")
     return fixed.withdraw_quote(deposit=deposit, balance=balance, amount=take, on=on,
                                 minimum=terms.minimum,
-                                minimum_message=note_2_keep(terms.minimum))
+                                below_minimum=note_2_keep(terms.minimum))
 
 
 def withdraw_post(*, user, deposit: Deposit, terms: Terms, to: SubAccount, amount: Decimal,
                   idempotency_key: str, on: date) -> fixed.Withdrawn:
     """悠悦宝支取 inside the caller's transaction, ``deposit`` locked by the caller."""
-    return fixed.fixed_withdraw_post(user=user, deposit=deposit, amount=amount,
-                                     idempotency_key=idempotency_key, on=on, to=to,
-                                     minimum=terms.minimum,
-                                     minimum_message=note_2_keep(terms.minimum))
+    return fixed.fixed_withdraw_post(
+        user=user, deposit=deposit, amount=amount, idempotency_key=idempotency_key, on=on, to=to,
+        terms=fixed.WithdrawTerms(label="悠悦宝", minimum=terms.minimum,
+                                  below_minimum=note_2_keep(terms.minimum),
+                                  audit_action="deposits.youyuebao_withdraw"))
 
 
 @transaction.atomic(durable=True)

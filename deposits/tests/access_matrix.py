@@ -74,3 +74,45 @@ def _sweep(owner):
 
 OBJECT_URLS.update({"deposits:notice_give": _notice, "deposits:notice_cancel": _notice,
                     "deposits:hqb_terminate": _sweep})
+# 大额存单 / 存本取息 (DEP-CD, DEP-CBQX): a deposit of each product on the owner's card.
+def _product_deposit(owner, product):
+    from accounts.models import MediumKind, SubAccountKind
+    from accounts.services import sub_account_open
+    from deposits.models import Deposit, DepositRate, LargeCDProduct, Product
+
+    card = owner.customer.media.get(kind=MediumKind.DEBIT_CARD)
+    main = card.sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    opened = date(2026, 3, 2)
+    if product == Product.LARGE_CD:
+        issue, _ = LargeCDProduct.objects.get_or_create(
+            code="AM-CD", defaults={"name": "矩阵大额存单", "term_months": 12,
+                                    "annual_rate": Decimal("1.40"),
+                                    "quota": Decimal("1000000.00"), "sale_from": opened,
+                                    "sale_to": date(2026, 12, 31)})
+        sub = sub_account_open(medium=card, kind=SubAccountKind.LARGE_CD, opened_on=opened)
+        extra = {"cd_product": issue, "annual_rate": issue.annual_rate, "rate_row": None}
+    else:
+        rate, _ = DepositRate.objects.get_or_create(
+            product=Product.INTEREST_PAYOUT, term_months=12, effective_from=date(2026, 1, 1),
+            defaults={"annual_rate": Decimal("0.85")})
+        sub = sub_account_open(medium=card, kind=SubAccountKind.FIXED_INTEREST_PAYOUT,
+                               opened_on=opened)
+        extra = {"rate_row": rate, "annual_rate": rate.annual_rate, "payout_frequency": "monthly"}
+    deposit = Deposit.objects.create(
+        sub_account=sub, product=product, term_months=12, principal=Decimal("0.00"),
+        opened_on=opened, value_date=opened, matures_on=date(2027, 3, 2),
+        interest_account=main, **extra)
+    return {"pk": deposit.pk}
+
+
+def _cd(owner):
+    return _product_deposit(owner, "large_cd")
+
+
+def _payout(owner):
+    return _product_deposit(owner, "interest_payout")
+
+
+OBJECT_URLS.update({"deposits:cd_withdraw": _cd, "deposits:cd_interest_account": _cd,
+                    "deposits:payout_withdraw": _payout,
+                    "deposits:payout_interest_account": _payout})

@@ -284,3 +284,6 @@ def test_the_demo_gives_zhang_wei_s_fixed_onebook_deposit_its_terms(db):
     assert Deposit.objects.filter(product="lixiande").count() == 1
     assert deposit.principal == Decimal("50000.00")
     assert deposit.sub_account.medium.customer.name == "张伟"
+    # and 张伟's demo 存本取息 (opened at the counter; DEP-CBQX), made once.
+    payout = Deposit.objects.get(product="interest_payout")
+    assert (payout.principal, payout.term_months) == (Decimal("10000.00"), 36)

@@ -22,6 +22,8 @@ class CounterAction(models.TextChoices):
     LIXIANDE_OPEN = "lixiande_open", "利先得开户"
     # Registered by deposits (deposits/notice/counter.py): 活期宝 is signed at the counter.
     HQB_SIGN = "hqb_sign", "活期宝签约"
+    # deposits (DEP-CBQX): registered by deposits/payout/counter.py.
+    PAYOUT_OPEN = "payout_open", "存本取息开户"
 
 
 class CounterReceipt(models.Model):

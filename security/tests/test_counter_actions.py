@@ -51,9 +51,10 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
 
 # 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py;
 # so do the deposits' counter actions 利先得开户 (a debit card in 正常 state:
-# deposits/tests/test_lixiande.py) and 活期宝签约 (deposits/tests/test_sweep.py).
+# deposits/tests/test_lixiande.py), 活期宝签约 (deposits/tests/test_sweep.py) and 存本取息开户
+# (deposits/tests/test_payout.py).
 LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE,
-                CounterAction.LIXIANDE_OPEN, CounterAction.HQB_SIGN}
+                CounterAction.LIXIANDE_OPEN, CounterAction.HQB_SIGN, CounterAction.PAYOUT_OPEN}
 
 
 def applicable(state: CustomerState) -> set[str]:

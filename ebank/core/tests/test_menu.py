@@ -45,6 +45,9 @@ MANUAL_TREE = [
         ("通知存款开户", ("deposits:notice_open",)),
         ("通知存款支取", ("deposits:notice_withdraw",)),
         ("活期宝", ("deposits:hqb",)),
+        ("存本取息", ("deposits:payouts",)),
+        ("大额存单", ("deposits:cd_products",)),
+        ("大额存单支取", ("deposits:cd_list",)),
     ]),
     ("贷款业务", ("loans:index",), []),
     ("客户服务", (), [
