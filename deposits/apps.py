@@ -67,8 +67,8 @@ class DepositsConfig(AppConfig):
             "lingcunbao.operations", "lingcunbao.facts", "lingcunbao.admin",  # 零存宝
             "smart.operations", "smart.counter", "smart.facts", "smart.admin",  # 悠悦宝, 利先得
             "notice.operations", "notice.counter", "notice.facts",  # 通知存款, 活期宝
-            "largecd.operations", "payout.operations", "payout.counter", "payout.facts",
-            "cd_payout_nightly", "interest_account",  # 大额存单, 存本取息
+            "largecd.operations", "largecd.facts", "cd_payout_nightly",  # 大额存单
+            "payout.operations", "payout.counter", "payout.facts", "interest_account",  # 存本取息
         ):
             import_module(f"{self.name}.{module}")
 

@@ -18,25 +18,28 @@ Lines = Callable[..., list[tuple[str, str]]]  # fn(deposit) -> [(label, value)]
 
 _interest: dict[str, Interest] = {}
 _lines: dict[str, Lines] = {}
-
-
-_withdraw: dict[str, str] = {}
+_withdraw: dict[str, tuple[str, bool]] = {}
 
 
 def deposit_product_facts(product: str, *, interest: Interest | None = None,
-                          lines: Lines | None = None, withdraw_url: str | None = None) -> None:
+                          lines: Lines | None = None, withdraw_url: str | None = None,
+                          withdraw_by_pk: bool = False) -> None:
     """``withdraw_url``: the URL name of the product's 支取 page (整存整取's 定期支取 by
-    default), where a deposit's 支取 button leads."""
+    default), where a deposit's 支取 button on 我的定期存款 leads — with the deposit as
+    ``?deposit=<id>``, or as the URL's argument when ``withdraw_by_pk``."""
     if interest is not None:
         _interest[product] = interest
     if lines is not None:
         _lines[product] = lines
     if withdraw_url is not None:
-        _withdraw[product] = withdraw_url
+        _withdraw[product] = (withdraw_url, withdraw_by_pk)
 
 
-def withdraw_url_name(product: str) -> str:
-    return _withdraw.get(product, "deposits:fixed_withdraw")
+def withdraw_href(product: str, pk: int) -> str:
+    from django.urls import reverse
+
+    name, by_pk = _withdraw.get(product, ("deposits:fixed_withdraw", False))
+    return reverse(name, args=[pk]) if by_pk else f"{reverse(name)}?deposit={pk}"
 
 
 def interest_today(*, deposit, balance: Decimal, on: date) -> Decimal:

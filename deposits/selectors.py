@@ -15,7 +15,7 @@ from ebank.core.sql import columns, fetch_all, loaded, raw_sql_usable
 
 from .fixed import masked_number
 from .models import Deposit, DepositStatus, Product
-from .product_facts import interest_today, product_lines, withdraw_url_name
+from .product_facts import interest_today, product_lines, withdraw_href
 from .rates import term_text
 
 
@@ -43,8 +43,13 @@ class DepositRow:
         return term_text(self.deposit.term_months)
 
     @property
-    def withdraw_url_name(self) -> str:
-        return withdraw_url_name(self.deposit.product)
+    def withdraw_href(self) -> str:
+        return withdraw_href(self.deposit.product, self.deposit.pk)
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        """The product's own lines (每月存额, 已付息, 支取通知 …)."""
+        return product_lines(self.deposit)
 
     @property
     def is_open(self) -> bool:
@@ -60,14 +65,16 @@ def _rows(query, on: date) -> list[DepositRow]:
     return rows
 
 
-# What 我的定期存款 lists: 整存整取 and the 智能存款 opened the same way (悠悦宝, 利先得).
-LISTED_PRODUCTS = (Product.FIXED, Product.YOUYUEBAO, Product.LIXIANDE)
+# What 我的定期存款 lists: every time deposit of 定期存款 and 智能存款 — but 活期宝's swept
+# 七天通知存款, which belong to its agreement (活期宝 查询) and come back through it.
+LISTED_PRODUCTS = tuple(product for product in Product if product != Product.CURRENT)
 
 
 def _customer_deposits(customer, products=LISTED_PRODUCTS):
     linked = LinkedMedium.objects.filter(customer=customer).values("medium_id")
     return (Deposit.objects.filter(sub_account__medium__customer=customer,
-                                   sub_account__medium_id__in=linked, product__in=products)
+                                   sub_account__medium_id__in=linked, product__in=products,
+                                   sweep__isnull=True)
             .select_related("sub_account__medium", "sub_account__ledger_account",
                             "interest_account__medium"))
 

@@ -5,4 +5,5 @@ from ..models import Product
 from ..product_facts import deposit_product_facts
 from .services import fact_lines, interest_to_date
 
-deposit_product_facts(Product.LINGCUNBAO, interest=interest_to_date, lines=fact_lines)
+deposit_product_facts(Product.LINGCUNBAO, interest=interest_to_date, lines=fact_lines,
+                      withdraw_url="deposits:lcb_withdraw")

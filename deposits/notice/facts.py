@@ -33,4 +33,5 @@ def _sweep_interest(*, deposit, balance, on):
 
 
 for _product in (Product.NOTICE_1D, Product.NOTICE_7D):
-    deposit_product_facts(_product, interest=_sweep_interest, lines=notice_lines)
+    deposit_product_facts(_product, interest=_sweep_interest, lines=notice_lines,
+                          withdraw_url="deposits:notice_withdraw")

@@ -5,4 +5,5 @@ from ..models import Product
 from ..product_facts import deposit_product_facts
 from .services import payout_interest_today, payout_lines
 
-deposit_product_facts(Product.INTEREST_PAYOUT, interest=payout_interest_today, lines=payout_lines)
+deposit_product_facts(Product.INTEREST_PAYOUT, interest=payout_interest_today, lines=payout_lines,
+                      withdraw_url="deposits:payout_withdraw", withdraw_by_pk=True)

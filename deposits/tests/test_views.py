@@ -130,3 +130,30 @@ def test_facts_sql_reads_what_its_queryset_reads(world):
         rows = fetch_all(_FACTS_SQL, [ids], using="default")
         assert sorted(loaded(Deposit, row[:-1], using="default").pk for row in rows) == \
             sorted([first.pk, second.pk])
+
+
+def test_index_lists_every_product_with_its_own_withdrawal_page(client_zhang, world):
+    # 我的定期存款 lists each time deposit of 定期存款 and 智能存款, its product's lines, and a
+    # 支取 button to that product's own page (deposits.product_facts).
+    from deposits.demo import (
+        demo_instalment_seed,
+        demo_lixiande_seed,
+        demo_payout_seed,
+        demo_rates_seed,
+    )
+
+    with at(OPENED):
+        demo_rates_seed()
+        fixed = _deposit(world)
+        instalment = demo_instalment_seed()
+        lixiande = demo_lixiande_seed().deposit
+        payout = demo_payout_seed()
+    with at(date(2026, 6, 10)):
+        body = client_zhang.get(reverse("deposits:index")).content.decode()
+    for href in (f"{reverse('deposits:fixed_withdraw')}?deposit={fixed.pk}",
+                 f"{reverse('deposits:instalment_withdraw')}?deposit={instalment.pk}",
+                 f"{reverse('deposits:lixiande_withdraw')}?deposit={lixiande.pk}",
+                 reverse("deposits:payout_withdraw", args=[payout.pk])):
+        assert f'href="{href}"' in body, href
+    for text in ("零存整取", "每月存额", "利先得", "存本取息", "整存整取"):
+        assert text in body, text
