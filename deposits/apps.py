@@ -66,6 +66,7 @@ class DepositsConfig(AppConfig):
             "instalment.operations", "instalment.nightly", "instalment.facts",  # 零存整取
             "lingcunbao.operations", "lingcunbao.facts", "lingcunbao.admin",  # 零存宝
             "smart.operations", "smart.counter", "smart.facts", "smart.admin",  # 悠悦宝, 利先得
+            "smart.nightly",
             "notice.operations", "notice.counter", "notice.facts",  # 通知存款, 活期宝
             "largecd.operations", "largecd.facts", "cd_payout_nightly",  # 大额存单
             "payout.operations", "payout.counter", "payout.facts", "interest_account",  # 存本取息

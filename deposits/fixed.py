@@ -336,7 +336,7 @@ def fixed_open_post(*, user, plan: OpenPlan, idempotency_key: str, on: date,
                     batch: bool = False) -> Opened:
     """Open the 整存整取 of ``plan`` inside the caller's transaction. ``batch``: by the nightly
     run (卡内预约转存) — receipts on the 批量处理 channel, the audit row on the batch channel."""
-    channel = "批量处理" if batch else ReceiptChannel.WEB
+    channel = ReceiptChannel.BATCH if batch else ReceiptChannel.WEB
     customer = plan.source.medium.customer
     sub = sub_account_open(medium=plan.target, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
@@ -507,7 +507,7 @@ def _mature_once(deposit: Deposit, run: _MaturityRun | None = None) -> str:
     interest = interest_full_term(balance, deposit.annual_rate, deposit.term_months)
     name = deposit.get_product_display()
     memo = f"{name}到期利息（{day:%Y-%m-%d}）"
-    channel = "批量处理"
+    channel = ReceiptChannel.BATCH
     option = deposit.maturity_option
     if option == MaturityOption.TO_CURRENT:
         transfer_with_receipts(payer=sub, payee=to, amount=balance, key=f"{key}:principal",

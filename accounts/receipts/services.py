@@ -48,6 +48,7 @@ class ReceiptChannel:
 
     WEB = "个人网银"
     COUNTER = "柜面"
+    BATCH = "批量处理"  # the nightly batch (定期到期处理, 预约转存 …)
 
 
 class ReceiptBusiness:

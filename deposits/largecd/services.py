@@ -173,7 +173,7 @@ def cd_maturities_run(business_date: date) -> int:
                 .filter(product=Product.LARGE_CD, status=DepositStatus.OPEN,
                         matures_on__lte=business_date).order_by("pk"))
     count = 0
-    channel = "批量处理"
+    channel = ReceiptChannel.BATCH
     for deposit in deposits:
         day = deposit.matures_on
         sub, main, to = deposit.sub_account, card_current_main(deposit.sub_account), deposit.interest_account

@@ -56,7 +56,7 @@ from .services import MINIMUM, notice_deposit_open
 SWEEP_UNIT = Decimal("1000")
 SWEEP_MINIMUM = MINIMUM  # 七天通知存款起存金额 50,000
 NOTICE_DAYS = 7
-BATCH = "批量处理"
+BATCH = ReceiptChannel.BATCH
 ZERO = Decimal("0.00")
 
 AGREEMENT_UNKNOWN = "活期宝协议不存在或已解约"

@@ -60,7 +60,7 @@ BELOW_MINIMUM = "存本取息起存金额5000元"
 TERM_UNKNOWN = "存本取息存期为一年、三年或五年"
 FREQUENCY_UNKNOWN = "请选择取息频率（按月或按季）"
 CARD_UNKNOWN = "请选择客户本人正常状态的借记卡"
-BATCH = "批量处理"
+BATCH = ReceiptChannel.BATCH
 
 
 def payouts_total(deposit: Deposit) -> int:

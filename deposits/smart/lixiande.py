@@ -165,9 +165,10 @@ class LixiandeWithdrawn:
     interest_receipt: object
 
 
-def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date
-                  ) -> LixiandeWithdrawn:
-    """利先得支取 inside the caller's transaction, ``deposit`` locked by the caller."""
+def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
+                  channel: str = ReceiptChannel.WEB) -> LixiandeWithdrawn:
+    """利先得支取 inside the caller's transaction, ``deposit`` locked by the caller; the nightly
+    利先得到期处理 pays a matured one out the same way (``channel`` 批量处理, no user)."""
     sub, to = deposit.sub_account, deposit.interest_account
     quote = withdraw_quote(deposit=deposit, balance=fixed.balance_of(sub), on=on)
     reference = f"deposit:{deposit.pk}"
@@ -182,7 +183,7 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date
             entry_id=entry_id, sub_account=sub, direction=ReceiptDirection.DEBIT,
             amount=quote.clawback, payer=fixed.deposit_party(sub),
             payee=(fixed.INTEREST_PAYER, "", sub.medium.branch.name), purpose=memo,
-            business=DepositBusinessType.INTEREST_CLAWBACK.label)
+            business=DepositBusinessType.INTEREST_CLAWBACK.label, channel=channel)
     business = DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW
     memo = f"利先得{quote.kind_label}"
     back = quote.principal - quote.clawback
@@ -190,20 +191,42 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date
                                   amount=back, key=f"{idempotency_key}:principal",
                                   business_type=business, reference=reference, memo=memo)
     common = {"entry_id": entry_id, "amount": back, "payer": fixed.deposit_party(sub),
-              "payee": fixed.deposit_party(to), "purpose": memo, "business": business.label}
+              "payee": fixed.deposit_party(to), "purpose": memo, "business": business.label,
+              "channel": channel}
     fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
     receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
     interest_receipt = fixed.interest_post(deposit=deposit, to=to, interest=quote.overdue,
-                                           key=idempotency_key, memo="利先得逾期利息")
+                                           key=idempotency_key, memo="利先得逾期利息",
+                                           channel=channel)
     deposit.interest_paid += quote.overdue - quote.clawback
     deposit.status, deposit.closed_on = DepositStatus.CLOSED, on
     deposit.save(update_fields=["interest_paid", "status", "closed_on"])
     sub_account_close(sub_account=sub, closed_on=on)
     audit_record(action="deposits.lixiande_withdraw", actor=user,
                  customer_id=sub.medium.customer_id, object_ref=reference,
+                 channel="web" if user is not None else "batch",
                  detail={"principal": str(quote.principal), "clawback": str(quote.clawback),
                          "overdue": str(quote.overdue), "kind": quote.kind_label})
     return LixiandeWithdrawn(deposit, quote, receipt, clawback_receipt, interest_receipt)
+
+
+def lixiande_maturities_run(business_date: date) -> int:
+    """利先得到期处理 (nightly): each open 利先得 maturing on or before ``business_date`` pays its
+    principal back to the 活期 it came from, on its own maturity day — the interest was paid
+    at opening, so there is nothing to roll or to add. Keyed by deposit: a rerun finds it
+    closed and a resume after a kill posts nothing twice."""
+    deposits = (Deposit.objects.select_for_update(of=("self",))
+                .select_related("sub_account__medium__customer", "sub_account__medium__branch",
+                                "interest_account__medium__customer",
+                                "interest_account__medium__branch")
+                .filter(product=PRODUCT, status=DepositStatus.OPEN,
+                        matures_on__lte=business_date).order_by("pk"))
+    count = 0
+    for deposit in deposits:
+        withdraw_post(user=None, deposit=deposit, idempotency_key=f"lixiande:maturity:{deposit.pk}",
+                      on=deposit.matures_on, channel=ReceiptChannel.BATCH)
+        count += 1
+    return count
 
 
 @transaction.atomic(durable=True)

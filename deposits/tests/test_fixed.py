@@ -271,7 +271,7 @@ def test_withdrawal_posts_interest_from_the_interest_expense_book_with_its_own_r
 # --- the nightly step ----------------------------------------------------------------------------
 
 
-def _batch(day: date) -> None:
+def batch_run(day: date) -> None:
     with at(day, hour=17):  # 01:00 Asia/Shanghai the next day
         call_command("run_nightly_batch", "--date", day.isoformat())
 
@@ -281,10 +281,10 @@ def test_nightly_rolls_principal_and_interest_at_the_rate_of_the_rollover_day(wo
         deposit = open_deposit(world, option=MaturityOption.ROLL_ALL)
     DepositRate.objects.create(product=Product.FIXED, term_months=12,
                                annual_rate=Decimal("1.10"), effective_from=date(2027, 1, 1))
-    _batch(date(2027, 3, 1))
+    batch_run(date(2027, 3, 1))
     deposit.refresh_from_db()
     assert deposit.rollovers == 0
-    _batch(date(2027, 3, 2))
+    batch_run(date(2027, 3, 2))
     deposit.refresh_from_db()
     assert deposit.rollovers == 1 and deposit.status == DepositStatus.OPEN
     assert deposit.value_date == date(2027, 3, 2) and deposit.matures_on == date(2028, 3, 2)
@@ -298,7 +298,7 @@ def test_nightly_rolls_the_principal_and_pays_the_interest_to_current(world):
     card = world.main(world.zhang_card)
     with at(OPENED):
         deposit = open_deposit(world, option=MaturityOption.ROLL_PRINCIPAL)
-    _batch(date(2027, 3, 2))
+    batch_run(date(2027, 3, 2))
     deposit.refresh_from_db()
     assert deposit.rollovers == 1 and balance(deposit.sub_account) == Decimal("10000.00")
     assert balance(card) == Decimal("70120.00")
@@ -308,7 +308,7 @@ def test_nightly_pays_out_to_current_and_closes(world):
     card = world.main(world.zhang_card)
     with at(OPENED):
         deposit = open_deposit(world, option=MaturityOption.TO_CURRENT)
-    _batch(date(2027, 3, 5))  # a batch that runs late still pays the maturity once
+    batch_run(date(2027, 3, 5))  # a batch that runs late still pays the maturity once
     deposit.refresh_from_db()
     assert deposit.status == DepositStatus.CLOSED and deposit.closed_on == date(2027, 3, 2)
     assert balance(card) == Decimal("80120.00")
@@ -317,7 +317,7 @@ def test_nightly_pays_out_to_current_and_closes(world):
 def test_nightly_leaves_a_deposit_without_rollover_until_it_is_taken(world):
     with at(OPENED):
         deposit = open_deposit(world, option=MaturityOption.HOLD)
-    _batch(date(2027, 3, 2))
+    batch_run(date(2027, 3, 2))
     deposit.refresh_from_db()
     assert deposit.status == DepositStatus.OPEN and deposit.rollovers == 0
     assert not interest_entries()
@@ -327,9 +327,9 @@ def test_nightly_rerun_and_resume_post_nothing_twice(world):
     with at(OPENED):
         a = open_deposit(world, option=MaturityOption.ROLL_ALL, key="t:a")
         b = open_deposit(world, option=MaturityOption.TO_CURRENT, key="t:b")
-    _batch(date(2027, 3, 2))
+    batch_run(date(2027, 3, 2))
     entries = Entry.objects.count()
-    _batch(date(2027, 3, 2))  # the step is DONE: skipped
+    batch_run(date(2027, 3, 2))  # the step is DONE: skipped
     # Run the work itself again (a resume after a kill would find it rolled back whole, or
     # done): nothing matures twice.
     with at(date(2027, 3, 3)):
@@ -345,7 +345,7 @@ def test_nightly_rerun_and_resume_post_nothing_twice(world):
 def test_a_batch_behind_by_several_terms_rolls_each_once(world):
     with at(OPENED):
         deposit = open_deposit(world, term=3, option=MaturityOption.ROLL_PRINCIPAL)
-    _batch(date(2026, 9, 3))  # maturities 06-02 and 09-02
+    batch_run(date(2026, 9, 3))  # maturities 06-02 and 09-02
     deposit.refresh_from_db()
     assert deposit.rollovers == 2 and deposit.matures_on == date(2026, 12, 2)
     assert len(interest_entries()) == 2
@@ -366,12 +366,12 @@ def test_nightly_killed_half_way_rolls_back_whole_and_the_resume_posts_each_once
 
     monkeypatch.setattr(fixed, "_mature_once", dies_on_b)
     with pytest.raises(Exception, match="killed"):
-        _batch(date(2027, 3, 2))
+        batch_run(date(2027, 3, 2))
     assert Entry.objects.count() == entries  # a's postings went with the step
     a.refresh_from_db()
     assert a.rollovers == 0
     monkeypatch.setattr(fixed, "_mature_once", real)
-    _batch(date(2027, 3, 2))
+    batch_run(date(2027, 3, 2))
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.rollovers == 1 and b.status == DepositStatus.CLOSED

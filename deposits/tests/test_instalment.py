@@ -26,7 +26,7 @@ from security.confirm.registry import TOOL_REQUIRED_MESSAGE
 from security.models import OperationStatus
 
 from .conftest import RATES_FROM, balance, confirm
-from .test_fixed import _batch, at
+from .test_fixed import at, batch_run
 
 pytestmark = pytest.mark.django_db
 
@@ -183,14 +183,14 @@ def test_two_consecutive_misses_are_default_no_further_deposits_interest_by_days
     card = world.main(world.zhang_card)
     deposit = open_on(world)
     # Months 2 (04-02 … 05-01) and 3 (05-02 … 06-01) both unpaid: 违约 from 2026-06-02.
-    _batch(date(2026, 5, 31))
+    batch_run(date(2026, 5, 31))
     deposit.refresh_from_db()
     assert not deposit.defaulted
-    _batch(date(2026, 6, 1))
+    batch_run(date(2026, 6, 1))
     deposit.refresh_from_db()
     assert deposit.defaulted
     assert AuditEvent.objects.filter(action="deposits.instalment_defaulted").count() == 1
-    _batch(date(2026, 6, 1))  # a rerun changes nothing
+    batch_run(date(2026, 6, 1))  # a rerun changes nothing
     assert AuditEvent.objects.filter(action="deposits.instalment_defaulted").count() == 1
     with pytest.raises(BusinessError, match=svc.TOP_UP_DEFAULTED):
         top_up_on(world, deposit, date(2026, 6, 2))
@@ -334,10 +334,10 @@ def test_overview_facts_show_monthly_amount_instalments_and_default(world):
     # 利息（至今日）: each deposit at 0.85 % for its days (61 + 30) → 2.15
     assert lines["利息（至今日）"] == "¥2.15"
     # Months 3 (05-02 … 06-01) and 4 (06-02 … 07-01) unpaid: the night of 07-01 marks 违约.
-    _batch(date(2026, 6, 30))
+    batch_run(date(2026, 6, 30))
     assert "违约" not in dict(deposit_facts(sub_account_ids=[deposit.sub_account_id],
                                           on=date(2026, 7, 1))[deposit.sub_account_id].lines)
-    _batch(date(2026, 7, 1))
+    batch_run(date(2026, 7, 1))
     facts = deposit_facts(sub_account_ids=[deposit.sub_account_id], on=date(2026, 7, 2))
     assert "已违约" in dict(facts[deposit.sub_account_id].lines)["违约"]
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import MediumKind, MediumStatus, Receipt, ReceiptDirection, SubAccountStatus
@@ -23,6 +24,7 @@ from security.tests.test_counter_fixtures import ident, make_staff, otp_login
 
 from .conftest import LOGIN_PASSWORD, balance, confirm
 from .test_fixed import OPENED, at
+from .test_fixed import batch_run as nightly
 from .test_youyuebao import smart_rates_seed
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +238,42 @@ def test_counter_offers_lixiande_open_only_with_a_debit_card_in_normal_state(med
 
     spec = COUNTER_ACTIONS[CounterAction.LIXIANDE_OPEN]
     assert spec.label == "利先得开户" and spec.applies(snapshot(media=media)) is offered
+
+
+# --- the nightly step 利先得到期处理 -------------------------------------------------------------------
+
+
+def test_nightly_pays_the_principal_back_on_the_maturity_day_once(lxd_world):
+    # Opened 2026-03-02 for a year: on 2027-03-02 the nightly step returns the 10,000 to the
+    # card (its 115.00 was paid at opening: nothing more, nothing clawed back); a rerun of the
+    # date and the next night post nothing more.
+    world = lxd_world
+    card = world.main(world.zhang_card)
+    with at(OPENED):
+        open_lxd(world)
+    nightly(date(2027, 3, 1))
+    assert the_deposit().status == DepositStatus.OPEN
+    nightly(date(2027, 3, 2))
+    deposit = the_deposit()
+    assert (deposit.status, deposit.closed_on) == (DepositStatus.CLOSED, date(2027, 3, 2))
+    assert deposit.interest_paid == Decimal("115.00")
+    assert balance(card) == Decimal("70115.00") + Decimal("10000.00")
+    assert balance(deposit.sub_account) == Decimal("0.00")
+    receipt = Receipt.objects.get(sub_account=card, direction=ReceiptDirection.CREDIT,
+                                  business="到期支取")
+    assert receipt.channel == "批量处理" and receipt.amount == Decimal("10000.00")
+    with transaction.atomic():  # the step's function again, as a resume after a kill would
+        assert lixiande.lixiande_maturities_run(date(2027, 3, 2)) == 0
+    nightly(date(2027, 3, 2))
+    nightly(date(2027, 3, 3))
+    assert balance(card) == Decimal("80115.00")
+    assert Entry.objects.filter(business_type=DepositBusinessType.MATURITY).count() == 1
+
+
+def test_a_late_batch_pays_a_missed_maturity_dated_its_own_day(lxd_world):
+    world = lxd_world
+    with at(OPENED):
+        open_lxd(world)
+    nightly(date(2027, 3, 10))
+    deposit = the_deposit()
+    assert (deposit.status, deposit.closed_on) == (DepositStatus.CLOSED, date(2027, 3, 2))

@@ -21,7 +21,7 @@ from security.confirm.registry import TOOL_REQUIRED_MESSAGE
 from security.models import OperationStatus
 
 from .conftest import balance, confirm
-from .test_fixed import _batch, at
+from .test_fixed import at, batch_run
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +121,9 @@ def test_the_confirmation_asks_for_a_security_tool_so_sms_is_refused(world):
 def test_a_run_opens_one_fixed_deposit_with_receipts_and_moves_on(world):
     card = world.main(world.zhang_card)
     plan = make_plan(world, amount="1000.00", run_day=15)
-    _batch(date(2026, 3, 14))
+    batch_run(date(2026, 3, 14))
     assert not PlanRun.objects.exists()
-    _batch(date(2026, 3, 15))
+    batch_run(date(2026, 3, 15))
     run = PlanRun.objects.get()
     assert run.succeeded and run.run_on == date(2026, 3, 15)
     deposit = run.deposit
@@ -143,7 +143,7 @@ def test_a_short_balance_fails_with_its_reason_and_the_next_day_is_scheduled(wor
     card = world.main(world.zhang_card)
     plan = make_plan(world, amount="90000.00", run_day=15)
     entries = Entry.objects.count()
-    _batch(date(2026, 3, 15))
+    batch_run(date(2026, 3, 15))
     run = PlanRun.objects.get()
     assert not run.succeeded and run.deposit is None and run.reason.startswith(INSUFFICIENT)
     assert Entry.objects.count() == entries and not Deposit.objects.filter(
@@ -156,7 +156,7 @@ def test_a_short_balance_fails_with_its_reason_and_the_next_day_is_scheduled(wor
 
 def test_the_31st_runs_on_a_short_month_s_last_day(world):
     plan = make_plan(world, run_day=31, starts_on=date(2026, 4, 1))
-    _batch(date(2026, 4, 30))
+    batch_run(date(2026, 4, 30))
     run = PlanRun.objects.get()
     assert run.succeeded and run.run_on == date(2026, 4, 30)
     assert run.deposit.opened_on == date(2026, 4, 30)
@@ -166,7 +166,7 @@ def test_the_31st_runs_on_a_short_month_s_last_day(world):
 
 def test_a_late_batch_runs_each_missed_day_on_its_own_date(world):
     plan = make_plan(world, frequency="weekly", run_day=5)  # Fridays 03-06, 03-13
-    _batch(date(2026, 3, 13))
+    batch_run(date(2026, 3, 13))
     runs = list(PlanRun.objects.order_by("run_on"))
     assert [r.run_on for r in runs] == [date(2026, 3, 6), date(2026, 3, 13)]
     assert [r.deposit.opened_on for r in runs] == [date(2026, 3, 6), date(2026, 3, 13)]
@@ -177,9 +177,9 @@ def test_a_late_batch_runs_each_missed_day_on_its_own_date(world):
 
 def test_a_rerun_posts_nothing_twice(world):
     plan = make_plan(world, run_day=15)
-    _batch(date(2026, 3, 15))
+    batch_run(date(2026, 3, 15))
     entries, receipts = Entry.objects.count(), Receipt.objects.count()
-    _batch(date(2026, 3, 15))  # the step is DONE: skipped
+    batch_run(date(2026, 3, 15))  # the step is DONE: skipped
     # The work itself again, as a resume would run it, and with the plan put back on the day.
     with at(date(2026, 3, 16)), transaction.atomic():
         assert ps.plans_run(date(2026, 3, 15)) == 0
@@ -194,16 +194,16 @@ def test_a_rerun_posts_nothing_twice(world):
 def test_a_cancelled_plan_does_not_run(world):
     plan = make_plan(world, run_day=15)
     ps.plan_cancel(user=world.zhang, plan_id=plan.pk)
-    _batch(date(2026, 3, 15))
+    batch_run(date(2026, 3, 15))
     assert not PlanRun.objects.exists() and balance(world.zhang_card) == Decimal("80000.00")
 
 
 def test_a_plan_past_its_end_is_finished(world):
     plan = make_plan(world, frequency="weekly", run_day=5, ends_on=date(2026, 3, 19))
-    _batch(date(2026, 3, 6))
-    _batch(date(2026, 3, 13))
+    batch_run(date(2026, 3, 6))
+    batch_run(date(2026, 3, 13))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.FINISHED and plan.next_run_on is None
     assert PlanRun.objects.filter(succeeded=True).count() == 2
-    _batch(date(2026, 3, 20))
+    batch_run(date(2026, 3, 20))
     assert PlanRun.objects.count() == 2

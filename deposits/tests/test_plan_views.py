@@ -12,7 +12,7 @@ from deposits.models import PlanRun, PlanStatus
 from security.models import PendingOperation
 
 from .conftest import LOGIN_PASSWORD
-from .test_fixed import _batch, at
+from .test_fixed import at, batch_run
 from .test_plan_services import TODAY, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_new_form_reaches_the_confirmation(client_zhang, world):
 def test_runs_page_and_cancel(client_zhang, world):
     plan = make_plan(world, run_day=15)
     failing = make_plan(world, amount="90000.00", run_day=15)
-    _batch(date(2026, 3, 15))
+    batch_run(date(2026, 3, 15))
     with at(date(2026, 3, 16)):
         body = client_zhang.get(reverse("deposits:plan_runs", args=[plan.pk])).content.decode()
         assert "2026-03-15" in body and "成功" in body
