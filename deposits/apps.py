@@ -67,7 +67,7 @@ class DepositsConfig(AppConfig):
             "lingcunbao.operations", "lingcunbao.facts", "lingcunbao.admin",  # 零存宝
             "smart.operations", "smart.counter", "smart.facts", "smart.admin",  # 悠悦宝, 利先得
             "smart.nightly",
-            "notice.operations", "notice.counter", "notice.facts",  # 通知存款, 活期宝
+            "notice.operations", "notice.counter", "notice.facts", "notice.nightly",  # 通知, 活期宝
             "largecd.operations", "largecd.facts", "cd_payout_nightly",  # 大额存单
             "payout.operations", "payout.counter", "payout.facts", "interest_account",  # 存本取息
         ):
