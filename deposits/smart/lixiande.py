@@ -100,7 +100,7 @@ def lixiande_open_post(*, customer, main: SubAccount, amount, on: date, idempote
     deposit = Deposit.objects.create(
         sub_account=sub, product=PRODUCT, term_months=TERM_MONTHS, principal=amount,
         annual_rate=rate.annual_rate, rate_row=rate, opened_on=on, value_date=on,
-        matures_on=add_months(on, TERM_MONTHS), maturity_option=MaturityOption.HOLD,
+        matures_on=add_months(on, TERM_MONTHS), maturity_option=MaturityOption.TO_CURRENT,
         auto_rollover=False, rollover_with_interest=False, interest_account=main)
     common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(main),
               "payee": fixed.deposit_party(sub), "purpose": memo,

@@ -251,6 +251,8 @@ def test_nightly_pays_the_principal_back_on_the_maturity_day_once(lxd_world):
     card = world.main(world.zhang_card)
     with at(OPENED):
         open_lxd(world)
+    # 我的定期存款 says what will happen (the 到期处理 line).
+    assert the_deposit().get_maturity_option_display() == "到期转活期"
     nightly(date(2027, 3, 1))
     assert the_deposit().status == DepositStatus.OPEN
     nightly(date(2027, 3, 2))
