@@ -45,7 +45,7 @@ def test_open_a_cd_with_the_quota_going_down_then_change_the_interest_account(
         expect(products).to_contain_text(issue.code)
         expect(products.locator(".cd-remaining")).to_have_text("1,000,000.00")
         shot("cd-products")
-        page.click("a:has-text('开户')")
+        products.locator("a:has-text('开户')").first.click()
         expect(page.locator("h1")).to_have_text("大额存单开户")
         expect(page.locator("#id_product")).to_have_value(str(issue.pk))
         page.select_option("#id_from_sub_account", str(card.pk))
