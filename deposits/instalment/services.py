@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import MediumKind, ReceiptDirection, SubAccount, SubAccountKind
+from accounts.models import MediumKind, SubAccount, SubAccountKind
 from accounts.receipts.services import ReceiptChannel
 from accounts.services import sub_account_close, sub_account_open
 from ebank.core.audit import audit_record
@@ -40,12 +40,10 @@ from ..fixed import (
     INSUFFICIENT,
     balance_of,
     current_rate,
-    deposit_move,
-    deposit_party,
-    deposit_receipt,
     int_or_none,
     interest_post,
     source_account,
+    transfer_with_receipts,
 )
 from ..interest import (
     add_months,
@@ -163,16 +161,11 @@ def _pay_in(*, user, deposit: Deposit, source: SubAccount, month: int, made_up: 
             key: str, on: date, business: DepositBusinessType, memo: str,
             channel: str) -> Done:
     sub = deposit.sub_account
-    entry_id = deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
-                     amount=deposit.monthly_amount, key=key, business_type=business,
-                     reference=f"deposit:{deposit.pk}", memo=memo)
+    receipt, _ = transfer_with_receipts(
+        payer=source, payee=sub, amount=deposit.monthly_amount, key=key, business_type=business,
+        reference=f"deposit:{deposit.pk}", memo=memo, channel=channel)
     instalment = Instalment.objects.create(deposit=deposit, month=month, paid_on=on,
                                            amount=deposit.monthly_amount, made_up=made_up)
-    common = {"entry_id": entry_id, "amount": deposit.monthly_amount, "payer": deposit_party(source),
-              "payee": deposit_party(sub), "purpose": memo, "business": business.label,
-              "channel": channel}
-    receipt = deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT, **common)
-    deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     return Done(deposit, instalment, receipt)
 
 
@@ -341,14 +334,9 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date) -> 
     memo = f"零存整取{quote.kind_label}"
     receipt = None
     if balance > 0:
-        entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                         amount=balance, key=f"{idempotency_key}:principal",
-                         business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-        common = {"entry_id": entry_id, "amount": balance, "payer": deposit_party(sub),
-                  "payee": deposit_party(to), "purpose": memo, "business": business.label,
-                  "channel": ReceiptChannel.WEB}
-        deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        receipt = deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+        _, receipt = transfer_with_receipts(
+            payer=sub, payee=to, amount=balance, key=f"{idempotency_key}:principal",
+            business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
     interest_receipt = interest_post(deposit=deposit, to=to, interest=quote.interest,
                                       key=idempotency_key,
                                       memo=f"零存整取利息（{quote.kind_label}）")

@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from accounts.models import MediumKind, ReceiptDirection, SubAccount, SubAccountKind
+from accounts.models import MediumKind, SubAccount, SubAccountKind
 from accounts.receipts.services import ReceiptChannel
 from accounts.services import sub_account_close, sub_account_open
 from ebank.core.audit import audit_record
@@ -195,16 +195,11 @@ def _deposit_in(*, deposit: Deposit, source: SubAccount, amount: Decimal, key: s
                 business: DepositBusinessType, memo: str):
     """Money from the card's 活期 into the 零存宝, its receipts and its instalment row."""
     sub = deposit.sub_account
-    entry_id = fixed.deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
-                                 amount=amount, key=key, business_type=business,
-                                 reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(source),
-              "payee": fixed.deposit_party(sub), "purpose": memo, "business": business.label}
-    receipt = fixed.deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT,
-                                    **common)
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
+    receipt, _ = fixed.transfer_with_receipts(
+        payer=source, payee=sub, amount=amount, key=key, business_type=business,
+        reference=f"deposit:{deposit.pk}", memo=memo)
     LingcunbaoInstalment.objects.create(deposit=deposit, made_on=on, amount=amount,
-                                        entry_id=entry_id)
+                                        entry_id=receipt.entry_id)
     return receipt
 
 
@@ -302,16 +297,10 @@ def lcb_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
     memo = f"零存宝{quote.kind_label}"
     receipt = None
     if quote.amount > 0:
-        entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                                     amount=quote.amount, key=f"{idempotency_key}:principal",
-                                     business_type=business, reference=f"deposit:{deposit.pk}",
-                                     memo=memo)
-        common = {"entry_id": entry_id, "amount": quote.amount,
-                  "payer": fixed.deposit_party(sub), "payee": fixed.deposit_party(to),
-                  "purpose": memo, "business": business.label, "channel": channel}
-        fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT,
-                                        **common)
+        _, receipt = fixed.transfer_with_receipts(
+            payer=sub, payee=to, amount=quote.amount, key=f"{idempotency_key}:principal",
+            business_type=business, reference=f"deposit:{deposit.pk}", memo=memo,
+            channel=channel)
     interest_receipt = fixed.interest_post(deposit=deposit, to=to, interest=quote.interest,
                                            key=idempotency_key,
                                            memo=f"零存宝利息（{quote.kind_label}）",
