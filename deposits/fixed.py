@@ -123,6 +123,11 @@ class Quote:
         return "销户（提前全部支取）" if self.full else "部分提前支取"
 
 
+def requested_amount(*, balance: Decimal, full: bool, amount) -> Decimal:
+    """What a 支取 form asks to take: the whole ``balance`` for 全部支取, else ``amount``."""
+    return balance if full else as_money(amount if amount is not None else "0")
+
+
 def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date,
                    minimum: Decimal = MINIMUM, below_minimum: str = WITHDRAW_NOTE_4) -> Quote:
     """The interest of taking ``amount`` out of ``deposit`` (holding ``balance``) on ``on``;
