@@ -37,9 +37,9 @@ from .. import fixed
 from ..business_types import DepositBusinessType
 from ..fixed import (
     CLOSE_WARNING_DAYS,
-    INSUFFICIENT,
     balance_of,
     current_rate,
+    funds_check,
     int_or_none,
     interest_post,
     source_account,
@@ -127,13 +127,6 @@ class OpenPlan:
     rate: DepositRate
 
 
-def _funds_check(source: SubAccount, amount: Decimal) -> None:
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
-
-
 def open_check(*, customer, from_sub_account_id, term_months, amount, on: date) -> OpenPlan:
     """卡内活期转定期 (储种 零存整取, 开户): notes 3 and 4, the term, the balance, the rate."""
     term = int_or_none(term_months)
@@ -145,7 +138,7 @@ def open_check(*, customer, from_sub_account_id, term_months, amount, on: date) 
     source = source_account(customer=customer, sub_account_id=from_sub_account_id)
     if source.medium.kind != MediumKind.DEBIT_CARD:
         raise BusinessError(CARD_ONLY, code="open_note_3")
-    _funds_check(source, monthly)
+    funds_check(source, monthly)
     rate = rate_on(product=PRODUCT, term_months=term, day=on)
     return OpenPlan(source, term, monthly, rate)
 
@@ -238,7 +231,7 @@ def top_up_check(*, customer, deposit_id, from_sub_account_id, amount, on: date,
     if as_money(amount) != monthly:
         raise BusinessError(TOP_UP_AMOUNT.format(amount=format_cny(monthly)), code="amount")
     month, made_up = month_to_pay(deposit, on, paid_months(deposit))
-    _funds_check(source, monthly)
+    funds_check(source, monthly)
     return TopUpPlan(deposit, source, month, made_up)
 
 

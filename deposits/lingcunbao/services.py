@@ -115,14 +115,6 @@ def card_source(*, customer, sub_account_id) -> SubAccount:
     return source
 
 
-def funds_check(source: SubAccount, amount: Decimal) -> None:
-    ledger = source.ledger_account
-    available = ledger.balance - ledger.held
-    if available < amount:
-        raise BusinessError(f"{fixed.INSUFFICIENT}（可用余额{format_cny(available)}）",
-                            code="insufficient_funds")
-
-
 def open_count(customer) -> int:
     return Deposit.objects.filter(product=Product.LINGCUNBAO, status=DepositStatus.OPEN,
                                   sub_account__medium__customer=customer).count()
@@ -156,7 +148,7 @@ def open_plan_check(*, customer, from_sub_account_id, amount, on: date) -> OpenP
     amount = amount_check(amount)
     source = card_source(customer=customer, sub_account_id=from_sub_account_id)
     count_check(customer)
-    funds_check(source, amount)
+    fixed.funds_check(source, amount)
     rate = rate_on(product=Product.LINGCUNBAO, term_months=TERM_MONTHS, day=on)
     return OpenPlan(source, amount, rate)
 
@@ -184,7 +176,7 @@ def top_up_check(*, customer, deposit: Deposit, from_sub_account_id, amount,
         raise BusinessError(MATURED_NO_TOP_UP, code="lcb_matured")
     source = card_source(customer=customer, sub_account_id=from_sub_account_id)
     cap_check(deposit, amount, on)
-    funds_check(source, amount)
+    fixed.funds_check(source, amount)
     return TopUpPlan(deposit, source, amount)
 
 

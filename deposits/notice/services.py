@@ -93,10 +93,7 @@ def open_check(*, customer, from_sub_account_id, product, amount, on: date) -> N
         raise
     if source.medium.kind != MediumKind.DEBIT_CARD:
         raise BusinessError(OPEN_NOTE_1, code="notice_open_note_1")
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{fixed.INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
+    fixed.funds_check(source, amount)
     rate = rate_on(product=product, term_months=0, day=on)
     return NoticeOpenPlan(source, product, amount, rate)
 

@@ -23,7 +23,6 @@ from django.db import transaction
 from accounts.models import (
     MediumKind,
     MediumStatus,
-    ReceiptDirection,
     SubAccount,
     SubAccountKind,
     SubAccountStatus,
@@ -34,7 +33,6 @@ from ebank.core.audit import audit_record
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
-from ebank.ledger.bank_books import BankBook, bank_book_id
 
 from .. import fixed
 from ..business_types import DepositBusinessType
@@ -167,18 +165,9 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
     sub, to = deposit.sub_account, deposit.interest_account
     quote = withdraw_quote(deposit=deposit, balance=fixed.balance_of(sub), on=on)
     reference = f"deposit:{deposit.pk}"
-    clawback_receipt = None
-    if quote.clawback > 0:
-        memo = "利先得提前支取利息扣回"
-        entry_id = fixed.deposit_move(
-            debit=sub.ledger_account_id, credit=bank_book_id(BankBook.INTEREST_EXPENSE),
-            amount=quote.clawback, key=f"{idempotency_key}:clawback",
-            business_type=DepositBusinessType.INTEREST_CLAWBACK, reference=reference, memo=memo)
-        clawback_receipt = fixed.deposit_receipt(
-            entry_id=entry_id, sub_account=sub, direction=ReceiptDirection.DEBIT,
-            amount=quote.clawback, payer=fixed.deposit_party(sub),
-            payee=(fixed.INTEREST_PAYER, "", sub.medium.branch.name), purpose=memo,
-            business=DepositBusinessType.INTEREST_CLAWBACK.label, channel=channel)
+    clawback_receipt = fixed.interest_clawback(
+        deposit=deposit, sub=sub, amount=quote.clawback, key=idempotency_key,
+        memo="利先得提前支取利息扣回", channel=channel)
     business = DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW
     memo = f"利先得{quote.kind_label}"
     back = quote.principal - quote.clawback
