@@ -123,6 +123,11 @@ class Quote:
         return "销户（提前全部支取）" if self.full else "部分提前支取"
 
 
+def requested_amount(*, balance: Decimal, full: bool, amount) -> Decimal:
+    """What a 支取 form asks to take: the whole ``balance`` for 全部支取, else ``amount``."""
+    return balance if full else as_money(amount if amount is not None else "0")
+
+
 def withdraw_quote(*, deposit: Deposit, balance: Decimal, amount: Decimal, on: date,
                    minimum: Decimal = MINIMUM, below_minimum: str = WITHDRAW_NOTE_4) -> Quote:
     """The interest of taking ``amount`` out of ``deposit`` (holding ``balance``) on ``on``;
@@ -190,6 +195,15 @@ def int_or_none(value) -> int | None:
         return None
 
 
+def funds_check(source: SubAccount, amount: Decimal) -> None:
+    """转出账户可用余额不足 (with the available balance) when ``source`` cannot pay ``amount``."""
+    ledger = source.ledger_account
+    available = ledger.balance - ledger.held
+    if available < amount:
+        raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(available)}）",
+                            code="insufficient_funds")
+
+
 def source_account(*, customer, sub_account_id) -> SubAccount:
     """The 转出账户: the 活期主账户 of a linked 借记卡, 活期存折 or 活期一本通, usable."""
     pk = int_or_none(sub_account_id)
@@ -253,10 +267,7 @@ def open_plan_check(*, customer, from_sub_account_id, fixed_book_id, term_months
         raise BusinessError(minimum_message, code="open_note_4")
     source = source_account(customer=customer, sub_account_id=from_sub_account_id)
     target = target_medium(customer=customer, source=source, fixed_book_id=fixed_book_id)
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
+    funds_check(source, amount)
     rate = rate_on(product=product, term_months=term, day=on)
     return OpenPlan(source, target, term, amount, maturity_option, rate, product)
 
@@ -321,6 +332,26 @@ def interest_post(*, deposit: Deposit, to: SubAccount, interest: Decimal, key: s
     return deposit_receipt(entry_id=entry_id, sub_account=to, direction=ReceiptDirection.CREDIT,
                     amount=interest, payer=(INTEREST_PAYER, "", to.medium.branch.name),
                     payee=deposit_party(to), purpose=memo, business="利息", channel=channel)
+
+
+def interest_clawback(*, deposit: Deposit, sub: SubAccount, amount: Decimal, key: str,
+                      memo: str, channel: str = ReceiptChannel.WEB,
+                      expense_id: int | None = None):
+    """利息扣回: interest paid ahead taken back from ``sub`` to the bank's 利息支出 book, its own
+    posting (``{key}:clawback``) and receipt; None when there is nothing to take back."""
+    if amount <= 0:
+        return None
+    if expense_id is None:
+        expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
+    entry_id = deposit_move(debit=sub.ledger_account_id, credit=expense_id, amount=amount,
+                            key=f"{key}:clawback",
+                            business_type=DepositBusinessType.INTEREST_CLAWBACK,
+                            reference=f"deposit:{deposit.pk}", memo=memo)
+    return deposit_receipt(entry_id=entry_id, sub_account=sub, direction=ReceiptDirection.DEBIT,
+                           amount=amount, payer=deposit_party(sub),
+                           payee=(INTEREST_PAYER, "", sub.medium.branch.name), purpose=memo,
+                           business=DepositBusinessType.INTEREST_CLAWBACK.label,
+                           channel=channel)
 
 
 # --- opening -------------------------------------------------------------------------------------

@@ -73,14 +73,29 @@ class FixedOpenForm(forms.Form):
             (str(m.pk), f"定期一本通 {m.masked_number}") for m in books]
 
 
-class FixedWithdrawForm(forms.Form):
-    MODES = (("full", "全部支取（销户或到期支取）"), ("partial", "部分提前支取"))
-
-    deposit = IdChoiceField(label="定期账户", error_messages={"required": "请选择定期账户"})
-    mode = forms.ChoiceField(label="支取方式", choices=MODES, initial="full",
+def withdraw_mode_field(modes) -> forms.ChoiceField:
+    """支取方式 of a 支取 form: ``modes`` are its ("full", …) and ("partial", …) choices."""
+    return forms.ChoiceField(label="支取方式", choices=modes, initial="full",
                              widget=forms.RadioSelect,
                              error_messages={"required": "请选择支取方式",
                                              "invalid_choice": "请选择支取方式"})
+
+
+class PartialNeedsAmount:
+    """A 支取 form's check that a partial one names its amount."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "partial" and not data.get("amount"):
+            self.add_error("amount", "请输入支取金额")
+        return data
+
+
+class FixedWithdrawForm(PartialNeedsAmount, forms.Form):
+    MODES = (("full", "全部支取（销户或到期支取）"), ("partial", "部分提前支取"))
+
+    deposit = IdChoiceField(label="定期账户", error_messages={"required": "请选择定期账户"})
+    mode = withdraw_mode_field(MODES)
     amount = AmountField(label="支取金额", required=False,
                          help_text="部分提前支取时填写；全部支取无需填写")
 
@@ -89,12 +104,6 @@ class FixedWithdrawForm(forms.Form):
         self.fields["deposit"].choices = [("", "请选择")] + [
             (str(row.pk), f"{row.number} {row.term} {format_cny(row.balance)}"
                           f"（{row.deposit.matures_on:%Y-%m-%d}到期）") for row in deposits]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("mode") == "partial" and not data.get("amount"):
-            self.add_error("amount", "请输入支取金额")
-        return data
 
 
 class PlanForm(forms.Form):

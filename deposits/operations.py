@@ -46,6 +46,17 @@ def account_text(sub_account) -> str:
     return f"{sub_account.medium.get_kind_display()} {sub_account.medium.masked_number}"
 
 
+def confirmed_amount(payload: dict, *, balance: Decimal, key: str = "amount",
+                     whole: bool = False) -> Decimal:
+    """The amount a 支取 confirmation showed (``payload[key]``). When it was the whole balance
+    (a 全部支取, or ``whole`` for a product only taken out whole) and the deposit changed since
+    提交 (another posting), refused: confirm only what the page showed."""
+    amount = as_money(payload[key])
+    if (whole or payload.get("full")) and amount != balance:
+        raise BusinessError("存款余额已变化，请重新办理支取")
+    return amount
+
+
 # --- 开户 -----------------------------------------------------------------------------------------
 
 
@@ -114,7 +125,7 @@ def fixed_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
     interest as it would be posted today; then the confirmation."""
     deposit = fixed.deposit_for_customer(customer=user.customer, pk=deposit_id)
     balance = fixed.balance_of(deposit.sub_account)
-    take = balance if full else as_money(amount if amount is not None else "0")
+    take = fixed.requested_amount(balance=balance, full=full, amount=amount)
     on = business_day()
     quote = fixed.withdraw_quote(deposit=deposit, balance=balance, amount=take, on=on)
     summary = [("定期账号", fixed.masked_number(deposit.sub_account)),
@@ -139,10 +150,7 @@ def fixed_withdraw_execute(*, operation: PendingOperation) -> dict:
     deposit = fixed.deposit_for_customer(customer=operation.user.customer,
                                          pk=payload["deposit"], lock=True)
     balance = fixed.balance_of(deposit.sub_account)
-    amount = as_money(payload["amount"])
-    if payload.get("full") and amount != balance:
-        # The deposit changed since 提交 (another withdrawal): confirm what the page showed only.
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    amount = confirmed_amount(payload, balance=balance)
     done = fixed.fixed_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
                                      idempotency_key=operation.idempotency_key,
                                      on=business_day())

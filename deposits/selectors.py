@@ -56,7 +56,8 @@ class DepositRow:
         return self.deposit.status == DepositStatus.OPEN
 
 
-def _rows(query, on: date) -> list[DepositRow]:
+def deposit_rows(query, on: date) -> list[DepositRow]:
+    """A row (balance, 利息（至今日）) for each deposit of ``query``, in its order."""
     rows = []
     for deposit in query:
         balance = deposit.sub_account.ledger_account.balance
@@ -84,13 +85,13 @@ def deposits_for_customer(*, customer, on: date, open_only: bool = False,
     query = _customer_deposits(customer, products)
     if open_only:
         query = query.filter(status=DepositStatus.OPEN)
-    return _rows(query.order_by("status", "-opened_on", "-pk"), on)
+    return deposit_rows(query.order_by("status", "-opened_on", "-pk"), on)
 
 
 def deposit_get(*, customer, pk, on: date) -> DepositRow:
     """One of the customer's deposits (on a linked medium); anything else → 404."""
     try:
-        rows = _rows(_customer_deposits(customer).filter(pk=int(pk)), on)
+        rows = deposit_rows(_customer_deposits(customer).filter(pk=int(pk)), on)
     except (TypeError, ValueError):
         rows = []
     if not rows:

@@ -25,6 +25,23 @@ from .models import MaturityOption, PlanStatus, Product
 from .rates import term_text
 
 
+def picked_deposit(request, deposits, *, missing: str = "定期存款不存在") -> dict:
+    """``?deposit=<id>`` on a GET from a list's 支取/续存 link: the form's initial deposit, one of
+    ``deposits`` (the customer's own, offered on the page), else 404 (``missing``)."""
+    picked = request.GET.get("deposit") if request.method == "GET" else None
+    if not picked:
+        return {}
+    if not any(str(deposit.pk) == picked for deposit in deposits):
+        raise Http404(missing)
+    return {"deposit": picked}
+
+
+def withdraw_initial(typed: dict) -> dict:
+    """A 支取 form's 全部/部分 choice and amount as typed before the confirmation."""
+    full = bool(typed.get("full"))
+    return {"mode": "full" if full else "partial", "amount": "" if full else typed["amount"]}
+
+
 @customer_required
 @require_GET
 def index(request):
@@ -80,14 +97,10 @@ def fixed_withdraw(request):
     typed = operation_typed(request=request, kind=operations.KIND_FIXED_WITHDRAW)
     initial = {"mode": "full"}
     if typed:
-        initial = {"deposit": typed["deposit"], "mode": "full" if typed.get("full") else "partial",
-                   "amount": "" if typed.get("full") else typed["amount"]}
-    elif request.method == "GET" and request.GET.get("deposit"):
+        initial = {"deposit": typed["deposit"], **withdraw_initial(typed)}
+    else:
         # From 我的定期存款 › 支取: the deposit chosen (another customer's → 404).
-        picked = request.GET["deposit"]
-        if not any(str(row.pk) == picked for row in rows):
-            raise Http404("定期存款不存在")
-        initial["deposit"] = picked
+        initial.update(picked_deposit(request, rows))
     form = FixedWithdrawForm(request.POST if request.method == "POST" else None, initial=initial, deposits=rows)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

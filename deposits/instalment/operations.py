@@ -9,7 +9,6 @@ deposit's lock and posts once under the operation's idempotency key.
 from django.db import transaction
 
 from ebank.core.clock import business_day
-from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
 from ebank.core.web import url_or_none
 from security.confirm.registry import operation_kind
@@ -17,7 +16,7 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from ..fixed import WITHDRAW_NOTE_2, WITHDRAW_NOTE_3, balance_of, masked_number
-from ..operations import account_text, receipt_url
+from ..operations import account_text, confirmed_amount, receipt_url, withdraw_lines
 from ..rates import term_text
 from . import services as svc
 
@@ -160,20 +159,13 @@ def withdraw_execute(*, operation: PendingOperation) -> dict:
     payload = operation.payload
     deposit = svc.deposit_for_customer(customer=operation.user.customer,
                                        pk=payload["deposit"], lock=True)
-    if balance_of(deposit.sub_account) != as_money(payload["amount"]):
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    confirmed_amount(payload, balance=balance_of(deposit.sub_account), whole=True)
     done = svc.withdraw_post(user=operation.user, deposit=deposit,
                              idempotency_key=operation.idempotency_key, on=business_day())
     quote = done.quote
-    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
-             ["利息", format_cny(quote.interest)]]
-    if quote.overdue:
-        lines.append(["其中逾期利息", format_cny(quote.overdue)])
-    if done.interest_receipt is not None:
-        lines.append(["利息回单", done.interest_receipt.number])
     return {
         "message": f"{quote.kind_label}成功，本息{format_cny(quote.amount + quote.interest)}"
                    "已转入活期账户",
         "receipt_url": receipt_url(done.receipt or done.interest_receipt),
-        "lines": lines,
+        "lines": withdraw_lines(quote, done.interest_receipt),
     }

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import MediumKind, ReceiptDirection, SubAccount, SubAccountKind
+from accounts.models import MediumKind, SubAccount, SubAccountKind
 from accounts.receipts.services import ReceiptChannel
 from accounts.services import sub_account_close, sub_account_open
 from ebank.core.audit import audit_record
@@ -37,15 +37,13 @@ from .. import fixed
 from ..business_types import DepositBusinessType
 from ..fixed import (
     CLOSE_WARNING_DAYS,
-    INSUFFICIENT,
     balance_of,
     current_rate,
-    deposit_move,
-    deposit_party,
-    deposit_receipt,
+    funds_check,
     int_or_none,
     interest_post,
     source_account,
+    transfer_with_receipts,
 )
 from ..interest import (
     add_months,
@@ -129,13 +127,6 @@ class OpenPlan:
     rate: DepositRate
 
 
-def _funds_check(source: SubAccount, amount: Decimal) -> None:
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
-
-
 def open_check(*, customer, from_sub_account_id, term_months, amount, on: date) -> OpenPlan:
     """卡内活期转定期 (储种 零存整取, 开户): notes 3 and 4, the term, the balance, the rate."""
     term = int_or_none(term_months)
@@ -147,7 +138,7 @@ def open_check(*, customer, from_sub_account_id, term_months, amount, on: date) 
     source = source_account(customer=customer, sub_account_id=from_sub_account_id)
     if source.medium.kind != MediumKind.DEBIT_CARD:
         raise BusinessError(CARD_ONLY, code="open_note_3")
-    _funds_check(source, monthly)
+    funds_check(source, monthly)
     rate = rate_on(product=PRODUCT, term_months=term, day=on)
     return OpenPlan(source, term, monthly, rate)
 
@@ -163,16 +154,11 @@ def _pay_in(*, user, deposit: Deposit, source: SubAccount, month: int, made_up: 
             key: str, on: date, business: DepositBusinessType, memo: str,
             channel: str) -> Done:
     sub = deposit.sub_account
-    entry_id = deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
-                     amount=deposit.monthly_amount, key=key, business_type=business,
-                     reference=f"deposit:{deposit.pk}", memo=memo)
+    receipt, _ = transfer_with_receipts(
+        payer=source, payee=sub, amount=deposit.monthly_amount, key=key, business_type=business,
+        reference=f"deposit:{deposit.pk}", memo=memo, channel=channel)
     instalment = Instalment.objects.create(deposit=deposit, month=month, paid_on=on,
                                            amount=deposit.monthly_amount, made_up=made_up)
-    common = {"entry_id": entry_id, "amount": deposit.monthly_amount, "payer": deposit_party(source),
-              "payee": deposit_party(sub), "purpose": memo, "business": business.label,
-              "channel": channel}
-    receipt = deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT, **common)
-    deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     return Done(deposit, instalment, receipt)
 
 
@@ -245,7 +231,7 @@ def top_up_check(*, customer, deposit_id, from_sub_account_id, amount, on: date,
     if as_money(amount) != monthly:
         raise BusinessError(TOP_UP_AMOUNT.format(amount=format_cny(monthly)), code="amount")
     month, made_up = month_to_pay(deposit, on, paid_months(deposit))
-    _funds_check(source, monthly)
+    funds_check(source, monthly)
     return TopUpPlan(deposit, source, month, made_up)
 
 
@@ -341,14 +327,9 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date) -> 
     memo = f"零存整取{quote.kind_label}"
     receipt = None
     if balance > 0:
-        entry_id = deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                         amount=balance, key=f"{idempotency_key}:principal",
-                         business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
-        common = {"entry_id": entry_id, "amount": balance, "payer": deposit_party(sub),
-                  "payee": deposit_party(to), "purpose": memo, "business": business.label,
-                  "channel": ReceiptChannel.WEB}
-        deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        receipt = deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+        _, receipt = transfer_with_receipts(
+            payer=sub, payee=to, amount=balance, key=f"{idempotency_key}:principal",
+            business_type=business, reference=f"deposit:{deposit.pk}", memo=memo)
     interest_receipt = interest_post(deposit=deposit, to=to, interest=quote.interest,
                                       key=idempotency_key,
                                       memo=f"零存整取利息（{quote.kind_label}）")

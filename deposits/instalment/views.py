@@ -3,7 +3,6 @@
 shown on the same page with what was typed kept; GET never writes; a deposit named in the URL
 is looked up through the logged-in customer (another customer's → 404)."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -14,18 +13,10 @@ from security.confirm.selectors import operation_typed
 
 from ..fixed import WITHDRAW_NOTE_2, WITHDRAW_NOTE_3
 from ..selectors import open_sources
+from ..views import picked_deposit
 from . import operations, selectors
 from .forms import BookTopUpForm, InstalmentForm, WithdrawForm
 from .services import OPEN_NOTE_2, WITHDRAW_NOTE_1
-
-
-def _picked(request, rows, initial: dict) -> None:
-    """``?deposit=<id>`` from a list: one of the rows offered, else 404."""
-    picked = request.GET.get("deposit") if request.method == "GET" else None
-    if picked:
-        if not any(str(row.pk) == picked for row in rows):
-            raise Http404("零存整取不存在")
-        initial["deposit"] = picked
 
 
 @customer_required
@@ -43,7 +34,7 @@ def instalment(request):
                    "term_months": typed.get("term_months", ""),
                    "deposit": typed.get("deposit", ""), "amount": typed["amount"]}
     else:
-        _picked(request, rows, initial)
+        initial.update(picked_deposit(request, rows, missing="零存整取不存在"))
         if "deposit" in initial:
             initial["mode"] = "top_up"
     form = InstalmentForm(request.POST if request.method == "POST" else None, initial=initial,
@@ -80,7 +71,7 @@ def book_top_up(request):
         initial = {"deposit": typed["deposit"], "from_sub_account": typed["from_sub_account"],
                    "amount": typed["amount"]}
     else:
-        _picked(request, rows, initial)
+        initial.update(picked_deposit(request, rows, missing="零存整取不存在"))
     form = BookTopUpForm(request.POST if request.method == "POST" else None, initial=initial,
                          sources=open_sources(customer=customer), deposits=rows)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +98,7 @@ def withdraw(request):
     if typed:
         initial = {"deposit": typed["deposit"]}
     else:
-        _picked(request, rows, initial)
+        initial.update(picked_deposit(request, rows, missing="零存整取不存在"))
     form = WithdrawForm(request.POST if request.method == "POST" else None, initial=initial,
                         deposits=rows)
     if request.method == "POST" and form.is_valid():

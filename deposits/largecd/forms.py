@@ -4,7 +4,7 @@ from django import forms
 
 from ebank.core.money import format_cny
 
-from ..forms import AmountField, IdChoiceField
+from ..forms import AmountField, IdChoiceField, PartialNeedsAmount, withdraw_mode_field
 from ..models import LargeCDProduct
 from ..rates import term_text
 
@@ -31,21 +31,12 @@ class CDOpenForm(forms.Form):
             (str(s.pk), _account_label(s)) for s in sources]
 
 
-class CDWithdrawForm(forms.Form):
+class CDWithdrawForm(PartialNeedsAmount, forms.Form):
     MODES = (("full", "全部支取（销户或到期支取）"), ("partial", "部分提前支取"))
 
-    mode = forms.ChoiceField(label="支取方式", choices=MODES, initial="full",
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "请选择支取方式",
-                                             "invalid_choice": "请选择支取方式"})
+    mode = withdraw_mode_field(MODES)
     amount = AmountField(label="支取金额", required=False,
                          help_text="部分提前支取时填写，支取后余额不能小于20万元")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("mode") == "partial" and not data.get("amount"):
-            self.add_error("amount", "请输入支取金额")
-        return data
 
 
 class InterestAccountForm(forms.Form):

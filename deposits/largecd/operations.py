@@ -7,16 +7,15 @@ from django.db import transaction
 from django.urls import reverse
 
 from ebank.core.clock import business_day
-from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation
 
-from ..fixed import balance_of, masked_number
+from ..fixed import balance_of, masked_number, requested_amount
 from ..interest_account import account_label, deposit_of_customer
 from ..models import Product
-from ..operations import account_text, receipt_url
+from ..operations import account_text, confirmed_amount, receipt_url
 from ..rates import term_text
 from . import services
 
@@ -72,7 +71,7 @@ def cd_withdraw_start(*, user, deposit_id, full: bool, amount: Decimal | None
     deposit = deposit_of_customer(customer=user.customer, product=Product.LARGE_CD,
                                   pk=deposit_id)
     balance = balance_of(deposit.sub_account)
-    take = balance if full else as_money(amount if amount is not None else "0")
+    take = requested_amount(balance=balance, full=full, amount=amount)
     quote = services.cd_quote(deposit=deposit, balance=balance, amount=take, on=business_day())
     summary = [("大额存单账号", masked_number(deposit.sub_account)),
                ("存期", term_text(deposit.term_months)),
@@ -97,9 +96,7 @@ def cd_withdraw_execute(*, operation: PendingOperation) -> dict:
     deposit = deposit_of_customer(customer=operation.user.customer, product=Product.LARGE_CD,
                                   pk=payload["deposit"], lock=True)
     balance = balance_of(deposit.sub_account)
-    amount = as_money(payload["amount"])
-    if payload.get("full") and amount != balance:
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    amount = confirmed_amount(payload, balance=balance)
     done = services.cd_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
                                      idempotency_key=operation.idempotency_key,
                                      on=business_day())

@@ -5,8 +5,7 @@ from datetime import date
 from accounts.models import LinkedMedium, MediumKind, MediumStatus
 
 from ..models import Deposit
-from ..product_facts import interest_today
-from ..selectors import DepositRow
+from ..selectors import DepositRow, deposit_rows
 
 
 def linked_cards(*, customer) -> list:
@@ -27,12 +26,7 @@ def product_rows(*, customer, product: str, on: date, card=None) -> list[Deposit
              .order_by("status", "-opened_on", "-pk"))
     if card is not None:
         query = query.filter(sub_account__medium=card)
-    rows = []
-    for deposit in query:
-        balance = deposit.sub_account.ledger_account.balance
-        rows.append(DepositRow(deposit, balance,
-                               interest_today(deposit=deposit, balance=balance, on=on)))
-    return rows
+    return deposit_rows(query, on)
 
 
 def card_picked(*, cards, value):

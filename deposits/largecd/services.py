@@ -89,10 +89,7 @@ def cd_open_check(*, customer, product_id, from_sub_account_id, amount, on: date
     if amount > product.remaining:
         raise BusinessError(f"该期大额存单剩余额度不足，剩余{format_cny(product.remaining)}",
                             code="quota")
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{fixed.INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
+    fixed.funds_check(source, amount)
     return CDOpenPlan(source, product, amount)
 
 

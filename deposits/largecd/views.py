@@ -15,6 +15,7 @@ from ..interest_account_views import deposit_or_404
 from ..models import DepositStatus, Product
 from ..rates import term_text
 from ..selectors import open_sources
+from ..views import withdraw_initial
 from . import operations, services
 from .forms import CDOpenForm, CDWithdrawForm
 from .selectors import card_with_rows
@@ -87,8 +88,7 @@ def cd_withdraw(request, pk: int):
     typed = operation_typed(request=request, kind=operations.KIND_CD_WITHDRAW)
     initial = {"mode": "full"}
     if typed and typed.get("deposit") == deposit.pk:
-        initial = {"mode": "full" if typed.get("full") else "partial",
-                   "amount": "" if typed.get("full") else typed["amount"]}
+        initial = withdraw_initial(typed)
     form = CDWithdrawForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

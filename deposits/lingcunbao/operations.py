@@ -10,7 +10,6 @@ idempotency key.
 from django.db import transaction
 
 from ebank.core.clock import business_day
-from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
 from ebank.core.web import url_or_none
 from security.confirm.registry import operation_kind
@@ -18,7 +17,7 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from .. import fixed
-from ..operations import account_text, receipt_url, withdraw_lines
+from ..operations import account_text, confirmed_amount, receipt_url, withdraw_lines
 from ..rates import term_text
 from . import services
 
@@ -143,8 +142,7 @@ def lcb_withdraw_execute(*, operation: PendingOperation) -> dict:
     payload = operation.payload
     deposit = services.deposit_for_customer(customer=operation.user.customer,
                                             pk=payload["deposit"], lock=True)
-    if fixed.balance_of(deposit.sub_account) != as_money(payload["amount"]):
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    confirmed_amount(payload, balance=fixed.balance_of(deposit.sub_account), whole=True)
     done = services.lcb_withdraw_post(user=operation.user, deposit=deposit,
                                       idempotency_key=operation.idempotency_key,
                                       on=business_day())

@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from accounts.models import MediumKind, ReceiptDirection, SubAccount, SubAccountKind
+from accounts.models import MediumKind, SubAccount, SubAccountKind
 from accounts.receipts.services import ReceiptChannel
 from accounts.services import sub_account_close, sub_account_open
 from ebank.core.audit import audit_record
@@ -115,14 +115,6 @@ def card_source(*, customer, sub_account_id) -> SubAccount:
     return source
 
 
-def funds_check(source: SubAccount, amount: Decimal) -> None:
-    ledger = source.ledger_account
-    available = ledger.balance - ledger.held
-    if available < amount:
-        raise BusinessError(f"{fixed.INSUFFICIENT}（可用余额{format_cny(available)}）",
-                            code="insufficient_funds")
-
-
 def open_count(customer) -> int:
     return Deposit.objects.filter(product=Product.LINGCUNBAO, status=DepositStatus.OPEN,
                                   sub_account__medium__customer=customer).count()
@@ -156,7 +148,7 @@ def open_plan_check(*, customer, from_sub_account_id, amount, on: date) -> OpenP
     amount = amount_check(amount)
     source = card_source(customer=customer, sub_account_id=from_sub_account_id)
     count_check(customer)
-    funds_check(source, amount)
+    fixed.funds_check(source, amount)
     rate = rate_on(product=Product.LINGCUNBAO, term_months=TERM_MONTHS, day=on)
     return OpenPlan(source, amount, rate)
 
@@ -184,7 +176,7 @@ def top_up_check(*, customer, deposit: Deposit, from_sub_account_id, amount,
         raise BusinessError(MATURED_NO_TOP_UP, code="lcb_matured")
     source = card_source(customer=customer, sub_account_id=from_sub_account_id)
     cap_check(deposit, amount, on)
-    funds_check(source, amount)
+    fixed.funds_check(source, amount)
     return TopUpPlan(deposit, source, amount)
 
 
@@ -195,16 +187,11 @@ def _deposit_in(*, deposit: Deposit, source: SubAccount, amount: Decimal, key: s
                 business: DepositBusinessType, memo: str):
     """Money from the card's 活期 into the 零存宝, its receipts and its instalment row."""
     sub = deposit.sub_account
-    entry_id = fixed.deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
-                                 amount=amount, key=key, business_type=business,
-                                 reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(source),
-              "payee": fixed.deposit_party(sub), "purpose": memo, "business": business.label}
-    receipt = fixed.deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT,
-                                    **common)
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
+    receipt, _ = fixed.transfer_with_receipts(
+        payer=source, payee=sub, amount=amount, key=key, business_type=business,
+        reference=f"deposit:{deposit.pk}", memo=memo)
     LingcunbaoInstalment.objects.create(deposit=deposit, made_on=on, amount=amount,
-                                        entry_id=entry_id)
+                                        entry_id=receipt.entry_id)
     return receipt
 
 
@@ -302,16 +289,10 @@ def lcb_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
     memo = f"零存宝{quote.kind_label}"
     receipt = None
     if quote.amount > 0:
-        entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                                     amount=quote.amount, key=f"{idempotency_key}:principal",
-                                     business_type=business, reference=f"deposit:{deposit.pk}",
-                                     memo=memo)
-        common = {"entry_id": entry_id, "amount": quote.amount,
-                  "payer": fixed.deposit_party(sub), "payee": fixed.deposit_party(to),
-                  "purpose": memo, "business": business.label, "channel": channel}
-        fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-        receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT,
-                                        **common)
+        _, receipt = fixed.transfer_with_receipts(
+            payer=sub, payee=to, amount=quote.amount, key=f"{idempotency_key}:principal",
+            business_type=business, reference=f"deposit:{deposit.pk}", memo=memo,
+            channel=channel)
     interest_receipt = fixed.interest_post(deposit=deposit, to=to, interest=quote.interest,
                                            key=idempotency_key,
                                            memo=f"零存宝利息（{quote.kind_label}）",

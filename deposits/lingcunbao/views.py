@@ -6,7 +6,6 @@ is looked up through the logged-in customer (another customer's → 404 on GET, 
 已销户」 on POST).
 """
 
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -15,21 +14,12 @@ from ebank.core.errors import BusinessError
 from ebank.core.web import customer_required, redirect_to_confirm
 from security.confirm.selectors import operation_typed
 
+from ..views import picked_deposit
 from . import operations, services
 from .forms import LcbDepositForm, LcbWithdrawForm
 from .selectors import card_sources, lcb_rows
 
 NOTES = (services.NOTE_1, services.NOTE_2, services.NOTE_3)
-
-
-def _picked(request, rows) -> dict:
-    """``?deposit=<id>`` from a link: one of the customer's open 零存宝 (else 404)."""
-    picked = request.GET.get("deposit") if request.method == "GET" else None
-    if not picked:
-        return {}
-    if not any(str(row.pk) == picked for row in rows):
-        raise Http404("零存宝账户不存在")
-    return {"deposit": picked}
 
 
 def _context(rows, on) -> dict:
@@ -47,7 +37,7 @@ def lcb_open(request):
              or operation_typed(request=request, kind=operations.KIND_TOP_UP))
     initial = ({"deposit": typed.get("deposit") or "",
                 "from_sub_account": typed["from_sub_account"], "amount": typed["amount"]}
-               if typed else _picked(request, rows))
+               if typed else picked_deposit(request, rows, missing="零存宝账户不存在"))
     form = LcbDepositForm(request.POST if request.method == "POST" else None, initial=initial,
                           sources=card_sources(customer=customer), deposits=rows)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +66,7 @@ def lcb_withdraw(request):
     on = business_day()
     rows = lcb_rows(customer=customer, on=on)
     typed = operation_typed(request=request, kind=operations.KIND_WITHDRAW)
-    initial = {"deposit": typed["deposit"]} if typed else _picked(request, rows)
+    initial = {"deposit": typed["deposit"]} if typed else picked_deposit(request, rows, missing="零存宝账户不存在")
     form = LcbWithdrawForm(request.POST if request.method == "POST" else None, initial=initial,
                            deposits=rows)
     if request.method == "POST" and form.is_valid():

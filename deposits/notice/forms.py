@@ -5,7 +5,13 @@ from django import forms
 
 from ebank.core.money import format_cny
 
-from ..forms import AmountField, FixedWithdrawForm, IdChoiceField, source_label
+from ..forms import (
+    AmountField,
+    FixedWithdrawForm,
+    IdChoiceField,
+    source_label,
+    withdraw_mode_field,
+)
 from ..models import Product
 
 PRODUCTS = [(Product.NOTICE_1D.value, Product.NOTICE_1D.label),
@@ -43,10 +49,7 @@ class NoticeWithdrawForm(FixedWithdrawForm):
     MODES = (("full", "全部支取（销户）"), ("partial", "部分支取"))
 
     deposit = IdChoiceField(label="通知存款账户", error_messages={"required": "请选择通知存款账户"})
-    mode = forms.ChoiceField(label="支取方式", choices=MODES, initial="full",
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "请选择支取方式",
-                                             "invalid_choice": "请选择支取方式"})
+    mode = withdraw_mode_field(MODES)
     amount = AmountField(label="支取金额", required=False,
                          help_text="部分支取时填写；全部支取无需填写")
 

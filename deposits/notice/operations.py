@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from ebank.core.clock import business_day
-from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
 from ebank.core.web import url_or_none
 from security.confirm.registry import operation_kind
@@ -21,7 +20,7 @@ from security.models import PendingOperation
 
 from .. import fixed
 from ..models import Product
-from ..operations import account_text, receipt_url
+from ..operations import account_text, confirmed_amount, receipt_url
 from . import services, sweep
 
 KIND_NOTICE_OPEN = "deposits.notice_open"
@@ -124,7 +123,7 @@ def notice_give_execute(*, operation: PendingOperation) -> dict:
 def notice_withdraw_start(*, user, deposit_id, full: bool, amount) -> PendingOperation:
     deposit = services.deposit_for_customer(customer=user.customer, pk=deposit_id)
     balance = fixed.balance_of(deposit.sub_account)
-    take = balance if full else as_money(amount if amount is not None else "0")
+    take = fixed.requested_amount(balance=balance, full=full, amount=amount)
     quote = services.withdraw_quote(deposit=deposit, balance=balance, amount=take,
                                     on=business_day())
     summary = [("通知存款账号", fixed.masked_number(deposit.sub_account)),
@@ -149,9 +148,7 @@ def notice_withdraw_execute(*, operation: PendingOperation) -> dict:
     deposit = services.deposit_for_customer(customer=operation.user.customer,
                                             pk=payload["deposit"], lock=True)
     balance = fixed.balance_of(deposit.sub_account)
-    amount = as_money(payload["amount"])
-    if payload.get("full") and amount != balance:
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    amount = confirmed_amount(payload, balance=balance)
     done = services.notice_withdraw_post(user=operation.user, deposit=deposit, amount=amount,
                                          idempotency_key=operation.idempotency_key,
                                          on=business_day())

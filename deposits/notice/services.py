@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import MediumKind, ReceiptDirection, SubAccount, SubAccountKind
+from accounts.models import MediumKind, SubAccount, SubAccountKind
 from accounts.receipts.services import ReceiptChannel
 from accounts.services import sub_account_close, sub_account_open
 from ebank.core.audit import audit_record
@@ -93,10 +93,7 @@ def open_check(*, customer, from_sub_account_id, product, amount, on: date) -> N
         raise
     if source.medium.kind != MediumKind.DEBIT_CARD:
         raise BusinessError(OPEN_NOTE_1, code="notice_open_note_1")
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{fixed.INSUFFICIENT}（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
+    fixed.funds_check(source, amount)
     rate = rate_on(product=product, term_months=0, day=on)
     return NoticeOpenPlan(source, product, amount, rate)
 
@@ -114,20 +111,14 @@ def notice_deposit_open(*, source: SubAccount, product: str, amount: Decimal, ra
     transaction): the customer's 开户, or a 活期宝 sweep (``sweep``, business 活期宝归集)."""
     sub = sub_account_open(medium=source.medium, kind=SubAccountKind.NOTICE, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
-    entry_id = fixed.deposit_move(debit=source.ledger_account_id, credit=sub.ledger_account_id,
-                                 amount=amount, key=key, business_type=business,
-                                 reference=f"deposit:{sub.number}", memo=memo)
+    receipt, _ = fixed.transfer_with_receipts(
+        payer=source, payee=sub, amount=amount, key=key,
+        business_type=DepositBusinessType(business), reference=f"deposit:{sub.number}",
+        memo=memo, channel=channel)
     deposit = Deposit.objects.create(
         sub_account=sub, product=product, term_months=0, principal=amount,
         annual_rate=rate.annual_rate, rate_row=rate, opened_on=on, value_date=value_date,
         interest_account=source, sweep=sweep)
-    label = DepositBusinessType(business).label
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(source),
-              "payee": fixed.deposit_party(sub), "purpose": memo, "business": label,
-              "channel": channel}
-    receipt = fixed.deposit_receipt(sub_account=source, direction=ReceiptDirection.DEBIT,
-                                      **common)
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     return NoticeOpened(deposit, receipt)
 
 
@@ -342,15 +333,9 @@ def notice_withdraw_post(*, user, deposit: Deposit, amount, idempotency_key: str
     name = product_label(deposit.product)
     memo = f"{name}{quote.kind_label}"
     business = DepositBusinessType.WITHDRAW
-    entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                                 amount=quote.amount, key=f"{idempotency_key}:principal",
-                                 business_type=business, reference=f"deposit:{deposit.pk}",
-                                 memo=memo)
-    common = {"entry_id": entry_id, "amount": quote.amount, "payer": fixed.deposit_party(sub),
-              "payee": fixed.deposit_party(to), "purpose": memo, "business": business.label,
-              "channel": channel}
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+    _, receipt = fixed.transfer_with_receipts(
+        payer=sub, payee=to, amount=quote.amount, key=f"{idempotency_key}:principal",
+        business_type=business, reference=f"deposit:{deposit.pk}", memo=memo, channel=channel)
     receipts = []
     for part, key, label in ((quote.noticed_interest, "notice", "通知利率"),
                              (quote.current_interest, "current", "活期利率")):

@@ -34,7 +34,6 @@ from accounts.models import (
     Medium,
     MediumKind,
     MediumStatus,
-    ReceiptDirection,
     SubAccount,
     SubAccountKind,
     SubAccountStatus,
@@ -158,15 +157,10 @@ def _tranche_back(deposit: Deposit, amount: Decimal, *, key: str, on: date, unti
     balance = fixed.balance_of(sub)
     interest = tranche_interest(deposit, amount, until=until, rates_on=on)
     memo = "活期宝转回活期"
-    entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                                 amount=amount, key=f"{key}:principal",
-                                 business_type=DepositBusinessType.SWEEP,
-                                 reference=f"deposit:{deposit.pk}", memo=memo)
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(sub),
-              "payee": fixed.deposit_party(to), "purpose": memo,
-              "business": DepositBusinessType.SWEEP.label, "channel": channel}
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+    _, receipt = fixed.transfer_with_receipts(
+        payer=sub, payee=to, amount=amount, key=f"{key}:principal",
+        business_type=DepositBusinessType.SWEEP, reference=f"deposit:{deposit.pk}", memo=memo,
+        channel=channel)
     fixed.interest_post(deposit=deposit, to=to, interest=interest, key=key,
                         memo="活期宝利息（七天通知存款）", channel=channel)
     deposit.interest_paid += interest

@@ -20,6 +20,7 @@ from ebank.core.web import customer_required, redirect_to_confirm
 from security.confirm.selectors import operation_typed
 
 from .. import fixed, selectors
+from ..views import picked_deposit, withdraw_initial
 from . import operations, services, sweep
 from .forms import NoticeGiveForm, NoticeOpenForm, NoticeWithdrawForm
 
@@ -76,13 +77,10 @@ def notice_withdraw(request):
     typed = operation_typed(request=request, kind=operations.KIND_NOTICE_WITHDRAW)
     initial = {"mode": "full"}
     if typed:
-        initial = {"deposit": typed["deposit"], "mode": "full" if typed.get("full") else "partial",
-                   "amount": "" if typed.get("full") else typed["amount"]}
-    elif request.method == "GET" and request.GET.get("deposit"):
-        picked = request.GET["deposit"]
-        if not any(str(row["deposit"].pk) == picked for row in rows):
-            raise Http404("通知存款不存在")
-        initial["deposit"] = picked
+        initial = {"deposit": typed["deposit"], **withdraw_initial(typed)}
+    else:
+        initial.update(picked_deposit(request, [row["deposit"] for row in rows],
+                                      missing="通知存款不存在"))
     form = NoticeWithdrawForm(request.POST if request.method == "POST" else None,
                               initial=initial, rows=rows)
     if request.method == "POST" and form.is_valid():

@@ -40,6 +40,8 @@ from ..fixed import (
     deposit_move,
     deposit_party,
     deposit_receipt,
+    funds_check,
+    interest_clawback,
     interest_post,
     transfer_with_receipts,
 )
@@ -121,10 +123,7 @@ def payout_open_check(*, customer, source: SubAccount, interest_account: SubAcco
     amount = as_money(amount)
     if amount < MINIMUM:
         raise BusinessError(BELOW_MINIMUM, code="minimum")
-    ledger = source.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"转出账户可用余额不足（可用余额{format_cny(ledger.balance - ledger.held)}）",
-                            code="insufficient_funds")
+    funds_check(source, amount)
     rate = rate_on(product=Product.INTEREST_PAYOUT, term_months=term, day=on)
     return PayoutOpenPlan(source, to, term, frequency, amount, rate)
 
@@ -262,16 +261,8 @@ def payout_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: da
     expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
     if quote.matured:
         payouts_catch_up(deposit, deposit.matures_on, expense_id)
-    if quote.clawback:
-        memo = "存本取息提前支取利息扣回"
-        entry_id = deposit_move(debit=sub.ledger_account_id, credit=expense_id,
-                               amount=quote.clawback, key=f"{idempotency_key}:clawback",
-                               business_type=DepositBusinessType.INTEREST_CLAWBACK,
-                               reference=f"deposit:{deposit.pk}", memo=memo)
-        deposit_receipt(entry_id=entry_id, sub_account=sub, direction=ReceiptDirection.DEBIT,
-                     amount=quote.clawback, payer=deposit_party(sub),
-                     payee=(INTEREST_PAYER, "", sub.medium.branch.name), purpose=memo,
-                     business=DepositBusinessType.INTEREST_CLAWBACK.label, channel=channel)
+    interest_clawback(deposit=deposit, sub=sub, amount=quote.clawback, key=idempotency_key,
+                      memo="存本取息提前支取利息扣回", channel=channel, expense_id=expense_id)
     business = DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW
     memo = f"存本取息{quote.kind_label}"
     _, receipt = transfer_with_receipts(

@@ -23,7 +23,6 @@ from django.db import transaction
 from accounts.models import (
     MediumKind,
     MediumStatus,
-    ReceiptDirection,
     SubAccount,
     SubAccountKind,
     SubAccountStatus,
@@ -34,7 +33,6 @@ from ebank.core.audit import audit_record
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
-from ebank.ledger.bank_books import BankBook, bank_book_id
 
 from .. import fixed
 from ..business_types import DepositBusinessType
@@ -93,20 +91,15 @@ def lixiande_open_post(*, customer, main: SubAccount, amount, on: date, idempote
     sub = sub_account_open(medium=main.medium, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
     memo = "利先得一年开户"
-    entry_id = fixed.deposit_move(debit=main.ledger_account_id, credit=sub.ledger_account_id,
-                                  amount=amount, key=idempotency_key,
-                                  business_type=DepositBusinessType.OPEN,
-                                  reference=f"deposit:{sub.number}", memo=memo)
+    receipt, _ = fixed.transfer_with_receipts(
+        payer=main, payee=sub, amount=amount, key=idempotency_key,
+        business_type=DepositBusinessType.OPEN, reference=f"deposit:{sub.number}", memo=memo,
+        channel=channel)
     deposit = Deposit.objects.create(
         sub_account=sub, product=PRODUCT, term_months=TERM_MONTHS, principal=amount,
         annual_rate=rate.annual_rate, rate_row=rate, opened_on=on, value_date=on,
         matures_on=add_months(on, TERM_MONTHS), maturity_option=MaturityOption.TO_CURRENT,
         auto_rollover=False, rollover_with_interest=False, interest_account=main)
-    common = {"entry_id": entry_id, "amount": amount, "payer": fixed.deposit_party(main),
-              "payee": fixed.deposit_party(sub), "purpose": memo,
-              "business": DepositBusinessType.OPEN.label, "channel": channel}
-    receipt = fixed.deposit_receipt(sub_account=main, direction=ReceiptDirection.DEBIT, **common)
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.CREDIT, **common)
     interest = interest_full_term(amount, rate.annual_rate, TERM_MONTHS)
     interest_receipt = fixed.interest_post(deposit=deposit, to=main, interest=interest,
                                            key=idempotency_key, memo="利先得利息（开户时预付）",
@@ -172,29 +165,15 @@ def withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
     sub, to = deposit.sub_account, deposit.interest_account
     quote = withdraw_quote(deposit=deposit, balance=fixed.balance_of(sub), on=on)
     reference = f"deposit:{deposit.pk}"
-    clawback_receipt = None
-    if quote.clawback > 0:
-        memo = "利先得提前支取利息扣回"
-        entry_id = fixed.deposit_move(
-            debit=sub.ledger_account_id, credit=bank_book_id(BankBook.INTEREST_EXPENSE),
-            amount=quote.clawback, key=f"{idempotency_key}:clawback",
-            business_type=DepositBusinessType.INTEREST_CLAWBACK, reference=reference, memo=memo)
-        clawback_receipt = fixed.deposit_receipt(
-            entry_id=entry_id, sub_account=sub, direction=ReceiptDirection.DEBIT,
-            amount=quote.clawback, payer=fixed.deposit_party(sub),
-            payee=(fixed.INTEREST_PAYER, "", sub.medium.branch.name), purpose=memo,
-            business=DepositBusinessType.INTEREST_CLAWBACK.label, channel=channel)
+    clawback_receipt = fixed.interest_clawback(
+        deposit=deposit, sub=sub, amount=quote.clawback, key=idempotency_key,
+        memo="利先得提前支取利息扣回", channel=channel)
     business = DepositBusinessType.MATURITY if quote.matured else DepositBusinessType.WITHDRAW
     memo = f"利先得{quote.kind_label}"
     back = quote.principal - quote.clawback
-    entry_id = fixed.deposit_move(debit=sub.ledger_account_id, credit=to.ledger_account_id,
-                                  amount=back, key=f"{idempotency_key}:principal",
-                                  business_type=business, reference=reference, memo=memo)
-    common = {"entry_id": entry_id, "amount": back, "payer": fixed.deposit_party(sub),
-              "payee": fixed.deposit_party(to), "purpose": memo, "business": business.label,
-              "channel": channel}
-    fixed.deposit_receipt(sub_account=sub, direction=ReceiptDirection.DEBIT, **common)
-    receipt = fixed.deposit_receipt(sub_account=to, direction=ReceiptDirection.CREDIT, **common)
+    _, receipt = fixed.transfer_with_receipts(
+        payer=sub, payee=to, amount=back, key=f"{idempotency_key}:principal",
+        business_type=business, reference=reference, memo=memo, channel=channel)
     interest_receipt = fixed.interest_post(deposit=deposit, to=to, interest=quote.overdue,
                                            key=idempotency_key, memo="利先得逾期利息",
                                            channel=channel)

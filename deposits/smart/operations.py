@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from ebank.core.clock import business_day
-from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -21,6 +20,7 @@ from .. import fixed
 from ..models import MaturityOption
 from ..operations import (
     account_text,
+    confirmed_amount,
     early_notes,
     opened_result,
     receipt_url,
@@ -109,9 +109,7 @@ def youyuebao_withdraw_execute(*, operation: PendingOperation) -> dict:
                                                     on=on, lock=True)
     to = youyuebao.target_account(customer=customer, sub_account_id=payload["to"])
     balance = fixed.balance_of(deposit.sub_account)
-    amount = as_money(payload["amount"])
-    if payload.get("full") and amount != balance:
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    amount = confirmed_amount(payload, balance=balance)
     done = youyuebao.withdraw_post(user=operation.user, deposit=deposit, terms=terms, to=to,
                                    amount=amount, idempotency_key=operation.idempotency_key,
                                    on=on)
@@ -151,8 +149,8 @@ def lixiande_withdraw_execute(*, operation: PendingOperation) -> dict:
     payload = operation.payload
     deposit = lixiande.deposit_for_customer(customer=operation.user.customer,
                                             pk=payload["deposit"], lock=True)
-    if fixed.balance_of(deposit.sub_account) != as_money(payload["principal"]):
-        raise BusinessError("存款余额已变化，请重新办理支取")
+    confirmed_amount(payload, balance=fixed.balance_of(deposit.sub_account), key="principal",
+                     whole=True)
     done = lixiande.withdraw_post(user=operation.user, deposit=deposit,
                                   idempotency_key=operation.idempotency_key, on=business_day())
     quote = done.quote

@@ -5,7 +5,6 @@ on the same page with what was typed kept. GET never writes; a deposit named in 
 looked up through the logged-in customer (another customer's → 404).
 """
 
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -16,17 +15,9 @@ from security.confirm.selectors import operation_typed
 
 from .. import selectors
 from ..models import MaturityOption, Product
+from ..views import picked_deposit, withdraw_initial
 from . import lixiande, operations, youyuebao
 from .forms import LixiandeWithdrawForm, YouyuebaoOpenForm, YouyuebaoWithdrawForm
-
-
-def _picked(request, rows, initial: dict) -> None:
-    """From 我的定期存款 › 支取: the deposit chosen (another customer's → 404)."""
-    picked = request.GET.get("deposit")
-    if request.method == "GET" and picked:
-        if not any(str(row.pk) == picked for row in rows):
-            raise Http404("定期存款不存在")
-        initial["deposit"] = picked
 
 
 @customer_required
@@ -72,10 +63,9 @@ def youyuebao_withdraw(request):
     initial = {"mode": "full"}
     if typed:
         initial = {"deposit": typed["deposit"], "to_sub_account": typed["to"],
-                   "mode": "full" if typed.get("full") else "partial",
-                   "amount": "" if typed.get("full") else typed["amount"]}
+                   **withdraw_initial(typed)}
     else:
-        _picked(request, rows, initial)
+        initial.update(picked_deposit(request, rows))
     form = YouyuebaoWithdrawForm(request.POST if request.method == "POST" else None,
                                  initial=initial, deposits=rows, greyed=greyed,
                                  targets=youyuebao.targets(customer=customer))
@@ -105,7 +95,7 @@ def lixiande_withdraw(request):
     if typed:
         initial = {"deposit": typed["deposit"]}
     else:
-        _picked(request, rows, initial)
+        initial.update(picked_deposit(request, rows))
     form = LixiandeWithdrawForm(request.POST if request.method == "POST" else None,
                                 initial=initial, deposits=rows)
     if request.method == "POST" and form.is_valid():

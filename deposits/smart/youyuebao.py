@@ -177,7 +177,7 @@ def targets(*, customer) -> list[SubAccount]:
 def withdraw_quote(*, deposit: Deposit, terms: Terms, full: bool, amount, on: date
                    ) -> fixed.Quote:
     balance = fixed.balance_of(deposit.sub_account)
-    take = balance if full else as_money(amount if amount is not None else "0")
+    take = fixed.requested_amount(balance=balance, full=full, amount=amount)
     return fixed.withdraw_quote(deposit=deposit, balance=balance, amount=take, on=on,
                                 minimum=terms.minimum,
                                 below_minimum=note_2_keep(terms.minimum))
