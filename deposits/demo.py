@@ -79,11 +79,13 @@ DEMO_PAYOUT_KEY = "demo:payout:3401010001"
 
 
 def demo_payout_seed() -> Deposit | None:
-    """张伟's 存本取息: ¥10,000 三年 按月, from his debit card on the demo bank's opening day,
-    through the ledger (one fixed key: a second run finds it and makes nothing)."""
+    """张伟's 存本取息: ¥10,000 三年 按月, from his debit card on the seeding day (so its
+    payouts start a month later, as the nightly 存本取息付息 runs), through the ledger (one fixed
+    key: a second run finds it and makes nothing)."""
     from django.db import transaction
 
     from accounts.models import Customer, MediumKind
+    from ebank.core.clock import business_day
 
     from .payout.services import payout_open_check, payout_open_post
 
@@ -98,12 +100,12 @@ def demo_payout_seed() -> Deposit | None:
               .filter(medium=card, kind=SubAccountKind.CURRENT_MAIN).first())
     if source is None:
         return None
+    on = business_day()
     with transaction.atomic():
         plan = payout_open_check(customer=customer, source=source, interest_account=None,
                                  term_months=36, frequency="monthly",
-                                 amount=Decimal("10000.00"), on=DEMO_OPENED_ON)
-        return payout_open_post(actor=None, plan=plan, idempotency_key=DEMO_PAYOUT_KEY,
-                                on=DEMO_OPENED_ON)
+                                 amount=Decimal("10000.00"), on=on)
+        return payout_open_post(actor=None, plan=plan, idempotency_key=DEMO_PAYOUT_KEY, on=on)
 
 
 def demo_seed(out) -> None:

@@ -99,10 +99,12 @@ def _menu_urls(urlconf: str, prefix: str) -> tuple[str, ...]:
 
 
 def _active_urls(path: str) -> frozenset[str]:
-    """The menu URLs ``path`` is at or under: all that decides how the menu looks."""
+    """The menu URL ``path`` is at or under — the longest such, so that a page under two leaves
+    (零存整取支取 at /deposits/instalment/withdraw, under 零存整取's /deposits/instalment) lights
+    its own only: all that decides how the menu looks."""
     urls = _menu_urls(*urls_key())
-    return frozenset(url for url in urls
-                     if path == url or (url != "/" and path.startswith(url + "/")))
+    under = [url for url in urls if path == url or (url != "/" and path.startswith(url + "/"))]
+    return frozenset(sorted(under, key=len)[-1:])
 
 
 def _items(active: frozenset[str]) -> list[MenuItem]:

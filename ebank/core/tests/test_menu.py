@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import include, path
+from django.urls import include, path, reverse
 
 from ebank.core import menu
 from ebank.core.menu import MenuSpec, menu_build, menu_group, menu_html, menu_leaf, menu_specs
@@ -146,3 +146,11 @@ def test_a_new_group_takes_its_place_and_links_once_its_page_exists(settings, re
 
 def test_after_that_test_the_menu_is_the_manuals_again():
     assert _registered_tree() == MANUAL_TREE and "新业务" not in menu_html("/")
+
+
+def test_a_page_under_two_items_lights_the_nearer_one_only():
+    # 零存整取支取 (/deposits/instalment/withdraw) lies under 零存整取 (/deposits/instalment) too.
+    page = reverse("deposits:instalment_withdraw")
+    assert page.startswith(reverse("deposits:instalment") + "/")
+    active = [item.label for group in menu_build(page) for item in group.children if item.active]
+    assert active == ["零存整取支取"]
