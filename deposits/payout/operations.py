@@ -4,7 +4,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from ebank.core.clock import business_day
-from ebank.core.money import format_cny
+from ebank.core.errors import BusinessError
+from ebank.core.money import as_money, format_cny
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation
@@ -18,6 +19,7 @@ from . import services
 
 KIND_PAYOUT_WITHDRAW = "deposits.payout_withdraw"
 EARLY_NOTE = "到期日前提前支取按活期利率计息，已支付的利息高于活期利息的部分从本金中扣回"
+CHANGED = "存款已付息或已到期，支取金额已变化，请重新办理支取"
 
 
 def quote_lines(quote) -> list[tuple[str, str]]:
@@ -53,7 +55,8 @@ def payout_withdraw_start(*, user, deposit_id) -> PendingOperation:
         summary.append(("提示", EARLY_NOTE))
     return operation_start(
         user=user, kind=KIND_PAYOUT_WITHDRAW,
-        payload={"deposit": deposit.pk, "paid": f"{deposit.interest_paid:.2f}"},
+        payload={"deposit": deposit.pk, "paid": f"{deposit.interest_paid:.2f}",
+                 "matured": quote.matured},
         summary=summary, medium=deposit.sub_account.medium,
         back_url=reverse("deposits:payout_withdraw", args=[deposit.pk]))
 
@@ -64,6 +67,13 @@ def payout_withdraw_execute(*, operation: PendingOperation) -> dict:
     deposit = deposit_of_customer(customer=operation.user.customer,
                                   product=Product.INTEREST_PAYOUT,
                                   pk=operation.payload["deposit"], lock=True)
+    # What the confirmation showed rests on the interest paid so far and on early / at maturity:
+    # a payout posted by the nightly run, or maturity reached, since 提交 changes the clawback
+    # and the lines — refused, to be done again on the new figures.
+    matured = services.payout_quote(deposit=deposit, on=business_day()).matured
+    if (as_money(operation.payload["paid"]) != deposit.interest_paid
+            or operation.payload.get("matured", matured) != matured):
+        raise BusinessError(CHANGED, code="deposit_changed")
     quote, receipt, _interest = services.payout_withdraw_post(
         user=operation.user, deposit=deposit, idempotency_key=operation.idempotency_key,
         on=business_day())

@@ -342,3 +342,21 @@ def test_account_overview_shows_the_payout_lines(world, teller, client):
         page = client.get(reverse("accounts:overview")).content.decode()
     assert "存本取息" in page and "按季" in page and "1/12期" in page
     assert "2026-09-02" in page  # 下次付息日
+
+
+def test_a_payout_posted_between_submit_and_confirm_refuses_the_withdrawal(world, teller):
+    # 提交 at 23:00 on 2026-04-02 shows no payout paid yet; the first payout (due that day) is
+    # posted before 确认 (the nightly step's function, run in between); 确认 would then post a
+    # clawback the page never showed: refused, nothing moves.
+    _receipt, deposit = _open(world, teller)
+    card = world.main(world.zhang_card)
+    with at(date(2026, 4, 2), hour=15):
+        operation = payout_withdraw_start(user=world.zhang, deposit_id=deposit.pk)
+        with transaction.atomic():
+            assert payouts_run(date(2026, 4, 2)) == 1
+        before = balance(card)
+        with pytest.raises(BusinessError, match="支取金额已变化"):
+            confirm(operation, user=world.zhang)
+    deposit.refresh_from_db()
+    assert deposit.status == DepositStatus.OPEN and deposit.payouts_made == 1
+    assert balance(card) == before
