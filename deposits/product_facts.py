@@ -19,20 +19,39 @@ Lines = Callable[..., list[tuple[str, str]]]  # fn(deposit) -> [(label, value)]
 _interest: dict[str, Interest] = {}
 _lines: dict[str, Lines] = {}
 _withdraw: dict[str, tuple[str, bool]] = {}
+_prefetch: dict[str, str] = {}
 
 
 def deposit_product_facts(product: str, *, interest: Interest | None = None,
                           lines: Lines | None = None, withdraw_url: str | None = None,
-                          withdraw_by_pk: bool = False) -> None:
+                          withdraw_by_pk: bool = False, prefetch: str | None = None) -> None:
     """``withdraw_url``: the URL name of the product's 支取 page (整存整取's 定期支取 by
     default), where a deposit's 支取 button on 我的定期存款 leads — with the deposit as
-    ``?deposit=<id>``, or as the URL's argument when ``withdraw_by_pk``."""
+    ``?deposit=<id>``, or as the URL's argument when ``withdraw_by_pk``. ``prefetch``: the
+    related rows its reckoning reads (零存整取's instalments), fetched once for a whole page by
+    :func:`product_prefetch`."""
     if interest is not None:
         _interest[product] = interest
     if lines is not None:
         _lines[product] = lines
     if withdraw_url is not None:
         _withdraw[product] = (withdraw_url, withdraw_by_pk)
+    if prefetch is not None:
+        _prefetch[product] = prefetch
+
+
+def product_prefetch(deposits: list) -> None:
+    """One query per product on the page that needs its related rows (none for the others),
+    instead of one per deposit."""
+    from django.db.models import prefetch_related_objects
+
+    by_lookup: dict[str, list] = {}
+    for deposit in deposits:
+        lookup = _prefetch.get(deposit.product)
+        if lookup:
+            by_lookup.setdefault(lookup, []).append(deposit)
+    for lookup, some in by_lookup.items():
+        prefetch_related_objects(some, lookup)
 
 
 def withdraw_href(product: str, pk: int) -> str:

@@ -15,7 +15,7 @@ from ebank.core.sql import columns, fetch_all, loaded, raw_sql_usable
 
 from .fixed import masked_number
 from .models import Deposit, DepositStatus, Product
-from .product_facts import interest_today, product_lines, withdraw_href
+from .product_facts import interest_today, product_lines, product_prefetch, withdraw_href
 from .rates import term_text
 
 
@@ -58,8 +58,10 @@ class DepositRow:
 
 def deposit_rows(query, on: date) -> list[DepositRow]:
     """A row (balance, 利息（至今日）) for each deposit of ``query``, in its order."""
+    deposits = list(query)
+    product_prefetch(deposits)
     rows = []
-    for deposit in query:
+    for deposit in deposits:
         balance = deposit.sub_account.ledger_account.balance
         rows.append(DepositRow(deposit, balance,
                                interest_today(deposit=deposit, balance=balance, on=on)))
@@ -144,7 +146,9 @@ def deposit_facts(*, sub_account_ids, on: date) -> dict[int, SubAccountFacts]:
     """账户总览 / 账户详情 (accounts.pages.facts): product, term, rate, dates and interest to
     date of each deposit among ``sub_account_ids`` — one query."""
     found = {}
-    for deposit, balance in _with_balances(list(sub_account_ids)):
+    pairs = _with_balances(list(sub_account_ids))
+    product_prefetch([deposit for deposit, _balance in pairs])
+    for deposit, balance in pairs:
         lines = [("存期", term_text(deposit.term_months))] if deposit.term_months else []
         lines += [("年利率", f"{deposit.annual_rate:.2f}%"),
                   ("开户日", f"{deposit.opened_on:%Y-%m-%d}"),

@@ -6,4 +6,5 @@ from ..product_facts import deposit_product_facts
 from .services import fact_lines, interest_to_date
 
 deposit_product_facts(Product.INSTALMENT, interest=interest_to_date, lines=fact_lines,
+                      prefetch="instalments",
                       withdraw_url="deposits:instalment_withdraw")

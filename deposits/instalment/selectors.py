@@ -33,6 +33,7 @@ def instalments_for_customer(*, customer, on: date, passbook: bool | None = None
                                     product=Product.INSTALMENT, status=DepositStatus.OPEN)
              .select_related("sub_account__medium", "sub_account__ledger_account",
                              "interest_account__medium")
+             .prefetch_related("instalments")  # each row's months and interest: one query
              .order_by("opened_on", "pk"))
     if passbook is True:
         query = query.filter(sub_account__medium__kind__in=PASSBOOK_KINDS)

@@ -86,8 +86,14 @@ def month_of(deposit: Deposit, on: date) -> int:
     return month
 
 
+def instalment_rows(deposit: Deposit) -> list[tuple[int, date, Decimal]]:
+    """(month, day, amount) of each deposit made, by month — one read, or none when the caller
+    prefetched ``instalments`` (a page of many: deposits.product_facts)."""
+    return [(row.month, row.paid_on, row.amount) for row in deposit.instalments.all()]
+
+
 def paid_months(deposit: Deposit) -> set[int]:
-    return set(deposit.instalments.values_list("month", flat=True))
+    return {month for month, _day, _amount in instalment_rows(deposit)}
 
 
 def missed_twice(deposit: Deposit, paid: set[int], on: date) -> bool:
@@ -289,12 +295,13 @@ class Quote:
 
 
 def _paid(deposit: Deposit) -> list[tuple[date, Decimal]]:
-    return list(deposit.instalments.order_by("month").values_list("paid_on", "amount"))
+    return [(day, amount) for _month, day, amount in instalment_rows(deposit)]
 
 
 def withdraw_quote(*, deposit: Deposit, balance: Decimal, on: date) -> Quote:
-    rows = _paid(deposit)
-    paid = set(deposit.instalments.values_list("month", flat=True))
+    made = instalment_rows(deposit)
+    rows = [(day, amount) for _month, day, amount in made]
+    paid = {month for month, _day, _amount in made}
     defaulted = is_defaulted(deposit, min(on, deposit.matures_on), paid)
     if on < deposit.matures_on:
         rate = current_rate(on)

@@ -6,4 +6,5 @@ from ..product_facts import deposit_product_facts
 from .services import fact_lines, interest_to_date
 
 deposit_product_facts(Product.LINGCUNBAO, interest=interest_to_date, lines=fact_lines,
+                      prefetch="lcb_instalments",
                       withdraw_url="deposits:lcb_withdraw")

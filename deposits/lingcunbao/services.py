@@ -31,7 +31,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from accounts.models import MediumKind, SubAccount, SubAccountKind
 from accounts.receipts.services import ReceiptChannel
@@ -83,17 +82,17 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def instalments(deposit: Deposit) -> list[tuple[date, Decimal]]:
+    """(day, amount) of each deposit made, by day — one read, or none when the caller
+    prefetched ``lcb_instalments`` (a page of many: deposits.product_facts)."""
+    return [(row.made_on, row.amount) for row in deposit.lcb_instalments.all()]
+
+
 def month_total(deposit: Deposit, day: date) -> Decimal:
     """What went into ``deposit`` in ``day``'s calendar month (the opening deposit included)."""
-    total = LingcunbaoInstalment.objects.filter(
-        deposit=deposit, made_on__gte=month_start(day), made_on__lte=day,
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
-
-
-def instalments(deposit: Deposit) -> list[tuple[date, Decimal]]:
-    return list(LingcunbaoInstalment.objects.filter(deposit=deposit)
-                .order_by("made_on", "pk").values_list("made_on", "amount"))
+    start = month_start(day)
+    return sum((amount for made_on, amount in instalments(deposit) if start <= made_on <= day),
+               Decimal("0.00"))
 
 
 # --- checks --------------------------------------------------------------------------------------
