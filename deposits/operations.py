@@ -57,6 +57,16 @@ def confirmed_amount(payload: dict, *, balance: Decimal, key: str = "amount",
     return amount
 
 
+RATE_CHANGED = "利率已调整，请重新办理"
+
+
+def confirmed_rate(payload: dict, rate) -> None:
+    """An opening keeps the rate the confirmation showed (``payload["rate"]``): when the rate in
+    force at 确认 differs (a new row took effect since 提交, past midnight), refused."""
+    if "rate" in payload and Decimal(payload["rate"]) != rate.annual_rate:
+        raise BusinessError(RATE_CHANGED, code="rate_changed")
+
+
 # --- 开户 -----------------------------------------------------------------------------------------
 
 
@@ -94,6 +104,7 @@ def fixed_open_execute(*, operation: PendingOperation) -> dict:
                                  term_months=payload["term_months"],
                                  amount=as_money(payload["amount"]),
                                  maturity_option=payload["maturity_option"], on=on)
+    confirmed_rate(payload, plan.rate)
     opened = fixed.fixed_open_post(user=operation.user, plan=plan,
                                    idempotency_key=operation.idempotency_key, on=on)
     return opened_result(opened, message="整存整取开户成功，{}已存入定期账户",

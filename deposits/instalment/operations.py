@@ -16,7 +16,13 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from ..fixed import WITHDRAW_NOTE_2, WITHDRAW_NOTE_3, balance_of, masked_number
-from ..operations import account_text, confirmed_amount, receipt_url, withdraw_lines
+from ..operations import (
+    account_text,
+    confirmed_amount,
+    confirmed_rate,
+    receipt_url,
+    withdraw_lines,
+)
 from ..rates import term_text
 from . import services as svc
 
@@ -59,6 +65,7 @@ def open_execute(*, operation: PendingOperation) -> dict:
                           from_sub_account_id=payload["from_sub_account"],
                           term_months=payload["term_months"],
                           amount=as_money(payload["amount"]), on=on)
+    confirmed_rate(payload, plan.rate)
     done = svc.open_post(user=operation.user, plan=plan,
                          idempotency_key=operation.idempotency_key, on=on)
     deposit = done.deposit

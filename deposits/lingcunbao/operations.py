@@ -17,7 +17,13 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from .. import fixed
-from ..operations import account_text, confirmed_amount, receipt_url, withdraw_lines
+from ..operations import (
+    account_text,
+    confirmed_amount,
+    confirmed_rate,
+    receipt_url,
+    withdraw_lines,
+)
 from ..rates import term_text
 from . import services
 
@@ -61,6 +67,7 @@ def lcb_open_execute(*, operation: PendingOperation) -> dict:
     plan = services.open_plan_check(customer=operation.user.customer,
                                     from_sub_account_id=payload["from_sub_account"],
                                     amount=as_money(payload["amount"]), on=on)
+    confirmed_rate(payload, plan.rate)
     done = services.lcb_open_post(user=operation.user, plan=plan,
                                   idempotency_key=operation.idempotency_key, on=on)
     deposit = done.deposit

@@ -21,6 +21,7 @@ from ..models import MaturityOption
 from ..operations import (
     account_text,
     confirmed_amount,
+    confirmed_rate,
     early_notes,
     opened_result,
     receipt_url,
@@ -55,7 +56,8 @@ def youyuebao_open_start(*, user, from_sub_account_id, fixed_book_id, amount: De
         user=user, kind=KIND_YYB_OPEN,
         payload={"from_sub_account": plan.source.pk,
                  "fixed_book": plan.target.pk if plan.target.pk != plan.source.medium_id else None,
-                 "amount": f"{plan.amount:.2f}", "maturity_option": plan.option},
+                 "amount": f"{plan.amount:.2f}", "maturity_option": plan.option,
+                 "rate": f"{plan.rate.annual_rate}"},
         summary=summary, medium=plan.source.medium, back_url=url_or_none("deposits:youyuebao_open"))
 
 
@@ -69,6 +71,7 @@ def youyuebao_open_execute(*, operation: PendingOperation) -> dict:
                                      fixed_book_id=payload.get("fixed_book"),
                                      amount=as_money(payload["amount"]),
                                      maturity_option=payload["maturity_option"], on=on)
+    confirmed_rate(payload, plan.rate)
     opened = fixed.fixed_open_post(user=operation.user, plan=plan,
                                    idempotency_key=operation.idempotency_key, on=on)
     return opened_result(opened, message="悠悦宝购买成功，{}已存入悠悦宝",

@@ -377,3 +377,21 @@ def test_nightly_killed_half_way_rolls_back_whole_and_the_resume_posts_each_once
     assert a.rollovers == 1 and b.status == DepositStatus.CLOSED
     assert len(interest_entries()) == 2
     assert Entry.objects.count() == entries + 3  # a's interest, b's principal and interest
+
+
+def test_a_rate_changed_between_submit_and_confirm_refuses_the_opening(world):
+    # 提交 at 23:58 (Asia/Shanghai) shows 1.20 %; a new row takes effect at midnight; 确认 at
+    # 00:01 would keep 1.30 % — not what was shown: refused, nothing opened or moved.
+    DepositRate.objects.create(product=Product.FIXED, term_months=12,
+                               annual_rate=Decimal("1.30"), effective_from=date(2026, 3, 3))
+    card = world.main(world.zhang_card)
+    before = balance(card)
+    with time_machine.travel(datetime(2026, 3, 2, 15, 58, tzinfo=UTC), tick=False):
+        operation = fixed_open_start(user=world.zhang, from_sub_account_id=card.pk,
+                                     fixed_book_id=None, term_months=12,
+                                     amount=Decimal("10000.00"),
+                                     maturity_option=MaturityOption.ROLL_ALL)
+    with time_machine.travel(datetime(2026, 3, 2, 16, 1, tzinfo=UTC), tick=False), \
+            pytest.raises(BusinessError, match="利率已调整"):
+        confirm(operation, user=world.zhang)
+    assert not Deposit.objects.exists() and balance(card) == before
