@@ -168,3 +168,11 @@ def deposit_facts(*, sub_account_ids, on: date) -> dict[int, SubAccountFacts]:
         found[deposit.sub_account_id] = SubAccountFacts(deposit.get_product_display(),
                                                         tuple(lines))
     return found
+
+
+def linked_cards(*, customer) -> list:
+    """The customer's linked debit cards in 正常 state (the 选择卡号 of 大额存单支取 / 存本取息,
+    卡内预约转存's cards)."""
+    return [link.medium for link in LinkedMedium.objects.select_related("medium").filter(
+        customer=customer, medium__customer=customer, medium__kind=MediumKind.DEBIT_CARD,
+        medium__status=MediumStatus.NORMAL).order_by("position", "pk")]

@@ -133,14 +133,6 @@ def plans(request):
     return render(request, "deposits/plans.html", {"rows": rows})
 
 
-def _plan_cards(customer):
-    from accounts.models import LinkedMedium, MediumKind, MediumStatus
-
-    return [link.medium for link in LinkedMedium.objects.select_related("medium").filter(
-        customer=customer, medium__kind=MediumKind.DEBIT_CARD,
-        medium__status=MediumStatus.NORMAL).order_by("position", "pk")]
-
-
 @customer_required
 @require_http_methods(["GET", "POST"])
 def plan_new(request):
@@ -156,7 +148,7 @@ def plan_new(request):
                    "starts_on": date.fromisoformat(typed["starts_on"]),
                    "ends_on": date.fromisoformat(typed["ends_on"]) if typed.get("ends_on") else None}
     form = PlanForm(request.POST if request.method == "POST" else None, initial=initial,
-                    cards=_plan_cards(customer))
+                    cards=selectors.linked_cards(customer=customer))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -15,7 +15,7 @@ from security.models import PendingOperation
 from ..fixed import balance_of, masked_number, requested_amount
 from ..interest_account import account_label, deposit_of_customer
 from ..models import Product
-from ..operations import account_text, confirmed_amount, receipt_url
+from ..operations import account_text, confirmed_amount, receipt_url, withdraw_lines
 from ..rates import term_text
 from . import services
 
@@ -101,11 +101,7 @@ def cd_withdraw_execute(*, operation: PendingOperation) -> dict:
                                      idempotency_key=operation.idempotency_key,
                                      on=business_day())
     quote, receipt, interest_receipt = done.quote, done.receipt, done.interest_receipt
-    lines = [["支取方式", quote.kind_label], ["支取本金", format_cny(quote.amount)],
-             ["利息", format_cny(quote.interest)]]
-    if not quote.full:
-        lines.append(["剩余本金", format_cny(balance - quote.amount)])
-    if interest_receipt is not None:
-        lines.append(["利息回单", interest_receipt.number])
+    lines = withdraw_lines(quote, interest_receipt,
+                           remaining=None if quote.full else balance - quote.amount)
     return {"message": f"大额存单{quote.kind_label}成功", "receipt_url": receipt_url(receipt),
             "lines": lines}

@@ -2,17 +2,10 @@
 
 from datetime import date
 
-from accounts.models import LinkedMedium, MediumKind, MediumStatus
+from accounts.models import LinkedMedium
 
 from ..models import Deposit
-from ..selectors import DepositRow, deposit_rows
-
-
-def linked_cards(*, customer) -> list:
-    """The customer's linked debit cards (the 选择卡号 of 大额存单支取 / 存本取息)."""
-    return [link.medium for link in LinkedMedium.objects.select_related("medium").filter(
-        customer=customer, medium__customer=customer, medium__kind=MediumKind.DEBIT_CARD,
-        medium__status=MediumStatus.NORMAL).order_by("position", "pk")]
+from ..selectors import DepositRow, deposit_rows, linked_cards
 
 
 def product_rows(*, customer, product: str, on: date, card=None) -> list[DepositRow]:

@@ -36,7 +36,7 @@ from ebank.ledger.bank_books import BankBook, bank_book_id
 
 from .. import fixed
 from ..business_types import DepositBusinessType
-from ..cd import NOT_ON_SALE, cd_quota_take
+from ..cd import NOT_ON_SALE, QUOTA_SHORT, cd_quota_take
 from ..fixed import (
     WithdrawTerms,
     balance_of,
@@ -56,7 +56,7 @@ CARD_ONLY = "大额存单仅限在借记卡内开立，转出账号只能为该�
 PRODUCT_UNKNOWN = "请选择大额存单产品"
 BELOW_MINIMUM = "大额存单起存金额为{minimum}"
 PARTIAL_LEAVES = "大额存单部分提前支取后的余额不能小于20万元，请做销户处理"
-EARLY_NOTE = "到期日前提前支取金额将按活期利息计息"
+EARLY_NOTE = fixed.WITHDRAW_NOTE_2  # 到期日前提前支取金额将按活期利息计息
 
 
 def minimum_of(product: LargeCDProduct) -> Decimal:
@@ -87,7 +87,7 @@ def cd_open_check(*, customer, product_id, from_sub_account_id, amount, on: date
     if source.medium.kind != MediumKind.DEBIT_CARD:
         raise BusinessError(CARD_ONLY, code="card_only")
     if amount > product.remaining:
-        raise BusinessError(f"该期大额存单剩余额度不足，剩余{format_cny(product.remaining)}",
+        raise BusinessError(QUOTA_SHORT.format(remaining=format_cny(product.remaining)),
                             code="quota")
     fixed.funds_check(source, amount)
     return CDOpenPlan(source, product, amount)

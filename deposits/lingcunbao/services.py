@@ -153,11 +153,8 @@ def open_plan_check(*, customer, from_sub_account_id, amount, on: date) -> OpenP
 
 
 def deposit_for_customer(*, customer, pk, lock: bool = False) -> Deposit:
-    try:
-        return fixed.deposit_for_customer(customer=customer, pk=pk, lock=lock,
-                                          product=Product.LINGCUNBAO)
-    except BusinessError:
-        raise BusinessError(DEPOSIT_UNKNOWN, code="deposit_unknown") from None
+    return fixed.deposit_for_customer(customer=customer, pk=pk, lock=lock,
+                                      product=Product.LINGCUNBAO, unknown=DEPOSIT_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -270,16 +267,8 @@ def withdraw_quote(*, deposit: Deposit, on: date, balance: Decimal | None = None
     return fixed.Quote(balance, True, False, zero, early, zero, rate, days)
 
 
-@dataclass(frozen=True)
-class Withdrawn:
-    deposit: Deposit
-    quote: fixed.Quote
-    receipt: object
-    interest_receipt: object
-
-
 def lcb_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
-                      channel: str = ReceiptChannel.WEB) -> Withdrawn:
+                      channel: str = ReceiptChannel.WEB) -> fixed.Withdrawn:
     """支取 (销户) inside the caller's transaction, ``deposit`` locked by the caller: principal
     back to the card's 活期, interest from 利息支出 as its own entry and receipt."""
     quote = withdraw_quote(deposit=deposit, on=on)
@@ -304,7 +293,7 @@ def lcb_withdraw_post(*, user, deposit: Deposit, idempotency_key: str, on: date,
                  object_ref=f"deposit:{deposit.pk}",
                  detail={"amount": str(quote.amount), "interest": str(quote.interest),
                          "kind": quote.kind_label})
-    return Withdrawn(deposit, quote, receipt, interest_receipt)
+    return fixed.Withdrawn(deposit, quote, receipt, interest_receipt)
 
 
 # --- without the confirmation page (tests, the race) --------------------------------------------
@@ -326,7 +315,7 @@ def lcb_top_up(*, user, deposit_id, from_sub_account_id, amount, idempotency_key
 
 
 @transaction.atomic(durable=True)
-def lcb_withdraw(*, user, deposit_id, idempotency_key: str) -> Withdrawn:
+def lcb_withdraw(*, user, deposit_id, idempotency_key: str) -> fixed.Withdrawn:
     deposit = deposit_for_customer(customer=user.customer, pk=deposit_id, lock=True)
     return lcb_withdraw_post(user=user, deposit=deposit, idempotency_key=idempotency_key,
                              on=business_day())

@@ -50,13 +50,14 @@ from ..business_types import DepositBusinessType
 from ..interest import days_between, notice_interest
 from ..models import Deposit, DepositStatus, Product, SweepAgreement, SweepStatus
 from ..rates import rate_on
+from . import services
 from .services import MINIMUM, notice_deposit_open
 
 SWEEP_UNIT = Decimal("1000")
 SWEEP_MINIMUM = MINIMUM  # 七天通知存款起存金额 50,000
-NOTICE_DAYS = 7
+NOTICE_DAYS = services.NOTICE_DAYS[Product.NOTICE_7D]
 BATCH = ReceiptChannel.BATCH
-ZERO = Decimal("0.00")
+ZERO = services.ZERO
 
 AGREEMENT_UNKNOWN = "活期宝协议不存在或已解约"
 CARD_UNKNOWN = "请选择客户本人正常状态的借记卡"

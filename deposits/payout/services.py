@@ -41,6 +41,7 @@ from ..fixed import (
     deposit_party,
     deposit_receipt,
     funds_check,
+    int_or_none,
     interest_clawback,
     interest_post,
     transfer_with_receipts,
@@ -112,10 +113,7 @@ def payout_open_check(*, customer, source: SubAccount, interest_account: SubAcco
     if (to.medium.customer_id != customer.pk or to.kind != SubAccountKind.CURRENT_MAIN
             or to.medium.status != MediumStatus.NORMAL or to.status != SubAccountStatus.OPEN):
         raise BusinessError("利息账户须为客户本人正常状态的活期账户", code="interest_account")
-    try:
-        term = int(term_months)
-    except (TypeError, ValueError):
-        term = None
+    term = int_or_none(term_months)
     if term not in TERMS:
         raise BusinessError(TERM_UNKNOWN, code="term")
     if frequency not in PayoutFrequency.values:

@@ -37,6 +37,9 @@ class YouyuebaoSettingAdmin(StaffAuditMixin, admin.ModelAdmin):
         names = [branch.name for branch in row.branches.all()]
         return "、".join(names) if names else "全部机构"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("branches")  # 开通机构, one read
+
     def _future(self, obj) -> bool:
         return obj is None or obj.effective_from > business_day()
 

@@ -9,13 +9,11 @@ interest paid. All in one durable transaction: a refusal (balance, minimum, no r
 nothing and is recorded by the action page (counter_refusal_record).
 """
 
-from django import forms
 from django.db import transaction
 
 from accounts.models import Customer, Medium, MediumKind, MediumStatus, SubAccountKind
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
-from ebank.core.money import parse_amount
 from security.models import CounterAction, CounterReceipt, User
 from security.staff.counter.actions import CounterActionSpec, counter_action
 from security.staff.counter.common import amount_text, counter_record, staff_branch
@@ -24,6 +22,7 @@ from security.staff.counter.numbers import receipt_number_next
 from security.staff.counter.services import counter_begin
 
 from ..fixed import masked_number
+from ..forms import AmountField
 from ..rates import term_text
 from . import lixiande
 
@@ -72,20 +71,14 @@ def _cards(customer: Customer):
 class LixiandeOpenForm(IdentityForm):
     medium = MediumChoiceField(label="转出借记卡", queryset=Medium.objects.none(),
                                empty_label=None)
-    amount = forms.CharField(label="存入金额", max_length=32,
-                             help_text=f"存期一年，起存金额{lixiande.MINIMUM}元；"
-                                       "开户时即将整个存期的利息转入该卡活期",
-                             error_messages={"required": "请输入存入金额"})
+    amount = AmountField(label="存入金额",
+                         help_text=f"存期一年，起存金额{lixiande.MINIMUM}元；"
+                                   "开户时即将整个存期的利息转入该卡活期",
+                         error_messages={"required": "请输入存入金额"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["medium"].queryset = _cards(self.customer)
-
-    def clean_amount(self):
-        try:
-            return parse_amount(self.cleaned_data["amount"])
-        except BusinessError as exc:
-            raise forms.ValidationError(exc.message) from exc
 
 
 counter_action(CounterAction.LIXIANDE_OPEN, CounterActionSpec(

@@ -84,10 +84,7 @@ def lixiande_open_post(*, customer, main: SubAccount, amount, on: date, idempote
     if amount < MINIMUM:
         raise BusinessError(MINIMUM_MESSAGE)
     rate = rate_on(product=PRODUCT, term_months=TERM_MONTHS, day=on)
-    ledger = main.ledger_account
-    if ledger.balance - ledger.held < amount:
-        raise BusinessError(f"{fixed.INSUFFICIENT}（可用余额"
-                            f"{format_cny(ledger.balance - ledger.held)}）")
+    fixed.funds_check(main, amount)
     sub = sub_account_open(medium=main.medium, kind=SubAccountKind.FIXED_LUMP_SUM, opened_on=on)
     sub = SubAccount.objects.select_related("medium__customer", "medium__branch").get(pk=sub.pk)
     memo = "利先得一年开户"

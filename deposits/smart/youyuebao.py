@@ -42,13 +42,12 @@ from ebank.core.money import as_money
 
 from .. import fixed
 from ..models import Deposit, Product, YouyuebaoSetting
-from ..rates import PRODUCT_MINIMUM
+from ..rates import PRODUCT_MINIMUM, PRODUCT_TERMS
 
 PRODUCT = Product.YOUYUEBAO
 DEFAULT_MINIMUM = PRODUCT_MINIMUM[Product.YOUYUEBAO]
 
 NOTE_1 = "灰显的悠悦宝特色整存整取账户暂不支持网上支取，请至柜台办理"
-AT_COUNTER = "请至柜台办理"
 NOTE_4 = "支取款项可转入任一绑定银行卡、普通存折内开立的活期账户"
 NOTE_5 = "信用卡不能作为转出或转入账户办理悠悦宝特色整存整取业务"
 BRANCH_OFFLINE = "该机构暂未开通悠悦宝网银业务，请至柜台办理"
@@ -110,7 +109,8 @@ def credit_card_refuse(*, customer, sub_account_id=None, medium_id=None) -> None
 
 
 def open_plan_check(*, customer, from_sub_account_id, fixed_book_id, amount, maturity_option,
-                    on: date, term_months=12) -> fixed.OpenPlan:
+                    on: date, term_months=PRODUCT_TERMS[Product.YOUYUEBAO][0]
+                    ) -> fixed.OpenPlan:
     """悠悦宝购买's rules: 整存整取's (source, target, balance) with the product's term and the
     setting's minimum (note 2); the holding branch must offer it online (note 3)."""
     credit_card_refuse(customer=customer, sub_account_id=from_sub_account_id,
