@@ -193,12 +193,17 @@ def payouts_catch_up(deposit: Deposit, until: date, expense_id: int | None = Non
 def payouts_run(business_date: date) -> int:
     """存本取息付息: every open 存本取息's payouts due on or before ``business_date``."""
     expense_id = bank_book_id(BankBook.INTEREST_EXPENSE)
-    deposits = (Deposit.objects.select_for_update(of=("self",))
+    open_ones = Deposit.objects.filter(product=Product.INTEREST_PAYOUT, status=DepositStatus.OPEN,
+                                       payout_frequency__in=list(PERIOD_MONTHS),
+                                       value_date__lt=business_date)
+    # Only the few with a payout due are locked (an online 支取 or 利息账户变更 of any other
+    # goes on while the step runs); each is read again under its lock.
+    due = [deposit.pk for deposit in open_ones.only(
+               "pk", "value_date", "payout_frequency", "payouts_made", "term_months")
+           if (day := next_payout_day(deposit)) is not None and day <= business_date]
+    deposits = (open_ones.filter(pk__in=due).select_for_update(of=("self",))
                 .select_related("sub_account__medium", "interest_account__medium__customer",
-                                "interest_account__medium__branch")
-                .filter(product=Product.INTEREST_PAYOUT, status=DepositStatus.OPEN,
-                        payout_frequency__in=list(PERIOD_MONTHS),
-                        value_date__lt=business_date).order_by("pk"))
+                                "interest_account__medium__branch").order_by("pk"))
     return sum(payouts_catch_up(deposit, business_date, expense_id) for deposit in deposits)
 
 
