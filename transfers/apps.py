@@ -23,6 +23,7 @@ class TransfersConfig(AppConfig):
 
         from .audit_labels import LABELS
         from .services import execution, inter, outcome, own_intra  # noqa: F401
+        from .periodic import services as periodic_services  # noqa: F401  (TRF-SCHED)
         audit_actions(LABELS)
 
         # SMS purpose labels (security.tools.sms): the 短信发件箱 names the failure notice.

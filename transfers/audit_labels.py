@@ -12,3 +12,11 @@ LABELS = {
     "payee.add": "收款人新增",
     "payee.delete": "收款人删除",
 }
+
+# --- TRF-SCHED 定时转账 ---------------------------------------------------------------------------
+LABELS.update({
+    "transfers.periodic_set": "定时转账设置",
+    "transfers.periodic_run": "定时转账执行",
+    "transfers.periodic_cancel": "定时转账撤销",
+})
+# --- end TRF-SCHED -------------------------------------------------------------------------------

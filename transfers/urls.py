@@ -5,3 +5,9 @@ from .own_intra import urls as own_intra_urls
 
 app_name = "transfers"
 urlpatterns = own_intra_urls.urlpatterns + inter_urls.urlpatterns
+
+# --- TRF-SCHED 定时转账 ---------------------------------------------------------------------------
+from .periodic import urls as periodic_urls  # noqa: E402
+
+urlpatterns += periodic_urls.urlpatterns
+# --- end TRF-SCHED -------------------------------------------------------------------------------

@@ -321,3 +321,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- TRF-SCHED 定时转账 ---------------------------------------------------------------------------
+# The hour (Asia/Shanghai) a 定时转账 runs on its day; 跨行定时转账 go by 网银互联 only (≤ 50,000).
+PERIODIC_TRANSFER_HOUR = 9
+# --- end TRF-SCHED -------------------------------------------------------------------------------

@@ -63,3 +63,46 @@ OBJECT_URLS = {
     "transfers:scheduled_cancel": _transfer,
     "transfers:detail": _transfer,
 }
+
+
+# --- TRF-SCHED 定时转账 ---------------------------------------------------------------------------
+
+
+def _periodic(owner):
+    from accounts.models import MediumKind
+    from transfers.models import PayeeKind, PeriodicFrequency, PeriodicTransfer
+
+    sub_account = owner.customer.media.get(kind=MediumKind.DEBIT_CARD).sub_accounts.get(
+        kind=SubAccountKind.CURRENT_MAIN)
+    today = timezone.localdate()
+    plan = PeriodicTransfer.objects.create(
+        number=f"DSMATRIX{owner.pk:010d}", customer=owner.customer, user=owner,
+        payer=sub_account, payer_medium=sub_account.medium, payee_kind=PayeeKind.INTRA,
+        payee_sub_account=sub_account, payee_account=sub_account.medium.number,
+        payee_name=owner.customer.name, amount=Decimal("1.00"),
+        frequency=PeriodicFrequency.MONTHLY, day_of_month=31,
+        start_date=today + timedelta(days=1), run_count=3,
+        next_run_date=today + timedelta(days=1), created_at=timezone.now())
+    return plan
+
+
+def _periodic_plan(owner):
+    return {"number": _periodic(owner).number}
+
+
+def _periodic_run(owner):
+    from transfers.models import PeriodicRunStatus, PeriodicTransferRun
+
+    plan = _periodic(owner)
+    run = PeriodicTransferRun.objects.create(
+        plan=plan, sequence=1, scheduled_date=plan.start_date, status=PeriodicRunStatus.FAILED,
+        failure_reason="账户余额不足", executed_at=timezone.now())
+    return {"number": plan.number, "sequence": run.sequence}
+
+
+OBJECT_URLS.update({
+    "transfers:periodic_detail": _periodic_plan,
+    "transfers:periodic_cancel": _periodic_plan,
+    "transfers:periodic_run_detail": _periodic_run,
+})
+# --- end TRF-SCHED -------------------------------------------------------------------------------

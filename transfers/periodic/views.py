@@ -1,0 +1,128 @@
+"""Pages of 定时转账设置, 定时转账详情/撤销 and 定时转账执行查询 (thin views).
+
+GET never writes; every POST is CSRF-protected; plans and runs are looked up through the
+logged-in customer (another customer's number is a 404).
+"""
+
+from functools import partial
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ebank.core.errors import BusinessError, LimitExceeded
+from ebank.core.masking import mask_account_number
+from ebank.core.proxy import client_ip as _ip
+from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
+from security.confirm.selectors import operation_typed
+from transfers import selectors
+from transfers.models import PeriodicStatus
+from transfers.services.common import payer_accounts
+
+from . import services
+from .forms import PeriodicForm, PeriodicRunQueryForm
+
+PAGE_SIZE = 20
+_TYPED_KEYS = ("payee_kind", "payee_account", "payee_name", "bank_code", "amount", "purpose",
+               "frequency", "weekday", "day_of_month", "start_date", "end_date", "run_count")
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def periodic_new(request):
+    """定时转账设置."""
+    customer = request.user.customer
+    payers = partial(payer_accounts, customer=customer)
+    initial = {}
+    typed = operation_typed(request=request, kind=services.KIND_PERIODIC)
+    if typed:
+        initial = {"from_sub_account": typed["from_sub_account"],
+                   **{key: typed[key] for key in _TYPED_KEYS if typed.get(key) is not None}}
+    form = PeriodicForm(request.POST or None, payers=payers, initial=initial)
+    limit_refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            operation = services.periodic_start(
+                user=request.user, from_sub_account_id=data["from_sub_account"],
+                payee_kind=data["payee_kind"], amount=data["amount"],
+                payee_account=data["payee_account"], payee_name=data["payee_name"],
+                bank_code=data["bank_code"], purpose=data["purpose"],
+                frequency=data["frequency"], weekday=data["weekday"],
+                day_of_month=data["day_of_month"], start_date=data["start_date"],
+                end_date=data["end_date"], run_count=data["run_count"])
+        except LimitExceeded as exc:
+            limit_refusal = selectors.limit_refusal_context(exc)
+        except BusinessError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect_to_confirm(operation)
+    return render(request, "transfers/periodic/new.html",
+                  {"form": form, "limit_refusal": limit_refusal})
+
+
+@customer_required
+@require_GET
+def periodic_detail(request, number: str):
+    """定时转账详情 (from 定时转账维护 and 定时转账执行查询)."""
+    plan = services.periodic_get_for_customer(customer=request.user.customer, number=number)
+    schedule = services.schedule_of(plan)
+    upcoming = []
+    if plan.status == PeriodicStatus.ACTIVE:
+        upcoming = [d for d in (services.run_date(schedule, plan.runs_done + i)
+                                for i in range(1, services.PREVIEW_RUNS + 1)) if d is not None]
+    runs = [(run, *services.run_outcome(run)) for run in plan.runs.select_related("transfer")
+            .order_by("-sequence")[:PAGE_SIZE]]
+    return render(request, "transfers/periodic/detail.html", {
+        "plan": plan, "schedule": schedule, "upcoming": upcoming, "runs": runs,
+        "payer_label": selectors.account_label(plan.payer),
+        "payee_masked": mask_account_number(plan.payee_account),
+        "cancellable": plan.status == PeriodicStatus.ACTIVE,
+    })
+
+
+@customer_required
+@require_POST
+def periodic_cancel(request, number: str):
+    """撤销 (POST from the detail page)."""
+    try:
+        plan = services.periodic_cancel(user=request.user, number=number, ip=_ip(request))
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+        return redirect("transfers:periodic_detail", number=number)
+    messages.success(request, f"交易流水号{plan.number}的定时转账已撤销，以后不再执行")
+    return redirect("transfers:scheduled")
+
+
+@customer_required
+@require_GET
+def periodic_runs(request):
+    """定时转账执行查询: every run with its outcome, by run date."""
+    query = PeriodicRunQueryForm(request.GET or None)
+    rows = []
+    if not query.is_bound or query.is_valid():
+        filters = ({"date_from": query.cleaned_data["date_from"],
+                    "date_to": query.cleaned_data["date_to"]} if query.is_bound else {})
+        rows = services.periodic_runs_for_customer(customer=request.user.customer, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "transfers/periodic/runs.html", {
+        "query": query, "page": page, "querystring": querystring_without_page(request),
+        "rows": [(run, *services.run_outcome(run)) for run in page.object_list],
+    })
+
+
+@customer_required
+@require_GET
+def periodic_run_detail(request, number: str, sequence: int):
+    """执行记录 of one run; a failed one shows 失败原因."""
+    run = services.periodic_run_get_for_customer(customer=request.user.customer, number=number,
+                                                 sequence=sequence)
+    outcome, reason = services.run_outcome(run)
+    transfer = run.transfer
+    return render(request, "transfers/periodic/run_detail.html", {
+        "run": run, "plan": run.plan, "outcome": outcome, "reason": reason,
+        "payer_label": selectors.account_label(run.plan.payer),
+        "payee_masked": mask_account_number(run.plan.payee_account),
+        "receipt_url": selectors.transfer_receipt_url(transfer=transfer) if transfer else "",
+    })
