@@ -22,8 +22,8 @@ class TransfersConfig(AppConfig):
         from ebank.core.audit import audit_actions
 
         from .audit_labels import LABELS
-        from .services import execution, inter, outcome, own_intra  # noqa: F401
         from .periodic import services as periodic_services  # noqa: F401  (TRF-SCHED)
+        from .services import execution, inter, outcome, own_intra  # noqa: F401
         audit_actions(LABELS)
 
         # SMS purpose labels (security.tools.sms): the 短信发件箱 names the failure notice.

@@ -86,6 +86,7 @@ KIND_PERIODIC = "transfers.periodic"
 DUE_RUN = "transfers.periodic_run"
 
 ONE_PER_CARD = "目前，一张卡只能设置一笔有效的定时转账"
+ONE_PER_CARD_INDEX = "transfers_one_active_periodic_per_card"
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 MAX_RUNS = 120
 MAX_YEARS = 5
@@ -376,7 +377,9 @@ def periodic_execute(*, operation: PendingOperation) -> dict:
                 day_of_month=schedule.day_of_month, start_date=schedule.start_date,
                 end_date=schedule.end_date, run_count=schedule.run_count,
                 next_run_date=first, created_at=timezone.now(), operation=operation)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if ONE_PER_CARD_INDEX not in str(exc):
+            raise
         raise BusinessError(ONE_PER_CARD, code="one_per_card") from None
     due_work_schedule(kind=DUE_RUN, key=f"{periodic.number}:1", due_at=run_due_at(first))
     audit_record(action="transfers.periodic_set", actor=user, customer_id=customer.pk,
