@@ -1,0 +1,132 @@
+"""定时转账 pages (TRF-SCHED): 定时转账设置 (typed values kept on a refusal), 定时转账维护 lists
+the plans with detail and 撤销, 定时转账执行查询 with 执行记录 and the failure reason."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import MediumStatus
+from tests import customer_world as support
+from transfers.models import PeriodicStatus, PeriodicTransfer
+from transfers.periodic.services import ONE_PER_CARD
+
+from .test_periodic_support import SETUP_AT, at, run_due, set_up
+
+pytestmark = pytest.mark.django_db
+world = support.world
+
+
+def form_data(world, **overrides):
+    data = {"from_sub_account": world.main(world.zhang_card).pk, "payee_kind": "intra",
+            "payee_account": world.li_card.number, "payee_name": "李娜", "bank_code": "",
+            "amount": "1,000.00", "purpose": "房租", "frequency": "monthly", "weekday": "",
+            "day_of_month": "31", "start_date": "2026-01-31", "end_date": "",
+            "run_count": "3"}
+    data.update(overrides)
+    return data
+
+
+def test_setup_page_starts_a_confirmation_showing_the_first_run_dates(client, world):
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        page = client.get(reverse("transfers:periodic_new"))
+        assert page.status_code == 200 and "定时转账设置" in page.content.decode()
+        assert "目前，一张卡只能设置一笔有效的定时转账" in page.content.decode()
+        response = client.post(reverse("transfers:periodic_new"), form_data(world), follow=True)
+    body = response.content.decode()
+    assert "2026-01-31、2026-02-28、2026-03-31" in body and "每月31日" in body
+    assert not PeriodicTransfer.objects.exists()  # nothing before 确认
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"run_count": ""}, "请填写终止日期或执行次数（二者选一）"),
+    ({"start_date": "2026-01-20"}, "起始日期须晚于今天"),
+    ({"start_date": "31/01/2026"}, "起始日期格式不正确"),
+    ({"payee_name": "李四"}, "收款人名称"),
+    ({"amount": "abc"}, "金额"),
+    ({"frequency": "weekly", "weekday": ""}, "请选择每周的执行日"),
+    ({"payee_kind": "inter", "bank_code": ""}, "请输入收款行联行号"),
+    ({"run_count": "0"}, "执行次数须为1至120次"),
+])
+def test_bad_input_is_shown_on_the_same_page_with_what_was_typed(client, world, overrides,
+                                                                  message):
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        response = client.post(reverse("transfers:periodic_new"), form_data(world, **overrides))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert message in body
+    assert 'value="房租"' in body and world.li_card.number in body
+
+
+def test_a_second_plan_on_the_card_is_refused_on_the_form(client, world):
+    set_up(world)
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.post(reverse("transfers:periodic_new"),
+                           form_data(world, amount="5.00")).content.decode()
+    assert ONE_PER_CARD in body
+
+
+def test_maintenance_lists_the_plan_detail_and_cancel(client, world):
+    plan = set_up(world)
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        listing = client.get(reverse("transfers:scheduled")).content.decode()
+        assert plan.number in listing and "每月31日" in listing and "有效" in listing
+        detail = client.get(reverse("transfers:periodic_detail", args=[plan.number]))
+        text = detail.content.decode()
+        assert "撤销" in text and "2026-01-31、2026-02-28、2026-03-31" in text
+        assert client.get(reverse("transfers:periodic_cancel", args=[plan.number])
+                          ).status_code == 405
+        response = client.post(reverse("transfers:periodic_cancel", args=[plan.number]),
+                               follow=True)
+    assert "定时转账已撤销" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == PeriodicStatus.CANCELLED
+    with time_machine.travel(SETUP_AT, tick=False):
+        again = client.post(reverse("transfers:periodic_cancel", args=[plan.number]),
+                            follow=True)
+    assert "已撤销或已结束，不能撤销" in again.content.decode()
+
+
+def test_run_query_shows_every_run_and_the_failure_reason(client, world):
+    plan = set_up(world)
+    run_due(at(2026, 1, 31, 9, 0))
+    world.li_card.status = MediumStatus.CLOSED
+    world.li_card.save(update_fields=["status"])
+    run_due(at(2026, 2, 28, 9, 0))
+    client.force_login(world.zhang)
+    with time_machine.travel(at(2026, 3, 1, 10, 0), tick=False):
+        body = client.get(reverse("transfers:periodic_runs")).content.decode()
+        assert plan.number in body and "2026-01-31" in body and "2026-02-28" in body
+        assert "成功" in body and "失败" in body and "执行记录" in body
+        filtered = client.get(reverse("transfers:periodic_runs"),
+                              {"date_from": "2026-02-01", "date_to": "2026-02-28"})
+        text = filtered.content.decode()
+        assert "2026-02-28" in text and "2026-01-31" not in text
+        bad = client.get(reverse("transfers:periodic_runs"),
+                         {"date_from": "2026-03-01", "date_to": "2026-02-01"})
+        assert "起始日期不能晚于终止日期" in bad.content.decode()
+        failed = client.get(reverse("transfers:periodic_run_detail", args=[plan.number, 2]))
+        assert "收款账户已销户" in failed.content.decode()
+        ok = client.get(reverse("transfers:periodic_run_detail", args=[plan.number, 1]))
+        assert "成功" in ok.content.decode() and f"{plan.number}0001" in ok.content.decode()
+        assert client.get(reverse("transfers:periodic_run_detail",
+                                  args=[plan.number, 9])).status_code == 404
+
+
+def test_another_customer_gets_404_everywhere(client, world):
+    plan = set_up(world)
+    run_due(at(2026, 1, 31, 9, 0))
+    client.force_login(world.li)
+    assert client.get(reverse("transfers:periodic_detail", args=[plan.number])).status_code == 404
+    assert client.get(reverse("transfers:periodic_run_detail",
+                              args=[plan.number, 1])).status_code == 404
+    assert client.post(reverse("transfers:periodic_cancel",
+                               args=[plan.number])).status_code == 404
+    assert plan.number not in client.get(reverse("transfers:periodic_runs")).content.decode()
+    plan.refresh_from_db()
+    assert plan.status == PeriodicStatus.ACTIVE and plan.start_date == date(2026, 1, 31)
