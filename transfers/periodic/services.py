@@ -41,7 +41,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MediumStatus, SubAccount, SubAccountStatus
+from accounts.models import LinkedMedium, MediumStatus, SubAccount, SubAccountStatus
 from ebank.clearing.routing import IBPS_MAX_AMOUNT, ArrivalMode, Channel
 from ebank.clearing.selectors import bank_code_get
 from ebank.core.audit import audit_record
@@ -71,7 +71,7 @@ from transfers.models import (
 )
 from transfers.selectors import account_label
 from transfers.services.common import limit_subject_for, payer_account_get
-from transfers.services.execution import _execute_between_our_accounts
+from transfers.services.execution import _execute_between_our_accounts, transfer_fail
 from transfers.services.inter import inter_transfer_run
 from transfers.services.own_intra import (
     OWN_NOTE_2,
@@ -93,6 +93,7 @@ MAX_YEARS = 5
 INTER_MAX_MESSAGE = (f"跨行定时转账通过网银互联汇出，单笔金额不能超过{format_cny(IBPS_MAX_AMOUNT)}")
 CANCEL_NOT_ACTIVE = "该定时转账已撤销或已结束，不能撤销"
 PREVIEW_RUNS = 3
+PAYER_UNLINKED = "转出账户已不在您的网银账户中"
 
 
 # --- the schedule --------------------------------------------------------------------------------
@@ -453,7 +454,11 @@ def _run_once(*, plan: PeriodicTransfer, sequence: int, day: date,
         payee_bank_code=plan.payee_bank_code, payee_bank_name=plan.payee_bank_name,
         amount=plan.amount, purpose=plan.purpose or "定时转账", submitted_at=now, execute_at=now)
     transfer.save(force_insert=True)
-    if inter:
+    if not LinkedMedium.objects.filter(medium_id=plan.payer_medium_id,
+                                       customer_id=plan.customer_id).exists():
+        # The card was taken off e-banking (关联账户管理) after the setup: it no longer pays.
+        transfer_fail(transfer=transfer, reason=PAYER_UNLINKED)
+    elif inter:
         # Checks (payer status, 网银互联 open — retried while in maintenance —, balance, limit),
         # then the debit and the instruction; a refusal is recorded as the transfer's failure.
         inter_transfer_run(transfer=transfer, work=work)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from accounts.models import MediumStatus
+from accounts.models import LinkedMedium, MediumStatus
 from accounts.services import funds_move
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.models import AuditEvent
@@ -32,6 +32,7 @@ from transfers.periodic.services import (
     DUE_RUN,
     INTER_MAX_MESSAGE,
     ONE_PER_CARD,
+    PAYER_UNLINKED,
     Schedule,
     periodic_cancel,
     run_date,
@@ -278,6 +279,13 @@ def test_a_lost_or_frozen_payer_fails_that_run(world, status, reason):
     world.zhang_card.status = status
     world.zhang_card.save(update_fields=["status"])
     _fails_then_next_is_scheduled(world, plan, reason)
+
+
+def test_a_card_taken_off_e_banking_fails_that_run(world):
+    plan = set_up(world)
+    LinkedMedium.objects.filter(medium=world.zhang_card).delete()
+    _fails_then_next_is_scheduled(world, plan, PAYER_UNLINKED)
+    assert balance(world.zhang_card) == Decimal("80000.00")
 
 
 def test_an_inter_bank_run_on_a_short_balance_fails_and_the_next_stays(inter):  # noqa: F811
