@@ -57,3 +57,44 @@ class PayeeAdmin(ScopedReadOnlyAdmin):
     @admin.display(description="收款人账号")
     def account_masked(self, obj):
         return mask_account_number(obj.account_number)
+
+
+# --- TRF-SCHED 定时转账 ---------------------------------------------------------------------------
+from .models import PeriodicTransfer, PeriodicTransferRun  # noqa: E402
+
+
+@admin.register(PeriodicTransfer)
+class PeriodicTransferAdmin(ScopedReadOnlyAdmin):
+    list_display = ("number", "customer", "status", "frequency", "amount_cny", "payee_name",
+                    "next_run_date", "runs_done")
+    list_select_related = ("customer",)
+    list_filter = ("status", "frequency", "payee_kind")
+    search_fields = ("=number", "=customer__cif_no", "customer__name", "payee_name")
+    fields = ("number", "customer", "user", "status", "payer", "payee_kind", "payee_masked",
+              "payee_name", "payee_bank_code", "payee_bank_name", "amount_cny", "purpose",
+              "frequency", "weekday", "day_of_month", "start_date", "end_date", "run_count",
+              "runs_done", "next_run_date", "created_at", "cancelled_at")
+    readonly_fields = fields
+
+    amount_cny = money_column("amount", "转账金额", ordering="amount")
+
+    @admin.display(description="收款人账号")
+    def payee_masked(self, obj):
+        return mask_account_number(obj.payee_account)
+
+
+@admin.register(PeriodicTransferRun)
+class PeriodicTransferRunAdmin(ScopedReadOnlyAdmin):
+    branch_path = "plan__customer__branch"
+    list_display = ("plan", "sequence", "scheduled_date", "status", "failure_reason",
+                    "executed_at")
+    list_select_related = ("plan",)
+    list_filter = ("status",)
+    search_fields = ("=plan__number",)
+    fields = ("plan", "sequence", "scheduled_date", "status", "transfer", "failure_reason",
+              "executed_at")
+    readonly_fields = fields
+
+    def audit_customer_id(self, obj):
+        return obj.plan.customer_id
+# --- end TRF-SCHED -------------------------------------------------------------------------------

@@ -130,3 +130,34 @@ def test_another_customer_gets_404_everywhere(client, world):
     assert plan.number not in client.get(reverse("transfers:periodic_runs")).content.decode()
     plan.refresh_from_db()
     assert plan.status == PeriodicStatus.ACTIVE and plan.start_date == date(2026, 1, 31)
+
+
+def test_admin_lists_plans_and_runs_of_the_tellers_branch_read_only(client, world):
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import Branch
+    from security.models import User
+    from security.tests.test_counter_fixtures import otp_login
+
+    plan = set_up(world)
+    run_due(at(2026, 1, 31, 9, 0))
+
+    def staff(code, username):
+        user = User.objects.create_user(username=username, password="Staff-pass-1",
+                                        is_staff=True, branch=Branch.objects.get(code=code))
+        user.user_permissions.add(*Permission.objects.filter(
+            content_type__app_label="transfers",
+            codename__in=["view_periodictransfer", "view_periodictransferrun"]))
+        return user
+
+    otp_login(client, staff("340101", "teller_periodic_hf"))
+    body = client.get(reverse("admin:transfers_periodictransfer_changelist")).content.decode()
+    assert plan.number in body and world.li_card.number not in body
+    change = client.get(reverse("admin:transfers_periodictransfer_change", args=[plan.pk]))
+    assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
+    runs = client.get(reverse("admin:transfers_periodictransferrun_changelist"))
+    assert runs.status_code == 200 and plan.number in runs.content.decode()
+    client.logout()
+    otp_login(client, staff("340201", "teller_periodic_wh"))
+    assert plan.number not in client.get(
+        reverse("admin:transfers_periodictransfer_changelist")).content.decode()
