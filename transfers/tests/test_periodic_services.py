@@ -10,6 +10,8 @@ import time_machine
 
 from accounts.models import LinkedMedium, MediumStatus
 from accounts.services import funds_move
+from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
+from ebank.clearing.routing import Channel
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.models import AuditEvent
 from ebank.duework.models import DueWork, DueWorkStatus
@@ -298,6 +300,20 @@ def test_an_inter_bank_run_on_a_short_balance_fails_and_the_next_stays(inter):  
     _fails_then_next_is_scheduled(inter, plan, "余额不足")
     assert balance(inter.zhang_card) == Decimal("40000.00")
     assert book_balance(IBPS_BOOK) == 0
+
+
+def test_ibps_maintenance_retries_the_run_and_records_it_on_the_last_attempt(inter):  # noqa: F811
+    plan = set_up(inter, kind=PayeeKind.INTER, payee=PAYEE_ACCOUNT, bank_code=ICBC_HEFEI)
+    get_clearing_adapter().set_maintenance(Channel.IBPS, True)
+    run_due(at(2026, 1, 31, 9, 0))
+    work = DueWork.objects.get(key=f"{plan.number}:1")
+    assert work.status == DueWorkStatus.PENDING and work.attempts == 1
+    assert not plan.runs.exists() and not DueWork.objects.filter(key=f"{plan.number}:2")
+    DueWork.objects.filter(pk=work.pk).update(attempts=work.max_attempts - 1)
+    run_due(at(2026, 1, 31, 12, 0))
+    run = _fails_then_next_is_scheduled(inter, plan, CHANNEL_CLOSED_MESSAGE)
+    assert run.transfer.entry_id is None
+    assert balance(inter.zhang_card) == Decimal("80000.00")
 
 
 # --- 撤销 -----------------------------------------------------------------------------------------
