@@ -19,6 +19,7 @@ from ebank.duework.models import DueWork, DueWorkStatus
 from ebank.duework.services import dispatch_due
 from security.tools import services as tool_services
 from tests.browser.support import login
+from tests.browser.test_mobile_a11y import AXE, Checker
 from tests.customer_world import CERT_PASSWORD, DEMO_PIN, World
 from transfers.models import PeriodicRunStatus, PeriodicStatus, PeriodicTransfer
 
@@ -43,13 +44,19 @@ def bank(january, settings, tmp_path):
     return world
 
 
+@pytest.fixture
+def phone_check(page: Page, shot):
+    """test_mobile_a11y's check: no overflow at 390 px, no serious axe violation."""
+    return Checker(page, shot, AXE.exists())
+
+
 def run_due_at(moment: datetime) -> None:
     with time_machine.travel(moment, tick=False):
         dispatch_due(now=moment)
 
 
 def test_a_monthly_transfer_on_the_31st_runs_through_february(page: Page, live_server, bank,
-                                                             shot):
+                                                             shot, phone_check):
     base = live_server.url
     login(page, base, bank.zhang.username)
     page.goto(f"{base}/transfers/periodic/new")
@@ -111,6 +118,17 @@ def test_a_monthly_transfer_on_the_31st_runs_through_february(page: Page, live_s
         expect(page.locator("h1")).to_have_text("定时转账详情")
         expect(page.locator("#periodic-next")).to_contain_text("2026-03-31")
         expect(page.locator("#periodic-plan-runs tbody tr")).to_have_count(2)
+
+        # The pages on a phone (390 px: no horizontal scrolling) and for assistive technology.
+        for name, path in (("periodic-new", "/transfers/periodic/new"),
+                           ("periodic-runs", "/transfers/periodic/runs"),
+                           ("periodic-run", f"/transfers/periodic/{plan.number}/runs/2"),
+                           ("periodic-detail", f"/transfers/periodic/{plan.number}"),
+                           ("scheduled", "/transfers/scheduled")):
+            page.goto(base + path)
+            phone_check(name)
+        assert not phone_check.problems, phone_check.problems
+        page.set_viewport_size({"width": 1280, "height": 860})
 
         page.goto(f"{base}/transfers/scheduled")
         row = page.locator("#periodic-plans tbody tr", has_text=plan.number)
