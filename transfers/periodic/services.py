@@ -41,7 +41,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LinkedMedium, MediumStatus, SubAccount, SubAccountStatus
+from accounts.models import LinkedMedium, Medium, MediumStatus, SubAccount, SubAccountStatus
 from ebank.clearing.routing import IBPS_MAX_AMOUNT, ArrivalMode, Channel
 from ebank.clearing.selectors import bank_code_get
 from ebank.core.audit import audit_record
@@ -263,12 +263,17 @@ def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decima
     name = payee_name_normalise(payee_name)
     if number == payer.medium.number:
         raise BusinessError(OWN_NOTE_2, code="same_account")
+    if Medium.objects.filter(number=number).exists():
+        # 跨行 goes to other banks; our own accounts go by 行内 (as the 跨行转账 form says).
+        raise BusinessError(f"收款账户为{settings.BANK_NAME}账户，请选择“行内收款人”")
     code = (bank_code or "").strip()
     if not code:
         raise BusinessError("请输入收款行联行号")
     bank = bank_code_get(code) if code.isascii() and code.isdigit() and len(code) == 12 else None
     if bank is None:
         raise BusinessError("收款行联行号不存在，请通过“联行号查询”核对")
+    if bank.bank_name == settings.BANK_FULL_NAME:
+        raise BusinessError(f"收款行为{settings.BANK_NAME}，请选择“行内收款人”")
     if amount > IBPS_MAX_AMOUNT:
         raise BusinessError(INTER_MAX_MESSAGE, code="inter_max")
     return PeriodicPlan(payer, PayeeKind.INTER, None, number, name, bank.code, bank.name, amount,

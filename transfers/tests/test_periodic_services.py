@@ -166,6 +166,11 @@ def test_inter_bank_plans_go_by_ibps_up_to_50000(inter):  # noqa: F811
               amount="50000.01")
     with pytest.raises(BusinessError, match="联行号不存在"):
         start(inter, kind=PayeeKind.INTER, payee=PAYEE_ACCOUNT, bank_code="999999999999")
+    with pytest.raises(BusinessError, match="请选择“行内收款人”"):
+        start(inter, kind=PayeeKind.INTER, payee=PAYEE_ACCOUNT, bank_code="402361000214")
+    with pytest.raises(BusinessError, match="请选择“行内收款人”"):
+        start(inter, kind=PayeeKind.INTER, payee=inter.li_card.number, name="李娜",
+              bank_code=ICBC_HEFEI)
     plan = set_up(inter, kind=PayeeKind.INTER, payee=PAYEE_ACCOUNT, bank_code=ICBC_HEFEI,
                   amount="50000.00", count=1)
     assert plan.payee_bank_name and plan.payee_sub_account is None
