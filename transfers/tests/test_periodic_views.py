@@ -1,6 +1,7 @@
 """定时转账 pages (TRF-SCHED): 定时转账设置 (typed values kept on a refusal), 定时转账维护 lists
 the plans with detail and 撤销, 定时转账执行查询 with 执行记录 and the failure reason."""
 
+import re
 from datetime import date
 
 import pytest
@@ -161,3 +162,17 @@ def test_admin_lists_plans_and_runs_of_the_tellers_branch_read_only(client, worl
     otp_login(client, staff("340201", "teller_periodic_wh"))
     assert plan.number not in client.get(
         reverse("admin:transfers_periodictransfer_changelist")).content.decode()
+
+
+def test_back_from_the_confirmation_keeps_what_was_typed(client, world):
+    from .test_periodic_support import start
+
+    operation = start(world, frequency="weekly", weekday=4, day=None, count=None,
+                      end_date=date(2026, 3, 31))
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.get(reverse("transfers:periodic_new"),
+                          {"from": operation.public_id}).content.decode()
+    assert world.li_card.number in body and 'value="2026-03-31"' in body
+    assert re.search(r'<input type="radio" name="frequency" value="weekly"[^>]*checked', body)
+    assert '<option value="4" selected>周五</option>' in body
