@@ -70,6 +70,8 @@ class PeriodicForm(forms.Form):
 class PeriodicRunQueryForm(forms.Form):
     date_from = _date_field("起始日期")
     date_to = _date_field("终止日期")
+    # One plan's runs (the link under 定时详情); the customer's scope is the service's.
+    number = forms.CharField(required=False, max_length=24, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

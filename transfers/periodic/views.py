@@ -103,7 +103,8 @@ def periodic_runs(request):
     rows = []
     if not query.is_bound or query.is_valid():
         filters = ({"date_from": query.cleaned_data["date_from"],
-                    "date_to": query.cleaned_data["date_to"]} if query.is_bound else {})
+                    "date_to": query.cleaned_data["date_to"],
+                    "number": query.cleaned_data["number"]} if query.is_bound else {})
         rows = services.periodic_runs_for_customer(customer=request.user.customer, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "transfers/periodic/runs.html", {

@@ -48,7 +48,7 @@ def test_setup_page_starts_a_confirmation_showing_the_first_run_dates(client, wo
     ({"payee_name": "李四"}, "收款人名称"),
     ({"amount": "abc"}, "金额"),
     ({"frequency": "weekly", "weekday": ""}, "请选择每周的执行日"),
-    ({"payee_kind": "inter", "bank_code": ""}, "请输入收款行联行号"),
+    ({"payee_kind": "inter", "bank_code": ""}, "账户，请选择“行内收款人”"),
     ({"run_count": "0"}, "执行次数须为1至120次"),
 ])
 def test_bad_input_is_shown_on_the_same_page_with_what_was_typed(client, world, overrides,
@@ -108,6 +108,10 @@ def test_run_query_shows_every_run_and_the_failure_reason(client, world):
                               {"date_from": "2026-02-01", "date_to": "2026-02-28"})
         text = filtered.content.decode()
         assert "2026-02-28" in text and "2026-01-31" not in text
+        one_plan = client.get(reverse("transfers:periodic_runs"), {"number": plan.number})
+        assert one_plan.content.decode().count("执行记录</a>") == 2
+        other = client.get(reverse("transfers:periodic_runs"), {"number": "DS000"})
+        assert "没有符合条件的定时转账执行记录" in other.content.decode()
         bad = client.get(reverse("transfers:periodic_runs"),
                          {"date_from": "2026-03-01", "date_to": "2026-02-01"})
         assert "起始日期不能晚于终止日期" in bad.content.decode()
