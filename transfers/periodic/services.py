@@ -15,7 +15,7 @@ A run (:func:`periodic_run_due`, in the dispatcher's transaction with its DueWor
 locks the plan, and — unless the plan was cancelled or the run is already recorded — creates
 the run's Transfer (交易流水号 ``<plan number><seq:04d>``, so the ledger key
 ``transfer:<that number>`` is one per run) and executes it as a real-time transfer of its kind:
-行内 through ``execution._execute_between_our_accounts`` (receivable check, ``transfer_post`` in a
+行内 through ``execution.between_our_accounts_execute`` (receivable check, ``transfer_post`` in a
 savepoint, a readable failure), 跨行 through ``inter.inter_transfer_run`` (checks, then
 ``transfer_debit_and_send``). Balance and the daily limit are taken at each run. A failed run
 (balance, limit, payee closed, payer lost or closed) is recorded with its reason, the 短信服务
@@ -71,7 +71,7 @@ from transfers.models import (
 )
 from transfers.selectors import account_label
 from transfers.services.common import limit_subject_for, payer_account_get
-from transfers.services.execution import _execute_between_our_accounts, transfer_fail
+from transfers.services.execution import between_our_accounts_execute, transfer_fail
 from transfers.services.inter import inter_transfer_run
 from transfers.services.own_intra import (
     OWN_NOTE_2,
@@ -469,7 +469,7 @@ def _run_once(*, plan: PeriodicTransfer, sequence: int, day: date,
         inter_transfer_run(transfer=transfer, work=work)
     else:
         # The payee's status, then ``transfer_post`` in a savepoint; a refusal → FAILED.
-        _execute_between_our_accounts(transfer, work)
+        between_our_accounts_execute(transfer, work)
     status = {TransferStatus.SUCCEEDED: PeriodicRunStatus.SUCCEEDED,
               TransferStatus.FAILED: PeriodicRunStatus.FAILED,
               }.get(transfer.status, PeriodicRunStatus.PROCESSING)

@@ -194,7 +194,7 @@ def transfer_execute_due(work: DueWork) -> None:
     executor(transfer, work)
 
 
-def _execute_between_our_accounts(transfer: Transfer, work: DueWork) -> None:
+def between_our_accounts_execute(transfer: Transfer, work: DueWork) -> None:
     reason = ""
     try:
         # A savepoint: a refused posting leaves nothing behind, and FAILED below still commits.
@@ -219,8 +219,8 @@ def _execute_between_our_accounts(transfer: Transfer, work: DueWork) -> None:
                          "mode": transfer.mode})
 
 
-scheduled_executor(TransferKind.OWN)(_execute_between_our_accounts)
-scheduled_executor(TransferKind.INTRA)(_execute_between_our_accounts)
+scheduled_executor(TransferKind.OWN)(between_our_accounts_execute)
+scheduled_executor(TransferKind.INTRA)(between_our_accounts_execute)
 
 
 def transfer_fail(*, transfer: Transfer, reason: str) -> None:
