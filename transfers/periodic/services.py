@@ -29,13 +29,14 @@ the next run's row. Either way one outcome, no money lost.
 """
 
 import calendar
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -46,7 +47,7 @@ from ebank.clearing.routing import IBPS_MAX_AMOUNT, ArrivalMode, Channel
 from ebank.clearing.selectors import bank_code_get
 from ebank.core.audit import audit_record
 from ebank.core.clock import SHANGHAI
-from ebank.core.errors import BusinessError
+from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money, format_cny
 from ebank.duework.models import DueWork
@@ -94,6 +95,14 @@ INTER_MAX_MESSAGE = (f"跨行定时转账通过网银互联汇出，单笔金额
 CANCEL_NOT_ACTIVE = "该定时转账已撤销或已结束，不能撤销"
 PREVIEW_RUNS = 3
 PAYER_UNLINKED = "转出账户已不在您的网银账户中"
+# A run goes on its date or, late (a retry's backoff, a dispatcher that was down), on the next
+# calendar day; later than that it is recorded as not executed, so that a late 立即重试 never
+# posts two periods on one day.
+RUN_GRACE_DAYS = 1
+TOO_LATE = "已过执行日，未执行"
+SYSTEM_ERROR = "系统处理异常，本期未执行"
+
+logger = logging.getLogger(__name__)
 
 
 # --- the schedule --------------------------------------------------------------------------------
@@ -427,7 +436,7 @@ def periodic_run_due(work: DueWork) -> None:
     day = run_date(schedule_of(plan), sequence)
     if day is None:  # pragma: no cover - the row was only scheduled for a date of the plan
         raise PermanentFailure("定时转账已到期")
-    run = _run_once(plan=plan, sequence=sequence, day=day, work=work)
+    run = _run_recorded(plan=plan, sequence=sequence, day=day, work=work)
     plan.runs_done = sequence
     following = run_date(schedule_of(plan), sequence + 1)
     plan.next_run_date = following
@@ -444,6 +453,36 @@ def periodic_run_due(work: DueWork) -> None:
                  detail={"sequence": sequence, "status": run.status,
                          "reason": run.failure_reason,
                          "next_run": following.isoformat() if following else None})
+
+
+def _run_recorded(*, plan: PeriodicTransfer, sequence: int, day: date,
+                  work: DueWork) -> PeriodicTransferRun:
+    """The run, or — so that the plan never stalls — a 失败 record of why it was not executed:
+    past its date's grace, or an unexpected error on the DueWork row's last attempt (earlier
+    attempts raise: the dispatcher rolls the run back and retries it)."""
+    if timezone.localdate(timezone=SHANGHAI) > day + timedelta(days=RUN_GRACE_DAYS):
+        return _run_not_executed(plan=plan, sequence=sequence, day=day, reason=TOO_LATE)
+    try:
+        with transaction.atomic():
+            run = _run_once(plan=plan, sequence=sequence, day=day, work=work)
+            if connection.vendor == "postgresql":
+                # Deferred constraints fail here, inside the savepoint, not at COMMIT.
+                connection.check_constraints()
+            return run
+    except Exception as exc:
+        if work.attempts < work.max_attempts:
+            raise
+        logger.error("periodic run %s:%s failed on its last attempt", plan.number, sequence,
+                     exc_info=exc)
+        return _run_not_executed(plan=plan, sequence=sequence, day=day, reason=SYSTEM_ERROR)
+
+
+def _run_not_executed(*, plan: PeriodicTransfer, sequence: int, day: date,
+                      reason: str) -> PeriodicTransferRun:
+    """A 失败 run without a transfer: no money moved."""
+    return PeriodicTransferRun.objects.create(
+        plan=plan, sequence=sequence, scheduled_date=day, status=PeriodicRunStatus.FAILED,
+        failure_reason=reason, executed_at=timezone.now())
 
 
 def _run_once(*, plan: PeriodicTransfer, sequence: int, day: date,
@@ -466,7 +505,14 @@ def _run_once(*, plan: PeriodicTransfer, sequence: int, day: date,
     elif inter:
         # Checks (payer status, 网银互联 open — retried while in maintenance —, balance, limit),
         # then the debit and the instruction; a refusal is recorded as the transfer's failure.
-        inter_transfer_run(transfer=transfer, work=work)
+        # The ledger may still refuse (a debit or a transfer of the customer's since the
+        # check): in a savepoint, as a business failure of this run.
+        try:
+            with transaction.atomic():
+                inter_transfer_run(transfer=transfer, work=work)
+        except (InsufficientFunds, LimitExceeded) as exc:
+            transfer.refresh_from_db()
+            transfer_fail(transfer=transfer, reason=exc.message)
     else:
         # The payee's status, then ``transfer_post`` in a savepoint; a refusal → FAILED.
         between_our_accounts_execute(transfer, work)

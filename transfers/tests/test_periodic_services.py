@@ -15,6 +15,7 @@ from ebank.clearing.routing import Channel
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.models import AuditEvent
 from ebank.duework.models import DueWork, DueWorkStatus
+from ebank.duework.services import due_work_retry
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from security.confirm.services import SUMMARY_KEY
 from security.models import OperationStatus, PendingOperation, SmsMessage, SmsSubscription
@@ -26,6 +27,7 @@ from transfers.models import (
     PeriodicRunStatus,
     PeriodicStatus,
     PeriodicTransfer,
+    Transfer,
     TransferKind,
     TransferStatus,
 )
@@ -35,6 +37,8 @@ from transfers.periodic.services import (
     INTER_MAX_MESSAGE,
     ONE_PER_CARD,
     PAYER_UNLINKED,
+    SYSTEM_ERROR,
+    TOO_LATE,
     Schedule,
     periodic_cancel,
     run_date,
@@ -371,3 +375,95 @@ def test_the_next_run_date_after_a_cancel_is_cleared(world):
         periodic_cancel(user=world.zhang, number=plan.number)
     plan.refresh_from_db()
     assert plan.next_run_date is None
+
+
+# --- a plan never stalls -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("short", ["balance", "limit"])
+def test_an_inter_bank_run_refused_by_the_ledger_after_its_pre_check_fails_that_run(
+        inter, monkeypatch, short):  # noqa: F811
+    """A concurrent debit between inter_transfer_run's check and the debit: the ledger refuses
+    (InsufficientFunds / LimitExceeded) — the run is a business failure, the next one stays."""
+    from types import SimpleNamespace
+
+    import transfers.services.inter as inter_services
+    plan = set_up(inter, kind=PayeeKind.INTER, payee=PAYEE_ACCOUNT, bank_code=ICBC_HEFEI,
+                  amount="50000.00")
+    if short == "balance":
+        with time_machine.travel(at(2026, 1, 30, 10, 0), tick=False):
+            operation = confirm(intra_start(inter, amount="40000.00"), user=inter.zhang)
+        assert operation.status == OperationStatus.EXECUTED
+        monkeypatch.setattr(inter_services, "available_balance",
+                            lambda sub_account: Decimal("999999.00"))
+        reason = "余额不足"
+    else:
+        customer_limit(inter.zhang_customer, "60000.00", "60000.00")
+        with time_machine.travel(at(2026, 1, 31, 8, 0), tick=False):
+            operation = confirm(intra_start(inter, amount="20000.00"), user=inter.zhang)
+        assert operation.status == OperationStatus.EXECUTED
+        monkeypatch.setattr(inter_services, "limit_check",
+                            lambda **kwargs: SimpleNamespace(allowed=True, message=""))
+        reason = "限额"
+    before = balance(inter.zhang_card)
+    run = _fails_then_next_is_scheduled(inter, plan, reason)
+    assert run.transfer.entry_id is None and balance(inter.zhang_card) == before
+    assert book_balance(IBPS_BOOK) == 0
+
+
+def test_a_system_error_retries_then_the_last_attempt_records_a_failed_run(world, monkeypatch):
+    import transfers.periodic.services as periodic_services
+
+    def broken(transfer, work):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(periodic_services, "between_our_accounts_execute", broken)
+    plan = set_up(world)
+    run_due(at(2026, 1, 31, 9, 0))
+    work = DueWork.objects.get(key=f"{plan.number}:1")
+    assert work.status == DueWorkStatus.PENDING and work.attempts == 1
+    assert not plan.runs.exists()
+    DueWork.objects.filter(pk=work.pk).update(attempts=work.max_attempts - 1)
+    run_due(at(2026, 1, 31, 12, 0))
+    plan.refresh_from_db()
+    run = plan.runs.get(sequence=1)
+    assert run.status == PeriodicRunStatus.FAILED and run.failure_reason == SYSTEM_ERROR
+    assert run.transfer is None and not Transfer.objects.filter(number__startswith=plan.number)
+    assert plan.status == PeriodicStatus.ACTIVE and plan.runs_done == 1
+    work.refresh_from_db()
+    assert work.status == DueWorkStatus.DONE and work.last_error == ""
+    following = DueWork.objects.get(key=f"{plan.number}:2")
+    assert following.status == DueWorkStatus.PENDING and following.due_at == at(2026, 2, 28, 9)
+    assert balance(world.zhang_card) == Decimal("80000.00")
+
+
+def test_a_run_may_go_the_day_after_its_date_but_not_later(world):
+    plan = set_up(world)
+    run_due(at(2026, 2, 1, 23, 0))  # the day after 01-31: still runs
+    assert plan.runs.get(sequence=1).status == PeriodicRunStatus.SUCCEEDED
+    DueWork.objects.filter(key=f"{plan.number}:2").update(due_at=at(2026, 3, 2, 9, 0))
+    run_due(at(2026, 3, 2, 9, 0))  # 02-28 + 2 days: not executed, recorded
+    plan.refresh_from_db()
+    run = plan.runs.get(sequence=2)
+    assert run.status == PeriodicRunStatus.FAILED and run.failure_reason == TOO_LATE
+    assert run.transfer is None and plan.next_run_date == date(2026, 3, 31)
+    assert balance(world.zhang_card) == Decimal("79000.00")
+
+
+def test_a_late_retry_never_posts_two_periods_on_one_day(world):
+    """Row 1 FAILED for staff, 立即重试 on 03-31: 01-31 and 02-28 are recorded as not executed,
+    only 03-31's run moves money."""
+    plan = set_up(world)
+    DueWork.objects.filter(key=f"{plan.number}:1").update(status=DueWorkStatus.FAILED,
+                                                          attempts=5)
+    work = DueWork.objects.get(key=f"{plan.number}:1")
+    with time_machine.travel(at(2026, 3, 31, 9, 30), tick=False):
+        due_work_retry(work=work, acting_user=None)
+    run_due(at(2026, 3, 31, 9, 30))
+    plan.refresh_from_db()
+    runs = list(plan.runs.order_by("sequence"))
+    assert [(r.status, r.failure_reason) for r in runs] == [
+        (PeriodicRunStatus.FAILED, TOO_LATE), (PeriodicRunStatus.FAILED, TOO_LATE),
+        (PeriodicRunStatus.SUCCEEDED, "")]
+    assert balance(world.zhang_card) == Decimal("79000.00")
+    assert plan.status == PeriodicStatus.FINISHED
