@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -595,7 +595,17 @@ def periodic_plans_for_customer(*, customer, active_only: bool = False
             .select_related("payer__medium__link"))
     if active_only:
         rows = rows.filter(status=PeriodicStatus.ACTIVE)
-    return rows.order_by("-created_at", "-id")
+    active_first = Case(When(status=PeriodicStatus.ACTIVE, then=Value(0)), default=Value(1),
+                        output_field=IntegerField())
+    return rows.order_by(active_first, "-created_at", "-id")
+
+
+def periodic_plans_for_maintenance(*, customer, ended: int) -> list[PeriodicTransfer]:
+    """定时转账维护: every active plan (one per card, so never many) first, then the ``ended``
+    latest 已撤销/已结束 ones — an active plan is never cut off by newer ended ones."""
+    rows = periodic_plans_for_customer(customer=customer)
+    return (list(rows.filter(status=PeriodicStatus.ACTIVE))
+            + list(rows.exclude(status=PeriodicStatus.ACTIVE)[:ended]))
 
 
 def periodic_runs_for_customer(*, customer, date_from: date | None = None,

@@ -93,6 +93,23 @@ def test_maintenance_lists_the_plan_detail_and_cancel(client, world):
     assert "已撤销或已结束，不能撤销" in again.content.decode()
 
 
+def test_maintenance_always_shows_the_active_plans_first(client, world):
+    from datetime import timedelta
+    active = set_up(world)
+    for i in range(25):  # many newer ended plans of the customer
+        ended = PeriodicTransfer.objects.get(pk=active.pk)
+        ended.pk, ended.number = None, f"DS19990101{i:010d}"
+        ended.status, ended.operation = PeriodicStatus.CANCELLED, None
+        ended.created_at = active.created_at + timedelta(minutes=i + 1)
+        ended.save(force_insert=True)
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        listing = client.get(reverse("transfers:scheduled")).content.decode()
+    table = listing[listing.index('id="periodic-plans"'):]
+    assert active.number in table
+    assert table.index(active.number) < table.index("DS19990101")
+
+
 def test_run_query_shows_every_run_and_the_failure_reason(client, world):
     plan = set_up(world)
     run_due(at(2026, 1, 31, 9, 0))
