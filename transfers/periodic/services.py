@@ -180,6 +180,14 @@ def run_dates(schedule: Schedule, limit: int) -> list[date]:
     return days
 
 
+def years_on(day: date, years: int) -> date:
+    """The same calendar date ``years`` on; Feb 29 → Feb 28 in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def run_due_at(day: date) -> datetime:
     return datetime.combine(day, time(int(settings.PERIODIC_TRANSFER_HOUR)), SHANGHAI)
 
@@ -209,7 +217,7 @@ def schedule_check(*, frequency: str, weekday, day_of_month, start_date: date | 
     if end_date is not None:
         if end_date < start_date:
             raise BusinessError("终止日期不能早于起始日期")
-        if end_date > start_date + timedelta(days=365 * MAX_YEARS + 1):
+        if end_date > years_on(start_date, MAX_YEARS):
             raise BusinessError(f"定时转账期限不能超过{MAX_YEARS}年")
         run_count = None
     else:

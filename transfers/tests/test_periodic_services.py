@@ -110,6 +110,20 @@ def test_schedule_rules_are_refused_with_a_reason(kwargs, message):
         schedule_check(**values)
 
 
+@pytest.mark.parametrize(("start_date", "last_end"), [
+    (date(2027, 3, 1), date(2032, 3, 1)),  # two Feb 29s in between: 1,827 days
+    (date(2028, 2, 29), date(2033, 2, 28)),  # Feb 29 → Feb 28 five years on
+    (date(2026, 12, 31), date(2031, 12, 31)),
+])
+def test_the_end_date_may_be_the_same_calendar_date_five_years_on(start_date, last_end):
+    values = {"frequency": PeriodicFrequency.MONTHLY, "weekday": None, "day_of_month": 1,
+              "start_date": start_date, "run_count": None,
+              "today": start_date - timedelta(days=30)}
+    assert schedule_check(end_date=last_end, **values).end_date == last_end
+    with pytest.raises(BusinessError, match="定时转账期限不能超过5年"):
+        schedule_check(end_date=last_end + timedelta(days=1), **values)
+
+
 # --- 定时转账设置 ----------------------------------------------------------------------------
 
 
