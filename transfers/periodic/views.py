@@ -6,6 +6,7 @@ logged-in customer (another customer's number is a 404).
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -59,7 +60,8 @@ def periodic_new(request):
         else:
             return redirect_to_confirm(operation)
     return render(request, "transfers/periodic/new.html",
-                  {"form": form, "limit_refusal": limit_refusal})
+                  {"form": form, "limit_refusal": limit_refusal,
+                   "run_hour": int(settings.PERIODIC_TRANSFER_HOUR)})
 
 
 @customer_required

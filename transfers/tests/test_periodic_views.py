@@ -41,6 +41,14 @@ def test_setup_page_starts_a_confirmation_showing_the_first_run_dates(client, wo
     assert not PeriodicTransfer.objects.exists()  # nothing before 确认
 
 
+def test_setup_page_says_the_configured_run_hour(client, world, settings):
+    settings.PERIODIC_TRANSFER_HOUR = 14
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.get(reverse("transfers:periodic_new")).content.decode()
+    assert "每次于执行日14:00执行" in body
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"run_count": ""}, "请填写终止日期或执行次数（二者选一）"),
     ({"start_date": "2026-01-20"}, "起始日期须晚于今天"),
