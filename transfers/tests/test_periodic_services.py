@@ -12,11 +12,14 @@ from accounts.models import LinkedMedium, MediumStatus
 from accounts.services import funds_move
 from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
 from ebank.clearing.routing import Channel
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.models import AuditEvent
 from ebank.duework.models import DueWork, DueWorkStatus
 from ebank.duework.services import due_work_retry
 from ebank.ledger.bank_books import BankBook, bank_book_id
+from ebank.limits.models import DailyLimitUsage
+from ebank.limits.selectors import limit_usage
 from security.confirm.services import SUMMARY_KEY
 from security.models import OperationStatus, PendingOperation, SmsMessage, SmsSubscription
 from tests import customer_world as support
@@ -46,6 +49,7 @@ from transfers.periodic.services import (
     run_due_at,
     schedule_check,
 )
+from transfers.services.common import limit_subject_for
 
 from .test_inter_support import (  # noqa: F401 - the fixture
     IBPS_BOOK,
@@ -245,6 +249,23 @@ def test_a_run_due_twice_moves_the_money_once(world):
     run_due(at(2026, 1, 31, 9, 30))
     assert entries() == before and plan.runs.count() == 1
     assert balance(world.zhang_card) == Decimal("79000.00")
+    work.refresh_from_db()
+    assert work.status == DueWorkStatus.DONE and work.last_error == ""
+
+
+@pytest.mark.parametrize("kind", [PayeeKind.INTRA, PayeeKind.INTER])
+def test_a_successful_run_takes_the_daily_limit(inter, kind):  # noqa: F811
+    payee = {"payee": PAYEE_ACCOUNT, "bank_code": ICBC_HEFEI} if kind == PayeeKind.INTER else {}
+    plan = set_up(inter, kind=kind, amount="1500.00", **payee)
+    subject = limit_subject_for(customer=inter.zhang_customer)
+    assert limit_usage(subject=subject, on=JAN_31) == 0
+    run_due(at(2026, 1, 31, 9, 0))
+    run = plan.runs.get(sequence=1)
+    assert run.status in (PeriodicRunStatus.SUCCEEDED, PeriodicRunStatus.PROCESSING)
+    assert run.transfer.entry_id and run.transfer.limit_day == business_day(JAN_31)
+    assert limit_usage(subject=subject, on=JAN_31) == Decimal("1500.00")
+    usage = DailyLimitUsage.objects.get(customer_id=inter.zhang_customer.pk)
+    assert usage.used == Decimal("1500.00") and usage.count == 1
 
 
 def _fails_then_next_is_scheduled(world, plan, reason: str):
@@ -318,7 +339,8 @@ def test_an_inter_bank_run_on_a_short_balance_fails_and_the_next_stays(inter):  
                   amount="50000.00")
     # 张伟 spends most of his balance before the run.
     with time_machine.travel(at(2026, 1, 30, 10, 0), tick=False):
-        operation = confirm(intra_start(inter, amount="40000.00"), user=inter.zhang)
+        operation = intra_start(inter, amount="40000.00")
+        operation = confirm(operation, user=inter.zhang)
     assert operation.status == OperationStatus.EXECUTED
     _fails_then_next_is_scheduled(inter, plan, "余额不足")
     assert balance(inter.zhang_card) == Decimal("40000.00")
@@ -406,7 +428,8 @@ def test_an_inter_bank_run_refused_by_the_ledger_after_its_pre_check_fails_that_
                   amount="50000.00")
     if short == "balance":
         with time_machine.travel(at(2026, 1, 30, 10, 0), tick=False):
-            operation = confirm(intra_start(inter, amount="40000.00"), user=inter.zhang)
+            operation = intra_start(inter, amount="40000.00")
+            operation = confirm(operation, user=inter.zhang)
         assert operation.status == OperationStatus.EXECUTED
         monkeypatch.setattr(inter_services, "available_balance",
                             lambda sub_account: Decimal("999999.00"))
@@ -414,7 +437,8 @@ def test_an_inter_bank_run_refused_by_the_ledger_after_its_pre_check_fails_that_
     else:
         customer_limit(inter.zhang_customer, "60000.00", "60000.00")
         with time_machine.travel(at(2026, 1, 31, 8, 0), tick=False):
-            operation = confirm(intra_start(inter, amount="20000.00"), user=inter.zhang)
+            operation = intra_start(inter, amount="20000.00")
+            operation = confirm(operation, user=inter.zhang)
         assert operation.status == OperationStatus.EXECUTED
         monkeypatch.setattr(inter_services, "limit_check",
                             lambda **kwargs: SimpleNamespace(allowed=True, message=""))
