@@ -42,9 +42,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LinkedMedium, Medium, MediumStatus, SubAccount, SubAccountStatus
+from accounts.models import LinkedMedium, SubAccount
 from ebank.clearing.routing import IBPS_MAX_AMOUNT, ArrivalMode, Channel
-from ebank.clearing.selectors import bank_code_get
 from ebank.core.audit import audit_record
 from ebank.core.clock import SHANGHAI
 from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
@@ -53,13 +52,12 @@ from ebank.core.money import as_money, format_cny
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure, due_work_cancel, due_work_schedule
-from ebank.limits.engine import refusal
-from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from security.tools.services import tools_live
 from transfers.models import (
+    PERIODIC_WEEKDAYS,
     PayeeKind,
     PeriodicFrequency,
     PeriodicRunStatus,
@@ -69,16 +67,17 @@ from transfers.models import (
     Transfer,
     TransferKind,
     TransferStatus,
+    periodic_schedule_describe,
 )
 from transfers.selectors import account_label
-from transfers.services.common import limit_subject_for, payer_account_get
 from transfers.services.execution import between_our_accounts_execute, transfer_fail
-from transfers.services.inter import inter_transfer_run
+from transfers.services.inter import inter_payee_check, inter_transfer_run
 from transfers.services.own_intra import (
     OWN_NOTE_2,
-    PAYER_STATUS,
     amount_check,
+    intra_limit_check,
     intra_plan_check,
+    payer_main_get,
     purpose_normalise,
 )
 from transfers.services.payees import account_number_normalise, payee_name_normalise
@@ -88,13 +87,14 @@ DUE_RUN = "transfers.periodic_run"
 
 ONE_PER_CARD = "目前，一张卡只能设置一笔有效的定时转账"
 ONE_PER_CARD_INDEX = "transfers_one_active_periodic_per_card"
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAYS = PERIODIC_WEEKDAYS
 MAX_RUNS = 120
 MAX_YEARS = 5
 INTER_MAX_MESSAGE = (f"跨行定时转账通过网银互联汇出，单笔金额不能超过{format_cny(IBPS_MAX_AMOUNT)}")
 CANCEL_NOT_ACTIVE = "该定时转账已撤销或已结束，不能撤销"
 PREVIEW_RUNS = 3
 PAYER_UNLINKED = "转出账户已不在您的网银账户中"
+INTRA_HINT = "请选择“行内收款人”"
 # A run goes on its date or, late (a retry's backoff, a dispatcher that was down), on the next
 # calendar day; later than that it is recorded as not executed, so that a late 立即重试 never
 # posts two periods on one day.
@@ -118,9 +118,7 @@ class Schedule:
     run_count: int | None
 
     def describe(self) -> str:
-        if self.frequency == PeriodicFrequency.WEEKLY:
-            return f"每周{WEEKDAYS[self.weekday][1]}"
-        return f"每月{self.day_of_month}日"
+        return periodic_schedule_describe(self.frequency, self.weekday, self.day_of_month)
 
     def end_text(self) -> str:
         if self.end_date is not None:
@@ -246,18 +244,6 @@ class PeriodicPlan:
     purpose: str
 
 
-def _payer(*, customer, from_sub_account_id) -> SubAccount:
-    try:
-        payer = payer_account_get(customer=customer, sub_account_id=int(from_sub_account_id))
-    except (Http404, TypeError, ValueError):
-        raise BusinessError("账户不存在，请重新选择") from None
-    if payer.medium.status != MediumStatus.NORMAL:
-        raise BusinessError(PAYER_STATUS.get(payer.medium.status, "转出账户状态异常"))
-    if payer.status != SubAccountStatus.OPEN:
-        raise BusinessError(PAYER_STATUS[MediumStatus.CLOSED])
-    return payer
-
-
 def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decimal,
                payee_account: str, payee_name: str, bank_code: str = "",
                purpose: str = "") -> PeriodicPlan:
@@ -273,24 +259,19 @@ def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decima
     if payee_kind != PayeeKind.INTER:
         raise BusinessError("请选择收款人类型")
     amount = amount_check(amount)
-    payer = _payer(customer=customer, from_sub_account_id=from_sub_account_id)
+    payer = payer_main_get(customer=customer, from_sub_account_id=from_sub_account_id)
     number = account_number_normalise(payee_account)
     if len(number) < 6:
         raise BusinessError("收款人账号格式不正确，请输入数字账号")
     name = payee_name_normalise(payee_name)
     if number == payer.medium.number:
         raise BusinessError(OWN_NOTE_2, code="same_account")
-    if Medium.objects.filter(number=number).exists():
-        # 跨行 goes to other banks; our own accounts go by 行内 (as the 跨行转账 form says).
-        raise BusinessError(f"收款账户为{settings.BANK_NAME}账户，请选择“行内收款人”")
+    # 跨行 goes to other banks; our own accounts and 联行号 go by 行内 (the 跨行转账 form's check).
+    inter_payee_check(account_number=number, hint=INTRA_HINT)
     code = (bank_code or "").strip()
     if not code:
         raise BusinessError("请输入收款行联行号")
-    bank = bank_code_get(code) if code.isascii() and code.isdigit() and len(code) == 12 else None
-    if bank is None:
-        raise BusinessError("收款行联行号不存在，请通过“联行号查询”核对")
-    if bank.bank_name == settings.BANK_FULL_NAME:
-        raise BusinessError(f"收款行为{settings.BANK_NAME}，请选择“行内收款人”")
+    bank = inter_payee_check(bank_code=code, hint=INTRA_HINT)
     if amount > IBPS_MAX_AMOUNT:
         raise BusinessError(INTER_MAX_MESSAGE, code="inter_max")
     return PeriodicPlan(payer, PayeeKind.INTER, None, number, name, bank.code, bank.name, amount,
@@ -300,13 +281,6 @@ def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decima
 def _active_plan_on_card(medium_id: int) -> PeriodicTransfer | None:
     return PeriodicTransfer.objects.filter(payer_medium_id=medium_id,
                                            status=PeriodicStatus.ACTIVE).first()
-
-
-def _limit_check(*, customer, amount: Decimal, on: date, tools=None) -> None:
-    decision = limit_check(subject=limit_subject_for(customer=customer, tools=tools),
-                           amount=amount, on=on)
-    if not decision.allowed:
-        raise refusal(decision)
 
 
 # --- 定时转账设置 -------------------------------------------------------------------------------
@@ -330,7 +304,7 @@ def periodic_start(*, user: User, from_sub_account_id, payee_kind: str, amount: 
     tools = tools_live(user=user)
     # The single-transaction limit (and a daily limit below the amount) refuse it now; the
     # daily limit is taken at each run.
-    _limit_check(customer=customer, amount=plan.amount, on=first[0], tools=tools)
+    intra_limit_check(customer=customer, amount=plan.amount, on=first[0], tools=tools)
     summary = [("转出账号", account_label(plan.payer)),
                ("收款人类型", PayeeKind(plan.payee_kind).label),
                ("收款人账号", plan.payee_account),

@@ -33,6 +33,7 @@ from transfers.models import (
     Transfer,
     TransferKind,
     TransferStatus,
+    periodic_schedule_describe,
 )
 from transfers.periodic.services import (
     CANCEL_NOT_ACTIVE,
@@ -48,6 +49,7 @@ from transfers.periodic.services import (
     run_dates,
     run_due_at,
     schedule_check,
+    schedule_of,
 )
 from transfers.services.common import limit_subject_for
 
@@ -505,3 +507,45 @@ def test_a_late_retry_never_posts_two_periods_on_one_day(world):
         (PeriodicRunStatus.SUCCEEDED, "")]
     assert balance(world.zhang_card) == Decimal("79000.00")
     assert plan.status == PeriodicStatus.FINISHED
+
+
+# --- one check, one wording -----------------------------------------------------------------
+
+
+def test_periodic_calls_the_shared_checks_not_copies():
+    """The limit check and the payer check are own_intra's; the 跨行 payee check is the one the
+    跨行转账 form calls; 定时周期 has one wording."""
+    import transfers.inter.forms as inter_forms
+    import transfers.periodic.services as periodic_services
+    import transfers.services.inter as inter_services
+    import transfers.services.own_intra as own_intra
+    assert periodic_services.intra_limit_check is own_intra.intra_limit_check
+    assert periodic_services.payer_main_get is own_intra.payer_main_get
+    assert (periodic_services.inter_payee_check is inter_forms.inter_payee_check
+            is inter_services.inter_payee_check)
+    for name in ("_limit_check", "_payer"):
+        assert not hasattr(periodic_services, name)
+
+
+@pytest.mark.parametrize(("frequency", "weekday", "day", "label"), [
+    (PeriodicFrequency.WEEKLY, 0, None, "每周一"), (PeriodicFrequency.WEEKLY, 6, None, "每周日"),
+    (PeriodicFrequency.MONTHLY, None, 31, "每月31日"),
+])
+def test_the_plan_and_the_schedule_say_the_same(frequency, weekday, day, label):
+    plan = PeriodicTransfer(frequency=frequency, weekday=weekday, day_of_month=day,
+                            start_date=JAN_31, run_count=1)
+    schedule = schedule_of(plan)
+    assert plan.schedule_label == schedule.describe() == label
+    assert periodic_schedule_describe(frequency, weekday, day) == label
+
+
+def test_the_inter_form_and_periodic_refuse_our_bank_alike(inter):  # noqa: F811
+    from transfers.services.inter import inter_payee_check
+    with pytest.raises(BusinessError, match="请使用“行内转账”") as refused:
+        inter_payee_check(account_number=inter.li_card.number)
+    assert refused.value.code == "own_bank_account"
+    with pytest.raises(BusinessError, match="联行号不存在"):
+        inter_payee_check(bank_code="12345")
+    with pytest.raises(BusinessError, match="收款行为.*请选择“行内收款人”"):
+        inter_payee_check(bank_code="402361000214", hint="请选择“行内收款人”")
+    assert inter_payee_check(bank_code=ICBC_HEFEI).code == ICBC_HEFEI
