@@ -134,6 +134,17 @@ class PeriodicFrequency(models.TextChoices):
     MONTHLY = "monthly", "每月"
 
 
+PERIODIC_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def periodic_schedule_describe(frequency: str, weekday: int | None,
+                               day_of_month: int | None) -> str:
+    """定时周期 as the pages say it: 每周一 … 每周日, 每月31日 (the one wording of a schedule)."""
+    if frequency == PeriodicFrequency.WEEKLY and weekday is not None:
+        return f"每周{PERIODIC_WEEKDAYS[weekday][1]}"
+    return f"每月{day_of_month}日"
+
+
 class PeriodicStatus(models.TextChoices):
     ACTIVE = "active", "有效"
     CANCELLED = "cancelled", "已撤销"
@@ -206,9 +217,7 @@ class PeriodicTransfer(models.Model):
     @property
     def schedule_label(self) -> str:
         """定时周期 as the pages say it: 每周一 … 每周日, 每月31日."""
-        if self.frequency == PeriodicFrequency.WEEKLY and self.weekday is not None:
-            return f"每周{'一二三四五六日'[self.weekday]}"
-        return f"每月{self.day_of_month}日"
+        return periodic_schedule_describe(self.frequency, self.weekday, self.day_of_month)
 
 
 class PeriodicTransferRun(models.Model):

@@ -17,10 +17,4 @@
     form.addEventListener("change", toggle);
     toggle();
   }
-  var cancel = document.getElementById("periodic-cancel-form");
-  if (cancel) {
-    cancel.addEventListener("submit", function (event) {
-      if (!window.confirm(cancel.getAttribute("data-confirm"))) event.preventDefault();
-    });
-  }
 })();

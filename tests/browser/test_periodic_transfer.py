@@ -136,8 +136,12 @@ def test_a_monthly_transfer_on_the_31st_runs_through_february(page: Page, live_s
         expect(row).to_contain_text("2026-03-31")
         shot("periodic-maintenance")
         row.locator("a").first.click()
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.click("#periodic-cancel-form button:has-text('撤销')")
+        page.click("#periodic-cancel-link")  # 进入删除定时转账页面 (no JS dialog)
+        expect(page.locator("h1")).to_have_text("删除定时转账")
+        expect(page.locator("#periodic-detail")).to_contain_text(plan.number)
+        phone_check("periodic-cancel")
+        assert not phone_check.problems, phone_check.problems
+        page.click("#periodic-cancel-form button:has-text('确定撤销')")
         expect(page.locator(".messages")).to_contain_text("定时转账已撤销")
         shot("periodic-cancelled")
 

@@ -10,9 +10,8 @@ import re
 from datetime import date
 
 from django import forms
-from django.conf import settings
 
-from accounts.models import Customer, Medium
+from accounts.models import Customer
 from ebank.clearing.models import BankCode
 from ebank.clearing.routing import ArrivalMode
 from ebank.clearing.selectors import bank_code_get, bank_code_search
@@ -21,7 +20,7 @@ from ebank.core.money import parse_amount
 
 from ..own_intra.forms import account_option_label
 from ..services.common import payer_accounts
-from ..services.inter import InterRequest
+from ..services.inter import InterRequest, inter_payee_check
 
 ACCOUNT_RE = re.compile(r"^\d{6,32}$")
 BANK_CODE_RE = re.compile(r"^\d{12}$")
@@ -81,8 +80,10 @@ class InterTransferForm(forms.Form):
         if not ACCOUNT_RE.fullmatch(value):
             raise forms.ValidationError("收款人账号应为6至32位数字，请填写正确、完整")
         # Note 1: 跨行转账 goes to other banks; our own accounts go by 行内转账.
-        if Medium.objects.filter(number=value).exists():
-            raise forms.ValidationError(f"收款账户为{settings.BANK_NAME}账户，请使用“行内转账”")
+        try:
+            inter_payee_check(account_number=value)
+        except BusinessError as exc:
+            raise forms.ValidationError(exc.message) from exc
         return value
 
     def clean_payee_name(self):
@@ -109,10 +110,11 @@ class InterTransferForm(forms.Form):
         if not code and BANK_CODE_RE.fullmatch(query):
             code = query
         if code:
-            bank = bank_code_get(code) if BANK_CODE_RE.fullmatch(code) else None
-            if bank is None:
-                self.add_error("bank_query", "联行号不存在，请通过“联行号查询”核对")
-            return bank
+            try:
+                return inter_payee_check(bank_code=code)
+            except BusinessError as exc:
+                self.add_error("bank_query", exc.message)
+                return None
         if not query:
             self.add_error("bank_query", "请输入收款行，可按行名或联行号查询")
             return None
@@ -130,8 +132,10 @@ class InterTransferForm(forms.Form):
         cleaned = super().clean()
         bank = self._bank()
         if bank is not None:
-            if bank.bank_name == settings.BANK_FULL_NAME:
-                self.add_error("bank_query", f"收款行为{settings.BANK_NAME}，请使用“行内转账”")
+            try:
+                inter_payee_check(bank=bank)
+            except BusinessError as exc:
+                self.add_error("bank_query", exc.message)
                 bank = None
             else:
                 cleaned["bank_query"] = bank.name

@@ -214,8 +214,9 @@ def scheduled_list(request):
     rows = selectors.scheduled_transfers_for_customer(customer=request.user.customer)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # TRF-SCHED: the customer's 定时转账 (periodic plans), active ones first.
-    from transfers.periodic.services import periodic_plans_for_customer
-    periodic_plans = periodic_plans_for_customer(customer=request.user.customer)[:PAGE_SIZE]
+    from transfers.periodic.services import periodic_plans_for_maintenance
+    periodic_plans = periodic_plans_for_maintenance(customer=request.user.customer,
+                                                    ended=PAGE_SIZE)
     return render(request, "transfers/own_intra/scheduled.html",
                   {"page": page, "querystring": querystring_without_page(request),
                    "periodic_plans": periodic_plans})

@@ -29,36 +29,35 @@ the next run's row. Either way one outcome, no money lost.
 """
 
 import calendar
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LinkedMedium, Medium, MediumStatus, SubAccount, SubAccountStatus
+from accounts.models import LinkedMedium, SubAccount
 from ebank.clearing.routing import IBPS_MAX_AMOUNT, ArrivalMode, Channel
-from ebank.clearing.selectors import bank_code_get
 from ebank.core.audit import audit_record
 from ebank.core.clock import SHANGHAI
-from ebank.core.errors import BusinessError
+from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
 from ebank.core.models import AuditOutcome
 from ebank.core.money import as_money, format_cny
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure, due_work_cancel, due_work_schedule
-from ebank.limits.engine import refusal
-from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from security.tools.services import tools_live
 from transfers.models import (
+    PERIODIC_WEEKDAYS,
     PayeeKind,
     PeriodicFrequency,
     PeriodicRunStatus,
@@ -68,16 +67,17 @@ from transfers.models import (
     Transfer,
     TransferKind,
     TransferStatus,
+    periodic_schedule_describe,
 )
 from transfers.selectors import account_label
-from transfers.services.common import limit_subject_for, payer_account_get
 from transfers.services.execution import between_our_accounts_execute, transfer_fail
-from transfers.services.inter import inter_transfer_run
+from transfers.services.inter import inter_payee_check, inter_transfer_run
 from transfers.services.own_intra import (
     OWN_NOTE_2,
-    PAYER_STATUS,
     amount_check,
+    intra_limit_check,
     intra_plan_check,
+    payer_main_get,
     purpose_normalise,
 )
 from transfers.services.payees import account_number_normalise, payee_name_normalise
@@ -87,13 +87,22 @@ DUE_RUN = "transfers.periodic_run"
 
 ONE_PER_CARD = "目前，一张卡只能设置一笔有效的定时转账"
 ONE_PER_CARD_INDEX = "transfers_one_active_periodic_per_card"
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAYS = PERIODIC_WEEKDAYS
 MAX_RUNS = 120
 MAX_YEARS = 5
 INTER_MAX_MESSAGE = (f"跨行定时转账通过网银互联汇出，单笔金额不能超过{format_cny(IBPS_MAX_AMOUNT)}")
 CANCEL_NOT_ACTIVE = "该定时转账已撤销或已结束，不能撤销"
 PREVIEW_RUNS = 3
 PAYER_UNLINKED = "转出账户已不在您的网银账户中"
+INTRA_HINT = "请选择“行内收款人”"
+# A run goes on its date or, late (a retry's backoff, a dispatcher that was down), on the next
+# calendar day; later than that it is recorded as not executed, so that a late 立即重试 never
+# posts two periods on one day.
+RUN_GRACE_DAYS = 1
+TOO_LATE = "已过执行日，未执行"
+SYSTEM_ERROR = "系统处理异常，本期未执行"
+
+logger = logging.getLogger(__name__)
 
 
 # --- the schedule --------------------------------------------------------------------------------
@@ -109,9 +118,7 @@ class Schedule:
     run_count: int | None
 
     def describe(self) -> str:
-        if self.frequency == PeriodicFrequency.WEEKLY:
-            return f"每周{WEEKDAYS[self.weekday][1]}"
-        return f"每月{self.day_of_month}日"
+        return periodic_schedule_describe(self.frequency, self.weekday, self.day_of_month)
 
     def end_text(self) -> str:
         if self.end_date is not None:
@@ -171,6 +178,14 @@ def run_dates(schedule: Schedule, limit: int) -> list[date]:
     return days
 
 
+def years_on(day: date, years: int) -> date:
+    """The same calendar date ``years`` on; Feb 29 → Feb 28 in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def run_due_at(day: date) -> datetime:
     return datetime.combine(day, time(int(settings.PERIODIC_TRANSFER_HOUR)), SHANGHAI)
 
@@ -200,7 +215,7 @@ def schedule_check(*, frequency: str, weekday, day_of_month, start_date: date | 
     if end_date is not None:
         if end_date < start_date:
             raise BusinessError("终止日期不能早于起始日期")
-        if end_date > start_date + timedelta(days=365 * MAX_YEARS + 1):
+        if end_date > years_on(start_date, MAX_YEARS):
             raise BusinessError(f"定时转账期限不能超过{MAX_YEARS}年")
         run_count = None
     else:
@@ -229,18 +244,6 @@ class PeriodicPlan:
     purpose: str
 
 
-def _payer(*, customer, from_sub_account_id) -> SubAccount:
-    try:
-        payer = payer_account_get(customer=customer, sub_account_id=int(from_sub_account_id))
-    except (Http404, TypeError, ValueError):
-        raise BusinessError("账户不存在，请重新选择") from None
-    if payer.medium.status != MediumStatus.NORMAL:
-        raise BusinessError(PAYER_STATUS.get(payer.medium.status, "转出账户状态异常"))
-    if payer.status != SubAccountStatus.OPEN:
-        raise BusinessError(PAYER_STATUS[MediumStatus.CLOSED])
-    return payer
-
-
 def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decimal,
                payee_account: str, payee_name: str, bank_code: str = "",
                purpose: str = "") -> PeriodicPlan:
@@ -256,24 +259,19 @@ def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decima
     if payee_kind != PayeeKind.INTER:
         raise BusinessError("请选择收款人类型")
     amount = amount_check(amount)
-    payer = _payer(customer=customer, from_sub_account_id=from_sub_account_id)
+    payer = payer_main_get(customer=customer, from_sub_account_id=from_sub_account_id)
     number = account_number_normalise(payee_account)
     if len(number) < 6:
         raise BusinessError("收款人账号格式不正确，请输入数字账号")
     name = payee_name_normalise(payee_name)
     if number == payer.medium.number:
         raise BusinessError(OWN_NOTE_2, code="same_account")
-    if Medium.objects.filter(number=number).exists():
-        # 跨行 goes to other banks; our own accounts go by 行内 (as the 跨行转账 form says).
-        raise BusinessError(f"收款账户为{settings.BANK_NAME}账户，请选择“行内收款人”")
+    # 跨行 goes to other banks; our own accounts and 联行号 go by 行内 (the 跨行转账 form's check).
+    inter_payee_check(account_number=number, hint=INTRA_HINT)
     code = (bank_code or "").strip()
     if not code:
         raise BusinessError("请输入收款行联行号")
-    bank = bank_code_get(code) if code.isascii() and code.isdigit() and len(code) == 12 else None
-    if bank is None:
-        raise BusinessError("收款行联行号不存在，请通过“联行号查询”核对")
-    if bank.bank_name == settings.BANK_FULL_NAME:
-        raise BusinessError(f"收款行为{settings.BANK_NAME}，请选择“行内收款人”")
+    bank = inter_payee_check(bank_code=code, hint=INTRA_HINT)
     if amount > IBPS_MAX_AMOUNT:
         raise BusinessError(INTER_MAX_MESSAGE, code="inter_max")
     return PeriodicPlan(payer, PayeeKind.INTER, None, number, name, bank.code, bank.name, amount,
@@ -283,13 +281,6 @@ def plan_check(*, customer, from_sub_account_id, payee_kind: str, amount: Decima
 def _active_plan_on_card(medium_id: int) -> PeriodicTransfer | None:
     return PeriodicTransfer.objects.filter(payer_medium_id=medium_id,
                                            status=PeriodicStatus.ACTIVE).first()
-
-
-def _limit_check(*, customer, amount: Decimal, on: date, tools=None) -> None:
-    decision = limit_check(subject=limit_subject_for(customer=customer, tools=tools),
-                           amount=amount, on=on)
-    if not decision.allowed:
-        raise refusal(decision)
 
 
 # --- 定时转账设置 -------------------------------------------------------------------------------
@@ -313,7 +304,7 @@ def periodic_start(*, user: User, from_sub_account_id, payee_kind: str, amount: 
     tools = tools_live(user=user)
     # The single-transaction limit (and a daily limit below the amount) refuse it now; the
     # daily limit is taken at each run.
-    _limit_check(customer=customer, amount=plan.amount, on=first[0], tools=tools)
+    intra_limit_check(customer=customer, amount=plan.amount, on=first[0], tools=tools)
     summary = [("转出账号", account_label(plan.payer)),
                ("收款人类型", PayeeKind(plan.payee_kind).label),
                ("收款人账号", plan.payee_account),
@@ -427,7 +418,7 @@ def periodic_run_due(work: DueWork) -> None:
     day = run_date(schedule_of(plan), sequence)
     if day is None:  # pragma: no cover - the row was only scheduled for a date of the plan
         raise PermanentFailure("定时转账已到期")
-    run = _run_once(plan=plan, sequence=sequence, day=day, work=work)
+    run = _run_recorded(plan=plan, sequence=sequence, day=day, work=work)
     plan.runs_done = sequence
     following = run_date(schedule_of(plan), sequence + 1)
     plan.next_run_date = following
@@ -444,6 +435,36 @@ def periodic_run_due(work: DueWork) -> None:
                  detail={"sequence": sequence, "status": run.status,
                          "reason": run.failure_reason,
                          "next_run": following.isoformat() if following else None})
+
+
+def _run_recorded(*, plan: PeriodicTransfer, sequence: int, day: date,
+                  work: DueWork) -> PeriodicTransferRun:
+    """The run, or — so that the plan never stalls — a 失败 record of why it was not executed:
+    past its date's grace, or an unexpected error on the DueWork row's last attempt (earlier
+    attempts raise: the dispatcher rolls the run back and retries it)."""
+    if timezone.localdate(timezone=SHANGHAI) > day + timedelta(days=RUN_GRACE_DAYS):
+        return _run_not_executed(plan=plan, sequence=sequence, day=day, reason=TOO_LATE)
+    try:
+        with transaction.atomic():
+            run = _run_once(plan=plan, sequence=sequence, day=day, work=work)
+            if connection.vendor == "postgresql":
+                # Deferred constraints fail here, inside the savepoint, not at COMMIT.
+                connection.check_constraints()
+            return run
+    except Exception as exc:
+        if work.attempts < work.max_attempts:
+            raise
+        logger.error("periodic run %s:%s failed on its last attempt", plan.number, sequence,
+                     exc_info=exc)
+        return _run_not_executed(plan=plan, sequence=sequence, day=day, reason=SYSTEM_ERROR)
+
+
+def _run_not_executed(*, plan: PeriodicTransfer, sequence: int, day: date,
+                      reason: str) -> PeriodicTransferRun:
+    """A 失败 run without a transfer: no money moved."""
+    return PeriodicTransferRun.objects.create(
+        plan=plan, sequence=sequence, scheduled_date=day, status=PeriodicRunStatus.FAILED,
+        failure_reason=reason, executed_at=timezone.now())
 
 
 def _run_once(*, plan: PeriodicTransfer, sequence: int, day: date,
@@ -466,7 +487,14 @@ def _run_once(*, plan: PeriodicTransfer, sequence: int, day: date,
     elif inter:
         # Checks (payer status, 网银互联 open — retried while in maintenance —, balance, limit),
         # then the debit and the instruction; a refusal is recorded as the transfer's failure.
-        inter_transfer_run(transfer=transfer, work=work)
+        # The ledger may still refuse (a debit or a transfer of the customer's since the
+        # check): in a savepoint, as a business failure of this run.
+        try:
+            with transaction.atomic():
+                inter_transfer_run(transfer=transfer, work=work)
+        except (InsufficientFunds, LimitExceeded) as exc:
+            transfer.refresh_from_db()
+            transfer_fail(transfer=transfer, reason=exc.message)
     else:
         # The payee's status, then ``transfer_post`` in a savepoint; a refusal → FAILED.
         between_our_accounts_execute(transfer, work)
@@ -549,7 +577,17 @@ def periodic_plans_for_customer(*, customer, active_only: bool = False
             .select_related("payer__medium__link"))
     if active_only:
         rows = rows.filter(status=PeriodicStatus.ACTIVE)
-    return rows.order_by("-created_at", "-id")
+    active_first = Case(When(status=PeriodicStatus.ACTIVE, then=Value(0)), default=Value(1),
+                        output_field=IntegerField())
+    return rows.order_by(active_first, "-created_at", "-id")
+
+
+def periodic_plans_for_maintenance(*, customer, ended: int) -> list[PeriodicTransfer]:
+    """定时转账维护: every active plan (one per card, so never many) first, then the ``ended``
+    latest 已撤销/已结束 ones — an active plan is never cut off by newer ended ones."""
+    rows = periodic_plans_for_customer(customer=customer)
+    return (list(rows.filter(status=PeriodicStatus.ACTIVE))
+            + list(rows.exclude(status=PeriodicStatus.ACTIVE)[:ended]))
 
 
 def periodic_runs_for_customer(*, customer, date_from: date | None = None,

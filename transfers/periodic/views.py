@@ -6,10 +6,11 @@ logged-in customer (another customer's number is a 404).
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
@@ -59,7 +60,21 @@ def periodic_new(request):
         else:
             return redirect_to_confirm(operation)
     return render(request, "transfers/periodic/new.html",
-                  {"form": form, "limit_refusal": limit_refusal})
+                  {"form": form, "limit_refusal": limit_refusal,
+                   "run_hour": int(settings.PERIODIC_TRANSFER_HOUR)})
+
+
+def _plan_context(plan) -> dict:
+    """The plan as 定时转账详情 and 删除定时转账 show it (``_plan_table.html``)."""
+    schedule = services.schedule_of(plan)
+    upcoming = []
+    if plan.status == PeriodicStatus.ACTIVE:
+        upcoming = [d for d in (services.run_date(schedule, plan.runs_done + i)
+                                for i in range(1, services.PREVIEW_RUNS + 1)) if d is not None]
+    return {"plan": plan, "schedule": schedule, "upcoming": upcoming,
+            "payer_label": selectors.account_label(plan.payer),
+            "payee_masked": mask_account_number(plan.payee_account),
+            "cancellable": plan.status == PeriodicStatus.ACTIVE}
 
 
 @customer_required
@@ -67,25 +82,22 @@ def periodic_new(request):
 def periodic_detail(request, number: str):
     """定时转账详情 (from 定时转账维护 and 定时转账执行查询)."""
     plan = services.periodic_get_for_customer(customer=request.user.customer, number=number)
-    schedule = services.schedule_of(plan)
-    upcoming = []
-    if plan.status == PeriodicStatus.ACTIVE:
-        upcoming = [d for d in (services.run_date(schedule, plan.runs_done + i)
-                                for i in range(1, services.PREVIEW_RUNS + 1)) if d is not None]
     runs = [(run, *services.run_outcome(run)) for run in plan.runs.select_related("transfer")
             .order_by("-sequence")[:PAGE_SIZE]]
-    return render(request, "transfers/periodic/detail.html", {
-        "plan": plan, "schedule": schedule, "upcoming": upcoming, "runs": runs,
-        "payer_label": selectors.account_label(plan.payer),
-        "payee_masked": mask_account_number(plan.payee_account),
-        "cancellable": plan.status == PeriodicStatus.ACTIVE,
-    })
+    return render(request, "transfers/periodic/detail.html",
+                  {**_plan_context(plan), "runs": runs})
 
 
 @customer_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def periodic_cancel(request, number: str):
-    """撤销 (POST from the detail page)."""
+    """撤销: GET is the 删除定时转账 page (the plan and a 确定撤销 button; writes nothing),
+    POST cancels it."""
+    if request.method == "GET":
+        plan = services.periodic_get_for_customer(customer=request.user.customer,
+                                                  number=number)
+        return render(request, "transfers/periodic/cancel.html",
+                      {**_plan_context(plan), "not_cancellable": services.CANCEL_NOT_ACTIVE})
     try:
         plan = services.periodic_cancel(user=request.user, number=number, ip=_ip(request))
     except BusinessError as exc:

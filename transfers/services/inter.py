@@ -30,12 +30,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import Customer, MediumStatus, SubAccount, SubAccountStatus
+from accounts.models import Customer, Medium, MediumStatus, SubAccount, SubAccountStatus
 from accounts.pin import medium_online_check
 from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, ChannelStatus, get_clearing_adapter
 from ebank.clearing.models import BankCode
 from ebank.clearing.routing import ArrivalMode, Channel, ExecutionPlan
-from ebank.clearing.selectors import execution_plan_for
+from ebank.clearing.selectors import bank_code_get, execution_plan_for
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
@@ -79,6 +79,32 @@ NOTES = (
     "交易，可在“定时转账-预约交易管理”中查看或删除，日累计限额和账户余额在该交易执行时扣减。",
     "在确认收款人收到汇款前，请勿将汇出汇款的活期账户销户。",
 )
+
+
+BANK_CODE_UNKNOWN = "联行号不存在，请通过“联行号查询”核对"
+OWN_BANK_HINT = "请使用“行内转账”"
+
+
+def inter_payee_check(*, account_number: str = "", bank_code: str = "",
+                      bank: BankCode | None = None, hint: str = OWN_BANK_HINT) -> BankCode | None:
+    """A 跨行 payee is another bank's (note 1); BusinessError with the reason otherwise.
+
+    ``account_number``: refused when it is one of our accounts; ``bank_code``: 12 digits in the
+    联行号 table (its bank is returned); that bank, or ``bank``: refused when it is this bank.
+    ``hint`` says where our own accounts go (the 跨行转账 form: 行内转账; 定时转账: 行内收款人).
+    Shared by the 跨行转账 form and 定时转账设置 (TRF-SCHED).
+    """
+    if account_number and Medium.objects.filter(number=account_number).exists():
+        raise BusinessError(f"收款账户为{settings.BANK_NAME}账户，{hint}", code="own_bank_account")
+    if bank_code:
+        code = bank_code.strip()
+        bank = (bank_code_get(code) if code.isascii() and code.isdigit() and len(code) == 12
+                else None)
+        if bank is None:
+            raise BusinessError(BANK_CODE_UNKNOWN, code="bank_code_unknown")
+    if bank is not None and bank.bank_name == settings.BANK_FULL_NAME:
+        raise BusinessError(f"收款行为{settings.BANK_NAME}，{hint}", code="own_bank")
+    return bank
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,7 @@ class IntraPlan:
     purpose: str
 
 
-def _payer_main(*, customer, from_sub_account_id) -> SubAccount:
+def payer_main_get(*, customer, from_sub_account_id) -> SubAccount:
     """Note 1: the 转出账号 is the 活期主账号 of the chosen medium, whatever sub-account was sent."""
     sub_account = _current_account(customer=customer, sub_account_id=from_sub_account_id,
                                    statuses=PAYER_STATUS)
@@ -273,7 +273,7 @@ def intra_plan_check(*, customer, from_sub_account_id, mode: str, amount: Decima
     if mode not in ArrivalMode.values:
         raise BusinessError("请选择到账方式")
     amount = amount_check(amount)
-    payer = _payer_main(customer=customer, from_sub_account_id=from_sub_account_id)
+    payer = payer_main_get(customer=customer, from_sub_account_id=from_sub_account_id)
     number = account_number_normalise(payee_account)
     name = payee_name_normalise(payee_name)
     if number == payer.medium.number:

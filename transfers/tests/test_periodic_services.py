@@ -12,10 +12,14 @@ from accounts.models import LinkedMedium, MediumStatus
 from accounts.services import funds_move
 from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
 from ebank.clearing.routing import Channel
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.models import AuditEvent
 from ebank.duework.models import DueWork, DueWorkStatus
+from ebank.duework.services import due_work_retry
 from ebank.ledger.bank_books import BankBook, bank_book_id
+from ebank.limits.models import DailyLimitUsage
+from ebank.limits.selectors import limit_usage
 from security.confirm.services import SUMMARY_KEY
 from security.models import OperationStatus, PendingOperation, SmsMessage, SmsSubscription
 from tests import customer_world as support
@@ -26,8 +30,10 @@ from transfers.models import (
     PeriodicRunStatus,
     PeriodicStatus,
     PeriodicTransfer,
+    Transfer,
     TransferKind,
     TransferStatus,
+    periodic_schedule_describe,
 )
 from transfers.periodic.services import (
     CANCEL_NOT_ACTIVE,
@@ -35,13 +41,17 @@ from transfers.periodic.services import (
     INTER_MAX_MESSAGE,
     ONE_PER_CARD,
     PAYER_UNLINKED,
+    SYSTEM_ERROR,
+    TOO_LATE,
     Schedule,
     periodic_cancel,
     run_date,
     run_dates,
     run_due_at,
     schedule_check,
+    schedule_of,
 )
+from transfers.services.common import limit_subject_for
 
 from .test_inter_support import (  # noqa: F401 - the fixture
     IBPS_BOOK,
@@ -104,6 +114,20 @@ def test_schedule_rules_are_refused_with_a_reason(kwargs, message):
               "today": date(2026, 1, 20), **kwargs}
     with pytest.raises(BusinessError, match=message):
         schedule_check(**values)
+
+
+@pytest.mark.parametrize(("start_date", "last_end"), [
+    (date(2027, 3, 1), date(2032, 3, 1)),  # two Feb 29s in between: 1,827 days
+    (date(2028, 2, 29), date(2033, 2, 28)),  # Feb 29 → Feb 28 five years on
+    (date(2026, 12, 31), date(2031, 12, 31)),
+])
+def test_the_end_date_may_be_the_same_calendar_date_five_years_on(start_date, last_end):
+    values = {"frequency": PeriodicFrequency.MONTHLY, "weekday": None, "day_of_month": 1,
+              "start_date": start_date, "run_count": None,
+              "today": start_date - timedelta(days=30)}
+    assert schedule_check(end_date=last_end, **values).end_date == last_end
+    with pytest.raises(BusinessError, match="定时转账期限不能超过5年"):
+        schedule_check(end_date=last_end + timedelta(days=1), **values)
 
 
 # --- 定时转账设置 ----------------------------------------------------------------------------
@@ -227,6 +251,23 @@ def test_a_run_due_twice_moves_the_money_once(world):
     run_due(at(2026, 1, 31, 9, 30))
     assert entries() == before and plan.runs.count() == 1
     assert balance(world.zhang_card) == Decimal("79000.00")
+    work.refresh_from_db()
+    assert work.status == DueWorkStatus.DONE and work.last_error == ""
+
+
+@pytest.mark.parametrize("kind", [PayeeKind.INTRA, PayeeKind.INTER])
+def test_a_successful_run_takes_the_daily_limit(inter, kind):  # noqa: F811
+    payee = {"payee": PAYEE_ACCOUNT, "bank_code": ICBC_HEFEI} if kind == PayeeKind.INTER else {}
+    plan = set_up(inter, kind=kind, amount="1500.00", **payee)
+    subject = limit_subject_for(customer=inter.zhang_customer)
+    assert limit_usage(subject=subject, on=JAN_31) == 0
+    run_due(at(2026, 1, 31, 9, 0))
+    run = plan.runs.get(sequence=1)
+    assert run.status in (PeriodicRunStatus.SUCCEEDED, PeriodicRunStatus.PROCESSING)
+    assert run.transfer.entry_id and run.transfer.limit_day == business_day(JAN_31)
+    assert limit_usage(subject=subject, on=JAN_31) == Decimal("1500.00")
+    usage = DailyLimitUsage.objects.get(customer_id=inter.zhang_customer.pk)
+    assert usage.used == Decimal("1500.00") and usage.count == 1
 
 
 def _fails_then_next_is_scheduled(world, plan, reason: str):
@@ -300,7 +341,8 @@ def test_an_inter_bank_run_on_a_short_balance_fails_and_the_next_stays(inter):  
                   amount="50000.00")
     # 张伟 spends most of his balance before the run.
     with time_machine.travel(at(2026, 1, 30, 10, 0), tick=False):
-        operation = confirm(intra_start(inter, amount="40000.00"), user=inter.zhang)
+        operation = intra_start(inter, amount="40000.00")
+        operation = confirm(operation, user=inter.zhang)
     assert operation.status == OperationStatus.EXECUTED
     _fails_then_next_is_scheduled(inter, plan, "余额不足")
     assert balance(inter.zhang_card) == Decimal("40000.00")
@@ -371,3 +413,139 @@ def test_the_next_run_date_after_a_cancel_is_cleared(world):
         periodic_cancel(user=world.zhang, number=plan.number)
     plan.refresh_from_db()
     assert plan.next_run_date is None
+
+
+# --- a plan never stalls -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("short", ["balance", "limit"])
+def test_an_inter_bank_run_refused_by_the_ledger_after_its_pre_check_fails_that_run(
+        inter, monkeypatch, short):  # noqa: F811
+    """A concurrent debit between inter_transfer_run's check and the debit: the ledger refuses
+    (InsufficientFunds / LimitExceeded) — the run is a business failure, the next one stays."""
+    from types import SimpleNamespace
+
+    import transfers.services.inter as inter_services
+    plan = set_up(inter, kind=PayeeKind.INTER, payee=PAYEE_ACCOUNT, bank_code=ICBC_HEFEI,
+                  amount="50000.00")
+    if short == "balance":
+        with time_machine.travel(at(2026, 1, 30, 10, 0), tick=False):
+            operation = intra_start(inter, amount="40000.00")
+            operation = confirm(operation, user=inter.zhang)
+        assert operation.status == OperationStatus.EXECUTED
+        monkeypatch.setattr(inter_services, "available_balance",
+                            lambda sub_account: Decimal("999999.00"))
+        reason = "余额不足"
+    else:
+        customer_limit(inter.zhang_customer, "60000.00", "60000.00")
+        with time_machine.travel(at(2026, 1, 31, 8, 0), tick=False):
+            operation = intra_start(inter, amount="20000.00")
+            operation = confirm(operation, user=inter.zhang)
+        assert operation.status == OperationStatus.EXECUTED
+        monkeypatch.setattr(inter_services, "limit_check",
+                            lambda **kwargs: SimpleNamespace(allowed=True, message=""))
+        reason = "限额"
+    before = balance(inter.zhang_card)
+    run = _fails_then_next_is_scheduled(inter, plan, reason)
+    assert run.transfer.entry_id is None and balance(inter.zhang_card) == before
+    assert book_balance(IBPS_BOOK) == 0
+
+
+def test_a_system_error_retries_then_the_last_attempt_records_a_failed_run(world, monkeypatch):
+    import transfers.periodic.services as periodic_services
+
+    def broken(transfer, work):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(periodic_services, "between_our_accounts_execute", broken)
+    plan = set_up(world)
+    run_due(at(2026, 1, 31, 9, 0))
+    work = DueWork.objects.get(key=f"{plan.number}:1")
+    assert work.status == DueWorkStatus.PENDING and work.attempts == 1
+    assert not plan.runs.exists()
+    DueWork.objects.filter(pk=work.pk).update(attempts=work.max_attempts - 1)
+    run_due(at(2026, 1, 31, 12, 0))
+    plan.refresh_from_db()
+    run = plan.runs.get(sequence=1)
+    assert run.status == PeriodicRunStatus.FAILED and run.failure_reason == SYSTEM_ERROR
+    assert run.transfer is None and not Transfer.objects.filter(number__startswith=plan.number)
+    assert plan.status == PeriodicStatus.ACTIVE and plan.runs_done == 1
+    work.refresh_from_db()
+    assert work.status == DueWorkStatus.DONE and work.last_error == ""
+    following = DueWork.objects.get(key=f"{plan.number}:2")
+    assert following.status == DueWorkStatus.PENDING and following.due_at == at(2026, 2, 28, 9)
+    assert balance(world.zhang_card) == Decimal("80000.00")
+
+
+def test_a_run_may_go_the_day_after_its_date_but_not_later(world):
+    plan = set_up(world)
+    run_due(at(2026, 2, 1, 23, 0))  # the day after 01-31: still runs
+    assert plan.runs.get(sequence=1).status == PeriodicRunStatus.SUCCEEDED
+    DueWork.objects.filter(key=f"{plan.number}:2").update(due_at=at(2026, 3, 2, 9, 0))
+    run_due(at(2026, 3, 2, 9, 0))  # 02-28 + 2 days: not executed, recorded
+    plan.refresh_from_db()
+    run = plan.runs.get(sequence=2)
+    assert run.status == PeriodicRunStatus.FAILED and run.failure_reason == TOO_LATE
+    assert run.transfer is None and plan.next_run_date == date(2026, 3, 31)
+    assert balance(world.zhang_card) == Decimal("79000.00")
+
+
+def test_a_late_retry_never_posts_two_periods_on_one_day(world):
+    """Row 1 FAILED for staff, 立即重试 on 03-31: 01-31 and 02-28 are recorded as not executed,
+    only 03-31's run moves money."""
+    plan = set_up(world)
+    DueWork.objects.filter(key=f"{plan.number}:1").update(status=DueWorkStatus.FAILED,
+                                                          attempts=5)
+    work = DueWork.objects.get(key=f"{plan.number}:1")
+    with time_machine.travel(at(2026, 3, 31, 9, 30), tick=False):
+        due_work_retry(work=work, acting_user=None)
+    run_due(at(2026, 3, 31, 9, 30))
+    plan.refresh_from_db()
+    runs = list(plan.runs.order_by("sequence"))
+    assert [(r.status, r.failure_reason) for r in runs] == [
+        (PeriodicRunStatus.FAILED, TOO_LATE), (PeriodicRunStatus.FAILED, TOO_LATE),
+        (PeriodicRunStatus.SUCCEEDED, "")]
+    assert balance(world.zhang_card) == Decimal("79000.00")
+    assert plan.status == PeriodicStatus.FINISHED
+
+
+# --- one check, one wording -----------------------------------------------------------------
+
+
+def test_periodic_calls_the_shared_checks_not_copies():
+    """The limit check and the payer check are own_intra's; the 跨行 payee check is the one the
+    跨行转账 form calls; 定时周期 has one wording."""
+    import transfers.inter.forms as inter_forms
+    import transfers.periodic.services as periodic_services
+    import transfers.services.inter as inter_services
+    import transfers.services.own_intra as own_intra
+    assert periodic_services.intra_limit_check is own_intra.intra_limit_check
+    assert periodic_services.payer_main_get is own_intra.payer_main_get
+    assert (periodic_services.inter_payee_check is inter_forms.inter_payee_check
+            is inter_services.inter_payee_check)
+    for name in ("_limit_check", "_payer"):
+        assert not hasattr(periodic_services, name)
+
+
+@pytest.mark.parametrize(("frequency", "weekday", "day", "label"), [
+    (PeriodicFrequency.WEEKLY, 0, None, "每周一"), (PeriodicFrequency.WEEKLY, 6, None, "每周日"),
+    (PeriodicFrequency.MONTHLY, None, 31, "每月31日"),
+])
+def test_the_plan_and_the_schedule_say_the_same(frequency, weekday, day, label):
+    plan = PeriodicTransfer(frequency=frequency, weekday=weekday, day_of_month=day,
+                            start_date=JAN_31, run_count=1)
+    schedule = schedule_of(plan)
+    assert plan.schedule_label == schedule.describe() == label
+    assert periodic_schedule_describe(frequency, weekday, day) == label
+
+
+def test_the_inter_form_and_periodic_refuse_our_bank_alike(inter):  # noqa: F811
+    from transfers.services.inter import inter_payee_check
+    with pytest.raises(BusinessError, match="请使用“行内转账”") as refused:
+        inter_payee_check(account_number=inter.li_card.number)
+    assert refused.value.code == "own_bank_account"
+    with pytest.raises(BusinessError, match="联行号不存在"):
+        inter_payee_check(bank_code="12345")
+    with pytest.raises(BusinessError, match="收款行为.*请选择“行内收款人”"):
+        inter_payee_check(bank_code="402361000214", hint="请选择“行内收款人”")
+    assert inter_payee_check(bank_code=ICBC_HEFEI).code == ICBC_HEFEI

@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import MediumStatus
+from ebank.core.models import AuditEvent
 from tests import customer_world as support
 from transfers.models import PeriodicStatus, PeriodicTransfer
 from transfers.periodic.services import ONE_PER_CARD
@@ -39,6 +40,14 @@ def test_setup_page_starts_a_confirmation_showing_the_first_run_dates(client, wo
     body = response.content.decode()
     assert "2026-01-31、2026-02-28、2026-03-31" in body and "每月31日" in body
     assert not PeriodicTransfer.objects.exists()  # nothing before 确认
+
+
+def test_setup_page_says_the_configured_run_hour(client, world, settings):
+    settings.PERIODIC_TRANSFER_HOUR = 14
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.get(reverse("transfers:periodic_new")).content.decode()
+    assert "每次于执行日14:00执行" in body
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -80,10 +89,20 @@ def test_maintenance_lists_the_plan_detail_and_cancel(client, world):
         detail = client.get(reverse("transfers:periodic_detail", args=[plan.number]))
         text = detail.content.decode()
         assert "撤销" in text and "2026-01-31、2026-02-28、2026-03-31" in text
-        assert client.get(reverse("transfers:periodic_cancel", args=[plan.number])
-                          ).status_code == 405
-        response = client.post(reverse("transfers:periodic_cancel", args=[plan.number]),
-                               follow=True)
+        cancel_url = reverse("transfers:periodic_cancel", args=[plan.number])
+        assert f'href="{cancel_url}"' in text  # a link: works without JS
+        # 点击“撤销”，进入删除定时转账页面: the plan and a POST button; the GET writes nothing.
+        audits = AuditEvent.objects.count()
+        page = client.get(cancel_url)
+        body = page.content.decode()
+        assert page.status_code == 200 and "删除定时转账" in body
+        assert plan.number in body and "¥1,000.00" in body and "每月31日" in body
+        form = body[body.index('id="periodic-cancel-form"') - 200:]
+        assert 'method="post"' in form and f'action="{cancel_url}"' in form
+        assert "csrfmiddlewaretoken" in form and "确定撤销" in form
+        plan.refresh_from_db()
+        assert plan.status == PeriodicStatus.ACTIVE and AuditEvent.objects.count() == audits
+        response = client.post(cancel_url, follow=True)
     assert "定时转账已撤销" in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == PeriodicStatus.CANCELLED
@@ -91,6 +110,26 @@ def test_maintenance_lists_the_plan_detail_and_cancel(client, world):
         again = client.post(reverse("transfers:periodic_cancel", args=[plan.number]),
                             follow=True)
     assert "已撤销或已结束，不能撤销" in again.content.decode()
+    with time_machine.travel(SETUP_AT, tick=False):
+        done = client.get(cancel_url).content.decode()
+    assert "已撤销或已结束，不能撤销" in done and "确定撤销" not in done
+
+
+def test_maintenance_always_shows_the_active_plans_first(client, world):
+    from datetime import timedelta
+    active = set_up(world)
+    for i in range(25):  # many newer ended plans of the customer
+        ended = PeriodicTransfer.objects.get(pk=active.pk)
+        ended.pk, ended.number = None, f"DS19990101{i:010d}"
+        ended.status, ended.operation = PeriodicStatus.CANCELLED, None
+        ended.created_at = active.created_at + timedelta(minutes=i + 1)
+        ended.save(force_insert=True)
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        listing = client.get(reverse("transfers:scheduled")).content.decode()
+    table = listing[listing.index('id="periodic-plans"'):]
+    assert active.number in table
+    assert table.index(active.number) < table.index("DS19990101")
 
 
 def test_run_query_shows_every_run_and_the_failure_reason(client, world):
@@ -132,6 +171,8 @@ def test_another_customer_gets_404_everywhere(client, world):
                               args=[plan.number, 1])).status_code == 404
     assert client.post(reverse("transfers:periodic_cancel",
                                args=[plan.number])).status_code == 404
+    assert client.get(reverse("transfers:periodic_cancel",
+                              args=[plan.number])).status_code == 404
     assert plan.number not in client.get(reverse("transfers:periodic_runs")).content.decode()
     plan.refresh_from_db()
     assert plan.status == PeriodicStatus.ACTIVE and plan.start_date == date(2026, 1, 31)
