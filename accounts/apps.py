@@ -19,8 +19,17 @@ class AccountsConfig(AppConfig):
             menu_leaf("网银日志查询", "security:audit_log"),
             menu_leaf("关联账户管理", "accounts:linked"),
             menu_leaf("账户挂失", "accounts:loss"),
+            # 他行账户管理 and 资金归集管理 are pages of transfers (they need the confirmation
+            # flow); named here by URL only, as the manual places them under 账户管理.
+            menu_leaf("他行账户查询签约", "transfers:otherbank_sign_query"),
+            menu_leaf("他行账户支付签约", "transfers:otherbank_sign_pay"),
+            menu_leaf("签约协议管理", "transfers:otherbank_agreements"),
+            menu_leaf("他行账户查询", "transfers:otherbank_balance"),
+            menu_leaf("操作记录查询", "transfers:otherbank_log"),
             menu_leaf("电子回单查询", "accounts:receipts"),
             menu_leaf("电子回单校验", "accounts:receipt_verify"),
+            menu_leaf("自动归集设置", "transfers:collect_new"),
+            menu_leaf("归集管理查询", "transfers:collect_list"),
         )))
 
         # Audit action labels (ebank.core.audit).

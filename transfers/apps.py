@@ -34,12 +34,19 @@ class TransfersConfig(AppConfig):
 
         # Menu group (ebank.core.menu): 转账汇款, after 账户管理.
         menu_group(30, MenuSpec("转账汇款", children=(
+            # The manual's 转账汇款 tree, flattened: 本行转账, 跨行转账, 批量转账, 定时转账, 转账管理.
             menu_leaf("关联账户互转", "transfers:own"),
             menu_leaf("行内转账", "transfers:intra"),
             menu_leaf("跨行转账", "transfers:inter"),
-            menu_leaf("收款人管理", "transfers:payees"),
+            menu_leaf("跨行资金归集", "transfers:collect_pull"),
+            menu_leaf("批量行内转账", "transfers:batch_intra"),
+            menu_leaf("批量跨行转账", "transfers:batch_inter"),
             menu_leaf("联行号查询", "transfers:bank_codes"),
+            menu_leaf("批量转账查询", "transfers:batch_list"),
+            menu_leaf("定时转账设置", "transfers:periodic_new"),
+            menu_leaf("定时转账维护", "transfers:scheduled"),
+            menu_leaf("定时转账执行查询", "transfers:periodic_runs"),
             menu_leaf("预约交易管理", "transfers:reserved"),
-            menu_leaf("定时转账", "transfers:scheduled"),
+            menu_leaf("收款人管理", "transfers:payees"),
             menu_leaf("网银转账查询", "transfers:history"),
         )))

@@ -54,7 +54,7 @@ def test_real_time_intra_transfer_with_the_token(page: Page, live_server, lina, 
     expect(page.locator(".accounts-overview")).to_contain_text("20,000.00")
 
     page.click(".side-menu summary:has-text('转账汇款')")
-    page.click(".side-menu a:has-text('行内转账')")
+    page.click(".side-menu a:text-is('行内转账')")
     expect(page.locator("h1")).to_have_text("行内转账")
     main = lina["card"].sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
     page.select_option("#id_from_sub_account", str(main.pk))
