@@ -42,3 +42,11 @@ class TransfersConfig(AppConfig):
             menu_leaf("定时转账", "transfers:scheduled"),
             menu_leaf("网银转账查询", "transfers:history"),
         )))
+
+        # --- 他行账户管理 and 资金归集 (ACC-OTHERBANK, ACC-COLLECT, TRF-PULL) ---
+        # Business type 跨行资金归集, the X-CONFIRM kinds (支付签约, 跨行资金归集, 自动归集设置),
+        # their result page and the due handler transfers.collect_run (docs/otherbanks.md).
+        from .collect import services as collect_services  # noqa: F401
+        from .models import OtherBankBusinessType
+        from .otherbank import services as otherbank_services  # noqa: F401
+        business_types(OtherBankBusinessType)

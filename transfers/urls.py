@@ -5,3 +5,9 @@ from .own_intra import urls as own_intra_urls
 
 app_name = "transfers"
 urlpatterns = own_intra_urls.urlpatterns + inter_urls.urlpatterns
+
+# --- 他行账户管理 and 资金归集 (docs/otherbanks.md) ---
+from .collect import urls as collect_urls  # noqa: E402
+from .otherbank import urls as otherbank_urls  # noqa: E402
+
+urlpatterns += otherbank_urls.urlpatterns + collect_urls.urlpatterns
