@@ -196,6 +196,12 @@ class OtherBankAgreement(models.Model):
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_number[-4:]} {self.get_kind_display()}"
 
+    @property
+    def masked_account(self) -> str:
+        from ebank.core.masking import mask_account_number
+
+        return mask_account_number(self.account_number)
+
 
 class OtherBankLogKind(models.TextChoices):
     AGREEMENT = "agreement", "协议管理"
