@@ -29,7 +29,7 @@ from .test_otherbank_support import (
     World,
     complete_at_sim,
     confirm,
-    obw,  # noqa: F401 - fixture
+    obw_fixture,  # noqa: F401 - the "obw" fixture
     sign,
     world,  # noqa: F401 - fixture
 )

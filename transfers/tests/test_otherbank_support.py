@@ -26,7 +26,7 @@ from transfers.models import OtherBankKind, OtherBankSigning
 from transfers.otherbank import services as ob
 
 __all__ = ["DEMO_PIN", "ZHANG_CARD", "LI_CARD", "NOW", "World", "at", "balance", "confirm",
-           "entries", "ibps_book", "obw", "sign", "sim_balance", "world"]
+           "entries", "ibps_book", "obw_fixture", "sign", "sim_balance", "world"]
 
 ZHANG_CARD = "6222020200112233445"
 LI_CARD = "6217000130005566778"
@@ -48,8 +48,8 @@ class _Out:
         pass
 
 
-@pytest.fixture
-def obw(world):
+@pytest.fixture(name="obw")
+def obw_fixture(world):
     """The world with the simulated other banks, the clock at NOW."""
     with time_machine.travel(NOW, tick=False):
         sim_seed(_Out())
