@@ -22,12 +22,12 @@ def sign(request):
     ticket = request.GET.get("ticket") or request.POST.get("ticket") or ""
     signing_row = signing_for_ticket(ticket)
     if signing_row is None:
-        return render(request, "otherbank_sim/invalid.html", status=400)
+        return render(request, "otherbank_sim/invalid.html")
     pay = signing_row.kind == AgreementKind.PAY
     if request.method == "POST" and request.POST.get("action") == "cancel":
         url = signing_abandon(token=signing_row.token)
         if url is None:
-            return render(request, "otherbank_sim/invalid.html", status=400)
+            return render(request, "otherbank_sim/invalid.html")
         return HttpResponseRedirect(url)
     form = SimSigningForm(request.POST or None, pay=pay)
     if request.method == "POST" and form.is_valid():

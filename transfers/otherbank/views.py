@@ -78,8 +78,8 @@ def callback(request):
         view = services.signing_callback_read(customer=request.user.customer,
                                               result_text=text or "")
     except BusinessError as exc:
-        return render(request, "transfers/otherbank/callback.html", {"error": exc.message},
-                      status=400)
+        # Shown, not an error status: the customer may have come back late (15 minutes).
+        return render(request, "transfers/otherbank/callback.html", {"error": exc.message})
     if request.method == "POST":
         try:
             agreement = services.signing_finish(user=request.user, result_text=text,
