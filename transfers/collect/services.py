@@ -233,7 +233,7 @@ def pull_perform(*, run: CollectionRun, agreement: OtherBankAgreement) -> Collec
     if answer is not None and answer.revoked:
         agreement_mark_revoked(agreement=agreement)
     log_write(customer=run.customer, kind=OtherBankLogKind.PAYMENT,
-              action="自动归集" if run.plan_id else "跨行资金归集",
+              what="自动归集" if run.plan_id else "跨行资金归集",
               succeeded=run.status == CollectionRunStatus.SUCCEEDED, agreement=agreement,
               amount=run.amount, detail=run.reason or f"交易流水号{run.reference}")
     return run
@@ -399,7 +399,7 @@ def plan_execute(*, operation: PendingOperation) -> dict:
         created_at=timezone.now(), operation=operation)
     first = next_run_date(frequency=plan.frequency, day=plan.day, after=today)
     plan_schedule(plan=plan, on=first)
-    log_write(customer=customer, kind=OtherBankLogKind.PAYMENT, action="自动归集设置",
+    log_write(customer=customer, kind=OtherBankLogKind.PAYMENT, what="自动归集设置",
               succeeded=True, agreement=agreement, detail=plan_describe(plan))
     audit_record(action="collect.plan", actor=operation.user, customer_id=customer.pk,
                  object_ref=f"collect_plan:{plan.number}",
@@ -419,7 +419,7 @@ def plan_cancel(*, user: User, pk: int, ip_address: str | None = None) -> Collec
     if plan.status != CollectionPlanStatus.ACTIVE:
         raise BusinessError("该自动归集已撤销")
     plan_end(plan=plan, reason="客户撤销")
-    log_write(customer=customer, kind=OtherBankLogKind.PAYMENT, action="自动归集撤销",
+    log_write(customer=customer, kind=OtherBankLogKind.PAYMENT, what="自动归集撤销",
               succeeded=True, agreement=plan.agreement, detail=plan.number)
     audit_record(action="collect.plan_cancel", actor=user, customer_id=customer.pk,
                  ip_address=ip_address, object_ref=f"collect_plan:{plan.number}")
@@ -484,7 +484,7 @@ def collect_run_due(work: DueWork) -> None:
     if status:
         run.status, run.reason = status, reason
         run.save()
-        log_write(customer=plan.customer, kind=OtherBankLogKind.PAYMENT, action="自动归集",
+        log_write(customer=plan.customer, kind=OtherBankLogKind.PAYMENT, what="自动归集",
                   succeeded=False, agreement=agreement, amount=run.amount, detail=reason)
     else:
         pull_perform(run=run, agreement=agreement)

@@ -114,11 +114,11 @@ def log_rows(*, customer: Customer, date_from: date, date_to: date,
 # --- 操作记录 -------------------------------------------------------------------------------------
 
 
-def log_write(*, customer: Customer, kind: str, action: str, succeeded: bool, detail: str = "",
+def log_write(*, customer: Customer, kind: str, what: str, succeeded: bool, detail: str = "",
               agreement: OtherBankAgreement | None = None, bank_name: str = "",
               amount: Decimal | None = None) -> OtherBankOperationLog:
     return OtherBankOperationLog.objects.create(
-        customer=customer, kind=kind, action=action[:32], succeeded=succeeded,
+        customer=customer, kind=kind, action=what[:32], succeeded=succeeded,
         detail=detail[:200], amount=amount, at=timezone.now(),
         bank_name=agreement.bank_name if agreement else bank_name,
         account_masked=mask_account_number(agreement.account_number) if agreement else "")
@@ -133,7 +133,7 @@ def agreement_mark_revoked(*, agreement: OtherBankAgreement) -> None:
     agreement.cancel_reason = REVOKED_MESSAGE
     agreement.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     plans_end_for_agreement(agreement_id=agreement.pk, reason=REVOKED_MESSAGE)
-    log_write(customer=agreement.customer, kind=OtherBankLogKind.AGREEMENT, action="他行解约",
+    log_write(customer=agreement.customer, kind=OtherBankLogKind.AGREEMENT, what="他行解约",
               succeeded=True, agreement=agreement, detail=REVOKED_MESSAGE)
     audit_record(action="otherbank.revoked", customer_id=agreement.customer_id,
                  channel="system", object_ref=f"otherbank_agreement:{agreement.external_id}",
@@ -190,7 +190,7 @@ def pay_signing_execute(*, operation: PendingOperation) -> dict:
     bank = bank_get(operation.payload["bank_code"])
     signing = _signing_open(customer=customer, kind=OtherBankKind.PAY, bank=bank,
                             return_url=operation.payload["return_url"], operation=operation)
-    log_write(customer=customer, kind=OtherBankLogKind.AGREEMENT, action="支付签约验证",
+    log_write(customer=customer, kind=OtherBankLogKind.AGREEMENT, what="支付签约验证",
               succeeded=True, bank_name=bank.name, detail="我行交易密码及安全认证已验证")
     return {"message": f"我行验证已通过。请点击“返回”，在15分钟内点击“{bank.name}”跳转他行完成签约",
             "lines": [["他行名称", bank.name],
@@ -238,7 +238,7 @@ def signing_finish(*, user: User, result_text: str, ip_address: str | None = Non
     kind = OtherBankKind(signing.kind)
     if not result.signed:
         log_write(customer=customer, kind=OtherBankLogKind.AGREEMENT,
-                  action=f"{kind.label}签约", succeeded=False, bank_name=signing.bank_name,
+                  what=f"{kind.label}签约", succeeded=False, bank_name=signing.bank_name,
                   detail="客户在他行取消签约")
         return None
     try:
@@ -254,7 +254,7 @@ def signing_finish(*, user: User, result_text: str, ip_address: str | None = Non
         single_limit=info.single_limit, daily_limit=info.daily_limit,
         valid_until=info.valid_until, external_id=info.external_id,
         signed_at=timezone.now())
-    log_write(customer=customer, kind=OtherBankLogKind.AGREEMENT, action=f"{kind.label}签约",
+    log_write(customer=customer, kind=OtherBankLogKind.AGREEMENT, what=f"{kind.label}签约",
               succeeded=True, agreement=agreement, detail=f"协议有效期至{info.valid_until:%Y-%m-%d}")
     audit_record(action="otherbank.sign", actor=user, customer_id=customer.pk,
                  ip_address=ip_address,
@@ -296,7 +296,7 @@ def agreement_cancel(*, user: User, pk: int, ip_address: str | None = None) -> O
                          object_ref=f"otherbank_agreement:{agreement.external_id}",
                          detail={"kind": agreement.kind})
         log_write(customer=customer, kind=OtherBankLogKind.AGREEMENT,
-                  action=f"{agreement.get_kind_display()}解约", succeeded=not failure,
+                  what=f"{agreement.get_kind_display()}解约", succeeded=not failure,
                   agreement=agreement, detail=failure)
     if failure:
         raise BusinessError(f"解约失败：{failure}")
@@ -339,7 +339,7 @@ def balance_query(*, user: User, pk: int, date_from: date, date_to: date) -> Que
         answer.error = exc.message
     if answer.error:
         answer.balance, answer.rows = None, []
-    log_write(customer=customer, kind=OtherBankLogKind.QUERY, action="余额及明细查询",
+    log_write(customer=customer, kind=OtherBankLogKind.QUERY, what="余额及明细查询",
               succeeded=not answer.error, agreement=agreement, detail=answer.error)
     return answer
 
