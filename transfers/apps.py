@@ -50,3 +50,10 @@ class TransfersConfig(AppConfig):
         from .models import OtherBankBusinessType
         from .otherbank import services as otherbank_services  # noqa: F401
         business_types(OtherBankBusinessType)
+
+        # Demo data (ebank.core.demo): the demo customers' cards at the simulated other banks,
+        # after the e-banking users (30).
+        from ebank.core.demo import demo_part
+
+        from .otherbank.demo import demo_seed as otherbank_demo_seed
+        demo_part(36, otherbank_demo_seed)

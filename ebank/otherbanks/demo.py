@@ -1,14 +1,16 @@
-"""The simulated other banks and the demo customers' accounts there (``manage.py seed_demo``).
+"""The simulated other banks' demo data: the banks, and accounts for the holders a caller names.
 
-Card passwords are the demo's (DEMO_CARD_PASSWORD), printed below like the other demo secrets.
+This lower app knows no customers of ours (dependency rule): the demo part that gives the demo
+customers their other-bank cards is transfers' (``transfers.otherbank.demo``, seed_demo part 36),
+which reads the customers and calls :func:`sim_demo_seed`. Card passwords are the demo's
+(DEMO_CARD_PASSWORD), printed like the other demo secrets.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-
-from ebank.core.crypto import decrypt_text
 
 from .simulator import SimulatedOtherBanks
 
@@ -17,11 +19,14 @@ DEMO_CARD_PASSWORD = "147258"  # noqa: S105 - the simulated other bank's demo ca
 BANKS = (("102", "中国工商银行"), ("103", "中国农业银行"), ("104", "中国银行"),
          ("105", "中国建设银行"))
 
-# cif_no → (bank code, card number, balance)
-ACCOUNTS = {
-    "3401010001": ("102", "6222020200112233445", Decimal("30000.00")),  # 张伟
-    "3401010002": ("105", "6217000130005566778", Decimal("8000.00")),  # 李娜
-}
+
+@dataclass(frozen=True)
+class DemoHolder:
+    name: str
+    id_number: str
+    bank_code: str
+    card_number: str
+    balance: Decimal
 
 
 def _history(now: datetime) -> tuple[tuple, ...]:
@@ -32,22 +37,17 @@ def _history(now: datetime) -> tuple[tuple, ...]:
     )
 
 
-def demo_seed(out) -> None:
-    from accounts.models import Customer
-
+def sim_demo_seed(out, holders: list[DemoHolder]) -> None:
+    """The banks, and one card per holder (idempotent per card number)."""
     sim = SimulatedOtherBanks()
     for code, name in BANKS:
         sim.bank_open(code, name)
     now = timezone.now().replace(microsecond=0)
-    made = []
-    for cif_no, (bank_code, number, balance) in ACCOUNTS.items():
-        customer = Customer.objects.filter(cif_no=cif_no).first()
-        if customer is None:
-            continue
-        sim.account_open(bank_code=bank_code, number=number, holder_name=customer.name,
-                         id_number=decrypt_text(customer.id_number_encrypted),
-                         password=DEMO_CARD_PASSWORD, balance=balance, history=_history(now))
-        made.append(f"  {customer.name} {dict(BANKS)[bank_code]} {number} 密码 {DEMO_CARD_PASSWORD}")
     out.line("simulated other banks (他行模拟器) ready:")
-    for line in made:
-        out.line(line)
+    for holder in holders:
+        sim.account_open(bank_code=holder.bank_code, number=holder.card_number,
+                         holder_name=holder.name, id_number=holder.id_number,
+                         password=DEMO_CARD_PASSWORD, balance=holder.balance,
+                         history=_history(now))
+        out.line(f"  {holder.name} {dict(BANKS)[holder.bank_code]} {holder.card_number} "
+                 f"密码 {DEMO_CARD_PASSWORD}")

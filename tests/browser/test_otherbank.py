@@ -15,12 +15,12 @@ from playwright.sync_api import Page, expect
 from ebank.core.clock import SHANGHAI
 from ebank.duework.services import dispatch_due
 from ebank.otherbanks.demo import DEMO_CARD_PASSWORD
-from ebank.otherbanks.demo import demo_seed as sim_seed
 from ebank.otherbanks.models import SimAccount
 from security.tools import services as tool_services
 from tests.browser.support import login
 from tests.customer_world import CERT_PASSWORD, DEMO_PIN, World, balance
 from transfers.models import CollectionPlan, CollectionRunStatus, OtherBankAgreement
+from transfers.otherbank.demo import demo_seed as sim_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

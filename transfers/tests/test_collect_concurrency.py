@@ -10,12 +10,12 @@ from django.db import transaction
 from ebank.core.errors import BusinessError
 from ebank.duework.models import DueWork
 from ebank.otherbanks.adapters import get_otherbank_adapter
-from ebank.otherbanks.demo import demo_seed as sim_seed
 from tests.concurrency.helpers import run_concurrently
 from tests.customer_world import confirm, entries, world_build
 from transfers.collect import services as collect
 from transfers.collect.schedule import DUE_KIND
 from transfers.models import CollectionMode, CollectionRun, CollectionRunStatus
+from transfers.otherbank.demo import demo_seed as sim_seed
 
 from .test_otherbank_support import NOW, World, _Out, at, sign, sim_balance
 

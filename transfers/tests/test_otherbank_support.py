@@ -18,12 +18,12 @@ from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import LedgerAccount
 from ebank.otherbanks.adapters import get_otherbank_adapter
 from ebank.otherbanks.demo import DEMO_CARD_PASSWORD
-from ebank.otherbanks.demo import demo_seed as sim_seed
 from ebank.otherbanks.models import SimAccount
 from ebank.otherbanks.simulator import signing_complete, signing_for_ticket
 from tests.customer_world import DEMO_PIN, World, balance, confirm, entries, world
 from transfers.models import OtherBankKind, OtherBankSigning
 from transfers.otherbank import services as ob
+from transfers.otherbank.demo import demo_seed as sim_seed
 
 __all__ = ["DEMO_PIN", "ZHANG_CARD", "LI_CARD", "NOW", "World", "at", "balance", "confirm",
            "entries", "ibps_book", "obw_fixture", "sign", "sim_balance", "world"]
