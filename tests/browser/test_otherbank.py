@@ -135,3 +135,28 @@ def test_sign_pull_and_collect(page: Page, live_server, bank, shot):
     assert run.status == CollectionRunStatus.SUCCEEDED and run.amount == Decimal("24000.00")
     assert balance(bank.zhang_card) == before + Decimal("25000.00")
     assert SimAccount.objects.get(number=ZHANG_CARD).balance == Decimal("5000.00")
+
+
+def test_the_pages_fit_a_phone(page: Page, live_server, bank):
+    """Every page of 他行账户管理 and 资金归集, and the simulated bank's page, at 390 px: no
+    horizontal scrolling, no serious axe-core violation."""
+    from tests.browser.test_mobile_a11y import PHONE, axe_violations, overflow
+    from transfers.otherbank import services as ob
+
+    base = live_server.url
+    signing = ob.query_signing_start(user=bank.zhang, bank_code="102",
+                                     return_url=f"{base}/transfers/otherbank/callback")
+    login(page, base, bank.zhang.username)
+    page.set_viewport_size(PHONE)
+    wide = []
+    for path in ("/transfers/otherbank", "/transfers/otherbank/sign-query",
+                 "/transfers/otherbank/sign-pay", "/transfers/otherbank/agreements",
+                 "/transfers/otherbank/balance", "/transfers/otherbank/log",
+                 "/transfers/collect/pull", "/transfers/collect/new",
+                 "/transfers/collect/plans", signing.sign_url):
+        page.goto(base + path)
+        sizes = overflow(page)
+        if sizes["scrollWidth"] > sizes["innerWidth"]:
+            wide.append((path, sizes))
+        wide += [(path, violation) for violation in axe_violations(page)]
+    assert wide == []
