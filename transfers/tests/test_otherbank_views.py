@@ -139,3 +139,25 @@ def test_another_customers_agreement_cannot_be_cancelled(client, obw):
     assert agreement.status == "active"
     page = client.post("/transfers/otherbank/balance", {"agreement": agreement.pk})
     assert "请选择他行账户" in page.content.decode()
+
+
+GARBAGE = ["", "abc", "-1", "1e9", "０.０１", "\x00", "9" * 40, "2026-13-45", "'; drop table"]
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_the_pages_never_answer_500(zc, obw, value):
+    agreement = sign(obw)
+    fields = ("bank", "account", "agreement", "amount", "date_from", "date_to", "kind",
+              "frequency", "weekday", "month_day", "mode", "fixed_amount", "reserve",
+              "minimum", "result", "card_number", "password", "single_limit", "daily_limit",
+              "valid_until", "accept", "ticket", "action")
+    data = dict.fromkeys(fields, value)
+    for path in ("/transfers/otherbank/sign-query", "/transfers/otherbank/sign-pay",
+                 "/transfers/otherbank/callback", "/transfers/otherbank/balance",
+                 "/transfers/collect/pull", "/transfers/collect/new", "/otherbank-sim/sign"):
+        assert zc.post(path, data).status_code < 500, path
+    for path in ("/transfers/otherbank/log", "/transfers/otherbank/agreements",
+                 "/transfers/otherbank/callback", "/otherbank-sim/sign"):
+        assert zc.get(path, data).status_code < 500, path
+    agreement.refresh_from_db()
+    assert agreement.status == "active"
