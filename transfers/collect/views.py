@@ -85,8 +85,6 @@ def plan_detail(request, pk: int):
 def plan_runs(request, pk: int):
     plan = _decorate(services.plan_get_for_customer(customer=request.user.customer, pk=pk))
     runs = services.plan_runs(plan=plan)
-    for run in runs:
-        run.receipt_link = services.run_receipt_url(run)
     return render(request, "transfers/collect/runs.html", {"plan": plan, "runs": runs})
 
 

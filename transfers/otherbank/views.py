@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
@@ -105,6 +106,7 @@ def agreements(request):
     return render(request, "transfers/otherbank/agreements.html", {
         "rows": services.agreements_for_customer(customer=request.user.customer, kind=kind),
         "kind": kind, "kinds": OtherBankKind.choices, "active": OtherBankAgreementStatus.ACTIVE,
+        "today": timezone.localdate(),
     })
 
 

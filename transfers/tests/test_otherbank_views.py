@@ -161,3 +161,26 @@ def test_the_pages_never_answer_500(zc, obw, value):
         assert zc.get(path, data).status_code < 500, path
     agreement.refresh_from_db()
     assert agreement.status == "active"
+
+
+def test_list_pages_read_a_fixed_number_of_times(zc, obw, django_assert_max_num_queries):
+    """归集管理查询, 明细 and 签约协议管理: the queries do not grow with the rows."""
+    from datetime import date
+
+    from transfers.collect import services as collect
+    from transfers.models import CollectionMode, CollectionRun
+
+    from .test_collect_services import plan_for, run_day
+
+    agreement = sign(obw)
+    sign(obw, kind=OtherBankKind.QUERY)
+    plans = [plan_for(obw, agreement, mode=CollectionMode.FIXED, amount="100.00")
+             for _ in range(3)]
+    for day in (11, 12, 13):
+        run_day(date(2026, 6, day))
+    assert CollectionRun.objects.count() == 9
+    assert len(collect.plan_runs(plan=plans[0])) == 3
+    for path in ("/transfers/collect/plans", f"/transfers/collect/plans/{plans[0].pk}/runs",
+                 "/transfers/otherbank/agreements", "/transfers/otherbank/log"):
+        with django_assert_max_num_queries(14):
+            assert zc.get(path).status_code == 200
