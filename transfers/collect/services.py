@@ -33,6 +33,8 @@ from accounts.models import ReceiptDirection
 from accounts.pin import medium_online_check
 from accounts.receipts.services import receipt_issue
 from accounts.services import funds_move
+from ebank.clearing.adapters import get_clearing_adapter
+from ebank.clearing.routing import Channel
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
@@ -124,6 +126,12 @@ def agreement_refusal(*, agreement: OtherBankAgreement, amount: Decimal | None,
             return (f"归集金额超过协议日累计限额{format_cny(agreement.daily_limit)}"
                     f"（今日已归集{format_cny(used)}）")
     return ""
+
+
+def channel_refusal() -> str:
+    """A pull comes in through 网银互联 (IBPS): while it is in maintenance, none runs."""
+    status = get_clearing_adapter().status(Channel.IBPS)
+    return "" if status.open else f"{status.message}，暂不能办理跨行资金归集，请稍后再试"
 
 
 def plans_for_customer(*, customer) -> list[CollectionPlan]:
@@ -270,7 +278,8 @@ def pull_start(*, user: User, request: PullRequest, back_url: str) -> PendingOpe
     customer = user.customer
     today = timezone.localdate()
     agreement = pay_agreement_get(customer=customer, pk=request.agreement_id)
-    refusal = agreement_refusal(agreement=agreement, amount=request.amount, on=today)
+    refusal = (agreement_refusal(agreement=agreement, amount=request.amount, on=today)
+               or channel_refusal())
     if refusal:
         raise BusinessError(refusal)
     account = payer_account_get(customer=customer, sub_account_id=request.to_sub_account_id)
@@ -297,7 +306,7 @@ def pull_execute(*, operation: PendingOperation) -> dict:
     except Http404 as exc:
         raise BusinessError("付款协议或收款账户已不可用，请重新发起") from exc
     amount = Decimal(p["amount"])
-    refusal = agreement_refusal(agreement=agreement, amount=amount, on=today)
+    refusal = agreement_refusal(agreement=agreement, amount=amount, on=today) or channel_refusal()
     if refusal:
         raise BusinessError(refusal)
     run = _run_new(agreement=agreement, to_sub_account=account, amount=amount,
@@ -476,7 +485,7 @@ def collect_run_due(work: DueWork) -> None:
     agreement.customer = plan.customer
     run = _run_new(agreement=agreement, to_sub_account=plan.to_sub_account, amount=None,
                    plan=plan, on=on)
-    refusal = agreement_refusal(agreement=agreement, amount=None, on=on)
+    refusal = agreement_refusal(agreement=agreement, amount=None, on=on) or channel_refusal()
     status = ""
     if refusal:
         status, reason = CollectionRunStatus.FAILED, refusal

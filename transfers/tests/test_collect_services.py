@@ -346,3 +346,20 @@ def test_the_plan_ends_when_the_agreement_expires(obw):
     assert plan.status == CollectionPlanStatus.CANCELLED
     assert plan.cancel_reason == "付款协议已过有效期"
     assert date(2026, 6, 11) + timedelta(days=1) > agreement.valid_until
+
+
+def test_nothing_is_pulled_while_ibps_is_in_maintenance(obw):
+    from ebank.clearing.adapters import get_clearing_adapter
+    from ebank.clearing.routing import Channel
+
+    agreement = sign(obw)
+    plan = plan_for(obw, agreement, mode=CollectionMode.FIXED, amount="1000.00")
+    get_clearing_adapter().set_maintenance(Channel.IBPS, True)
+    with pytest.raises(BusinessError, match="清算行已退出"):
+        pull(obw, agreement, "1000.00")
+    run_day(date(2026, 6, 11))
+    run = plan.runs.get()
+    assert run.status == CollectionRunStatus.FAILED and "清算行已退出" in run.reason
+    assert sim_balance() == Decimal("30000.00")
+    plan.refresh_from_db()
+    assert plan.status == CollectionPlanStatus.ACTIVE
