@@ -57,3 +57,9 @@ class TransfersConfig(AppConfig):
 
         from .otherbank.demo import demo_seed as otherbank_demo_seed
         demo_part(36, otherbank_demo_seed)
+
+        # SMS purpose label (security.tools.sms): 自动归集's failure notice.
+        from security.tools.sms import sms_purposes as collect_sms_purposes
+
+        from .collect.notify import PURPOSE_COLLECT_FAILED
+        collect_sms_purposes({PURPOSE_COLLECT_FAILED: "自动归集失败通知"})

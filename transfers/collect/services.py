@@ -80,6 +80,7 @@ from ..otherbank.services import (
     log_write,
 )
 from ..services.common import payer_account_get
+from .notify import collect_failure_sms_send
 from .schedule import DUE_KIND, next_run_date, plan_end, plan_schedule
 
 KIND_PULL = "transfers.collect_pull"
@@ -506,6 +507,8 @@ def collect_run_due(work: DueWork) -> None:
                   succeeded=False, agreement=agreement, amount=run.amount, detail=reason)
     else:
         pull_perform(run=run, agreement=agreement)
+    if run.status == CollectionRunStatus.FAILED:
+        transaction.on_commit(partial(collect_failure_sms_send, run_id=run.pk))
     audit_record(action="collect.run", channel="system", customer_id=plan.customer_id,
                  outcome=(AuditOutcome.SUCCESS if run.status == CollectionRunStatus.SUCCEEDED
                           else AuditOutcome.FAILURE),

@@ -363,3 +363,19 @@ def test_nothing_is_pulled_while_ibps_is_in_maintenance(obw):
     assert sim_balance() == Decimal("30000.00")
     plan.refresh_from_db()
     assert plan.status == CollectionPlanStatus.ACTIVE
+
+
+def test_a_failed_run_texts_the_receiving_accounts_subscriber(obw, django_capture_on_commit_callbacks):
+    from security.models import SmsMessage, SmsSubscription
+    from transfers.collect.notify import PURPOSE_COLLECT_FAILED
+
+    SmsSubscription.objects.create(user=obw.zhang, sub_account=World.main(obw.zhang_card),
+                                   threshold=Decimal("1.00"), phone=obw.zhang_customer.phone)
+    agreement = sign(obw)
+    set_sim_balance("3000.00")
+    plan_for(obw, agreement, mode=CollectionMode.FIXED, amount="5000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_day(date(2026, 6, 11))
+    sms = SmsMessage.objects.get(purpose=PURPOSE_COLLECT_FAILED)
+    assert "尾号3445" in sms.text and "付款账户余额不足" in sms.text
+    assert ZHANG_CARD not in sms.text
