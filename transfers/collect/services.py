@@ -450,13 +450,12 @@ def plan_cancel(*, user: User, pk: int, ip_address: str | None = None) -> Collec
 
 def _skip_or_amount(*, plan: CollectionPlan, agreement: OtherBankAgreement
                     ) -> tuple[Decimal | None, str, str]:
-    """(amount, status, reason): the amount to pull, or a 未归集/失败 status with its reason."""
+    """(amount, status, reason): the amount to pull, or a 未归集/失败 status with its reason.
+    Raises AgreementRevoked when the other bank has ended the agreement."""
     if plan.mode == CollectionMode.FIXED:
         return plan.amount, "", ""
     try:
         available = get_otherbank_adapter().balance(agreement.external_id).available
-    except AgreementRevoked:
-        return None, CollectionRunStatus.FAILED, "revoked"
     except (OtherBankTimeout, OtherBankRefused) as exc:
         return None, CollectionRunStatus.FAILED, f"他行余额查询失败：{exc.message}"
     amount = available - (plan.reserve or Decimal("0")) if plan.mode == CollectionMode.RESERVE \
@@ -491,11 +490,12 @@ def collect_run_due(work: DueWork) -> None:
     if refusal:
         status, reason = CollectionRunStatus.FAILED, refusal
     else:
-        amount, status, reason = _skip_or_amount(plan=plan, agreement=agreement)
-        if reason == "revoked":
-            reason = "该协议已被他行解除"
+        try:
+            amount, status, reason = _skip_or_amount(plan=plan, agreement=agreement)
+        except AgreementRevoked as exc:
+            amount, status, reason = None, CollectionRunStatus.FAILED, exc.message
             agreement_mark_revoked(agreement=agreement)
-        elif not status:
+        if not status:
             refusal = agreement_refusal(agreement=agreement, amount=amount, on=on)
             run.amount = amount
             if refusal:

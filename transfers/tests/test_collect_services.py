@@ -379,3 +379,16 @@ def test_a_failed_run_texts_the_receiving_accounts_subscriber(obw, django_captur
     sms = SmsMessage.objects.get(purpose=PURPOSE_COLLECT_FAILED)
     assert "尾号3445" in sms.text and "付款账户余额不足" in sms.text
     assert ZHANG_CARD not in sms.text
+
+
+def test_the_run_handler_and_operation_kinds_are_registered():
+    from ebank.duework.registry import due_kind_label, handler_for
+    from security.confirm.registry import operation_kind_get
+    from transfers.otherbank.services import KIND_SIGN_PAY
+
+    assert handler_for(DUE_KIND) is collect.collect_run_due
+    assert due_kind_label(DUE_KIND) == "自动归集执行"
+    for kind, needs_tool in ((KIND_SIGN_PAY, True), (collect.KIND_PULL, True),
+                             (collect.KIND_PLAN, False)):
+        spec = operation_kind_get(kind)
+        assert spec.requires_pin and spec.requires_tool == needs_tool
