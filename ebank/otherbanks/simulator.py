@@ -12,6 +12,9 @@ behaviour (the account's, when set, wins over the bank's), settable in the admin
     revoke   the other bank ends the agreement the call names (status 他行已解除) and
              answers AgreementRevoked; a debit is refused with ``revoked=True``
 
+The signing page refuses a card whose behaviour is refuse (with its reason) or timeout/late
+("系统繁忙，请稍后再试"); revoke lets the signing through (the agreement ends at its first use).
+
 The signing page (views.py, namespace ``otherbank_sim``) completes a signing with
 :func:`signing_complete`; its result goes back signed with django.core.signing.
 """
@@ -324,6 +327,11 @@ def signing_complete(*, token: str, card_number: str, password: str,
         raise BusinessError("卡号或密码错误")
     if account.holder_name != signing_row.holder_name or account.id_digest != signing_row.id_digest:
         raise BusinessError("该卡户名、证件号码与网上银行客户信息不一致，不能签约")
+    behaviour, reason = _behaviour(account)
+    if behaviour == SimBehaviour.REFUSE:
+        raise BusinessError(reason)
+    if behaviour in (SimBehaviour.TIMEOUT, SimBehaviour.LATE):
+        raise BusinessError("系统繁忙，请稍后再试")
     today = timezone.localdate()
     if valid_until <= today:
         raise BusinessError("协议有效期须晚于今日")

@@ -212,3 +212,15 @@ def test_the_log_filters_by_kind_and_date(obw):
                        date_to=date(2026, 6, 12)) == []
     assert ob.log_rows(customer=obw.li_customer, date_from=date(2026, 6, 10),
                        date_to=date(2026, 6, 10)) == []
+
+
+@pytest.mark.parametrize(("behaviour", "message"), [
+    (SimBehaviour.REFUSE, "该卡暂停网上签约"),
+    (SimBehaviour.TIMEOUT, "系统繁忙，请稍后再试"),
+])
+def test_a_refusing_or_silent_bank_signs_nothing(obw, behaviour, message):
+    get_otherbank_adapter().behave(ZHANG_CARD, behaviour, "该卡暂停网上签约")
+    signing = ob.query_signing_start(user=obw.zhang, bank_code="102", return_url=CALLBACK)
+    with pytest.raises(BusinessError, match=message):
+        complete_at_sim(signing, single=None, daily=None)
+    assert not SimAgreement.objects.exists()
