@@ -98,3 +98,50 @@ class PeriodicTransferRunAdmin(ScopedReadOnlyAdmin):
     def audit_customer_id(self, obj):
         return obj.plan.customer_id
 # --- end TRF-SCHED -------------------------------------------------------------------------------
+# --- 他行账户管理 and 资金归集 (docs/otherbanks.md): read-only, scoped to the branch ---
+
+from .models import CollectionPlan, CollectionRun, OtherBankAgreement  # noqa: E402
+
+
+@admin.register(OtherBankAgreement)
+class OtherBankAgreementAdmin(ScopedReadOnlyAdmin):
+    list_display = ("external_id", "customer", "kind", "bank_name", "account_masked",
+                    "valid_until", "status", "signed_at")
+    list_select_related = ("customer",)
+    list_filter = ("kind", "status")
+    search_fields = ("=external_id", "=customer__cif_no", "customer__name")
+    fields = ("external_id", "customer", "kind", "bank_code", "bank_name", "account_masked",
+              "holder_name", "single_limit", "daily_limit", "valid_until", "status",
+              "signed_at", "cancelled_at", "cancel_reason")
+    readonly_fields = fields
+
+    @admin.display(description="他行账号")
+    def account_masked(self, obj):
+        return mask_account_number(obj.account_number)
+
+
+@admin.register(CollectionPlan)
+class CollectionPlanAdmin(ScopedReadOnlyAdmin):
+    list_display = ("number", "customer", "frequency", "mode", "status", "next_run_on",
+                    "created_at")
+    list_select_related = ("customer",)
+    list_filter = ("frequency", "mode", "status")
+    search_fields = ("=number", "=customer__cif_no", "customer__name")
+    fields = ("number", "customer", "agreement", "to_sub_account", "frequency", "day", "mode",
+              "amount", "reserve", "minimum", "status", "next_run_on", "created_at",
+              "cancelled_at", "cancel_reason")
+    readonly_fields = fields
+
+
+@admin.register(CollectionRun)
+class CollectionRunAdmin(ScopedReadOnlyAdmin):
+    list_display = ("reference", "customer", "plan", "run_date", "amount_cny", "status", "at")
+    list_select_related = ("customer", "plan")
+    list_filter = ("status",)
+    search_fields = ("=reference", "=customer__cif_no", "customer__name")
+    date_hierarchy = "at"
+    fields = ("reference", "customer", "agreement", "plan", "run_date", "to_sub_account",
+              "amount_cny", "status", "reason", "entry_id", "at")
+    readonly_fields = fields
+
+    amount_cny = money_column("amount", "金额", ordering="amount")

@@ -50,3 +50,24 @@ class TransfersConfig(AppConfig):
             menu_leaf("收款人管理", "transfers:payees"),
             menu_leaf("网银转账查询", "transfers:history"),
         )))
+
+        # --- 他行账户管理 and 资金归集 (ACC-OTHERBANK, ACC-COLLECT, TRF-PULL) ---
+        # Business type 跨行资金归集, the X-CONFIRM kinds (支付签约, 跨行资金归集, 自动归集设置),
+        # their result page and the due handler transfers.collect_run (docs/otherbanks.md).
+        from .collect import services as collect_services  # noqa: F401
+        from .models import OtherBankBusinessType
+        from .otherbank import services as otherbank_services  # noqa: F401
+        business_types(OtherBankBusinessType)
+
+        # Demo data (ebank.core.demo): the demo customers' cards at the simulated other banks,
+        # after the e-banking users (30).
+        from ebank.core.demo import demo_part
+
+        from .otherbank.demo import demo_seed as otherbank_demo_seed
+        demo_part(36, otherbank_demo_seed)
+
+        # SMS purpose label (security.tools.sms): 自动归集's failure notice.
+        from security.tools.sms import sms_purposes as collect_sms_purposes
+
+        from .collect.notify import PURPOSE_COLLECT_FAILED
+        collect_sms_purposes({PURPOSE_COLLECT_FAILED: "自动归集失败通知"})

@@ -20,3 +20,13 @@ LABELS.update({
     "transfers.periodic_cancel": "定时转账撤销",
 })
 # --- end TRF-SCHED -------------------------------------------------------------------------------
+# --- 他行账户管理 and 资金归集 (docs/otherbanks.md) ---
+LABELS.update({
+    "otherbank.sign": "他行账户签约",
+    "otherbank.cancel": "他行账户解约",
+    "otherbank.revoked": "他行解除协议",
+    "collect.pull": "跨行资金归集",
+    "collect.plan": "自动归集设置",
+    "collect.plan_cancel": "自动归集撤销",
+    "collect.run": "自动归集执行",
+})

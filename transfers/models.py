@@ -244,3 +244,207 @@ class PeriodicTransferRun(models.Model):
     def __str__(self) -> str:
         return f"{self.plan.number} 第{self.sequence}期 {self.get_status_display()}"
 # --- end TRF-SCHED -------------------------------------------------------------------------------
+
+
+# --- 他行账户管理 and 资金归集 (ACC-OTHERBANK, ACC-COLLECT, TRF-PULL; docs/otherbanks.md) -----------
+
+
+class OtherBankBusinessType(models.TextChoices):
+    """The ledger business type of a pull from another bank (registered in ready())."""
+
+    INTER_PULL = "inter_pull", "跨行资金归集"
+
+
+class OtherBankKind(models.TextChoices):
+    QUERY = "query", "账户信息查询协议"
+    PAY = "pay", "授权支付协议"
+
+
+class OtherBankAgreementStatus(models.TextChoices):
+    ACTIVE = "active", "已签约"
+    CANCELLED = "cancelled", "已解约"
+    REVOKED = "revoked", "他行已解约"
+
+
+class OtherBankSigning(models.Model):
+    """A signing on its way through the other bank's page (the ``state`` we gave it)."""
+
+    state = models.CharField("签约流水", max_length=64, unique=True)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户",
+                                 on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("协议类型", max_length=8, choices=OtherBankKind.choices)
+    bank_code = models.CharField("他行代码", max_length=12)
+    bank_name = models.CharField("他行名称", max_length=64)
+    sign_url = models.CharField("他行签约地址", max_length=1000)
+    operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    created_at = models.DateTimeField("发起时间")
+    expires_at = models.DateTimeField("失效时间")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "他行签约请求"
+        verbose_name_plural = "他行签约请求"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.get_kind_display()}"
+
+
+class OtherBankAgreement(models.Model):
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户",
+                                 on_delete=models.PROTECT, related_name="otherbank_agreements")
+    kind = models.CharField("协议类型", max_length=8, choices=OtherBankKind.choices)
+    bank_code = models.CharField("他行代码", max_length=12)
+    bank_name = models.CharField("他行名称", max_length=64)
+    account_number = models.CharField("他行账号", max_length=32)
+    holder_name = models.CharField("户名", max_length=64)
+    single_limit = models.DecimalField("单笔限额", null=True, blank=True, **MONEY)
+    daily_limit = models.DecimalField("日累计限额", null=True, blank=True, **MONEY)
+    valid_until = models.DateField("有效期至")
+    status = models.CharField("状态", max_length=16, choices=OtherBankAgreementStatus.choices,
+                              default=OtherBankAgreementStatus.ACTIVE)
+    external_id = models.CharField("协议号", max_length=32, unique=True)
+    signed_at = models.DateTimeField("签约时间")
+    cancelled_at = models.DateTimeField("解约时间", null=True, blank=True)
+    cancel_reason = models.CharField("解约原因", max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = "他行账户协议"
+        verbose_name_plural = "他行账户协议"
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_number[-4:]} {self.get_kind_display()}"
+
+    @property
+    def masked_account(self) -> str:
+        from ebank.core.masking import mask_account_number
+
+        return mask_account_number(self.account_number)
+
+
+class OtherBankLogKind(models.TextChoices):
+    AGREEMENT = "agreement", "协议管理"
+    QUERY = "query", "跨行查询"
+    PAYMENT = "payment", "授权支付"
+
+
+class OtherBankOperationLog(models.Model):
+    """操作记录查询's rows: one per 签约/解约, 跨行查询 and 授权支付 (success or not)."""
+
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户",
+                                 on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("操作类型", max_length=16, choices=OtherBankLogKind.choices)
+    action = models.CharField("操作", max_length=32)
+    bank_name = models.CharField("他行名称", max_length=64, blank=True)
+    account_masked = models.CharField("他行账号", max_length=32, blank=True)
+    amount = models.DecimalField("金额", null=True, blank=True, **MONEY)
+    succeeded = models.BooleanField("成功")
+    detail = models.CharField("说明", max_length=200, blank=True)
+    at = models.DateTimeField("操作时间")
+
+    class Meta:
+        verbose_name = "他行操作记录"
+        verbose_name_plural = "他行操作记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.action}"
+
+
+class CollectionFrequency(models.TextChoices):
+    DAILY = "daily", "每日"
+    WEEKLY = "weekly", "每周"
+    MONTHLY = "monthly", "每月"
+
+
+class CollectionMode(models.TextChoices):
+    FULL = "full", "全额归集"
+    FIXED = "fixed", "定额归集"
+    RESERVE = "reserve", "留存余额归集"
+
+
+class CollectionPlanStatus(models.TextChoices):
+    ACTIVE = "active", "生效"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class CollectionPlan(models.Model):
+    """自动归集设置: what to pull from a 授权支付协议's account, how often, into which account."""
+
+    number = models.CharField("归集编号", max_length=32, unique=True)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户",
+                                 on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(OtherBankAgreement, verbose_name="付款协议",
+                                  on_delete=models.PROTECT, related_name="plans")
+    to_sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="收款账户",
+                                       on_delete=models.PROTECT, related_name="+")
+    frequency = models.CharField("归集频率", max_length=8, choices=CollectionFrequency.choices)
+    # 每周: 1 (Monday) – 7; 每月: 1 – 28; 每日: 0.
+    day = models.PositiveSmallIntegerField("归集日", default=0)
+    mode = models.CharField("归集方式", max_length=8, choices=CollectionMode.choices)
+    amount = models.DecimalField("归集金额", null=True, blank=True, **MONEY)  # 定额
+    reserve = models.DecimalField("留存余额", null=True, blank=True, **MONEY)  # 留存余额
+    minimum = models.DecimalField("起归金额", **MONEY)  # below it a 全额/留存 run is skipped
+    status = models.CharField("状态", max_length=16, choices=CollectionPlanStatus.choices,
+                              default=CollectionPlanStatus.ACTIVE)
+    next_run_on = models.DateField("下次归集日", null=True, blank=True)
+    created_at = models.DateTimeField("设置时间")
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    cancel_reason = models.CharField("撤销原因", max_length=128, blank=True)
+    operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = "自动归集设置"
+        verbose_name_plural = "自动归集设置"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_mode_display()}"
+
+
+class CollectionRunStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", "成功"
+    FAILED = "failed", "失败"
+    SKIPPED = "skipped", "未归集"
+
+
+class CollectionRun(models.Model):
+    """One pull: 跨行资金归集 (plan null) or one due run of an 自动归集 plan."""
+
+    reference = models.CharField("交易流水号", max_length=32, unique=True)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户",
+                                 on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(OtherBankAgreement, verbose_name="付款协议",
+                                  on_delete=models.PROTECT, related_name="runs")
+    plan = models.ForeignKey(CollectionPlan, verbose_name="自动归集", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="runs")
+    run_date = models.DateField("归集日")
+    to_sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="收款账户",
+                                       on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField("金额", null=True, blank=True, **MONEY)
+    status = models.CharField("状态", max_length=16, choices=CollectionRunStatus.choices)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    entry_id = models.BigIntegerField("记账分录", null=True, blank=True)
+    operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    at = models.DateTimeField("交易时间")
+
+    class Meta:
+        verbose_name = "资金归集明细"
+        verbose_name_plural = "资金归集明细"
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "run_date"], condition=Q(plan__isnull=False),
+                                    name="transfers_one_collection_run_per_plan_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_status_display()}"

@@ -11,3 +11,8 @@ from .periodic import urls as periodic_urls  # noqa: E402
 
 urlpatterns += periodic_urls.urlpatterns
 # --- end TRF-SCHED -------------------------------------------------------------------------------
+# --- 他行账户管理 and 资金归集 (docs/otherbanks.md) ---
+from .collect import urls as collect_urls  # noqa: E402
+from .otherbank import urls as otherbank_urls  # noqa: E402
+
+urlpatterns += otherbank_urls.urlpatterns + collect_urls.urlpatterns

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ebank.ledger",
     "ebank.limits",
     "ebank.clearing",
+    "ebank.otherbanks",
     "ebank.duework",
     # menu apps (dependency rule: menu apps → security → accounts → limits → ledger → core)
     "accounts",
@@ -280,6 +281,8 @@ IBPS_MAX_AMOUNT = Decimal("50000.00")
 NORMAL_ARRIVAL_DELAY_MINUTES = int(env("NORMAL_ARRIVAL_DELAY_MINUTES", "120") or 120)
 NEXT_DAY_EXECUTION_HOUR = 9
 CLEARING_ADAPTER = env("CLEARING_ADAPTER", "ebank.clearing.simulator.SimulatedClearing")
+# The other banks (他行账户管理, 跨行资金归集): docs/otherbanks.md.
+OTHERBANK_ADAPTER = env("OTHERBANK_ADAPTER", "ebank.otherbanks.simulator.SimulatedOtherBanks")
 
 # --- limits (X-LIMIT) -------------------------------------------------------------------------
 SELF_SERVICE_SINGLE_CAP = Decimal("1000000.00")

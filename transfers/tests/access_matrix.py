@@ -106,3 +106,40 @@ OBJECT_URLS.update({
     "transfers:periodic_run_detail": _periodic_run,
 })
 # --- end TRF-SCHED -------------------------------------------------------------------------------
+# --- 他行账户管理 and 资金归集 (docs/otherbanks.md) ---
+
+
+def _otherbank_agreement(owner):
+    from transfers.models import OtherBankAgreement, OtherBankKind
+
+    return OtherBankAgreement.objects.create(
+        customer=owner.customer, kind=OtherBankKind.PAY, bank_code="102", bank_name="中国工商银行",
+        account_number=f"62220202{owner.pk:011d}", holder_name=owner.customer.name,
+        single_limit=Decimal("50000.00"), daily_limit=Decimal("100000.00"),
+        valid_until=timezone.localdate() + timedelta(days=365),
+        external_id=f"SAMATRIX{owner.pk:010d}", signed_at=timezone.now())
+
+
+def _otherbank_agreement_kwargs(owner):
+    return {"pk": _otherbank_agreement(owner).pk}
+
+
+def _collection_plan(owner):
+    from transfers.models import CollectionFrequency, CollectionMode, CollectionPlan
+
+    sub_account = owner.customer.media.first().sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    plan = CollectionPlan.objects.create(
+        number=f"ACMATRIX{owner.pk:010d}", customer=owner.customer,
+        agreement=_otherbank_agreement(owner), to_sub_account=sub_account,
+        frequency=CollectionFrequency.DAILY, mode=CollectionMode.FIXED,
+        amount=Decimal("1000.00"), minimum=Decimal("1000.00"), created_at=timezone.now(),
+        next_run_on=timezone.localdate() + timedelta(days=1))
+    return {"pk": plan.pk}
+
+
+OBJECT_URLS.update({
+    "transfers:otherbank_agreement_cancel": _otherbank_agreement_kwargs,
+    "transfers:collect_detail": _collection_plan,
+    "transfers:collect_runs": _collection_plan,
+    "transfers:collect_cancel": _collection_plan,
+})

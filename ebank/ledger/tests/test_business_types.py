@@ -51,6 +51,7 @@ def test_the_ledger_and_the_apps_register_every_type_of_today():
         "deposit_maturity": "到期支取", "deposit_rollover": "到期转存",
         "deposit_interest_payout": "存本取息付息", "deposit_interest_clawback": "利息扣回",
         "current_interest": "活期结息", "deposit_sweep": "活期宝归集",
+        "inter_pull": "跨行资金归集",
     }
     assert PaymentBusinessType.BILL_PAYMENT == "bill_payment"
     assert Entry._meta.get_field("business_type").choices  # the registry, read when used

@@ -1,0 +1,108 @@
+"""Forms of 跨行资金归集 and 自动归集设置 (shape only; the services check the agreement's
+limits and validity with the manual's words)."""
+
+from django import forms
+
+from transfers.models import CollectionFrequency, CollectionMode
+
+from ..otherbank.services import agreement_label
+from ..own_intra.forms import AmountField, account_option_label
+from .services import PlanRequest, PullRequest
+
+
+def _agreement_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label="付款账户", coerce=int,
+                                  error_messages={"required": "请选择付款账户（他行账户）",
+                                                  "invalid_choice": "请选择付款账户（他行账户）"})
+
+
+def _account_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label="收款账户", coerce=int,
+                                  error_messages={"required": "请选择收款账户",
+                                                  "invalid_choice": "请选择收款账户"})
+
+
+class _Choices(forms.Form):
+    def __init__(self, *args, agreements, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].choices = [("", "请选择")] + [
+            (str(a.pk), f"{agreement_label(a)}（单笔限额{a.single_limit:,.2f}元）")
+            for a in agreements]
+        self.fields["account"].choices = [("", "请选择")] + [
+            (str(a.pk), account_option_label(a)) for a in accounts]
+
+
+class PullForm(_Choices):
+    agreement = _agreement_field()
+    account = _account_field()
+    amount = AmountField(label="收款金额", error_messages={"required": "请输入收款金额"})
+
+    def pull_request(self) -> PullRequest:
+        d = self.cleaned_data
+        return PullRequest(agreement_id=d["agreement"], to_sub_account_id=d["account"],
+                           amount=d["amount"])
+
+
+class OptionalAmountField(AmountField):
+    """An amount that may be left empty (None)."""
+
+    def clean(self, value):
+        if value is None or not str(value).strip():
+            return None
+        return super().clean(value)
+
+
+WEEKDAYS = [(str(i), f"星期{'一二三四五六日'[i - 1]}") for i in range(1, 8)]
+MONTH_DAYS = [(str(i), f"{i}日") for i in range(1, 29)]
+
+
+class PlanForm(_Choices):
+    agreement = _agreement_field()
+    account = _account_field()
+    frequency = forms.ChoiceField(label="扣款频率", choices=CollectionFrequency.choices,
+                                  widget=forms.RadioSelect,
+                                  error_messages={"required": "请选择扣款频率",
+                                                  "invalid_choice": "请选择扣款频率"})
+    weekday = forms.ChoiceField(label="每周归集日", choices=WEEKDAYS, required=False,
+                                error_messages={"invalid_choice": "请选择每周归集日"})
+    month_day = forms.ChoiceField(label="每月归集日", choices=MONTH_DAYS, required=False,
+                                  help_text="每月1日至28日",
+                                  error_messages={"invalid_choice": "请选择每月归集日"})
+    mode = forms.ChoiceField(label="扣款模式", choices=CollectionMode.choices,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "请选择扣款模式",
+                                             "invalid_choice": "请选择扣款模式"})
+    fixed_amount = OptionalAmountField(label="归集金额", required=False, help_text="定额归集时填写")
+    reserve = OptionalAmountField(label="留存余额", required=False,
+                          help_text="留存余额归集时填写：他行账户保留的金额")
+    minimum = OptionalAmountField(label="起归金额", required=False, initial="100.00",
+                          help_text="全额或留存余额归集时，可归集金额低于此金额则当期不归集")
+
+    def clean(self):
+        data = super().clean()
+        frequency, mode = data.get("frequency"), data.get("mode")
+        if frequency == CollectionFrequency.WEEKLY and not data.get("weekday"):
+            self.add_error("weekday", "请选择每周归集日")
+        if frequency == CollectionFrequency.MONTHLY and not data.get("month_day"):
+            self.add_error("month_day", "请选择每月归集日")
+        if mode == CollectionMode.FIXED and not data.get("fixed_amount"):
+            self.add_error("fixed_amount", "请输入归集金额")
+        if mode == CollectionMode.RESERVE and data.get("reserve") is None:
+            self.add_error("reserve", "请输入留存余额")
+        if mode in (CollectionMode.FULL, CollectionMode.RESERVE) and not data.get("minimum"):
+            self.add_error("minimum", "请输入起归金额")
+        return data
+
+    def plan_request(self) -> PlanRequest:
+        d = self.cleaned_data
+        frequency = d["frequency"]
+        day = (int(d["weekday"]) if frequency == CollectionFrequency.WEEKLY
+               else int(d["month_day"]) if frequency == CollectionFrequency.MONTHLY else 0)
+        mode = d["mode"]
+        return PlanRequest(
+            agreement_id=d["agreement"], to_sub_account_id=d["account"], frequency=frequency,
+            day=day, mode=mode,
+            amount=d["fixed_amount"] if mode == CollectionMode.FIXED else None,
+            reserve=d["reserve"] if mode == CollectionMode.RESERVE else None,
+            # 定额: the amount itself is the minimum (a fixed run never takes less).
+            minimum=d["fixed_amount"] if mode == CollectionMode.FIXED else d["minimum"])
