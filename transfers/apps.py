@@ -42,3 +42,7 @@ class TransfersConfig(AppConfig):
             menu_leaf("定时转账", "transfers:scheduled"),
             menu_leaf("网银转账查询", "transfers:history"),
         )))
+
+        # --- TRF-BATCH: 批量转账's operation kind and due handler (transfers/batch/services.py).
+        from .batch import services as batch_services  # noqa: F401
+        # --- end TRF-BATCH
