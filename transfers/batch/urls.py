@@ -8,7 +8,7 @@ from . import views
 urlpatterns: list = [
     path("batch/intra", views.batch_intra, name="batch_intra"),
     path("batch/inter", views.batch_inter, name="batch_inter"),
-    path("batch/template/<str:kind>.<str:fmt>", views.batch_template, name="batch_template"),
+    path("batch/template", views.batch_template, name="batch_template"),
     path("batch/list", views.batch_list, name="batch_list"),
     path("batch/<str:number>/draft", views.batch_draft, name="batch_draft"),
     path("batch/<str:number>/report.xlsx", views.batch_report_file, name="batch_report_file"),

@@ -99,7 +99,10 @@ def batch_inter(request):
 
 @customer_required
 @require_GET
-def batch_template(request, kind: str, fmt: str):
+def batch_template(request):
+    """?kind=intra|inter&format=xlsx|csv (XLSX 批量行内转账 when not given)."""
+    kind = request.GET.get("kind", BatchKind.INTRA)
+    fmt = request.GET.get("format", "xlsx")
     if kind not in BatchKind.values or fmt not in ("xlsx", "csv"):
         raise Http404("无此模板")
     name = f"batch-{kind}-template.{fmt}"

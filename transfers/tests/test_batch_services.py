@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from the shared world
 """TRF-BATCH services: every row rule, duplicates, the file refusals, a row failing while the
 others post, exactly once after a crash mid-chunk, another customer's batch → 404."""
 
