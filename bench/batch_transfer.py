@@ -79,9 +79,8 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-ca-")
     settings.BANK_CA_DIR = Path(tmp)
     settings.BANK_CA_PASSPHRASE = "bench-only-ca-passphrase"  # noqa: S105 - bench CA only
-    from security.tools.ca import bank_ca_init
-
     from ebank.core.signing import receipt_key_init
+    from security.tools.ca import bank_ca_init
 
     bank_ca_init(directory=Path(tmp), passphrase=settings.BANK_CA_PASSPHRASE)
     receipt_key_init(directory=Path(tmp), passphrase=settings.BANK_CA_PASSPHRASE)
