@@ -329,11 +329,11 @@ def test_exactly_once_after_a_crash_mid_chunk(world, monkeypatch):
     class Killed(BaseException):
         pass
 
-    def dying(batch_, row, now):
+    def dying(batch_, row, now, subject=None):
         calls["n"] += 1
         if calls["n"] == 5:  # the second row of the second chunk
             raise Killed
-        return real(batch_, row, now)
+        return real(batch_, row, now, subject)
 
     monkeypatch.setattr(services, "_row_run", dying)
     entries_before = Entry.objects.count()
