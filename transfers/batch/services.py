@@ -47,6 +47,7 @@ from ebank.core.money import format_cny, parse_amount
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure, due_work_schedule
+from ebank.limits.engine import decide
 from ebank.limits.selectors import limit_check
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -408,10 +409,9 @@ def batch_run_due(work: DueWork) -> None:
     now = timezone.now()
     done = failed = 0
     audits = []
-    # The limit subject (branch, tool holder) once for the chunk, not once per row.
-    subject = limit_subject_for(customer=batch.customer) if rows else None
+    reasons = _chunk_run(batch, rows, now) if rows and not closed_reason else {}
     for row in rows:
-        reason = closed_reason or _row_run(batch, row, now, subject)
+        reason = closed_reason or reasons[row.pk]
         row.executed_at = now
         if reason:
             row.status, row.failure_reason = BatchRowStatus.FAILED, reason[:200]
@@ -469,8 +469,51 @@ def _rows_record(rows: list[TransferBatchRow], *, executed_at) -> None:
             [executed_at, *params])
 
 
-def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None) -> str:
-    """Post one row alone (a savepoint); "" when it went, else the reason for the customer."""
+def _chunk_run(batch: TransferBatch, rows: list[TransferBatchRow], now) -> dict[int, str]:
+    """Post the chunk's rows, each alone; {row id: "" or the reason it was refused}.
+
+    A row refused by the ledger (余额不足, the daily limit) must not spoil the others, so it
+    posts inside a savepoint of its own. Two round trips per row for the few rows that are
+    refused: the rows the forecast says will go (one unlocked read of the balance and the day's
+    limit usage for the chunk) post without one, inside a single savepoint for the chunk. If
+    the forecast was wrong (the balance or the limit moved meanwhile), that savepoint rolls the
+    chunk back whole and it runs again with a savepoint for every row. Either way each row
+    posts once; only how the transaction is cut differs.
+    """
+    # The limit subject (branch, tool holder) once for the chunk, not once per row.
+    subject = limit_subject_for(customer=batch.customer)
+    expected = _forecast(batch, rows, subject)
+    try:
+        with transaction.atomic():
+            return {row.pk: _row_run(batch, row, now, subject, guarded=not expected[row.pk])
+                    for row in rows}
+    except BusinessError:
+        for row in rows:
+            row.transfer = None
+        return {row.pk: _row_run(batch, row, now, subject, guarded=True) for row in rows}
+
+
+def _forecast(batch: TransferBatch, rows: list[TransferBatchRow], subject) -> dict[int, bool]:
+    """Which rows the balance and the limit should let through, read once (not locked)."""
+    available = available_balance(batch.payer)
+    probe = limit_check(subject=subject, amount=Decimal("0.01"))
+    used = probe.used
+    expected = {}
+    for row in rows:
+        ok = row.amount <= available and decide(limits=probe.limits, amount=row.amount,
+                                                used=used).allowed
+        if ok:
+            available -= row.amount
+            used += row.amount
+        expected[row.pk] = ok
+    return expected
+
+
+def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None, *,
+             guarded: bool = True) -> str:
+    """Post one row; "" when it went, else the reason for the customer. ``guarded``: in a
+    savepoint of its own, a refusal returned as its reason; unguarded, a refusal by the ledger
+    is raised (the caller's savepoint rolls the chunk back)."""
     intra = batch.kind == BatchKind.INTRA
     transfer = Transfer(
         number=transfer_number_new(), customer=batch.customer, user_id=batch.user_id,
@@ -481,24 +524,34 @@ def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None) -> 
         payee_bank_code=row.bank_code, payee_bank_name=row.bank_name, amount=row.amount,
         purpose=row.purpose, submitted_at=batch.confirmed_at or now, execute_at=now,
         operation_id=batch.operation_id)
-    key = row_idempotency_key(batch, row)
-    try:
-        with transaction.atomic():
-            if intra:
-                receivable_check(transfer=transfer)
-                transfer_post(transfer=transfer, idempotency_key=key, limit_subject=subject)
-            else:
-                transfer.save(force_insert=True)
-                clearing_answers.transfer_debit_and_send(transfer=transfer, idempotency_key=key,
-                                                         limit_subject=subject)
-    except InsufficientFunds:
-        return INSUFFICIENT_FUNDS_REASON
-    except (LimitExceeded, BusinessError) as exc:
-        return exc.message
+    if intra:
+        try:
+            receivable_check(transfer=transfer)  # reads nothing, writes nothing
+        except BusinessError as exc:
+            return exc.message
+    if guarded:
+        try:
+            with transaction.atomic():
+                _post(transfer, key=row_idempotency_key(batch, row), subject=subject)
+        except InsufficientFunds:
+            return INSUFFICIENT_FUNDS_REASON
+        except (LimitExceeded, BusinessError) as exc:
+            return exc.message
+    else:
+        _post(transfer, key=row_idempotency_key(batch, row), subject=subject)
     row.transfer = transfer
     if transfer.status == TransferStatus.FAILED:
         return transfer.failure_reason or "收款行拒绝入账"
     return ""
+
+
+def _post(transfer: Transfer, *, key: str, subject) -> None:
+    if transfer.kind == TransferKind.INTRA:
+        transfer_post(transfer=transfer, idempotency_key=key, limit_subject=subject)
+    else:
+        transfer.save(force_insert=True)
+        clearing_answers.transfer_debit_and_send(transfer=transfer, idempotency_key=key,
+                                                 limit_subject=subject)
 
 
 __all__ = ["CHUNK_SIZE", "DUE_KIND", "OPERATION_KIND", "batch_confirm_execute", "batch_create",

@@ -261,8 +261,14 @@ def test_a_tool_less_customer_cannot_confirm_a_batch(world):
         services.batch_submit(user=world.li, number=batch.number)
 
 
-def test_one_row_failing_never_stops_the_others(world, monkeypatch):
+@pytest.mark.parametrize("forecast", ["read", "wrong"])
+def test_one_row_failing_never_stops_the_others(world, monkeypatch, forecast):
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    if forecast == "wrong":
+        # The balance moved after the forecast: every row "should" go, one is refused by the
+        # ledger, the chunk is rolled back and run again row by row — same outcome.
+        monkeypatch.setattr(services, "_forecast",
+                            lambda batch, rows, subject: {row.pk: True for row in rows})
     rows = [[world.li_card.number, "李娜", "100.00", "a"],
             [world.wang_card.number, "王芳", "90000.00", "b"],  # more than the balance
             [world.li_onebook.number, "李娜", "30.00", "c"],  # payee closed after the check
@@ -329,11 +335,11 @@ def test_exactly_once_after_a_crash_mid_chunk(world, monkeypatch):
     class Killed(BaseException):
         pass
 
-    def dying(batch_, row, now, subject=None):
+    def dying(batch_, row, now, subject=None, **kwargs):
         calls["n"] += 1
         if calls["n"] == 5:  # the second row of the second chunk
             raise Killed
-        return real(batch_, row, now, subject)
+        return real(batch_, row, now, subject, **kwargs)
 
     monkeypatch.setattr(services, "_row_run", dying)
     entries_before = Entry.objects.count()
