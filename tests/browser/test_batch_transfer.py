@@ -102,3 +102,11 @@ def test_upload_fix_confirm_progress_and_result(page: Page, live_server, bank, s
     assert values[0][0] == "行号"
     assert [row[5] for row in values[1:]] == ["成功", "成功", "成功"]
     assert all(row[6].startswith("TR") for row in values[1:])
+
+    # 390 px wide: the pages fit, wide tables scroll inside their own box.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (f"{base}/transfers/batch/{batch.number}", f"{base}/transfers/batch/intra",
+                f"{base}/transfers/batch/list"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    shot("batch-detail-390")
