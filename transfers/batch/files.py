@@ -69,6 +69,9 @@ def rows_read(*, kind: str, name: str, data: bytes) -> list[RawRow]:
 
 
 def _csv_text(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode 文本" (UTF-16, tab-separated): not what the template asks for.
+        raise BusinessError(ENCODING, code="file_encoding")
     if b"\x00" in data:
         # UTF-16 or a binary file (a PDF, an image, an archive): not a CSV we can read.
         raise BusinessError(NOT_SPREADSHEET, code="file_type")

@@ -199,6 +199,7 @@ def test_file_refusals():
     refused("intra", csv_bytes(["账号", "名字"], [["1", "a"]]), "表头与模板不符")
     refused("intra", csv_bytes(INTRA_H, []), "没有转账明细")
     refused("intra", b"\xff\xfe\x81\x30\x81" * 10, "文件格式不正确|无法识别文件编码")
+    refused("intra", "收款人账号\t收款人名称".encode("utf-16"), "无法识别文件编码")
     refused("intra", b"x" * (files.MAX_BYTES + 1), "超过5MB")
     # 10,000 rows are fine; trailing blank lines are not rows.
     assert len(files.rows_read(kind="intra", name="a", data=csv_bytes(
