@@ -80,7 +80,7 @@ def test_upload_fix_confirm_progress_and_result(page: Page, live_server, bank, s
     page.check("input[name=method][value=usbkey]")
     page.fill("#id_credential", CERT_PASSWORD)
     page.click("button[type=submit]:has-text('确认')")
-    expect(page.locator("body")).to_contain_text("批量转账已提交")
+    expect(page.locator(".result-title")).to_have_text("批量转账已受理，正在逐笔执行")
 
     batch = TransferBatch.objects.get()
     page.goto(f"{base}/transfers/batch/{batch.number}")

@@ -49,7 +49,12 @@ from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure, due_work_schedule
 from ebank.limits.engine import decide
 from ebank.limits.selectors import limit_check
-from security.confirm.registry import operation_kind
+from security.confirm.registry import (
+    OperationOutcome,
+    OutcomeTone,
+    operation_kind,
+    operation_result,
+)
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from transfers.models import (
@@ -378,6 +383,27 @@ def batch_confirm_execute(*, operation: PendingOperation) -> dict:
         "lines": [["批次号", batch.number], ["总笔数", f"{batch.count}笔"],
                   ["总金额", format_cny(batch.total)]],
     }
+
+
+@operation_result(OPERATION_KIND)
+def batch_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
+    """The result page reads the batch as it is now (执行中 with its progress, or 已完成)."""
+    batch = (TransferBatch.objects.filter(operation=operation,
+                                          customer_id=operation.user.customer_id)
+             .exclude(status__in=[BatchStatus.DRAFT, BatchStatus.PENDING]).first())
+    if batch is None:
+        return None
+    lines = [("批次号", batch.number), ("批量类型", batch.get_kind_display()),
+             ("总笔数", f"{batch.count}笔"), ("总金额", format_cny(batch.total)),
+             ("已完成", f"成功{batch.done_count}笔，失败{batch.failed_count}笔")]
+    note = "可在“批量转账查询”中查看进度和每笔结果，并下载执行结果文件"
+    if batch.status == BatchStatus.DONE:
+        return OperationOutcome(
+            headline=f"批量转账已完成：成功{batch.done_count}笔，失败{batch.failed_count}笔",
+            tone=OutcomeTone.SUCCESS if not batch.failed_count else OutcomeTone.NEUTRAL,
+            status_label=batch.get_status_display(), lines=lines, note=note)
+    return OperationOutcome(headline="批量转账已受理，正在逐笔执行", tone=OutcomeTone.PENDING,
+                           status_label=batch.get_status_display(), lines=lines, note=note)
 
 
 # --- execution ----------------------------------------------------------------------------------

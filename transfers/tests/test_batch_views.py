@@ -75,6 +75,8 @@ def test_upload_report_remove_submit_confirm_run_result(zclient, world):
     assert "/confirm/" in response.url
     batch.refresh_from_db()
     confirm(batch.operation, user=world.zhang)
+    result = zclient.get(reverse("security:confirm_result", args=[batch.operation.public_id]))
+    assert "批量转账已受理，正在逐笔执行" in result.content.decode()
     progress = zclient.get(reverse("transfers:batch_progress", args=[batch.number])).json()
     assert progress["status"] == BatchStatus.RUNNING and progress["finished"] == 0
     detail = zclient.get(reverse("transfers:batch_detail", args=[batch.number])).content.decode()
@@ -82,6 +84,8 @@ def test_upload_report_remove_submit_confirm_run_result(zclient, world):
     dispatch_due(limit=10)
     progress = zclient.get(reverse("transfers:batch_progress", args=[batch.number])).json()
     assert progress == {**progress, "percent": 100, "done": 2, "failed": 0, "complete": True}
+    result = zclient.get(reverse("security:confirm_result", args=[batch.operation.public_id]))
+    assert "批量转账已完成：成功2笔，失败0笔" in result.content.decode()
     result = zclient.get(reverse("transfers:batch_result_file", args=[batch.number, "xlsx"]))
     values = list(load_workbook(io.BytesIO(result.content)).active.values)
     assert [v[5] for v in values[1:]] == ["成功", "成功"]
