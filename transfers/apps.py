@@ -44,5 +44,6 @@ class TransfersConfig(AppConfig):
         )))
 
         # --- TRF-BATCH: 批量转账's operation kind and due handler (transfers/batch/services.py).
-        from .batch import services as batch_services  # noqa: F401
+        from .batch import services as batch_services
+        sms_purposes({batch_services.PURPOSE_BATCH_FAILURES: "批量转账失败通知"})
         # --- end TRF-BATCH

@@ -17,9 +17,11 @@
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -56,7 +58,8 @@ from security.confirm.registry import (
     operation_result,
 )
 from security.confirm.services import operation_start
-from security.models import PendingOperation, User
+from security.models import PendingOperation, SmsSubscription, User
+from security.tools.services import sms_send
 from transfers.models import (
     BatchKind,
     BatchRowStatus,
@@ -86,7 +89,10 @@ from transfers.services.payees import (
 
 from . import files
 
+logger = logging.getLogger(__name__)
+
 OPERATION_KIND = "transfers.batch"
+PURPOSE_BATCH_FAILURES = "batch_transfer_failed"
 DUE_KIND = "transfers.batch_run"
 CHUNK_SIZE = 200
 PURPOSE_MAX = 60
@@ -467,11 +473,41 @@ def batch_run_due(work: DueWork) -> None:
         batch.status = BatchStatus.DONE
         batch.finished_at = timezone.now()
         fields += ["status", "finished_at"]
+        if batch.failed_count:
+            transaction.on_commit(partial(batch_failures_sms_send, batch_id=batch.pk))
         audit_record(action="transfers.batch_done", customer_id=batch.customer_id,
                      channel="system", object_ref=f"batch:{batch.number}",
                      detail={"count": batch.count, "done": batch.done_count,
                              "failed": batch.failed_count})
     batch.save(update_fields=fields)
+
+
+def batch_failures_sms_text(*, batch: TransferBatch) -> str:
+    last4 = batch.payer.medium.number[-4:]
+    at = timezone.localtime(batch.confirmed_at or batch.created_at)
+    return (f"【{settings.BANK_NAME}】您尾号{last4}的账户于{at:%m月%d日%H:%M}确认的"
+            f"{batch.get_kind_display()}（批次号{batch.number}）已执行完成：成功{batch.done_count}笔，"
+            f"失败{batch.failed_count}笔，失败笔未扣款。详情请登录网上银行“批量转账查询”查看。")
+
+
+def batch_failures_sms_send(*, batch_id: int) -> bool:
+    """After commit: text a 短信服务 subscriber of the paying account that some rows failed."""
+    batch = (TransferBatch.objects.select_related("payer__medium")
+             .filter(pk=batch_id, status=BatchStatus.DONE, failed_count__gt=0).first())
+    if batch is None:
+        return False
+    subscription = SmsSubscription.objects.filter(sub_account_id=batch.payer_id,
+                                                  active=True).first()
+    if subscription is None:
+        return False
+    try:
+        sms_send(phone=subscription.phone, text=batch_failures_sms_text(batch=batch),
+                 purpose=PURPOSE_BATCH_FAILURES)
+    except Exception:
+        # The batch number only: the text and the phone are customer data.
+        logger.warning("failure SMS for batch %s not sent", batch.number, exc_info=True)
+        return False
+    return True
 
 
 def _rows_record(rows: list[TransferBatchRow], *, executed_at) -> None:

@@ -18,7 +18,7 @@ from ebank.ledger.models import Entry
 from ebank.ledger.selectors import ledger_violations
 from ebank.limits.models import LimitLevel
 from ebank.limits.services import limit_policy_set
-from security.models import OperationStatus
+from security.models import OperationStatus, SmsMessage, SmsSubscription
 from transfers.batch import files, services
 from transfers.models import (
     BatchRowStatus,
@@ -263,8 +263,11 @@ def test_a_tool_less_customer_cannot_confirm_a_batch(world):
 
 
 @pytest.mark.parametrize("forecast", ["read", "wrong"])
-def test_one_row_failing_never_stops_the_others(world, monkeypatch, forecast):
+def test_one_row_failing_never_stops_the_others(world, monkeypatch, forecast,
+                                                django_capture_on_commit_callbacks):
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    SmsSubscription.objects.create(user=world.zhang, sub_account=World.main(world.zhang_card),
+                                   phone=world.zhang_customer.phone, threshold=Decimal("0.00"))
     if forecast == "wrong":
         # The balance moved after the forecast: every row "should" go, one is refused by the
         # ledger, the chunk is rolled back and run again row by row — same outcome.
@@ -279,8 +282,12 @@ def test_one_row_failing_never_stops_the_others(world, monkeypatch, forecast):
     world.li_onebook.status = MediumStatus.CLOSED
     world.li_onebook.save(update_fields=["status"])
     zhang = balance(world.zhang_card)
-    run_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_all()
     batch.refresh_from_db()
+    texts = list(SmsMessage.objects.filter(purpose=services.PURPOSE_BATCH_FAILURES)
+                 .values_list("text", flat=True))
+    assert len(texts) == 1 and "成功2笔，失败2笔" in texts[0] and batch.number in texts[0]
     result = {r.line_no: (r.status, r.failure_reason) for r in batch.rows.all()}
     assert result[2] == (BatchRowStatus.SUCCEEDED, "")
     assert result[3] == (BatchRowStatus.FAILED, "账户余额不足")
