@@ -218,17 +218,28 @@ def _intra_payees_check(checked: list[_Checked], *, payer_number: str) -> None:
 
 
 def _bank_codes_check(checked: list[_Checked]) -> None:
+    """跨行: the bank codes in one query, our own accounts in another (跨行转账 note 1: they go
+    by 行内转账)."""
     codes = {item.row.bank_code for item in checked if len(item.row.bank_code) == 12}
-    names = dict(BankCode.objects.filter(code__in=codes).values_list("code", "name"))
+    banks = {code: (name, bank) for code, name, bank in BankCode.objects.filter(code__in=codes)
+             .values_list("code", "name", "bank_name")}
+    numbers = {item.row.payee_account for item in checked if item.row.payee_account.isdigit()}
+    ours = set(Medium.objects.filter(number__in=numbers).values_list("number", flat=True))
     for item in checked:
         row = item.row
+        if row.payee_account in ours:
+            item.errors.append(f"收款账户为{settings.BANK_NAME}账户，请使用“批量行内转账”")
+        elif row.payee_account.isdigit() and len(row.payee_account) < 6:
+            item.errors.append("收款人账号应为6至32位数字，请填写正确、完整")
         if len(row.bank_code) != 12 or not row.bank_code.isdigit():
             continue
-        name = names.get(row.bank_code)
-        if name is None:
+        found = banks.get(row.bank_code)
+        if found is None:
             item.errors.append("收款行行号不存在，请在“联行号查询”中核对")
+        elif found[1] == settings.BANK_FULL_NAME:
+            item.errors.append(f"收款行为{settings.BANK_NAME}，请使用“批量行内转账”")
         else:
-            row.bank_name = name
+            row.bank_name = found[0]
 
 
 # --- drafts -------------------------------------------------------------------------------------

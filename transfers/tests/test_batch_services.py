@@ -145,6 +145,8 @@ def test_inter_rows_bank_code_and_the_50000_cap(inter):
         [PAYEE_ACCOUNT, "赵敏", "999999999999", "1.00", ""],  # unknown code
         [PAYEE_ACCOUNT, "赵敏", "10236", "2.00", ""],  # not 12 digits
         [PAYEE_ACCOUNT, "赵敏", "", "3.00", ""],  # missing
+        [PAYEE_ACCOUNT, "赵敏", "402361000214", "4.00", ""],  # our own bank (肥西农商行)
+        [inter.li_card.number, "李娜", ICBC_HEFEI, "5.00", ""],  # our own customer's card
     ]
     batch = create(inter, "inter", rows)
     errors = dict(batch.rows.values_list("line_no", "error"))
@@ -154,6 +156,8 @@ def test_inter_rows_bank_code_and_the_50000_cap(inter):
     assert "行号不存在" in errors[4]
     assert "12位数字" in errors[5]
     assert "请填写收款行行号" in errors[6]
+    assert "请使用“批量行内转账”" in errors[7] and "收款行为" in errors[7]
+    assert "请使用“批量行内转账”" in errors[8] and "收款账户为" in errors[8]
 
 
 def test_the_check_is_bulk_not_a_query_per_row(world, django_assert_max_num_queries):
