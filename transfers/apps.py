@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from ebank.core.demo import demo_part
 from ebank.core.menu import MenuSpec, menu_group, menu_leaf
 from ebank.ledger.business_types import business_types
 
@@ -10,31 +11,47 @@ class TransfersConfig(AppConfig):
     verbose_name = "转账汇款"
 
     def ready(self):
-        # Ledger business types (ebank.ledger.business_types).
-        from .models import TransferBusinessType
+        # Ledger business types (ebank.ledger.business_types): transfers, and 跨行资金归集.
+        from .models import OtherBankBusinessType, TransferBusinessType
         business_types(TransferBusinessType)
+        business_types(OtherBankBusinessType)
 
-        # Register the X-CONFIRM kinds (transfers.own, transfers.intra, transfers.inter), their
-        # result pages (outcome) and the due-work handlers (transfers.execute and the inter-bank
-        # ones). A Celery worker never loads the URLconf, so the registrations must not depend
-        # on the views being imported.
         # Audit action labels (ebank.core.audit).
         from ebank.core.audit import audit_actions
 
         from .audit_labels import LABELS
-        from .periodic import services as periodic_services  # noqa: F401  (TRF-SCHED)
-        from .services import execution, inter, outcome, own_intra  # noqa: F401
         audit_actions(LABELS)
 
-        # SMS purpose labels (security.tools.sms): the 短信发件箱 names the failure notice.
+        # SMS purpose labels (security.tools.sms): the 短信发件箱 names each notice.
         from security.tools.sms import sms_purposes
 
+        from .batch.services import PURPOSE_BATCH_FAILURES
+        from .collect.notify import PURPOSE_COLLECT_FAILED
         from .services.notify import PURPOSE_TRANSFER_FAILED
-        sms_purposes({PURPOSE_TRANSFER_FAILED: "转账失败通知"})
+        sms_purposes({PURPOSE_TRANSFER_FAILED: "转账失败通知",
+                      PURPOSE_BATCH_FAILURES: "批量转账失败通知",
+                      PURPOSE_COLLECT_FAILED: "自动归集失败通知"})
 
-        # Menu group (ebank.core.menu): 转账汇款, after 账户管理.
+        # Demo data (ebank.core.demo): the demo customers' cards at the simulated other banks,
+        # after the e-banking users (30).
+        from .otherbank.demo import demo_seed as otherbank_demo_seed
+        demo_part(36, otherbank_demo_seed)
+
+        # The X-CONFIRM kinds, their result pages and the due-work handlers of every area:
+        # transfers.own/intra/inter (services/), transfers.periodic + transfers.periodic_run
+        # (periodic/), transfers.batch + transfers.batch_run (batch/), the other-bank signing,
+        # 跨行资金归集, 自动归集设置 and transfers.collect_run (otherbank/, collect/). A Celery
+        # worker never loads the URLconf, so the registrations must not depend on the views.
+        from .batch import services as batch_services  # noqa: F401
+        from .collect import services as collect_services  # noqa: F401
+        from .otherbank import services as otherbank_services  # noqa: F401
+        from .periodic import services as periodic_services  # noqa: F401
+        from .services import execution, inter, outcome, own_intra  # noqa: F401
+
+        # Menu group (ebank.core.menu): 转账汇款, after 账户管理 — the manual's tree flattened:
+        # 本行转账, 跨行转账, 批量转账, 定时转账, 转账管理. (他行账户管理 and 资金归集管理 are pages
+        # of this app that the manual puts under 账户管理: accounts' group names them.)
         menu_group(30, MenuSpec("转账汇款", children=(
-            # The manual's 转账汇款 tree, flattened: 本行转账, 跨行转账, 批量转账, 定时转账, 转账管理.
             menu_leaf("关联账户互转", "transfers:own"),
             menu_leaf("行内转账", "transfers:intra"),
             menu_leaf("跨行转账", "transfers:inter"),
@@ -50,24 +67,3 @@ class TransfersConfig(AppConfig):
             menu_leaf("收款人管理", "transfers:payees"),
             menu_leaf("网银转账查询", "transfers:history"),
         )))
-
-        # --- 他行账户管理 and 资金归集 (ACC-OTHERBANK, ACC-COLLECT, TRF-PULL) ---
-        # Business type 跨行资金归集, the X-CONFIRM kinds (支付签约, 跨行资金归集, 自动归集设置),
-        # their result page and the due handler transfers.collect_run (docs/otherbanks.md).
-        from .collect import services as collect_services  # noqa: F401
-        from .models import OtherBankBusinessType
-        from .otherbank import services as otherbank_services  # noqa: F401
-        business_types(OtherBankBusinessType)
-
-        # Demo data (ebank.core.demo): the demo customers' cards at the simulated other banks,
-        # after the e-banking users (30).
-        from ebank.core.demo import demo_part
-
-        from .otherbank.demo import demo_seed as otherbank_demo_seed
-        demo_part(36, otherbank_demo_seed)
-
-        # SMS purpose label (security.tools.sms): 自动归集's failure notice.
-        from security.tools.sms import sms_purposes as collect_sms_purposes
-
-        from .collect.notify import PURPOSE_COLLECT_FAILED
-        collect_sms_purposes({PURPOSE_COLLECT_FAILED: "自动归集失败通知"})

@@ -11,6 +11,10 @@ LABELS = {
     "transfers.reserved_delete": "预约交易删除",
     "payee.add": "收款人新增",
     "payee.delete": "收款人删除",
+    # --- TRF-BATCH
+    "transfers.batch_confirm": "批量转账确认",
+    "transfers.batch_done": "批量转账执行完成",
+    # --- end TRF-BATCH
 }
 
 # --- TRF-SCHED 定时转账 ---------------------------------------------------------------------------

@@ -448,3 +448,100 @@ class CollectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_status_display()}"
+
+
+# --- TRF-BATCH 批量行内转账 / 批量跨行转账 / 批量转账查询 (transfers/batch/) -------------------------
+
+
+class BatchKind(models.TextChoices):
+    INTRA = "intra", "批量行内转账"
+    INTER = "inter", "批量跨行转账"
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"  # uploaded, the report read; not submitted yet
+    PENDING = "pending", "待确认"  # submitted, waiting for the customer's signature
+    RUNNING = "running", "执行中"  # confirmed: rows run by deferred work
+    DONE = "done", "已完成"  # every row final (成功 or 失败)
+
+
+class BatchSource(models.TextChoices):
+    UPLOAD = "upload", "文件上传"
+    MANUAL = "manual", "手工录入"
+
+
+class TransferBatch(models.Model):
+    number = models.CharField("批次号", max_length=32, unique=True)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="transfer_batches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作用户",
+                             on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("批量类型", max_length=8, choices=BatchKind.choices)
+    status = models.CharField("批次状态", max_length=8, choices=BatchStatus.choices,
+                              default=BatchStatus.DRAFT)
+    source = models.CharField("录入方式", max_length=8, choices=BatchSource.choices)
+    file_name = models.CharField("文件名", max_length=128, blank=True)
+    payer = models.ForeignKey("accounts.SubAccount", verbose_name="转出账户",
+                              on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField("总笔数", default=0)
+    total = models.DecimalField("总金额", **MONEY, default=0)
+    invalid_count = models.PositiveIntegerField("校验未通过笔数", default=0)
+    done_count = models.PositiveIntegerField("成功笔数", default=0)
+    failed_count = models.PositiveIntegerField("失败笔数", default=0)
+    operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    created_at = models.DateTimeField("上传时间")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量转账"
+        verbose_name_plural = "批量转账"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+
+class BatchRowStatus(models.TextChoices):
+    PENDING = "pending", "待执行"
+    SUCCEEDED = "succeeded", "成功"
+    FAILED = "failed", "失败"
+
+
+class TransferBatchRow(models.Model):
+    batch = models.ForeignKey(TransferBatch, verbose_name="批次", on_delete=models.CASCADE,
+                              related_name="rows")
+    line_no = models.PositiveIntegerField("行号")
+    payee_account = models.CharField("收款人账号", max_length=64, blank=True)
+    payee_name = models.CharField("收款人名称", max_length=128, blank=True)
+    bank_code = models.CharField("收款行行号", max_length=32, blank=True)
+    bank_name = models.CharField("收款行名称", max_length=128, blank=True)
+    amount = models.DecimalField("金额", **MONEY, null=True, blank=True)
+    amount_text = models.CharField("金额（原文）", max_length=32, blank=True)
+    purpose = models.CharField("用途", max_length=128, blank=True)
+    # The 行内 payee's 活期主账户, found when the row was checked (checked again at execution).
+    to_sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="转入账户",
+                                       on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    error = models.CharField("校验结果", max_length=200, blank=True)
+    status = models.CharField("执行状态", max_length=10, choices=BatchRowStatus.choices,
+                              default=BatchRowStatus.PENDING)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    transfer = models.ForeignKey(Transfer, verbose_name="转账", on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    executed_at = models.DateTimeField("执行时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量转账明细"
+        verbose_name_plural = "批量转账明细"
+        ordering = ["batch", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line_no"], name="transfers_batch_row_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.line_no}"
+# --- end TRF-BATCH ---------------------------------------------------------------------------------

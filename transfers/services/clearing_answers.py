@@ -45,7 +45,7 @@ from ebank.core.clock import business_day
 from ebank.core.models import AuditOutcome
 from ebank.duework.services import due_work_schedule
 from ebank.ledger.bank_books import BankBook, bank_book_id
-from ebank.limits.services import limit_release
+from ebank.limits.services import LimitSubject, limit_release
 from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
@@ -98,11 +98,13 @@ def _receipt_fields(transfer: Transfer) -> dict:
 
 
 @transaction.atomic
-def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str) -> Transfer:
+def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str,
+                            limit_subject: LimitSubject | None = None) -> Transfer:
     """Take the money and the limit, send the instruction, apply the answer (inner service).
 
     ``transfer`` must be locked by the caller (``select_for_update``) and not yet debited.
     Raises InsufficientFunds / LimitExceeded from the ledger; nothing is written then.
+    ``limit_subject``: the customer's subject when the caller has it already; else read here.
     """
     customer = transfer.customer
     posted = funds_move(
@@ -113,7 +115,7 @@ def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str) -> Tran
         business_type=TransferBusinessType.INTER_TRANSFER,
         reference=transfer.number,
         memo=f"跨行转账 {transfer.payee_name}",
-        limit_subject=limit_subject_for(customer=customer),
+        limit_subject=limit_subject or limit_subject_for(customer=customer),
     )
     now = timezone.now()
     transfer.entry_id = posted.entry_id

@@ -35,6 +35,7 @@ from ebank.core.errors import BusinessError, InsufficientFunds, LimitExceeded
 from ebank.duework.models import DueWork
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure
+from ebank.limits.services import LimitSubject
 from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
@@ -84,7 +85,8 @@ def execution_key(transfer: Transfer) -> str:
 # --- posting -----------------------------------------------------------------------------------
 
 
-def transfer_post(*, transfer: Transfer, idempotency_key: str) -> Receipt:
+def transfer_post(*, transfer: Transfer, idempotency_key: str,
+                  limit_subject: LimitSubject | None = None) -> Receipt:
     """Post a transfer between two of our sub-accounts and mark it SUCCEEDED; the payer's 电子回单.
 
     ``transfer`` is a saved one (a scheduled transfer run now) or, for a real-time transfer, one
@@ -94,11 +96,14 @@ def transfer_post(*, transfer: Transfer, idempotency_key: str) -> Receipt:
     own: a refusal fails the whole transaction anyway (the posting function aborts it on
     PostgreSQL). Raises InsufficientFunds / LimitExceeded (nothing written then — the caller's
     savepoint, if any, is what lets it go on). Intra-bank transfers take the customer's daily
-    limit; own-account moves do not (X-LIMIT).
+    limit; own-account moves do not (X-LIMIT). ``limit_subject``: the customer's subject when
+    the caller has it already (批量转账 reads it once per chunk); else it is read here.
     """
     with transaction.atomic(savepoint=False):
         counts_toward_limit = transfer.kind != TransferKind.OWN
-        subject = limit_subject_for(customer=transfer.customer) if counts_toward_limit else None
+        subject = None
+        if counts_toward_limit:
+            subject = limit_subject or limit_subject_for(customer=transfer.customer)
         posted = funds_move(
             debit_ledger_id=transfer.from_sub_account.ledger_account_id,
             credit_ledger_id=transfer.to_sub_account.ledger_account_id,

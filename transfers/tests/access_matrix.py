@@ -143,3 +143,36 @@ OBJECT_URLS.update({
     "transfers:collect_runs": _collection_plan,
     "transfers:collect_cancel": _collection_plan,
 })
+# --- TRF-BATCH: 批量转账 (named by 批次号) ---
+
+
+def _batch(owner):
+    from accounts.models import MediumKind
+    from transfers.models import BatchKind, BatchSource, TransferBatch, TransferBatchRow
+
+    payer = owner.customer.media.get(kind=MediumKind.DEBIT_CARD).sub_accounts.get(
+        kind=SubAccountKind.CURRENT_MAIN)
+    batch = TransferBatch.objects.create(
+        number=f"TRBATCH{owner.pk:010d}", customer=owner.customer, user=owner,
+        kind=BatchKind.INTRA, source=BatchSource.MANUAL, payer=payer, count=1,
+        total=Decimal("1.00"), invalid_count=1, created_at=timezone.now())
+    TransferBatchRow.objects.create(batch=batch, line_no=2, payee_account="6200000000000000000",
+                                    payee_name="测试", amount=Decimal("1.00"), amount_text="1.00",
+                                    error="收款人账号不存在，请核对后重新输入")
+    return {"number": batch.number}
+
+
+def _batch_result(owner):
+    return {**_batch(owner), "fmt": "xlsx"}
+
+
+OBJECT_URLS.update({
+    "transfers:batch_draft": _batch,
+    "transfers:batch_report_file": _batch,
+    "transfers:batch_remove_invalid": _batch,
+    "transfers:batch_submit": _batch,
+    "transfers:batch_detail": _batch,
+    "transfers:batch_progress": _batch,
+    "transfers:batch_result_file": _batch_result,
+})
+# --- end TRF-BATCH
