@@ -61,5 +61,6 @@ class TransfersConfig(AppConfig):
         # SMS purpose label (security.tools.sms): 自动归集's failure notice.
         from security.tools.sms import sms_purposes as collect_sms_purposes
 
-        from .collect.notify import PURPOSE_COLLECT_FAILED
-        collect_sms_purposes({PURPOSE_COLLECT_FAILED: "自动归集失败通知"})
+        from .collect.notify import PURPOSE_COLLECT_FAILED, PURPOSE_COLLECT_PENDING
+        collect_sms_purposes({PURPOSE_COLLECT_FAILED: "自动归集失败通知",
+                              PURPOSE_COLLECT_PENDING: "自动归集结果待确认通知"})

@@ -69,9 +69,13 @@ def clearing_book_id(channel: str) -> int:
 # --- side effects shared with the other transfer services -------------------------------------
 
 
-def _balance_alerts_on_commit(entry_id: int) -> None:
-    """短信服务 balance-change messages for the entry, once it has committed."""
+def balance_alerts_on_commit(entry_id: int) -> None:
+    """短信服务 balance-change messages for the entry, once it has committed (also used by
+    transfers.collect)."""
     transaction.on_commit(partial(sms_balance_alerts_send, entry_id=entry_id))
+
+
+_balance_alerts_on_commit = balance_alerts_on_commit  # the earlier private name, kept
 
 
 def _payer_bank(transfer: Transfer) -> str:

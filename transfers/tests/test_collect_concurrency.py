@@ -47,6 +47,11 @@ def test_two_pulls_race_for_the_daily_limit(bank):
     assert sim_balance() == Decimal("28000.00")
 
 
+def run_settle(work):
+    with time_machine.travel(at(2026, 6, 11, 9, 0), tick=False), transaction.atomic():
+        collect.collect_requery_due(work)
+
+
 def test_two_workers_running_the_same_collection_row_post_once(bank):
     agreement = sign(bank)
     operation = collect.plan_start(user=bank.zhang, request=collect.PlanRequest(
@@ -63,5 +68,7 @@ def test_two_workers_running_the_same_collection_row_post_once(bank):
 
     results = run_concurrently(run, 2)
     assert results == [None, None]
+    settle = DueWork.objects.get(kind=collect.DUE_REQUERY)  # one run row, one settle row
+    run_concurrently(lambda i: run_settle(settle), 2)
     assert entries() == count + 1
     assert CollectionRun.objects.count() == 1 and sim_balance() == Decimal("29000.00")

@@ -175,7 +175,7 @@ def test_balance_and_history_through_the_query_agreement(obw):
 @pytest.mark.parametrize(("behaviour", "message", "status"), [
     (SimBehaviour.REFUSE, "他行系统拒绝交易", OtherBankAgreementStatus.ACTIVE),
     (SimBehaviour.TIMEOUT, "他行系统响应超时，请稍后再试", OtherBankAgreementStatus.ACTIVE),
-    (SimBehaviour.REVOKE, "该协议已被他行解除", OtherBankAgreementStatus.REVOKED),
+    (SimBehaviour.REVOKE, "他行已解约", OtherBankAgreementStatus.REVOKED),
 ])
 def test_every_refusal_of_the_query_is_shown_and_logged(obw, behaviour, message, status):
     agreement = sign(obw, kind=OtherBankKind.QUERY)
