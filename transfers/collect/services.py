@@ -46,9 +46,9 @@ from ebank.core.clock import SHANGHAI, business_day
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditOutcome
 from ebank.core.money import format_cny
-from ebank.duework.models import DueWork
+from ebank.duework.models import DueWork, DueWorkStatus
 from ebank.duework.registry import due_handler
-from ebank.duework.services import due_work_schedule, retry_delay
+from ebank.duework.services import due_work_cancel, due_work_schedule, retry_delay
 from ebank.otherbanks.adapters import (
     REVOKED_MESSAGE,
     AgreementRevoked,
@@ -358,6 +358,11 @@ def run_settle(*, run_id: int, attempt: int = 0) -> CollectionRun | None:
         agreement = OtherBankAgreement.objects.select_for_update().get(pk=agreement.pk)
         agreement_mark_revoked(agreement=agreement)
     _run_finished(run=run, agreement=agreement)
+    if attempt == 0:
+        # Settled at once: its safety-net row has nothing left to do.
+        for work in DueWork.objects.filter(kind=DUE_REQUERY, key=f"{run.reference}:1",
+                                           status=DueWorkStatus.PENDING):
+            due_work_cancel(work=work)
     return run
 
 

@@ -257,3 +257,12 @@ def test_the_requery_kind_is_registered():
     assert due_kind_label(collect.DUE_REQUERY) == "跨行资金归集结果查询"
 
 
+
+
+def test_a_pull_settled_at_once_cancels_its_safety_net_row(obw, spy):
+    agreement = sign(obw)
+    operation = pull(obw, agreement, "1000.00")
+    run = CollectionRun.objects.get(operation=operation)
+    assert run.status == CollectionRunStatus.SUCCEEDED and spy == [run.reference]
+    work = DueWork.objects.get(kind=collect.DUE_REQUERY, key=f"{run.reference}:1")
+    assert work.status == DueWorkStatus.CANCELLED
