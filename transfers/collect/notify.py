@@ -45,10 +45,12 @@ def collect_run_sms_send(*, run_id: int) -> bool:
                                                   active=True).first()
     if subscription is None:
         return False
-    purpose = (PURPOSE_COLLECT_PENDING if run.status == CollectionRunStatus.PROCESSING
-               else PURPOSE_COLLECT_FAILED)
+    text = collect_run_sms_text(run=run)
     try:
-        sms_send(phone=subscription.phone, text=collect_run_sms_text(run=run), purpose=purpose)
+        if run.status == CollectionRunStatus.PROCESSING:
+            sms_send(phone=subscription.phone, text=text, purpose=PURPOSE_COLLECT_PENDING)
+        else:
+            sms_send(phone=subscription.phone, text=text, purpose=PURPOSE_COLLECT_FAILED)
     except Exception:
         logger.warning("SMS for collection run %s not sent", run.reference, exc_info=True)
         return False
