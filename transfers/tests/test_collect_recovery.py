@@ -220,7 +220,10 @@ def test_a_late_run_counts_and_checks_on_the_day_it_executes(obw):
         DueWork.objects.filter(pk=work.pk).update(due_at=at(2026, 6, 12, 8, 0))
     dispatch_at(at(2026, 6, 12, 8, 30))  # the 11th's run, a day late
     run = plan.runs.get(run_date=date(2026, 6, 11))
-    assert run.status == CollectionRunStatus.FAILED and "日累计限额" in run.reason
+    # Refused here, on the 12th's total, before the other bank is asked at all.
+    assert run.status == CollectionRunStatus.FAILED
+    assert run.reason.startswith("归集金额超过协议日累计限额") and "今日已归集¥2,000.00" in run.reason
+    assert not SimDebit.objects.filter(reference=run.reference).exists()
     assert sim_balance() == Decimal("28000.00")
 
 
