@@ -100,7 +100,12 @@ class PeriodicTransferRunAdmin(ScopedReadOnlyAdmin):
 # --- end TRF-SCHED -------------------------------------------------------------------------------
 # --- 他行账户管理 and 资金归集 (docs/otherbanks.md): read-only, scoped to the branch ---
 
-from .models import CollectionPlan, CollectionRun, OtherBankAgreement  # noqa: E402
+from .models import (  # noqa: E402
+    CollectionPlan,
+    CollectionRun,
+    CollectionRunStatus,
+    OtherBankAgreement,
+)
 
 
 @admin.register(OtherBankAgreement)
@@ -135,13 +140,29 @@ class CollectionPlanAdmin(ScopedReadOnlyAdmin):
 
 @admin.register(CollectionRun)
 class CollectionRunAdmin(ScopedReadOnlyAdmin):
-    list_display = ("reference", "customer", "plan", "run_date", "amount_cny", "status", "at")
+    """A run 处理中 is one whose debit the other bank has not answered: the re-query rows
+    (transfers.collect_requery) ask again with backoff; after the last one the run stays 处理中
+    with the reason 已转人工核查 — staff confirm the debit with the other bank by its 交易流水号
+    (nothing here changes it)."""
+
+    list_display = ("reference", "customer", "plan", "run_date", "amount_cny", "status",
+                    "staff_check", "at")
     list_select_related = ("customer", "plan")
     list_filter = ("status",)
     search_fields = ("=reference", "=customer__cif_no", "customer__name")
     date_hierarchy = "at"
     fields = ("reference", "customer", "agreement", "plan", "run_date", "to_sub_account",
-              "amount_cny", "status", "reason", "entry_id", "at")
+              "amount_cny", "status", "reason", "staff_check", "entry_id", "at")
     readonly_fields = fields
 
     amount_cny = money_column("amount", "金额", ordering="amount")
+
+    @admin.display(description="人工核查")
+    def staff_check(self, obj):
+        from .collect.services import STAFF_REASON
+
+        if obj.status == CollectionRunStatus.PROCESSING and obj.reason == STAFF_REASON:
+            return "待人工核查：请按交易流水号向他行核实扣款结果"
+        if obj.status == CollectionRunStatus.PROCESSING:
+            return "结果待确认，系统自动查询中"
+        return ""

@@ -26,11 +26,12 @@ class TransfersConfig(AppConfig):
         from security.tools.sms import sms_purposes
 
         from .batch.services import PURPOSE_BATCH_FAILURES
-        from .collect.notify import PURPOSE_COLLECT_FAILED
+        from .collect.notify import PURPOSE_COLLECT_FAILED, PURPOSE_COLLECT_PENDING
         from .services.notify import PURPOSE_TRANSFER_FAILED
         sms_purposes({PURPOSE_TRANSFER_FAILED: "转账失败通知",
                       PURPOSE_BATCH_FAILURES: "批量转账失败通知",
-                      PURPOSE_COLLECT_FAILED: "自动归集失败通知"})
+                      PURPOSE_COLLECT_FAILED: "自动归集失败通知",
+                      PURPOSE_COLLECT_PENDING: "自动归集结果待确认通知"})
 
         # Demo data (ebank.core.demo): the demo customers' cards at the simulated other banks,
         # after the e-banking users (30).

@@ -33,4 +33,5 @@ LABELS.update({
     "collect.plan": "自动归集设置",
     "collect.plan_cancel": "自动归集撤销",
     "collect.run": "自动归集执行",
+    "collect.run_unknown": "跨行资金归集结果待人工核查",
 })

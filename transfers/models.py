@@ -410,6 +410,7 @@ class CollectionPlan(models.Model):
 
 
 class CollectionRunStatus(models.TextChoices):
+    PROCESSING = "processing", "处理中"  # asked (or about to ask) the other bank; result unknown
     SUCCEEDED = "succeeded", "成功"
     FAILED = "failed", "失败"
     SKIPPED = "skipped", "未归集"

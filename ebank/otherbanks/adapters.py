@@ -21,6 +21,7 @@ agreement: our side marks it so).
 """
 
 import abc
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +32,14 @@ from django.core.exceptions import ImproperlyConfigured
 from ebank.core.errors import BusinessError
 
 from .models import AgreementKind  # noqa: F401 - re-exported for the callers
+
+
+def id_digest(id_number: str) -> str:
+    """How an ID number travels between the banks: its SHA-256, never the number itself."""
+    return hashlib.sha256(id_number.strip().upper().encode()).hexdigest()
+
+
+REVOKED_MESSAGE = "他行已解约"  # the one wording for the other bank's 解约
 
 
 class OtherBankTimeout(BusinessError):
@@ -45,7 +54,7 @@ class OtherBankRefused(BusinessError):
 
 class AgreementRevoked(BusinessError):
     code = "otherbank_revoked"
-    default_message = "该协议已被他行解除"
+    default_message = REVOKED_MESSAGE
 
 
 class SigningResultInvalid(BusinessError):
@@ -67,6 +76,7 @@ class AgreementInfo:
     bank_name: str
     account_number: str
     holder_name: str
+    id_digest: str  # id_digest() of the holder's ID number at the other bank
     single_limit: Decimal | None
     daily_limit: Decimal | None
     valid_until: date

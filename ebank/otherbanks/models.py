@@ -19,6 +19,9 @@ class SimBehaviour(models.TextChoices):
     TIMEOUT = "timeout", "超时（未处理）"
     LATE = "late", "超时（已扣款）"
     REVOKE = "revoke", "解除协议"
+    # The debit is made, then every call (the debit again, debit_status) times out for as
+    # long as the behaviour stays: nobody on our side can know the result.
+    SILENT = "silent", "已扣款但查询超时"
 
 
 class AgreementKind(models.TextChoices):
@@ -29,7 +32,7 @@ class AgreementKind(models.TextChoices):
 class SimAgreementStatus(models.TextChoices):
     ACTIVE = "active", "有效"
     CANCELLED = "cancelled", "已解约"
-    REVOKED = "revoked", "他行已解除"
+    REVOKED = "revoked", "他行已解约"
 
 
 class SimSigningStatus(models.TextChoices):
@@ -63,6 +66,8 @@ class SimAccount(models.Model):
     id_digest = models.CharField("证件号码摘要", max_length=64)
     password_hash = models.CharField("账户密码（摘要）", max_length=256)
     balance = models.DecimalField("余额", **MONEY)
+    # Wrong card passwords in a row at the signing page; at PASSWORD_TRIES the card locks.
+    password_failures = models.PositiveSmallIntegerField("密码连续错误次数", default=0)
     # Blank: the bank's behaviour.
     behaviour = models.CharField("应答方式", max_length=16, choices=SimBehaviour.choices,
                                  blank=True)

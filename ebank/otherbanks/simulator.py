@@ -9,8 +9,13 @@ behaviour (the account's, when set, wins over the bank's), settable in the admin
     timeout  answers nothing: the call raises OtherBankTimeout and nothing is recorded
     late     a debit is made, but the answer is lost (OtherBankTimeout); debit_status then
              says it succeeded. Queries time out.
-    revoke   the other bank ends the agreement the call names (status 他行已解除) and
+    revoke   the other bank ends the agreement the call names (status 他行已解约) and
              answers AgreementRevoked; a debit is refused with ``revoked=True``
+    silent   a debit is made, then every call about it (the debit again, debit_status)
+             times out while the behaviour stays: the result is unknown to the caller
+
+Balance and history are read only through an 账户信息查询协议 (a 授权支付协议 is refused). Five
+wrong card passwords in a row at the signing page lock the card.
 
 The signing page refuses a card whose behaviour is refuse (with its reason) or timeout/late
 ("系统繁忙，请稍后再试"); revoke lets the signing through (the agreement ends at its first use).
@@ -19,7 +24,6 @@ The signing page (views.py, namespace ``otherbank_sim``) completes a signing wit
 :func:`signing_complete`; its result goes back signed with django.core.signing.
 """
 
-import hashlib
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,6 +39,7 @@ from django.utils import timezone
 from ebank.core.errors import BusinessError
 
 from .adapters import (
+    REVOKED_MESSAGE,
     AgreementInfo,
     AgreementRevoked,
     BalanceInfo,
@@ -46,6 +51,7 @@ from .adapters import (
     OtherBankTimeout,
     SigningResult,
     SigningResultInvalid,
+    id_digest,
 )
 from .models import (
     AgreementKind,
@@ -64,12 +70,10 @@ SIGNING_SALT = "ebank.otherbanks.signing"
 RESULT_SALT = "ebank.otherbanks.result"
 SIGNING_MAX_AGE = 15 * 60  # seconds a signing page / its result stays valid
 DEFAULT_REFUSAL = "他行系统拒绝交易"
-REVOKED_REASON = "该协议已被他行解除"
+REVOKED_REASON = REVOKED_MESSAGE
+PASSWORD_TRIES = 5
+CARD_LOCKED = "密码错误次数超限，该卡已被锁定，请持卡及本人有效身份证件到我行网点办理解锁"
 MAX_VALIDITY_YEARS = 5
-
-
-def id_digest(id_number: str) -> str:
-    return hashlib.sha256(id_number.strip().upper().encode()).hexdigest()
 
 
 def _behaviour(account: SimAccount) -> tuple[str, str]:
@@ -137,8 +141,11 @@ class SimulatedOtherBanks(OtherBankAdapter):
 
     def debit(self, *, external_id: str, reference: str, amount: Decimal,
               memo: str) -> DebitAnswer:
-        first = SimDebit.objects.filter(reference=reference).first()
+        first = SimDebit.objects.select_related("agreement__account__bank").filter(
+            reference=reference).first()
         if first is not None:
+            if _behaviour(first.agreement.account)[0] == SimBehaviour.SILENT:
+                raise OtherBankTimeout()
             return _answer(first)
         agreement = SimAgreement.objects.select_related("account__bank").filter(
             external_id=external_id).first()
@@ -152,11 +159,13 @@ class SimulatedOtherBanks(OtherBankAdapter):
             return DebitAnswer(reference, False, REVOKED_REASON, revoked=True)
         if agreement.status == SimAgreementStatus.REVOKED:
             return DebitAnswer(reference, False, REVOKED_REASON, revoked=True)
-        refusal = reason if behaviour == SimBehaviour.REFUSE else \
-            self._debit_refusal(agreement, amount)
         try:
             with transaction.atomic():
+                # The account lock first, then the day's total: two debits of one card count
+                # each other's amounts.
                 account = SimAccount.objects.select_for_update().get(pk=agreement.account_id)
+                refusal = reason if behaviour == SimBehaviour.REFUSE else \
+                    self._debit_refusal(agreement, amount)
                 if not refusal and account.balance < amount:
                     refusal = "付款账户余额不足"
                 debit = SimDebit.objects.create(
@@ -171,13 +180,18 @@ class SimulatedOtherBanks(OtherBankAdapter):
         except IntegrityError:
             # A concurrent debit of the same reference won: answer what it was answered.
             return _answer(SimDebit.objects.get(reference=reference))
-        if behaviour == SimBehaviour.LATE:
+        if behaviour in (SimBehaviour.LATE, SimBehaviour.SILENT):
             raise OtherBankTimeout()
         return _answer(debit)
 
     def debit_status(self, reference: str) -> DebitAnswer | None:
-        debit = SimDebit.objects.filter(reference=reference).first()
-        return _answer(debit) if debit is not None else None
+        debit = SimDebit.objects.select_related("agreement__account__bank").filter(
+            reference=reference).first()
+        if debit is None:
+            return None
+        if _behaviour(debit.agreement.account)[0] == SimBehaviour.SILENT:
+            raise OtherBankTimeout()
+        return _answer(debit)
 
     # --- inside the simulated bank --------------------------------------------------------------
 
@@ -189,7 +203,7 @@ class SimulatedOtherBanks(OtherBankAdapter):
         if agreement is None:
             raise OtherBankRefused("协议不存在")
         behaviour, reason = _behaviour(agreement.account)
-        if behaviour in (SimBehaviour.TIMEOUT, SimBehaviour.LATE):
+        if behaviour in (SimBehaviour.TIMEOUT, SimBehaviour.LATE, SimBehaviour.SILENT):
             raise OtherBankTimeout()
         if behaviour == SimBehaviour.REVOKE:
             self._revoke(agreement)
@@ -199,6 +213,8 @@ class SimulatedOtherBanks(OtherBankAdapter):
         if behaviour == SimBehaviour.REFUSE:
             raise OtherBankRefused(reason)
         if for_query:
+            if agreement.kind != AgreementKind.QUERY:
+                raise OtherBankRefused("非账户信息查询协议，不能查询账户信息")
             if agreement.status != SimAgreementStatus.ACTIVE:
                 raise OtherBankRefused("协议已解约")
             if agreement.valid_until < timezone.localdate():
@@ -267,7 +283,7 @@ class SimulatedOtherBanks(OtherBankAdapter):
     def reset(self) -> None:
         """Everything back to normal (accounts and agreements stay)."""
         SimBank.objects.update(behaviour=SimBehaviour.NORMAL, reason="")
-        SimAccount.objects.update(behaviour="", reason="")
+        SimAccount.objects.update(behaviour="", reason="", password_failures=0)
 
 
 def _info(agreement: SimAgreement) -> AgreementInfo:
@@ -275,7 +291,8 @@ def _info(agreement: SimAgreement) -> AgreementInfo:
     return AgreementInfo(
         external_id=agreement.external_id, kind=agreement.kind, bank_code=account.bank.code,
         bank_name=account.bank.name, account_number=account.number,
-        holder_name=account.holder_name, single_limit=agreement.single_limit,
+        holder_name=account.holder_name, id_digest=account.id_digest,
+        single_limit=agreement.single_limit,
         daily_limit=agreement.daily_limit, valid_until=agreement.valid_until,
         active=(agreement.status == SimAgreementStatus.ACTIVE
                 and agreement.valid_until >= timezone.localdate()))
@@ -306,24 +323,60 @@ def _return(signing_row: SimSigning, *, signed: bool, external_id: str = "") -> 
     return f"{signing_row.return_url}{separator}{urlencode({'result': result})}"
 
 
-@transaction.atomic
 def signing_complete(*, token: str, card_number: str, password: str,
                      single_limit: Decimal | None, daily_limit: Decimal | None,
                      valid_until: date) -> str:
     """The customer's 签约 at the simulated bank; returns the URL back to the calling bank.
 
-    Refuses (BusinessError, shown on the page) an unknown card, a wrong password, a card whose
+    Refuses (BusinessError, shown on the page) an unknown card, a wrong password (five in a
+    row lock the card), a card whose
     holder is not the customer our bank sent (same name and ID number at both banks), limits
     that make no sense, a validity in the past or beyond five years, a second active agreement
     of the same kind on the card.
     """
+    with transaction.atomic():
+        refusal = _card_password_check(token=token, card_number=card_number, password=password)
+    if refusal:
+        # Outside the signing's transaction: the count of wrong passwords stays.
+        raise BusinessError(refusal)
+    return _signing_complete(token=token, card_number=card_number,
+                             single_limit=single_limit, daily_limit=daily_limit,
+                             valid_until=valid_until)
+
+
+def _card_password_check(*, token: str, card_number: str, password: str) -> str:
+    """"" when the card's password is right; else the bank's words (wrong, or locked after
+    PASSWORD_TRIES wrong ones in a row). The count is written in the caller's transaction."""
+    signing_row = SimSigning.objects.filter(token=token, status=SimSigningStatus.PENDING).first()
+    if signing_row is None:
+        return "签约请求已失效，请返回网上银行重新发起"
+    account = (SimAccount.objects.select_for_update()
+               .filter(number=card_number, bank_id=signing_row.bank_id).first())
+    if account is None:
+        return "卡号或密码错误"
+    if account.password_failures >= PASSWORD_TRIES:
+        return CARD_LOCKED
+    if not check_password(password, account.password_hash):
+        account.password_failures += 1
+        account.save(update_fields=["password_failures"])
+        left = PASSWORD_TRIES - account.password_failures
+        return CARD_LOCKED if left <= 0 else f"卡号或密码错误，您还可以尝试{left}次"
+    if account.password_failures:
+        account.password_failures = 0
+        account.save(update_fields=["password_failures"])
+    return ""
+
+
+@transaction.atomic
+def _signing_complete(*, token: str, card_number: str, single_limit: Decimal | None,
+                      daily_limit: Decimal | None, valid_until: date) -> str:
     signing_row = (SimSigning.objects.select_for_update().select_related("bank")
                    .filter(token=token, status=SimSigningStatus.PENDING).first())
     if signing_row is None:
         raise BusinessError("签约请求已失效，请返回网上银行重新发起")
     account = (SimAccount.objects.select_for_update()
                .filter(number=card_number, bank=signing_row.bank).first())
-    if account is None or not check_password(password, account.password_hash):
+    if account is None:
         raise BusinessError("卡号或密码错误")
     if account.holder_name != signing_row.holder_name or account.id_digest != signing_row.id_digest:
         raise BusinessError("该卡户名、证件号码与网上银行客户信息不一致，不能签约")

@@ -90,6 +90,19 @@ def test_sign_pull_and_collect(page: Page, live_server, bank, shot):
     shot("otherbank-agreements")
     agreement = OtherBankAgreement.objects.get()
 
+    # 他行账户查询签约 of the same card: 留存余额 reads the balance through it.
+    page.goto(f"{base}/transfers/otherbank")
+    page.click("a:has-text('他行账户查询签约')")
+    page.click("#bank-list button:has-text('中国工商银行')")
+    expect(page.locator("h1")).to_contain_text("中国工商银行 账户信息查询协议签约")
+    page.fill("#id_card_number", ZHANG_CARD)
+    page.fill("#id_password", DEMO_CARD_PASSWORD)
+    page.fill("#id_valid_until", "2027-06-10")
+    page.check("#id_accept")
+    page.click("button:has-text('确认签约')")
+    page.click("button:has-text('完成签约')")
+    expect(page.locator(".messages")).to_contain_text("账户信息查询协议签约成功")
+
     # 跨行资金归集: ¥1,000.00 in real time.
     before = balance(bank.zhang_card)
     page.goto(f"{base}/transfers/collect/pull")
@@ -117,11 +130,13 @@ def test_sign_pull_and_collect(page: Page, live_server, bank, shot):
     _confirm_with_usbkey(page)
     expect(page.locator("body")).to_contain_text("自动归集设置成功")
     plan = CollectionPlan.objects.get()
+    agreement = OtherBankAgreement.objects.get(kind="pay")
 
     # Thursday 09:00: the run pulls 29,000 − 5,000 (the dispatcher at Thursday's clock; the
     # pages are read back at the session's own time, so its idle timeout does not log it out).
     with time_machine.travel(THURSDAY_0900, tick=False):
-        assert dispatch_due(now=THURSDAY_0900) == 1
+        # The run (its row 处理中 committed first), then its settle row asks the other bank.
+        assert dispatch_due(now=THURSDAY_0900) == 2
     page.goto(f"{base}/transfers/collect/plans")
     row = page.locator("#collect-list tbody tr", has_text=plan.number)
     expect(row).to_contain_text("留存余额")

@@ -26,6 +26,7 @@ from ebank.core.crypto import decrypt_text
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
 from ebank.otherbanks.adapters import (
+    REVOKED_MESSAGE,
     AgreementRevoked,
     BalanceInfo,
     BankInfo,
@@ -34,6 +35,7 @@ from ebank.otherbanks.adapters import (
     OtherBankTimeout,
     SigningResult,
     get_otherbank_adapter,
+    id_digest,
 )
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -52,7 +54,7 @@ from ..services.common import payer_account_get
 
 KIND_SIGN_PAY = "transfers.otherbank_pay"
 SIGNING_TTL = timedelta(minutes=15)
-REVOKED_MESSAGE = "该协议已被他行解除"
+EXPIRED_SIGNING = "签约请求已超过15分钟，已失效，请重新发起签约"
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def _signing_open(*, customer: Customer, kind: str, bank: BankInfo, return_url: 
         sign_url=sign_url, operation=operation, created_at=now, expires_at=now + SIGNING_TTL)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def query_signing_start(*, user: User, bank_code: str, return_url: str) -> OtherBankSigning:
     """他行账户查询签约: to the other bank's page (no 交易密码: the manual asks none)."""
     bank = bank_get(bank_code)
@@ -210,10 +212,12 @@ def signing_callback_read(*, customer: Customer, result_text: str) -> CallbackVi
     signing = OtherBankSigning.objects.filter(state=result.state, customer=customer).first()
     if signing is None:
         raise Http404("签约请求不存在")
+    if signing.done_at is None and signing.expires_at <= timezone.now():
+        raise BusinessError(EXPIRED_SIGNING, code="otherbank_signing_expired")
     return CallbackView(signing=signing, result=result)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def signing_finish(*, user: User, result_text: str, ip_address: str | None = None
                    ) -> OtherBankAgreement | None:
     """完成签约: store the agreement the other bank confirms (once; a repeat returns it).
@@ -245,8 +249,12 @@ def signing_finish(*, user: User, result_text: str, ip_address: str | None = Non
         info = get_otherbank_adapter().agreement_read(result.external_id)
     except (OtherBankTimeout, OtherBankRefused, AgreementRevoked) as exc:
         raise BusinessError(f"{signing.bank_name}：{exc.message}") from exc
+    if signing.expires_at <= timezone.now():
+        raise BusinessError(EXPIRED_SIGNING, code="otherbank_signing_expired")
     if (info.kind != signing.kind or info.bank_code != signing.bank_code
-            or info.holder_name != customer.name or not info.active):
+            or info.holder_name != customer.name
+            or info.id_digest != id_digest(decrypt_text(customer.id_number_encrypted))
+            or not info.active):
         raise BusinessError("他行返回的协议与签约请求不一致，请重新签约")
     agreement = OtherBankAgreement.objects.create(
         customer=customer, kind=kind, bank_code=info.bank_code, bank_name=info.bank_name,
@@ -273,10 +281,10 @@ def agreement_cancel(*, user: User, pk: int, ip_address: str | None = None) -> O
     """解约 at both banks; the agreement's 自动归集 plans end with it. The other bank's refusal or
     silence leaves everything as it was (the log keeps the attempt)."""
     customer = user.customer
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         agreement = agreement_get_for_customer(customer=customer, pk=pk, lock=True)
         if agreement.status != OtherBankAgreementStatus.ACTIVE:
-            raise BusinessError("该协议已解约")
+            raise BusinessError(f"该协议{agreement.get_status_display()}")
         failure = ""
         try:
             get_otherbank_adapter().agreement_cancel(agreement.external_id)
@@ -314,33 +322,40 @@ class QueryAnswer:
     error: str = ""
 
 
-@transaction.atomic
 def balance_query(*, user: User, pk: int, date_from: date, date_to: date) -> QueryAnswer:
-    """Balance and history through a query agreement; the 跨行查询 is logged either way."""
+    """Balance and history through a query agreement; the 跨行查询 is logged either way.
+
+    The other bank is asked with no row of ours locked (its answer may take seconds); what it
+    answers is written afterwards in a transaction of its own.
+    """
     customer = user.customer
-    agreement = agreement_get_for_customer(customer=customer, pk=pk, lock=True)
+    agreement = agreement_get_for_customer(customer=customer, pk=pk)
     answer = QueryAnswer(agreement=agreement)
     if agreement.kind != OtherBankKind.QUERY:
         raise Http404("协议不存在")
+    revoked = False
     if agreement.status != OtherBankAgreementStatus.ACTIVE:
         answer.error = f"该协议{agreement.get_status_display()}，不能查询"
-        return answer
-    if agreement.valid_until < timezone.localdate():
+    elif agreement.valid_until < timezone.localdate():
         answer.error = "该协议已过有效期，请重新签约"
-        return answer
-    adapter = get_otherbank_adapter()
-    try:
-        answer.balance = adapter.balance(agreement.external_id)
-        answer.rows = adapter.history(agreement.external_id, date_from, date_to)
-    except AgreementRevoked:
-        answer.error = REVOKED_MESSAGE
-        agreement_mark_revoked(agreement=agreement)
-    except (OtherBankTimeout, OtherBankRefused) as exc:
-        answer.error = exc.message
+    else:
+        adapter = get_otherbank_adapter()
+        try:
+            answer.balance = adapter.balance(agreement.external_id)
+            answer.rows = adapter.history(agreement.external_id, date_from, date_to)
+        except AgreementRevoked:
+            answer.error, revoked = REVOKED_MESSAGE, True
+        except (OtherBankTimeout, OtherBankRefused) as exc:
+            answer.error = exc.message
     if answer.error:
         answer.balance, answer.rows = None, []
-    log_write(customer=customer, kind=OtherBankLogKind.QUERY, what="余额及明细查询",
-              succeeded=not answer.error, agreement=agreement, detail=answer.error)
+    with transaction.atomic(durable=True):
+        if revoked:
+            agreement = agreement_get_for_customer(customer=customer, pk=pk, lock=True)
+            agreement_mark_revoked(agreement=agreement)
+            answer.agreement = agreement
+        log_write(customer=customer, kind=OtherBankLogKind.QUERY, what="余额及明细查询",
+                  succeeded=not answer.error, agreement=agreement, detail=answer.error)
     return answer
 
 

@@ -69,9 +69,12 @@ def clearing_book_id(channel: str) -> int:
 # --- side effects shared with the other transfer services -------------------------------------
 
 
-def _balance_alerts_on_commit(entry_id: int) -> None:
-    """短信服务 balance-change messages for the entry, once it has committed."""
+def balance_alerts_on_commit(entry_id: int) -> None:
+    """短信服务 balance-change messages for the entry, once it has committed (also used by
+    transfers.collect)."""
     transaction.on_commit(partial(sms_balance_alerts_send, entry_id=entry_id))
+
+
 
 
 def _payer_bank(transfer: Transfer) -> str:
@@ -127,7 +130,7 @@ def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str,
         receipt_issue(entry_id=posted.entry_id, direction=ReceiptDirection.DEBIT,
                        business=TransferBusinessType.INTER_TRANSFER.label, posted_at=now,
                        **_receipt_fields(transfer))
-        _balance_alerts_on_commit(posted.entry_id)
+        balance_alerts_on_commit(posted.entry_id)
     return transfer_send(transfer=transfer)
 
 
@@ -214,7 +217,7 @@ def transfer_money_return(*, transfer: Transfer, reason: str, status: str) -> Tr
         receipt_issue(entry_id=posted.entry_id, direction=ReceiptDirection.CREDIT,
                        business=TransferBusinessType.INTER_TRANSFER_RETURN.label,
                        posted_at=timezone.now(), **fields)
-        _balance_alerts_on_commit(posted.entry_id)
+        balance_alerts_on_commit(posted.entry_id)
     audit_record(action="transfers.inter_returned" if status == TransferStatus.RETURNED
                  else "transfers.inter_failed",
                  outcome=AuditOutcome.FAILURE, customer_id=customer.pk, channel="system",

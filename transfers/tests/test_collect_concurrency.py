@@ -47,6 +47,11 @@ def test_two_pulls_race_for_the_daily_limit(bank):
     assert sim_balance() == Decimal("28000.00")
 
 
+def run_settle(work):
+    with time_machine.travel(at(2026, 6, 11, 9, 0), tick=False), transaction.atomic():
+        collect.collect_requery_due(work)
+
+
 def test_two_workers_running_the_same_collection_row_post_once(bank):
     agreement = sign(bank)
     operation = collect.plan_start(user=bank.zhang, request=collect.PlanRequest(
@@ -63,5 +68,23 @@ def test_two_workers_running_the_same_collection_row_post_once(bank):
 
     results = run_concurrently(run, 2)
     assert results == [None, None]
+    settle = DueWork.objects.get(kind=collect.DUE_REQUERY)  # one run row, one settle row
+    run_concurrently(lambda i: run_settle(settle), 2)
     assert entries() == count + 1
     assert CollectionRun.objects.count() == 1 and sim_balance() == Decimal("29000.00")
+
+
+def test_the_simulated_bank_sums_the_days_total_under_the_card_lock(bank):
+    """Two debits of one card at once (not through our side's agreement lock): the other bank
+    lets only one through its 日累计限额."""
+    agreement = sign(bank, single="2000.00", daily="3000.00")
+
+    def debit(i):
+        with time_machine.travel(NOW, tick=False), transaction.atomic():
+            return get_otherbank_adapter().debit(external_id=agreement.external_id,
+                                                 reference=f"RACE{i}", amount=Decimal("2000.00"),
+                                                 memo="张伟")
+
+    answers = run_concurrently(debit, 2)
+    assert sorted(a.succeeded for a in answers) == [False, True], answers
+    assert sim_balance() == Decimal("28000.00")

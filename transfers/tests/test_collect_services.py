@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.http import Http404
+from django.test import TestCase
 
 from accounts.models import Receipt, ReceiptDirection
 from ebank.core.errors import BusinessError
@@ -57,7 +58,9 @@ def pull(bank, agreement, amount):
                                     to_sub_account_id=World.main(bank.zhang_card).pk,
                                     amount=Decimal(amount)),
         back_url="/transfers/collect/pull")
-    return confirm(operation, user=bank.zhang)
+    # Step 2 (asking the other bank) runs once the confirmation has committed.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return confirm(operation, user=bank.zhang)
 
 
 def set_sim_balance(amount: str, number: str = ZHANG_CARD) -> None:
@@ -132,7 +135,7 @@ def test_the_limit_is_checked_again_at_confirmation(obw):
 @pytest.mark.parametrize(("behaviour", "reason"), [
     (SimBehaviour.REFUSE, "他行系统拒绝交易"),
     (SimBehaviour.TIMEOUT, "他行系统响应超时，他行未扣款"),
-    (SimBehaviour.REVOKE, "该协议已被他行解除"),
+    (SimBehaviour.REVOKE, "他行已解约"),
 ])
 def test_every_refusal_of_the_simulator_fails_the_pull_and_posts_nothing(obw, behaviour,
                                                                           reason):
@@ -177,7 +180,10 @@ def test_another_customers_agreement_is_404(obw):
 
 
 def plan_for(bank, agreement, *, mode, frequency=CollectionFrequency.DAILY, day=0,
-             amount=None, reserve=None, minimum="100.00"):
+             amount=None, reserve=None, minimum="100.00", query=True):
+    if query and mode != CollectionMode.FIXED and collect.query_agreement_for(
+            agreement=agreement, on=date(2026, 6, 10)) is None:
+        sign(bank, kind=OtherBankKind.QUERY)  # 全额 / 留存 read the balance through it
     operation = collect.plan_start(user=bank.zhang, request=collect.PlanRequest(
         agreement_id=agreement.pk, to_sub_account_id=World.main(bank.zhang_card).pk,
         frequency=frequency, day=day, mode=mode,
@@ -199,7 +205,7 @@ def test_a_reserve_collection_pulls_balance_minus_reserve_and_schedules_the_next
     plan = plan_for(obw, agreement, mode=CollectionMode.RESERVE, reserve="5000.00")
     assert plan.next_run_on == date(2026, 6, 11)
     before = balance(obw.zhang_card)
-    assert run_day(date(2026, 6, 11)) == 1
+    assert run_day(date(2026, 6, 11)) == 2  # the run (step 1), then its settle row (step 2)
     run = plan.runs.get()
     assert (run.status, run.amount) == (CollectionRunStatus.SUCCEEDED, Decimal("25000.00"))
     assert balance(obw.zhang_card) == before + Decimal("25000.00")
@@ -263,6 +269,9 @@ def test_a_run_twice_posts_once(obw):
     with time_machine.travel(at(2026, 6, 11, 9, 0), tick=False):
         collect.collect_run_due(work)
         collect.collect_run_due(work)  # the same row again (a crashed worker's retry)
+        settle = DueWork.objects.get(kind=collect.DUE_REQUERY)
+        collect.collect_requery_due(settle)
+        collect.collect_requery_due(settle)  # and its settle row twice
     assert entries() == count + 1
     assert plan.runs.count() == 1 and sim_balance() == Decimal("29000.00")
 
@@ -282,11 +291,11 @@ def test_a_refused_or_unanswered_run_fails_and_the_plan_goes_on(obw, behaviour):
 
 def test_a_revoked_agreement_ends_the_run_and_the_plan(obw):
     agreement = sign(obw)
-    plan = plan_for(obw, agreement, mode=CollectionMode.RESERVE, reserve="1000.00")
+    plan = plan_for(obw, agreement, mode=CollectionMode.FIXED, amount="1000.00")
     get_otherbank_adapter().behave(ZHANG_CARD, SimBehaviour.REVOKE)
     run_day(date(2026, 6, 11))
     run = plan.runs.get()
-    assert (run.status, run.reason) == (CollectionRunStatus.FAILED, "该协议已被他行解除")
+    assert (run.status, run.reason) == (CollectionRunStatus.FAILED, "他行已解约")
     plan.refresh_from_db()
     agreement.refresh_from_db()
     assert plan.status == CollectionPlanStatus.CANCELLED

@@ -175,7 +175,7 @@ def test_balance_and_history_through_the_query_agreement(obw):
 @pytest.mark.parametrize(("behaviour", "message", "status"), [
     (SimBehaviour.REFUSE, "他行系统拒绝交易", OtherBankAgreementStatus.ACTIVE),
     (SimBehaviour.TIMEOUT, "他行系统响应超时，请稍后再试", OtherBankAgreementStatus.ACTIVE),
-    (SimBehaviour.REVOKE, "该协议已被他行解除", OtherBankAgreementStatus.REVOKED),
+    (SimBehaviour.REVOKE, "他行已解约", OtherBankAgreementStatus.REVOKED),
 ])
 def test_every_refusal_of_the_query_is_shown_and_logged(obw, behaviour, message, status):
     agreement = sign(obw, kind=OtherBankKind.QUERY)
@@ -224,3 +224,45 @@ def test_a_refusing_or_silent_bank_signs_nothing(obw, behaviour, message):
     with pytest.raises(BusinessError, match=message):
         complete_at_sim(signing, single=None, daily=None)
     assert not SimAgreement.objects.exists()
+
+
+# --- hardening: expiry, ID number, card lock ---------------------------------------------------
+
+
+def test_an_expired_signing_is_refused_when_it_comes_back(obw):
+    import time_machine
+
+    from .test_otherbank_support import NOW
+
+    signing = ob.query_signing_start(user=obw.zhang, bank_code="102", return_url=CALLBACK)
+    result = complete_at_sim(signing, single=None, daily=None)
+    OtherBankSigning.objects.filter(pk=signing.pk).update(expires_at=NOW)
+    with time_machine.travel(NOW.replace(minute=1), tick=False):
+        with pytest.raises(BusinessError, match="签约请求已超过15分钟"):
+            ob.signing_callback_read(customer=obw.zhang_customer, result_text=result)
+        with pytest.raises(BusinessError, match="签约请求已超过15分钟"):
+            ob.signing_finish(user=obw.zhang, result_text=result)
+    assert not OtherBankAgreement.objects.exists()
+
+
+def test_the_id_number_must_match_too(obw):
+    from ebank.otherbanks.models import SimAccount
+
+    signing = ob.query_signing_start(user=obw.zhang, bank_code="102", return_url=CALLBACK)
+    result = complete_at_sim(signing, single=None, daily=None)
+    # The other bank now holds another ID number for the card (same name).
+    SimAccount.objects.filter(number="6222020200112233445").update(id_digest="0" * 64)
+    with pytest.raises(BusinessError, match="不一致"):
+        ob.signing_finish(user=obw.zhang, result_text=result)
+    assert not OtherBankAgreement.objects.exists()
+
+
+def test_five_wrong_card_passwords_lock_the_card(obw):
+    signing = ob.query_signing_start(user=obw.zhang, bank_code="102", return_url=CALLBACK)
+    for left in (4, 3, 2, 1):
+        with pytest.raises(BusinessError, match=f"还可以尝试{left}次"):
+            complete_at_sim(signing, password="999999", single=None, daily=None)
+    with pytest.raises(BusinessError, match="该卡已被锁定"):
+        complete_at_sim(signing, password="999999", single=None, daily=None)
+    with pytest.raises(BusinessError, match="该卡已被锁定"):
+        complete_at_sim(signing, single=None, daily=None)  # even the right one now

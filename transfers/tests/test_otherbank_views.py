@@ -123,6 +123,12 @@ def test_plan_form_asks_for_what_the_mode_needs(zc, obw):
         "agreement": agreement.pk, "account": main.pk, "frequency": "weekly",
         "mode": "fixed", "minimum": "100"}).content.decode()
     assert "请选择每周归集日" in page and "请输入归集金额" in page
+    reserve = {"agreement": agreement.pk, "account": main.pk, "frequency": "monthly",
+               "month_day": "5", "mode": "reserve", "reserve": "5000", "minimum": "100"}
+    # 留存余额 reads the balance through the account's query agreement: none yet.
+    page = zc.post("/transfers/collect/new", reserve).content.decode()
+    assert "须通过该他行账户的账户信息查询协议查询余额" in page and 'value="5000"' in page
+    sign(obw, kind=OtherBankKind.QUERY)
     ok = zc.post("/transfers/collect/new", {
         "agreement": agreement.pk, "account": main.pk, "frequency": "monthly",
         "month_day": "5", "mode": "reserve", "reserve": "5000", "minimum": "100"})

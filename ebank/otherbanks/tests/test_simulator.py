@@ -45,6 +45,8 @@ def sim():
                                     single_limit=Decimal("2000.00"),
                                     daily_limit=Decimal("2500.00"),
                                     valid_until=date(2027, 6, 10))
+        SimAgreement.objects.create(external_id="SQ1", account=account,
+                                    kind=AgreementKind.QUERY, valid_until=date(2027, 6, 10))
         yield adapter
 
 
@@ -60,7 +62,7 @@ def test_a_debit_is_idempotent_per_reference(sim):
     again = sim.debit(external_id="SA1", reference="R1", amount=Decimal("1000.00"), memo="张伟")
     assert first == again and first.succeeded
     assert SimDebit.objects.count() == 1
-    assert sim.balance("SA1").balance == Decimal("2000.00")
+    assert sim.balance("SQ1").balance == Decimal("2000.00")
     assert sim.debit_status("R1").succeeded and sim.debit_status("R2") is None
 
 
@@ -76,15 +78,15 @@ def test_the_other_bank_checks_balance_and_limits_and_debits_nothing_partly(sim)
     with time_machine.travel(date(2026, 6, 11), tick=False):
         answer = sim.debit(external_id="SA1", reference="R5", amount=Decimal("1000.00"), memo="")
     assert answer.reason == "付款账户余额不足"
-    assert sim.balance("SA1").balance == Decimal("500.00")
+    assert sim.balance("SQ1").balance == Decimal("500.00")
 
 
 def test_an_account_switch_wins_over_its_banks(sim):
     sim.behave("102", SimBehaviour.REFUSE, "系统维护")
     with pytest.raises(OtherBankRefused, match="系统维护"):
-        sim.balance("SA1")
+        sim.balance("SQ1")
     sim.behave(CARD, SimBehaviour.NORMAL)
-    assert sim.balance("SA1").balance == Decimal("3000.00")
+    assert sim.balance("SQ1").balance == Decimal("3000.00")
     sim.reset()
     with pytest.raises(ValueError):
         sim.behave("nobody", SimBehaviour.REFUSE)
@@ -105,10 +107,31 @@ def test_revoke_ends_the_agreement_at_the_other_bank(sim):
     sim.behave(CARD, SimBehaviour.REVOKE)
     answer = sim.debit(external_id="SA1", reference="R1", amount=Decimal("10.00"), memo="")
     assert answer.revoked and not answer.succeeded
-    assert SimAgreement.objects.get().status == SimAgreementStatus.REVOKED
+    assert SimAgreement.objects.get(external_id="SA1").status == SimAgreementStatus.REVOKED
     sim.reset()
     with pytest.raises(AgreementRevoked):
+        sim.agreement_read("SA1")
+
+
+def test_balance_and_history_are_read_only_through_a_query_agreement(sim):
+    with pytest.raises(OtherBankRefused, match="非账户信息查询协议"):
         sim.balance("SA1")
+    with pytest.raises(OtherBankRefused, match="非账户信息查询协议"):
+        sim.history("SA1", date(2026, 6, 1), date(2026, 6, 10))
+    assert sim.balance("SQ1").available == Decimal("3000.00")
+
+
+def test_silent_debits_then_answers_nothing_until_it_speaks_again(sim):
+    sim.behave(CARD, SimBehaviour.SILENT)
+    with pytest.raises(OtherBankTimeout):
+        sim.debit(external_id="SA1", reference="R1", amount=Decimal("10.00"), memo="")
+    with pytest.raises(OtherBankTimeout):
+        sim.debit_status("R1")
+    with pytest.raises(OtherBankTimeout):
+        sim.debit(external_id="SA1", reference="R1", amount=Decimal("10.00"), memo="")
+    sim.reset()
+    assert sim.debit_status("R1").succeeded
+    assert sim.balance("SQ1").balance == Decimal("2990.00")  # taken once
 
 
 def test_an_unsigned_result_is_refused(sim):
