@@ -63,7 +63,7 @@ def test_sign_pull_and_collect(page: Page, live_server, bank, shot):
 
     # 他行账户支付签约: our 交易密码 and USBKey first, then the other bank's page.
     page.goto(f"{base}/transfers/otherbank")
-    page.click("a:has-text('他行账户支付签约')")
+    page.click("main a:has-text('他行账户支付签约')")
     page.check("input[name=bank][value='102']")
     page.select_option("#id_account", str(main.pk))
     page.click("#sign-pay-form button:has-text('提交')")
@@ -92,7 +92,7 @@ def test_sign_pull_and_collect(page: Page, live_server, bank, shot):
 
     # 他行账户查询签约 of the same card: 留存余额 reads the balance through it.
     page.goto(f"{base}/transfers/otherbank")
-    page.click("a:has-text('他行账户查询签约')")
+    page.click("main a:has-text('他行账户查询签约')")
     page.click("#bank-list button:has-text('中国工商银行')")
     expect(page.locator("h1")).to_contain_text("中国工商银行 账户信息查询协议签约")
     page.fill("#id_card_number", ZHANG_CARD)
