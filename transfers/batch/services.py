@@ -38,7 +38,8 @@ from accounts.models import (
     SubAccountKind,
     SubAccountStatus,
 )
-from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE
+from accounts.receipts.services import receipt_issue_many
+from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
 from ebank.clearing.models import BankCode
 from ebank.clearing.routing import ArrivalMode, Channel
 from ebank.core.audit import audit_record, audit_record_many
@@ -59,7 +60,7 @@ from security.confirm.registry import (
 )
 from security.confirm.services import operation_start
 from security.models import PendingOperation, SmsSubscription, User
-from security.tools.services import sms_send
+from security.tools.services import sms_balance_alerts_send, sms_send
 from transfers.models import (
     BatchKind,
     BatchRowStatus,
@@ -74,7 +75,12 @@ from transfers.models import (
 from transfers.selectors import account_label, available_balance
 from transfers.services import clearing_answers
 from transfers.services.common import limit_subject_for, payer_account_get, transfer_number_new
-from transfers.services.execution import INSUFFICIENT_FUNDS_REASON, receivable_check, transfer_post
+from transfers.services.execution import (
+    INSUFFICIENT_FUNDS_REASON,
+    receivable_check,
+    transfer_move,
+    transfer_receipt_specs,
+)
 from transfers.services.inter import channel_status
 from transfers.services.own_intra import OWN_NOTE_2, PAYER_STATUS
 from transfers.services.payees import (
@@ -545,6 +551,11 @@ def _rows_record(rows: list[TransferBatchRow], *, executed_at) -> None:
 def _chunk_run(batch: TransferBatch, rows: list[TransferBatchRow], now) -> dict[int, str]:
     """Post the chunk's rows, each alone; {row id: "" or the reason it was refused}.
 
+    Two steps. First each row's posting (``funds_move``, which takes the balance and the daily
+    limit row by row) and nothing else; then, for the rows that posted, the chunk's transfers
+    in one insert, their 电子回单 in one insert, for 跨行 the instructions in one
+    ``send_many`` and the answers applied together (:func:`_chunk_finish`).
+
     A row refused by the ledger (余额不足, the daily limit) must not spoil the others, so it
     posts inside a savepoint of its own. Two round trips per row for the few rows that are
     refused: the rows the forecast says will go (one unlocked read of the balance and the day's
@@ -553,17 +564,22 @@ def _chunk_run(batch: TransferBatch, rows: list[TransferBatchRow], now) -> dict[
     chunk back whole and it runs again with a savepoint for every row. Either way each row
     posts once; only how the transaction is cut differs.
     """
-    # The limit subject (branch, tool holder) once for the chunk, not once per row.
+    # The limit subject (branch, tool holder) and the clearing book once for the chunk.
     subject = limit_subject_for(customer=batch.customer)
+    book_id = (clearing_answers.clearing_book_id(Channel.IBPS)
+               if batch.kind == BatchKind.INTER else None)
     expected = _forecast(batch, rows, subject)
     try:
         with transaction.atomic():
-            return {row.pk: _row_run(batch, row, now, subject, guarded=not expected[row.pk])
-                    for row in rows}
+            reasons = {row.pk: _row_run(batch, row, now, subject, book_id=book_id,
+                                        guarded=not expected[row.pk]) for row in rows}
     except BusinessError:
         for row in rows:
             row.transfer = None
-        return {row.pk: _row_run(batch, row, now, subject, guarded=True) for row in rows}
+        reasons = {row.pk: _row_run(batch, row, now, subject, book_id=book_id, guarded=True)
+                   for row in rows}
+    _chunk_finish(batch, rows, reasons)
+    return reasons
 
 
 def _forecast(batch: TransferBatch, rows: list[TransferBatchRow], subject) -> dict[int, bool]:
@@ -583,10 +599,11 @@ def _forecast(batch: TransferBatch, rows: list[TransferBatchRow], subject) -> di
 
 
 def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None, *,
-             guarded: bool = True) -> str:
-    """Post one row; "" when it went, else the reason for the customer. ``guarded``: in a
-    savepoint of its own, a refusal returned as its reason; unguarded, a refusal by the ledger
-    is raised (the caller's savepoint rolls the chunk back)."""
+             book_id: int | None = None, guarded: bool = True) -> str:
+    """Post one row (the ledger only; the transfer is inserted by :func:`_chunk_finish`); ""
+    when it went, else the reason for the customer. ``guarded``: in a savepoint of its own, a
+    refusal returned as its reason; unguarded, a refusal by the ledger is raised (the caller's
+    savepoint rolls the chunk back)."""
     intra = batch.kind == BatchKind.INTRA
     transfer = Transfer(
         number=transfer_number_new(), customer=batch.customer, user_id=batch.user_id,
@@ -602,29 +619,69 @@ def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None, *,
             receivable_check(transfer=transfer)  # reads nothing, writes nothing
         except BusinessError as exc:
             return exc.message
+    key = row_idempotency_key(batch, row)
     if guarded:
         try:
             with transaction.atomic():
-                _post(transfer, key=row_idempotency_key(batch, row), subject=subject)
+                posted = _post(transfer, key=key, subject=subject, book_id=book_id)
         except InsufficientFunds:
             return INSUFFICIENT_FUNDS_REASON
         except (LimitExceeded, BusinessError) as exc:
             return exc.message
     else:
-        _post(transfer, key=row_idempotency_key(batch, row), subject=subject)
+        posted = _post(transfer, key=key, subject=subject, book_id=book_id)
+    transfer._batch_replayed = posted.replayed
     row.transfer = transfer
-    if transfer.status == TransferStatus.FAILED:
-        return transfer.failure_reason or "收款行拒绝入账"
     return ""
 
 
-def _post(transfer: Transfer, *, key: str, subject) -> None:
+def _post(transfer: Transfer, *, key: str, subject, book_id):
     if transfer.kind == TransferKind.INTRA:
-        transfer_post(transfer=transfer, idempotency_key=key, limit_subject=subject)
+        return transfer_move(transfer=transfer, idempotency_key=key, limit_subject=subject)
+    return clearing_answers.transfer_debit(transfer=transfer, idempotency_key=key,
+                                           limit_subject=subject, book_id=book_id)
+
+
+def _chunk_finish(batch: TransferBatch, rows: list[TransferBatchRow],
+                  reasons: dict[int, str]) -> None:
+    """What follows the postings, for the chunk's rows that posted, in a few statements: the
+    transfers inserted, the 电子回单 issued (X-RECEIPT: in the posting's transaction), the
+    balance alerts after commit, and for 跨行 the instructions sent together and the answers
+    applied (FAILED → money and limit back, the row 失败 with the other bank's reason)."""
+    posted = [row for row in rows if row.transfer is not None]
+    if not posted:
+        return
+    transfers = [row.transfer for row in posted]
+    Transfer.objects.bulk_create(transfers)
+    for row in posted:
+        row.transfer_id = row.transfer.pk
+    fresh = [t for t in transfers if not t._batch_replayed]
+    if batch.kind == BatchKind.INTRA:
+        specs = [spec for t in fresh
+                 for spec in transfer_receipt_specs(transfer=t, posted_at=t.executed_at)]
     else:
-        transfer.save(force_insert=True)
-        clearing_answers.transfer_debit_and_send(transfer=transfer, idempotency_key=key,
-                                                 limit_subject=subject)
+        specs = [clearing_answers.debit_receipt_spec(t) for t in fresh]
+    receipt_issue_many(specs)
+    accounts = {batch.payer_id, *(t.to_sub_account_id for t in fresh if t.to_sub_account_id)}
+    transaction.on_commit(partial(_chunk_alerts_send, entry_ids=[t.entry_id for t in fresh],
+                                  sub_account_ids=sorted(accounts)))
+    if batch.kind == BatchKind.INTER:
+        answers = get_clearing_adapter().send_many(
+            [clearing_answers.instruction_for(t) for t in transfers])
+        clearing_answers.transfer_answers_apply(list(zip(transfers, answers, strict=True)))
+        for row in posted:
+            if row.transfer.status == TransferStatus.FAILED:
+                reasons[row.pk] = row.transfer.failure_reason or "收款行拒绝入账"
+
+
+def _chunk_alerts_send(*, entry_ids: list[int], sub_account_ids: list[int]) -> None:
+    """After commit: the balance alerts the single-transfer path sends, one per entry — read
+    only when some account of the chunk has an active 短信服务 subscription (one query)."""
+    if not SmsSubscription.objects.filter(sub_account_id__in=sub_account_ids,
+                                          active=True).exists():
+        return
+    for entry_id in entry_ids:
+        sms_balance_alerts_send(entry_id=entry_id)
 
 
 __all__ = ["CHUNK_SIZE", "DUE_KIND", "OPERATION_KIND", "batch_confirm_execute", "batch_create",
