@@ -654,7 +654,7 @@ def _chunk_finish(batch: TransferBatch, rows: list[TransferBatchRow],
     transfers = [row.transfer for row in posted]
     Transfer.objects.bulk_create(transfers)
     for row in posted:
-        row.transfer_id = row.transfer.pk
+        row.transfer = row.transfer  # its id, now that it has one (keeps the cached object)
     fresh = [t for t in transfers if not t._batch_replayed]
     if batch.kind == BatchKind.INTRA:
         specs = [spec for t in fresh
