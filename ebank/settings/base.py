@@ -321,3 +321,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- TRF-BATCH ----------------------------------------------------------------------------------
+# 批量转账: a batch left unconfirmed (草稿 / 待确认) this many days is deleted by the nightly step
+# ``batch_drafts_clear`` (transfers/batch/nightly.py).
+TRANSFER_BATCH_DRAFT_DAYS = 7
+# --- end TRF-BATCH

@@ -93,7 +93,10 @@ from transfers.services.payees import (
     RECEIVING_KINDS,
 )
 
-from . import files
+from . import (
+    files,
+    nightly,  # noqa: F401 - registers the 日终 step batch_drafts_clear
+)
 
 logger = logging.getLogger(__name__)
 
