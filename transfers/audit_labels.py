@@ -14,5 +14,6 @@ LABELS = {
     # --- TRF-BATCH
     "transfers.batch_confirm": "批量转账确认",
     "transfers.batch_done": "批量转账执行完成",
+    "transfers.batch_draft_deleted": "未确认批量转账清理",
     # --- end TRF-BATCH
 }

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from ebank.core.audit import audit_record_many
 from ebank.core.clock import SHANGHAI
 from ebank.duework.nightly import nightly_step
 from transfers.models import BatchStatus, TransferBatch
@@ -36,10 +37,16 @@ def batch_drafts_clear_step(business_date: date) -> int:
     with transaction.atomic():
         old = TransferBatch.objects.filter(status__in=UNCONFIRMED,
                                            created_at__lt=drafts_cutoff(business_date))
-        ids = list(old.select_for_update().values_list("pk", flat=True))
-        if not ids:
+        doomed = list(old.select_for_update().values_list("pk", "number", "customer_id", "status",
+                                                          "count"))
+        if not doomed:
             return 0
         # The rows go with their batch (CASCADE); a draft's rows have no transfer.
-        TransferBatch.objects.filter(pk__in=ids).delete()
-    logger.info("batch_drafts_clear %s: %s deleted", business_date, len(ids))
-    return len(ids)
+        TransferBatch.objects.filter(pk__in=[pk for pk, *_ in doomed]).delete()
+        audit_record_many({"action": "transfers.batch_draft_deleted", "customer_id": customer_id,
+                           "channel": "system", "object_ref": f"batch:{number}",
+                           "detail": {"status": status, "count": count,
+                                      "business_date": business_date.isoformat()}}
+                          for _pk, number, customer_id, status, count in doomed)
+    logger.info("batch_drafts_clear %s: %s deleted", business_date, len(doomed))
+    return len(doomed)

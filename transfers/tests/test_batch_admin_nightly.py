@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts.models import Branch
+from ebank.core.models import AuditEvent
 from ebank.duework.nightly import nightly_batch_run, registered_steps
 from security.models import User
 from security.tests.test_counter_fixtures import otp_login
@@ -54,6 +55,9 @@ def test_only_unconfirmed_batches_older_than_the_setting_are_deleted(world, sett
     assert left == {old_done.number, young_draft.number}
     assert not TransferBatchRow.objects.filter(batch_id__in=[old_draft.pk, old_pending.pk]).exists()
     assert TransferBatch.objects.get(pk=old_done.pk).status == BatchStatus.DONE
+    assert set(AuditEvent.objects.filter(action="transfers.batch_draft_deleted")
+               .values_list("object_ref", flat=True)) == {f"batch:{old_draft.number}",
+                                                          f"batch:{old_pending.number}"}
     # The next night takes the young one; a rerun for the same date deletes nothing more.
     with time_machine.travel(at(2026, 11, 19, 0, 10), tick=True):
         results = nightly_batch_run(
