@@ -10,9 +10,10 @@
 * the executor :func:`batch_confirm_execute` checks the digest again, marks the batch 执行中
   and schedules the first chunk of deferred work; nothing posts in the confirmation;
 * :func:`batch_run_due` (due kind ``transfers.batch_run``, key ``<number>:<chunk>``) runs
-  :data:`CHUNK_SIZE` rows inside the dispatcher's transaction, each alone in a savepoint (one
-  bad row never stops the others; the daily limit is taken row by row), records the outcome
-  of every row in one bulk update, and schedules the next chunk in the same transaction. A
+  :data:`CHUNK_SIZE` rows inside the dispatcher's transaction: each row's posting alone (one
+  bad row never stops the others; the daily limit is taken row by row), then the chunk's
+  transfers, receipts and 跨行 instructions (``send_many``) and answers in bulk; records the
+  outcome of every row in one update, and schedules the next chunk in the same transaction. A
   worker killed mid-chunk rolls the chunk back whole, so every row posts exactly once.
 """
 
