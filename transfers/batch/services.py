@@ -75,7 +75,13 @@ from transfers.models import (
 )
 from transfers.selectors import account_label, available_balance
 from transfers.services import clearing_answers
-from transfers.services.common import limit_subject_for, payer_account_get, transfer_number_new
+from transfers.services.common import (
+    limit_subject_for,
+    medium_status_words,
+    payer_account_get,
+    payer_refusal,
+    transfer_number_new,
+)
 from transfers.services.execution import (
     INSUFFICIENT_FUNDS_REASON,
     receivable_check,
@@ -113,12 +119,6 @@ NOT_EDITABLE = "该批次已提交执行，不能修改"
 HAS_INVALID = "还有{}笔明细未通过校验，请删除错误明细或重新上传后再提交"
 NO_ROWS = "该批次没有转账明细"
 CHANGED = "批次内容已变更，请返回批次重新提交"
-PAYEE_STATUS_WORDS = {
-    MediumStatus.ORAL_LOSS: "收款账户已挂失，不能转入",
-    MediumStatus.WRITTEN_LOSS: "收款账户已挂失，不能转入",
-    MediumStatus.FROZEN: "收款账户已冻结，不能转入",
-    MediumStatus.CLOSED: "收款账户已销户，不能转入",
-}
 ROW_MAX_CHARS = {"payee_account": 64, "payee_name": 128, "bank_code": 32, "amount": 32,
                  "purpose": 128}
 
@@ -220,7 +220,7 @@ def _intra_payees_check(checked: list[_Checked], *, payer_number: str) -> None:
         elif row.payee_name and medium["customer__name"] != row.payee_name:
             item.errors.append(PAYEE_NAME_MISMATCH_MESSAGE)
         elif medium["status"] != MediumStatus.NORMAL:
-            item.errors.append(PAYEE_STATUS_WORDS.get(medium["status"], "收款账户状态异常，不能转入"))
+            item.errors.append(f"收款账户{medium_status_words(medium['status'])}，不能转入")
         elif medium["main_id"] is None:
             item.errors.append("收款账户没有可入账的活期账户")
         else:
@@ -453,8 +453,11 @@ def batch_run_due(work: DueWork) -> None:
     rows = list(batch.rows.filter(status=BatchRowStatus.PENDING)
                 .select_related("to_sub_account__medium__branch")
                 .order_by("line_no")[:CHUNK_SIZE])
-    closed_reason = ""
-    if batch.kind == BatchKind.INTER and rows and not channel_status(Channel.IBPS).open:
+    # The payer as it is now, read by the statement that locked the batch (a card reported
+    # lost, frozen or closed after the confirmation stops the rest of the batch, both kinds).
+    closed_reason = payer_refusal(batch.payer) if rows else ""
+    if (batch.kind == BatchKind.INTER and rows and not closed_reason
+            and not channel_status(Channel.IBPS).open):
         if work.attempts < work.max_attempts:
             # Maintenance is temporary: the chunk is retried with backoff, nothing has moved.
             raise BusinessError(CHANNEL_CLOSED_MESSAGE, code="ibps_closed")

@@ -39,7 +39,7 @@ from ebank.limits.services import LimitSubject
 from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
-from .common import limit_subject_for
+from .common import limit_subject_for, medium_status_words
 from .notify import transfer_failure_sms_send
 from .payees import payee_save
 
@@ -50,13 +50,6 @@ RECEIPT_CHANNEL = "网上银行"
 _BUSINESS_TYPES = {
     TransferKind.OWN: TransferBusinessType.OWN_TRANSFER,
     TransferKind.INTRA: TransferBusinessType.INTRA_TRANSFER,
-}
-
-_MEDIUM_STATUS_REASONS = {
-    MediumStatus.ORAL_LOSS: "已口头挂失",
-    MediumStatus.WRITTEN_LOSS: "已书面挂失",
-    MediumStatus.FROZEN: "已冻结",
-    MediumStatus.CLOSED: "已销户",
 }
 
 ScheduledExecutor = Callable[[Transfer, DueWork], None]
@@ -183,13 +176,13 @@ def receivable_check(*, transfer: Transfer) -> None:
     """Refuse (BusinessError) when the payee or the payer account can no longer take part."""
     payer, payee = transfer.from_sub_account, transfer.to_sub_account
     if payer.medium.status != MediumStatus.NORMAL:
-        raise BusinessError(f"转出账户{_MEDIUM_STATUS_REASONS.get(payer.medium.status, '状态异常')}")
+        raise BusinessError(f"转出账户{medium_status_words(payer.medium.status)}")
     if payer.status != SubAccountStatus.OPEN:
         raise BusinessError("转出账户已销户")
     if payee is None:
         raise BusinessError("收款账户不存在")
     if payee.medium.status != MediumStatus.NORMAL:
-        raise BusinessError(f"收款账户{_MEDIUM_STATUS_REASONS.get(payee.medium.status, '状态异常')}，"
+        raise BusinessError(f"收款账户{medium_status_words(payee.medium.status)}，"
                             "不能入账")
     if payee.status != SubAccountStatus.OPEN:
         raise BusinessError("收款账户已销户，不能入账")
