@@ -3,9 +3,15 @@
 the XLSX reading limits, broken files, formula-like cells and the views' messages."""
 
 
+import io
+import time
+import zipfile
+
 import pytest
 
 from accounts.models import Medium, MediumStatus, SubAccountStatus
+from ebank.core.errors import BusinessError
+from transfers.batch import files
 from transfers.models import BatchStatus, Transfer
 
 from .test_batch_services import _clock, create, intra_rows, run_all, submit_and_confirm  # noqa: F401
@@ -48,3 +54,124 @@ def test_a_closed_payer_sub_account_stops_an_intra_batch(world):
     batch.refresh_from_db()
     assert batch.failed_count == 2
     assert set(batch.rows.values_list("failure_reason", flat=True)) == {"转出账户已销户"}
+
+
+# --- 3, 4. XLSX reading limits, broken files --------------------------------------------------
+
+def _refused(data: bytes, match: str) -> float:
+    started = time.monotonic()
+    with pytest.raises(BusinessError, match=match):
+        files.rows_read(kind="intra", name="a.xlsx", data=data)
+    return time.monotonic() - started
+
+
+def _xlsx_with_sheet(sheet_xml: bytes, *, sheets: bool = True) -> bytes:
+    """A minimal XLSX written by hand (what openpyxl reads), with the given sheet XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
+            '/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType'
+            '="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + ('<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+               'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' if sheets else "")
+            + "</Types>"))
+        z.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'))
+        z.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats'
+            '.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships"><sheets>'
+            + ('<sheet name="s" sheetId="1" r:id="rId1"/>' if sheets else "")
+            + "</sheets></workbook>"))
+        z.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships">'
+            + ('<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+               '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>' if sheets else "")
+            + "</Relationships>"))
+        if sheets:
+            z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return out.getvalue()
+
+
+SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+              b'openxmlformats.org/spreadsheetml/2006/main">')
+
+
+def _row(n: int, values: list[str]) -> bytes:
+    cells = b"".join(b'<c t="inlineStr"><is><t>' + v.encode() + b"</t></is></c>"
+                     for v in values)
+    return f'<row r="{n}">'.encode() + cells + b"</row>"
+
+
+def test_a_tiny_file_declaring_a1_xfd10001_is_read_fast():
+    sheet = (SHEET_HEAD + b'<dimension ref="A1:XFD10001"/><sheetData>'
+             + _row(1, list(files.HEADERS["intra"]))
+             + b"".join(_row(n, ["6217", "李娜", f"{n}.00", ""]) for n in range(2, 2002))
+             + b"</sheetData></worksheet>")
+    data = _xlsx_with_sheet(sheet)
+    assert len(data) < 20_000
+    started = time.monotonic()
+    rows = files.rows_read(kind="intra", name="a.xlsx", data=data)
+    assert time.monotonic() - started < 3
+    assert len(rows) == 2000 and rows[0].values["payee_name"] == "李娜"
+
+
+def test_more_than_10000_xlsx_rows_stop_reading_at_one_too_many():
+    body = b"".join(_row(n, ["6217", "李娜", "1.00", ""]) for n in range(2, 20_002))
+    sheet = SHEET_HEAD + b"<sheetData>" + _row(1, list(files.HEADERS["intra"])) + body + \
+        b"</sheetData></worksheet>"
+    assert _refused(_xlsx_with_sheet(sheet), "超过10,000行转账明细") < 5
+
+
+def test_a_zip_bomb_within_the_upload_cap_is_refused_fast():
+    sheet = SHEET_HEAD + b"<sheetData>" + b" " * (200 * 1024 * 1024) + b"</sheetData></worksheet>"
+    data = _xlsx_with_sheet(sheet)
+    assert len(data) < files.MAX_BYTES
+    assert _refused(data, "解压后内容过大") < 2
+
+
+def test_a_highly_compressed_member_under_the_total_cap_is_refused():
+    sheet = SHEET_HEAD + b"<sheetData>" + b" " * (20 * 1024 * 1024) + b"</sheetData></worksheet>"
+    assert _refused(_xlsx_with_sheet(sheet), "解压后内容过大") < 2
+
+
+def test_a_truncated_sheet_or_a_zip_without_sheets_is_not_a_spreadsheet():
+    sheet = SHEET_HEAD + b"<sheetData>" + _row(1, list(files.HEADERS["intra"])) + b"<row r="
+    _refused(_xlsx_with_sheet(sheet), "文件格式不正确")
+    _refused(_xlsx_with_sheet(b"", sheets=False), "文件格式不正确")
+
+
+# --- 5. formula-like text -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("cells, column", [
+    (["6217", "+李娜", "1.00", ""], 2),
+    (["6217", "李娜", "1.00", "-cmd"], 4),
+    (["6217", "李娜", "1.00", "@SUM(A1)"], 4),
+    (["6217", "=HYPERLINK(\"http://x\")", "1.00", ""], 2),
+])
+def test_formula_like_text_is_refused(cells, column):
+    from .test_batch_services import INTRA_H, csv_bytes
+    with pytest.raises(BusinessError, match=f"第2行第{column}列含有公式"):
+        files.rows_read(kind="intra", name="a.csv", data=csv_bytes(INTRA_H, [cells]))
+
+
+def test_a_negative_amount_is_an_invalid_amount_not_a_formula(world):
+    batch = create(world, "intra", [[world.li_card.number, "李娜", "-5.00", ""]])
+    assert batch.invalid_count == 1
+    assert "公式" not in batch.rows.get().error
+
+
+def test_the_csv_result_prefixes_every_formula_start():
+    out = files.csv_bytes(headers=["a"], rows=[[v] for v in
+                                               ("=1", "+1", "-1", "@1", "\t=1", "\r=1", "x")])
+    lines = out.decode("utf-8-sig").splitlines()
+    assert lines[1:5] == ["'=1", "'+1", "'-1", "'@1"]
+    assert lines[-1] == "x"
+    assert "'\t=1" in out.decode("utf-8-sig")
