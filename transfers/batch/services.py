@@ -26,7 +26,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -289,6 +289,10 @@ def batch_create(*, user: User, kind: str, payer_id, raw_rows: list[files.RawRow
     TransferBatchRow.objects.bulk_create(rows, batch_size=2000)
     _totals_set(batch, rows)
     batch.save(update_fields=["count", "total", "invalid_count"])
+    audit_record(action="transfers.batch_create", actor=user, customer_id=customer.pk,
+                 object_ref=f"batch:{batch.number}",
+                 detail={"kind": kind, "source": source, "count": batch.count,
+                         "total": f"{batch.total:.2f}", "invalid": batch.invalid_count})
     return batch
 
 
@@ -328,6 +332,10 @@ def batch_invalid_rows_remove(*, user: User, number: str) -> int:
     batch.status = BatchStatus.DRAFT
     batch.operation = None
     batch.save(update_fields=["count", "total", "invalid_count", "status", "operation"])
+    audit_record(action="transfers.batch_invalid_removed", actor=user,
+                 customer_id=user.customer.pk, object_ref=f"batch:{batch.number}",
+                 detail={"removed": removed, "count": batch.count,
+                         "total": f"{batch.total:.2f}"})
     return removed
 
 
@@ -377,6 +385,10 @@ def batch_submit(*, user: User, number: str) -> PendingOperation:
     batch.status = BatchStatus.PENDING
     batch.operation = operation
     batch.save(update_fields=["status", "operation"])
+    audit_record(action="transfers.batch_submit", actor=user, customer_id=customer.pk,
+                 object_ref=f"batch:{batch.number}",
+                 detail={"count": batch.count, "total": f"{batch.total:.2f}",
+                         "operation": operation.pk})
     return operation
 
 
@@ -420,14 +432,19 @@ def batch_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
              .exclude(status__in=[BatchStatus.DRAFT, BatchStatus.PENDING]).first())
     if batch is None:
         return None
+    counts = batch_counts(batch)
     lines = [("批次号", batch.number), ("批量类型", batch.get_kind_display()),
              ("总笔数", f"{batch.count}笔"), ("总金额", format_cny(batch.total)),
-             ("已完成", f"成功{batch.done_count}笔，失败{batch.failed_count}笔")]
+             ("已完成", counts_text(counts))]
     note = "可在“批量转账查询”中查看进度和每笔结果，并下载执行结果文件"
     if batch.status == BatchStatus.DONE:
+        if counts["processing"]:
+            note = (f"其中{counts['processing']}笔跨行转账收款行尚未答复（处理中），结果以"
+                    "“批量转账查询”为准；" + note)
         return OperationOutcome(
-            headline=f"批量转账已完成：成功{batch.done_count}笔，失败{batch.failed_count}笔",
-            tone=OutcomeTone.SUCCESS if not batch.failed_count else OutcomeTone.NEUTRAL,
+            headline=f"批量转账已完成：{counts_text(counts)}",
+            tone=(OutcomeTone.SUCCESS if counts["succeeded"] == batch.count
+                  else OutcomeTone.NEUTRAL),
             status_label=batch.get_status_display(), lines=lines, note=note)
     return OperationOutcome(headline="批量转账已受理，正在逐笔执行", tone=OutcomeTone.PENDING,
                            status_label=batch.get_status_display(), lines=lines, note=note)
@@ -474,7 +491,9 @@ def batch_run_due(work: DueWork) -> None:
             failed += 1
         else:
             row.status = BatchRowStatus.SUCCEEDED
-            done += 1
+            # 成功 only when the money has arrived; a 跨行 row still 处理中 (ACCEPTED, a send
+            # that timed out) is neither: batch_counts reads it from its transfer.
+            done += row.transfer.status == TransferStatus.SUCCEEDED
         audits.append({
             "action": "transfer.failed" if reason else "transfer.executed",
             "outcome": AuditOutcome.FAILURE if reason else AuditOutcome.SUCCESS,
@@ -489,7 +508,7 @@ def batch_run_due(work: DueWork) -> None:
     batch.done_count += done
     batch.failed_count += failed
     fields = ["done_count", "failed_count"]
-    if batch.done_count + batch.failed_count < batch.count and rows:
+    if rows and batch.rows.filter(status=BatchRowStatus.PENDING).exists():
         chunk = int(work.payload.get("chunk", 0)) + 1
         due_work_schedule(kind=DUE_KIND, key=f"{batch.number}:{chunk}", due_at=timezone.now(),
                           payload={"batch_id": batch.pk, "chunk": chunk})
@@ -499,10 +518,12 @@ def batch_run_due(work: DueWork) -> None:
         fields += ["status", "finished_at"]
         if batch.failed_count:
             transaction.on_commit(partial(batch_failures_sms_send, batch_id=batch.pk))
+        counts = batch_counts(batch)
         audit_record(action="transfers.batch_done", customer_id=batch.customer_id,
                      channel="system", object_ref=f"batch:{batch.number}",
-                     detail={"count": batch.count, "done": batch.done_count,
-                             "failed": batch.failed_count})
+                     detail={"count": batch.count, "done": counts["succeeded"],
+                             "processing": counts["processing"], "failed": counts["failed"],
+                             "returned": counts["returned"]})
     batch.save(update_fields=fields)
 
 
@@ -510,8 +531,9 @@ def batch_failures_sms_text(*, batch: TransferBatch) -> str:
     last4 = batch.payer.medium.number[-4:]
     at = timezone.localtime(batch.confirmed_at or batch.created_at)
     return (f"【{settings.BANK_NAME}】您尾号{last4}的账户于{at:%m月%d日%H:%M}确认的"
-            f"{batch.get_kind_display()}（批次号{batch.number}）已执行完成：成功{batch.done_count}笔，"
-            f"失败{batch.failed_count}笔，失败笔未扣款。详情请登录网上银行“批量转账查询”查看。")
+            f"{batch.get_kind_display()}（批次号{batch.number}）已执行完成："
+            f"{counts_text(batch_counts(batch))}，失败的明细未扣款或已退回。"
+            "详情请登录网上银行“批量转账查询”查看。")
 
 
 def batch_failures_sms_send(*, batch_id: int) -> bool:
@@ -715,13 +737,60 @@ def batches_for_customer(*, customer, date_from: date | None = None,
     return rows
 
 
+# A row's result, always read from its transfer (one place for the pages, the result files, the
+# counts and the SMS): a row that posted is 成功 only when its transfer is; a 跨行 transfer still
+# waiting for the other bank is 处理中; one refused or sent back later is 失败 / 已退汇.
+ROW_RESULTS = {"pending": "待执行", "succeeded": "成功", "processing": "处理中",
+               "failed": "失败", "returned": "已退汇"}
+_POSTED = Q(status=BatchRowStatus.SUCCEEDED)
+_FINAL_TRANSFER = [TransferStatus.SUCCEEDED, TransferStatus.FAILED, TransferStatus.RETURNED]
+ROW_RESULT_FILTERS = {
+    "pending": Q(status=BatchRowStatus.PENDING),
+    "succeeded": _POSTED & Q(transfer__status=TransferStatus.SUCCEEDED),
+    "processing": _POSTED & ~Q(transfer__status__in=_FINAL_TRANSFER),
+    "failed": Q(status=BatchRowStatus.FAILED) | (_POSTED & Q(transfer__status=TransferStatus.FAILED)),
+    "returned": _POSTED & Q(transfer__status=TransferStatus.RETURNED),
+}
+
+
+def row_result(status: str, transfer_status: str | None) -> str:
+    """The key of :data:`ROW_RESULTS` for a row's status and its transfer's status."""
+    if status == BatchRowStatus.PENDING:
+        return "pending"
+    if status == BatchRowStatus.FAILED or transfer_status == TransferStatus.FAILED:
+        return "failed"
+    if transfer_status == TransferStatus.RETURNED:
+        return "returned"
+    if transfer_status == TransferStatus.SUCCEEDED:
+        return "succeeded"
+    return "processing"
+
+
+def batch_counts(batch: TransferBatch) -> dict[str, int]:
+    """How many rows are in each result, as they are now (one query)."""
+    return batch.rows.aggregate(**{key: Count("pk", filter=q)
+                                   for key, q in ROW_RESULT_FILTERS.items()})
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    text = f"成功{counts['succeeded']}笔"
+    if counts["processing"]:
+        text += f"，处理中{counts['processing']}笔"
+    text += f"，失败{counts['failed']}笔"
+    if counts["returned"]:
+        text += f"，已退汇{counts['returned']}笔"
+    return text
+
+
 def batch_progress(batch: TransferBatch) -> dict:
-    finished = batch.done_count + batch.failed_count
+    counts = batch_counts(batch)
+    finished = batch.count - counts["pending"]
     return {
         "number": batch.number, "status": batch.status, "status_label": batch.get_status_display(),
-        "count": batch.count, "done": batch.done_count, "failed": batch.failed_count,
-        "finished": finished, "percent": (100 * finished // batch.count) if batch.count else 100,
-        "complete": batch.status == BatchStatus.DONE,
+        "count": batch.count, "done": counts["succeeded"], "processing": counts["processing"],
+        "failed": counts["failed"], "returned": counts["returned"], "finished": finished,
+        "percent": (100 * finished // batch.count) if batch.count else 100,
+        "complete": batch.status == BatchStatus.DONE, "summary": counts_text(counts),
     }
 
 
@@ -758,10 +827,7 @@ def report_rows(batch: TransferBatch):
 
 
 def row_result_label(row: dict) -> str:
-    if row["status"] == BatchRowStatus.SUCCEEDED and row["transfer__status"] in (
-            TransferStatus.RETURNED, TransferStatus.FAILED):
-        return TransferStatus(row["transfer__status"]).label  # a 退汇 after the batch ran
-    return BatchRowStatus(row["status"]).label
+    return ROW_RESULTS[row_result(row["status"], row["transfer__status"])]
 
 
 def result_rows(batch: TransferBatch):

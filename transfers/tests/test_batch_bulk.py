@@ -56,7 +56,16 @@ def test_inter_answers_in_bulk_as_the_single_path(inter, django_capture_on_commi
         run_all()
     batch.refresh_from_db()
     got = {r.line_no: r for r in batch.rows.select_related("transfer")}
-    assert (batch.status, batch.done_count, batch.failed_count) == (BatchStatus.DONE, 3, 1)
+    # 成功 only when the money arrived: the ACCEPTED row and the timed-out one are 处理中.
+    assert (batch.status, batch.done_count, batch.failed_count) == (BatchStatus.DONE, 1, 1)
+    assert services.batch_counts(batch) == {"pending": 0, "succeeded": 1, "processing": 2,
+                                            "failed": 1, "returned": 0}
+    labels = [row[7] for row in services.result_rows(batch)]
+    assert labels == ["成功", "失败", "处理中", "处理中"]
+    outcome = services.batch_outcome(operation=batch.operation)
+    assert "处理中2笔" in outcome.headline and "处理中" in outcome.note
+    assert "成功1笔，处理中2笔，失败1笔" in services.batch_failures_sms_text(batch=batch)
+    assert "失败的明细未扣款或已退回" in services.batch_failures_sms_text(batch=batch)
     assert got[2].transfer.status == TransferStatus.SUCCEEDED
     assert got[3].status == BatchRowStatus.FAILED
     assert got[3].failure_reason == "收款人账号与户名不符"
@@ -85,6 +94,8 @@ def test_inter_answers_in_bulk_as_the_single_path(inter, django_capture_on_commi
     assert clearing_answers.returns_apply() == 1
     got[4].transfer.refresh_from_db()
     assert got[4].transfer.status == TransferStatus.RETURNED
+    assert services.batch_counts(batch)["returned"] == 1
+    assert [row[7] for row in services.result_rows(batch)][2] == "已退汇"
     assert balance(inter.zhang_card) == zhang - Decimal("107.00")
     assert not ledger_violations()
 

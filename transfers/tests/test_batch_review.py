@@ -11,7 +11,7 @@ import pytest
 
 from accounts.models import Medium, MediumStatus, SubAccountStatus
 from ebank.core.errors import BusinessError
-from transfers.batch import files
+from transfers.batch import files, services
 from transfers.models import BatchStatus, Transfer
 
 from .test_batch_services import _clock, create, intra_rows, run_all, submit_and_confirm  # noqa: F401
@@ -175,3 +175,25 @@ def test_the_csv_result_prefixes_every_formula_start():
     assert lines[1:5] == ["'=1", "'+1", "'-1", "'@1"]
     assert lines[-1] == "x"
     assert "'\t=1" in out.decode("utf-8-sig")
+
+
+# --- 8. views: refusals said, audit rows ------------------------------------------------------
+
+def test_remove_invalid_refused_shows_its_message_and_actions_are_audited(client, world):
+    from django.urls import reverse
+
+    from ebank.core.models import AuditEvent
+    from transfers.batch.services import NOT_EDITABLE
+
+    batch = create(world, "intra", intra_rows(world, 1) + [["1", "王五", "1.00", ""]])
+    client.force_login(world.zhang)
+    client.post(reverse("transfers:batch_remove_invalid", args=[batch.number]))
+    services.batch_submit(user=world.zhang, number=batch.number)
+    actions = list(AuditEvent.objects.filter(object_ref=f"batch:{batch.number}")
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions == ["transfers.batch_create", "transfers.batch_invalid_removed",
+                       "transfers.batch_submit"]
+    type(batch).objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
+    response = client.post(reverse("transfers:batch_remove_invalid", args=[batch.number]),
+                           follow=True)
+    assert NOT_EDITABLE in response.content.decode()
