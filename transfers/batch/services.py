@@ -478,7 +478,11 @@ def batch_run_due(work: DueWork) -> None:
         if work.attempts < work.max_attempts:
             # Maintenance is temporary: the chunk is retried with backoff, nothing has moved.
             raise BusinessError(CHANNEL_CLOSED_MESSAGE, code="ibps_closed")
+        # The last attempt: every row of the batch not sent yet fails now, together — not this
+        # chunk only, so that a channel reopening later cannot send the next chunks and leave
+        # the batch half failed, half sent.
         closed_reason = CHANNEL_CLOSED_MESSAGE
+        rows = list(batch.rows.filter(status=BatchRowStatus.PENDING).order_by("line_no"))
     now = timezone.now()
     done = failed = 0
     audits = []

@@ -12,7 +12,7 @@ import pytest
 from accounts.models import Medium, MediumStatus, SubAccountStatus
 from ebank.core.errors import BusinessError
 from transfers.batch import files, services
-from transfers.models import BatchStatus, Transfer
+from transfers.models import BatchRowStatus, BatchStatus, Transfer
 
 from .test_batch_services import _clock, create, intra_rows, run_all, submit_and_confirm  # noqa: F401
 from .test_inter_support import (
@@ -197,3 +197,35 @@ def test_remove_invalid_refused_shows_its_message_and_actions_are_audited(client
     response = client.post(reverse("transfers:batch_remove_invalid", args=[batch.number]),
                            follow=True)
     assert NOT_EDITABLE in response.content.decode()
+
+
+# --- 7. 网银互联 maintenance -----------------------------------------------------------------------
+
+def test_ibps_closed_past_the_last_attempt_fails_every_remaining_row(inter, monkeypatch):
+    from django.utils import timezone
+
+    from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
+    from ebank.clearing.routing import Channel
+    from ebank.duework.models import DueWork
+    from ebank.duework.services import dispatch_due
+
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    batch = create(inter, "inter", [[OK, "赵敏", ICBC_HEFEI, f"{i + 1}.00", ""] for i in range(5)])
+    submit_and_confirm(inter, batch)
+    assert dispatch_due(limit=1) == 1  # chunk 0 goes while the channel is open
+    sim = get_clearing_adapter()
+    sim.set_maintenance(Channel.IBPS, True)
+    for _ in range(20):  # chunk 1 retried with backoff until its last attempt
+        DueWork.objects.filter(kind=services.DUE_KIND, finished_at__isnull=True).update(
+            due_at=timezone.now())
+        dispatch_due(limit=1)
+        if batch.rows.filter(line_no=4).exclude(status=BatchRowStatus.PENDING).exists():
+            break
+    sim.set_maintenance(Channel.IBPS, False)  # reopened: nothing of this batch goes any more
+    run_all()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE
+    reasons = dict(batch.rows.values_list("line_no", "failure_reason"))
+    assert [reasons[n] for n in (2, 3)] == ["", ""]
+    assert [reasons[n] for n in (4, 5, 6)] == [CHANNEL_CLOSED_MESSAGE] * 3
+    assert services.batch_counts(batch)["failed"] == 3
