@@ -13,7 +13,8 @@
   :data:`CHUNK_SIZE` rows inside the dispatcher's transaction: each row's posting alone (one
   bad row never stops the others; the daily limit is taken row by row), then the chunk's
   transfers, receipts and 跨行 instructions (``send_many``) and answers in bulk; records the
-  outcome of every row in one update, and schedules the next chunk in the same transaction. A
+  outcome of every row in one raw ``UPDATE … FROM (VALUES …)`` (``bulk_update`` only off
+  PostgreSQL), and schedules the next chunk in the same transaction. A
   worker killed mid-chunk rolls the chunk back whole, so every row posts exactly once.
 """
 
