@@ -229,3 +229,31 @@ def test_ibps_closed_past_the_last_attempt_fails_every_remaining_row(inter, monk
     assert [reasons[n] for n in (2, 3)] == ["", ""]
     assert [reasons[n] for n in (4, 5, 6)] == [CHANNEL_CLOSED_MESSAGE] * 3
     assert services.batch_counts(batch)["failed"] == 3
+
+
+# --- 2. 处理中 on the pages ---------------------------------------------------------------------
+
+def test_the_pages_say_processing_for_a_row_waiting_for_the_other_bank(client, inter):
+    from django.urls import reverse
+
+    from ebank.clearing.adapters import get_clearing_adapter
+    from ebank.clearing.simulator import SimOutcome
+
+    slow = "6212261302001239999"
+    get_clearing_adapter().script(slow, SimOutcome.TIMEOUT)
+    batch = create(inter, "inter", [[OK, "赵敏", ICBC_HEFEI, "1.00", ""],
+                                    [slow, "周某", ICBC_HEFEI, "2.00", ""]])
+    submit_and_confirm(inter, batch)
+    run_all()
+    client.force_login(inter.zhang)
+    detail = reverse("transfers:batch_detail", args=[batch.number])
+    body = client.get(detail).content.decode()
+    assert "<td>处理中</td>" in body and "<td>成功</td>" in body
+    only = client.get(detail, {"status": "processing"}).content.decode()
+    assert "周某" in only and "赵敏" not in only
+    progress = client.get(reverse("transfers:batch_progress", args=[batch.number])).json()
+    assert (progress["done"], progress["processing"], progress["finished"]) == (1, 1, 2)
+    listing = client.get(reverse("transfers:batch_list")).content.decode()
+    assert "成功1笔，处理中1笔，失败0笔" in listing
+    csv = client.get(reverse("transfers:batch_result_file", args=[batch.number, "csv"]))
+    assert ",处理中," in csv.content.decode("utf-8-sig")
