@@ -74,7 +74,14 @@ def main() -> None:
     from security.tools import services as tool_services
     from tests.customer_world import CERT_PASSWORD, World, confirm
     from transfers.batch import files, services
-    from transfers.models import BatchRowStatus, BatchStatus, Transfer, TransferBatchRow
+    from transfers.models import (
+        BatchKind,
+        BatchRowStatus,
+        BatchStatus,
+        Transfer,
+        TransferBatchRow,
+        TransferKind,
+    )
 
     tmp = tempfile.mkdtemp(prefix="bench-ca-")
     settings.BANK_CA_DIR = Path(tmp)
@@ -196,7 +203,18 @@ def main() -> None:
     transfers = Transfer.objects.filter(operation_id__in=operations).count()
     balance_after = LedgerAccount.objects.get(pk=payer.ledger_account_id).balance
     new_entries = Entry.objects.count() - entries_before
+    from accounts.models import Receipt
+    from ebank.clearing.models import SimulatedInstruction
+
+    ours = Transfer.objects.filter(operation_id__in=operations)
+    intra_ok = succeeded.filter(batch__kind=BatchKind.INTRA).count()
+    inter_ok = succeeded.filter(batch__kind=BatchKind.INTER).count()
+    receipts = Receipt.objects.filter(entry_id__in=ours.values("entry_id")).count()
+    sent = SimulatedInstruction.objects.filter(
+        reference__in=ours.filter(kind=TransferKind.INTER).values("number")).count()
     checks = {
+        "receipts: 2 per 行内, 1 per 跨行 row": receipts == 2 * intra_ok + inter_ok,
+        "one instruction per 跨行 transfer": sent == ours.filter(kind=TransferKind.INTER).count(),
         "every row final": not rows.filter(status=BatchRowStatus.PENDING).exists(),
         "one Transfer per succeeded row": transfers == succeeded.count(),
         "one ledger entry per succeeded row": new_entries == succeeded.count(),

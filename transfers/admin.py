@@ -166,3 +166,49 @@ class CollectionRunAdmin(ScopedReadOnlyAdmin):
         if obj.status == CollectionRunStatus.PROCESSING:
             return "结果待确认，系统自动查询中"
         return ""
+
+
+# --- TRF-BATCH: 批量转账 and its rows, read-only, scoped to the teller's branch ------------------
+
+from .models import TransferBatch, TransferBatchRow  # noqa: E402 - this block's own import
+
+
+@admin.register(TransferBatch)
+class TransferBatchAdmin(ScopedReadOnlyAdmin):
+    list_display = ("number", "customer", "kind", "status", "count", "total_cny", "done_count",
+                    "failed_count", "created_at")
+    list_select_related = ("customer",)
+    list_filter = ("kind", "status", "source")
+    search_fields = ("=number", "=customer__cif_no", "customer__name")
+    date_hierarchy = "created_at"
+    fields = ("number", "customer", "user", "kind", "source", "file_name", "status", "payer",
+              "count", "total_cny", "invalid_count", "done_count", "failed_count", "created_at",
+              "confirmed_at", "finished_at")
+    readonly_fields = fields
+
+    total_cny = money_column("total", "总金额", ordering="total")
+
+
+@admin.register(TransferBatchRow)
+class TransferBatchRowAdmin(ScopedReadOnlyAdmin):
+    # 10,000 rows a batch: a list of its own (searched by 批次号), not an inline.
+    branch_path = "batch__customer__branch"
+    list_display = ("batch", "line_no", "payee_masked", "payee_name", "bank_code", "amount_cny",
+                    "status", "failure_reason", "transfer")
+    list_select_related = ("batch", "transfer")
+    list_filter = ("status", "batch__kind")
+    search_fields = ("=batch__number", "=transfer__number", "=batch__customer__cif_no")
+    fields = ("batch", "line_no", "payee_masked", "payee_name", "bank_code", "bank_name",
+              "amount_cny", "amount_text", "purpose", "error", "status", "failure_reason",
+              "transfer", "executed_at")
+    readonly_fields = fields
+
+    amount_cny = money_column("amount", "金额", ordering="amount")
+
+    def audit_customer_id(self, obj):
+        return obj.batch.customer_id
+
+    @admin.display(description="收款人账号")
+    def payee_masked(self, obj):
+        return mask_account_number(obj.payee_account)
+# --- end TRF-BATCH

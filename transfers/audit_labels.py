@@ -14,6 +14,10 @@ LABELS = {
     # --- TRF-BATCH
     "transfers.batch_confirm": "批量转账确认",
     "transfers.batch_done": "批量转账执行完成",
+    "transfers.batch_draft_deleted": "未确认批量转账清理",
+    "transfers.batch_create": "批量转账上传",
+    "transfers.batch_invalid_removed": "批量转账删除错误明细",
+    "transfers.batch_submit": "批量转账提交",
     # --- end TRF-BATCH
 }
 

@@ -169,39 +169,11 @@ def receipt_issue(*, entry_id: int, sub_account: SubAccount, direction: str, amo
     are programming errors (``ValueError``); 用途 and 开户行 are cut to fit, as a printed
     voucher would.
     """
-    direction = ReceiptDirection(direction)
-    amount = as_money(amount)
-    if amount <= 0:
-        raise ValueError("回单金额必须大于零")
-    elements = ReceiptElements(
-        number="",  # drawn below
-        posted_at=posted_at.replace(microsecond=0),
-        payer_account=_require_length("付款人账号", normalize_account(payer_account), "payer_account"),
-        payer_name=_require_length("付款人户名", receipt_text(payer_name), "payer_name"),
-        payee_account=_require_length("收款人账号", normalize_account(payee_account), "payee_account"),
-        payee_name=_require_length("收款人户名", receipt_text(payee_name), "payee_name"),
-        amount=amount,
-        # Cut, then trimmed again: the stored 用途 must be exactly what the code signs.
-        purpose=receipt_text(receipt_text(purpose)[:Receipt._meta.get_field("purpose").max_length]),
-    )
-    fields = {
-        "customer_id": sub_account.medium.customer_id,
-        "sub_account": sub_account,
-        "entry_id": entry_id,
-        "direction": direction,
-        "amount": amount,
-        "payer_name": elements.payer_name,
-        "payer_account": elements.payer_account,
-        "payer_bank": receipt_text(payer_bank)[:128],
-        "payee_name": elements.payee_name,
-        "payee_account": elements.payee_account,
-        "payee_bank": receipt_text(payee_bank)[:128],
-        "purpose": elements.purpose,
-        "business": _require_length("业务种类", receipt_text(business), "business"),
-        "channel": _require_length("交易渠道", receipt_text(channel), "channel"),
-        "posted_at": elements.posted_at,
-    }
-    receipt_time_text(posted_at)  # a naive time is refused before anything is written
+    elements, fields = _receipt_prepare(
+        entry_id=entry_id, sub_account=sub_account, direction=direction, amount=amount,
+        payer_name=payer_name, payer_account=payer_account, payer_bank=payer_bank,
+        payee_name=payee_name, payee_account=payee_account, payee_bank=payee_bank,
+        purpose=purpose, business=business, channel=channel, posted_at=posted_at)
     # Without a savepoint: the INSERT cannot fail on a clash (ON CONFLICT DO NOTHING), and what
     # can be refused was refused above, so a savepoint per receipt would serve nothing.
     with transaction.atomic(savepoint=False):
@@ -263,6 +235,101 @@ def _receipt_insert(receipt: Receipt) -> bool:
 def _replay_check(*, stored: Receipt, direction: str, amount: Decimal) -> None:
     if stored.direction != direction or stored.amount != amount:
         raise IdempotencyConflict("同一笔记账已出具内容不同的电子回单")
+
+
+def _receipt_prepare(*, entry_id: int, sub_account: SubAccount, direction: str, amount: Decimal,
+                     payer_name: str, payer_account: str, payer_bank: str, payee_name: str,
+                     payee_account: str, payee_bank: str, purpose: str, business: str,
+                     channel: str, posted_at: datetime) -> tuple["ReceiptElements", dict]:
+    """The checked elements (number not drawn yet) and the row's fields of one receipt."""
+    direction = ReceiptDirection(direction)
+    amount = as_money(amount)
+    if amount <= 0:
+        raise ValueError("回单金额必须大于零")
+    elements = ReceiptElements(
+        number="",  # drawn below
+        posted_at=posted_at.replace(microsecond=0),
+        payer_account=_require_length("付款人账号", normalize_account(payer_account), "payer_account"),
+        payer_name=_require_length("付款人户名", receipt_text(payer_name), "payer_name"),
+        payee_account=_require_length("收款人账号", normalize_account(payee_account), "payee_account"),
+        payee_name=_require_length("收款人户名", receipt_text(payee_name), "payee_name"),
+        amount=amount,
+        # Cut, then trimmed again: the stored 用途 must be exactly what the code signs.
+        purpose=receipt_text(receipt_text(purpose)[:Receipt._meta.get_field("purpose").max_length]),
+    )
+    fields = {
+        "customer_id": sub_account.medium.customer_id,
+        "sub_account": sub_account,
+        "entry_id": entry_id,
+        "direction": direction,
+        "amount": amount,
+        "payer_name": elements.payer_name,
+        "payer_account": elements.payer_account,
+        "payer_bank": receipt_text(payer_bank)[:128],
+        "payee_name": elements.payee_name,
+        "payee_account": elements.payee_account,
+        "payee_bank": receipt_text(payee_bank)[:128],
+        "purpose": elements.purpose,
+        "business": _require_length("业务种类", receipt_text(business), "business"),
+        "channel": _require_length("交易渠道", receipt_text(channel), "channel"),
+        "posted_at": elements.posted_at,
+    }
+    receipt_time_text(posted_at)  # a naive time is refused before anything is written
+    return elements, fields
+
+
+def receipt_issue_many(specs: list[dict]) -> list[Receipt]:
+    """Many 电子回单 at once: ``specs`` are :func:`receipt_issue`'s keyword arguments, one dict
+    per receipt (批量转账 issues a chunk's receipts this way).
+
+    Every receipt is checked as :func:`receipt_issue` checks it, then all go in one
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING``; a receipt that did not go in (a replay of
+    the same entry and account, or a clashing number) is issued again by :func:`receipt_issue`,
+    which tells the two apart. Same outcome as calling :func:`receipt_issue` for each, in order.
+    """
+    prepared = [_receipt_prepare(**spec) for spec in specs]
+    candidates = []
+    for elements, fields in prepared:
+        number = receipt_number_new(posted_at=fields["posted_at"])
+        candidates.append(Receipt(number=number,
+                                  verification_code=replace(elements, number=number).code(),
+                                  **fields))
+    with transaction.atomic(savepoint=False):
+        inserted = _receipts_insert(candidates)
+        return [candidate if index in inserted else receipt_issue(**spec)
+                for index, (candidate, spec) in enumerate(zip(candidates, specs, strict=True))]
+
+
+def _receipts_insert(receipts: list[Receipt]) -> set[int]:
+    """One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``; the indexes that went in
+    (their ``pk`` set). The numbers are distinct within the call (drawn again on a repeat)."""
+    if not receipts:
+        return set()
+    seen = set()
+    for receipt in receipts:
+        while receipt.number in seen:
+            receipt.number = receipt_number_new(posted_at=receipt.posted_at)
+        seen.add(receipt.number)
+    quote = connection.ops.quote_name
+    pk_column = Receipt._meta.pk.column
+    row = f"({', '.join(['%s'] * len(_INSERT_FIELDS))})"
+    sql = (f"INSERT INTO {quote(Receipt._meta.db_table)} "
+           f"({', '.join(quote(field.column) for field in _INSERT_FIELDS)}) "
+           f"VALUES {', '.join([row] * len(receipts))} "
+           f"ON CONFLICT DO NOTHING RETURNING {quote(pk_column)}, {quote('number')}")
+    params = [field.get_db_prep_save(field.pre_save(receipt, add=True), connection)
+              for receipt in receipts for field in _INSERT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = {number: pk for pk, number in cursor.fetchall()}
+    inserted = set()
+    for index, receipt in enumerate(receipts):
+        if receipt.number in returned:
+            receipt.pk = returned[receipt.number]
+            receipt._state.adding = False
+            receipt._state.db = connection.alias
+            inserted.add(index)
+    return inserted
 
 
 # --- verifying --------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ bank = support.bank
 
 FORMULA = '=HYPERLINK("http://x.cn","领奖")'
 # Every module that writes a workbook, and the test below that covers it.
-EXPORTERS = {"accounts/pages/exports.py", "accounts/receipts/excel.py", "ebank/core/excel.py"}
+EXPORTERS = {"accounts/pages/exports.py", "accounts/receipts/excel.py", "ebank/core/excel.py",
+             "transfers/batch/files.py"}  # TRF-BATCH: test_batch_files_write_typed_text_as_text
 
 
 def _cells(workbook):
@@ -50,7 +51,7 @@ def test_every_module_that_writes_a_workbook_is_covered_here():
     writers = set()
     for path in root.rglob("*.py"):
         relative = path.relative_to(root).as_posix()
-        if relative.startswith((".venv/", "bench/")) or "/tests/" in relative:
+        if relative.startswith((".venv/", "bench/", "tests/")) or "/tests/" in relative:
             continue
         if re.search(r"^\s*(from|import) openpyxl", path.read_text(encoding="utf-8"), re.M):
             writers.add(relative)
@@ -82,3 +83,18 @@ def test_receipts_export_keeps_payee_and_purpose_as_text(bank):
     receipt.save(update_fields=["purpose"])
     content = receipts_workbook(receipts=[receipt], title="=电子回单")
     _assert_no_formula(load_workbook(io.BytesIO(content)), FORMULA, "=SUM(1,2)", "=电子回单")
+
+
+# --- TRF-BATCH ----------------------------------------------------------------------------------
+
+
+def test_batch_files_write_typed_text_as_text():
+    """批量转账's 校验报告 / 执行结果 workbooks and template: a payee name typed as a formula is
+    text (transfers/batch/files.py)."""
+    from transfers.batch import files
+
+    data = files.xlsx_bytes(title="执行结果", headers=["收款人名称", "用途"],
+                            rows=[[FORMULA, "=1+1"]])
+    _assert_no_formula(load_workbook(io.BytesIO(data)), FORMULA, "=1+1")
+    _assert_no_formula(load_workbook(io.BytesIO(files.template_xlsx("inter"))), "收款行行号")
+# --- end TRF-BATCH

@@ -88,6 +88,20 @@ class ClearingAdapter(abc.ABC):
     @abc.abstractmethod
     def send(self, instruction: OutwardInstruction) -> ClearingAnswer: ...
 
+    def send_many(self, instructions: list[OutwardInstruction]) -> list[ClearingAnswer | None]:
+        """Send several instructions; their answers in the same order (批量跨行转账 sends a
+        chunk's this way). ``None`` for one that timed out (:class:`ClearingTimeout` from
+        ``send``): nobody knows whether it went, resend the same reference later. Idempotent
+        per reference as ``send``. The default sends one by one; an adapter may do better.
+        """
+        answers: list[ClearingAnswer | None] = []
+        for instruction in instructions:
+            try:
+                answers.append(self.send(instruction))
+            except ClearingTimeout:
+                answers.append(None)
+        return answers
+
     @abc.abstractmethod
     def poll_returns(self) -> list[ReturnNotice]:
         """Returns not yet delivered; each is delivered once (in the caller's transaction)."""

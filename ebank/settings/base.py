@@ -329,3 +329,8 @@ LOGGING = {
 # The hour (Asia/Shanghai) a 定时转账 runs on its day; 跨行定时转账 go by 网银互联 only (≤ 50,000).
 PERIODIC_TRANSFER_HOUR = 9
 # --- end TRF-SCHED -------------------------------------------------------------------------------
+# --- TRF-BATCH ----------------------------------------------------------------------------------
+# 批量转账: a batch left unconfirmed (草稿 / 待确认) this many days is deleted by the nightly step
+# ``batch_drafts_clear`` (transfers/batch/nightly.py).
+TRANSFER_BATCH_DRAFT_DAYS = 7
+# --- end TRF-BATCH

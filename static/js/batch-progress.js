@@ -22,7 +22,9 @@
         set("batch-percent", data.percent + "%");
         set("batch-finished", data.finished);
         set("batch-done", data.done);
+        set("batch-processing", data.processing);
         set("batch-failed", data.failed);
+        set("batch-returned", data.returned);
         set("batch-status", data.status_label);
         if (data.complete) {
           window.clearInterval(timer);

@@ -23,6 +23,10 @@ from ebank.core.excel import write_only_cell
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024  # 5 MB: 10,000 rows of the template are well under 1 MB
 MAX_BYTES_TEXT = "5MB"
+# An XLSX is a zip: what it unpacks to is capped too (10,000 template rows unpack to ~3 MB).
+XLSX_MAX_UNCOMPRESSED = 30 * 1024 * 1024
+XLSX_MAX_RATIO = 100  # a real sheet compresses 5-20 times; a zip bomb thousands of times
+XLSX_RATIO_FROM = 1024 * 1024  # small members (styles, themes) may compress well
 
 INTRA = "intra"
 INTER = "inter"
@@ -35,8 +39,13 @@ FIELDS = {
     INTER: ("payee_account", "payee_name", "bank_code", "amount", "purpose"),
 }
 TEXT_COLUMNS = {"payee_account", "bank_code"}
+# Free text the result files carry back to a spreadsheet: a leading + - @ is a formula there
+# too (an amount's leading minus is only an invalid amount, said by the amount check).
+TEXT_FIELDS = {"payee_name", "purpose", "bank_code"}
+FORMULA_STARTS_TEXT = ("=", "+", "-", "@")
 
 TOO_BIG = f"文件超过{MAX_BYTES_TEXT}，请拆分后分批上传"
+XLSX_TOO_BIG = "XLSX文件解压后内容过大，请按模板填写（不要加入图片等其他内容）后重新上传"
 NOT_SPREADSHEET = "文件格式不正确：请上传由模板填写的CSV或XLSX文件"
 XLS_OLD = "不支持Excel 97-2003（.xls）格式：请在Excel中另存为XLSX或CSV后上传"
 ENCODING = "无法识别文件编码：请将CSV另存为UTF-8或GBK编码后上传"
@@ -45,6 +54,7 @@ HEADER = "文件表头与模板不符：第1行应为“{}”，请下载模板�
 EMPTY_ROW = "第{}行为空行，请删除空行后重新上传"
 FORMULA = "第{}行第{}列含有公式，请将公式转为数值后重新上传"
 TOO_MANY = f"文件共{{}}行转账明细，超过单批{MAX_ROWS:,}行的上限，请拆分后分批上传"
+TOO_MANY_CUT = f"文件超过{MAX_ROWS:,}行转账明细，超过单批{MAX_ROWS:,}行的上限，请拆分后分批上传"
 
 
 @dataclass(frozen=True)
@@ -62,10 +72,9 @@ def rows_read(*, kind: str, name: str, data: bytes) -> list[RawRow]:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BusinessError(XLS_OLD, code="file_xls")
     if data[:4] == b"PK\x03\x04":
-        table = _xlsx_table(data)
-    else:
-        table = _csv_table(_csv_text(data))
-    return _rows(kind, table)
+        # Read up to one row too many: the count in the refusal is "more than 10,000".
+        return _rows(kind, _xlsx_table(data, width=len(HEADERS[kind])), counted=False)
+    return _rows(kind, _csv_table(_csv_text(data)))
 
 
 def _csv_text(data: bytes) -> str:
@@ -97,26 +106,51 @@ def _csv_table(text: str) -> list[tuple[int, list[str]]]:
         raise BusinessError(NOT_SPREADSHEET, code="file_type") from exc
 
 
-def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
+def _xlsx_table(data: bytes, *, width: int) -> list[tuple[int, list]]:
+    """The first sheet's rows, read within limits: the zip members' declared sizes and their
+    compression ratio are checked before openpyxl sees the file (a zip bomb within the upload
+    cap), the sheet's declared dimension is ignored (``A1:XFD1048576`` would make every row
+    16,384 cells), only the template's columns plus two are read, and reading stops after
+    :data:`MAX_ROWS` + 1 data rows. Any failure to parse is "not a spreadsheet", never a 500."""
+    _xlsx_sizes_check(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()
+            table = []
+            for index, row in enumerate(sheet.iter_rows(max_col=width + 2), start=1):
+                cells = []
+                for column, cell in enumerate(row, start=1):
+                    if getattr(cell, "data_type", None) == "f":
+                        raise BusinessError(FORMULA.format(index, column), code="file_formula")
+                    cells.append(cell.value)
+                table.append((index, cells))
+                if len(table) > MAX_ROWS + 1:
+                    break  # the header and one row too many: enough to refuse
+            return table
+        finally:
+            book.close()
+    except BusinessError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a truncated XML, a zip without sheets, ...
         raise BusinessError(NOT_SPREADSHEET, code="file_type") from exc
+
+
+def _xlsx_sizes_check(data: bytes) -> None:
     try:
-        sheet = book.worksheets[0]
-        table = []
-        for index, row in enumerate(sheet.iter_rows(), start=1):
-            cells = []
-            for column, cell in enumerate(row, start=1):
-                if getattr(cell, "data_type", None) == "f":
-                    raise BusinessError(FORMULA.format(index, column), code="file_formula")
-                cells.append(cell.value)
-            table.append((index, cells))
-            if len(table) > MAX_ROWS + 2 + 1000:
-                break  # counted enough to refuse; trailing blank lines are dropped below
-        return table
-    finally:
-        book.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BusinessError(NOT_SPREADSHEET, code="file_type") from exc
+    total = 0
+    for info in members:
+        total += info.file_size
+        if total > XLSX_MAX_UNCOMPRESSED:
+            raise BusinessError(XLSX_TOO_BIG, code="file_too_big")
+        if (info.file_size > XLSX_RATIO_FROM
+                and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1)):
+            raise BusinessError(XLSX_TOO_BIG, code="file_too_big")
 
 
 def _blank(value) -> bool:
@@ -146,7 +180,7 @@ def _text(value, field: str) -> str:
     return str(value).strip()
 
 
-def _rows(kind: str, table: list[tuple[int, list]]) -> list[RawRow]:
+def _rows(kind: str, table: list[tuple[int, list]], *, counted: bool = True) -> list[RawRow]:
     headers, fields = HEADERS[kind], FIELDS[kind]
     # Trailing blank lines (Excel's formatted empty rows, a CSV's last newline) are not rows.
     while table and all(_blank(value) for value in table[-1][1]):
@@ -160,13 +194,16 @@ def _rows(kind: str, table: list[tuple[int, list]]) -> list[RawRow]:
     if not body:
         raise BusinessError(EMPTY_FILE, code="file_empty")
     if len(body) > MAX_ROWS:
-        raise BusinessError(TOO_MANY.format(f"{len(body):,}"), code="file_too_many")
+        raise BusinessError(TOO_MANY.format(f"{len(body):,}") if counted else TOO_MANY_CUT,
+                            code="file_too_many")
     rows = []
     for line_no, cells in body:
         if all(_blank(value) for value in cells):
             raise BusinessError(EMPTY_ROW.format(line_no), code="file_empty_row")
         for column, value in enumerate(cells, start=1):
-            if isinstance(value, str) and value.lstrip().startswith("="):
+            field = fields[column - 1] if column <= len(fields) else ""
+            starts = FORMULA_STARTS_TEXT if field in TEXT_FIELDS else ("=",)
+            if isinstance(value, str) and value.lstrip().startswith(starts):
                 raise BusinessError(FORMULA.format(line_no, column), code="file_formula")
         values = {field: _text(cells[i] if i < len(cells) else None, field)
                   for i, field in enumerate(fields)}
@@ -242,7 +279,8 @@ def csv_bytes(*, headers: list[str], rows) -> bytes:
     writer = csv.writer(out)
     writer.writerow(headers)
     for row in rows:
-        # A leading = + - @ would be a formula when Excel opens the file: prefix a quote.
+        # A leading = + - @ (or a tab / carriage return before one) would be a formula when
+        # Excel opens the file: prefix a quote.
         writer.writerow([_csv_safe(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -253,6 +291,6 @@ def _csv_safe(value) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@"):
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text

@@ -10,9 +10,11 @@
 * the executor :func:`batch_confirm_execute` checks the digest again, marks the batch 执行中
   and schedules the first chunk of deferred work; nothing posts in the confirmation;
 * :func:`batch_run_due` (due kind ``transfers.batch_run``, key ``<number>:<chunk>``) runs
-  :data:`CHUNK_SIZE` rows inside the dispatcher's transaction, each alone in a savepoint (one
-  bad row never stops the others; the daily limit is taken row by row), records the outcome
-  of every row in one bulk update, and schedules the next chunk in the same transaction. A
+  :data:`CHUNK_SIZE` rows inside the dispatcher's transaction: each row's posting alone (one
+  bad row never stops the others; the daily limit is taken row by row), then the chunk's
+  transfers, receipts and 跨行 instructions (``send_many``) and answers in bulk; records the
+  outcome of every row in one raw ``UPDATE … FROM (VALUES …)`` (``bulk_update`` only off
+  PostgreSQL), and schedules the next chunk in the same transaction. A
   worker killed mid-chunk rolls the chunk back whole, so every row posts exactly once.
 """
 
@@ -25,7 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +40,8 @@ from accounts.models import (
     SubAccountKind,
     SubAccountStatus,
 )
-from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE
+from accounts.receipts.services import receipt_issue_many
+from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
 from ebank.clearing.models import BankCode
 from ebank.clearing.routing import ArrivalMode, Channel
 from ebank.core.audit import audit_record, audit_record_many
@@ -59,7 +62,7 @@ from security.confirm.registry import (
 )
 from security.confirm.services import operation_start
 from security.models import PendingOperation, SmsSubscription, User
-from security.tools.services import sms_send
+from security.tools.services import sms_balance_alerts_send, sms_send
 from transfers.models import (
     BatchKind,
     BatchRowStatus,
@@ -73,8 +76,19 @@ from transfers.models import (
 )
 from transfers.selectors import account_label, available_balance
 from transfers.services import clearing_answers
-from transfers.services.common import limit_subject_for, payer_account_get, transfer_number_new
-from transfers.services.execution import INSUFFICIENT_FUNDS_REASON, receivable_check, transfer_post
+from transfers.services.common import (
+    limit_subject_for,
+    medium_status_words,
+    payer_account_get,
+    payer_refusal,
+    transfer_number_new,
+)
+from transfers.services.execution import (
+    INSUFFICIENT_FUNDS_REASON,
+    receivable_check,
+    transfer_move,
+    transfer_receipt_specs,
+)
 from transfers.services.inter import channel_status
 from transfers.services.own_intra import OWN_NOTE_2, PAYER_STATUS
 from transfers.services.payees import (
@@ -87,7 +101,10 @@ from transfers.services.payees import (
     RECEIVING_KINDS,
 )
 
-from . import files
+from . import (
+    files,
+    nightly,  # noqa: F401 - registers the 日终 step batch_drafts_clear
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +120,6 @@ NOT_EDITABLE = "该批次已提交执行，不能修改"
 HAS_INVALID = "还有{}笔明细未通过校验，请删除错误明细或重新上传后再提交"
 NO_ROWS = "该批次没有转账明细"
 CHANGED = "批次内容已变更，请返回批次重新提交"
-PAYEE_STATUS_WORDS = {
-    MediumStatus.ORAL_LOSS: "收款账户已挂失，不能转入",
-    MediumStatus.WRITTEN_LOSS: "收款账户已挂失，不能转入",
-    MediumStatus.FROZEN: "收款账户已冻结，不能转入",
-    MediumStatus.CLOSED: "收款账户已销户，不能转入",
-}
 ROW_MAX_CHARS = {"payee_account": 64, "payee_name": 128, "bank_code": 32, "amount": 32,
                  "purpose": 128}
 
@@ -210,7 +221,7 @@ def _intra_payees_check(checked: list[_Checked], *, payer_number: str) -> None:
         elif row.payee_name and medium["customer__name"] != row.payee_name:
             item.errors.append(PAYEE_NAME_MISMATCH_MESSAGE)
         elif medium["status"] != MediumStatus.NORMAL:
-            item.errors.append(PAYEE_STATUS_WORDS.get(medium["status"], "收款账户状态异常，不能转入"))
+            item.errors.append(f"收款账户{medium_status_words(medium['status'])}，不能转入")
         elif medium["main_id"] is None:
             item.errors.append("收款账户没有可入账的活期账户")
         else:
@@ -279,6 +290,10 @@ def batch_create(*, user: User, kind: str, payer_id, raw_rows: list[files.RawRow
     TransferBatchRow.objects.bulk_create(rows, batch_size=2000)
     _totals_set(batch, rows)
     batch.save(update_fields=["count", "total", "invalid_count"])
+    audit_record(action="transfers.batch_create", actor=user, customer_id=customer.pk,
+                 object_ref=f"batch:{batch.number}",
+                 detail={"kind": kind, "source": source, "count": batch.count,
+                         "total": f"{batch.total:.2f}", "invalid": batch.invalid_count})
     return batch
 
 
@@ -318,6 +333,10 @@ def batch_invalid_rows_remove(*, user: User, number: str) -> int:
     batch.status = BatchStatus.DRAFT
     batch.operation = None
     batch.save(update_fields=["count", "total", "invalid_count", "status", "operation"])
+    audit_record(action="transfers.batch_invalid_removed", actor=user,
+                 customer_id=user.customer.pk, object_ref=f"batch:{batch.number}",
+                 detail={"removed": removed, "count": batch.count,
+                         "total": f"{batch.total:.2f}"})
     return removed
 
 
@@ -367,6 +386,10 @@ def batch_submit(*, user: User, number: str) -> PendingOperation:
     batch.status = BatchStatus.PENDING
     batch.operation = operation
     batch.save(update_fields=["status", "operation"])
+    audit_record(action="transfers.batch_submit", actor=user, customer_id=customer.pk,
+                 object_ref=f"batch:{batch.number}",
+                 detail={"count": batch.count, "total": f"{batch.total:.2f}",
+                         "operation": operation.pk})
     return operation
 
 
@@ -410,14 +433,19 @@ def batch_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
              .exclude(status__in=[BatchStatus.DRAFT, BatchStatus.PENDING]).first())
     if batch is None:
         return None
+    counts = batch_counts(batch)
     lines = [("批次号", batch.number), ("批量类型", batch.get_kind_display()),
              ("总笔数", f"{batch.count}笔"), ("总金额", format_cny(batch.total)),
-             ("已完成", f"成功{batch.done_count}笔，失败{batch.failed_count}笔")]
+             ("已完成", counts_text(counts))]
     note = "可在“批量转账查询”中查看进度和每笔结果，并下载执行结果文件"
     if batch.status == BatchStatus.DONE:
+        if counts["processing"]:
+            note = (f"其中{counts['processing']}笔跨行转账收款行尚未答复（处理中），结果以"
+                    "“批量转账查询”为准；" + note)
         return OperationOutcome(
-            headline=f"批量转账已完成：成功{batch.done_count}笔，失败{batch.failed_count}笔",
-            tone=OutcomeTone.SUCCESS if not batch.failed_count else OutcomeTone.NEUTRAL,
+            headline=f"批量转账已完成：{counts_text(counts)}",
+            tone=(OutcomeTone.SUCCESS if counts["succeeded"] == batch.count
+                  else OutcomeTone.NEUTRAL),
             status_label=batch.get_status_display(), lines=lines, note=note)
     return OperationOutcome(headline="批量转账已受理，正在逐笔执行", tone=OutcomeTone.PENDING,
                            status_label=batch.get_status_display(), lines=lines, note=note)
@@ -443,12 +471,19 @@ def batch_run_due(work: DueWork) -> None:
     rows = list(batch.rows.filter(status=BatchRowStatus.PENDING)
                 .select_related("to_sub_account__medium__branch")
                 .order_by("line_no")[:CHUNK_SIZE])
-    closed_reason = ""
-    if batch.kind == BatchKind.INTER and rows and not channel_status(Channel.IBPS).open:
+    # The payer as it is now, read by the statement that locked the batch (a card reported
+    # lost, frozen or closed after the confirmation stops the rest of the batch, both kinds).
+    closed_reason = payer_refusal(batch.payer) if rows else ""
+    if (batch.kind == BatchKind.INTER and rows and not closed_reason
+            and not channel_status(Channel.IBPS).open):
         if work.attempts < work.max_attempts:
             # Maintenance is temporary: the chunk is retried with backoff, nothing has moved.
             raise BusinessError(CHANNEL_CLOSED_MESSAGE, code="ibps_closed")
+        # The last attempt: every row of the batch not sent yet fails now, together — not this
+        # chunk only, so that a channel reopening later cannot send the next chunks and leave
+        # the batch half failed, half sent.
         closed_reason = CHANNEL_CLOSED_MESSAGE
+        rows = list(batch.rows.filter(status=BatchRowStatus.PENDING).order_by("line_no"))
     now = timezone.now()
     done = failed = 0
     audits = []
@@ -461,7 +496,9 @@ def batch_run_due(work: DueWork) -> None:
             failed += 1
         else:
             row.status = BatchRowStatus.SUCCEEDED
-            done += 1
+            # 成功 only when the money has arrived; a 跨行 row still 处理中 (ACCEPTED, a send
+            # that timed out) is neither: batch_counts reads it from its transfer.
+            done += row.transfer.status == TransferStatus.SUCCEEDED
         audits.append({
             "action": "transfer.failed" if reason else "transfer.executed",
             "outcome": AuditOutcome.FAILURE if reason else AuditOutcome.SUCCESS,
@@ -476,7 +513,7 @@ def batch_run_due(work: DueWork) -> None:
     batch.done_count += done
     batch.failed_count += failed
     fields = ["done_count", "failed_count"]
-    if batch.done_count + batch.failed_count < batch.count and rows:
+    if rows and batch.rows.filter(status=BatchRowStatus.PENDING).exists():
         chunk = int(work.payload.get("chunk", 0)) + 1
         due_work_schedule(kind=DUE_KIND, key=f"{batch.number}:{chunk}", due_at=timezone.now(),
                           payload={"batch_id": batch.pk, "chunk": chunk})
@@ -486,10 +523,12 @@ def batch_run_due(work: DueWork) -> None:
         fields += ["status", "finished_at"]
         if batch.failed_count:
             transaction.on_commit(partial(batch_failures_sms_send, batch_id=batch.pk))
+        counts = batch_counts(batch)
         audit_record(action="transfers.batch_done", customer_id=batch.customer_id,
                      channel="system", object_ref=f"batch:{batch.number}",
-                     detail={"count": batch.count, "done": batch.done_count,
-                             "failed": batch.failed_count})
+                     detail={"count": batch.count, "done": counts["succeeded"],
+                             "processing": counts["processing"], "failed": counts["failed"],
+                             "returned": counts["returned"]})
     batch.save(update_fields=fields)
 
 
@@ -497,8 +536,9 @@ def batch_failures_sms_text(*, batch: TransferBatch) -> str:
     last4 = batch.payer.medium.number[-4:]
     at = timezone.localtime(batch.confirmed_at or batch.created_at)
     return (f"【{settings.BANK_NAME}】您尾号{last4}的账户于{at:%m月%d日%H:%M}确认的"
-            f"{batch.get_kind_display()}（批次号{batch.number}）已执行完成：成功{batch.done_count}笔，"
-            f"失败{batch.failed_count}笔，失败笔未扣款。详情请登录网上银行“批量转账查询”查看。")
+            f"{batch.get_kind_display()}（批次号{batch.number}）已执行完成："
+            f"{counts_text(batch_counts(batch))}，失败的明细未扣款或已退回。"
+            "详情请登录网上银行“批量转账查询”查看。")
 
 
 def batch_failures_sms_send(*, batch_id: int) -> bool:
@@ -545,6 +585,11 @@ def _rows_record(rows: list[TransferBatchRow], *, executed_at) -> None:
 def _chunk_run(batch: TransferBatch, rows: list[TransferBatchRow], now) -> dict[int, str]:
     """Post the chunk's rows, each alone; {row id: "" or the reason it was refused}.
 
+    Two steps. First each row's posting (``funds_move``, which takes the balance and the daily
+    limit row by row) and nothing else; then, for the rows that posted, the chunk's transfers
+    in one insert, their 电子回单 in one insert, for 跨行 the instructions in one
+    ``send_many`` and the answers applied together (:func:`_chunk_finish`).
+
     A row refused by the ledger (余额不足, the daily limit) must not spoil the others, so it
     posts inside a savepoint of its own. Two round trips per row for the few rows that are
     refused: the rows the forecast says will go (one unlocked read of the balance and the day's
@@ -553,17 +598,22 @@ def _chunk_run(batch: TransferBatch, rows: list[TransferBatchRow], now) -> dict[
     chunk back whole and it runs again with a savepoint for every row. Either way each row
     posts once; only how the transaction is cut differs.
     """
-    # The limit subject (branch, tool holder) once for the chunk, not once per row.
+    # The limit subject (branch, tool holder) and the clearing book once for the chunk.
     subject = limit_subject_for(customer=batch.customer)
+    book_id = (clearing_answers.clearing_book_id(Channel.IBPS)
+               if batch.kind == BatchKind.INTER else None)
     expected = _forecast(batch, rows, subject)
     try:
         with transaction.atomic():
-            return {row.pk: _row_run(batch, row, now, subject, guarded=not expected[row.pk])
-                    for row in rows}
+            reasons = {row.pk: _row_run(batch, row, now, subject, book_id=book_id,
+                                        guarded=not expected[row.pk]) for row in rows}
     except BusinessError:
         for row in rows:
             row.transfer = None
-        return {row.pk: _row_run(batch, row, now, subject, guarded=True) for row in rows}
+        reasons = {row.pk: _row_run(batch, row, now, subject, book_id=book_id, guarded=True)
+                   for row in rows}
+    _chunk_finish(batch, rows, reasons)
+    return reasons
 
 
 def _forecast(batch: TransferBatch, rows: list[TransferBatchRow], subject) -> dict[int, bool]:
@@ -583,10 +633,11 @@ def _forecast(batch: TransferBatch, rows: list[TransferBatchRow], subject) -> di
 
 
 def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None, *,
-             guarded: bool = True) -> str:
-    """Post one row; "" when it went, else the reason for the customer. ``guarded``: in a
-    savepoint of its own, a refusal returned as its reason; unguarded, a refusal by the ledger
-    is raised (the caller's savepoint rolls the chunk back)."""
+             book_id: int | None = None, guarded: bool = True) -> str:
+    """Post one row (the ledger only; the transfer is inserted by :func:`_chunk_finish`); ""
+    when it went, else the reason for the customer. ``guarded``: in a savepoint of its own, a
+    refusal returned as its reason; unguarded, a refusal by the ledger is raised (the caller's
+    savepoint rolls the chunk back)."""
     intra = batch.kind == BatchKind.INTRA
     transfer = Transfer(
         number=transfer_number_new(), customer=batch.customer, user_id=batch.user_id,
@@ -602,29 +653,69 @@ def _row_run(batch: TransferBatch, row: TransferBatchRow, now, subject=None, *,
             receivable_check(transfer=transfer)  # reads nothing, writes nothing
         except BusinessError as exc:
             return exc.message
+    key = row_idempotency_key(batch, row)
     if guarded:
         try:
             with transaction.atomic():
-                _post(transfer, key=row_idempotency_key(batch, row), subject=subject)
+                posted = _post(transfer, key=key, subject=subject, book_id=book_id)
         except InsufficientFunds:
             return INSUFFICIENT_FUNDS_REASON
         except (LimitExceeded, BusinessError) as exc:
             return exc.message
     else:
-        _post(transfer, key=row_idempotency_key(batch, row), subject=subject)
+        posted = _post(transfer, key=key, subject=subject, book_id=book_id)
+    transfer._batch_replayed = posted.replayed
     row.transfer = transfer
-    if transfer.status == TransferStatus.FAILED:
-        return transfer.failure_reason or "收款行拒绝入账"
     return ""
 
 
-def _post(transfer: Transfer, *, key: str, subject) -> None:
+def _post(transfer: Transfer, *, key: str, subject, book_id):
     if transfer.kind == TransferKind.INTRA:
-        transfer_post(transfer=transfer, idempotency_key=key, limit_subject=subject)
+        return transfer_move(transfer=transfer, idempotency_key=key, limit_subject=subject)
+    return clearing_answers.transfer_debit(transfer=transfer, idempotency_key=key,
+                                           limit_subject=subject, book_id=book_id)
+
+
+def _chunk_finish(batch: TransferBatch, rows: list[TransferBatchRow],
+                  reasons: dict[int, str]) -> None:
+    """What follows the postings, for the chunk's rows that posted, in a few statements: the
+    transfers inserted, the 电子回单 issued (X-RECEIPT: in the posting's transaction), the
+    balance alerts after commit, and for 跨行 the instructions sent together and the answers
+    applied (FAILED → money and limit back, the row 失败 with the other bank's reason)."""
+    posted = [row for row in rows if row.transfer is not None]
+    if not posted:
+        return
+    transfers = [row.transfer for row in posted]
+    Transfer.objects.bulk_create(transfers)
+    for row in posted:
+        row.transfer = row.transfer  # its id, now that it has one (keeps the cached object)
+    fresh = [t for t in transfers if not t._batch_replayed]
+    if batch.kind == BatchKind.INTRA:
+        specs = [spec for t in fresh
+                 for spec in transfer_receipt_specs(transfer=t, posted_at=t.executed_at)]
     else:
-        transfer.save(force_insert=True)
-        clearing_answers.transfer_debit_and_send(transfer=transfer, idempotency_key=key,
-                                                 limit_subject=subject)
+        specs = [clearing_answers.debit_receipt_spec(t) for t in fresh]
+    receipt_issue_many(specs)
+    accounts = {batch.payer_id, *(t.to_sub_account_id for t in fresh if t.to_sub_account_id)}
+    transaction.on_commit(partial(_chunk_alerts_send, entry_ids=[t.entry_id for t in fresh],
+                                  sub_account_ids=sorted(accounts)))
+    if batch.kind == BatchKind.INTER:
+        answers = get_clearing_adapter().send_many(
+            [clearing_answers.instruction_for(t) for t in transfers])
+        clearing_answers.transfer_answers_apply(list(zip(transfers, answers, strict=True)))
+        for row in posted:
+            if row.transfer.status == TransferStatus.FAILED:
+                reasons[row.pk] = row.transfer.failure_reason or "收款行拒绝入账"
+
+
+def _chunk_alerts_send(*, entry_ids: list[int], sub_account_ids: list[int]) -> None:
+    """After commit: the balance alerts the single-transfer path sends, one per entry — read
+    only when some account of the chunk has an active 短信服务 subscription (one query)."""
+    if not SmsSubscription.objects.filter(sub_account_id__in=sub_account_ids,
+                                          active=True).exists():
+        return
+    for entry_id in entry_ids:
+        sms_balance_alerts_send(entry_id=entry_id)
 
 
 __all__ = ["CHUNK_SIZE", "DUE_KIND", "OPERATION_KIND", "batch_confirm_execute", "batch_create",
@@ -651,13 +742,60 @@ def batches_for_customer(*, customer, date_from: date | None = None,
     return rows
 
 
+# A row's result, always read from its transfer (one place for the pages, the result files, the
+# counts and the SMS): a row that posted is 成功 only when its transfer is; a 跨行 transfer still
+# waiting for the other bank is 处理中; one refused or sent back later is 失败 / 已退汇.
+ROW_RESULTS = {"pending": "待执行", "succeeded": "成功", "processing": "处理中",
+               "failed": "失败", "returned": "已退汇"}
+_POSTED = Q(status=BatchRowStatus.SUCCEEDED)
+_FINAL_TRANSFER = [TransferStatus.SUCCEEDED, TransferStatus.FAILED, TransferStatus.RETURNED]
+ROW_RESULT_FILTERS = {
+    "pending": Q(status=BatchRowStatus.PENDING),
+    "succeeded": _POSTED & Q(transfer__status=TransferStatus.SUCCEEDED),
+    "processing": _POSTED & ~Q(transfer__status__in=_FINAL_TRANSFER),
+    "failed": Q(status=BatchRowStatus.FAILED) | (_POSTED & Q(transfer__status=TransferStatus.FAILED)),
+    "returned": _POSTED & Q(transfer__status=TransferStatus.RETURNED),
+}
+
+
+def row_result(status: str, transfer_status: str | None) -> str:
+    """The key of :data:`ROW_RESULTS` for a row's status and its transfer's status."""
+    if status == BatchRowStatus.PENDING:
+        return "pending"
+    if status == BatchRowStatus.FAILED or transfer_status == TransferStatus.FAILED:
+        return "failed"
+    if transfer_status == TransferStatus.RETURNED:
+        return "returned"
+    if transfer_status == TransferStatus.SUCCEEDED:
+        return "succeeded"
+    return "processing"
+
+
+def batch_counts(batch: TransferBatch) -> dict[str, int]:
+    """How many rows are in each result, as they are now (one query)."""
+    return batch.rows.aggregate(**{key: Count("pk", filter=q)
+                                   for key, q in ROW_RESULT_FILTERS.items()})
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    text = f"成功{counts['succeeded']}笔"
+    if counts["processing"]:
+        text += f"，处理中{counts['processing']}笔"
+    text += f"，失败{counts['failed']}笔"
+    if counts["returned"]:
+        text += f"，已退汇{counts['returned']}笔"
+    return text
+
+
 def batch_progress(batch: TransferBatch) -> dict:
-    finished = batch.done_count + batch.failed_count
+    counts = batch_counts(batch)
+    finished = batch.count - counts["pending"]
     return {
         "number": batch.number, "status": batch.status, "status_label": batch.get_status_display(),
-        "count": batch.count, "done": batch.done_count, "failed": batch.failed_count,
-        "finished": finished, "percent": (100 * finished // batch.count) if batch.count else 100,
-        "complete": batch.status == BatchStatus.DONE,
+        "count": batch.count, "done": counts["succeeded"], "processing": counts["processing"],
+        "failed": counts["failed"], "returned": counts["returned"], "finished": finished,
+        "percent": (100 * finished // batch.count) if batch.count else 100,
+        "complete": batch.status == BatchStatus.DONE, "summary": counts_text(counts),
     }
 
 
@@ -694,10 +832,7 @@ def report_rows(batch: TransferBatch):
 
 
 def row_result_label(row: dict) -> str:
-    if row["status"] == BatchRowStatus.SUCCEEDED and row["transfer__status"] in (
-            TransferStatus.RETURNED, TransferStatus.FAILED):
-        return TransferStatus(row["transfer__status"]).label  # a 退汇 after the batch ran
-    return BatchRowStatus(row["status"]).label
+    return ROW_RESULTS[row_result(row["status"], row["transfer__status"])]
 
 
 def result_rows(batch: TransferBatch):

@@ -5,6 +5,7 @@ confirmation page (X-CONFIRM) → 批量转账查询 with the progress bar and t
 writes; every POST is CSRF-protected; a batch is always found through the logged-in customer.
 """
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ebank.core.errors import BusinessError
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
-from transfers.models import BatchKind, BatchRowStatus, BatchSource, BatchStatus
+from transfers.models import BatchKind, BatchSource, BatchStatus
 from transfers.services.common import payer_accounts
 
 from . import files, services
@@ -111,9 +112,22 @@ def batch_template(request):
     return _download(files.template_csv(kind), name=name, content_type=files.CSV_TYPE)
 
 
-def _rows_page(request, batch, rows):
-    page = Paginator(rows, ROWS_PAGE).get_page(request.GET.get("page"))
-    return page
+def _rows_page(request, rows):
+    return Paginator(rows, ROWS_PAGE).get_page(request.GET.get("page"))
+
+
+def _draft_page(request, batch, *, error: str = ""):
+    """The report of a batch not confirmed yet (草稿 / 待确认), with a refusal when there is one."""
+    only_invalid = request.GET.get("show") == "invalid"
+    rows = batch.rows.order_by("line_no")
+    if only_invalid:
+        rows = rows.exclude(error="")
+    return render(request, "transfers/batch/draft.html", {
+        "batch": batch, "page": _rows_page(request, rows), "only_invalid": only_invalid,
+        "error": error, "querystring": querystring_without_page(request),
+        "valid_count": batch.count - batch.invalid_count,
+        "entry_url": reverse(ENTRY_URL[batch.kind]), "inter": batch.kind == BatchKind.INTER,
+    })
 
 
 @customer_required
@@ -123,16 +137,7 @@ def batch_draft(request, number: str):
     batch = services.batch_get(customer=request.user.customer, number=number)
     if batch.status in (BatchStatus.RUNNING, BatchStatus.DONE):
         return redirect("transfers:batch_detail", number=batch.number)
-    only_invalid = request.GET.get("show") == "invalid"
-    rows = batch.rows.order_by("line_no")
-    if only_invalid:
-        rows = rows.exclude(error="")
-    return render(request, "transfers/batch/draft.html", {
-        "batch": batch, "page": _rows_page(request, batch, rows), "only_invalid": only_invalid,
-        "querystring": querystring_without_page(request), "valid_count":
-            batch.count - batch.invalid_count,
-        "entry_url": reverse(ENTRY_URL[batch.kind]), "inter": batch.kind == BatchKind.INTER,
-    })
+    return _draft_page(request, batch)
 
 
 @customer_required
@@ -150,8 +155,13 @@ def batch_remove_invalid(request, number: str):
     batch = services.batch_get(customer=request.user.customer, number=number)
     try:
         services.batch_invalid_rows_remove(user=request.user, number=batch.number)
-    except BusinessError:
-        return redirect("transfers:batch_detail", number=batch.number)
+    except BusinessError as exc:
+        # Submitted meanwhile (another tab): said on the page, not a silent redirect.
+        batch.refresh_from_db()
+        if batch.status in (BatchStatus.RUNNING, BatchStatus.DONE):
+            messages.error(request, exc.message)
+            return redirect("transfers:batch_detail", number=batch.number)
+        return _draft_page(request, batch, error=exc.message)
     return redirect("transfers:batch_draft", number=batch.number)
 
 
@@ -162,12 +172,8 @@ def batch_submit(request, number: str):
     try:
         operation = services.batch_submit(user=request.user, number=batch.number)
     except BusinessError as exc:
-        rows = batch.rows.order_by("line_no")
-        return render(request, "transfers/batch/draft.html", {
-            "batch": batch, "page": _rows_page(request, batch, rows), "error": exc.message,
-            "querystring": "", "valid_count": batch.count - batch.invalid_count,
-            "entry_url": reverse(ENTRY_URL[batch.kind]), "inter": batch.kind == BatchKind.INTER,
-        })
+        batch.refresh_from_db()
+        return _draft_page(request, batch, error=exc.message)
     return redirect_to_confirm(operation)
 
 
@@ -183,6 +189,9 @@ def batch_list(request):
     elif query.is_bound:
         batches = batches.none()
     page = Paginator(batches, LIST_PAGE).get_page(request.GET.get("page"))
+    for batch in page:
+        if batch.status in (BatchStatus.RUNNING, BatchStatus.DONE):
+            batch.counts_summary = services.counts_text(services.batch_counts(batch))
     return render(request, "transfers/batch/list.html", {
         "query": query, "page": page, "querystring": querystring_without_page(request)})
 
@@ -193,11 +202,16 @@ def batch_detail(request, number: str):
     batch = services.batch_get(customer=request.user.customer, number=number)
     status = request.GET.get("status", "")
     rows = batch.rows.select_related("transfer").order_by("line_no")
-    if status in BatchRowStatus.values:
-        rows = rows.filter(status=status)
+    if status in services.ROW_RESULT_FILTERS:
+        rows = rows.filter(services.ROW_RESULT_FILTERS[status])
+    page = _rows_page(request, rows)
+    for row in page:
+        row.result_label = services.ROW_RESULTS[services.row_result(
+            row.status, row.transfer.status if row.transfer_id else None)]
     return render(request, "transfers/batch/detail.html", {
-        "batch": batch, "page": _rows_page(request, batch, rows), "status": status,
-        "statuses": BatchRowStatus.choices, "progress": services.batch_progress(batch),
+        "batch": batch, "page": page, "status": status,
+        "statuses": list(services.ROW_RESULTS.items()),
+        "progress": services.batch_progress(batch),
         "querystring": querystring_without_page(request), "inter": batch.kind == BatchKind.INTER,
         "draft": batch.status in (BatchStatus.DRAFT, BatchStatus.PENDING),
     })

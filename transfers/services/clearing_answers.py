@@ -109,32 +109,47 @@ def transfer_debit_and_send(*, transfer: Transfer, idempotency_key: str,
     Raises InsufficientFunds / LimitExceeded from the ledger; nothing is written then.
     ``limit_subject``: the customer's subject when the caller has it already; else read here.
     """
-    customer = transfer.customer
+    posted = transfer_debit(transfer=transfer, idempotency_key=idempotency_key,
+                            limit_subject=limit_subject)
+    transfer.save(update_fields=["entry_id", "limit_day", "executed_at", "status"])
+    if not posted.replayed:
+        receipt_issue(**debit_receipt_spec(transfer))
+        balance_alerts_on_commit(posted.entry_id)
+    return transfer_send(transfer=transfer)
+
+
+def transfer_debit(*, transfer: Transfer, idempotency_key: str,
+                   limit_subject: LimitSubject | None = None, book_id: int | None = None):
+    """The debit alone: ``funds_move`` to the channel's clearing book, the transfer's fields set
+    (处理中, entry, limit day, executed at) but not saved; the ``PostResult``. Without a
+    savepoint (a refusal raises, nothing written). ``book_id``: the clearing book's ledger id
+    when the caller has read it (批量跨行转账, once per chunk)."""
     posted = funds_move(
         debit_ledger_id=transfer.from_sub_account.ledger_account_id,
-        credit_ledger_id=clearing_book_id(transfer.channel),
+        credit_ledger_id=book_id or clearing_book_id(transfer.channel),
         amount=transfer.amount,
         idempotency_key=idempotency_key,
         business_type=TransferBusinessType.INTER_TRANSFER,
         reference=transfer.number,
         memo=f"跨行转账 {transfer.payee_name}",
-        limit_subject=limit_subject or limit_subject_for(customer=customer),
+        limit_subject=limit_subject or limit_subject_for(customer=transfer.customer),
     )
-    now = timezone.now()
     transfer.entry_id = posted.entry_id
     transfer.limit_day = business_day()
-    transfer.executed_at = now
+    transfer.executed_at = timezone.now()
     transfer.status = TransferStatus.PROCESSING
-    transfer.save(update_fields=["entry_id", "limit_day", "executed_at", "status"])
-    if not posted.replayed:
-        receipt_issue(entry_id=posted.entry_id, direction=ReceiptDirection.DEBIT,
-                       business=TransferBusinessType.INTER_TRANSFER.label, posted_at=now,
-                       **_receipt_fields(transfer))
-        balance_alerts_on_commit(posted.entry_id)
-    return transfer_send(transfer=transfer)
+    return posted
 
 
-def _instruction(transfer: Transfer) -> OutwardInstruction:
+def debit_receipt_spec(transfer: Transfer) -> dict:
+    """``receipt_issue``'s arguments for the payer's 电子回单 of a debited transfer."""
+    return {"entry_id": transfer.entry_id, "direction": ReceiptDirection.DEBIT,
+            "business": TransferBusinessType.INTER_TRANSFER.label,
+            "posted_at": transfer.executed_at, **_receipt_fields(transfer)}
+
+
+def instruction_for(transfer: Transfer) -> OutwardInstruction:
+    """The instruction sent for a transfer (its number is the reference)."""
     return OutwardInstruction(
         reference=transfer.number,
         channel=Channel(transfer.channel),
@@ -149,16 +164,19 @@ def _instruction(transfer: Transfer) -> OutwardInstruction:
     )
 
 
+def _resend_schedule(transfer: Transfer) -> None:
+    due_work_schedule(kind=DUE_RESEND, key=f"transfer:{transfer.pk}",
+                      due_at=timezone.now() + RESEND_DELAY, payload={"transfer_id": transfer.pk})
+
+
 @transaction.atomic
 def transfer_send(*, transfer: Transfer) -> Transfer:
     """Send (or resend: same reference, same answer) a debited transfer and apply the answer."""
     try:
-        answer = get_clearing_adapter().send(_instruction(transfer))
+        answer = get_clearing_adapter().send(instruction_for(transfer))
     except ClearingTimeout:
         # Nobody knows whether it went: keep it 处理中 and resend the same reference shortly.
-        due_work_schedule(kind=DUE_RESEND, key=f"transfer:{transfer.pk}",
-                          due_at=timezone.now() + RESEND_DELAY,
-                          payload={"transfer_id": transfer.pk})
+        _resend_schedule(transfer)
         return transfer
     return transfer_answer_apply(transfer=transfer, answer=answer)
 
@@ -166,18 +184,39 @@ def transfer_send(*, transfer: Transfer) -> Transfer:
 @transaction.atomic
 def transfer_answer_apply(*, transfer: Transfer, answer: ClearingAnswer) -> Transfer:
     """What the other bank said about a 处理中 transfer (locked by the caller)."""
-    if transfer.status != TransferStatus.PROCESSING:
-        return transfer
-    if answer.outcome == AnswerOutcome.SUCCESS:
-        transfer.status = TransferStatus.SUCCEEDED
-        transfer.save(update_fields=["status"])
-    elif answer.outcome == AnswerOutcome.FAILED:
-        transfer_money_return(transfer=transfer, reason=answer.reason or "收款行拒绝入账",
-                              status=TransferStatus.FAILED)
-    else:
-        # ACCEPTED: gone; a 退汇 may still arrive, so make sure somebody keeps listening.
-        returns_poll_ensure()
+    transfer_answers_apply([(transfer, answer)])
     return transfer
+
+
+def transfer_answers_apply(pairs: list[tuple[Transfer, ClearingAnswer | None]]) -> None:
+    """Apply each answer to its 处理中 transfer (saved, locked or just inserted by the caller);
+    ``None`` = timed out (kept 处理中, resent shortly). The successes in one UPDATE; a failure
+    goes through :func:`transfer_money_return` (money and limit back, 失败 with the reason);
+    accepted ones make sure the 退汇 poll runs. Without a savepoint of its own."""
+    succeeded, accepted = [], False
+    for transfer, answer in pairs:
+        if transfer.status != TransferStatus.PROCESSING:
+            continue
+        if answer is None:
+            _resend_schedule(transfer)
+        elif answer.outcome == AnswerOutcome.SUCCESS:
+            succeeded.append(transfer)
+        elif answer.outcome == AnswerOutcome.FAILED:
+            transfer_money_return(transfer=transfer, reason=answer.reason or "收款行拒绝入账",
+                                  status=TransferStatus.FAILED)
+        else:
+            # ACCEPTED: gone; a 退汇 may still arrive, so make sure somebody keeps listening.
+            accepted = True
+    if len(succeeded) == 1:
+        succeeded[0].status = TransferStatus.SUCCEEDED
+        succeeded[0].save(update_fields=["status"])
+    elif succeeded:
+        Transfer.objects.filter(pk__in=[t.pk for t in succeeded]).update(
+            status=TransferStatus.SUCCEEDED)
+        for transfer in succeeded:
+            transfer.status = TransferStatus.SUCCEEDED
+    if accepted:
+        returns_poll_ensure()
 
 
 @transaction.atomic
@@ -278,5 +317,5 @@ def transfer_resend(work) -> None:
                 .filter(pk=work.payload["transfer_id"]).first())
     if transfer is None or transfer.status != TransferStatus.PROCESSING:
         return
-    answer = get_clearing_adapter().send(_instruction(transfer))  # a timeout again → retried
+    answer = get_clearing_adapter().send(instruction_for(transfer))  # a timeout again → retried
     transfer_answer_apply(transfer=transfer, answer=answer)

@@ -5,7 +5,7 @@ import secrets
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Customer, MediumStatus, SubAccount, SubAccountKind
+from accounts.models import Customer, MediumStatus, SubAccount, SubAccountKind, SubAccountStatus
 from ebank.limits.services import LimitSubject
 from security.models import SecurityTool
 from security.tools.services import limit_subject_for as security_limit_subject_for
@@ -50,3 +50,27 @@ def payer_accounts(*, customer: Customer) -> list[SubAccount]:
         .exclude(medium__status=MediumStatus.CLOSED)
         .order_by("medium__link__position")
     )
+
+
+# A medium's status in the customer's words, the one map every path builds its message from
+# (关联账户互转 / 行内转账 PAYER_STATUS / PAYEE_STATUS, the execution's checks, 批量转账).
+MEDIUM_STATUS_WORDS = {
+    MediumStatus.ORAL_LOSS: "已口头挂失",
+    MediumStatus.WRITTEN_LOSS: "已书面挂失",
+    MediumStatus.FROZEN: "已冻结",
+    MediumStatus.CLOSED: "已销户",
+}
+MEDIUM_STATUS_OTHER = "状态异常"
+
+
+def medium_status_words(status: str) -> str:
+    return MEDIUM_STATUS_WORDS.get(status, MEDIUM_STATUS_OTHER)
+
+
+def payer_refusal(sub_account: SubAccount) -> str:
+    """Why the paying account cannot pay now ("" when it can), as the execution words it."""
+    if sub_account.medium.status != MediumStatus.NORMAL:
+        return f"转出账户{medium_status_words(sub_account.medium.status)}"
+    if sub_account.status != SubAccountStatus.OPEN:
+        return "转出账户已销户"
+    return ""

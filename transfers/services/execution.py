@@ -39,7 +39,7 @@ from ebank.limits.services import LimitSubject
 from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
-from .common import limit_subject_for
+from .common import limit_subject_for, medium_status_words
 from .notify import transfer_failure_sms_send
 from .payees import payee_save
 
@@ -50,13 +50,6 @@ RECEIPT_CHANNEL = "网上银行"
 _BUSINESS_TYPES = {
     TransferKind.OWN: TransferBusinessType.OWN_TRANSFER,
     TransferKind.INTRA: TransferBusinessType.INTRA_TRANSFER,
-}
-
-_MEDIUM_STATUS_REASONS = {
-    MediumStatus.ORAL_LOSS: "已口头挂失",
-    MediumStatus.WRITTEN_LOSS: "已书面挂失",
-    MediumStatus.FROZEN: "已冻结",
-    MediumStatus.CLOSED: "已销户",
 }
 
 ScheduledExecutor = Callable[[Transfer, DueWork], None]
@@ -100,28 +93,10 @@ def transfer_post(*, transfer: Transfer, idempotency_key: str,
     the caller has it already (批量转账 reads it once per chunk); else it is read here.
     """
     with transaction.atomic(savepoint=False):
-        counts_toward_limit = transfer.kind != TransferKind.OWN
-        subject = None
-        if counts_toward_limit:
-            subject = limit_subject or limit_subject_for(customer=transfer.customer)
-        posted = funds_move(
-            debit_ledger_id=transfer.from_sub_account.ledger_account_id,
-            credit_ledger_id=transfer.to_sub_account.ledger_account_id,
-            amount=transfer.amount,
-            idempotency_key=idempotency_key,
-            business_type=_BUSINESS_TYPES[transfer.kind],
-            reference=transfer.number,
-            memo=(transfer.purpose or transfer.get_kind_display())[:60],
-            limit_subject=subject,
-        )
-        now = timezone.now()
-        transfer.status = TransferStatus.SUCCEEDED
-        transfer.entry_id = posted.entry_id
-        transfer.executed_at = now
-        transfer.failure_reason = ""
+        posted = transfer_move(transfer=transfer, idempotency_key=idempotency_key,
+                               limit_subject=limit_subject)
         update = ["status", "entry_id", "executed_at", "failure_reason"]
-        if counts_toward_limit:
-            transfer.limit_day = business_day()
+        if transfer.kind != TransferKind.OWN:
             update.append("limit_day")
         if transfer.pk is None:
             # A real-time transfer is written once, as it ends: SUCCEEDED with its entry.
@@ -129,9 +104,37 @@ def transfer_post(*, transfer: Transfer, idempotency_key: str,
         else:
             transfer.save(update_fields=update)
         # receipt_issue answers a replay with the receipt of the first time.
-        payer_receipt = transfer_receipts_issue(transfer=transfer, posted_at=now)
+        payer_receipt = transfer_receipts_issue(transfer=transfer, posted_at=transfer.executed_at)
         transaction.on_commit(partial(sms_balance_alerts_send, entry_id=posted.entry_id))
     return payer_receipt
+
+
+def transfer_move(*, transfer: Transfer, idempotency_key: str,
+                  limit_subject: LimitSubject | None = None):
+    """The posting alone (:func:`transfer_post` without the save, receipts and alerts): the
+    transfer's fields set to SUCCEEDED with its entry, not saved; the ``PostResult``. Raises
+    as :func:`transfer_post`. 批量行内转账 inserts a chunk's transfers and receipts in bulk."""
+    counts_toward_limit = transfer.kind != TransferKind.OWN
+    subject = None
+    if counts_toward_limit:
+        subject = limit_subject or limit_subject_for(customer=transfer.customer)
+    posted = funds_move(
+        debit_ledger_id=transfer.from_sub_account.ledger_account_id,
+        credit_ledger_id=transfer.to_sub_account.ledger_account_id,
+        amount=transfer.amount,
+        idempotency_key=idempotency_key,
+        business_type=_BUSINESS_TYPES[transfer.kind],
+        reference=transfer.number,
+        memo=(transfer.purpose or transfer.get_kind_display())[:60],
+        limit_subject=subject,
+    )
+    transfer.status = TransferStatus.SUCCEEDED
+    transfer.entry_id = posted.entry_id
+    transfer.executed_at = timezone.now()
+    transfer.failure_reason = ""
+    if counts_toward_limit:
+        transfer.limit_day = business_day()
+    return posted
 
 
 def transfer_receipts_issue(*, transfer: Transfer, posted_at: datetime) -> Receipt:
@@ -139,6 +142,14 @@ def transfer_receipts_issue(*, transfer: Transfer, posted_at: datetime) -> Recei
 
     In the posting's transaction (X-RECEIPT): a receipt exists exactly when the money moved.
     """
+    payer_spec, payee_spec = transfer_receipt_specs(transfer=transfer, posted_at=posted_at)
+    payer_receipt = receipt_issue(**payer_spec)
+    receipt_issue(**payee_spec)
+    return payer_receipt
+
+
+def transfer_receipt_specs(*, transfer: Transfer, posted_at: datetime) -> list[dict]:
+    """``receipt_issue``'s arguments for the payer's and the payee's 电子回单, in that order."""
     payer_medium = transfer.from_sub_account.medium
     payee_medium = transfer.to_sub_account.medium
     common = {
@@ -155,24 +166,23 @@ def transfer_receipts_issue(*, transfer: Transfer, posted_at: datetime) -> Recei
         "channel": RECEIPT_CHANNEL,
         "posted_at": posted_at,
     }
-    payer_receipt = receipt_issue(sub_account=transfer.from_sub_account, direction=ReceiptDirection.DEBIT,
-                                  **common)
-    receipt_issue(sub_account=transfer.to_sub_account, direction=ReceiptDirection.CREDIT,
-                  **common)
-    return payer_receipt
+    return [{"sub_account": transfer.from_sub_account, "direction": ReceiptDirection.DEBIT,
+             **common},
+            {"sub_account": transfer.to_sub_account, "direction": ReceiptDirection.CREDIT,
+             **common}]
 
 
 def receivable_check(*, transfer: Transfer) -> None:
     """Refuse (BusinessError) when the payee or the payer account can no longer take part."""
     payer, payee = transfer.from_sub_account, transfer.to_sub_account
     if payer.medium.status != MediumStatus.NORMAL:
-        raise BusinessError(f"转出账户{_MEDIUM_STATUS_REASONS.get(payer.medium.status, '状态异常')}")
+        raise BusinessError(f"转出账户{medium_status_words(payer.medium.status)}")
     if payer.status != SubAccountStatus.OPEN:
         raise BusinessError("转出账户已销户")
     if payee is None:
         raise BusinessError("收款账户不存在")
     if payee.medium.status != MediumStatus.NORMAL:
-        raise BusinessError(f"收款账户{_MEDIUM_STATUS_REASONS.get(payee.medium.status, '状态异常')}，"
+        raise BusinessError(f"收款账户{medium_status_words(payee.medium.status)}，"
                             "不能入账")
     if payee.status != SubAccountStatus.OPEN:
         raise BusinessError("收款账户已销户，不能入账")

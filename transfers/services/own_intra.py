@@ -57,7 +57,7 @@ from transfers.selectors import (
     transfer_get_for_customer,
 )
 
-from .common import limit_subject_for, transfer_number_new
+from .common import MEDIUM_STATUS_WORDS, limit_subject_for, transfer_number_new
 from .execution import DUE_KIND, INSUFFICIENT_FUNDS_REASON, transfer_post
 from .payees import (
     account_number_normalise,
@@ -79,16 +79,12 @@ OWN_NOTE_3_PAYEE_MAIN = ("同一账户下有多个活期子账号时，只允许
 OWN_NOTE_3_SAME_MEDIUM = "其他活期子账户只允许作为转出账号，转入账号只能是该账户下的活期主账号"
 ACCOUNT_UNKNOWN = "账户不存在，请重新选择"
 PAYER_STATUS = {
-    MediumStatus.ORAL_LOSS: "转出账户已口头挂失，只可查询余额，不能转账",
-    MediumStatus.WRITTEN_LOSS: "转出账户已书面挂失，不能转账",
-    MediumStatus.FROZEN: "转出账户已冻结，不能转账",
-    MediumStatus.CLOSED: "转出账户已销户，不能转账",
+    status: f"转出账户{words}{'，只可查询余额' if status == MediumStatus.ORAL_LOSS else ''}，不能转账"
+    for status, words in MEDIUM_STATUS_WORDS.items()
 }
 PAYEE_STATUS = {
-    MediumStatus.ORAL_LOSS: "转入账户已口头挂失，只可查询余额，不能转入",
-    MediumStatus.WRITTEN_LOSS: "转入账户已书面挂失，不能转入",
-    MediumStatus.FROZEN: "转入账户已冻结，不能转入",
-    MediumStatus.CLOSED: "转入账户已销户，不能转入",
+    status: f"转入账户{words}{'，只可查询余额' if status == MediumStatus.ORAL_LOSS else ''}，不能转入"
+    for status, words in MEDIUM_STATUS_WORDS.items()
 }
 
 

@@ -379,7 +379,10 @@ def test_another_customers_batch_is_a_404(world):
 
 def test_the_result_file_has_every_row(world):
     batch = create(world, "intra", intra_rows(world, 1, amount="1.00") + [
-        [world.li_card.number, "李娜", "2.00", "@x"]])
+        [world.li_card.number, "李娜", "2.00", "x"]])
+    # A formula can no longer be typed in; a value that is one must still come back as text.
+    formula = '=HYPERLINK("http://evil.example/","点此")'
+    batch.rows.filter(line_no=3).update(purpose=formula)
     submit_and_confirm(world, batch)
     run_all()
     content = files.xlsx_bytes(title="r", headers=services.RESULT_HEADERS["intra"],
@@ -388,4 +391,8 @@ def test_the_result_file_has_every_row(world):
     values = list(sheet.values)
     assert values[0][0] == "行号" and len(values) == 3
     assert values[1][5] == "成功" and values[1][6].startswith("TR")
-    assert values[2][4] == "@x"  # a text cell, never a formula
+    assert values[2][4] == formula  # a text cell, never a formula
+    assert sheet.cell(row=3, column=5).data_type == "s"
+    text = files.csv_bytes(headers=services.RESULT_HEADERS["intra"],
+                           rows=services.result_rows(batch)).decode("utf-8-sig")
+    assert "'=HYPERLINK(" in text
