@@ -12,7 +12,7 @@ from django.urls import path, re_path
 
 from . import views
 
-_PLAN = r"(?P<number>DS[0-9]{1,30})"
+_PLAN = r"(?P<number>DS[0-9]{1,22})"  # periodic_number_new: DS + date + 10 digits
 
 urlpatterns: list = [
     path("periodic/new", views.periodic_new, name="periodic_new"),
