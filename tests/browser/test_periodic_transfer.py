@@ -122,8 +122,8 @@ def test_a_monthly_transfer_on_the_31st_runs_through_february(page: Page, live_s
         # The pages on a phone (390 px: no horizontal scrolling) and for assistive technology.
         for name, path in (("periodic-new", "/transfers/periodic/new"),
                            ("periodic-runs", "/transfers/periodic/runs"),
-                           ("periodic-run", f"/transfers/periodic/{plan.number}/runs/2"),
-                           ("periodic-detail", f"/transfers/periodic/{plan.number}"),
+                           ("periodic-run", f"/transfers/periodic/runs/{plan.number}/2"),
+                           ("periodic-detail", f"/transfers/scheduled/periodic/{plan.number}"),
                            ("scheduled", "/transfers/scheduled")):
             page.goto(base + path)
             phone_check(name)
@@ -141,7 +141,7 @@ def test_a_monthly_transfer_on_the_31st_runs_through_february(page: Page, live_s
         expect(page.locator("#periodic-detail")).to_contain_text(plan.number)
         phone_check("periodic-cancel")
         assert not phone_check.problems, phone_check.problems
-        page.click("#periodic-cancel-form button:has-text('确定撤销')")
+        page.click("#periodic-cancel-form button:has-text('确定删除')")
         expect(page.locator(".messages")).to_contain_text("定时转账已撤销")
         shot("periodic-cancelled")
 

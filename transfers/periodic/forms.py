@@ -39,7 +39,7 @@ class PeriodicForm(forms.Form):
                                 help_text="跨行收款人必填：12位联行号，可在“联行号查询”中查找",
                                 widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                               "autocomplete": "off"}))
-    amount = AmountField()
+    amount = AmountField(error_messages={"required": "请输入转账金额"})
     purpose = forms.CharField(label="付款用途", max_length=60, required=False)
     frequency = forms.ChoiceField(label="定时周期", choices=PeriodicFrequency.choices,
                                   initial=PeriodicFrequency.MONTHLY, widget=forms.RadioSelect,

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
+from ebank.core.money import format_cny
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
+from ebank.limits.models import LimitKind, LimitLevel
 from security.confirm.selectors import operation_typed
 from transfers import selectors
 from transfers.models import PeriodicStatus
@@ -27,6 +29,29 @@ from .forms import PeriodicForm, PeriodicRunQueryForm
 PAGE_SIZE = 20
 _TYPED_KEYS = ("payee_kind", "payee_account", "payee_name", "bank_code", "amount", "purpose",
                "frequency", "weekday", "day_of_month", "start_date", "end_date", "run_count")
+
+
+def limit_refusal_text(exc: LimitExceeded) -> str:
+    """The limit engine's refusal as the 转账金额 field's own error on 定时转账设置.
+
+    The engine's message is written for the transfer pages (“请点击‘返回’按钮返回转账页面…”); here
+    the amount is on the same page, so it only names the limit (the decision's figures) and asks
+    for less — or, for a limit the customer set, says where to change it."""
+    limit = getattr(exc, "limit", None)
+    kind = getattr(exc, "kind", None)
+    if limit is None or kind is None:
+        return "转账金额超过转账限额，请调低金额"
+    own = getattr(exc, "level", None) == LimitLevel.CUSTOMER
+    whose = "您自设的" if own else ""
+    if kind == LimitKind.SINGLE:
+        which = f"{whose}单笔限额{format_cny(limit)}"
+    else:
+        remaining = getattr(exc, "remaining", None)
+        left = (f"（剩余可用{format_cny(remaining)}）"
+                if remaining is not None and remaining < limit else "")
+        which = f"{whose}当日累计限额{format_cny(limit)}{left}"
+    advice = "请调低金额或到“安全中心 › 限额管理”修改转账限额" if own else "请调低金额"
+    return f"超过{which}，{advice}"
 
 
 @customer_required
@@ -41,7 +66,6 @@ def periodic_new(request):
         initial = {"from_sub_account": typed["from_sub_account"],
                    **{key: typed[key] for key in _TYPED_KEYS if typed.get(key) is not None}}
     form = PeriodicForm(request.POST or None, payers=payers, initial=initial)
-    limit_refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -54,14 +78,13 @@ def periodic_new(request):
                 day_of_month=data["day_of_month"], start_date=data["start_date"],
                 end_date=data["end_date"], run_count=data["run_count"])
         except LimitExceeded as exc:
-            limit_refusal = selectors.limit_refusal_context(exc)
+            form.add_error("amount", limit_refusal_text(exc))
         except BusinessError as exc:
             form.add_error(None, exc.message)
         else:
             return redirect_to_confirm(operation)
     return render(request, "transfers/periodic/new.html",
-                  {"form": form, "limit_refusal": limit_refusal,
-                   "run_hour": int(settings.PERIODIC_TRANSFER_HOUR)})
+                  {"form": form, "run_hour": int(settings.PERIODIC_TRANSFER_HOUR)})
 
 
 def _plan_context(plan) -> dict:
@@ -91,7 +114,7 @@ def periodic_detail(request, number: str):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def periodic_cancel(request, number: str):
-    """撤销: GET is the 删除定时转账 page (the plan and a 确定撤销 button; writes nothing),
+    """撤销: GET is the 删除定时转账 page (the plan and a 确定删除 button; writes nothing),
     POST cancels it."""
     if request.method == "GET":
         plan = services.periodic_get_for_customer(customer=request.user.customer,
@@ -127,10 +150,10 @@ def periodic_runs(request):
 
 @customer_required
 @require_GET
-def periodic_run_detail(request, number: str, sequence: int):
+def periodic_run_detail(request, number: str, sequence: str):
     """执行记录 of one run; a failed one shows 失败原因."""
     run = services.periodic_run_get_for_customer(customer=request.user.customer, number=number,
-                                                 sequence=sequence)
+                                                 sequence=int(sequence))
     outcome, reason = services.run_outcome(run)
     transfer = run.transfer
     return render(request, "transfers/periodic/run_detail.html", {

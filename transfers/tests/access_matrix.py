@@ -76,7 +76,7 @@ def _periodic(owner):
         kind=SubAccountKind.CURRENT_MAIN)
     today = timezone.localdate()
     plan = PeriodicTransfer.objects.create(
-        number=f"DSMATRIX{owner.pk:010d}", customer=owner.customer, user=owner,
+        number=f"DS{today:%Y%m%d}{owner.pk:010d}", customer=owner.customer, user=owner,
         payer=sub_account, payer_medium=sub_account.medium, payee_kind=PayeeKind.INTRA,
         payee_sub_account=sub_account, payee_account=sub_account.medium.number,
         payee_name=owner.customer.name, amount=Decimal("1.00"),

@@ -99,7 +99,7 @@ def test_maintenance_lists_the_plan_detail_and_cancel(client, world):
         assert plan.number in body and "¥1,000.00" in body and "每月31日" in body
         form = body[body.index('id="periodic-cancel-form"') - 200:]
         assert 'method="post"' in form and f'action="{cancel_url}"' in form
-        assert "csrfmiddlewaretoken" in form and "确定撤销" in form
+        assert "csrfmiddlewaretoken" in form and "确定删除" in form
         plan.refresh_from_db()
         assert plan.status == PeriodicStatus.ACTIVE and AuditEvent.objects.count() == audits
         response = client.post(cancel_url, follow=True)
@@ -112,7 +112,7 @@ def test_maintenance_lists_the_plan_detail_and_cancel(client, world):
     assert "已撤销或已结束，不能撤销" in again.content.decode()
     with time_machine.travel(SETUP_AT, tick=False):
         done = client.get(cancel_url).content.decode()
-    assert "已撤销或已结束，不能撤销" in done and "确定撤销" not in done
+    assert "已撤销或已结束，不能撤销" in done and "确定删除" not in done
 
 
 def test_maintenance_always_shows_the_active_plans_first(client, world):
@@ -221,3 +221,55 @@ def test_back_from_the_confirmation_keeps_what_was_typed(client, world):
     assert world.li_card.number in body and 'value="2026-03-31"' in body
     assert re.search(r'<input type="radio" name="frequency" value="weekly"[^>]*checked', body)
     assert '<option value="4" selected>周五</option>' in body
+
+
+def test_every_required_field_left_empty_says_what_to_fill_in(client, world):
+    client.force_login(world.zhang)
+    empty = {"from_sub_account": "", "payee_kind": "", "payee_account": "", "payee_name": "",
+             "amount": "", "frequency": "", "start_date": ""}
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.post(reverse("transfers:periodic_new"),
+                           form_data(world, **empty)).content.decode()
+    for field, message in (("from_sub_account", "请选择转出账号"), ("payee_kind", "请选择收款人类型"),
+                           ("payee_account", "请输入收款人账号"),
+                           ("payee_name", "请输入收款人名称"), ("amount", "请输入转账金额"),
+                           ("frequency", "请选择定时周期"), ("start_date", "请输入起始日期")):
+        error = re.search(rf'<div id="id_{field}_error">(.*?)</div>', body, re.S)
+        assert error and message in error.group(1), field
+    assert "这个字段是必须的" not in body and "This field is required" not in body
+
+
+def test_an_amount_over_the_single_limit_is_the_amount_fields_own_error(client, world):
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.post(reverse("transfers:periodic_new"),
+                           form_data(world, amount="99999999999")).content.decode()
+    error = re.search(r'<div id="id_amount_error">(.*?)</div>', body, re.S).group(1)
+    assert re.search(r"超过单笔限额¥[0-9,]+\.\d\d，请调低金额", error)
+    assert "请点击" not in body and "返回调低转账金额" not in body and "limit-refusal" not in body
+    assert 'value="99999999999"' in body and 'value="房租"' in body
+
+
+def test_an_amount_over_the_customers_own_limit_says_where_to_change_it(client, world):
+    from .test_intra_transfer import customer_limit
+    customer_limit(world.zhang_customer, "500.00", "1000.00")
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        body = client.post(reverse("transfers:periodic_new"),
+                           form_data(world, amount="600.00")).content.decode()
+    error = re.search(r'<div id="id_amount_error">(.*?)</div>', body, re.S).group(1)
+    assert "超过您自设的单笔限额¥500.00，请调低金额或到“安全中心 › 限额管理”修改转账限额" in error
+    assert not PeriodicTransfer.objects.exists()
+
+
+def test_detail_names_the_next_three_dates_and_delete_confirms_with_its_own_words(client, world):
+    plan = set_up(world)
+    client.force_login(world.zhang)
+    with time_machine.travel(SETUP_AT, tick=False):
+        detail = client.get(reverse("transfers:periodic_detail", args=[plan.number]))
+        cancel = client.get(reverse("transfers:periodic_cancel", args=[plan.number]))
+    assert re.search(r"<th>最近执行日期</th><td id=\"periodic-next\">2026-01-31、2026-02-28、"
+                     r"2026-03-31</td>", detail.content.decode())
+    assert "下次执行日期" not in detail.content.decode()
+    body = cancel.content.decode()
+    assert "<h1>删除定时转账</h1>" in body and ">确定删除</button>" in body and "确定撤销" not in body
