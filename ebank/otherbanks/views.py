@@ -29,7 +29,7 @@ def sign(request):
         if url is None:
             return render(request, "otherbank_sim/invalid.html")
         return HttpResponseRedirect(url)
-    form = SimSigningForm(request.POST or None, pay=pay)
+    form = SimSigningForm(request.POST if request.method == "POST" else None, pay=pay)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

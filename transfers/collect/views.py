@@ -27,7 +27,7 @@ def _choices(customer) -> dict:
 def pull(request):
     customer = request.user.customer
     choices = _choices(customer)
-    form = PullForm(request.POST or None, **choices)
+    form = PullForm(request.POST if request.method == "POST" else None, **choices)
     if request.method == "POST" and form.is_valid():
         try:
             operation = services.pull_start(user=request.user, request=form.pull_request(),
@@ -45,7 +45,7 @@ def pull(request):
 def plan_new(request):
     customer = request.user.customer
     choices = _choices(customer)
-    form = PlanForm(request.POST or None, **choices)
+    form = PlanForm(request.POST if request.method == "POST" else None, **choices)
     if request.method == "POST" and form.is_valid():
         try:
             operation = services.plan_start(user=request.user, request=form.plan_request(),

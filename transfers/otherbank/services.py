@@ -37,7 +37,12 @@ from ebank.otherbanks.adapters import (
     get_otherbank_adapter,
     id_digest,
 )
-from security.confirm.registry import operation_kind
+from security.confirm.registry import (
+    OperationOutcome,
+    OutcomeTone,
+    operation_kind,
+    operation_result,
+)
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from transfers.models import (
@@ -196,7 +201,36 @@ def pay_signing_execute(*, operation: PendingOperation) -> dict:
               succeeded=True, bank_name=bank.name, detail="我行交易密码及安全认证已验证")
     return {"message": f"我行验证已通过。请点击“返回”，在15分钟内点击“{bank.name}”跳转他行完成签约",
             "lines": [["他行名称", bank.name],
-                      ["签约有效至", f"{timezone.localtime(signing.expires_at):%H:%M}"]]}
+                      ["他行签约期限", signing_deadline_text(signing)]]}
+
+
+def signing_deadline_text(signing: OtherBankSigning) -> str:
+    return f"请于{timezone.localtime(signing.expires_at):%H:%M}前完成他行签约"
+
+
+@operation_result(KIND_SIGN_PAY)
+def pay_signing_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
+    """他行账户支付签约's result page: only our side has verified; the agreement is signed at
+    the other bank (until the signing's deadline), so the page says so — never 签约成功."""
+    signing = OtherBankSigning.objects.filter(operation=operation).first()
+    if signing is None:
+        return None
+    lines = [("他行名称", signing.bank_name), ("协议类型", OtherBankKind.PAY.label)]
+    if operation.medium_id is not None:
+        lines.append(("验密账户", operation.medium.masked_number))
+    if signing.done_at is not None:
+        return OperationOutcome(
+            headline="已从他行返回签约结果", tone=OutcomeTone.NEUTRAL, status_label="已处理",
+            lines=lines, note="签约结果请在“签约协议管理”中查看")
+    if signing.expires_at <= timezone.now():
+        return OperationOutcome(headline=EXPIRED_SIGNING, tone=OutcomeTone.FAILURE,
+                                status_label="已失效", lines=lines)
+    lines.append(("他行签约期限", signing_deadline_text(signing)))
+    return OperationOutcome(
+        headline="我行验证已通过，请前往他行完成签约", tone=OutcomeTone.PENDING,
+        status_label="待他行签约", lines=lines,
+        note=f"请点击“返回”，再点击“{signing.bank_name}”跳转他行，输入他行银行卡号、密码并确认"
+             "协议限额及有效期完成签约")
 
 
 @dataclass(frozen=True)

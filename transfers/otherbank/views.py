@@ -54,7 +54,7 @@ def sign_query(request):
 @require_http_methods(["GET", "POST"])
 def sign_pay(request):
     customer = request.user.customer
-    form = PaySigningForm(request.POST or None, banks=services.other_banks(),
+    form = PaySigningForm(request.POST if request.method == "POST" else None, banks=services.other_banks(),
                           accounts=payer_accounts(customer=customer))
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +132,7 @@ def balance(request):
     customer = request.user.customer
     choices = services.agreements_for_customer(customer=customer, kind=OtherBankKind.QUERY,
                                                active_only=True)
-    form = BalanceQueryForm(request.POST or None, agreements=choices)
+    form = BalanceQueryForm(request.POST if request.method == "POST" else None, agreements=choices)
     answer = None
     if request.method == "POST" and form.is_valid():
         answer = services.balance_query(user=request.user, pk=form.cleaned_data["agreement"],

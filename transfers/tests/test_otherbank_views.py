@@ -1,21 +1,26 @@
 """他行账户管理 and 资金归集 pages: the round trip through the simulated other bank's page,
 refusals on the same page with what was typed kept, 404 for another customer's objects."""
 
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
 
 from ebank.otherbanks.demo import DEMO_CARD_PASSWORD
+from security.models import PendingOperation
 from transfers.models import (
     CollectionPlan,
     OtherBankAgreement,
     OtherBankKind,
     OtherBankOperationLog,
+    OtherBankSigning,
 )
 
 from .test_otherbank_support import (
+    NOW,
     ZHANG_CARD,
     World,
+    confirm,
     obw_fixture,  # noqa: F401 - the "obw" fixture
     sign,
     world,  # noqa: F401 - fixture
@@ -82,6 +87,25 @@ def test_pay_signing_goes_through_the_confirmation_first(zc, obw):
     assert response.status_code == 302 and "/confirm/" in response.url
     confirm_page = zc.get(response.url).content.decode()
     assert "他行账户支付签约" in confirm_page and "中国工商银行" in confirm_page
+
+
+def test_pay_signing_result_says_only_our_side_verified(zc, obw):
+    """The result page: 我行验证已通过 (the agreement is signed at the other bank), the deadline
+    to go on there, the 验密账户 once."""
+    main = World.main(obw.zhang_card)
+    response = zc.post("/transfers/otherbank/sign-pay", {"bank": "102", "account": main.pk})
+    operation = PendingOperation.objects.get(public_id=response.url.rstrip("/").split("/")[-1])
+    confirm(operation, user=obw.zhang)
+    page = zc.get(f"/confirm/{operation.public_id}/result").content.decode()
+    assert "我行验证已通过，请前往他行完成签约" in page
+    assert "签约成功" not in page
+    assert "请于10:15前完成他行签约" in page
+    assert page.count("验密账户") == 1
+    # Past the deadline (moved back: travelling 16 minutes would also end the idle session).
+    OtherBankSigning.objects.filter(operation=operation).update(
+        expires_at=NOW - timedelta(minutes=1))
+    late = zc.get(f"/confirm/{operation.public_id}/result").content.decode()
+    assert "已失效" in late and "请前往他行完成签约" not in late
 
 
 def test_the_balance_page_shows_balance_and_history(zc, obw):
@@ -190,3 +214,72 @@ def test_list_pages_read_a_fixed_number_of_times(zc, obw, django_assert_max_num_
                  "/transfers/otherbank/agreements", "/transfers/otherbank/log"):
         with django_assert_max_num_queries(14):
             assert zc.get(path).status_code == 200
+
+
+def _field_errors(page: str, name: str) -> list[str]:
+    """The messages shown under field ``name`` (templates/_field.html's id_<name>_error)."""
+    import re
+
+    block = re.search(rf'<div id="id_{name}_error">(.*?)</div>', page, re.S)
+    return re.findall(r'<p class="field-error">(.*?)</p>', block.group(1)) if block else []
+
+
+def test_an_empty_submit_shows_each_fields_own_error(zc, obw):
+    sign(obw)
+    page = zc.post("/transfers/collect/pull", {}).content.decode()
+    assert _field_errors(page, "agreement") == ["请选择付款账户（他行账户）"]
+    assert _field_errors(page, "account") == ["请选择收款账户"]
+    assert _field_errors(page, "amount") == ["请输入收款金额"]
+    page = zc.post("/transfers/collect/new", {}).content.decode()
+    assert _field_errors(page, "agreement") == ["请选择付款账户（他行账户）"]
+    assert _field_errors(page, "frequency") == ["请选择扣款频率"]
+    assert _field_errors(page, "mode") == ["请选择扣款模式"]
+
+
+def test_plan_form_one_error_per_field_and_sane_maxima(zc, obw):
+    agreement = sign(obw)
+    main = World.main(obw.zhang_card)
+    page = zc.post("/transfers/collect/new", {
+        "agreement": agreement.pk, "account": main.pk, "frequency": "daily",
+        "mode": "reserve", "reserve": "abc", "minimum": "99999999999"}).content.decode()
+    assert _field_errors(page, "reserve") == ["请输入正确的金额"]
+    assert _field_errors(page, "minimum") == ["起归金额不能超过¥10,000,000.00"]
+    assert 'value="abc"' in page and 'value="99999999999"' in page
+    page = zc.post("/transfers/collect/pull", {"agreement": agreement.pk, "account": main.pk,
+                                               "amount": "99999999999"}).content.decode()
+    assert _field_errors(page, "amount") == ["收款金额不能超过¥10,000,000.00"]
+
+
+def test_plan_form_ignores_the_fields_that_do_not_apply(zc, obw):
+    """Without the script every field is shown: what the other frequencies and modes' fields
+    hold is neither refused nor used."""
+    agreement = sign(obw)
+    main = World.main(obw.zhang_card)
+    ok = zc.post("/transfers/collect/new", {
+        "agreement": agreement.pk, "account": main.pk, "frequency": "weekly", "weekday": "3",
+        "month_day": "99", "mode": "fixed", "fixed_amount": "500", "reserve": "abc",
+        "minimum": "-1"})
+    assert ok.status_code == 302 and "/confirm/" in ok.url
+    operation = PendingOperation.objects.get(public_id=ok.url.rstrip("/").split("/")[-1])
+    assert operation.payload["day"] == 3 and operation.payload["reserve"] == ""
+    assert operation.payload["minimum"] == "500.00"
+    page = zc.get("/transfers/collect/new").content.decode()
+    assert "js/collect-plan.js" in page and 'data-when-mode="fixed"' in page
+
+
+PAGES_UNDER_ACCOUNTS = ["/transfers/otherbank/sign-query", "/transfers/otherbank/sign-pay",
+                        "/transfers/otherbank/agreements", "/transfers/otherbank/balance",
+                        "/transfers/otherbank/log", "/transfers/collect/new",
+                        "/transfers/collect/plans"]
+
+
+def test_breadcrumbs_follow_the_menu(zc, obw):
+    for path in PAGES_UNDER_ACCOUNTS:
+        assert '<p class="breadcrumb">账户管理 › ' in zc.get(path).content.decode(), path
+    pull = zc.get("/transfers/collect/pull").content.decode()
+    assert '<p class="breadcrumb">转账汇款 › 跨行资金归集' in pull
+
+
+def test_the_plan_list_has_a_back_link(zc):
+    page = zc.get("/transfers/collect/plans").content.decode()
+    assert 'href="/transfers/otherbank">返回</a>' in page
