@@ -34,7 +34,9 @@
       })
       .catch(function () { /* the next tick tries again */ });
   };
-  if (document.getElementById("batch-complete").classList.contains("hidden")) {
+  // The link exists only while the batch was running when the page loaded: a page already
+  // showing every row's final result neither polls nor offers to reload.
+  if (document.getElementById("batch-complete")) {
     timer = window.setInterval(poll, 1500);
     poll();
   }

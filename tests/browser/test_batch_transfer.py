@@ -83,7 +83,7 @@ def test_upload_fix_confirm_progress_and_result(page: Page, live_server, bank, s
     expect(page.locator(".result-title")).to_have_text("批量转账已受理，正在逐笔执行")
 
     batch = TransferBatch.objects.get()
-    page.goto(f"{base}/transfers/batch/{batch.number}")
+    page.goto(f"{base}/transfers/batch/list/{batch.number}")
     expect(page.locator("#batch-percent")).to_have_text("0%")
     dispatch_due(limit=1)  # one row: the bar moves without a reload
     expect(page.locator("#batch-finished")).to_have_text("1")
@@ -105,7 +105,7 @@ def test_upload_fix_confirm_progress_and_result(page: Page, live_server, bank, s
 
     # 390 px wide: the pages fit, wide tables scroll inside their own box.
     page.set_viewport_size({"width": 390, "height": 844})
-    for url in (f"{base}/transfers/batch/{batch.number}", f"{base}/transfers/batch/intra",
+    for url in (f"{base}/transfers/batch/list/{batch.number}", f"{base}/transfers/batch/intra",
                 f"{base}/transfers/batch/list"):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url

@@ -46,7 +46,7 @@ FORMULA_STARTS_TEXT = ("=", "+", "-", "@")
 
 TOO_BIG = f"文件超过{MAX_BYTES_TEXT}，请拆分后分批上传"
 XLSX_TOO_BIG = "XLSX文件解压后内容过大，请按模板填写（不要加入图片等其他内容）后重新上传"
-NOT_SPREADSHEET = "文件格式不正确：请上传由模板填写的CSV或XLSX文件"
+NOT_SPREADSHEET = "仅支持CSV或XLSX格式的文件，请下载模板填写后上传"
 XLS_OLD = "不支持Excel 97-2003（.xls）格式：请在Excel中另存为XLSX或CSV后上传"
 ENCODING = "无法识别文件编码：请将CSV另存为UTF-8或GBK编码后上传"
 EMPTY_FILE = "文件中没有转账明细，请按模板填写后上传"
@@ -69,8 +69,15 @@ def rows_read(*, kind: str, name: str, data: bytes) -> list[RawRow]:
         raise BusinessError(TOO_BIG, code="file_too_big")
     if not data.strip():
         raise BusinessError(EMPTY_FILE, code="file_empty")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    # Decided by the name's extension and by the content: an XLSX is a zip, a CSV must decode
+    # as UTF-8/GBK text; a .txt, .pdf, .docx… is refused as such, never as a wrong header.
+    extension = name.rsplit(".", 1)[1].lower() if "." in name else ""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or extension == "xls":
         raise BusinessError(XLS_OLD, code="file_xls")
+    if extension not in ("", "csv", "xlsx"):
+        raise BusinessError(NOT_SPREADSHEET, code="file_type")
+    if extension == "xlsx" and data[:4] != b"PK\x03\x04":
+        raise BusinessError(NOT_SPREADSHEET, code="file_type")
     if data[:4] == b"PK\x03\x04":
         # Read up to one row too many: the count in the refusal is "more than 10,000".
         return _rows(kind, _xlsx_table(data, width=len(HEADERS[kind])), counted=False)

@@ -44,6 +44,15 @@ class ManualForm(forms.Form):
                                                   else ("numeric" if field in files.TEXT_COLUMNS
                                                         else "text")}))
 
+    def clean(self):
+        cleaned = super().clean()
+        if not any((cleaned.get(name) or "").strip() for name in self.fields
+                   if name not in ("payer", "rows")):
+            # Under the first line's cells and in the banner: nothing typed is not a batch.
+            self.add_error(None, "请至少录入一笔转账明细")
+            self.add_error("payee_account_1", "请至少录入一笔转账明细")
+        return cleaned
+
     def grid(self):
         """The bound fields line by line, for the template."""
         return [(i, [self[f"{field}_{i}"] for field in files.FIELDS[self.kind]])

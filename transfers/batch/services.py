@@ -382,7 +382,8 @@ def batch_submit(*, user: User, number: str) -> PendingOperation:
         payload={"batch": batch.number, "batch_id": batch.pk, "count": batch.count,
                  "amount": f"{batch.total:.2f}", "rows_digest": rows_digest(batch)},
         summary=summary, medium=payer.medium,
-        back_url=reverse("transfers:batch_draft", args=[batch.number]))
+        back_url=reverse("transfers:batch_draft",
+                         kwargs={"kind": batch.kind, "number": batch.number}))
     batch.status = BatchStatus.PENDING
     batch.operation = operation
     batch.save(update_fields=["status", "operation"])

@@ -39,18 +39,43 @@ def _rows_param(request) -> int:
         return MANUAL_ROWS
 
 
+def _manual_initial(request, kind: str) -> tuple[dict, int] | None:
+    """?edit=<批次号>: the rows of the customer's 手工录入 batch not confirmed yet, back on the
+    grid to be corrected (返回修改); None when there is no such batch."""
+    number = request.GET.get("edit", "")
+    if request.method != "GET" or not number:
+        return None
+    try:
+        batch = services.batch_get(customer=request.user.customer, number=number)
+    except Http404:
+        return None
+    if (batch.kind != kind or batch.source != BatchSource.MANUAL
+            or batch.status not in (BatchStatus.DRAFT, BatchStatus.PENDING)):
+        return None
+    initial = {"payer": str(batch.payer_id)}
+    lines = list(batch.rows.order_by("line_no")[:MANUAL_ROWS_MAX])
+    for i, row in enumerate(lines, start=1):
+        for field in files.FIELDS[kind]:
+            initial[f"{field}_{i}"] = row.amount_text if field == "amount" else getattr(row, field)
+    return initial, max(MANUAL_ROWS, len(lines))
+
+
 def _entry(request, kind: str):
     customer = request.user.customer
     payers = payer_accounts(customer=customer)
     action = request.POST.get("action", "")
     rows = _rows_param(request)
+    edit = _manual_initial(request, kind)
+    initial = {}
+    if edit:
+        initial, rows = edit
     posted_upload = request.method == "POST" and action == "upload"
     posted_manual = request.method == "POST" and action == "manual"
     upload = UploadForm(request.POST if posted_upload else None,
                         request.FILES if posted_upload else None, payers=payers,
                         auto_id="up_%s")
     manual = ManualForm(request.POST if posted_manual else None, payers=payers, kind=kind,
-                        rows=rows, auto_id="mn_%s", initial={"rows": rows})
+                        rows=rows, auto_id="mn_%s", initial={**initial, "rows": rows})
     if posted_upload and upload.is_valid():
         uploaded = upload.cleaned_data["file"]
         try:
@@ -65,7 +90,7 @@ def _entry(request, kind: str):
         except BusinessError as exc:
             upload.add_error(None, exc.message)
         else:
-            return redirect("transfers:batch_draft", number=batch.number)
+            return _draft_redirect(batch)
     if posted_manual and manual.is_valid():
         try:
             batch = services.batch_create(user=request.user, kind=kind,
@@ -75,13 +100,13 @@ def _entry(request, kind: str):
             manual.add_error(None, exc.message if exc.code != "file_empty"
                              else "请至少录入一笔转账明细")
         else:
-            return redirect("transfers:batch_draft", number=batch.number)
+            return _draft_redirect(batch)
     return render(request, "transfers/batch/entry.html", {
         "kind": kind, "title": BatchKind(kind).label, "upload": upload, "manual": manual,
-        "has_payers": bool(payers), "manual_open": posted_manual or "rows" in request.GET,
+        "has_payers": bool(payers), "manual_open": posted_manual or "rows" in request.GET or bool(edit),
         "more_rows": min(rows + 10, MANUAL_ROWS_MAX), "can_add_rows": rows < MANUAL_ROWS_MAX,
         "notes": files.template_notes(kind), "max_rows": files.MAX_ROWS,
-        "max_size": files.MAX_BYTES_TEXT, "inter_max": services.INTER_MAX_TEXT,
+        "max_size": files.MAX_BYTES_TEXT,
         "entry_url": reverse(ENTRY_URL[kind]),
     })
 
@@ -112,6 +137,18 @@ def batch_template(request):
     return _download(files.template_csv(kind), name=name, content_type=files.CSV_TYPE)
 
 
+def _draft_redirect(batch):
+    return redirect("transfers:batch_draft", kind=batch.kind, number=batch.number)
+
+
+def _draft_batch(request, kind: str, number: str):
+    """A batch named by a draft URL: the customer's, and of the kind its URL says (404 else)."""
+    batch = services.batch_get(customer=request.user.customer, number=number)
+    if batch.kind != kind:
+        raise Http404("无此批次")
+    return batch
+
+
 def _rows_page(request, rows):
     return Paginator(rows, ROWS_PAGE).get_page(request.GET.get("page"))
 
@@ -127,14 +164,15 @@ def _draft_page(request, batch, *, error: str = ""):
         "error": error, "querystring": querystring_without_page(request),
         "valid_count": batch.count - batch.invalid_count,
         "entry_url": reverse(ENTRY_URL[batch.kind]), "inter": batch.kind == BatchKind.INTER,
+        "manual": batch.source == BatchSource.MANUAL,
     })
 
 
 @customer_required
 @require_GET
-def batch_draft(request, number: str):
+def batch_draft(request, kind: str, number: str):
     """The report of a batch not confirmed yet: every row with 通过 or its reasons."""
-    batch = services.batch_get(customer=request.user.customer, number=number)
+    batch = _draft_batch(request, kind, number)
     if batch.status in (BatchStatus.RUNNING, BatchStatus.DONE):
         return redirect("transfers:batch_detail", number=batch.number)
     return _draft_page(request, batch)
@@ -142,8 +180,8 @@ def batch_draft(request, number: str):
 
 @customer_required
 @require_GET
-def batch_report_file(request, number: str):
-    batch = services.batch_get(customer=request.user.customer, number=number)
+def batch_report_file(request, kind: str, number: str):
+    batch = _draft_batch(request, kind, number)
     content = files.xlsx_bytes(title="校验报告", headers=services.REPORT_HEADERS[batch.kind],
                                rows=services.report_rows(batch))
     return _download(content, name=f"{batch.number}-report.xlsx", content_type=files.XLSX_TYPE)
@@ -151,8 +189,8 @@ def batch_report_file(request, number: str):
 
 @customer_required
 @require_POST
-def batch_remove_invalid(request, number: str):
-    batch = services.batch_get(customer=request.user.customer, number=number)
+def batch_remove_invalid(request, kind: str, number: str):
+    batch = _draft_batch(request, kind, number)
     try:
         services.batch_invalid_rows_remove(user=request.user, number=batch.number)
     except BusinessError as exc:
@@ -162,13 +200,13 @@ def batch_remove_invalid(request, number: str):
             messages.error(request, exc.message)
             return redirect("transfers:batch_detail", number=batch.number)
         return _draft_page(request, batch, error=exc.message)
-    return redirect("transfers:batch_draft", number=batch.number)
+    return _draft_redirect(batch)
 
 
 @customer_required
 @require_POST
-def batch_submit(request, number: str):
-    batch = services.batch_get(customer=request.user.customer, number=number)
+def batch_submit(request, kind: str, number: str):
+    batch = _draft_batch(request, kind, number)
     try:
         operation = services.batch_submit(user=request.user, number=batch.number)
     except BusinessError as exc:

@@ -166,11 +166,15 @@ def _batch_result(owner):
     return {**_batch(owner), "fmt": "xlsx"}
 
 
+def _batch_draft(owner):
+    return {**_batch(owner), "kind": "intra"}
+
+
 OBJECT_URLS.update({
-    "transfers:batch_draft": _batch,
-    "transfers:batch_report_file": _batch,
-    "transfers:batch_remove_invalid": _batch,
-    "transfers:batch_submit": _batch,
+    "transfers:batch_draft": _batch_draft,
+    "transfers:batch_report_file": _batch_draft,
+    "transfers:batch_remove_invalid": _batch_draft,
+    "transfers:batch_submit": _batch_draft,
     "transfers:batch_detail": _batch,
     "transfers:batch_progress": _batch,
     "transfers:batch_result_file": _batch_result,

@@ -144,8 +144,8 @@ def test_a_highly_compressed_member_under_the_total_cap_is_refused():
 
 def test_a_truncated_sheet_or_a_zip_without_sheets_is_not_a_spreadsheet():
     sheet = SHEET_HEAD + b"<sheetData>" + _row(1, list(files.HEADERS["intra"])) + b"<row r="
-    _refused(_xlsx_with_sheet(sheet), "文件格式不正确")
-    _refused(_xlsx_with_sheet(b"", sheets=False), "文件格式不正确")
+    _refused(_xlsx_with_sheet(sheet), "仅支持CSV或XLSX格式")
+    _refused(_xlsx_with_sheet(b"", sheets=False), "仅支持CSV或XLSX格式")
 
 
 # --- 5. formula-like text -----------------------------------------------------------------------
@@ -187,14 +187,14 @@ def test_remove_invalid_refused_shows_its_message_and_actions_are_audited(client
 
     batch = create(world, "intra", intra_rows(world, 1) + [["1", "王五", "1.00", ""]])
     client.force_login(world.zhang)
-    client.post(reverse("transfers:batch_remove_invalid", args=[batch.number]))
+    client.post(reverse("transfers:batch_remove_invalid", kwargs={"kind": batch.kind, "number": batch.number}))
     services.batch_submit(user=world.zhang, number=batch.number)
     actions = list(AuditEvent.objects.filter(object_ref=f"batch:{batch.number}")
                    .order_by("pk").values_list("action", flat=True))
     assert actions == ["transfers.batch_create", "transfers.batch_invalid_removed",
                        "transfers.batch_submit"]
     type(batch).objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
-    response = client.post(reverse("transfers:batch_remove_invalid", args=[batch.number]),
+    response = client.post(reverse("transfers:batch_remove_invalid", kwargs={"kind": batch.kind, "number": batch.number}),
                            follow=True)
     assert NOT_EDITABLE in response.content.decode()
 

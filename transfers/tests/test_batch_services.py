@@ -197,12 +197,12 @@ def test_file_refusals():
     refused("intra", csv_bytes(INTRA_H, [["1", "a", "1", ""], ["", "", "", ""],
                                          ["2", "b", "2", ""]]), "第3行为空行")
     refused("intra", csv_bytes(INTRA_H, [["1", "a", "1", ""]] * 10_001), "超过单批10,000行")
-    refused("intra", b"%PDF-1.4\x00\x01binary", "文件格式不正确")
+    refused("intra", b"%PDF-1.4\x00\x01binary", "仅支持CSV或XLSX格式")
     refused("intra", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"\.xls")
-    refused("intra", b"PK\x03\x04garbage", "文件格式不正确")
+    refused("intra", b"PK\x03\x04garbage", "仅支持CSV或XLSX格式")
     refused("intra", csv_bytes(["账号", "名字"], [["1", "a"]]), "表头与模板不符")
     refused("intra", csv_bytes(INTRA_H, []), "没有转账明细")
-    refused("intra", b"\xff\xfe\x81\x30\x81" * 10, "文件格式不正确|无法识别文件编码")
+    refused("intra", b"\xff\xfe\x81\x30\x81" * 10, "仅支持CSV或XLSX格式|无法识别文件编码")
     refused("intra", "收款人账号\t收款人名称".encode("utf-16"), "无法识别文件编码")
     refused("intra", b"x" * (files.MAX_BYTES + 1), "超过5MB")
     # 10,000 rows are fine; trailing blank lines are not rows.
