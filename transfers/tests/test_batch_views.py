@@ -161,49 +161,24 @@ def test_another_customers_batch_is_404_on_every_page(client, world):
             "kind": "inter", "number": number})).status_code == 404
 
 
-def _batch_menu(monkeypatch):
-    """转账汇款 with the three 批量转账 leaves the integrator adds (the tree itself is pinned by
-    ebank/core/tests/test_menu.py; this only shows which leaf each page lights)."""
-    from ebank.core import menu
-    from ebank.core.menu import MenuSpec, menu_leaf
-
-    monkeypatch.setattr(menu, "_groups", dict(menu._groups))
-    group = menu._groups[30]
-    menu._groups[30] = MenuSpec(group.label, group.url_names, group.children + (
-        menu_leaf("批量行内转账", "transfers:batch_intra"),
-        menu_leaf("批量跨行转账", "transfers:batch_inter"),
-        menu_leaf("批量转账查询", "transfers:batch_list")))
-    monkeypatch.setattr(menu, "_specs", tuple(menu._groups[k] for k in sorted(menu._groups)))
-    menu._menu_urls.cache_clear()
-    menu._menu_html.cache_clear()
-
-
 def _active_leaf(body: str) -> list[str]:
     import re
     return re.findall(r'class="active" aria-current="page">([^<]+)</a>', body)
 
 
-def test_batch_pages_light_their_menu_leaf(zclient, world, monkeypatch):
-    from ebank.core import menu
-
-    _batch_menu(monkeypatch)
-    try:
-        upload(zclient, world, csv_bytes(files.HEADERS["intra"],
-                                         [[world.li_card.number, "李娜", "1", ""]]), name="a.csv")
-        batch = TransferBatch.objects.get()
-        draft = zclient.get(reverse("transfers:batch_draft", kwargs=draft_kw(batch)))
-        assert draft.request["PATH_INFO"].startswith("/transfers/batch/intra/")
-        assert _active_leaf(draft.content.decode()) == ["批量行内转账"]
-        detail = zclient.get(reverse("transfers:batch_detail", args=[batch.number]))
-        assert detail.request["PATH_INFO"].startswith("/transfers/batch/list/")
-        assert _active_leaf(detail.content.decode()) == ["批量转账查询"]
-        inter = reverse("transfers:batch_draft", kwargs={"kind": "inter", "number": "X"})
-        assert inter == "/transfers/batch/inter/X/draft"
-        assert reverse("transfers:batch_progress", args=["X"]) == "/transfers/batch/list/X/progress"
-    finally:
-        monkeypatch.undo()
-        menu._menu_urls.cache_clear()
-        menu._menu_html.cache_clear()
+def test_batch_pages_light_their_menu_leaf(zclient, world):
+    upload(zclient, world, csv_bytes(files.HEADERS["intra"],
+                                     [[world.li_card.number, "李娜", "1", ""]]), name="a.csv")
+    batch = TransferBatch.objects.get()
+    draft = zclient.get(reverse("transfers:batch_draft", kwargs=draft_kw(batch)))
+    assert draft.request["PATH_INFO"].startswith("/transfers/batch/intra/")
+    assert _active_leaf(draft.content.decode()) == ["批量行内转账"]
+    detail = zclient.get(reverse("transfers:batch_detail", args=[batch.number]))
+    assert detail.request["PATH_INFO"].startswith("/transfers/batch/list/")
+    assert _active_leaf(detail.content.decode()) == ["批量转账查询"]
+    inter = reverse("transfers:batch_draft", kwargs={"kind": "inter", "number": "X"})
+    assert inter == "/transfers/batch/inter/X/draft"
+    assert reverse("transfers:batch_progress", args=["X"]) == "/transfers/batch/list/X/progress"
 
 
 def test_a_manual_report_says_return_to_edit_and_brings_the_rows_back(zclient, world):

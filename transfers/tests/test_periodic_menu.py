@@ -8,43 +8,13 @@ import pytest
 import time_machine
 from django.urls import resolve, reverse
 
-from ebank.core import menu
-from ebank.core.menu import MenuSpec, menu_leaf
 from tests import customer_world as support
 
 from .test_periodic_support import SETUP_AT, at, run_due, set_up
 
 pytestmark = pytest.mark.django_db
 world = support.world
-
-# 转账汇款 as the integrator registers it: 定时转账 as the manual's three leaves.
-_INTEGRATED = MenuSpec("转账汇款", children=(
-    menu_leaf("关联账户互转", "transfers:own"),
-    menu_leaf("行内转账", "transfers:intra"),
-    menu_leaf("跨行转账", "transfers:inter"),
-    menu_leaf("定时转账设置", "transfers:periodic_new"),
-    menu_leaf("定时转账维护", "transfers:scheduled"),
-    menu_leaf("定时转账执行查询", "transfers:periodic_runs"),
-    menu_leaf("预约交易管理", "transfers:reserved"),
-    menu_leaf("收款人管理", "transfers:payees"),
-    menu_leaf("网银转账查询", "transfers:history"),
-))
-
 _ACTIVE = re.compile(r'<a href="([^"]*)" class="active" aria-current="page">([^<]*)</a>')
-
-
-@pytest.fixture
-def integrated_menu(monkeypatch):
-    groups = dict(menu._groups)
-    groups[30] = _INTEGRATED
-    monkeypatch.setattr(menu, "_groups", groups)
-    monkeypatch.setattr(menu, "_specs", tuple(groups[key] for key in sorted(groups)))
-    menu._menu_urls.cache_clear()
-    menu._menu_html.cache_clear()
-    yield
-    monkeypatch.undo()
-    menu._menu_urls.cache_clear()
-    menu._menu_html.cache_clear()
 
 
 def _lit(client, url) -> list[str]:
@@ -64,21 +34,13 @@ def _pages(plan) -> list[tuple[str, str]]:
     ]
 
 
-def test_each_page_lights_its_leaf(client, world, integrated_menu):
+def test_each_page_lights_its_leaf(client, world):
     plan = set_up(world)
     run_due(at(2026, 1, 31, 9, 0))
     client.force_login(world.zhang)
     with time_machine.travel(SETUP_AT, tick=False):
         for url, leaf in _pages(plan):
             assert _lit(client, url) == [leaf], url
-
-
-def test_detail_and_cancel_light_the_maintenance_leaf_of_todays_menu(client, world):
-    plan = set_up(world)
-    client.force_login(world.zhang)
-    with time_machine.travel(SETUP_AT, tick=False):
-        for name in ("transfers:periodic_detail", "transfers:periodic_cancel"):
-            assert _lit(client, reverse(name, args=[plan.number])) == ["定时转账"]
 
 
 def test_the_urls_sit_under_their_leaves_and_do_not_meet_the_scheduled_transfer_ones():
