@@ -1,7 +1,140 @@
+"""自助缴费: the billers we collect for, and every bill payment with its outcome.
+
+A :class:`Biller` is a 缴费单位 the bank collects for (head office keeps them in the admin): its
+code at the adapter (ebank.billers), its kind, its settlement book (代收款项, where payments are
+credited) and its 收款户 (the biller's own account with us, which the nightly batch settles the
+book to). :class:`BranchBiller` says which biller serves a branch's region for each kind; a
+customer pays the biller of their account's branch (or the head-office default, branch "").
+
+A :class:`BillPayment` is created when the customer confirms (X-CONFIRM), in the same
+transaction as the debit to the biller's settlement book, as 处理中 with its reference: only
+then is the biller asked to write it off (outbox, as transfers.collect does). PAID when the
+biller wrote it off; on a failure or time-out after the debit the biller is queried by the
+same reference and, if it did not write it off, a 冲正 entry gives the money back (REVERSED,
+with the reason). Bill payments count toward no transfer limit (procedures §13).
+"""
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from ebank.ledger.models import MONEY
 
 
 class PaymentBusinessType(models.TextChoices):
     """The ledger business types of 自助缴费 (registered in PaymentsConfig.ready())."""
 
     BILL_PAYMENT = "bill_payment", "缴费"
+    BILL_REVERSAL = "bill_reversal", "缴费冲正"
+    BILLER_SETTLEMENT = "biller_settlement", "代收款项结算"
+    QUICKPAY_DEBIT = "quickpay_debit", "快捷支付"
+
+
+class BillKind(models.TextChoices):
+    """The manual's 自助缴费 pages, in its order; the label is the page's title."""
+
+    WATER = "water", "水费缴费"
+    POWER = "power", "电费缴费"
+    GAS = "gas", "煤气缴费"
+    HEATING = "heating", "供暖缴费"
+    TAX = "tax", "申报扣税"
+    MOBILE = "mobile", "移动缴费"
+    TIETONG = "tietong", "铁通缴费"
+    UNICOM = "unicom", "联通缴费"
+    TELECOM = "telecom", "电信缴费"
+
+
+# Kinds whose biller fixes the amount (供暖 and 申报扣税 pay what is shown: no amount entry).
+FIXED_AMOUNT_KINDS = (BillKind.HEATING, BillKind.TAX)
+# Kinds whose 缴费号码 is a phone number (话费缴费).
+PHONE_KINDS = (BillKind.MOBILE, BillKind.TIETONG, BillKind.UNICOM, BillKind.TELECOM)
+
+
+class Biller(models.Model):
+    code = models.CharField("缴费单位代码", max_length=16, unique=True)
+    kind = models.CharField("缴费类型", max_length=8, choices=BillKind.choices)
+    name = models.CharField("缴费单位名称", max_length=64)
+    # 代收款项: credited by each payment, debited by a 冲正 and by the nightly settlement.
+    settlement_account = models.ForeignKey("ledger.LedgerAccount", verbose_name="代收款项账户",
+                                           on_delete=models.PROTECT, related_name="+")
+    # The biller's own account with us (收款户), credited by the nightly settlement.
+    collection_account = models.ForeignKey("ledger.LedgerAccount", verbose_name="收款账户",
+                                           on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "缴费单位"
+        verbose_name_plural = "缴费单位"
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class BranchBiller(models.Model):
+    """The biller serving a branch's region for one kind (branch_code "": the default)."""
+
+    branch_code = models.CharField("行社代码", max_length=12, blank=True)
+    kind = models.CharField("缴费类型", max_length=8, choices=BillKind.choices)
+    biller = models.ForeignKey(Biller, verbose_name="缴费单位", on_delete=models.PROTECT,
+                               related_name="regions")
+
+    class Meta:
+        verbose_name = "地区缴费单位"
+        verbose_name_plural = "地区缴费单位"
+        constraints = [models.UniqueConstraint(fields=["branch_code", "kind"],
+                                               name="payments_one_biller_per_branch_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_code or '全辖'} {self.get_kind_display()} → {self.biller}"
+
+
+class BillPaymentStatus(models.TextChoices):
+    PROCESSING = "processing", "处理中"   # debited; the biller's write-off not known yet
+    PAID = "paid", "缴费成功"
+    REVERSED = "reversed", "已冲正"       # not written off: 冲正, the money back
+
+
+class BillPayment(models.Model):
+    number = models.CharField("缴费流水号", max_length=32, unique=True)  # the adapter reference
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="bill_payments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作用户",
+                             on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("缴费类型", max_length=8, choices=BillKind.choices)
+    biller = models.ForeignKey(Biller, verbose_name="缴费单位", on_delete=models.PROTECT,
+                               related_name="payments")
+    customer_no = models.CharField("缴费号码", max_length=32)
+    payer_name_masked = models.CharField("户名", max_length=64, blank=True)
+    sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="缴费账户",
+                                    on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField("缴费金额", **MONEY)
+    status = models.CharField("状态", max_length=12, choices=BillPaymentStatus.choices,
+                              default=BillPaymentStatus.PROCESSING)
+    period = models.CharField("账期", max_length=32, blank=True)
+    tax_detail_count = models.PositiveIntegerField("税种明细笔数", null=True, blank=True)
+    treasury_serial = models.CharField("国库申报序号", max_length=32, blank=True)
+    biller_reference = models.CharField("缴费单位流水号", max_length=40, blank=True)
+    entry_id = models.BigIntegerField("记账分录", null=True, blank=True)
+    reversal_entry_id = models.BigIntegerField("冲正分录", null=True, blank=True)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    submitted_at = models.DateTimeField("缴费时间")
+    business_date = models.DateField("账务日期")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = "缴费记录"
+        verbose_name_plural = "缴费记录"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-submitted_at"]),
+                   models.Index(fields=["biller", "business_date"]),
+                   models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()} {self.amount}"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ebank.limits",
     "ebank.clearing",
     "ebank.otherbanks",
+    "ebank.billers",
     "ebank.duework",
     # menu apps (dependency rule: menu apps → security → accounts → limits → ledger → core)
     "accounts",
@@ -283,6 +284,8 @@ NEXT_DAY_EXECUTION_HOUR = 9
 CLEARING_ADAPTER = env("CLEARING_ADAPTER", "ebank.clearing.simulator.SimulatedClearing")
 # The other banks (他行账户管理, 跨行资金归集): docs/otherbanks.md.
 OTHERBANK_ADAPTER = env("OTHERBANK_ADAPTER", "ebank.otherbanks.simulator.SimulatedOtherBanks")
+# The billers (自助缴费): docs/payments.md.
+BILLER_ADAPTER = env("BILLER_ADAPTER", "ebank.billers.simulator.SimulatedBillers")
 
 # --- limits (X-LIMIT) -------------------------------------------------------------------------
 SELF_SERVICE_SINGLE_CAP = Decimal("1000000.00")
