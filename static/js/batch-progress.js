@@ -26,6 +26,7 @@
         set("batch-failed", data.failed);
         set("batch-returned", data.returned);
         set("batch-status", data.status_label);
+        if (data.finished_at) { set("batch-finished-at", data.finished_at); }
         if (data.complete) {
           window.clearInterval(timer);
           var done = document.getElementById("batch-complete");

@@ -797,6 +797,9 @@ def batch_progress(batch: TransferBatch) -> dict:
         "failed": counts["failed"], "returned": counts["returned"], "finished": finished,
         "percent": (100 * finished // batch.count) if batch.count else 100,
         "complete": batch.status == BatchStatus.DONE, "summary": counts_text(counts),
+        # 完成时间 as the detail page prints it, so the page need not be reloaded to show it.
+        "finished_at": (timezone.localtime(batch.finished_at).strftime("%Y-%m-%d %H:%M:%S")
+                        if batch.finished_at else ""),
     }
 
 

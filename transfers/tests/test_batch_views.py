@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ebank.duework.services import dispatch_due
@@ -83,6 +84,7 @@ def test_upload_report_remove_submit_confirm_run_result(zclient, world):
     assert "批量转账已受理，正在逐笔执行" in result.content.decode()
     progress = zclient.get(reverse("transfers:batch_progress", args=[batch.number])).json()
     assert progress["status"] == BatchStatus.RUNNING and progress["finished"] == 0
+    assert progress["finished_at"] == ""
     detail = zclient.get(reverse("transfers:batch_detail", args=[batch.number])).content.decode()
     assert "<progress" in detail and "batch-progress.js" in detail
     # Running when the page loaded: the reload link is there, hidden until the JS sees 已完成.
@@ -90,6 +92,10 @@ def test_upload_report_remove_submit_confirm_run_result(zclient, world):
     dispatch_due(limit=10)
     progress = zclient.get(reverse("transfers:batch_progress", args=[batch.number])).json()
     assert progress == {**progress, "percent": 100, "done": 2, "failed": 0, "complete": True}
+    batch.refresh_from_db()
+    # The JS writes 完成时间 from the JSON: the same text the page prints after a reload.
+    assert progress["finished_at"] == timezone.localtime(batch.finished_at).strftime(
+        "%Y-%m-%d %H:%M:%S")
     detail = zclient.get(reverse("transfers:batch_detail", args=[batch.number])).content.decode()
     # Every row's final result already on the page: nothing to refresh for.
     assert "执行完成，刷新查看每笔结果" not in detail and "batch-complete" not in detail
