@@ -41,6 +41,24 @@ class DepositsConfig(AppConfig):
             menu_leaf("大额存单支取", "deposits:cd_list"),
         )))
 
+        # Staff permissions on the deposits' models (security.staff.roles): tellers read them,
+        # head office keeps the rate table and the products.
+        from security.staff.roles import Role, role_grant
+        role_grant(Role.TELLER, (
+            ("deposits", "depositrate", ("view",)),
+            ("deposits", "deposit", ("view",)),
+            ("deposits", "largecdproduct", ("view",)),
+            ("deposits", "lingcunbaosetting", ("view",)),
+            ("deposits", "youyuebaosetting", ("view",)),
+        ))
+        role_grant(Role.HEAD_OFFICE, (
+            ("deposits", "depositrate", ("add", "change", "delete")),
+            ("deposits", "largecdproduct", ("add", "change", "delete")),
+            ("deposits", "lingcunbaosetting", ("add", "change", "delete")),
+            ("deposits", "youyuebaosetting", ("add", "change", "delete")),
+            ("deposits", "currentaccrual", ("view",)),
+        ))
+
         # Audit action labels (ebank.core.audit): the deposits' own and the rate table's writes.
         from ebank.core.audit import audit_actions
 

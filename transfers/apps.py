@@ -16,6 +16,11 @@ class TransfersConfig(AppConfig):
         business_types(TransferBusinessType)
         business_types(OtherBankBusinessType)
 
+        # Staff permissions (security.staff.roles): tellers read transfers and payees.
+        from security.staff.roles import Role, role_grant
+        role_grant(Role.TELLER, (("transfers", "transfer", ("view",)),
+                                 ("transfers", "payee", ("view",))))
+
         # Audit action labels (ebank.core.audit).
         from ebank.core.audit import audit_actions
 

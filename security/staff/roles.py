@@ -1,8 +1,11 @@
 """Staff roles: 柜员 (teller), 主管 (branch supervisor), 总行管理员 (head office).
 
-A role is a Django group of that name with its permissions (``ROLE_PERMISSIONS``); the groups
-are created and kept up to date after every ``migrate`` (``roles_ensure``, connected from
-``SecurityConfig.ready()``), so a fresh database, the tests and the demo all have them.
+A role is a Django group of that name with its permissions (``role_permissions(role)``: the
+core's ``ROLE_PERMISSIONS`` plus what menu apps grant on their own models with
+``role_grant(role, grants)`` from their ``ready()``); the groups are created and kept up to date
+after every ``migrate`` (``roles_ensure``, connected from ``SecurityConfig.ready()``), so a fresh
+database, the tests and the demo all have them. A grant to 柜员 is a grant to 主管 and 总行管理员
+too; a grant to 主管, to 总行管理员 too.
 
 * 柜员 reads the customer-bearing lists of the branch and does the counter work; cannot change
   limits or approve anything.
@@ -45,15 +48,8 @@ _TELLER = (
     ("security", "smssubscription", ("view",)),
     ("security", "mobilebankingagreement", ("view",)),
     ("core", "auditevent", ("view",)),
-    ("transfers", "transfer", ("view",)),
-    ("transfers", "payee", ("view",)),
     ("limits", "limitpolicy", ("view",)),
     ("security", "approvalrequest", ("view",)),
-    ("deposits", "depositrate", ("view",)),
-    ("deposits", "deposit", ("view",)),
-    ("deposits", "largecdproduct", ("view",)),
-    ("deposits", "lingcunbaosetting", ("view",)),
-    ("deposits", "youyuebaosetting", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -72,15 +68,40 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("security", "staffmember", ("view", "add")),
         ("security", "staffotpdevice", ("view",)),
         ("limits", "dailylimitusage", ("view",)),
-        ("deposits", "depositrate", ("add", "change", "delete")),
-        ("deposits", "largecdproduct", ("add", "change", "delete")),
-        ("deposits", "lingcunbaosetting", ("add", "change", "delete")),
-        ("deposits", "youyuebaosetting", ("add", "change", "delete")),
-        ("deposits", "currentaccrual", ("view",)),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),
     ),
 }
+
+
+# What menu apps grant on their own models (``role_grant``), per role, in registration order.
+_GRANTS: dict[str, list[tuple]] = {role: [] for role in Role}
+# Each role and the roles whose grants it inherits (its own included).
+_INHERITS = {
+    Role.TELLER: (Role.TELLER,),
+    Role.SUPERVISOR: (Role.TELLER, Role.SUPERVISOR),
+    Role.HEAD_OFFICE: (Role.TELLER, Role.SUPERVISOR, Role.HEAD_OFFICE),
+}
+
+
+def role_grant(role: str, grants) -> None:
+    """Grant ``role`` (and the roles above it) permissions on an app's own models:
+    ``grants`` is ``((app_label, model, ("view", "change", …)), …)``. Menu apps call it from
+    ``AppConfig.ready()`` (docs/new-menu-app.md); the same grant again is harmless. The groups
+    pick it up at the next ``roles_ensure`` (after every ``migrate``)."""
+    wanted = _GRANTS[Role(role)]
+    for grant in grants:
+        app_label, model, actions = grant
+        grant = (app_label, model, tuple(actions))
+        if grant not in wanted:
+            wanted.append(grant)
+
+
+def role_permissions(role: str) -> tuple:
+    """Every (app_label, model, actions) grant of ``role``: the core's and the apps'."""
+    role = Role(role)
+    return (*ROLE_PERMISSIONS[role],
+            *(grant for lower in _INHERITS[role] for grant in _GRANTS[lower]))
 
 
 def role_group_name(role: str) -> str:
@@ -88,10 +109,10 @@ def role_group_name(role: str) -> str:
 
 
 def role_group_ensure(role: str) -> Group:
-    """The role's group with exactly the permissions of ``ROLE_PERMISSIONS`` (idempotent)."""
+    """The role's group with exactly the permissions of ``role_permissions`` (idempotent)."""
     group, _ = Group.objects.get_or_create(name=role_group_name(role))
     wanted = []
-    for app_label, model, actions in ROLE_PERMISSIONS[role]:
+    for app_label, model, actions in role_permissions(role):
         for action in actions:
             permission = Permission.objects.filter(content_type__app_label=app_label,
                                                    codename=f"{action}_{model}").first()

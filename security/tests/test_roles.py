@@ -6,9 +6,10 @@ from django.contrib.auth.models import Group
 
 from security.models import User
 from security.staff.roles import (
-    ROLE_PERMISSIONS,
     Role,
     has_role,
+    role_grant,
+    role_permissions,
     roles_ensure,
     staff_role,
     staff_role_set,
@@ -25,10 +26,25 @@ def _codenames(role) -> set[str]:
 def test_the_three_groups_exist_after_migrate_with_their_permissions():
     names = set(Group.objects.values_list("name", flat=True))
     assert {"柜员", "主管", "总行管理员"} <= names
-    for role, grants in ROLE_PERMISSIONS.items():
-        expected = {f"{app}.{action}_{model}" for app, model, actions in grants
+    for role in Role:
+        expected = {f"{app}.{action}_{model}" for app, model, actions in role_permissions(role)
                     for action in actions}
         assert _codenames(role) == expected
+
+
+def test_an_apps_grant_to_tellers_reaches_the_roles_above_and_only_those(monkeypatch):
+    from security.staff import roles
+
+    monkeypatch.setattr(roles, "_GRANTS", {role: [] for role in Role})
+    role_grant(Role.TELLER, [("core", "auditevent", ["view"])])
+    role_grant(Role.SUPERVISOR, [("limits", "dailylimitusage", ("view",))])
+    role_grant(Role.SUPERVISOR, [("limits", "dailylimitusage", ("view",))])  # again: harmless
+    assert roles._GRANTS[Role.SUPERVISOR] == [("limits", "dailylimitusage", ("view",))]
+    roles_ensure()
+    assert "limits.view_dailylimitusage" not in _codenames(Role.TELLER)
+    assert "limits.view_dailylimitusage" in _codenames(Role.SUPERVISOR)
+    assert "limits.view_dailylimitusage" in _codenames(Role.HEAD_OFFICE)
+    assert ("core", "auditevent", ("view",)) in role_permissions(Role.HEAD_OFFICE)
 
 
 def test_tellers_cannot_change_limits_supervisors_can():
