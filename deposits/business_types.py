@@ -13,3 +13,12 @@ class DepositBusinessType(models.TextChoices):
     INTEREST_CLAWBACK = "deposit_interest_clawback", "利息扣回"
     CURRENT_INTEREST = "current_interest", "活期结息"
     SWEEP = "deposit_sweep", "活期宝归集"
+
+
+class DepositCounterAction(models.TextChoices):
+    """The deposits' counter actions (security.staff.counter.actions.counter_action): the code
+    each 业务受理单 carries and the action's title."""
+
+    LIXIANDE_OPEN = "lixiande_open", "利先得开户"   # deposits/smart/counter.py
+    HQB_SIGN = "hqb_sign", "活期宝签约"             # deposits/notice/counter.py
+    PAYOUT_OPEN = "payout_open", "存本取息开户"     # deposits/payout/counter.py

@@ -9,13 +9,15 @@ from django.core.exceptions import ImproperlyConfigured
 from ebank.core import audit
 from ebank.core.audit import audit_action_label, audit_action_labelled
 from security.models import CounterAction
+from security.models.counter import counter_action_choices
 from tests.source_scan import ROOT, call_name, source_files
 
 # Calls whose action= is not an audit action (argparse's store_true …).
 NOT_AUDIT = {"add_argument"}
 # f-string families and the codes they make (each must be labelled: by a rule or the table).
 FAMILIES = {
-    "counter_": [f"counter_{action}" for action in CounterAction.values],
+    # every registered counter action: security's own and the menu apps' (counter_action)
+    "counter_": [f"counter_{code}" for code, _label in counter_action_choices()],
     "admin_": ["admin_add", "admin_change", "admin_delete"],
     "approval.": [f"approval.{verb}" for verb in ("requested", "approved", "rejected", "failed",
                                                   "withdrawn", "refused")],

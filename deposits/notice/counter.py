@@ -9,9 +9,10 @@ day (the night's 活期宝归集 sweeps it) and the 业务受理单 is printed.
 from django.db import transaction
 
 from accounts.models import Customer, Medium, MediumKind, MediumStatus
+from deposits.business_types import DepositCounterAction
 from ebank.core.clock import business_day
 from ebank.core.money import format_cny
-from security.models import CounterAction, CounterReceipt, User
+from security.models import CounterReceipt, User
 from security.staff.counter.actions import CounterActionSpec, counter_action
 from security.staff.counter.common import counter_record, staff_branch
 from security.staff.counter.forms import IdentityForm, MediumChoiceField
@@ -30,7 +31,7 @@ def counter_hqb_sign(*, acting_user: User, customer: Customer, id_type: str, id_
     on = business_day()
     agreement = agreement_sign_post(staff=acting_user, customer=customer, medium=medium,
                                     threshold=threshold, on=on)
-    return counter_record(action=CounterAction.HQB_SIGN, customer=customer, staff=acting_user,
+    return counter_record(action=DepositCounterAction.HQB_SIGN, customer=customer, staff=acting_user,
                           branch=staff_branch(staff=acting_user), card_number=medium.number,
                           items=[["业务内容", "活期宝签约"],
                                  ["签约借记卡", f"借记卡 {agreement.medium.masked_number}"],
@@ -68,7 +69,7 @@ def _applies(state) -> bool:
                for m in state.media)
 
 
-counter_action(CounterAction.HQB_SIGN, CounterActionSpec(
+counter_action(DepositCounterAction.HQB_SIGN, CounterActionSpec(
     HqbSignForm,
     lambda staff, customer, d: counter_hqb_sign(
         acting_user=staff, customer=customer, id_type=d["id_type"], id_number=d["id_number"],

@@ -14,9 +14,10 @@ from accounts.models import (
     SubAccountKind,
     SubAccountStatus,
 )
+from deposits.business_types import DepositCounterAction
 from ebank.core.clock import business_day
 from ebank.core.money import format_cny
-from security.models import CounterAction, CounterReceipt, User
+from security.models import CounterReceipt, User
 from security.staff.counter.actions import CounterActionSpec, counter_action
 from security.staff.counter.common import counter_record, staff_branch
 from security.staff.counter.forms import IdentityForm, LimitAmountField, MediumChoiceField
@@ -87,7 +88,7 @@ def counter_payout_open(*, acting_user: User, customer: Customer, id_type: str, 
     deposit = services.payout_open_post(actor=acting_user, plan=plan,
                                         idempotency_key=f"counter_payout_open:{number}", on=on)
     return counter_record(
-        action=CounterAction.PAYOUT_OPEN, customer=customer, staff=acting_user,
+        action=DepositCounterAction.PAYOUT_OPEN, customer=customer, staff=acting_user,
         branch=staff_branch(staff=acting_user), number=number, card_number=medium.number,
         items=[["业务内容", "存本取息开户"],
                ["存本取息账号", masked_number(deposit.sub_account)],
@@ -106,7 +107,7 @@ def _identity(data: dict) -> dict:
     return {key: data[key] for key in ("id_type", "id_number", "id_copy_received")}
 
 
-counter_action(CounterAction.PAYOUT_OPEN, CounterActionSpec(
+counter_action(DepositCounterAction.PAYOUT_OPEN, CounterActionSpec(
     PayoutOpenForm,
     lambda staff, customer, d: counter_payout_open(
         acting_user=staff, customer=customer, **_identity(d), medium=d["medium"],

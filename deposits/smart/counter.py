@@ -12,9 +12,10 @@ nothing and is recorded by the action page (counter_refusal_record).
 from django.db import transaction
 
 from accounts.models import Customer, Medium, MediumKind, MediumStatus, SubAccountKind
+from deposits.business_types import DepositCounterAction
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
-from security.models import CounterAction, CounterReceipt, User
+from security.models import CounterReceipt, User
 from security.staff.counter.actions import CounterActionSpec, counter_action
 from security.staff.counter.common import amount_text, counter_record, staff_branch
 from security.staff.counter.forms import IdentityForm, MediumChoiceField
@@ -47,7 +48,7 @@ def counter_lixiande_open(*, acting_user: User, customer: Customer, id_type: str
                                          idempotency_key=f"counter:lixiande:{number}")
     deposit = opened.deposit
     return counter_record(
-        action=CounterAction.LIXIANDE_OPEN, customer=customer, staff=acting_user,
+        action=DepositCounterAction.LIXIANDE_OPEN, customer=customer, staff=acting_user,
         branch=staff_branch(staff=acting_user), number=number, card_number=card.number, items=[
             ["业务内容", "利先得开户"],
             ["转出账户", f"借记卡 {card.masked_number}（活期主账户）"],
@@ -81,7 +82,7 @@ class LixiandeOpenForm(IdentityForm):
         self.fields["medium"].queryset = _cards(self.customer)
 
 
-counter_action(CounterAction.LIXIANDE_OPEN, CounterActionSpec(
+counter_action(DepositCounterAction.LIXIANDE_OPEN, CounterActionSpec(
     LixiandeOpenForm,
     lambda staff, customer, d: counter_lixiande_open(
         acting_user=staff, customer=customer, **{k: d[k] for k in (

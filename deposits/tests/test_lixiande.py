@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import MediumKind, MediumStatus, Receipt, ReceiptDirection, SubAccountStatus
-from deposits.business_types import DepositBusinessType
+from deposits.business_types import DepositBusinessType, DepositCounterAction
 from deposits.models import Deposit, DepositStatus, Product
 from deposits.smart import lixiande
 from deposits.smart.counter import counter_lixiande_open
@@ -19,7 +19,7 @@ from deposits.smart.operations import lixiande_withdraw_start
 from ebank.core.errors import BusinessError
 from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType, Entry, LedgerAccount
-from security.models import CounterAction, CounterReceipt, OperationStatus, PendingOperation
+from security.models import CounterReceipt, OperationStatus, PendingOperation
 from security.tests.test_counter_fixtures import ident, make_staff, otp_login
 
 from .conftest import LOGIN_PASSWORD, balance, confirm
@@ -70,7 +70,7 @@ def test_10000_one_year_at_1_15_pays_115_00_up_front_at_the_counter(lxd_world):
     assert deposit.matures_on == date(2027, 3, 2) and deposit.interest_account == card
     assert balance(card) == Decimal("80000.00") - Decimal("10000.00") + Decimal("115.00")
     assert balance(deposit.sub_account) == Decimal("10000.00")
-    assert receipt.action == CounterAction.LIXIANDE_OPEN
+    assert receipt.action == DepositCounterAction.LIXIANDE_OPEN
     printed = dict(receipt.detail["items"])
     assert "115.00" in printed["预付利息（已转入活期）"] and printed["年利率"] == "1.15%"
     interest = Receipt.objects.get(sub_account=card, purpose__startswith="利先得利息")
@@ -236,7 +236,7 @@ def test_counter_offers_lixiande_open_only_with_a_debit_card_in_normal_state(med
     from security.staff.counter.actions import COUNTER_ACTIONS
     from security.tests.test_counter_actions import snapshot
 
-    spec = COUNTER_ACTIONS[CounterAction.LIXIANDE_OPEN]
+    spec = COUNTER_ACTIONS[DepositCounterAction.LIXIANDE_OPEN]
     assert spec.label == "利先得开户" and spec.applies(snapshot(media=media)) is offered
 
 

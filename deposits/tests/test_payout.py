@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import MediumStatus, Receipt, SubAccountKind
+from deposits.business_types import DepositCounterAction
 from deposits.demo import demo_payout_seed
 from deposits.interest import interest_full_term, payout_schedule
 from deposits.interest_account import interest_account_change_start
@@ -22,7 +23,7 @@ from deposits.payout.services import payout_withdraw, payouts_run
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
 from ebank.ledger.models import Entry
-from security.models import CounterAction, OperationStatus
+from security.models import OperationStatus
 from security.staff.counter.actions import counter_action_get, counter_actions_applicable
 from security.staff.counter.state import customer_state_read
 from security.tests.test_counter_fixtures import ident, make_staff, otp_login
@@ -73,7 +74,7 @@ def test_payouts_sum_to_the_full_term_interest(world, teller):
 def test_counter_open_moves_the_money_and_prints_the_slip(world, teller):
     card = world.main(world.zhang_card)
     receipt, deposit = _open(world, teller)
-    assert receipt.action == CounterAction.PAYOUT_OPEN
+    assert receipt.action == DepositCounterAction.PAYOUT_OPEN
     assert ["每期利息", "¥8.75"] in receipt.detail["items"]
     assert ["首次付息日", "2026-04-02"] in receipt.detail["items"]
     assert deposit.sub_account.kind == SubAccountKind.FIXED_INTEREST_PAYOUT
@@ -110,7 +111,7 @@ def test_counter_open_checks_the_id(world, teller):
 
 
 def test_counter_action_is_registered_and_applies_to_a_customer_with_a_card(world, teller):
-    spec = counter_action_get(CounterAction.PAYOUT_OPEN)
+    spec = counter_action_get(DepositCounterAction.PAYOUT_OPEN)
     assert spec is not None and spec.label == "存本取息开户"
     state = customer_state_read(customer=world.zhang_customer)
     assert spec in counter_actions_applicable(state)
@@ -301,7 +302,7 @@ def test_the_teller_opens_it_on_the_counter_page(world, teller, client):
     """柜面业务 › 存本取息开户: the form, a refusal kept on the page, then the slip."""
     otp_login(client, teller)
     url = reverse("admin:counter_action", kwargs={"customer_id": world.zhang_customer.pk,
-                                                  "action": CounterAction.PAYOUT_OPEN})
+                                                  "action": DepositCounterAction.PAYOUT_OPEN})
     data = {**ident("张伟"), "medium": world.zhang_card.pk, "amount": "4,000",
             "term_months": "36", "frequency": "monthly", "interest_account": ""}
     with at(OPENED):

@@ -18,17 +18,30 @@ class CounterAction(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", "登录解锁"
     WRITTEN_LOSS = "written_loss", "书面挂失"
     LOSS_RELEASE = "loss_release", "解除挂失"
-    # 定期存款 at the counter (deposits.smart.counter).
-    LIXIANDE_OPEN = "lixiande_open", "利先得开户"
-    # Registered by deposits (deposits/notice/counter.py): 活期宝 is signed at the counter.
-    HQB_SIGN = "hqb_sign", "活期宝签约"
-    # deposits (DEP-CBQX): registered by deposits/payout/counter.py.
-    PAYOUT_OPEN = "payout_open", "存本取息开户"
+
+
+# Every counter action's code → label: security's own above, and what menu apps register with
+# security.staff.counter.actions.counter_action (deposits' 利先得开户 …). A callable of choices,
+# so a new action needs no migration of the slips.
+_ACTION_LABELS: dict[str, str] = dict(CounterAction.choices)
+
+
+def counter_action_label_register(code: str, label: str) -> None:
+    existing = _ACTION_LABELS.get(code)
+    if existing is not None and existing != str(label):
+        from django.core.exceptions import ImproperlyConfigured
+        raise ImproperlyConfigured(f"柜面业务 {code!r} 已注册为“{existing}”")
+    _ACTION_LABELS[code] = str(label)
+
+
+def counter_action_choices() -> list[tuple[str, str]]:
+    """Every registered (code, label): ``CounterReceipt.action``'s choices."""
+    return list(_ACTION_LABELS.items())
 
 
 class CounterReceipt(models.Model):
     number = models.CharField("受理单号", max_length=32, unique=True)
-    action = models.CharField("业务种类", max_length=32, choices=CounterAction.choices)
+    action = models.CharField("业务种类", max_length=32, choices=counter_action_choices)
     customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
                                  related_name="+")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办柜员",

@@ -18,6 +18,7 @@ from security.models import (
     User,
     UserStatus,
 )
+from security.models.counter import counter_action_choices
 from security.staff.counter import actions as registry
 from security.staff.counter import forms as counter_forms
 from security.staff.counter.actions import (
@@ -54,7 +55,7 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
 # deposits/tests/test_lixiande.py), 活期宝签约 (deposits/tests/test_sweep.py) and 存本取息开户
 # (deposits/tests/test_payout.py).
 LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE,
-                CounterAction.LIXIANDE_OPEN, CounterAction.HQB_SIGN, CounterAction.PAYOUT_OPEN}
+                "lixiande_open", "hqb_sign", "payout_open"}
 
 
 def applicable(state: CustomerState) -> set[str]:
@@ -169,10 +170,34 @@ def test_another_module_adds_an_action_with_its_own_rule(extra_action):
 
 
 def test_every_built_in_action_is_a_counter_action_with_a_label():
-    assert set(COUNTER_ACTIONS) == set(CounterAction.values)
+    # security's own, then what the menu apps register (deposits' three) with their labels.
+    assert set(CounterAction.values) <= set(COUNTER_ACTIONS)
+    assert {"lixiande_open", "hqb_sign", "payout_open"} <= set(COUNTER_ACTIONS)
+    labels = dict(counter_action_choices())
     for spec in COUNTER_ACTIONS.values():
-        assert spec.label == CounterAction(spec.code).label
+        if spec.code in CounterAction.values:
+            assert spec.label == CounterAction(spec.code).label
+        assert labels[spec.code] == spec.label
         assert spec.applies is not None and (spec.unavailable or spec.code == "query")
+    assert labels["payout_open"] == "存本取息开户"
+    assert CounterReceipt(action="payout_open").get_action_display() == "存本取息开户"
+
+
+def test_an_apps_action_needs_a_label_and_a_code_keeps_its_label(monkeypatch):
+    from dataclasses import replace
+
+    from security.models import counter as counter_models
+
+    monkeypatch.setattr(registry, "COUNTER_ACTIONS", dict(registry.COUNTER_ACTIONS))
+    monkeypatch.setattr(counter_models, "_ACTION_LABELS", dict(counter_models._ACTION_LABELS))
+    spec = registry.COUNTER_ACTIONS["query"]
+    with pytest.raises(ImproperlyConfigured):
+        registry.counter_action("no_label_here", replace(spec, label=""))
+    with pytest.raises(ImproperlyConfigured):  # a taken code under another label
+        counter_models.counter_action_label_register("payout_open", "别的业务")
+    counter_models.counter_action_label_register("payout_open", "存本取息开户")  # same: harmless
+    added = registry.counter_action("card_issue_x", replace(spec, label="信用卡发卡"))
+    assert added.label == "信用卡发卡" and ("card_issue_x", "信用卡发卡") in counter_action_choices()
 
 
 # --- the snapshot from the database and the pages ---------------------------------------------

@@ -1,8 +1,8 @@
 """The registry of counter actions: what the 柜面业务 page offers and the action page runs.
 
 Each action is a :class:`CounterActionSpec` registered under its code with
-``counter_action(code, spec)`` — the code is the ``CounterAction`` value its slips carry (its
-label is the page's title and menu entry). ``applies(state)`` decides from one
+``counter_action(code, spec)`` — the code is the value its slips carry, a ``CounterAction``
+member or a menu app's own TextChoices member (its label is the page's title and menu entry). ``applies(state)`` decides from one
 :class:`~.state.CustomerState` snapshot whether the action applies *now*; the menu shows only
 those, and the action page refuses the others even when reached by URL or a crafted POST. The
 services still check everything again under the row lock: a rule here is what the teller is
@@ -25,7 +25,9 @@ from dataclasses import dataclass, replace
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import Customer
+from ebank.core.audit import audit_actions
 from security.models import CounterAction, CounterReceipt, User
+from security.models.counter import counter_action_label_register
 
 from . import forms as counter_forms
 from . import services as counter
@@ -50,10 +52,19 @@ COUNTER_ACTIONS: dict[str, CounterActionSpec] = {}
 
 
 def counter_action(code: str, spec: CounterActionSpec) -> CounterActionSpec:
-    """Register ``spec`` as the counter action ``code`` (a ``CounterAction`` value)."""
+    """Register ``spec`` as the counter action ``code``: a ``CounterAction`` member, or a menu
+    app's own TextChoices member (its label is the action's), or a code with ``spec.label``.
+    The label is registered for the slips (``CounterReceipt.action``) and the audit log."""
     if code in COUNTER_ACTIONS:
         raise ImproperlyConfigured(f"counter action {code!r} is registered twice")
-    registered = replace(spec, code=str(code), label=spec.label or CounterAction(code).label)
+    label = spec.label or getattr(code, "label", None)
+    if not label and str(code) in CounterAction.values:
+        label = CounterAction(code).label
+    if not label:
+        raise ImproperlyConfigured(f"counter action {code!r} has no label")
+    registered = replace(spec, code=str(code), label=str(label))
+    counter_action_label_register(registered.code, registered.label)
+    audit_actions({f"counter_{registered.code}": f"{registered.label}（柜面）"})
     COUNTER_ACTIONS[registered.code] = registered
     return registered
 

@@ -39,7 +39,6 @@ from ebank.ledger.bank_books import BankBook, bank_book_id
 from ebank.ledger.models import BusinessType, Entry
 from ebank.ledger.services import Leg, entry_post
 from security.models import (
-    CounterAction,
     CounterReceipt,
     SecurityTool,
     ToolKind,
@@ -232,7 +231,7 @@ def counter_refusal_record(*, acting_user: User, customer: Customer | None, acti
                            reason: str) -> None:
     """A refused counter action, in a transaction of its own (the action's rolled back)."""
     with transaction.atomic():
-        audit_record(action=f"counter_{CounterAction(action).value}", actor=acting_user,
+        audit_record(action=f"counter_{action}", actor=acting_user,
                      outcome=AuditOutcome.FAILURE,
                      customer_id=customer.pk if customer is not None else None,
                      channel=AUDIT_CHANNEL, detail={"reason": reason[:200]})
