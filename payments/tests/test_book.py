@@ -258,3 +258,30 @@ def test_the_list_reads_its_entries_in_one_query_however_many(zhang, world):
     with CaptureQueriesContext(connection) as captured:
         book_rows(customer=world.zhang_customer)
     assert len(captured.captured_queries) == 1
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+class _Out:
+    def __init__(self):
+        self.lines = []
+
+    def line(self, text):
+        self.lines.append(text)
+
+    def success(self, text):
+        self.lines.append(text)
+
+
+def test_the_demo_gives_zhang_two_entries_once(world):
+    from ebank.core.demo import demo_parts
+    from payments.book.demo import demo_seed
+
+    assert demo_seed in demo_parts()
+    demo_seed(_Out())
+    demo_seed(_Out())  # idempotent
+    rows = {(e.kind, e.customer_no, e.alias)
+            for e in BillBookEntry.objects.filter(customer=world.zhang_customer)}
+    assert rows == {("power", "3401001234", "家里电费"), ("mobile", "13955110001", "我的手机")}
+    assert BillBookEntry.objects.count() == 2
