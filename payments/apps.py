@@ -16,3 +16,16 @@ class PaymentsConfig(AppConfig):
 
         # Menu item (ebank.core.menu): plain text until the page ``payments:index`` exists.
         menu_group(40, menu_leaf("自助缴费", "payments:index"))
+
+        # --- PAY-BOOK 缴费登记簿 ---
+        # Audit action labels (ebank.core.audit).
+        from ebank.core.audit import audit_actions
+
+        from .book.services import AUDIT_LABELS as BOOK_AUDIT_LABELS
+        audit_actions(BOOK_AUDIT_LABELS)
+        # Demo data (ebank.core.demo): 张伟's 登记簿 entries, after the e-banking users.
+        from ebank.core.demo import demo_part
+
+        from .book.demo import demo_seed as book_demo_seed
+        demo_part(41, book_demo_seed)
+        # --- end PAY-BOOK ---

@@ -138,3 +138,32 @@ class BillPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()} {self.amount}"
+
+
+# --- PAY-BOOK 缴费登记簿 ---------------------------------------------------------------------------
+# The customer's saved bills (缴费登记簿管理): a 缴费号码 of one kind with an optional 备注名, each
+# row a 缴费 link to the kind's pay page with the number filled in (docs/payments.md).
+
+BOOK_ALIAS_MAX = 20
+
+
+class BillBookEntry(models.Model):
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
+                                 related_name="bill_book_entries")
+    kind = models.CharField("缴费类型", max_length=8, choices=BillKind.choices)
+    customer_no = models.CharField("缴费号码", max_length=32)
+    alias = models.CharField("备注名", max_length=BOOK_ALIAS_MAX, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "缴费登记簿"
+        verbose_name_plural = "缴费登记簿"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind", "customer_no"],
+                                    name="payments_book_one_entry_per_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.customer_no}"

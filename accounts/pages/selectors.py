@@ -287,10 +287,13 @@ def account_actions(row: LinkedAccountRow) -> dict[str, str | None]:
         history = f"{url_or_none('accounts:history')}?account={row.history_sub_account_id}"
     usable = row.is_normal and row.has_current
     hub = url_or_none("transfers:hub") if usable else None
+    payments_hub = url_or_none("payments:index") if usable else None
     return {
         # 转账中转页 with the account as the 转出账户 (its 活期主账户) of whichever transfer follows.
         "transfer": f"{hub}?account={row.history_sub_account_id}" if hub else None,
-        "payment": url_or_none("payments:index") if usable else None,
+        # 缴费中转页 with the account as the 缴费账户 of whichever payment follows.
+        "payment": (f"{payments_hub}?account={row.history_sub_account_id}" if payments_hub
+                    else None),
         "history": history,
     }
 

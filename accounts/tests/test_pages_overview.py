@@ -100,6 +100,19 @@ def test_actions_link_to_history_and_hide_transfer_on_a_lost_medium(alice_client
     assert "80,000.00" in body  # the balance query still works
 
 
+def test_payment_action_opens_the_payments_hub_with_the_account(alice_client, bank):
+    # 缴费 names the account as 转账 does: the 缴费中转页 with its 活期主账户 as the 缴费账户.
+    card = bank.link(bank.alice, MediumKind.DEBIT_CARD)
+    main = bank.main(bank.alice)
+    rows = {row.pk: row for row in selectors.linked_accounts(customer=bank.alice.customer)}
+    assert selectors.account_actions(rows[card.pk])["payment"] == (
+        f'{reverse("payments:index")}?account={main.pk}')
+    body = alice_client.get(reverse("accounts:overview")).content.decode()
+    assert f'{reverse("payments:index")}?account={main.pk}' in body
+    fixed = bank.link(bank.alice, MediumKind.FIXED_ONEBOOK)
+    assert selectors.account_actions(rows[fixed.pk])["payment"] is None  # no 活期 to pay from
+
+
 def test_detail_lists_the_sub_accounts_with_balances(alice_client, bank):
     link = bank.link(bank.alice, MediumKind.FIXED_ONEBOOK)
     response = alice_client.get(reverse("accounts:detail", args=[link.pk]))
