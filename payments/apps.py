@@ -25,8 +25,8 @@ class PaymentsConfig(AppConfig):
 
         from . import nightly  # noqa: F401  (registers the nightly batch steps)
         from .reconcile import admin as reconcile_admin  # noqa: F401
-        from .reconcile.services import AUDIT_RESOLVE
-        audit_actions({AUDIT_RESOLVE: "缴费对账差异处理"})
+        from .reconcile.services import RESOLVE_ACTION
+        audit_actions({RESOLVE_ACTION: "缴费对账差异处理"})
         admin_section_place("payments", "reconcilerun", section="clearing", order=40)
         admin_section_place("payments", "reconciledifference", section="clearing", order=50)
         admin_section_place("payments", "billersettlement", section="books", order=60)

@@ -88,7 +88,7 @@ class SimPayment(models.Model):
     """One payment the biller answered; the same reference again gets this answer."""
 
     biller = models.ForeignKey(SimBiller, verbose_name="缴费单位", on_delete=models.CASCADE,
-                               related_name="payments")
+                               related_name="sim_payments")
     reference = models.CharField("缴费流水号（银行）", max_length=64)
     customer_no = models.CharField("缴费号码", max_length=32)
     amount = models.DecimalField("金额", **MONEY)

@@ -42,7 +42,7 @@ from ..models import (
     ReconcileRunStatus,
 )
 
-AUDIT_RESOLVE = "payments.reconcile_resolve"
+RESOLVE_ACTION = "payments.reconcile_resolve"
 NOTE_MAX = 200
 
 
@@ -156,7 +156,7 @@ def difference_resolve(*, difference_ids, user, note: str) -> int:
         row.status, row.note, row.resolved_by, row.resolved_at = \
             DifferenceStatus.RESOLVED, note, user, now
         row.save(update_fields=["status", "note", "resolved_by", "resolved_at"])
-        audit_record(action=AUDIT_RESOLVE, actor=user, channel="admin",
+        audit_record(action=RESOLVE_ACTION, actor=user, channel="admin",
                      object_ref=f"{row.run.biller.code}:{row.run.business_date}:{row.reference}",
                      detail={"kind": row.kind, "note": note})
     return len(rows)
