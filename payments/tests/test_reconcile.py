@@ -169,7 +169,9 @@ def test_the_command_prints_each_difference_and_a_summary(planted):
     for label in ("我方有、对方无 BP-OURS", "对方有、我方无 XX-THEIRS", "金额不符 BP-AMT",
                   "状态不符 BP-REV", "状态不符 BP-PROC"):
         assert label in text
-    assert "我方 ¥40.00 已冲正 / 对方 ¥40.00" in text
+    assert "我方 ¥40.00 已冲正 / 对方 ¥40.00 WATER0120260610" in text
+    assert "对方有、我方无 XX-THEIRS 缴费号码 1001234599 我方 无 / 对方 ¥5.00" in text
+    assert "我方有、对方无 BP-OURS 缴费号码 1001234501 我方 ¥20.00 缴费成功 / 对方 无 [待处理]" in text
     assert "对账完成：2026-06-10 缴费单位 1 个，差异 5 笔（待处理 5 笔），对账文件未取得 0 个" in text
     # again: the same differences, not twice as many
     out = StringIO()

@@ -15,10 +15,6 @@ from payments.models import Biller, DifferenceStatus, ReconcileRunStatus
 from payments.reconcile.services import reconcile_run
 
 
-def _money(amount) -> str:
-    return "—" if amount is None else format_cny(amount)
-
-
 class Command(BaseCommand):
     help = "缴费对账：按账务日期核对各缴费单位的对账文件与我方缴费记录"
 
@@ -49,12 +45,13 @@ class Command(BaseCommand):
                 f"{format_cny(run.their_amount)}，相符 {run.matched_count} 笔，"
                 f"差异 {run.difference_count} 笔")
             for row in run.differences.order_by("reference"):
-                our_status = row.get_our_status_display() if row.our_status else "—"
+                ours = ("无" if row.our_amount is None else
+                        f"{format_cny(row.our_amount)} {row.get_our_status_display()}")
+                theirs = ("无" if row.their_amount is None else
+                          f"{format_cny(row.their_amount)} {row.their_reference}")
                 self.stdout.write(
                     f"  {row.get_kind_display()} {row.reference} 缴费号码 {row.customer_no} "
-                    f"我方 {_money(row.our_amount)} {our_status} / "
-                    f"对方 {_money(row.their_amount)} {row.their_reference or '—'} "
-                    f"[{row.get_status_display()}]")
+                    f"我方 {ours} / 对方 {theirs} [{row.get_status_display()}]")
                 differences += 1
                 open_count += row.status == DifferenceStatus.OPEN
         self.stdout.write(f"对账完成：{day} 缴费单位 {billers.count()} 个，差异 {differences} 笔"
