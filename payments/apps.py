@@ -29,3 +29,16 @@ class PaymentsConfig(AppConfig):
         from .book.demo import demo_seed as book_demo_seed
         demo_part(41, book_demo_seed)
         # --- end PAY-BOOK ---
+        # 对账与结算 (payments/reconcile, docs/payments.md): the nightly step biller_settlement,
+        # the admin of runs, differences and settlements (head office's 清算 and 账务 areas),
+        # the audit label of 标记已处理.
+        from ebank.core.audit import audit_actions
+        from security.staff.admin_sections import admin_section_place
+
+        from . import nightly  # noqa: F401  (registers the nightly batch steps)
+        from .reconcile import admin as reconcile_admin  # noqa: F401
+        from .reconcile.services import RESOLVE_ACTION
+        audit_actions({RESOLVE_ACTION: "缴费对账差异处理"})
+        admin_section_place("payments", "reconcilerun", section="clearing", order=40)
+        admin_section_place("payments", "reconciledifference", section="clearing", order=50)
+        admin_section_place("payments", "billersettlement", section="books", order=60)

@@ -124,6 +124,11 @@ class BillPayment(models.Model):
     operation = models.ForeignKey("security.PendingOperation", verbose_name="确认交易",
                                   on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
+    # 对账与结算 (payments/reconcile): the nightly settlement that moved this PAID payment's
+    # amount from 代收款项 to the biller's 收款户 (set with that entry, in its transaction).
+    settlement = models.ForeignKey("BillerSettlement", verbose_name="结算批次",
+                                   on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="payments")
 
     class Meta:
         verbose_name = "缴费记录"
@@ -167,3 +172,121 @@ class BillBookEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.customer_no}"
+# --- 对账与结算 (payments/reconcile, docs/payments.md) -------------------------------------------
+
+
+class BillerSettlement(models.Model):
+    """One nightly settlement of a biller (日终 step biller_settlement): the PAID payments not
+    settled yet, up to its business date, moved from 代收款项 to the biller's 收款户 in one
+    ledger entry (key ``biller_settlement:<code>:<date>``)."""
+
+    biller = models.ForeignKey(Biller, verbose_name="缴费单位", on_delete=models.PROTECT,
+                               related_name="settlements")
+    business_date = models.DateField("结算日期")
+    amount = models.DecimalField("结算金额", **MONEY)
+    count = models.PositiveIntegerField("笔数")
+    entry_id = models.BigIntegerField("记账分录")
+    settled_at = models.DateTimeField("结算时间")
+
+    class Meta:
+        verbose_name = "代收款项结算"
+        verbose_name_plural = "代收款项结算"
+        ordering = ["-business_date", "biller"]
+        constraints = [
+            models.UniqueConstraint(fields=["biller", "business_date"],
+                                    name="payments_one_settlement_per_biller_date"),
+            models.CheckConstraint(condition=Q(amount__gt=0),
+                                   name="payments_settlement_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.biller.code} {self.business_date} {self.amount}"
+
+
+class ReconcileRunStatus(models.TextChoices):
+    DONE = "done", "已对账"
+    FAILED = "failed", "对账文件未取得"
+
+
+class ReconcileRun(models.Model):
+    """One reconciliation of a biller's business date (``manage.py reconcile_billers``): our
+    BillPayment rows of the date against the biller's 对账文件. A rerun updates the same row."""
+
+    biller = models.ForeignKey(Biller, verbose_name="缴费单位", on_delete=models.PROTECT,
+                               related_name="reconcile_runs")
+    business_date = models.DateField("对账日期")
+    status = models.CharField("状态", max_length=8, choices=ReconcileRunStatus.choices)
+    error = models.CharField("错误", max_length=200, blank=True)
+    our_count = models.PositiveIntegerField("我方成功笔数", default=0)
+    our_amount = models.DecimalField("我方成功金额", default=0, **MONEY)
+    their_count = models.PositiveIntegerField("对方笔数", default=0)
+    their_amount = models.DecimalField("对方金额", default=0, **MONEY)
+    matched_count = models.PositiveIntegerField("相符笔数", default=0)
+    difference_count = models.PositiveIntegerField("差异笔数", default=0)
+    ran_at = models.DateTimeField("对账时间")
+    runs = models.PositiveIntegerField("对账次数", default=1)
+
+    class Meta:
+        verbose_name = "缴费对账"
+        verbose_name_plural = "缴费对账"
+        ordering = ["-business_date", "biller"]
+        constraints = [
+            models.UniqueConstraint(fields=["biller", "business_date"],
+                                    name="payments_one_reconcile_run_per_biller_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.biller.code} {self.business_date} {self.get_status_display()}"
+
+
+class DifferenceKind(models.TextChoices):
+    OURS_ONLY = "ours_only", "我方有、对方无"
+    THEIRS_ONLY = "theirs_only", "对方有、我方无"
+    AMOUNT = "amount", "金额不符"
+    STATUS = "status", "状态不符"
+
+
+class DifferenceStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    RESOLVED = "resolved", "已处理"
+
+
+class ReconcileDifference(models.Model):
+    """One reference on which we and the biller disagree, with both sides' figures and what
+    staff did about it (标记已处理 with a note)."""
+
+    run = models.ForeignKey(ReconcileRun, verbose_name="对账", on_delete=models.PROTECT,
+                            related_name="differences")
+    reference = models.CharField("缴费流水号", max_length=64)
+    kind = models.CharField("差异类型", max_length=12, choices=DifferenceKind.choices)
+    payment = models.ForeignKey(BillPayment, verbose_name="缴费记录", on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    customer_no = models.CharField("缴费号码", max_length=32, blank=True)
+    our_amount = models.DecimalField("我方金额", null=True, blank=True, **MONEY)
+    our_status = models.CharField("我方状态", max_length=12, blank=True,
+                                  choices=BillPaymentStatus.choices)
+    their_amount = models.DecimalField("对方金额", null=True, blank=True, **MONEY)
+    their_reference = models.CharField("缴费单位流水号", max_length=40, blank=True)
+    their_paid_at = models.DateTimeField("对方销账时间", null=True, blank=True)
+    status = models.CharField("处理状态", max_length=8, choices=DifferenceStatus.choices,
+                              default=DifferenceStatus.OPEN)
+    note = models.CharField("处理说明", max_length=200, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人",
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    found_at = models.DateTimeField("发现时间")
+
+    class Meta:
+        verbose_name = "缴费对账差异"
+        verbose_name_plural = "缴费对账差异"
+        ordering = ["-run__business_date", "run__biller", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "reference"],
+                                    name="payments_one_difference_per_reference"),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+# --- end 对账与结算 ---------------------------------------------------------------------------------
