@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("transfers/", include("transfers.urls")),
     path("deposits/", include("deposits.urls")),
+    path("payments/", include("payments.urls")),
     path("otherbank-sim/", include("ebank.otherbanks.urls")),
     path("", include("security.urls")),
 ]

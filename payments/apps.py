@@ -16,3 +16,11 @@ class PaymentsConfig(AppConfig):
 
         # Menu item (ebank.core.menu): plain text until the page ``payments:index`` exists.
         menu_group(40, menu_leaf("自助缴费", "payments:index"))
+
+        # --- bills (payments/bills): X-CONFIRM kinds, the write-off's DueWork handler, audit
+        from ebank.core.audit import audit_actions
+
+        from . import handlers, operations  # noqa: F401 — registers kinds and handlers
+        from .bills.audit_labels import LABELS as BILLS_AUDIT_LABELS
+
+        audit_actions(BILLS_AUDIT_LABELS)
