@@ -286,6 +286,8 @@ CLEARING_ADAPTER = env("CLEARING_ADAPTER", "ebank.clearing.simulator.SimulatedCl
 OTHERBANK_ADAPTER = env("OTHERBANK_ADAPTER", "ebank.otherbanks.simulator.SimulatedOtherBanks")
 # The billers (自助缴费): docs/payments.md.
 BILLER_ADAPTER = env("BILLER_ADAPTER", "ebank.billers.simulator.SimulatedBillers")
+# The simulated billers' 对账文件 (<dir>/<biller code>/<YYYYMMDD>.csv), read by reconcile_billers.
+BILLER_FILES_DIR = Path(env("BILLER_FILES_DIR", str(BASE_DIR / "var" / "biller-files")))
 
 # --- limits (X-LIMIT) -------------------------------------------------------------------------
 SELF_SERVICE_SINGLE_CAP = Decimal("1000000.00")
