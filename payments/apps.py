@@ -24,3 +24,9 @@ class PaymentsConfig(AppConfig):
         from .bills.audit_labels import LABELS as BILLS_AUDIT_LABELS
 
         audit_actions(BILLS_AUDIT_LABELS)
+
+        from ebank.core.demo import demo_part
+
+        from .demo import demo_seed
+
+        demo_part(40, demo_seed)
