@@ -488,7 +488,14 @@ def _receipt(*, payment: BillPayment, entry_id: int, direction: str, business: s
 
 def bill_reverse(*, payment: BillPayment, reason: str) -> None:
     """冲正: the money back from the biller's book, the tool-less cap back, REVERSED with the
-    biller's words; the customer texted after commit. ``payment`` is locked and 处理中."""
+    biller's words; the customer texted after commit. ``payment`` is locked and 处理中 (so
+    this runs once per payment; the ledger key fences a replay all the same).
+
+    Lock order as docs/limits.md: the usage row before the ledger accounts — the limit is given
+    back first, then the reversal is posted."""
+    if payment.limit_day is not None:
+        limit_release(subject=limit_subject_for(user=payment.user), amount=payment.amount,
+                      day=payment.limit_day)
     posted = funds_move(
         debit_ledger_id=payment.biller.settlement_account_id,
         credit_ledger_id=payment.sub_account.ledger_account_id,
@@ -503,9 +510,6 @@ def bill_reverse(*, payment: BillPayment, reason: str) -> None:
     payment.needs_review = False
     payment.save(update_fields=["status", "reversal_entry_id", "failure_reason", "finished_at",
                                 "needs_review"])
-    if payment.limit_day is not None and not posted.replayed:
-        limit_release(subject=limit_subject_for(user=payment.user), amount=payment.amount,
-                      day=payment.limit_day)
     _receipt(payment=payment, entry_id=posted.entry_id, direction=ReceiptDirection.CREDIT,
              business=PaymentBusinessType.BILL_REVERSAL.label, posted_at=now)
     audit_record(action="payments.bill_reversed", channel="system",
