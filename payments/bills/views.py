@@ -1,12 +1,15 @@
 """Pages of 自助缴费 (one per BillKind: 查询 → 反显 and 缴费账户/金额 → X-CONFIRM) and of
 缴费记录查询 (list and detail)."""
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ebank.core.errors import BusinessError
+from ebank.core.money import format_cny
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from transfers.services.common import payer_accounts
 
@@ -36,7 +39,8 @@ def _render(request, kind, *, number_form, quote=None, pay_form=None, status=200
     return render(request, "payments/bills/pay.html", {
         "kind": kind, "title": BillKind(kind).label, "number_form": number_form,
         "quote": quote, "quote_lines": services.quote_lines(quote) if quote else [],
-        "tax_lines": quote.tax_lines if quote else [], "pay_form": pay_form,
+        "tax_lines": [(name, format_cny(Decimal(amount))) for name, amount in quote.tax_lines]
+        if quote else [], "pay_form": pay_form,
         "is_tax": kind == BillKind.TAX, "fixed": services.amount_fixed(kind),
         "number_label": services.number_label(kind),
     }, status=status)
