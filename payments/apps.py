@@ -25,6 +25,12 @@ class PaymentsConfig(AppConfig):
 
         audit_actions(BILLS_AUDIT_LABELS)
 
+        from security.tools.sms import sms_purposes
+
+        from .notify import SMS_PURPOSES
+
+        sms_purposes(SMS_PURPOSES)
+
         from ebank.core.demo import demo_part
 
         from .demo import demo_seed

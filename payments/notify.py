@@ -13,7 +13,8 @@ from .models import BillKind, BillPayment, BillPaymentStatus
 
 logger = logging.getLogger(__name__)
 
-PURPOSE_BILL_REVERSED = "缴费冲正通知"
+PURPOSE_BILL_REVERSED = "bill_reversed"
+SMS_PURPOSES = {PURPOSE_BILL_REVERSED: "缴费冲正通知"}  # registered by PaymentsConfig.ready()
 
 
 def bill_reversal_sms_text(*, payment: BillPayment) -> str:
