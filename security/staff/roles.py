@@ -54,10 +54,6 @@ _TELLER = (
     ("deposits", "largecdproduct", ("view",)),
     ("deposits", "lingcunbaosetting", ("view",)),
     ("deposits", "youyuebaosetting", ("view",)),
-    # 自助缴费 (payments/admin.py): 缴费记录 read-only, the billers read by all
-    ("payments", "billpayment", ("view",)),
-    ("payments", "biller", ("view",)),
-    ("payments", "branchbiller", ("view",)),
 )
 _SUPERVISOR = (
     *_TELLER,
@@ -83,9 +79,6 @@ ROLE_PERMISSIONS: dict[str, tuple] = {
         ("deposits", "currentaccrual", ("view",)),
         ("ledger", "entry", ("view",)),
         ("ledger", "ledgeraccount", ("view",)),
-        # 自助缴费: head office registers billers and their regions
-        ("payments", "biller", ("add", "change")),
-        ("payments", "branchbiller", ("add", "change", "delete")),
     ),
 }
 
