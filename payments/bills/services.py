@@ -306,12 +306,10 @@ def bill_pay_start(*, user: User, quote: Quote, sub_account_id, amount=None
         decision = limit_check(subject=subject, amount=value, levels=TOOLLESS_ONLY)
         if not decision.allowed:
             raise refusal(decision)
-    summary = [("缴费类型", BillKind(quote.kind).label),
-               *[line for line in quote_lines(quote) if line[0] != "应缴金额"
-                 or quote.kind == BillKind.TAX],
+    # The page prints the amount paid itself (¥ and capitals); 应缴金额 only where it may differ.
+    # (交易类型, the kind's title, heads the page already.)
+    summary = [*[line for line in quote_lines(quote) if line[0] != "应缴金额" or not quote.fixed],
                ("缴费账户", f"{account.medium.get_kind_display()} {account.medium.masked_number}")]
-    if quote.kind != BillKind.TAX:
-        summary.insert(-1, ("应缴金额", format_cny(quote.owed_amount)))
     payload = {"bill_kind": quote.kind, "biller_id": quote.biller_id,
                "customer_no": quote.customer_no, "name_masked": quote.name_masked,
                "period": quote.period, "owed": quote.owed,
