@@ -397,3 +397,39 @@ def test_the_kinds_are_sms_allowed_pin_required_no_tool_required():
     for kind in BillKind.values:
         registered = operation_kind_get(operation_kind_for(kind))
         assert registered.requires_pin and not registered.requires_tool and registered.allow_sms
+
+
+def test_the_dispatcher_runs_the_safety_net_row_with_back_off(
+        world, django_capture_on_commit_callbacks, monkeypatch):
+    """The real dispatcher: a lost answer is asked again a minute later; still silent, the next
+    row is scheduled further off; once the biller answers, the payment is PAID."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from ebank.billers.adapter import BillerTimeout
+    from ebank.billers.simulator import SimulatedBillers
+    from ebank.duework.services import dispatch_due
+
+    sim_mode_set("POWER01", SimBehaviour.TIMEOUT_DONE)
+    operation = pay(world.zhang, BillKind.POWER, POWER_NO, amount="18.65",
+                    capture=django_capture_on_commit_callbacks)
+    payment = BillPayment.objects.get(operation=operation)
+    real_status = SimulatedBillers.status
+
+    def silent(self, code, reference):
+        raise BillerTimeout()
+
+    monkeypatch.setattr(SimulatedBillers, "status", silent)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        assert dispatch_due() == 1
+    payment.refresh_from_db()
+    assert payment.status == BillPaymentStatus.PROCESSING
+    second = DueWork.objects.get(kind=DUE_WRITEOFF, key=f"{payment.number}:2")
+    assert second.status == DueWorkStatus.PENDING and second.payload["attempt"] == 2
+    monkeypatch.setattr(SimulatedBillers, "status", real_status)
+    with time_machine.travel(second.due_at + timedelta(seconds=1), tick=False):
+        assert dispatch_due() == 1
+    payment.refresh_from_db()
+    assert payment.status == BillPaymentStatus.PAID
