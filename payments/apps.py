@@ -42,3 +42,22 @@ class PaymentsConfig(AppConfig):
         admin_section_place("payments", "reconcilerun", section="clearing", order=40)
         admin_section_place("payments", "reconciledifference", section="clearing", order=50)
         admin_section_place("payments", "billersettlement", section="books", order=60)
+        # --- bills (payments/bills): X-CONFIRM kinds, the write-off's DueWork handler, audit
+        from ebank.core.audit import audit_actions
+
+        from . import handlers, operations  # noqa: F401 — registers kinds and handlers
+        from .bills.audit_labels import LABELS as BILLS_AUDIT_LABELS
+
+        audit_actions(BILLS_AUDIT_LABELS)
+
+        from security.tools.sms import sms_purposes
+
+        from .notify import SMS_PURPOSES
+
+        sms_purposes(SMS_PURPOSES)
+
+        from ebank.core.demo import demo_part
+
+        from .demo import demo_seed
+
+        demo_part(40, demo_seed)

@@ -129,6 +129,10 @@ class BillPayment(models.Model):
     settlement = models.ForeignKey("BillerSettlement", verbose_name="结算批次",
                                    on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="payments")
+    # --- bills (payments/bills): the tool-less cap's day (None: nothing consumed, a tool
+    # holder's payment) and the 人工核查 flag of one the biller never answered for.
+    limit_day = models.DateField("占用限额日期", null=True, blank=True)
+    needs_review = models.BooleanField("人工核查", default=False)
 
     class Meta:
         verbose_name = "缴费记录"
@@ -139,6 +143,12 @@ class BillPayment(models.Model):
                    models.Index(fields=["status"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_amount_positive"),
+            # bills: a fixed bill (one heating bill, one tax voucher) is paid once — a second
+            # payment of it is refused before any debit unless the first was reversed.
+            models.UniqueConstraint(
+                fields=["biller", "customer_no", "period"],
+                condition=Q(kind__in=["heating", "tax"]) & ~Q(status="reversed"),
+                name="payments_fixed_bill_once"),
         ]
 
     def __str__(self) -> str:

@@ -129,8 +129,27 @@ def _app_object_urls() -> dict:
 OBJECT_URLS = _app_object_urls()
 
 
+def _app_param_urls() -> dict:
+    """``PARAM_URLS`` of the apps' ``tests/access_matrix.py``: URL name → the kwargs of a URL
+    whose parameters name no object (a page's kind, e.g. payments:pay kind=power). Walked
+    like the plain URLs below; an app without such URLs needs no ``PARAM_URLS``."""
+    found: dict = {}
+    for config in apps.get_app_configs():
+        if not Path(config.path).is_relative_to(settings.BASE_DIR) or ".venv" in config.path:
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.access_matrix")
+        except ModuleNotFoundError:
+            continue
+        found.update(getattr(module, "PARAM_URLS", {}))
+    return found
+
+
+PARAM_URLS = _app_param_urls()
+
+
 def test_every_url_with_an_object_has_a_factory():
-    gaps = coverage_gaps(customer_urls(), OBJECT_URLS)
+    gaps = coverage_gaps(customer_urls(), {**OBJECT_URLS, **PARAM_URLS})
     assert not gaps, "\n".join(gaps)
 
 
@@ -230,3 +249,18 @@ def test_html_pages_carry_security_headers_and_no_secret(alice_bob, name):
     assert "<script>" not in body and " onclick=" not in body
     for label, secret in seeded_secrets().items():
         assert secret not in body, f"{label} shown on {name}"
+
+
+# --- URLs whose parameters name no object (PARAM_URLS): as the plain URLs ---
+
+
+@pytest.mark.parametrize("name", sorted(PARAM_URLS))
+def test_param_url_get_changes_nothing_and_post_needs_csrf(alice_bob, name):
+    alice, _bob = alice_bob
+    url = reverse(name, kwargs=PARAM_URLS[name])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    before = db_fingerprint()
+    assert client.get(url).status_code in (200, 302, 405), url
+    assert client.post(url, {"x": "1"}).status_code == 403
+    assert db_fingerprint() == before, f"{url} wrote to the database"

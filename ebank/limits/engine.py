@@ -142,6 +142,33 @@ def compose(*, subject: LimitSubject, channel: str,
     )
 
 
+def only_levels(limits: EffectiveLimits, levels: Iterable[str] | None) -> EffectiveLimits:
+    """``limits`` with only the caps set at ``levels`` (None: all of them, unchanged).
+
+    自助缴费 confirmed by SMS is bounded by the tool-less cap alone (procedures §13: bill
+    payments count toward no transfer limit, yet one tool-less cap covers everything a customer
+    confirms by SMS): it passes ``levels=(LimitLevel.TOOLLESS,)`` and shares the usage counter.
+    """
+    if levels is None:
+        return limits
+    wanted = set(levels)
+    caps = tuple(cap for cap in limits.caps if cap.level in wanted)
+
+    def tightest(kind: str) -> Cap | None:
+        of_kind = [c for c in caps if c.kind == kind]
+        return min(of_kind, key=lambda c: (c.amount, _TIE_ORDER[c.level]), default=None)
+
+    single_cap, daily_cap = tightest(LimitKind.SINGLE), tightest(LimitKind.DAILY)
+    return EffectiveLimits(
+        channel=limits.channel,
+        single=single_cap.amount if single_cap else None,
+        single_level=single_cap.level if single_cap else None,
+        daily=daily_cap.amount if daily_cap else None,
+        daily_level=daily_cap.level if daily_cap else None,
+        caps=caps,
+    )
+
+
 def decide(*, limits: EffectiveLimits, amount: Decimal, used: Decimal) -> LimitDecision:
     """May ``amount`` move when ``used`` is already taken today? If not, which limit says no."""
     remaining = None if limits.daily is None else max(limits.daily - used, ZERO)

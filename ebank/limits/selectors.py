@@ -19,6 +19,7 @@ from .engine import (
     check_amount,
     compose,
     decide,
+    only_levels,
 )
 from .models import DailyLimitUsage, LimitChannel, LimitLevel, LimitPolicy
 
@@ -103,9 +104,10 @@ def limit_usage(*, subject: LimitSubject, channel: str = LimitChannel.TRANSFER,
 
 
 def limit_check(*, subject: LimitSubject, amount: Decimal,
-                channel: str = LimitChannel.TRANSFER, on: date | None = None) -> LimitDecision:
+                channel: str = LimitChannel.TRANSFER, on: date | None = None,
+                levels: tuple[str, ...] | None = None) -> LimitDecision:
     """Would ``amount`` pass now? Read-only: forms and confirmation pages ask this early so the
     customer learns before signing; ``limit_consume`` asks again under the lock at execution."""
     check_amount(amount)
     limits, used = _limits_and_usage(subject=subject, channel=channel, day=business_day(on))
-    return decide(limits=limits, amount=amount, used=used)
+    return decide(limits=only_levels(limits, levels), amount=amount, used=used)

@@ -28,6 +28,7 @@ from .engine import (
     check_amount,
     compose,
     decide,
+    only_levels,
     refusal,
     yuan,
 )
@@ -108,12 +109,16 @@ def _take_usage(cursor, *, subject: LimitSubject, amount: Decimal, day: date,
 
 
 def limit_consume(*, subject: LimitSubject, amount: Decimal,
-                  channel: str = LimitChannel.TRANSFER, on: date | None = None) -> None:
+                  channel: str = LimitChannel.TRANSFER, on: date | None = None,
+                  levels: tuple[str, ...] | None = None) -> None:
     """Take ``amount`` from the customer's limits for the business day, or raise LimitExceeded.
 
     Must run inside the transaction that moves the money, so a rollback gives the limit back
     and a replayed entry (which never calls its ``before_lock``) takes nothing twice. The
     raised error is ``engine.LimitRefused`` (a LimitExceeded) with ``level`` and ``kind``.
+
+    ``levels``: only the caps set at these levels decide (``engine.only_levels``); the usage
+    row is the channel's all the same (自助缴费 by SMS: ``(LimitLevel.TOOLLESS,)``).
 
     CHANGE BOTH: the PL/pgSQL ``ebank_funds_move`` (accounts/migrations/, newest ``.sql``) takes
     the usage row the same way for accounts.services.funds_move on PostgreSQL.
@@ -127,7 +132,8 @@ def limit_consume(*, subject: LimitSubject, amount: Decimal,
                                              day=business_day(on), channel=channel)
         # Decided once, under the lock, even when the single limit alone would refuse: the
         # refusal then names the same limit limit_check showed.
-        decision = decide(limits=limits, amount=amount, used=used_after - amount)
+        decision = decide(limits=only_levels(limits, levels), amount=amount,
+                          used=used_after - amount)
         if not decision.allowed:
             # Undo the increment here too, so a caller that catches the refusal and goes on in
             # the same transaction cannot keep a phantom consumption.

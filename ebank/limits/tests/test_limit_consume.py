@@ -229,3 +229,31 @@ def test_consume_costs_two_queries_first_movement_or_not(bank_branch_customer,
         limit_consume(subject=ALICE, amount=D("1.00"), on=DAY)
     with transaction.atomic(), django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         limit_consume(subject=ALICE, amount=D("1.00"), on=DAY)
+
+
+# --- levels=: only some levels decide (自助缴费 by SMS: the tool-less cap alone) -------------------
+
+
+def test_levels_restricts_which_caps_decide_and_the_usage_is_shared():
+    """A tool-less customer's customer-set ¥1,000 daily limit does not stop a bill paid by SMS
+    (only the tool-less cap decides), yet the bill's amount is in the one shared counter: the
+    tool-less cap then stops what goes over it, whichever path consumed the rest."""
+    policy(LimitLevel.CUSTOMER, "1000.00", "1000.00", scope=str(TOOLLESS_BOB.customer_id))
+    toolless = (LimitLevel.TOOLLESS,)
+    consume(TOOLLESS_BOB, "3000.00", levels=toolless)
+    assert limit_check(subject=TOOLLESS_BOB, amount=D("2000.00"), on=DAY,
+                       levels=toolless).allowed
+    # Without the keyword every level decides: the customer's own ¥1,000 refuses.
+    assert not limit_check(subject=TOOLLESS_BOB, amount=D("500.00"), on=DAY).allowed
+    with pytest.raises(LimitExceeded) as refused:
+        consume(TOOLLESS_BOB, "2000.01", levels=toolless)
+    assert refused.value.level == LimitLevel.TOOLLESS
+    consume(TOOLLESS_BOB, "2000.00", levels=toolless)
+    assert usage(TOOLLESS_BOB).used == D("5000.00")
+
+
+def test_levels_without_a_cap_at_that_level_allows():
+    """A tool holder has no tool-less cap: restricted to it, nothing stops the amount."""
+    policy(LimitLevel.BANK, "100.00", "100.00")
+    consume(ALICE, "900.00", levels=(LimitLevel.TOOLLESS,))
+    assert usage(ALICE).used == D("900.00")
