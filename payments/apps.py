@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from ebank.core.menu import menu_group, menu_leaf
+from ebank.core.menu import MenuSpec, menu_group, menu_leaf
 from ebank.ledger.business_types import business_types
 
 
@@ -14,8 +14,18 @@ class PaymentsConfig(AppConfig):
         from .models import PaymentBusinessType
         business_types(PaymentBusinessType)
 
-        # Menu item (ebank.core.menu): plain text until the page ``payments:index`` exists.
-        menu_group(40, menu_leaf("自助缴费", "payments:index"))
+        # Menu groups (ebank.core.menu): 自助缴费 in the manual's order (公共事业缴费, 话费缴费,
+        # 缴费管理); its 缴费中转页 (payments:index) is reached from 账户总览's 缴费. 网上支付 ›
+        # 直联支付管理 › 协议管理 comes after 贷款业务.
+        from .models import BillKind
+        menu_group(40, MenuSpec("自助缴费", children=(
+            *(menu_leaf(kind.label, f"payments:pay_{kind.value}") for kind in BillKind),
+            menu_leaf("缴费登记簿管理", "payments:book"),
+            menu_leaf("缴费记录查询", "payments:records"),
+        )))
+        menu_group(85, MenuSpec("网上支付", children=(
+            menu_leaf("协议管理", "payments:quickpay"),
+        )))
 
         # --- PAY-BOOK 缴费登记簿 ---
         # Audit action labels (ebank.core.audit).

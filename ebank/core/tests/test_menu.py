@@ -44,7 +44,19 @@ MANUAL_TREE = [
         ("网银转账查询", ("transfers:history",)),
     ]),
 
-    ("自助缴费", ("payments:index",), []),
+    ("自助缴费", (), [
+        ("水费缴费", ("payments:pay_water",)),
+        ("电费缴费", ("payments:pay_power",)),
+        ("煤气缴费", ("payments:pay_gas",)),
+        ("供暖缴费", ("payments:pay_heating",)),
+        ("申报扣税", ("payments:pay_tax",)),
+        ("移动缴费", ("payments:pay_mobile",)),
+        ("铁通缴费", ("payments:pay_tietong",)),
+        ("联通缴费", ("payments:pay_unicom",)),
+        ("电信缴费", ("payments:pay_telecom",)),
+        ("缴费登记簿管理", ("payments:book",)),
+        ("缴费记录查询", ("payments:records",)),
+    ]),
     ("信用卡业务", ("creditcard:index",), []),
     ("基金/投资理财", ("wealth:index",), []),
     ("定期存款/智能存款", (), [
@@ -67,6 +79,9 @@ MANUAL_TREE = [
         ("大额存单支取", ("deposits:cd_list",)),
     ]),
     ("贷款业务", ("loans:index",), []),
+    ("网上支付", (), [
+        ("协议管理", ("payments:quickpay",)),
+    ]),
     ("客户服务", (), [
         ("手机银行管理", ("security:mobile",)),
         ("短信服务管理", ("security:sms_service",)),
@@ -102,7 +117,9 @@ def test_the_built_menu_has_the_manuals_labels_in_its_order():
 
 def test_items_without_a_page_are_plain_text_and_the_others_links():
     items = {item.label: item for item in menu_build("/")}
-    assert items["自助缴费"].url is None and items["贷款业务"].url is None   # not built yet
+    assert items["信用卡业务"].url is None and items["贷款业务"].url is None   # not built yet
+    assert [child.url for child in items["自助缴费"].children][:2] == [
+        "/payments/pay/water/", "/payments/pay/power/"]
     html = menu_html("/")
     assert '<span class="menu-unavailable" title="暂未开通">贷款业务</span>' in html
     assert items["首页"].url == "/"
