@@ -16,6 +16,8 @@ urlpatterns = [
     path("transfers/", include("transfers.urls")),
     path("deposits/", include("deposits.urls")),
     path("otherbank-sim/", include("ebank.otherbanks.urls")),
+    path("payments/", include("payments.urls")),
+    path("merchant-sim/", include("ebank.merchants.urls")),
     path("", include("security.urls")),
 ]
 

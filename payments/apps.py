@@ -16,3 +16,20 @@ class PaymentsConfig(AppConfig):
 
         # Menu item (ebank.core.menu): plain text until the page ``payments:index`` exists.
         menu_group(40, menu_leaf("自助缴费", "payments:index"))
+
+        # --- PAY-QUICKPAY 网上支付 › 协议管理 (快捷支付) ---
+        # Bank book (ebank.ledger.bank_books): what quick-pay debits owe the merchants.
+        from ebank.ledger.bank_books import bank_book
+        from ebank.ledger.models import Side
+
+        from .quickpay.services import QUICKPAY_BOOK, SIGN_PURPOSE
+        bank_book(QUICKPAY_BOOK, "快捷支付待清算", Side.CREDIT)
+        # X-CONFIRM kinds (security.confirm.registry): 限额修改.
+        # SMS purposes (security.tools.sms) and audit labels (ebank.core.audit).
+        from ebank.core.audit import audit_actions
+        from security.tools.sms import sms_purposes
+
+        from . import operations  # noqa: F401
+        sms_purposes({SIGN_PURPOSE: "快捷支付签约"})
+        audit_actions({"quickpay.sign": "快捷支付签约", "quickpay.limit_change": "快捷支付限额修改",
+                       "quickpay.revoke": "快捷支付撤销协议"})

@@ -1,0 +1,79 @@
+"""网上支付 › 协议管理: the customer's quick-pay agreements, 限额修改, 撤销协议, 支付记录."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ebank.core.errors import BusinessError
+from ebank.core.proxy import client_ip
+from ebank.core.web import customer_required, redirect_to_confirm
+
+from . import selectors, services
+from .forms import QuickPayLimitForm, QuickPayQueryForm, QuickPayRevokeForm
+
+
+@customer_required
+@require_GET
+def quickpay(request):
+    customer = request.user.customer
+    links = selectors.quickpay_linked_media(customer=customer)
+    form = QuickPayQueryForm(request.GET or None, links=links)
+    medium_id, status = None, ""
+    if form.is_bound and form.is_valid():
+        medium_id, status = form.cleaned_data["account"], form.cleaned_data["status"]
+    agreements = (selectors.quickpay_agreements_for(customer=customer, medium_id=medium_id,
+                                                    status=status)
+                  if not form.is_bound or form.is_valid() else [])
+    return render(request, "payments/quickpay/list.html",
+                  {"form": form, "agreements": agreements})
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def quickpay_limit(request, pk: int):
+    agreement = selectors.quickpay_agreement_for(customer=request.user.customer, pk=pk)
+    initial = {"single_limit": agreement.single_limit, "daily_limit": agreement.daily_limit}
+    form = QuickPayLimitForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            operation = services.quickpay_limit_change_start(
+                user=request.user, agreement=agreement,
+                single_limit=form.cleaned_data["single_limit"],
+                daily_limit=form.cleaned_data["daily_limit"])
+        except BusinessError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect_to_confirm(operation)
+    single_cap, daily_cap = services.quickpay_caps()
+    return render(request, "payments/quickpay/limit.html",
+                  {"form": form, "agreement": agreement, "single_cap": single_cap,
+                   "daily_cap": daily_cap})
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def quickpay_revoke(request, pk: int):
+    agreement = selectors.quickpay_agreement_for(customer=request.user.customer, pk=pk)
+    form = QuickPayRevokeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quickpay_revoke(user=request.user, agreement=agreement,
+                                     pin=form.cleaned_data["pin"], ip=client_ip(request))
+        except BusinessError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"快捷支付协议{agreement.number}已撤销，"
+                                      f"{agreement.merchant_name}不能再通过该协议扣款")
+            return redirect("payments:quickpay")
+    return render(request, "payments/quickpay/revoke.html",
+                  {"form": form, "agreement": agreement})
+
+
+@customer_required
+@require_GET
+def quickpay_debits(request, pk: int):
+    agreement = selectors.quickpay_agreement_for(customer=request.user.customer, pk=pk)
+    return render(request, "payments/quickpay/debits.html",
+                  {"agreement": agreement,
+                   "debits": selectors.quickpay_debits_of(agreement=agreement),
+                   "used_today": services.quickpay_used_today(agreement=agreement)})
