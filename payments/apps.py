@@ -24,6 +24,11 @@ class PaymentsConfig(AppConfig):
 
         from .quickpay.services import QUICKPAY_BOOK, SIGN_PURPOSE
         bank_book(QUICKPAY_BOOK, "快捷支付待清算", Side.CREDIT)
+        # The bank's quick-pay API for the merchant simulator (ebank.merchants.bank).
+        from ebank.merchants.bank import quickpay_bank_register
+
+        from .quickpay import services as quickpay_services
+        quickpay_bank_register(quickpay_services)
         # X-CONFIRM kinds (security.confirm.registry): 限额修改.
         # SMS purposes (security.tools.sms) and audit labels (ebank.core.audit).
         from ebank.core.audit import audit_actions

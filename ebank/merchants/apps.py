@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class MerchantsConfig(AppConfig):
     """The simulated payment institution (快付通) that debits our customers through quick-pay
     agreements (PAY-QUICKPAY, docs/payments.md). A lower app: it reaches the bank only through
-    ``settings.QUICKPAY_BANK_API``; its demo data is seeded by payments' part 42."""
+    the API the bank registers in ``ebank.merchants.bank``; its demo data is seeded by payments' part 42."""
 
     name = "ebank.merchants"
     label = "merchants"

@@ -1,18 +1,17 @@
 """快付通, the simulated payment institution: binds cards (签约) and charges orders (支付)
-through the bank's quick-pay API, ``settings.QUICKPAY_BANK_API`` resolved by dotted path (the
-bank side lives in payments, a menu app this lower app may not import)."""
+through the bank's quick-pay API, which the bank registers with ``ebank.merchants.bank`` (the
+bank side lives in a menu app this lower app may not import)."""
 
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
 
+from .bank import quickpay_bank
 from .models import MerchantBinding, MerchantOrder, MerchantOrderStatus
 
 MERCHANT_CODE = "KFT01"
@@ -21,7 +20,7 @@ MERCHANT_NAME = "快付通（模拟支付机构）"
 
 def bank_api():
     """The bank's quick-pay functions (quickpay_sign_code_send, quickpay_sign, quickpay_debit)."""
-    return import_string(settings.QUICKPAY_BANK_API)
+    return quickpay_bank()
 
 
 def sim_sign_code_send(*, card_number: str, name: str, id_number: str, phone: str) -> str:

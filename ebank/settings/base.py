@@ -343,5 +343,3 @@ TRANSFER_BATCH_DRAFT_DAYS = 7
 # The bank's caps on the limits a customer chooses for each agreement (signing takes the caps).
 QUICKPAY_SINGLE_CAP = Decimal(env("QUICKPAY_SINGLE_CAP", "5000.00") or "5000.00")
 QUICKPAY_DAILY_CAP = Decimal(env("QUICKPAY_DAILY_CAP", "50000.00") or "50000.00")
-# The bank's quick-pay API the merchant simulator (ebank.merchants) calls, by dotted path.
-QUICKPAY_BANK_API = "payments.quickpay.services"

@@ -2,7 +2,7 @@
 
 The merchant simulator (ebank.merchants, a lower app) reaches the three bank-facing functions —
 :func:`quickpay_sign_code_send`, :func:`quickpay_sign` and :func:`quickpay_debit` — through
-``settings.QUICKPAY_BANK_API`` (this module's dotted path, resolved with ``import_string``), so it
+the registry ``ebank.merchants.bank`` (PaymentsConfig.ready() registers this module), so it
 never imports payments. The customer's own writes (撤销协议 here, 限额修改 through X-CONFIRM in
 payments/operations.py) are beside them. Every refusal is a BusinessError with a Chinese message.
 docs/payments.md, section 网上支付 协议管理 (快捷支付).
@@ -144,12 +144,11 @@ def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_numb
     Returns the masked phone ("尾号0001") for the merchant's page. Raises BusinessError."""
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
     customer = holder.medium.customer
+    doing = f"在{merchant_name}签约快捷支付（尾号{holder.medium.number[-4:]}的账户）"
     sms_code_issue(phone=customer.phone, purpose=SIGN_PURPOSE,
                    operation_digest=_sign_digest(merchant_code=merchant_code,
                                                  card_number=holder.medium.number),
-                   customer=customer,
-                   action=(f"在{merchant_name}签约快捷支付（尾号{holder.medium.number[-4:]}的"
-                           f"账户）"))
+                   customer=customer, action=doing)
     return f"尾号{customer.phone[-4:]}"
 
 
