@@ -30,6 +30,11 @@ class PaymentsConfig(AppConfig):
         from .quickpay import services as quickpay_services
         quickpay_bank_register(quickpay_services)
         # X-CONFIRM kinds (security.confirm.registry): 限额修改.
+        # Demo data (ebank.core.demo): 张伟's agreement at 快付通 with three debits.
+        from ebank.core.demo import demo_part
+
+        from .quickpay.demo import demo_seed as quickpay_demo_seed
+        demo_part(42, quickpay_demo_seed)
         # SMS purposes (security.tools.sms) and audit labels (ebank.core.audit).
         from ebank.core.audit import audit_actions
         from security.tools.sms import sms_purposes
