@@ -57,6 +57,7 @@ SIGN_PURPOSE = "quickpay_sign"          # the SMS code's purpose (sms_purposes i
 KIND_LIMIT_RAISE = "payments.quickpay_raise"
 KIND_LIMIT_LOWER = "payments.quickpay_lower"
 RECEIPT_BUSINESS = "快捷支付"
+CENT = Decimal("0.01")
 RECEIPT_CHANNEL = "快捷支付"
 
 DETAILS_MISMATCH = "银行卡信息校验失败：卡号、户名、证件号码或银行预留手机号不符"
@@ -296,6 +297,7 @@ def quickpay_limit_change_start(*, user: User, agreement: QuickPayAgreement,
     the other unchanged) is the kind that a tool-less customer may confirm by SMS."""
     if agreement.status != QuickPayAgreementStatus.ACTIVE:
         raise BusinessError("协议已撤销")
+    single_limit, daily_limit = single_limit.quantize(CENT), daily_limit.quantize(CENT)
     quickpay_limits_validate(single_limit=single_limit, daily_limit=daily_limit)
     if single_limit == agreement.single_limit and daily_limit == agreement.daily_limit:
         raise BusinessError("新限额与原限额相同")

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ebank.core.errors import BusinessError
 from ebank.core.proxy import client_ip
 from ebank.core.web import customer_required, redirect_to_confirm
+from security.confirm.selectors import operation_typed
 
 from . import selectors, services
 from .forms import QuickPayLimitForm, QuickPayQueryForm, QuickPayRevokeForm
@@ -33,6 +34,11 @@ def quickpay(request):
 def quickpay_limit(request, pk: int):
     agreement = selectors.quickpay_agreement_for(customer=request.user.customer, pk=pk)
     initial = {"single_limit": agreement.single_limit, "daily_limit": agreement.daily_limit}
+    # 返回 from the confirmation: the limits typed come back (for this agreement only).
+    for kind in (services.KIND_LIMIT_RAISE, services.KIND_LIMIT_LOWER):
+        typed = operation_typed(request=request, kind=kind)
+        if typed.get("agreement_id") == agreement.pk:
+            initial = {key: typed[key] for key in ("single_limit", "daily_limit")}
     form = QuickPayLimitForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -307,6 +307,9 @@ def test_the_limit_page_keeps_what_was_typed_and_starts_the_confirmation(world, 
     page = zhang_client.post(url, {"single_limit": "100", "daily_limit": "200"})
     operation = PendingOperation.objects.get(kind=services.KIND_LIMIT_LOWER)
     assert page.status_code == 302 and operation.public_id in page.url
+    # 返回 from the confirmation page: what was typed comes back.
+    page = zhang_client.get(url, {"from": operation.public_id})
+    assert 'value="100.00"' in page.content.decode()
 
 
 def test_the_limit_page_tells_a_toolless_customer_how_to_get_a_tool(world, client, clock):
