@@ -43,3 +43,14 @@ class PaymentsConfig(AppConfig):
         sms_purposes({SIGN_PURPOSE: "快捷支付签约"})
         audit_actions({"quickpay.sign": "快捷支付签约", "quickpay.limit_change": "快捷支付限额修改",
                        "quickpay.revoke": "快捷支付撤销协议"})
+        # Nightly step quickpay_settlement (355, 快捷支付结算), the staff admin (协议 and 支付记录
+        # under 交易, the merchants under 清算) and the label of the staff's 撤销协议.
+        from security.staff.admin_sections import admin_section_place
+
+        from .quickpay import admin as quickpay_admin  # noqa: F401
+        from .quickpay import nightly as quickpay_nightly  # noqa: F401
+        from .quickpay.services import STAFF_REVOKE_ACTION
+        audit_actions({STAFF_REVOKE_ACTION: "快捷支付撤销协议（柜面）"})
+        admin_section_place("payments", "quickpayagreement", section="transactions", order=60)
+        admin_section_place("payments", "quickpaydebit", section="transactions", order=70)
+        admin_section_place("payments", "quickpaymerchant", section="clearing", order=60)

@@ -28,6 +28,7 @@ class PaymentBusinessType(models.TextChoices):
     BILL_REVERSAL = "bill_reversal", "缴费冲正"
     BILLER_SETTLEMENT = "biller_settlement", "代收款项结算"
     QUICKPAY_DEBIT = "quickpay_debit", "快捷支付"
+    QUICKPAY_SETTLEMENT = "quickpay_settlement", "快捷支付结算"
 
 
 class BillKind(models.TextChoices):
@@ -150,6 +151,27 @@ class BillPayment(models.Model):
 # refused debit writes nothing at the bank (the merchant keeps the reason). docs/payments.md.
 
 
+class QuickPayMerchant(models.Model):
+    """A payment institution the bank lets sign quick-pay agreements (the bank's own registry:
+    the simulator's records are not ours), with its 收款户 ``MERCHANT:<code>:ACCT`` that the
+    nightly 快捷支付结算 credits from 快捷支付待清算. quickpay_merchant_register()."""
+
+    code = models.CharField("商户代码", max_length=16, unique=True)
+    name = models.CharField("商户/支付机构", max_length=64)
+    collection_account = models.ForeignKey("ledger.LedgerAccount", verbose_name="收款账户",
+                                           on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField("启用", default=True)
+    registered_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "快捷支付商户"
+        verbose_name_plural = "快捷支付商户"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
 class QuickPayAgreementStatus(models.TextChoices):
     ACTIVE = "active", "已签约"
     REVOKED = "revoked", "已撤销"
@@ -207,12 +229,18 @@ class QuickPayDebit(models.Model):
     receipt_number = models.CharField("回单编号", max_length=32)
     business_date = models.DateField("账务日期")
     created_at = models.DateTimeField("交易时间")
+    # Set by the nightly 快捷支付结算 in the transaction of its entry (payments/quickpay/settlement.py).
+    settled_on = models.DateField("结算日期", null=True, blank=True)
+    settlement_entry_id = models.BigIntegerField("结算分录", null=True, blank=True)
 
     class Meta:
         verbose_name = "快捷支付记录"
         verbose_name_plural = "快捷支付记录"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["agreement", "business_date"])]
+        indexes = [models.Index(fields=["agreement", "business_date"]),
+                   models.Index(fields=["merchant_code", "business_date"],
+                                condition=Q(settled_on__isnull=True),
+                                name="payments_quickpay_unsettled")]
         constraints = [
             models.UniqueConstraint(fields=["merchant_code", "order_no"],
                                     name="payments_quickpay_one_debit_per_order"),

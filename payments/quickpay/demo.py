@@ -1,23 +1,32 @@
 """seed_demo's part 42 (registered in PaymentsConfig.ready()): 张伟's debit card bound at 快付通
 (the merchant simulator, signed the way a customer signs: the bank's SMS code from the
 development outbox) and three orders paid through the agreement. Idempotent: an existing
-agreement is kept, and the orders have fixed numbers (the bank answers a known order again)."""
+agreement is kept, the merchant is registered once (with its 收款户), and the orders have fixed numbers (the bank answers a known order again)."""
 
 from decimal import Decimal
 
 from accounts.models import Customer, MediumKind
 from ebank.core.crypto import decrypt_text
 from ebank.merchants.models import MerchantBinding
-from ebank.merchants.simulator import MERCHANT_CODE, sim_pay, sim_sign, sim_sign_code_send
+from ebank.merchants.simulator import (
+    MERCHANT_CODE,
+    MERCHANT_NAME,
+    sim_pay,
+    sim_sign,
+    sim_sign_code_send,
+)
 from security.tools.sms import sms_outbox_latest_code
 
 from ..models import QuickPayAgreement, QuickPayAgreementStatus
+from .services import quickpay_merchant_register
 
 ORDERS = (("KFTDEMO0001", Decimal("36.80")), ("KFTDEMO0002", Decimal("128.00")),
           ("KFTDEMO0003", Decimal("9.90")))
 
 
 def demo_seed(out) -> None:
+    # The bank's registry first: only a registered merchant may sign (idempotent).
+    quickpay_merchant_register(code=MERCHANT_CODE, name=MERCHANT_NAME)
     customer = Customer.objects.filter(cif_no="3401010001").first()
     medium = customer and customer.media.filter(kind=MediumKind.DEBIT_CARD).first()
     if medium is None or not hasattr(medium, "link"):

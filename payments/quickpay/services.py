@@ -38,10 +38,13 @@ from ebank.core.errors import BusinessError
 from ebank.core.masking import mask_account_number
 from ebank.core.money import format_cny
 from ebank.ledger.bank_books import bank_book_id
+from ebank.ledger.models import AccountOwner, Side
+from ebank.ledger.services import ledger_account_open
 from ebank.limits.models import LimitChannel
 from ebank.limits.services import limit_consume
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
+from security.staff.scoping import customers_visible_to
 from security.tools.sms import sms_code_issue, sms_code_verify
 from security.tools.subject import limit_subject_for
 
@@ -50,6 +53,7 @@ from ..models import (
     QuickPayAgreement,
     QuickPayAgreementStatus,
     QuickPayDebit,
+    QuickPayMerchant,
 )
 
 QUICKPAY_BOOK = "PAY:QUICKPAY"          # 快捷支付待清算 (credit-normal), PaymentsConfig.ready()
@@ -62,6 +66,30 @@ RECEIPT_CHANNEL = "快捷支付"
 
 DETAILS_MISMATCH = "银行卡信息校验失败：卡号、户名、证件号码或银行预留手机号不符"
 NOT_LINKED = "该卡不是已开通个人网上银行客户的网银关联账户，不能签约快捷支付"
+UNKNOWN_MERCHANT = "该商户未在我行开通快捷支付，不能签约"
+STAFF_REVOKE_ACTION = "quickpay.staff_revoke"
+
+
+# --- the merchants (the bank's registry) ------------------------------------------------------
+
+@transaction.atomic
+def quickpay_merchant_register(*, code: str, name: str) -> QuickPayMerchant:
+    """Register a payment institution for quick pay (idempotent by code) with its 收款户
+    ``MERCHANT:<code>:ACCT`` (customer-owned, credit-normal), which the nightly 快捷支付结算
+    credits from the 快捷支付待清算 book. Only a registered, active merchant may sign."""
+    account = ledger_account_open(code=f"MERCHANT:{code}:ACCT", name=f"{name}收款户",
+                                  owner=AccountOwner.CUSTOMER, normal_side=Side.CREDIT)
+    merchant, _ = QuickPayMerchant.objects.get_or_create(
+        code=code, defaults={"name": name, "collection_account": account,
+                             "registered_at": timezone.now()})
+    return merchant
+
+
+def _merchant(code: str) -> QuickPayMerchant:
+    merchant = QuickPayMerchant.objects.filter(code=code, active=True).first()
+    if merchant is None:
+        raise BusinessError(UNKNOWN_MERCHANT)
+    return merchant
 
 
 # --- caps and checks --------------------------------------------------------------------------
@@ -143,6 +171,7 @@ def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_numb
     """Check the card details and text the bank's code to the phone reserved at the bank.
 
     Returns the masked phone ("尾号0001") for the merchant's page. Raises BusinessError."""
+    merchant_name = _merchant(merchant_code).name
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
     customer = holder.medium.customer
     doing = f"在{merchant_name}签约快捷支付（尾号{holder.medium.number[-4:]}的账户）"
@@ -156,7 +185,11 @@ def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_numb
 def quickpay_sign(*, merchant_code: str, merchant_name: str, card_number: str, name: str,
                   id_number: str, phone: str, sms_code: str) -> QuickPayAgreement:
     """签约: the bank creates the agreement for the linked account, with the bank's caps as its
-    limits (the customer lowers them in 协议管理). Raises BusinessError."""
+    limits (the customer lowers them in 协议管理). Raises BusinessError.
+
+    The merchant must be in the bank's registry (QuickPayMerchant); the agreement carries the
+    name registered there, not the one the merchant sends."""
+    merchant_name = _merchant(merchant_code).name
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
     customer = holder.medium.customer
     # The use or the wrong try is committed by the check itself, before we answer.
@@ -271,23 +304,50 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
 
 # --- 撤销协议 and 限额修改 (the customer, in 协议管理) --------------------------------------------
 
+def _revoke_locked(*, agreement_pk: int, customer_id: int) -> QuickPayAgreement:
+    """Mark the agreement 已撤销 under its lock (every debit of it queues on the same row)."""
+    locked = (QuickPayAgreement.objects.select_for_update()
+              .filter(pk=agreement_pk, customer_id=customer_id).first())
+    if locked is None or locked.status != QuickPayAgreementStatus.ACTIVE:
+        raise BusinessError("协议已撤销")
+    locked.status = QuickPayAgreementStatus.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["status", "revoked_at"])
+    return locked
+
+
 def quickpay_revoke(*, user: User, agreement: QuickPayAgreement, pin: str,
                     ip: str | None = None) -> QuickPayAgreement:
     """撤销协议 with the account's 交易密码; from its commit on every debit is refused."""
     # The PIN attempt is written (and committed) by the check itself, before anything else.
     medium_pin_check(medium=agreement.medium, pin=pin)
     with transaction.atomic():
-        locked = (QuickPayAgreement.objects.select_for_update()
-                  .filter(pk=agreement.pk, customer_id=user.customer_id).first())
-        if locked is None or locked.status != QuickPayAgreementStatus.ACTIVE:
-            raise BusinessError("协议已撤销")
-        locked.status = QuickPayAgreementStatus.REVOKED
-        locked.revoked_at = timezone.now()
-        locked.save(update_fields=["status", "revoked_at"])
+        locked = _revoke_locked(agreement_pk=agreement.pk, customer_id=user.customer_id)
         audit_record(action="quickpay.revoke", actor=user, customer_id=user.customer_id,
                      object_ref=locked.number, ip_address=ip,
                      detail={"merchant": locked.merchant_code,
                              "medium": locked.medium.masked_number})
+    return locked
+
+
+def quickpay_staff_revoke(*, staff: User, agreement: QuickPayAgreement, reason: str,
+                          ip: str | None = None) -> QuickPayAgreement:
+    """撤销协议 by staff in the admin (the customer's request at the counter, a suspected
+    fraud): the staff member must see the customer's branch (security.staff.scoping) and give
+    the reason; the audit row names both. The same lock and end as the customer's revoke."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BusinessError("请输入撤销原因")
+    if not getattr(staff, "is_staff", False) or not customers_visible_to(staff).filter(
+            pk=agreement.customer_id).exists():
+        raise BusinessError("无权撤销该客户的协议")
+    with transaction.atomic():
+        locked = _revoke_locked(agreement_pk=agreement.pk, customer_id=agreement.customer_id)
+        audit_record(action=STAFF_REVOKE_ACTION, actor=staff, customer_id=locked.customer_id,
+                     object_ref=locked.number, ip_address=ip, channel="admin",
+                     detail={"merchant": locked.merchant_code,
+                             "medium": locked.medium.masked_number, "reason": reason[:200],
+                             "staff": staff.get_username()})
     return locked
 
 

@@ -19,8 +19,15 @@ DETAILS = {
 }
 
 
+def merchant_register(code: str = MERCHANT):
+    """The merchant in the bank's registry (head office's step before any customer may sign)."""
+    return services.quickpay_merchant_register(code=code, name=MERCHANT_NAME)
+
+
 def sign(medium: Medium, *, merchant: str = MERCHANT) -> QuickPayAgreement:
-    """签约 as the merchant simulator does: the bank's code, read from the SMS outbox."""
+    """签约 as the merchant simulator does: the bank's code, read from the SMS outbox (the
+    merchant registered at the bank first, as head office does)."""
+    merchant_register(merchant)
     details = {"card_number": medium.number, **DETAILS[medium.customer.name]}
     services.quickpay_sign_code_send(merchant_code=merchant, merchant_name=MERCHANT_NAME,
                                      **details)

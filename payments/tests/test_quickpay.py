@@ -27,12 +27,14 @@ from tests.customer_world import (
     world_build,
 )
 
-from .quickpay_support import DETAILS, MERCHANT, MERCHANT_NAME, NOW, sign
+from .quickpay_support import DETAILS, MERCHANT, MERCHANT_NAME, NOW, merchant_register, sign
 
 
 @pytest.fixture
 def world(db, settings, tmp_path):
-    return world_build(settings, tmp_path)
+    bank = world_build(settings, tmp_path)
+    merchant_register()
+    return bank
 
 
 @pytest.fixture

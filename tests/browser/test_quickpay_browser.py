@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from ebank.core.clock import SHANGHAI
 from payments.models import QuickPayAgreement, QuickPayAgreementStatus
-from payments.tests.quickpay_support import DETAILS
+from payments.tests.quickpay_support import DETAILS, merchant_register
 from security.tools.sms import sms_outbox_latest_code
 from tests.customer_world import CERT_PASSWORD, DEMO_PIN, LOGIN_PASSWORD, world_build
 
@@ -22,7 +22,9 @@ NOW = datetime(2026, 6, 10, 10, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def world(settings, tmp_path):
-    return world_build(settings, tmp_path)
+    bank = world_build(settings, tmp_path)
+    merchant_register()
+    return bank
 
 
 def login(page: Page, base: str, username: str):

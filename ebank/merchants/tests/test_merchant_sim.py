@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ebank.merchants.models import MerchantBinding, MerchantOrder, MerchantOrderStatus
 from payments.models import QuickPayAgreement, QuickPayDebit
-from payments.tests.quickpay_support import DETAILS, NOW
+from payments.tests.quickpay_support import DETAILS, NOW, merchant_register
 from security.tools.sms import sms_outbox_latest_code
 from tests.customer_world import balance, world_build
 
@@ -17,6 +17,7 @@ from tests.customer_world import balance, world_build
 @pytest.fixture
 def world(db, settings, tmp_path):
     bank = world_build(settings, tmp_path)
+    merchant_register()
     with time_machine.travel(NOW, tick=False):
         yield bank
 
