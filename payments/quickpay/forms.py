@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -62,3 +63,41 @@ class QuickPayRevokeForm(forms.Form):
         if not (pin.isdigit() and pin.isascii()):
             raise forms.ValidationError("交易密码应为6位数字")
         return pin
+
+
+# 支付记录: a date range like the other queries — by default the last month (30 days to today),
+# at most one year (a leap day included).
+QUERY_DEFAULT_DAYS = 30
+QUERY_MAX_DAYS = 366
+_DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class QuickPayDebitQueryForm(forms.Form):
+    date_from = forms.DateField(label="起始日期", required=False, input_formats=["%Y-%m-%d"],
+                                error_messages={"invalid": "请输入正确的起始日期"},
+                                widget=_DATE_WIDGET)
+    date_to = forms.DateField(label="终止日期", required=False, input_formats=["%Y-%m-%d"],
+                              error_messages={"invalid": "请输入正确的终止日期"},
+                              widget=_DATE_WIDGET)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["date_from"].initial = self.default_range()[0]
+        self.fields["date_to"].initial = today
+
+    def default_range(self) -> tuple[date, date]:
+        return self.today - timedelta(days=QUERY_DEFAULT_DAYS - 1), self.today
+
+    def clean(self):
+        data = super().clean()
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return data
+        default_from, default_to = self.default_range()
+        start, end = data.get("date_from") or default_from, data.get("date_to") or default_to
+        if start > end:
+            raise forms.ValidationError("起始日期不能晚于终止日期")
+        if (end - start).days >= QUERY_MAX_DAYS:
+            raise forms.ValidationError("查询区间最长为一年，请缩小查询区间")
+        data["date_from"], data["date_to"] = start, end
+        return data

@@ -1,5 +1,7 @@
 """Reads of 协议管理, always through the logged-in customer."""
 
+from datetime import date
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -32,5 +34,13 @@ def quickpay_agreement_for(*, customer: Customer, pk: int) -> QuickPayAgreement:
     return agreement
 
 
-def quickpay_debits_of(*, agreement: QuickPayAgreement) -> QuerySet[QuickPayDebit]:
-    return QuickPayDebit.objects.filter(agreement=agreement).order_by("-created_at", "-id")
+def quickpay_debits_of(*, agreement: QuickPayAgreement, date_from: date | None = None,
+                       date_to: date | None = None) -> QuerySet[QuickPayDebit]:
+    """The agreement's debits, newest first, of the business dates ``date_from``–``date_to``
+    (inclusive; the index (agreement, business_date) serves the range)."""
+    rows = QuickPayDebit.objects.filter(agreement=agreement)
+    if date_from:
+        rows = rows.filter(business_date__gte=date_from)
+    if date_to:
+        rows = rows.filter(business_date__lte=date_to)
+    return rows.order_by("-created_at", "-id")

@@ -1,16 +1,25 @@
 """网上支付 › 协议管理: the customer's quick-pay agreements, 限额修改, 撤销协议, 支付记录."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.proxy import client_ip
-from ebank.core.web import customer_required, redirect_to_confirm
+from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from security.confirm.selectors import operation_typed
 
 from . import selectors, services
-from .forms import QuickPayLimitForm, QuickPayQueryForm, QuickPayRevokeForm
+from .forms import (
+    QuickPayDebitQueryForm,
+    QuickPayLimitForm,
+    QuickPayQueryForm,
+    QuickPayRevokeForm,
+)
+
+PAGE_SIZE = 20
 
 
 @customer_required
@@ -78,8 +87,23 @@ def quickpay_revoke(request, pk: int):
 @customer_required
 @require_GET
 def quickpay_debits(request, pk: int):
+    """支付记录: the agreement's debits of a date range (default the last month, at most one
+    year), 20 a page; a wrong range is said on the page with the dates kept."""
     agreement = selectors.quickpay_agreement_for(customer=request.user.customer, pk=pk)
+    today = business_day()
+    query = QuickPayDebitQueryForm(request.GET or None, today=today)
+    if not query.is_bound:
+        date_from, date_to = query.default_range()
+    elif query.is_valid():
+        date_from, date_to = query.cleaned_data["date_from"], query.cleaned_data["date_to"]
+    else:
+        date_from = date_to = None
+    rows = (selectors.quickpay_debits_of(agreement=agreement, date_from=date_from,
+                                         date_to=date_to)
+            if date_from is not None else [])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "payments/quickpay/debits.html",
-                  {"agreement": agreement,
-                   "debits": selectors.quickpay_debits_of(agreement=agreement),
-                   "used_today": services.quickpay_used_today(agreement=agreement)})
+                  {"agreement": agreement, "query": query, "page": page,
+                   "querystring": querystring_without_page(request),
+                   "date_from": date_from, "date_to": date_to,
+                   "used_today": services.quickpay_used_today(agreement=agreement, day=today)})
