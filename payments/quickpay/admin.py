@@ -91,6 +91,12 @@ class QuickPayAgreementAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.M
         url = reverse("admin:payments_quickpayagreement_revoke", args=[obj.pk])
         return format_html('<a href="{}">撤销协议</a>', url)
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if not request.user.has_perm(REVOKE_PERMISSION):  # no link to a page that says 403
+            shown = tuple(name for name in shown if name != "revoke_link")
+        return shown
+
     def get_urls(self):
         return [path("<int:agreement_id>/revoke/", self.admin_site.admin_view(self.revoke_view),
                      name="payments_quickpayagreement_revoke"), *super().get_urls()]

@@ -68,7 +68,8 @@ def test_a_teller_sees_the_branchs_agreements_and_debits_read_only(client, world
     assert "ORD-ADMIN-1" in debits.content.decode() and "¥36.80" in debits.content.decode()
     assert "ORD-ADMIN-1" not in client.get(reverse("admin:payments_quickpaydebit_changelist"),
                                            {"settled": "yes"}).content.decode()
-    # View only: no 撤销协议.
+    # View only: no 撤销协议, neither the link nor the page.
+    assert revoke_url(world.agreement) not in body
     assert client.get(revoke_url(world.agreement)).status_code == 403
 
 
@@ -90,6 +91,8 @@ def test_staff_revoke_needs_a_reason_then_revokes_and_audits_the_staff_member(cl
     teller = staff(world.zhang_customer.branch.code, "super_qp", *VIEW,
                    "change_quickpayagreement")
     otp_login(client, teller)
+    assert revoke_url(world.agreement) in client.get(
+        reverse("admin:payments_quickpayagreement_changelist")).content.decode()
     page = client.get(revoke_url(world.agreement))
     assert page.status_code == 200 and world.agreement.number in page.content.decode()
     refused = client.post(revoke_url(world.agreement), {"reason": "  "})
