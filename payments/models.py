@@ -28,6 +28,7 @@ class PaymentBusinessType(models.TextChoices):
     BILL_REVERSAL = "bill_reversal", "缴费冲正"
     BILLER_SETTLEMENT = "biller_settlement", "代收款项结算"
     QUICKPAY_DEBIT = "quickpay_debit", "快捷支付"
+    QUICKPAY_SETTLEMENT = "quickpay_settlement", "快捷支付结算"
 
 
 class BillKind(models.TextChoices):
@@ -300,3 +301,113 @@ class ReconcileDifference(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.get_kind_display()}"
 # --- end 对账与结算 ---------------------------------------------------------------------------------
+# --- PAY-QUICKPAY 网上支付 › 协议管理 (快捷支付) ------------------------------------------------------
+#
+# A :class:`QuickPayAgreement` lets one payment institution (商户/支付机构, the merchant simulator
+# ebank.merchants) debit one of the customer's e-banking linked accounts (关联账户) without the
+# customer logging in, within the agreement's own 单笔/日累计 limits (chosen by the customer under
+# settings.QUICKPAY_SINGLE_CAP / QUICKPAY_DAILY_CAP) and the limit engine's ``quickpay`` channel.
+# Every successful debit is a :class:`QuickPayDebit` with its ledger entry and e-receipt; a
+# refused debit writes nothing at the bank (the merchant keeps the reason). docs/payments.md.
+
+
+class QuickPayMerchant(models.Model):
+    """A payment institution the bank lets sign quick-pay agreements (the bank's own registry:
+    the simulator's records are not ours), with its 收款户 ``MERCHANT:<code>:ACCT`` that the
+    nightly 快捷支付结算 credits from 快捷支付待清算. quickpay_merchant_register()."""
+
+    code = models.CharField("商户代码", max_length=16, unique=True)
+    name = models.CharField("商户/支付机构", max_length=64)
+    collection_account = models.ForeignKey("ledger.LedgerAccount", verbose_name="收款账户",
+                                           on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField("启用", default=True)
+    registered_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "快捷支付商户"
+        verbose_name_plural = "快捷支付商户"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class QuickPayAgreementStatus(models.TextChoices):
+    ACTIVE = "active", "已签约"
+    REVOKED = "revoked", "已撤销"
+
+
+class QuickPayAgreement(models.Model):
+    number = models.CharField("协议号", max_length=32, unique=True)
+    customer = models.ForeignKey("accounts.Customer", verbose_name="客户",
+                                 on_delete=models.PROTECT, related_name="quickpay_agreements")
+    medium = models.ForeignKey("accounts.Medium", verbose_name="关联账户",
+                               on_delete=models.PROTECT, related_name="quickpay_agreements")
+    merchant_code = models.CharField("商户代码", max_length=16)
+    merchant_name = models.CharField("商户/支付机构", max_length=64)
+    single_limit = models.DecimalField("单笔限额", **MONEY)
+    daily_limit = models.DecimalField("日累计限额", **MONEY)
+    status = models.CharField("状态", max_length=8, choices=QuickPayAgreementStatus.choices,
+                              default=QuickPayAgreementStatus.ACTIVE)
+    signed_at = models.DateTimeField("签约时间")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "快捷支付协议"
+        verbose_name_plural = "快捷支付协议"
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["medium", "merchant_code"],
+                                    condition=Q(status="active"),
+                                    name="payments_one_active_quickpay_per_medium_merchant"),
+            models.CheckConstraint(condition=Q(single_limit__gt=0) & Q(daily_limit__gt=0)
+                                   & Q(single_limit__lte=models.F("daily_limit")),
+                                   name="payments_quickpay_limits_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.merchant_name}"
+
+
+class QuickPayDebitStatus(models.TextChoices):
+    SUCCESS = "success", "支付成功"
+
+
+class QuickPayDebit(models.Model):
+    number = models.CharField("交易流水号", max_length=32, unique=True)
+    agreement = models.ForeignKey(QuickPayAgreement, verbose_name="协议",
+                                  on_delete=models.PROTECT, related_name="debits")
+    merchant_code = models.CharField("商户代码", max_length=16)
+    order_no = models.CharField("商户订单号", max_length=32)
+    amount = models.DecimalField("金额", **MONEY)
+    status = models.CharField("状态", max_length=8, choices=QuickPayDebitStatus.choices,
+                              default=QuickPayDebitStatus.SUCCESS)
+    sub_account = models.ForeignKey("accounts.SubAccount", verbose_name="扣款账户",
+                                    on_delete=models.PROTECT, related_name="+")
+    entry_id = models.BigIntegerField("记账分录")
+    receipt_number = models.CharField("回单编号", max_length=32)
+    business_date = models.DateField("账务日期")
+    created_at = models.DateTimeField("交易时间")
+    # Set by the nightly 快捷支付结算 in the transaction of its entry (payments/quickpay/settlement.py).
+    settled_on = models.DateField("结算日期", null=True, blank=True)
+    settlement_entry_id = models.BigIntegerField("结算分录", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "快捷支付记录"
+        verbose_name_plural = "快捷支付记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agreement", "business_date"]),
+                   models.Index(fields=["merchant_code", "business_date"],
+                                condition=Q(settled_on__isnull=True),
+                                name="payments_quickpay_unsettled")]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant_code", "order_no"],
+                                    name="payments_quickpay_one_debit_per_order"),
+            models.CheckConstraint(condition=Q(amount__gt=0),
+                                   name="payments_quickpay_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.order_no} {self.amount}"
+# --- end PAY-QUICKPAY ----------------------------------------------------------------------------

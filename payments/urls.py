@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("payments.bills.urls")),
     # 缴费登记簿管理 (payments:book, book_edit, book_delete).
     path("book/", include("payments.book.urls")),
+    # 网上支付 › 协议管理 (payments:quickpay, quickpay_limit, quickpay_revoke, quickpay_debits).
+    path("", include("payments.quickpay.urls")),
 ]

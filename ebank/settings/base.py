@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ebank.clearing",
     "ebank.otherbanks",
     "ebank.billers",
+    "ebank.merchants",  # PAY-QUICKPAY: the simulated payment institution
     "ebank.duework",
     # menu apps (dependency rule: menu apps → security → accounts → limits → ledger → core)
     "accounts",
@@ -339,3 +340,8 @@ PERIODIC_TRANSFER_HOUR = 9
 # ``batch_drafts_clear`` (transfers/batch/nightly.py).
 TRANSFER_BATCH_DRAFT_DAYS = 7
 # --- end TRF-BATCH
+
+# --- 网上支付 协议管理 (快捷支付, PAY-QUICKPAY): docs/payments.md ---------------------------------
+# The bank's caps on the limits a customer chooses for each agreement (signing takes the caps).
+QUICKPAY_SINGLE_CAP = Decimal(env("QUICKPAY_SINGLE_CAP", "5000.00") or "5000.00")
+QUICKPAY_DAILY_CAP = Decimal(env("QUICKPAY_DAILY_CAP", "50000.00") or "50000.00")

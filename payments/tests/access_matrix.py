@@ -42,3 +42,25 @@ OBJECT_URLS = {
 }
 # Parameters that name no object: the pay page of one kind.
 PARAM_URLS = {"payments:pay": {"kind": "power"}}
+
+
+# --- PAY-QUICKPAY 协议管理 -------------------------------------------------------------------------
+
+def _quickpay_agreement(owner):
+    from payments.models import QuickPayAgreement
+
+    medium = owner.customer.media.order_by("id").first()
+    agreement = QuickPayAgreement.objects.create(
+        number=f"QPMATRIX{owner.pk:010d}", customer=owner.customer, medium=medium,
+        merchant_code="KFT01", merchant_name="快付通（模拟支付机构）",
+        single_limit=Decimal("5000.00"), daily_limit=Decimal("50000.00"),
+        signed_at=timezone.now())
+    return {"pk": agreement.pk}
+
+
+OBJECT_URLS.update({
+    "payments:quickpay_limit": _quickpay_agreement,
+    "payments:quickpay_revoke": _quickpay_agreement,
+    "payments:quickpay_debits": _quickpay_agreement,
+})
+# --- end PAY-QUICKPAY ----------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""快付通's own pages (namespace ``merchant_sim``, mounted at ``merchant-sim/``): 绑卡 (签约 with
+the bank's SMS code) and 支付 through a bound card. It knows nothing of the bank's session: it
+is another company's site. GET only shows; POST (CSRF) acts."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ebank.core.errors import BusinessError
+
+from .forms import SimBindForm, SimPayForm
+from .models import MerchantBinding, MerchantOrder, MerchantOrderStatus
+from .simulator import MERCHANT_CODE, MERCHANT_NAME, sim_pay, sim_sign, sim_sign_code_send
+
+
+@require_GET
+def index(request):
+    return render(request, "merchant_sim/index.html", _page_context())
+
+
+def _page_context(**extra) -> dict:
+    bindings = MerchantBinding.objects.filter(merchant_code=MERCHANT_CODE)[:20]
+    return {"merchant_name": MERCHANT_NAME, "bind_form": SimBindForm(),
+            "bindings": [(binding, SimPayForm(initial={"agreement_no": binding.agreement_no}))
+                         for binding in bindings],
+            "orders": MerchantOrder.objects.filter(merchant_code=MERCHANT_CODE)
+            .select_related("binding")[:20], **extra}
+
+
+@require_http_methods(["GET", "POST"])
+def bind(request):
+    form = SimBindForm(request.POST if request.method == "POST" else None)
+    sent = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = {key: data[key] for key in ("card_number", "name", "id_number", "phone")}
+        try:
+            if request.POST.get("action") == "send_code":
+                sent = f"验证码已由银行发送至{sim_sign_code_send(**details)}的手机"
+            elif not data["sms_code"]:
+                form.add_error("sms_code", "请输入短信验证码")
+            else:
+                binding = sim_sign(**details, sms_code=data["sms_code"])
+                messages.success(request, f"绑卡成功，协议号{binding.agreement_no}")
+                return redirect("merchant_sim:index")
+        except BusinessError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "merchant_sim/bind.html",
+                  {"merchant_name": MERCHANT_NAME, "form": form, "sent": sent})
+
+
+@require_POST
+def pay(request):
+    form = SimPayForm(request.POST)
+    if form.is_valid():
+        binding = MerchantBinding.objects.filter(
+            merchant_code=MERCHANT_CODE, agreement_no=form.cleaned_data["agreement_no"]).first()
+        if binding is None:
+            messages.error(request, "绑卡记录不存在")
+        else:
+            order = sim_pay(binding=binding, amount=form.cleaned_data["amount"],
+                            order_no=form.cleaned_data["order_no"])
+            if order.status == MerchantOrderStatus.PAID:
+                messages.success(request, f"订单{order.order_no}支付成功")
+            else:
+                messages.error(request, f"订单{order.order_no}支付失败：{order.reason}")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("merchant_sim:index")

@@ -1,0 +1,22 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from ebank.ledger.models import LedgerAccount
+from ebank.merchants.models import MerchantBinding, MerchantOrder
+from payments.models import QuickPayAgreement, QuickPayDebit, QuickPayMerchant
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_zhang_wei_an_agreement_with_three_debits_once():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # twice: nothing doubled
+    agreement = QuickPayAgreement.objects.get()
+    assert agreement.customer.name == "张伟" and agreement.medium.kind == "debit_card"
+    assert QuickPayDebit.objects.filter(agreement=agreement).count() == 3
+    assert MerchantBinding.objects.count() == 1 and MerchantOrder.objects.count() == 3
+    # 快付通 in the bank's registry once, with its 收款户.
+    merchant = QuickPayMerchant.objects.get()
+    assert (merchant.code, agreement.merchant_code) == ("KFT01", "KFT01")
+    assert LedgerAccount.objects.filter(code="MERCHANT:KFT01:ACCT").count() == 1
