@@ -4,7 +4,7 @@ and the nightly settlement of the billers' 代收款项 to their 收款户.
 * :func:`reconcile_run` compares our BillPayment rows of one business date with the lines of
   the biller's ``statement()`` (the file it writes) by reference and records a
   :class:`ReconcileRun` with its :class:`ReconcileDifference` rows: 我方有、对方无 (our PAID one
-  missing from the file), 对方有、我方无 (a line we have no payment for), 金额不符, 状态不符 (the
+  missing from the file and from the next day's — written off after midnight), 对方有、我方无 (a line we have no payment for), 金额不符, 状态不符 (the
   biller wrote off one we still have 处理中 or have 冲正'd). A PROCESSING or REVERSED payment
   the biller does not have is no difference. A rerun of the same date replaces the 待处理
   differences and keeps the 已处理 ones (and finds no new one for their references).
@@ -17,7 +17,7 @@ and the nightly settlement of the billers' 代收款项 to their 收款户.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -87,6 +87,14 @@ def _kind(ours: BillPayment | None, theirs: _Theirs | None) -> str | None:
 def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
     """Reconcile ``biller``'s business date ``day`` (see the module's docstring)."""
     theirs, error = _statement(biller, day)
+    # Our PAID ones of ``day`` the file does not list may have been written off after midnight
+    # (Asia/Shanghai): they are on the next day's file, and compared with it (when it cannot be
+    # had yet, they stay 我方有、对方无 until a rerun).
+    next_day: dict[str, _Theirs] = {}
+    if not error and (BillPayment.objects.filter(biller=biller, business_date=day,
+                                                 status=BillPaymentStatus.PAID)
+                      .exclude(number__in=list(theirs)).exists()):
+        next_day, _ = _statement(biller, day + timedelta(days=1))
     now = timezone.now()
     with transaction.atomic():
         run, created = ReconcileRun.objects.get_or_create(
@@ -110,6 +118,8 @@ def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
         for reference in sorted(set(ours) | set(theirs)):
             mine = ours.get(reference) or elsewhere.get(reference)
             line = theirs.get(reference)
+            if line is None and mine is not None and mine.status == BillPaymentStatus.PAID:
+                line = next_day.get(reference)
             kind = _kind(mine, line)
             if kind is None:
                 matched += 1 if (mine is not None and line is not None) else 0

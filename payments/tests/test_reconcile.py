@@ -239,3 +239,36 @@ def test_runs_and_settlements_are_read_only(planted, admin_client):
         reverse("admin:payments_billersettlement_changelist")).status_code == 200
     change = admin_client.get(reverse("admin:payments_reconcilerun_change", args=[run.pk]))
     assert change.status_code == 200 and 'name="_save"' not in change.text
+
+
+# --- review: midnight Asia/Shanghai ------------------------------------------------------------
+
+
+def test_a_payment_written_off_just_after_midnight_is_no_difference_of_its_own_date(world, water):  # noqa: F811
+    """Paid on DAY (23:59:50), written off by the biller at 00:00:20 of the next day: it is on
+    the next day's file. Neither date reports it (it was 我方有、对方无 on DAY)."""
+    from datetime import datetime, time, timedelta
+
+    from ebank.core.clock import SHANGHAI
+
+    bill_payment(world, water, "BP-MIDNIGHT", "10.00")
+    next_day = DAY + timedelta(days=1)
+    with time_machine.travel(datetime.combine(next_day, time(0, 0, 20), tzinfo=SHANGHAI),
+                             tick=False):
+        SimulatedBillers().pay("WATER01", "1001234501", Decimal("10.00"), "BP-MIDNIGHT")
+    run = reconcile_run(biller=water, day=DAY)
+    assert (run.matched_count, run.difference_count) == (1, 0)
+    assert not run.differences.exists()
+    later = reconcile_run(biller=water, day=next_day)
+    assert (later.matched_count, later.difference_count) == (1, 0)
+
+
+def test_a_payment_on_the_next_days_file_with_another_amount_is_an_amount_difference(world, water):  # noqa: F811
+    from datetime import timedelta
+
+    bill_payment(world, water, "BP-NEXT", "10.00")
+    sim_payment_plant("WATER01", "BP-NEXT", customer_no="1001234501", amount="11.00",
+                      paid_at=at(DAY + timedelta(days=1), 0, 1))
+    run = reconcile_run(biller=water, day=DAY)
+    assert found(run) == {"BP-NEXT": (DifferenceKind.AMOUNT, Decimal("10.00"), PAID,
+                                      Decimal("11.00"))}
