@@ -180,9 +180,13 @@ def biller_settle(*, biller: Biller, business_date: date) -> BillerSettlement | 
     """Settle ``biller``'s PAID payments up to ``business_date`` not settled yet (None: nothing
     to settle, or this date is settled already — a late one waits for the next date)."""
     with transaction.atomic():
+        # The biller's row first: one settlement of a biller at a time, so a second run waits
+        # here and then sees the date settled (waiting at the payments instead, its snapshot
+        # could take a payment PAID meanwhile and post the date's key with another amount).
+        Biller.objects.select_for_update().filter(pk=biller.pk).first()
         if BillerSettlement.objects.filter(biller=biller, business_date=business_date).exists():
             return None
-        # The payments first (ordered), then the ledger accounts (inside entry_post).
+        # Then the payments (ordered), then the ledger accounts (inside entry_post).
         rows = list(BillPayment.objects.select_for_update()
                     .filter(biller=biller, status=BillPaymentStatus.PAID,
                             settlement__isnull=True, business_date__lte=business_date)
