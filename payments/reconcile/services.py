@@ -7,7 +7,8 @@ and the nightly settlement of the billers' 代收款项 to their 收款户.
   missing from the file and from the next day's — written off after midnight), 对方有、我方无 (a line we have no payment for), 金额不符, 状态不符 (the
   biller wrote off one we still have 处理中 or have 冲正'd). A PROCESSING or REVERSED payment
   the biller does not have is no difference. A rerun of the same date replaces the 待处理
-  differences and keeps the 已处理 ones (and finds no new one for their references).
+  differences and keeps the 已处理 ones (no new row for their references while their figures
+  stay the same; a resolved one whose figures changed is 待处理 again).
 * :func:`difference_resolve` is staff's 标记已处理 (a note, who, when, an audit row).
 * :func:`settlement_run` (nightly step ``biller_settlement``) settles, per biller, the PAID
   payments up to the business date that are not settled yet: one ledger entry 代收款项 → 收款户
@@ -132,11 +133,17 @@ def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
                 their_amount=line.amount if line else None,
                 their_reference=line.biller_reference if line else "",
                 their_paid_at=line.paid_at if line else None, found_at=now))
-        resolved = set(run.differences.filter(status=DifferenceStatus.RESOLVED)
-                       .values_list("reference", flat=True))
+        resolved = {d.reference: d for d in
+                    run.differences.select_for_update().filter(status=DifferenceStatus.RESOLVED)}
         run.differences.filter(status=DifferenceStatus.OPEN).delete()
-        ReconcileDifference.objects.bulk_create(
-            [d for d in found if d.reference not in resolved])
+        fresh = []
+        for difference in found:
+            kept = resolved.get(difference.reference)
+            if kept is None:
+                fresh.append(difference)
+            elif _figures(kept) != _figures(difference):
+                _reopen(kept, difference)
+        ReconcileDifference.objects.bulk_create(fresh)
         paid = [p for p in ours.values() if p.status == BillPaymentStatus.PAID]
         run.status, run.error = ReconcileRunStatus.DONE, ""
         run.our_count = len(paid)
@@ -147,6 +154,25 @@ def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
         run.difference_count = len(found)
         run.save()
     return run
+
+
+_FIGURES = ("kind", "payment_id", "customer_no", "our_amount", "our_status", "their_amount",
+            "their_reference", "their_paid_at")
+
+
+def _figures(difference: ReconcileDifference) -> tuple:
+    return tuple(getattr(difference, name) for name in _FIGURES)
+
+
+def _reopen(kept: ReconcileDifference, now_found: ReconcileDifference) -> None:
+    """A resolved difference whose figures changed since (their file now lists another amount,
+    our payment changed status…) is a new fact: 待处理 again with what is found now, the earlier
+    note kept in front (the audit row of that resolution stays)."""
+    for name in (*_FIGURES, "found_at"):
+        setattr(kept, name, getattr(now_found, name))
+    kept.note = f"（曾处理：{kept.note}）"[:NOTE_MAX]
+    kept.status, kept.resolved_by, kept.resolved_at = DifferenceStatus.OPEN, None, None
+    kept.save()
 
 
 @transaction.atomic

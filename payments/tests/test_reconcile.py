@@ -272,3 +272,22 @@ def test_a_payment_on_the_next_days_file_with_another_amount_is_an_amount_differ
     run = reconcile_run(biller=water, day=DAY)
     assert found(run) == {"BP-NEXT": (DifferenceKind.AMOUNT, Decimal("10.00"), PAID,
                                       Decimal("11.00"))}
+
+
+def test_a_resolved_difference_whose_figures_change_is_open_again(planted, admin_user):
+    """Staff resolved BP-OURS (missing from the file); the biller then lists it with another
+    amount: that is a new 金额不符, not hidden behind the old resolution."""
+    first = reconcile_run(biller=planted, day=DAY)
+    ours = first.differences.get(reference="BP-OURS")
+    difference_resolve(difference_ids=[ours.pk], user=admin_user, note="待缴费单位补录")
+    sim_payment_plant("WATER01", "BP-OURS", customer_no="1001234501", amount="21.00",
+                      paid_at=at(DAY, 15))
+    again = reconcile_run(biller=planted, day=DAY)
+    row = again.differences.get(reference="BP-OURS")
+    assert (row.pk, row.kind, row.our_amount, row.their_amount, row.status) == \
+        (ours.pk, DifferenceKind.AMOUNT, Decimal("20.00"), Decimal("21.00"), DifferenceStatus.OPEN)
+    assert row.note == "（曾处理：待缴费单位补录）" and row.resolved_by is None
+    # the same figures again: a resolution holds
+    difference_resolve(difference_ids=[row.pk], user=admin_user, note="已核实")
+    third = reconcile_run(biller=planted, day=DAY)
+    assert third.differences.get(reference="BP-OURS").status == DifferenceStatus.RESOLVED
