@@ -291,3 +291,18 @@ def test_a_resolved_difference_whose_figures_change_is_open_again(planted, admin
     difference_resolve(difference_ids=[row.pk], user=admin_user, note="已核实")
     third = reconcile_run(biller=planted, day=DAY)
     assert third.differences.get(reference="BP-OURS").status == DifferenceStatus.RESOLVED
+
+
+def test_differences_cannot_be_deleted_or_edited_in_the_admin(planted, admin_client):
+    run = reconcile_run(biller=planted, day=DAY)
+    pk = run.differences.get(reference="BP-AMT").pk
+    assert admin_client.get(
+        reverse("admin:payments_reconciledifference_delete", args=[pk])).status_code == 403
+    page = admin_client.get(reverse("admin:payments_reconciledifference_changelist"))
+    assert "delete_selected" not in page.text
+    admin_client.post(reverse("admin:payments_reconciledifference_change", args=[pk]),
+                      {"status": "resolved", "note": "x"})
+    assert ReconcileDifference.objects.get(pk=pk).status == DifferenceStatus.OPEN
+    admin_client.post(reverse("admin:payments_reconciledifference_changelist"),
+                      {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
+    assert ReconcileDifference.objects.filter(pk=pk).exists()
