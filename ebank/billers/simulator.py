@@ -26,6 +26,8 @@ Nothing here draws random numbers or reads the wall clock except ``timezone.now(
 import csv
 import io
 import os
+import re
+import tempfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -168,7 +170,7 @@ class SimulatedBillers(BillerAdapter):
 
 def _write_off(bill: SimBill, amount: Decimal) -> None:
     """销账 on a locked bill, or BillerRefused (nothing changed)."""
-    if amount is None or amount <= 0:
+    if not _is_money(amount) or amount <= 0:
         raise BillerRefused(AMOUNT_INVALID)
     if bill.amount_fixed:
         if bill.amount_owed <= 0:
@@ -181,6 +183,12 @@ def _write_off(bill: SimBill, amount: Decimal) -> None:
         if bill.balance is not None:
             bill.balance += amount
     bill.save(update_fields=["amount_owed", "balance"])
+
+
+def _is_money(amount) -> bool:
+    """A finite Decimal in fen (no third decimal: it would be rounded away when stored)."""
+    return (isinstance(amount, Decimal) and amount.is_finite()
+            and amount == amount.quantize(Decimal("0.01")) and abs(amount) < Decimal("1e16"))
 
 
 def _payment_record(biller: SimBiller, *, reference: str, customer_no: str, amount: Decimal,
@@ -199,7 +207,17 @@ def _payment_record(biller: SimBiller, *, reference: str, customer_no: str, amou
 # --- the 对账文件 ------------------------------------------------------------------------------
 
 
+# A biller code as a directory name: letters, digits, "_" and "-" only (no "../", no "/").
+CODE_AS_PATH = re.compile(r"[A-Za-z0-9_-]{1,16}")
+# The widths of the fields a 对账文件 line fills (ReconcileDifference's columns).
+REFERENCE_MAX, CUSTOMER_NO_MAX, BILLER_REFERENCE_MAX = 64, 32, 40
+
+
 def statement_path(code: str, day: date) -> Path:
+    """``BILLER_FILES_DIR/<code>/<YYYYMMDD>.csv``; ValueError for a code that is not a plain
+    name (it must never lead outside BILLER_FILES_DIR)."""
+    if not CODE_AS_PATH.fullmatch(code or ""):
+        raise ValueError(f"缴费单位代码不能用作文件名：{code!r}")
     return Path(settings.BILLER_FILES_DIR) / code / f"{day:%Y%m%d}.csv"
 
 
@@ -218,16 +236,26 @@ def statement_file_write(biller: SimBiller, day: date) -> Path:
         writer.writerow((row.reference, row.customer_no, f"{row.amount:.2f}",
                          row.biller_reference,
                          timezone.localtime(row.paid_at, SHANGHAI).isoformat()))
-    temporary = path.with_suffix(f".csv.tmp{os.getpid()}")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8")
-    os.replace(temporary, path)
+    # A temporary name of its own (two writers of one file, even threads of one process, never
+    # share it), renamed over the file at once.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(buffer.getvalue())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 
 def statement_file_read(path: Path) -> list[StatementLine]:
-    """The lines of a 对账文件; ValueError (with the line number) when it is not one."""
+    """The lines of a 对账文件; ValueError (with the line number) when it is not one: a line
+    of other than five fields, an amount that is not a positive sum in fen (``NaN``, ``1.005``,
+    ``-5``), a time without its zone, a field wider than ours. A UTF-8 BOM is allowed."""
     lines = []
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if tuple(header or ()) != STATEMENT_HEADER:
@@ -237,10 +265,18 @@ def statement_file_read(path: Path) -> list[StatementLine]:
                 continue
             try:
                 reference, customer_no, amount, biller_reference, paid_at = row
+                amount, paid_at = Decimal(amount), datetime.fromisoformat(paid_at)
+                if not _is_money(amount) or amount <= 0:
+                    raise ValueError("amount")
+                if paid_at.tzinfo is None:
+                    raise ValueError("paid_at without a zone")
+                if (not reference or len(reference) > REFERENCE_MAX
+                        or len(customer_no) > CUSTOMER_NO_MAX
+                        or len(biller_reference) > BILLER_REFERENCE_MAX):
+                    raise ValueError("field width")
                 lines.append(StatementLine(reference=reference, customer_no=customer_no,
-                                           amount=Decimal(amount),
-                                           biller_reference=biller_reference,
-                                           paid_at=datetime.fromisoformat(paid_at)))
+                                           amount=amount, biller_reference=biller_reference,
+                                           paid_at=paid_at))
             except (ValueError, InvalidOperation) as exc:
                 raise ValueError(f"{path}:{number}: 对账文件格式错误") from exc
     return lines

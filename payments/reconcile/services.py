@@ -4,10 +4,11 @@ and the nightly settlement of the billers' 代收款项 to their 收款户.
 * :func:`reconcile_run` compares our BillPayment rows of one business date with the lines of
   the biller's ``statement()`` (the file it writes) by reference and records a
   :class:`ReconcileRun` with its :class:`ReconcileDifference` rows: 我方有、对方无 (our PAID one
-  missing from the file), 对方有、我方无 (a line we have no payment for), 金额不符, 状态不符 (the
+  missing from the file and from the next day's — written off after midnight), 对方有、我方无 (a line we have no payment for), 金额不符, 状态不符 (the
   biller wrote off one we still have 处理中 or have 冲正'd). A PROCESSING or REVERSED payment
   the biller does not have is no difference. A rerun of the same date replaces the 待处理
-  differences and keeps the 已处理 ones (and finds no new one for their references).
+  differences and keeps the 已处理 ones (no new row for their references while their figures
+  stay the same; a resolved one whose figures changed is 待处理 again).
 * :func:`difference_resolve` is staff's 标记已处理 (a note, who, when, an audit row).
 * :func:`settlement_run` (nightly step ``biller_settlement``) settles, per biller, the PAID
   payments up to the business date that are not settled yet: one ledger entry 代收款项 → 收款户
@@ -17,7 +18,7 @@ and the nightly settlement of the billers' 代收款项 to their 收款户.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -87,6 +88,14 @@ def _kind(ours: BillPayment | None, theirs: _Theirs | None) -> str | None:
 def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
     """Reconcile ``biller``'s business date ``day`` (see the module's docstring)."""
     theirs, error = _statement(biller, day)
+    # Our PAID ones of ``day`` the file does not list may have been written off after midnight
+    # (Asia/Shanghai): they are on the next day's file, and compared with it (when it cannot be
+    # had yet, they stay 我方有、对方无 until a rerun).
+    next_day: dict[str, _Theirs] = {}
+    if not error and (BillPayment.objects.filter(biller=biller, business_date=day,
+                                                 status=BillPaymentStatus.PAID)
+                      .exclude(number__in=list(theirs)).exists()):
+        next_day, _ = _statement(biller, day + timedelta(days=1))
     now = timezone.now()
     with transaction.atomic():
         run, created = ReconcileRun.objects.get_or_create(
@@ -110,6 +119,8 @@ def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
         for reference in sorted(set(ours) | set(theirs)):
             mine = ours.get(reference) or elsewhere.get(reference)
             line = theirs.get(reference)
+            if line is None and mine is not None and mine.status == BillPaymentStatus.PAID:
+                line = next_day.get(reference)
             kind = _kind(mine, line)
             if kind is None:
                 matched += 1 if (mine is not None and line is not None) else 0
@@ -122,11 +133,17 @@ def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
                 their_amount=line.amount if line else None,
                 their_reference=line.biller_reference if line else "",
                 their_paid_at=line.paid_at if line else None, found_at=now))
-        resolved = set(run.differences.filter(status=DifferenceStatus.RESOLVED)
-                       .values_list("reference", flat=True))
+        resolved = {d.reference: d for d in
+                    run.differences.select_for_update().filter(status=DifferenceStatus.RESOLVED)}
         run.differences.filter(status=DifferenceStatus.OPEN).delete()
-        ReconcileDifference.objects.bulk_create(
-            [d for d in found if d.reference not in resolved])
+        fresh = []
+        for difference in found:
+            kept = resolved.get(difference.reference)
+            if kept is None:
+                fresh.append(difference)
+            elif _figures(kept) != _figures(difference):
+                _reopen(kept, difference)
+        ReconcileDifference.objects.bulk_create(fresh)
         paid = [p for p in ours.values() if p.status == BillPaymentStatus.PAID]
         run.status, run.error = ReconcileRunStatus.DONE, ""
         run.our_count = len(paid)
@@ -137,6 +154,25 @@ def reconcile_run(*, biller: Biller, day: date) -> ReconcileRun:
         run.difference_count = len(found)
         run.save()
     return run
+
+
+_FIGURES = ("kind", "payment_id", "customer_no", "our_amount", "our_status", "their_amount",
+            "their_reference", "their_paid_at")
+
+
+def _figures(difference: ReconcileDifference) -> tuple:
+    return tuple(getattr(difference, name) for name in _FIGURES)
+
+
+def _reopen(kept: ReconcileDifference, now_found: ReconcileDifference) -> None:
+    """A resolved difference whose figures changed since (their file now lists another amount,
+    our payment changed status…) is a new fact: 待处理 again with what is found now, the earlier
+    note kept in front (the audit row of that resolution stays)."""
+    for name in (*_FIGURES, "found_at"):
+        setattr(kept, name, getattr(now_found, name))
+    kept.note = f"（曾处理：{kept.note}）"[:NOTE_MAX]
+    kept.status, kept.resolved_by, kept.resolved_at = DifferenceStatus.OPEN, None, None
+    kept.save()
 
 
 @transaction.atomic
@@ -170,9 +206,13 @@ def biller_settle(*, biller: Biller, business_date: date) -> BillerSettlement | 
     """Settle ``biller``'s PAID payments up to ``business_date`` not settled yet (None: nothing
     to settle, or this date is settled already — a late one waits for the next date)."""
     with transaction.atomic():
+        # The biller's row first: one settlement of a biller at a time, so a second run waits
+        # here and then sees the date settled (waiting at the payments instead, its snapshot
+        # could take a payment PAID meanwhile and post the date's key with another amount).
+        Biller.objects.select_for_update().filter(pk=biller.pk).first()
         if BillerSettlement.objects.filter(biller=biller, business_date=business_date).exists():
             return None
-        # The payments first (ordered), then the ledger accounts (inside entry_post).
+        # Then the payments (ordered), then the ledger accounts (inside entry_post).
         rows = list(BillPayment.objects.select_for_update()
                     .filter(biller=biller, status=BillPaymentStatus.PAID,
                             settlement__isnull=True, business_date__lte=business_date)

@@ -239,3 +239,70 @@ def test_runs_and_settlements_are_read_only(planted, admin_client):
         reverse("admin:payments_billersettlement_changelist")).status_code == 200
     change = admin_client.get(reverse("admin:payments_reconcilerun_change", args=[run.pk]))
     assert change.status_code == 200 and 'name="_save"' not in change.text
+
+
+# --- review: midnight Asia/Shanghai ------------------------------------------------------------
+
+
+def test_a_payment_written_off_just_after_midnight_is_no_difference_of_its_own_date(world, water):  # noqa: F811
+    """Paid on DAY (23:59:50), written off by the biller at 00:00:20 of the next day: it is on
+    the next day's file. Neither date reports it (it was 我方有、对方无 on DAY)."""
+    from datetime import datetime, time, timedelta
+
+    from ebank.core.clock import SHANGHAI
+
+    bill_payment(world, water, "BP-MIDNIGHT", "10.00")
+    next_day = DAY + timedelta(days=1)
+    with time_machine.travel(datetime.combine(next_day, time(0, 0, 20), tzinfo=SHANGHAI),
+                             tick=False):
+        SimulatedBillers().pay("WATER01", "1001234501", Decimal("10.00"), "BP-MIDNIGHT")
+    run = reconcile_run(biller=water, day=DAY)
+    assert (run.matched_count, run.difference_count) == (1, 0)
+    assert not run.differences.exists()
+    later = reconcile_run(biller=water, day=next_day)
+    assert (later.matched_count, later.difference_count) == (1, 0)
+
+
+def test_a_payment_on_the_next_days_file_with_another_amount_is_an_amount_difference(world, water):  # noqa: F811
+    from datetime import timedelta
+
+    bill_payment(world, water, "BP-NEXT", "10.00")
+    sim_payment_plant("WATER01", "BP-NEXT", customer_no="1001234501", amount="11.00",
+                      paid_at=at(DAY + timedelta(days=1), 0, 1))
+    run = reconcile_run(biller=water, day=DAY)
+    assert found(run) == {"BP-NEXT": (DifferenceKind.AMOUNT, Decimal("10.00"), PAID,
+                                      Decimal("11.00"))}
+
+
+def test_a_resolved_difference_whose_figures_change_is_open_again(planted, admin_user):
+    """Staff resolved BP-OURS (missing from the file); the biller then lists it with another
+    amount: that is a new 金额不符, not hidden behind the old resolution."""
+    first = reconcile_run(biller=planted, day=DAY)
+    ours = first.differences.get(reference="BP-OURS")
+    difference_resolve(difference_ids=[ours.pk], user=admin_user, note="待缴费单位补录")
+    sim_payment_plant("WATER01", "BP-OURS", customer_no="1001234501", amount="21.00",
+                      paid_at=at(DAY, 15))
+    again = reconcile_run(biller=planted, day=DAY)
+    row = again.differences.get(reference="BP-OURS")
+    assert (row.pk, row.kind, row.our_amount, row.their_amount, row.status) == \
+        (ours.pk, DifferenceKind.AMOUNT, Decimal("20.00"), Decimal("21.00"), DifferenceStatus.OPEN)
+    assert row.note == "（曾处理：待缴费单位补录）" and row.resolved_by is None
+    # the same figures again: a resolution holds
+    difference_resolve(difference_ids=[row.pk], user=admin_user, note="已核实")
+    third = reconcile_run(biller=planted, day=DAY)
+    assert third.differences.get(reference="BP-OURS").status == DifferenceStatus.RESOLVED
+
+
+def test_differences_cannot_be_deleted_or_edited_in_the_admin(planted, admin_client):
+    run = reconcile_run(biller=planted, day=DAY)
+    pk = run.differences.get(reference="BP-AMT").pk
+    assert admin_client.get(
+        reverse("admin:payments_reconciledifference_delete", args=[pk])).status_code == 403
+    page = admin_client.get(reverse("admin:payments_reconciledifference_changelist"))
+    assert "delete_selected" not in page.text
+    admin_client.post(reverse("admin:payments_reconciledifference_change", args=[pk]),
+                      {"status": "resolved", "note": "x"})
+    assert ReconcileDifference.objects.get(pk=pk).status == DifferenceStatus.OPEN
+    admin_client.post(reverse("admin:payments_reconciledifference_changelist"),
+                      {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
+    assert ReconcileDifference.objects.filter(pk=pk).exists()

@@ -107,3 +107,27 @@ def test_the_nightly_batch_settles_each_biller(world, water):  # noqa: F811
                               fn=biller_settlement_step)
     assert settlements() == 2
     assert ledger_violations() == []
+
+
+def test_the_book_never_goes_negative_a_reversal_after_settlement_is_refused(world, water):  # noqa: F811
+    """Once a payment's money went to the biller, a (wrong) 冲正 of it cannot take it from the
+    代收款项 book: the ledger refuses to take the book below zero, nothing is written."""
+    from django.db import transaction
+
+    from ebank.core.errors import InsufficientFunds
+    from ebank.ledger.services import entry_post, transfer_legs
+
+    from .reconcile_world import World
+
+    bill_payment(world, water, "BP1", "10.00")
+    assert settlement_run(DAY) == 1
+    assert book(water.settlement_account_id) == Decimal("0.00")
+    sub = World.main(world.zhang_card)
+    with pytest.raises(InsufficientFunds), transaction.atomic():
+        entry_post(idempotency_key="bill_reversal:BP1",
+                   business_type=PaymentBusinessType.BILL_REVERSAL, reference="BP1",
+                   legs=transfer_legs(debit_account_id=water.settlement_account_id,
+                                      credit_account_id=sub.ledger_account_id,
+                                      amount=Decimal("10.00")))
+    assert book(water.settlement_account_id) == Decimal("0.00")
+    assert ledger_violations() == []

@@ -54,3 +54,65 @@ def test_a_payment_turning_paid_during_the_settlement_is_settled_once(bank):
     assert LedgerAccount.objects.get(pk=water.settlement_account_id).balance == Decimal("0.00")
     assert not BillPayment.objects.filter(settlement__isnull=True).exists()
     assert ledger_violations() == []
+
+
+def test_a_second_run_behind_the_first_with_a_payment_paid_between_skips_the_date(bank,
+                                                                                   monkeypatch):
+    """Run A has locked BP1 and posts; BP2 turns PAID; run B starts and (its snapshot seeing
+    BP1 unsettled) waits behind A. B must skip the settled date — not post the same key with
+    another amount (IdempotencyConflict: the nightly step failing)."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from payments.reconcile import services
+
+    water = biller_register(code="WATER01", kind="water", name="合肥供水集团")
+    bill_payment(bank, water, "BP1", "10.00")
+    waiting = bill_payment(bank, water, "BP2", "50.00", status=BillPaymentStatus.PROCESSING)
+    a_posting, a_go = threading.Event(), threading.Event()
+    real_post = services.entry_post
+
+    def post_then_wait(**kwargs):
+        result = real_post(**kwargs)
+        if threading.current_thread().name == "A":
+            a_posting.set()
+            assert a_go.wait(20)
+        return result
+
+    monkeypatch.setattr(services, "entry_post", post_then_wait)
+    results = {}
+
+    def settle(name):
+        try:
+            results[name] = biller_settle(biller=water, business_date=DAY)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            results[name] = exc
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=settle, args=("A",), name="A")
+    a.start()
+    assert a_posting.wait(20)
+    paid_late(BillPayment.objects.get(pk=waiting.pk))
+    b = threading.Thread(target=settle, args=("B",), name="B")
+    b.start()
+    with connection.cursor() as cursor:  # B is waiting for a lock A holds
+        for _ in range(200):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                           " AND datname = current_database()")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("B never waited for A")
+    a_go.set()
+    a.join(20)
+    b.join(20)
+    assert results["A"].amount == Decimal("10.00")
+    assert results["B"] is None, results["B"]
+    later = biller_settle(biller=water, business_date=DAY + timedelta(days=1))
+    assert later.amount == Decimal("50.00")
+    assert LedgerAccount.objects.get(pk=water.collection_account_id).balance == Decimal("60.00")
+    assert ledger_violations() == []

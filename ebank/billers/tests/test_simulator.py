@@ -297,3 +297,104 @@ def test_the_demo_seeds_every_biller_once():
     assert {code for code, *_ in DEMO_BILLS} == set(KNOWN_BILLERS)
     assert any("1001234501" in line for line in out.lines)
     assert SimulatedBillers().query("TAX01", "334010026110000001").tax_detail_count == 3
+
+
+# --- review: money in fen, file paths, robust 对账文件 ----------------------------------------
+
+
+def test_an_amount_with_a_third_decimal_or_not_a_number_is_refused(sim):
+    """1.005 would be stored as 1.00 (or 1.01) while the bill moved by 1.005: a fen wrong."""
+    for bad in (Decimal("10.005"), Decimal("NaN"), Decimal("Infinity")):
+        with pytest.raises(BillerRefused, match="缴费金额无效"):
+            sim.pay("WATER01", "1001234501", bad, f"BP-{bad}")
+    with pytest.raises(BillerRefused, match="缴费金额无效"):
+        sim.pay("CMCC01", "13805510001", Decimal("0.001"), "BP-TEL")
+    assert sim_bill("WATER01", "1001234501").amount_owed == Decimal("86.40")
+    assert sim_bill("CMCC01", "13805510001").balance == Decimal("12.50")
+    assert not SimPayment.objects.exists()
+
+
+def test_a_biller_code_never_leads_outside_the_files_dir(sim, files):
+    from ebank.billers.simulator import sim_biller_open
+
+    for code in ("../evil", "..", "a/b", "WATER01/../../x", ""):
+        with pytest.raises(ValueError, match="文件名"):
+            statement_path(code, NOW.date())
+    sim_biller_open("../evil")
+    with pytest.raises(ValueError):
+        sim.statement("../evil", NOW.date())
+    assert not (files.parent / "evil").exists()
+    assert statement_path("WATER01", NOW.date()) == files / "WATER01" / "20260610.csv"
+
+
+@pytest.mark.parametrize("line", [
+    "BP1,1001234501,NaN,R1,2026-06-10T10:00:00+08:00",
+    "BP1,1001234501,10.005,R1,2026-06-10T10:00:00+08:00",
+    "BP1,1001234501,-5.00,R1,2026-06-10T10:00:00+08:00",
+    "BP1,1001234501,1E+20,R1,2026-06-10T10:00:00+08:00",
+    "BP1,1001234501,10.00,R1,2026-06-10T10:00:00",          # no zone
+    "BP1,1001234501,10.00,R1",                                # four fields
+    ",1001234501,10.00,R1,2026-06-10T10:00:00+08:00",         # no reference
+    "B" * 65 + ",1001234501,10.00,R1,2026-06-10T10:00:00+08:00",
+    "BP1,1001234501,10.00," + "R" * 41 + ",2026-06-10T10:00:00+08:00",
+])
+def test_a_line_that_cannot_be_stored_as_read_is_an_error(tmp_path, line):
+    from ebank.billers.simulator import statement_file_read
+
+    path = tmp_path / "x.csv"
+    path.write_text("缴费流水号,缴费号码,金额,销账流水号,销账时间\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=":2: 对账文件格式错误"):
+        statement_file_read(path)
+
+
+def test_a_file_with_a_bom_is_read(tmp_path):
+    from ebank.billers.simulator import statement_file_read
+
+    path = tmp_path / "x.csv"
+    path.write_text("\ufeff缴费流水号,缴费号码,金额,销账流水号,销账时间\n"
+                    "BP1,1001234501,10.00,R1,2026-06-10T10:00:00+08:00\n", encoding="utf-8")
+    assert [(x.reference, x.amount) for x in statement_file_read(path)] == \
+        [("BP1", Decimal("10.00"))]
+
+
+def test_two_writers_of_one_file_in_one_process_do_not_collide(sim, files, monkeypatch):
+    """Two threads writing the same day's file: each its own temporary name (a shared one made
+    the second rename fail, or renamed the other's half-written file)."""
+    import os
+    import threading
+
+    from ebank.billers import simulator
+    from ebank.billers.models import SimBiller
+
+    sim.pay("WATER01", "1001234501", Decimal("10.00"), "BP1")
+    biller = SimBiller.objects.get(code="WATER01")
+    day = SimPayment.objects.get(reference="BP1").day
+    statement_path("WATER01", day).parent.mkdir(parents=True, exist_ok=True)
+    both_written = threading.Barrier(2, timeout=10)
+    real_replace = os.replace
+
+    def replace_when_both_wrote(src, dst):
+        both_written.wait()
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(simulator.os, "replace", replace_when_both_wrote)
+    rows = list(SimPayment.objects.filter(biller=biller, day=day))
+    monkeypatch.setattr(simulator.SimPayment.objects, "filter",
+                        lambda **kw: type("Q", (), {"order_by": lambda self, *a: rows})())
+    errors = []
+
+    def write():
+        try:
+            simulator.statement_file_write(biller, day)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert errors == []
+    assert [x.reference for x in simulator.statement_file_read(statement_path("WATER01", day))] \
+        == ["BP1"]
+    assert [p.name for p in statement_path("WATER01", day).parent.iterdir()] == ["20260610.csv"]
