@@ -89,3 +89,20 @@ def test_a_modify_racing_a_delete_is_a_404_not_a_500(world):
         thread.join(10)
     assert isinstance(outcome.get("error"), Http404), outcome
     assert not BillBookEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_hub_names_only_an_account_the_pay_page_can_preselect(client, world):
+    # The pay pages offer the linked 活期主账户s (transfers.services.common.payer_accounts), as the
+    # 转账中转页 takes only a 活期主账户: a second 活期 sub-account would be announced as the
+    # 缴费账户 and then silently not chosen.
+    from datetime import date
+
+    from accounts.models import SubAccountKind
+    from accounts.services import sub_account_open
+
+    second = sub_account_open(medium=world.zhang_card, kind=SubAccountKind.CURRENT,
+                              opened_on=date(2025, 3, 18))
+    client.force_login(world.zhang)
+    body = client.get(f"{reverse('payments:index')}?account={second.pk}").content.decode()
+    assert "缴费账户：" not in body and "所选账户不能用于缴费" in body
