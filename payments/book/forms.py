@@ -13,7 +13,8 @@ class BookEntryForm(forms.Form):
                                              "invalid_choice": "请选择缴费类型"})
     customer_no = forms.CharField(
         label="缴费号码", max_length=40,
-        help_text="水费、电费、煤气、供暖填户号；话费填手机号码（铁通可填固定电话，如0551-62881234）；"
+        help_text="水费、电费、煤气、供暖填户号；移动填手机号码，铁通、联通、电信填手机号码或"
+                  "固定电话（如0551-62881234）；"
                   "申报扣税填缴税凭证号",
         error_messages={"required": "请输入缴费号码", "max_length": "缴费号码格式不正确"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))

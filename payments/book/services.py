@@ -76,10 +76,12 @@ def book_entry_add(*, user, kind: str, customer_no: str, alias: str = "",
 def book_entry_change(*, user, pk, kind: str, customer_no: str, alias: str = "",
                       ip: str | None = None) -> BillBookEntry:
     customer = user.customer
-    entry = book_entry_get(customer=customer, pk=pk)  # 404 before anything is checked
+    # The customer's row first, then the entry (404 before anything is checked): a 删除 in
+    # another tab is either wholly before (404) or after, never between the read and the save.
+    _lock(customer)
+    entry = book_entry_get(customer=customer, pk=pk)
     customer_no = customer_no_normalise(kind, customer_no)
     alias = _alias_clean(alias)
-    _lock(customer)
     if (BillBookEntry.objects.filter(customer=customer, kind=kind, customer_no=customer_no)
             .exclude(pk=entry.pk).exists()):
         raise BookDuplicate(_duplicate_message(kind))
@@ -95,6 +97,7 @@ def book_entry_change(*, user, pk, kind: str, customer_no: str, alias: str = "",
 @transaction.atomic
 def book_entry_delete(*, user, pk, ip: str | None = None) -> None:
     customer = user.customer
+    _lock(customer)  # as 修改 does, so the two never interleave
     entry = book_entry_get(customer=customer, pk=pk)
     detail, entry_pk = _detail(entry), entry.pk
     entry.delete()

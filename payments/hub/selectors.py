@@ -22,7 +22,9 @@ MANAGEMENT = (("缴费登记簿管理", "payments:book"), ("缴费记录查询",
 
 # Media that can pay (not a 定期一本通, not a credit card), and their sub-accounts that can.
 _PAYING_MEDIA = (MediumKind.DEBIT_CARD, MediumKind.CURRENT_PASSBOOK, MediumKind.CURRENT_ONEBOOK)
-_PAYING_SUB_ACCOUNTS = (SubAccountKind.CURRENT_MAIN, SubAccountKind.CURRENT)
+# The 活期主账户 only: the pay pages offer the linked 活期主账户s (payer_accounts), as the
+# 转账中转页 takes only a 活期主账户.
+_PAYING_SUB_ACCOUNTS = (SubAccountKind.CURRENT_MAIN,)
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ class HubGroup:
 
 
 def payment_account_get(*, customer: Customer, raw) -> SubAccount | None:
-    """The sub-account ``?account=`` names when it is one the customer can pay from: an open
-    活期 sub-account of a normal 借记卡/活期存折/活期一本通 linked to their e-banking. Anything
+    """The sub-account ``?account=`` names when it is one the customer can pay from: the open
+    活期主账户 of a normal 借记卡/活期存折/活期一本通 linked to their e-banking. Anything
     else — another customer's id, a lost card, junk — is None (the page ignores it): one query
     at most, none for junk."""
     try:
@@ -58,15 +60,12 @@ def payment_account_get(*, customer: Customer, raw) -> SubAccount | None:
 
 
 def payment_account_label(sub_account: SubAccount) -> str:
-    """``工资卡 6217 **** **** 0013`` (the alias, else the medium's kind, and the masked number;
-    a sub-account other than the 活期主账户 adds its kind and number)."""
+    """``工资卡 6217 **** **** 0013`` (the alias, else the medium's kind, and the masked number
+    of the 活期主账户's medium)."""
     medium = sub_account.medium
     link = getattr(medium, "link", None)
     name = link.alias if link is not None and link.alias else medium.get_kind_display()
-    label = f"{name} {medium.masked_number}"
-    if sub_account.kind != SubAccountKind.CURRENT_MAIN:
-        label += f"（{sub_account.get_kind_display()}子账户{sub_account.seq:04d}）"
-    return label
+    return f"{name} {medium.masked_number}"
 
 
 def hub_groups(*, account_id: int | None = None) -> list[HubGroup]:

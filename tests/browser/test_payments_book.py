@@ -68,3 +68,26 @@ def test_add_modify_and_delete_a_book_entry_on_a_phone(page: Page, live_server, 
     expect(page.locator(".messages")).to_contain_text("缴费信息已删除")
     expect(page.locator(".bill-book")).to_contain_text("缴费登记簿中还没有缴费信息")
     assert not BillBookEntry.objects.exists()
+
+
+def test_long_numbers_leave_the_actions_in_view_on_a_phone(page: Page, live_server, world):
+    # Review (h-book): an 18-digit 缴税凭证号, a 户号 in groups or a 备注名 without spaces widened
+    # the table past the phone's width, and 修改 / 删除 were cut off at the right of the scrolling table.
+    from payments.book.services import book_entry_add
+
+    book_entry_add(user=world.zhang, kind="tax", customer_no="334010026110000001")
+    book_entry_add(user=world.zhang, kind="water", customer_no="ABCD-1234-5678-9012")
+    book_entry_add(user=world.zhang, kind="power", customer_no="3401001234", alias="老房子电费")
+    book_entry_add(user=world.zhang, kind="telecom", customer_no="055162881234",
+                   alias="HomeBroadband2026")
+    base = live_server.url
+    login(page, base, world.zhang.username)
+    page.set_viewport_size(MOBILE)
+    page.goto(f"{base}/payments/book/")
+    right = page.evaluate(
+        "document.querySelector('.bill-book').closest('.table-scroll')"
+        ".getBoundingClientRect().right")
+    edges = page.eval_on_selector_all(
+        ".bill-book td.actions a", "els => els.map(e => e.getBoundingClientRect().right)")
+    assert len(edges) == 8 and max(edges) <= right, (edges, right)
+    assert no_horizontal_overflow(page)
