@@ -45,7 +45,7 @@ class PaymentsConfig(AppConfig):
 
         # What the modules register at import: X-CONFIRM kinds (security.confirm.registry),
         # the write-off's due-work handler (ebank.duework.registry), the nightly steps
-        # biller_settlement (350) and quickpay_settlement (355) (ebank.duework.nightly), and
+        # biller_settlement (600) and quickpay_settlement (610) (ebank.duework.nightly), and
         # the admins of the areas.
         # The bank's quick-pay API for the merchant simulator (ebank.merchants.bank), which
         # may not import a menu app.

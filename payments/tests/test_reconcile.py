@@ -2,6 +2,7 @@
 difference, what is no difference, reruns (resolved rows kept), a file that cannot be had, the
 command's output and the admin's 标记已处理."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -306,3 +307,17 @@ def test_differences_cannot_be_deleted_or_edited_in_the_admin(planted, admin_cli
     admin_client.post(reverse("admin:payments_reconciledifference_changelist"),
                       {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
     assert ReconcileDifference.objects.filter(pk=pk).exists()
+
+
+def test_the_nightly_step_reconciles_the_day_before_its_business_date(planted):
+    """biller_reconcile (620): the batch of DAY + 1 reconciles DAY (T+1), every active biller,
+    and counts the differences; a rerun of the batch date is skipped by the batch itself."""
+    from ebank.duework.nightly import registered_steps
+    from payments.nightly import biller_reconcile_step
+
+    steps = {step.name: step.order for step in registered_steps()}
+    assert steps["biller_settlement"] < steps["biller_reconcile"] == 620
+    assert biller_reconcile_step(DAY + timedelta(days=1)) == 5
+    run = ReconcileRun.objects.get(biller=planted, business_date=DAY)
+    assert run.status == ReconcileRunStatus.DONE and run.difference_count == 5
+    assert not ReconcileRun.objects.filter(business_date=DAY + timedelta(days=1)).exists()

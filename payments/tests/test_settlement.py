@@ -40,7 +40,10 @@ def water(world):  # noqa: F811
 def test_the_step_is_registered_in_the_settlement_band():
     steps = [(step.order, step.name, step.label) for step in registered_steps()
              if step.qualname.startswith("payments.")]
-    assert steps == [(350, "biller_settlement", "代收款项结算")]
+    # Settlements band 600–699: the billers first, then the quick-pay merchants.
+    assert steps == [(600, "biller_settlement", "代收款项结算"),
+                     (610, "quickpay_settlement", "快捷支付结算"),
+                     (620, "biller_reconcile", "缴费对账（T+1）")]
 
 
 def test_settlement_moves_exactly_the_paid_sum_once(world, water):  # noqa: F811
