@@ -6,8 +6,8 @@ from payments.models import BillBookEntry, BillKind
 
 ZHANG_CIF = "3401010001"
 ENTRIES = (
-    (BillKind.POWER, "3401001234", "家里电费"),
-    (BillKind.MOBILE, "13955110001", "我的手机"),
+    (BillKind.POWER, "3400123456", "家里电费"),
+    (BillKind.MOBILE, "13805510001", "我的手机"),
 )
 
 
