@@ -159,10 +159,12 @@ def amount_check(text) -> Decimal:
             raise BusinessError("请输入正确的缴费金额", code="amount") from None
     if not amount.is_finite() or amount <= 0:
         raise BusinessError("缴费金额必须大于零", code="amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise BusinessError("缴费金额最多两位小数", code="amount")
+    # The maximum before the places: quantize() of a figure past the context's 28 digits
+    # ("1e30") raises InvalidOperation — a 500 instead of the field's message.
     if amount > AMOUNT_MAX:
         raise BusinessError(f"缴费金额不能超过{format_cny(AMOUNT_MAX)}", code="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BusinessError("缴费金额最多两位小数", code="amount")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -413,7 +415,12 @@ def _ask(payment: BillPayment, attempt: int) -> PayAnswer | None:
         else:
             answer = adapter.status(code, payment.number)
     except BillerRefused as exc:
-        return PayAnswer(status=PayStatus.FAILED, reference=payment.number, message=exc.message)
+        if attempt == 0:
+            # pay() refused: nothing was written off (the adapter's contract).
+            return PayAnswer(status=PayStatus.FAILED, reference=payment.number,
+                             message=exc.message)
+        # status() refused to answer: that says nothing of this reference — never a 冲正 on it.
+        return None
     except BillerUnavailable as exc:
         if attempt == 0:
             # Closed before anything was sent: certainly not written off.

@@ -433,3 +433,30 @@ def test_the_dispatcher_runs_the_safety_net_row_with_back_off(
         assert dispatch_due() == 1
     payment.refresh_from_db()
     assert payment.status == BillPaymentStatus.PAID
+
+
+def test_a_status_refusal_is_no_answer_and_never_a_reversal(
+        world, django_capture_on_commit_callbacks, monkeypatch):
+    """After a time-out only status() decides; a refusal to answer it (查询失败, …) says nothing
+    about the reference: the payment stays 处理中 and is asked again — no 冲正 on a guess."""
+    from ebank.billers.adapter import BillerRefused
+    from ebank.billers.simulator import SimulatedBillers
+
+    sim_mode_set("POWER01", SimBehaviour.TIMEOUT_DONE)  # written off, the answer lost
+    operation = pay(world.zhang, BillKind.POWER, POWER_NO, amount="18.65",
+                    capture=django_capture_on_commit_callbacks)
+    payment = BillPayment.objects.get(operation=operation)
+
+    def refusing(self, code, reference):
+        raise BillerRefused("系统繁忙，查询失败")
+
+    monkeypatch.setattr(SimulatedBillers, "status", refusing)
+    _requery(payment, 1)
+    payment.refresh_from_db()
+    assert payment.status == BillPaymentStatus.PROCESSING and payment.reversal_entry_id is None
+    assert balance(world.zhang_card) == Decimal("79981.35")
+    assert DueWork.objects.filter(kind=DUE_WRITEOFF, key=f"{payment.number}:2").exists()
+    monkeypatch.undo()
+    _requery(payment, 2)
+    payment.refresh_from_db()
+    assert payment.status == BillPaymentStatus.PAID
