@@ -460,3 +460,22 @@ def test_a_status_refusal_is_no_answer_and_never_a_reversal(
     _requery(payment, 2)
     payment.refresh_from_db()
     assert payment.status == BillPaymentStatus.PAID
+
+
+def test_a_reversed_fixed_bill_may_be_paid_again_a_paid_one_not(
+        world, django_capture_on_commit_callbacks):
+    """The partial unique index: REVERSED frees the heating bill (the biller never wrote it
+    off); once PAID a second payment is refused before any debit."""
+    sim_mode_set("HEAT01", SimBehaviour.FAIL_AFTER_DEBIT, "系统维护，暂停销账")
+    first = pay(world.zhang, BillKind.HEATING, HEAT_NO, capture=django_capture_on_commit_callbacks)
+    assert BillPayment.objects.get(operation=first).status == BillPaymentStatus.REVERSED
+    sim_mode_set("HEAT01", SimBehaviour.NORMAL)
+    second = pay(world.zhang, BillKind.HEATING, HEAT_NO,
+                 capture=django_capture_on_commit_callbacks)
+    assert BillPayment.objects.get(operation=second).status == BillPaymentStatus.PAID
+    sim_bill_put("HEAT01", HEAT_NO, name="张伟", amount_owed="1860.00", fixed=True,
+                 period="2026-2027采暖季")
+    before = entries()
+    assert refused(start, world.zhang, BillKind.HEATING, HEAT_NO) == ALREADY_PAID
+    assert entries() == before
+    assert balance(world.zhang_card) == Decimal("80000.00") - Decimal("1860.00")

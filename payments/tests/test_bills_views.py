@@ -254,3 +254,21 @@ def test_two_tabs_with_two_numbers_pay_only_the_number_last_queried(client, worl
                                               "account": account, "amount": "10.00"}
                        ).status_code == 302
     assert PendingOperation.objects.get().payload["customer_no"] == "3400654321"
+
+
+def test_records_cost_the_same_queries_for_one_payment_or_many(
+        client, world, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pay(world.zhang, BillKind.POWER, POWER_NO, amount="1.00",
+        capture=django_capture_on_commit_callbacks)
+    client.get(reverse("payments:records"))  # the session's first request does more
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("payments:records")).status_code == 200
+    for amount in ("2.00", "3.00", "4.00"):
+        pay(world.zhang, BillKind.POWER, POWER_NO, amount=amount,
+            capture=django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("payments:records")).content.decode()
+    assert "¥4.00" in body and len(many) == len(one)
