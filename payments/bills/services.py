@@ -355,13 +355,7 @@ def bill_execute(*, operation: PendingOperation) -> dict:
         period=p.get("period", ""), tax_detail_count=p.get("tax_detail_count"),
         treasury_serial=p.get("treasury_serial", ""), submitted_at=now,
         business_date=business_day(), operation=operation)
-    try:
-        # A concurrent payment of the same fixed bill waits here on the unique index and is
-        # refused once the first commits — before any debit.
-        with transaction.atomic():
-            payment.save(force_insert=True)
-    except IntegrityError:
-        raise BusinessError(ALREADY_PAID, code="already_paid") from None
+    _payment_insert(payment, fixed_kind=fixed_kind)
     subject = limit_subject_for(user=user)
     if not subject.has_security_tool:
         # Confirmed by SMS: the one tool-less cap, shared with transfers (procedures §13).
@@ -385,6 +379,25 @@ def bill_execute(*, operation: PendingOperation) -> dict:
                  detail={"kind": kind, "biller": biller.code, "amount": str(amount)})
     return {"message": "缴费已提交", "bill_number": payment.number,
             "lines": [["缴费流水号", payment.number]]}
+
+
+def _payment_insert(payment: BillPayment, *, fixed_kind: bool) -> None:
+    """Insert the 处理中 payment. A concurrent payment of the same fixed bill waits here on the
+    unique index and is refused once the first commits — before any debit. A 缴费流水号 drawn
+    twice (10 random digits a day) is drawn again, never taken for "already paid"."""
+    for draws_left in (2, 1, 0):
+        try:
+            with transaction.atomic():
+                payment.save(force_insert=True)
+            return
+        except IntegrityError:
+            if fixed_kind and _fixed_bill_taken(biller_id=payment.biller_id,
+                                                customer_no=payment.customer_no,
+                                                period=payment.period):
+                raise BusinessError(ALREADY_PAID, code="already_paid") from None
+            if not draws_left or not BillPayment.objects.filter(number=payment.number).exists():
+                raise
+            payment.number = bill_number_new()
 
 
 def requery_schedule(*, payment: BillPayment, attempt: int, due_at) -> DueWork:

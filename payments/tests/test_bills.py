@@ -479,3 +479,22 @@ def test_a_reversed_fixed_bill_may_be_paid_again_a_paid_one_not(
     assert refused(start, world.zhang, BillKind.HEATING, HEAT_NO) == ALREADY_PAID
     assert entries() == before
     assert balance(world.zhang_card) == Decimal("80000.00") - Decimal("1860.00")
+
+
+def test_a_number_drawn_twice_is_drawn_again_not_taken_for_already_paid(
+        world, django_capture_on_commit_callbacks, monkeypatch):
+    """缴费流水号 are random: a second draw of a number already used (a water bill, no unique
+    bill behind it) draws again — it is not "该笔费用已缴纳", and nothing is posted twice."""
+    from payments.bills import services
+
+    first = pay(world.zhang, BillKind.WATER, WATER_NO, amount="10.00",
+                capture=django_capture_on_commit_callbacks)
+    taken = BillPayment.objects.get(operation=first).number
+    draws = iter([taken])
+    real = services.bill_number_new
+    monkeypatch.setattr(services, "bill_number_new", lambda: next(draws, None) or real())
+    second = pay(world.zhang, BillKind.WATER, WATER_NO, amount="20.00",
+                 capture=django_capture_on_commit_callbacks)
+    payment = BillPayment.objects.get(operation=second)
+    assert payment.number != taken and payment.status == BillPaymentStatus.PAID
+    assert balance(world.zhang_card) == Decimal("79970.00")
