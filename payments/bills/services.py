@@ -159,10 +159,12 @@ def amount_check(text) -> Decimal:
             raise BusinessError("请输入正确的缴费金额", code="amount") from None
     if not amount.is_finite() or amount <= 0:
         raise BusinessError("缴费金额必须大于零", code="amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise BusinessError("缴费金额最多两位小数", code="amount")
+    # The maximum before the places: quantize() of a figure past the context's 28 digits
+    # ("1e30") raises InvalidOperation — a 500 instead of the field's message.
     if amount > AMOUNT_MAX:
         raise BusinessError(f"缴费金额不能超过{format_cny(AMOUNT_MAX)}", code="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BusinessError("缴费金额最多两位小数", code="amount")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -353,13 +355,7 @@ def bill_execute(*, operation: PendingOperation) -> dict:
         period=p.get("period", ""), tax_detail_count=p.get("tax_detail_count"),
         treasury_serial=p.get("treasury_serial", ""), submitted_at=now,
         business_date=business_day(), operation=operation)
-    try:
-        # A concurrent payment of the same fixed bill waits here on the unique index and is
-        # refused once the first commits — before any debit.
-        with transaction.atomic():
-            payment.save(force_insert=True)
-    except IntegrityError:
-        raise BusinessError(ALREADY_PAID, code="already_paid") from None
+    _payment_insert(payment, fixed_kind=fixed_kind)
     subject = limit_subject_for(user=user)
     if not subject.has_security_tool:
         # Confirmed by SMS: the one tool-less cap, shared with transfers (procedures §13).
@@ -383,6 +379,25 @@ def bill_execute(*, operation: PendingOperation) -> dict:
                  detail={"kind": kind, "biller": biller.code, "amount": str(amount)})
     return {"message": "缴费已提交", "bill_number": payment.number,
             "lines": [["缴费流水号", payment.number]]}
+
+
+def _payment_insert(payment: BillPayment, *, fixed_kind: bool) -> None:
+    """Insert the 处理中 payment. A concurrent payment of the same fixed bill waits here on the
+    unique index and is refused once the first commits — before any debit. A 缴费流水号 drawn
+    twice (10 random digits a day) is drawn again, never taken for "already paid"."""
+    for draws_left in (2, 1, 0):
+        try:
+            with transaction.atomic():
+                payment.save(force_insert=True)
+            return
+        except IntegrityError:
+            if fixed_kind and _fixed_bill_taken(biller_id=payment.biller_id,
+                                                customer_no=payment.customer_no,
+                                                period=payment.period):
+                raise BusinessError(ALREADY_PAID, code="already_paid") from None
+            if not draws_left or not BillPayment.objects.filter(number=payment.number).exists():
+                raise
+            payment.number = bill_number_new()
 
 
 def requery_schedule(*, payment: BillPayment, attempt: int, due_at) -> DueWork:
@@ -413,7 +428,12 @@ def _ask(payment: BillPayment, attempt: int) -> PayAnswer | None:
         else:
             answer = adapter.status(code, payment.number)
     except BillerRefused as exc:
-        return PayAnswer(status=PayStatus.FAILED, reference=payment.number, message=exc.message)
+        if attempt == 0:
+            # pay() refused: nothing was written off (the adapter's contract).
+            return PayAnswer(status=PayStatus.FAILED, reference=payment.number,
+                             message=exc.message)
+        # status() refused to answer: that says nothing of this reference — never a 冲正 on it.
+        return None
     except BillerUnavailable as exc:
         if attempt == 0:
             # Closed before anything was sent: certainly not written off.

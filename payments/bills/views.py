@@ -1,11 +1,13 @@
 """Pages of 自助缴费 (one per BillKind: 查询 → 反显 and 缴费账户/金额 → X-CONFIRM) and of
 缴费记录查询 (list and detail)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ebank.core.errors import BusinessError
@@ -21,8 +23,34 @@ PAGE_SIZE = 20
 STEP_QUERY, STEP_PAY = "query", "pay"
 
 
+# A biller's answer older than this is asked again (the amount owed may have changed).
+QUOTE_TTL = timedelta(minutes=15)
+
+
 def _session_key(kind: str) -> str:
     return f"payments.bill.{kind}"
+
+
+def _quote_keep(request, quote: services.Quote) -> None:
+    """Step 2's state: the biller's answer, whose it is and when it was given."""
+    request.session[_session_key(quote.kind)] = {
+        "customer_id": request.user.customer_id, "at": timezone.now().timestamp(),
+        "quote": quote.as_session()}
+
+
+def _quote_kept(request, kind: str) -> "services.Quote | None":
+    """The answer kept for ``kind`` — None when there is none, it is another customer's, or
+    it is older than :data:`QUOTE_TTL`."""
+    kept = request.session.get(_session_key(kind))
+    if not isinstance(kept, dict) or kept.get("customer_id") != request.user.customer_id:
+        return None
+    at = kept.get("at")
+    if not isinstance(at, int | float):
+        return None
+    age = timezone.now().timestamp() - at
+    if not 0 <= age <= QUOTE_TTL.total_seconds():
+        return None
+    return services.Quote.from_session(kept.get("quote") or {})
 
 
 def _kind_or_404(kind: str) -> str:
@@ -63,7 +91,7 @@ def pay(request, kind: str):
             except BusinessError as exc:
                 number_form.add_error("customer_no", exc.message)
             else:
-                request.session[_session_key(kind)] = quote.as_session()
+                _quote_keep(request, quote)
                 pay_form = PayForm(accounts=_accounts(customer), fixed=quote.fixed,
                                    initial={"account": request.GET.get("account", "")})
                 return _render(request, kind, number_form=number_form, quote=quote,
@@ -76,12 +104,13 @@ def pay(request, kind: str):
 
 def _pay_step(request, kind: str):
     customer = request.user.customer
-    quote = services.Quote.from_session(request.session.get(_session_key(kind)) or {})
+    quote = _quote_kept(request, kind)
     number_form = NumberForm(kind=kind, initial={
         "customer_no": quote.customer_no if quote else request.POST.get("customer_no", "")})
     if (quote is None or quote.kind != kind
             or request.POST.get("customer_no", "") != quote.customer_no):
-        # No answer kept, or another tab queried another number since: ask again.
+        # No answer kept (or a stale one), or another tab queried another number since:
+        # ask again.
         number_form = NumberForm({"customer_no": request.POST.get("customer_no", "")}, kind=kind)
         number_form.is_valid()
         number_form.add_error(None, services.REQUERY)

@@ -433,3 +433,68 @@ def test_the_dispatcher_runs_the_safety_net_row_with_back_off(
         assert dispatch_due() == 1
     payment.refresh_from_db()
     assert payment.status == BillPaymentStatus.PAID
+
+
+def test_a_status_refusal_is_no_answer_and_never_a_reversal(
+        world, django_capture_on_commit_callbacks, monkeypatch):
+    """After a time-out only status() decides; a refusal to answer it (查询失败, …) says nothing
+    about the reference: the payment stays 处理中 and is asked again — no 冲正 on a guess."""
+    from ebank.billers.adapter import BillerRefused
+    from ebank.billers.simulator import SimulatedBillers
+
+    sim_mode_set("POWER01", SimBehaviour.TIMEOUT_DONE)  # written off, the answer lost
+    operation = pay(world.zhang, BillKind.POWER, POWER_NO, amount="18.65",
+                    capture=django_capture_on_commit_callbacks)
+    payment = BillPayment.objects.get(operation=operation)
+
+    def refusing(self, code, reference):
+        raise BillerRefused("系统繁忙，查询失败")
+
+    monkeypatch.setattr(SimulatedBillers, "status", refusing)
+    _requery(payment, 1)
+    payment.refresh_from_db()
+    assert payment.status == BillPaymentStatus.PROCESSING and payment.reversal_entry_id is None
+    assert balance(world.zhang_card) == Decimal("79981.35")
+    assert DueWork.objects.filter(kind=DUE_WRITEOFF, key=f"{payment.number}:2").exists()
+    monkeypatch.undo()
+    _requery(payment, 2)
+    payment.refresh_from_db()
+    assert payment.status == BillPaymentStatus.PAID
+
+
+def test_a_reversed_fixed_bill_may_be_paid_again_a_paid_one_not(
+        world, django_capture_on_commit_callbacks):
+    """The partial unique index: REVERSED frees the heating bill (the biller never wrote it
+    off); once PAID a second payment is refused before any debit."""
+    sim_mode_set("HEAT01", SimBehaviour.FAIL_AFTER_DEBIT, "系统维护，暂停销账")
+    first = pay(world.zhang, BillKind.HEATING, HEAT_NO, capture=django_capture_on_commit_callbacks)
+    assert BillPayment.objects.get(operation=first).status == BillPaymentStatus.REVERSED
+    sim_mode_set("HEAT01", SimBehaviour.NORMAL)
+    second = pay(world.zhang, BillKind.HEATING, HEAT_NO,
+                 capture=django_capture_on_commit_callbacks)
+    assert BillPayment.objects.get(operation=second).status == BillPaymentStatus.PAID
+    sim_bill_put("HEAT01", HEAT_NO, name="张伟", amount_owed="1860.00", fixed=True,
+                 period="2026-2027采暖季")
+    before = entries()
+    assert refused(start, world.zhang, BillKind.HEATING, HEAT_NO) == ALREADY_PAID
+    assert entries() == before
+    assert balance(world.zhang_card) == Decimal("80000.00") - Decimal("1860.00")
+
+
+def test_a_number_drawn_twice_is_drawn_again_not_taken_for_already_paid(
+        world, django_capture_on_commit_callbacks, monkeypatch):
+    """缴费流水号 are random: a second draw of a number already used (a water bill, no unique
+    bill behind it) draws again — it is not "该笔费用已缴纳", and nothing is posted twice."""
+    from payments.bills import services
+
+    first = pay(world.zhang, BillKind.WATER, WATER_NO, amount="10.00",
+                capture=django_capture_on_commit_callbacks)
+    taken = BillPayment.objects.get(operation=first).number
+    draws = iter([taken])
+    real = services.bill_number_new
+    monkeypatch.setattr(services, "bill_number_new", lambda: next(draws, None) or real())
+    second = pay(world.zhang, BillKind.WATER, WATER_NO, amount="20.00",
+                 capture=django_capture_on_commit_callbacks)
+    payment = BillPayment.objects.get(operation=second)
+    assert payment.number != taken and payment.status == BillPaymentStatus.PAID
+    assert balance(world.zhang_card) == Decimal("79970.00")

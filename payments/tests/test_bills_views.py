@@ -194,3 +194,81 @@ def test_the_result_page_says_what_happened(client, world):
     # In a test transaction the after-commit write-off has not run: 处理中 is what is true.
     assert "处理中" in body and "缴费记录查询" in body
     assert Decimal("79981.35") == balance(world.zhang_card)
+
+
+# --- review fixes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["1e30", "99999999999999999999999999999", "1E+28"])
+def test_a_huge_amount_is_said_at_the_field_not_a_500(client, world, typed):
+    """Past Decimal's 28 digits quantize() raised InvalidOperation: the maximum is said."""
+    query(client, BillKind.POWER, POWER_NO)
+    response = client.post(page(BillKind.POWER), {
+        "step": "pay", "customer_no": POWER_NO, "account": world.main(world.zhang_card).pk,
+        "amount": typed})
+    body = response.content.decode()
+    assert response.status_code == 200 and "缴费金额不能超过¥50,000.00" in body
+    assert f'value="{typed}"' in body
+    assert not PendingOperation.objects.exists()
+
+
+def test_a_stale_answer_is_asked_again(client, world):
+    """The biller's answer is kept for a quarter of an hour: a step 2 sent later (the tab left
+    while the customer works in another, the amount owed may have changed since) asks to query
+    again, nothing started."""
+    import time_machine
+
+    from payments.bills.views import QUOTE_TTL
+
+    query(client, BillKind.HEATING, HEAT_NO)
+    form = {"step": "pay", "customer_no": HEAT_NO, "account": world.main(world.zhang_card).pk}
+    queried = timezone.now()
+    # Busy elsewhere: a click every four minutes keeps the session (5 minutes idle) alive.
+    for minutes in range(4, int(QUOTE_TTL.total_seconds() // 60) + 1, 4):
+        with time_machine.travel(queried + timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("payments:records")).status_code == 200
+    with time_machine.travel(queried + QUOTE_TTL + timedelta(seconds=5), tick=False):
+        body = client.post(page(BillKind.HEATING), form).content.decode()
+    assert "缴费信息已失效，请重新查询" in body
+    assert not PendingOperation.objects.exists()
+    # Queried again, it goes.
+    query(client, BillKind.HEATING, HEAT_NO)
+    assert client.post(page(BillKind.HEATING), form).status_code == 302
+    assert PendingOperation.objects.get().payload["amount"] == "1860.00"
+
+
+def test_two_tabs_with_two_numbers_pay_only_the_number_last_queried(client, world):
+    """Tab 1 queries one 户号, tab 2 another: tab 1's 提交 is refused (its answer is gone),
+    tab 2's goes with its own number and amount."""
+    from ebank.billers.simulator import sim_bill_put
+
+    sim_bill_put("POWER01", "3400654321", name="王芳", amount_owed="55.00", period="2026年11月")
+    query(client, BillKind.POWER, POWER_NO)
+    query(client, BillKind.POWER, "3400654321")
+    account = world.main(world.zhang_card).pk
+    body = client.post(page(BillKind.POWER), {"step": "pay", "customer_no": POWER_NO,
+                                              "account": account, "amount": "10.00"}
+                       ).content.decode()
+    assert "缴费信息已失效，请重新查询" in body
+    assert client.post(page(BillKind.POWER), {"step": "pay", "customer_no": "3400654321",
+                                              "account": account, "amount": "10.00"}
+                       ).status_code == 302
+    assert PendingOperation.objects.get().payload["customer_no"] == "3400654321"
+
+
+def test_records_cost_the_same_queries_for_one_payment_or_many(
+        client, world, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pay(world.zhang, BillKind.POWER, POWER_NO, amount="1.00",
+        capture=django_capture_on_commit_callbacks)
+    client.get(reverse("payments:records"))  # the session's first request does more
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("payments:records")).status_code == 200
+    for amount in ("2.00", "3.00", "4.00"):
+        pay(world.zhang, BillKind.POWER, POWER_NO, amount=amount,
+            capture=django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("payments:records")).content.decode()
+    assert "¥4.00" in body and len(many) == len(one)
