@@ -7,6 +7,7 @@
 """
 
 from ebank.core.money import format_cny
+from payments.numbers import customer_no_label
 from security.confirm.registry import (
     OperationOutcome,
     OutcomeTone,
@@ -20,7 +21,6 @@ from .bills.services import (
     OPERATION_TITLES,
     TAX_NOTICE,
     bill_execute,
-    number_label,
     operation_kind_for,
 )
 from .models import BillKind, BillPayment, BillPaymentStatus
@@ -33,7 +33,7 @@ def bill_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
     if payment is None:
         return None  # refused at confirmation: the generic page says why
     lines = [("缴费流水号", payment.number), ("缴费类型", payment.get_kind_display()),
-             ("缴费单位", payment.biller.name), (number_label(payment.kind), payment.customer_no),
+             ("缴费单位", payment.biller.name), (customer_no_label(payment.kind), payment.customer_no),
              ("缴费账户", payment.sub_account.medium.masked_number),
              ("缴费金额", f"¥{payment.amount:,.2f}")]
     if payment.period:

@@ -149,3 +149,32 @@ def test_the_url_conf_has_one_include_line_per_app_with_pages():
     urls = (ROOT / "ebank/urls.py").read_text(encoding="utf-8")
     for label in ("accounts", "transfers", "security"):
         assert len(re.findall(rf'include\("{label}\.urls"\)', urls)) == 1, label
+
+
+# The dependency rule (docs/architecture.md): menu apps → security → accounts → the lower apps.
+# A product's menu app (transfers, payments, deposits …) never imports another: what two of them
+# share lives below them (accounts.payers, security, ebank.*).
+PRODUCT_APPS = ["transfers", "payments", "creditcard", "wealth", "deposits", "loans"]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("label", PRODUCT_APPS)
+def test_a_product_app_imports_no_other_product_app(label):
+    lines = []
+    for relative, path in _code_files():
+        if relative.parts[0] != label or path.suffix != ".py":
+            continue
+        for module in sorted(_imported_modules(path)):
+            top = module.split(".")[0]
+            if top in PRODUCT_APPS and top != label:
+                lines.append(f"{relative}: imports {module}")
+    assert not lines, "\n".join(lines)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import router
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 
 from accounts.models import (
     Branch,
@@ -25,6 +24,7 @@ from accounts.models import (
     SubAccountKind,
     SubAccountStatus,
 )
+from accounts.payers import receipt_url
 from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
 from ebank.core.sql import columns, fetch_one, loaded, raw_sql_usable
@@ -141,17 +141,6 @@ _LINKED_SUB_ACCOUNT_SQL = (
 )
 
 
-def account_label(sub_account: SubAccount) -> str:
-    """How a list shows an account: its alias (or kind), the masked number, the sub-account."""
-    medium = sub_account.medium
-    link = getattr(medium, "link", None)
-    name = (link.alias if link is not None and link.alias else medium.get_kind_display())
-    label = f"{name} {medium.masked_number}"
-    if sub_account.kind != SubAccountKind.CURRENT_MAIN:
-        label += f"（{sub_account.get_kind_display()}子账户{sub_account.seq:04d}）"
-    return label
-
-
 def available_balance(sub_account: SubAccount) -> Decimal:
     """可用余额 = ledger balance − holds, read now (a form's early warning, not a promise)."""
     balance, held = LedgerAccount.objects.filter(pk=sub_account.ledger_account_id).values_list(
@@ -207,16 +196,6 @@ def transfer_receipt_url(*, transfer: Transfer) -> str:
                                       sub_account_id=transfer.from_sub_account_id)
                .only("pk", "number").first())
     return receipt_url(receipt)
-
-
-def receipt_url(receipt: Receipt | None) -> str:
-    """``accounts:receipt_detail`` (named by the receipt number); "" without a receipt or page."""
-    if receipt is None:
-        return ""
-    try:
-        return reverse("accounts:receipt_detail", args=[receipt.number])
-    except NoReverseMatch:
-        return ""
 
 
 # --- payees ------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from transfers.own_intra.forms import account_option_label
+from accounts.payers import account_option_label
+from payments.numbers import customer_no_label
 
 from ..models import BillKind, BillPaymentStatus
-from .services import number_label
 
 QUERY_MAX_DAYS = 366
 
@@ -21,7 +21,7 @@ class NumberForm(forms.Form):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        label = number_label(kind)
+        label = customer_no_label(kind)
         field = self.fields["customer_no"]
         field.label = label
         field.error_messages = {"required": f"请输入{label}",

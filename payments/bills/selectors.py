@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Receipt, ReceiptDirection
+from accounts.payers import receipt_url
 from ebank.core.clock import SHANGHAI
-from transfers.selectors import receipt_url
 
 from ..models import BillPayment
 

@@ -22,7 +22,6 @@ every :class:`~payments.models.BillKind`.
 """
 
 import logging
-import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -35,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Receipt, ReceiptDirection, SubAccount
+from accounts.payers import payer_account_get, payer_refusal
 from accounts.pin import medium_online_check
 from accounts.receipts.services import ReceiptChannel, receipt_issue
 from accounts.services import funds_move
@@ -57,10 +57,10 @@ from ebank.limits.engine import refusal
 from ebank.limits.models import LimitLevel
 from ebank.limits.selectors import limit_check
 from ebank.limits.services import limit_consume, limit_release
+from payments.numbers import customer_no_label, customer_no_normalise
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from security.tools.services import limit_subject_for, tools_live
-from transfers.services.common import payer_account_get, payer_refusal
 
 from ..models import (
     FIXED_AMOUNT_KINDS,
@@ -114,35 +114,8 @@ def operation_kind_for(kind: str) -> str:
     return f"payments.bill_{kind}"
 
 
-def number_label(kind: str) -> str:
-    """What the 缴费号码 is called on the kind's page."""
-    if kind == BillKind.TAX:
-        return "缴税凭证号"
-    if kind == BillKind.MOBILE:
-        return "手机号码"
-    if kind in PHONE_KINDS:
-        return "电话号码"
-    return "户号"
-
-
 def amount_fixed(kind: str) -> bool:
     return kind in FIXED_AMOUNT_KINDS
-
-
-_PHONE = re.compile(r"^\d{7,12}$")
-_NUMBER = re.compile(r"^[0-9A-Za-z-]{4,32}$")
-
-
-def customer_no_normalise(*, kind: str, text: str) -> str:
-    """The 缴费号码 as typed (spaces removed), or BusinessError with the field's words."""
-    label = number_label(kind)
-    number = re.sub(r"\s+", "", text or "")
-    if not number:
-        raise BusinessError(f"请输入{label}")
-    pattern = _PHONE if kind in PHONE_KINDS else _NUMBER
-    if not pattern.match(number):
-        raise BusinessError(f"请输入正确的{label}")
-    return number
 
 
 def amount_check(text) -> Decimal:
@@ -214,7 +187,7 @@ def biller_of(*, customer, kind: str) -> Biller:
 def bill_query(*, customer, kind: str, customer_no: str) -> Quote:
     """Ask the region's biller about ``customer_no`` (no writes). BusinessError with the
     biller's words (unknown number, refusal), a time-out, a closed biller, no biller here."""
-    number = customer_no_normalise(kind=kind, text=customer_no)
+    number = customer_no_normalise(kind, customer_no)
     biller = biller_of(customer=customer, kind=kind)
     try:
         info = biller_adapter().query(biller.code, number)
@@ -239,7 +212,7 @@ def bill_query(*, customer, kind: str, customer_no: str) -> Quote:
 
 def quote_lines(quote: Quote) -> list[tuple[str, str]]:
     """反显: what the biller answered, in the page's order."""
-    lines = [("缴费单位", quote.biller_name), (number_label(quote.kind), quote.customer_no)]
+    lines = [("缴费单位", quote.biller_name), (customer_no_label(quote.kind), quote.customer_no)]
     if quote.name_masked:
         lines.append(("户名" if quote.kind not in PHONE_KINDS else "客户信息", quote.name_masked))
     if quote.kind == BillKind.TAX:

@@ -10,10 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.payers import payer_accounts
 from ebank.core.errors import BusinessError
 from ebank.core.money import format_cny
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
-from transfers.services.common import payer_accounts
+from payments.numbers import customer_no_label
 
 from ..models import BillKind, BillPaymentStatus
 from . import selectors, services
@@ -70,7 +71,7 @@ def _render(request, kind, *, number_form, quote=None, pay_form=None, status=200
         "tax_lines": [(name, format_cny(Decimal(amount))) for name, amount in quote.tax_lines]
         if quote else [], "pay_form": pay_form,
         "is_tax": kind == BillKind.TAX, "fixed": services.amount_fixed(kind),
-        "number_label": services.number_label(kind),
+        "number_label": customer_no_label(kind),
     }, status=status)
 
 
@@ -141,7 +142,7 @@ def records(request):
             date_to=data["date_to"], kind=data["kind"], status=data["status"])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for payment in page:
-        payment.number_label = services.number_label(payment.kind)
+        payment.number_label = customer_no_label(payment.kind)
     return render(request, "payments/bills/records.html", {
         "query": query, "page": page, "querystring": querystring_without_page(request),
         "paid": BillPaymentStatus.PAID, "reversed": BillPaymentStatus.REVERSED,
@@ -154,7 +155,7 @@ def record(request, number: str):
     payment = selectors.bill_payment_get_for_customer(customer=request.user.customer,
                                                       number=number)
     return render(request, "payments/bills/record.html", {
-        "payment": payment, "number_label": services.number_label(payment.kind),
+        "payment": payment, "number_label": customer_no_label(payment.kind),
         "receipt_url": selectors.payment_receipt_url(payment),
         "paid": BillPaymentStatus.PAID, "reversed": BillPaymentStatus.REVERSED,
         "tax_notice": services.TAX_NOTICE if payment.kind == BillKind.TAX else "",

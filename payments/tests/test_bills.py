@@ -78,7 +78,7 @@ def test_query_refusals_say_why_in_chinese_and_write_nothing(world):
     assert refused(bill_query, customer=zhang, kind=BillKind.POWER,
                    customer_no="") == "请输入户号"
     assert refused(bill_query, customer=zhang, kind=BillKind.MOBILE,
-                   customer_no="138-abc") == "请输入正确的手机号码"
+                   customer_no="138-abc") == "手机号码应为以1开头的11位数字"
     sim_mode_set("WATER01", SimBehaviour.UNAVAILABLE)
     assert "暂停服务" in refused(bill_query, customer=zhang, kind=BillKind.WATER,
                                  customer_no=WATER_NO)

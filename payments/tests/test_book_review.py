@@ -93,7 +93,7 @@ def test_a_modify_racing_a_delete_is_a_404_not_a_500(world):
 
 @pytest.mark.django_db
 def test_the_hub_names_only_an_account_the_pay_page_can_preselect(client, world):
-    # The pay pages offer the linked 活期主账户s (transfers.services.common.payer_accounts), as the
+    # The pay pages offer the linked 活期主账户s (accounts.payers.payer_accounts), as the
     # 转账中转页 takes only a 活期主账户: a second 活期 sub-account would be announced as the
     # 缴费账户 and then silently not chosen.
     from datetime import date

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from transfers.own_intra.forms import TransferQueryForm, account_option_label
+from accounts.payers import account_option_label
+from transfers.own_intra.forms import TransferQueryForm
 
 from . import files
 

@@ -40,6 +40,7 @@ from accounts.models import (
     SubAccountKind,
     SubAccountStatus,
 )
+from accounts.payers import account_label, medium_status_words, payer_account_get, payer_refusal
 from accounts.receipts.services import receipt_issue_many
 from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, get_clearing_adapter
 from ebank.clearing.models import BankCode
@@ -74,15 +75,9 @@ from transfers.models import (
     TransferKind,
     TransferStatus,
 )
-from transfers.selectors import account_label, available_balance
+from transfers.selectors import available_balance
 from transfers.services import clearing_answers
-from transfers.services.common import (
-    limit_subject_for,
-    medium_status_words,
-    payer_account_get,
-    payer_refusal,
-    transfer_number_new,
-)
+from transfers.services.common import limit_subject_for, transfer_number_new
 from transfers.services.execution import (
     INSUFFICIENT_FUNDS_REASON,
     receivable_check,

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.payers import payer_accounts
 from ebank.core.errors import BusinessError
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from transfers.models import BatchKind, BatchSource, BatchStatus
-from transfers.services.common import payer_accounts
 
 from . import files, services
 from .forms import MANUAL_ROWS, MANUAL_ROWS_MAX, BatchQueryForm, ManualForm, UploadForm

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django import forms
 
+from accounts.payers import account_option_label
 from ebank.core.money import format_cny
 from transfers.models import CollectionFrequency, CollectionMode
 
 from ..otherbank.services import agreement_label
-from ..own_intra.forms import AmountField, account_option_label
+from ..own_intra.forms import AmountField
 from .services import PlanRequest, PullRequest
 
 

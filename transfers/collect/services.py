@@ -37,6 +37,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import MediumStatus, ReceiptDirection, SubAccount, SubAccountStatus
+from accounts.payers import payer_account_get, receipt_url
 from accounts.pin import medium_online_check
 from accounts.receipts.services import receipt_issue
 from accounts.services import funds_move
@@ -78,7 +79,6 @@ from transfers.models import (
     OtherBankKind,
     OtherBankLogKind,
 )
-from transfers.selectors import receipt_url
 from transfers.services.clearing_answers import balance_alerts_on_commit, clearing_book_id
 from transfers.services.inter import channel_status
 from transfers.services.own_intra import PAYEE_STATUS
@@ -89,7 +89,6 @@ from ..otherbank.services import (
     agreement_mark_revoked,
     log_write,
 )
-from ..services.common import payer_account_get
 from .notify import collect_run_sms_send
 from .schedule import DUE_KIND, next_run_date, plan_end, plan_schedule
 

@@ -5,13 +5,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.payers import payer_accounts
 from ebank.core.errors import BusinessError
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, redirect_to_confirm
 from transfers.models import CollectionPlanStatus, OtherBankKind
 
 from ..otherbank.services import agreement_label, agreements_for_customer
-from ..services.common import payer_accounts
 from . import services
 from .forms import PlanForm, PullForm
 

@@ -12,14 +12,13 @@ from datetime import date
 from django import forms
 
 from accounts.models import Customer
+from accounts.payers import account_option_label, payer_accounts
 from ebank.clearing.models import BankCode
 from ebank.clearing.routing import ArrivalMode
 from ebank.clearing.selectors import bank_code_get, bank_code_search
 from ebank.core.errors import BusinessError
 from ebank.core.money import parse_amount
 
-from ..own_intra.forms import account_option_label
-from ..services.common import payer_accounts
 from ..services.inter import InterRequest, inter_payee_check
 
 ACCOUNT_RE = re.compile(r"^\d{6,32}$")

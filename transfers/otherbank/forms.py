@@ -6,9 +6,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.payers import account_option_label
 from transfers.models import OtherBankLogKind
 
-from ..own_intra.forms import account_option_label
 from .services import agreement_label
 
 QUERY_MAX_DAYS = 366

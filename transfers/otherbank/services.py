@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Customer, SubAccount
+from accounts.payers import payer_account_get
 from accounts.pin import medium_online_check
 from ebank.core.audit import audit_record
 from ebank.core.crypto import decrypt_text
@@ -55,7 +56,6 @@ from transfers.models import (
 )
 
 from ..collect.schedule import plans_end_for_agreement
-from ..services.common import payer_account_get
 
 KIND_SIGN_PAY = "transfers.otherbank_pay"
 SIGNING_TTL = timedelta(minutes=15)

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.payers import payer_accounts
 from ebank.core.errors import BusinessError
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, redirect_to_confirm
 from transfers.models import OtherBankAgreementStatus, OtherBankKind
 
-from ..services.common import payer_accounts
 from . import services
 from .forms import BalanceQueryForm, LogQueryForm, PaySigningForm
 

@@ -12,11 +12,11 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.payers import account_option_label
 from ebank.clearing.routing import ArrivalMode
 from ebank.core.errors import BusinessError
-from ebank.core.money import format_cny, parse_amount
+from ebank.core.money import parse_amount
 from transfers.models import PayeeKind, TransferStatus
-from transfers.selectors import account_label
 
 QUERY_MAX_DAYS = 366
 
@@ -37,12 +37,6 @@ class AmountField(forms.CharField):
             return parse_amount(text)
         except BusinessError as exc:
             raise forms.ValidationError(exc.message) from None
-
-
-def account_option_label(sub_account) -> str:
-    """A payer list's option: the account and its available balance (read with the account)."""
-    ledger = sub_account.ledger_account
-    return f"{account_label(sub_account)}（可用余额{format_cny(ledger.balance - ledger.held)}）"
 
 
 def _account_choices(accounts) -> list[tuple[str, str]]:

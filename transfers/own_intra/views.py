@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import SubAccountKind
+from accounts.payers import account_label, account_option_label, payer_accounts
 from ebank.clearing.selectors import bank_code_search
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
@@ -29,10 +30,8 @@ from transfers.own_intra.forms import (
     PayeeForm,
     PayeeSearchForm,
     TransferQueryForm,
-    account_option_label,
 )
 from transfers.services import own_intra, payees
-from transfers.services.common import payer_accounts
 
 PAGE_SIZE = 20
 
@@ -228,7 +227,7 @@ def _detail(request, number: str, *, back: str):
                    and transfer.kind in selectors.SCHEDULED_KINDS)
     return render(request, "transfers/own_intra/detail.html", {
         "transfer": transfer,
-        "from_label": selectors.account_label(transfer.from_sub_account),
+        "from_label": account_label(transfer.from_sub_account),
         "payee_masked": mask_account_number(transfer.payee_account),
         "receipt_url": selectors.transfer_receipt_url(transfer=transfer),
         "cancellable": cancellable,

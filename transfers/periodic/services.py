@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import LinkedMedium, SubAccount
+from accounts.payers import account_label
 from ebank.clearing.routing import IBPS_MAX_AMOUNT, ArrivalMode, Channel
 from ebank.core.audit import audit_record
 from ebank.core.clock import SHANGHAI
@@ -69,7 +70,6 @@ from transfers.models import (
     TransferStatus,
     periodic_schedule_describe,
 )
-from transfers.selectors import account_label
 from transfers.services.execution import between_our_accounts_execute, transfer_fail
 from transfers.services.inter import inter_payee_check, inter_transfer_run
 from transfers.services.own_intra import (

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.payers import account_label, payer_accounts
 from ebank.core.errors import BusinessError, LimitExceeded
 from ebank.core.masking import mask_account_number
 from ebank.core.money import format_cny
@@ -21,7 +22,6 @@ from ebank.limits.models import LimitKind, LimitLevel
 from security.confirm.selectors import operation_typed
 from transfers import selectors
 from transfers.models import PeriodicStatus
-from transfers.services.common import payer_accounts
 
 from . import services
 from .forms import PeriodicForm, PeriodicRunQueryForm
@@ -95,7 +95,7 @@ def _plan_context(plan) -> dict:
         upcoming = [d for d in (services.run_date(schedule, plan.runs_done + i)
                                 for i in range(1, services.PREVIEW_RUNS + 1)) if d is not None]
     return {"plan": plan, "schedule": schedule, "upcoming": upcoming,
-            "payer_label": selectors.account_label(plan.payer),
+            "payer_label": account_label(plan.payer),
             "payee_masked": mask_account_number(plan.payee_account),
             "cancellable": plan.status == PeriodicStatus.ACTIVE}
 
@@ -158,7 +158,7 @@ def periodic_run_detail(request, number: str, sequence: str):
     transfer = run.transfer
     return render(request, "transfers/periodic/run_detail.html", {
         "run": run, "plan": run.plan, "outcome": outcome, "reason": reason,
-        "payer_label": selectors.account_label(run.plan.payer),
+        "payer_label": account_label(run.plan.payer),
         "payee_masked": mask_account_number(run.plan.payee_account),
         "receipt_url": selectors.transfer_receipt_url(transfer=transfer) if transfer else "",
     })

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import MediumStatus, Receipt, ReceiptDirection, SubAccountStatus
+from accounts.payers import medium_status_words
 from accounts.receipts.services import receipt_issue
 from accounts.services import funds_move
 from ebank.core.audit import audit_record
@@ -39,7 +40,7 @@ from ebank.limits.services import LimitSubject
 from security.tools.services import sms_balance_alerts_send
 from transfers.models import Transfer, TransferBusinessType, TransferKind, TransferStatus
 
-from .common import limit_subject_for, medium_status_words
+from .common import limit_subject_for
 from .notify import transfer_failure_sms_send
 from .payees import payee_save
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Customer, Medium, MediumStatus, SubAccount, SubAccountStatus
+from accounts.payers import payer_account_get
 from accounts.pin import medium_online_check
 from ebank.clearing.adapters import CHANNEL_CLOSED_MESSAGE, ChannelStatus, get_clearing_adapter
 from ebank.clearing.models import BankCode
@@ -53,7 +54,7 @@ from transfers.models import Payee, PayeeKind, Transfer, TransferKind, TransferS
 from transfers.selectors import available_balance, transfer_receipt_url
 
 from . import clearing_answers
-from .common import limit_subject_for, payer_account_get, transfer_number_new
+from .common import limit_subject_for, transfer_number_new
 from .execution import DUE_KIND as SCHEDULED_DUE_KIND
 from .execution import execution_key, scheduled_executor, transfer_fail
 from .payees import payee_save

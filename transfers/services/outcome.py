@@ -26,6 +26,7 @@ confirmation's reason and the rows the customer confirmed.
 from django.utils import timezone
 
 from accounts.models import SubAccount
+from accounts.payers import account_label
 from ebank.clearing.routing import ArrivalMode, Channel
 from ebank.core.clock import SHANGHAI
 from ebank.core.masking import mask_account_number
@@ -34,7 +35,7 @@ from security.confirm.registry import OperationOutcome, OutcomeTone, operation_r
 from security.confirm.services import SUMMARY_KEY
 from security.models import OperationStatus, PendingOperation
 from transfers.models import Transfer, TransferKind, TransferStatus
-from transfers.selectors import account_label, transfer_receipt_url
+from transfers.selectors import transfer_receipt_url
 
 from .execution import INSUFFICIENT_FUNDS_REASON
 from .inter import INSUFFICIENT_MESSAGE

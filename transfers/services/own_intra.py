@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MediumStatus, SubAccount, SubAccountKind, SubAccountStatus
+from accounts.payers import MEDIUM_STATUS_WORDS, account_label, receipt_url
 from ebank.clearing.routing import ArrivalMode
 from ebank.core.audit import audit_record
 from ebank.core.clock import SHANGHAI, business_day
@@ -51,13 +52,11 @@ from transfers.selectors import (
     CURRENT_MEDIUM_KINDS,
     CURRENT_SUB_ACCOUNT_KINDS,
     SCHEDULED_KINDS,
-    account_label,
     linked_sub_account_get,
-    receipt_url,
     transfer_get_for_customer,
 )
 
-from .common import MEDIUM_STATUS_WORDS, limit_subject_for, transfer_number_new
+from .common import limit_subject_for, transfer_number_new
 from .execution import DUE_KIND, INSUFFICIENT_FUNDS_REASON, transfer_post
 from .payees import (
     account_number_normalise,

@@ -27,6 +27,7 @@ def test_every_book_of_today_is_registered_with_its_name_and_side():
         LoanBook.PRINCIPAL: ("贷款本金", Side.DEBIT),
         CardBook.RECEIVABLE: ("信用卡应收款", Side.DEBIT),
         BankBook.SUSPENSE: ("暂收暂付款项", Side.CREDIT),
+        "PAY:QUICKPAY": ("快捷支付待清算", Side.CREDIT),
     }
 
 
