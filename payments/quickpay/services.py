@@ -43,7 +43,7 @@ from ebank.ledger.services import ledger_account_open
 from ebank.limits.models import LimitChannel
 from ebank.limits.services import limit_consume
 from security.confirm.services import operation_start
-from security.models import PendingOperation, User
+from security.models import PendingOperation, User, UserStatus
 from security.staff.scoping import customers_visible_to
 from security.tools.sms import sms_code_issue, sms_code_verify
 from security.tools.subject import limit_subject_for
@@ -68,6 +68,7 @@ DETAILS_MISMATCH = "银行卡信息校验失败：卡号、户名、证件号码
 NOT_LINKED = "该卡不是已开通个人网上银行客户的网银关联账户，不能签约快捷支付"
 UNKNOWN_MERCHANT = "该商户未在我行开通快捷支付，不能签约"
 STAFF_REVOKE_ACTION = "quickpay.staff_revoke"
+EBANK_NOT_ACTIVE = "该客户的个人网上银行已暂停或注销，不能办理快捷支付"
 
 
 # --- the merchants (the bank's registry) ------------------------------------------------------
@@ -153,6 +154,8 @@ def _card_holder(*, card_number: str, name: str, id_number: str, phone: str) -> 
     user = User.objects.filter(customer=customer).first()
     if link is None or user is None:
         raise BusinessError(NOT_LINKED)
+    if user.status != UserStatus.ACTIVE:
+        raise BusinessError(EBANK_NOT_ACTIVE)
     if medium.status != MediumStatus.NORMAL:
         raise BusinessError(f"该账户状态为{medium.get_status_display()}，不能签约快捷支付")
     if not SubAccount.objects.filter(medium=medium, kind=SubAccountKind.CURRENT_MAIN,
@@ -261,8 +264,15 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
             raise BusinessError("协议已撤销")
         if amount > agreement.single_limit:
             raise BusinessError(f"支付金额超过协议单笔限额{format_cny(agreement.single_limit)}")
+        # The bank's caps bind every debit, also an agreement signed before they were lowered.
+        single_cap, daily_cap = quickpay_caps()
+        if amount > single_cap:
+            raise BusinessError(f"支付金额超过我行设定的快捷支付单笔最高限额{format_cny(single_cap)}")
         today = business_day()
         used = quickpay_used_today(agreement=agreement, day=today)
+        if used + amount > daily_cap:
+            raise BusinessError(f"支付金额超过我行设定的快捷支付日累计最高限额{format_cny(daily_cap)}"
+                                f"（今日已用{format_cny(used)}）")
         if used + amount > agreement.daily_limit:
             left = max(agreement.daily_limit - used, Decimal("0.00"))
             raise BusinessError(f"支付金额超过协议日累计限额{format_cny(agreement.daily_limit)}"
@@ -278,6 +288,8 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
         user = User.objects.filter(customer=customer).first()
         if user is None:
             raise BusinessError("扣款账户状态异常，不能支付")
+        if user.status != UserStatus.ACTIVE:
+            raise BusinessError(EBANK_NOT_ACTIVE)
         # 2. The limit engine's quickpay channel (bank-side channel policies), 3. the ledger.
         limit_consume(subject=limit_subject_for(user=user), amount=amount,
                       channel=LimitChannel.QUICKPAY)

@@ -361,3 +361,55 @@ def test_world_main_is_the_debited_account(world, zhang_agreement):
     result = debit(zhang_agreement, "O1", "1.00")
     assert QuickPayDebit.objects.get(number=result.number).sub_account == World.main(
         world.zhang_card)
+
+
+# --- review: the bank's caps and the e-banking status re-checked at debit time -----------------
+
+def test_caps_lowered_after_signing_bind_every_debit(world, zhang_agreement, settings):
+    # Signed at the caps ¥5,000 / ¥50,000; head office lowers the caps afterwards.
+    settings.QUICKPAY_SINGLE_CAP = Decimal("1000.00")
+    settings.QUICKPAY_DAILY_CAP = Decimal("1500.00")
+    with pytest.raises(BusinessError, match="单笔最高限额¥1,000.00"):
+        debit(zhang_agreement, "CAP-1", "1000.01")
+    debit(zhang_agreement, "CAP-2", "1000.00")
+    with pytest.raises(BusinessError, match="日累计最高限额¥1,500.00"):
+        debit(zhang_agreement, "CAP-3", "500.01")
+    assert QuickPayDebit.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", ["suspended", "cancelled"])
+def test_a_suspended_or_cancelled_e_banking_refuses_debits_and_signing(world, zhang_agreement,
+                                                                      status):
+    world.zhang.status = status
+    world.zhang.save(update_fields=["status"])
+    count = entries()
+    with pytest.raises(BusinessError, match="网上银行"):
+        debit(zhang_agreement, "SUSP-1", "1.00")
+    assert entries() == count and not QuickPayDebit.objects.exists()
+    details = {"card_number": world.zhang_passbook.number, **DETAILS["张伟"]}
+    with pytest.raises(BusinessError, match="网上银行"):
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
+                                         **details)
+
+
+def test_the_daily_limit_follows_the_shanghai_business_day(world, zhang_agreement):
+    QuickPayAgreement.objects.filter(pk=zhang_agreement.pk).update(
+        single_limit=Decimal("3000.00"), daily_limit=Decimal("3000.00"))
+    from datetime import UTC, datetime
+    # 23:59:59 and 00:00:01 in Asia/Shanghai (15:59:59 / 16:00:01 UTC): two business days.
+    with time_machine.travel(datetime(2026, 6, 10, 15, 59, 59, tzinfo=UTC), tick=False):
+        debit(zhang_agreement, "EOD-1", "3000.00")
+    with time_machine.travel(datetime(2026, 6, 10, 16, 0, 1, tzinfo=UTC), tick=False):
+        debit(zhang_agreement, "SOD-1", "3000.00")
+        with pytest.raises(BusinessError, match="日累计限额"):
+            debit(zhang_agreement, "SOD-2", "0.01")
+    assert sorted(QuickPayDebit.objects.values_list("business_date", flat=True)) == [
+        datetime(2026, 6, 10).date(), datetime(2026, 6, 11).date()]
+
+
+def test_the_same_order_with_another_amount_is_refused_not_replayed(world, zhang_agreement):
+    debit(zhang_agreement, "DUP-1", "10.00")
+    with pytest.raises(BusinessError, match="商户订单号重复"):
+        debit(zhang_agreement, "DUP-1", "10.01")
+    assert debit(zhang_agreement, "DUP-1", "10.00").replayed
+    assert QuickPayDebit.objects.count() == 1
