@@ -68,6 +68,7 @@ DETAILS_MISMATCH = "银行卡信息校验失败：卡号、户名、证件号码
 NOT_LINKED = "该卡不是已开通个人网上银行客户的网银关联账户，不能签约快捷支付"
 UNKNOWN_MERCHANT = "该商户未在我行开通快捷支付，不能签约"
 STAFF_REVOKE_ACTION = "quickpay.staff_revoke"
+STAFF_REVOKE_PERMISSION = "payments.change_quickpayagreement"
 EBANK_NOT_ACTIVE = "该客户的个人网上银行已暂停或注销，不能办理快捷支付"
 
 
@@ -350,8 +351,9 @@ def quickpay_staff_revoke(*, staff: User, agreement: QuickPayAgreement, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise BusinessError("请输入撤销原因")
-    if not getattr(staff, "is_staff", False) or not customers_visible_to(staff).filter(
-            pk=agreement.customer_id).exists():
+    if (not getattr(staff, "is_staff", False)
+            or not staff.has_perm(STAFF_REVOKE_PERMISSION)
+            or not customers_visible_to(staff).filter(pk=agreement.customer_id).exists()):
         raise BusinessError("无权撤销该客户的协议")
     with transaction.atomic():
         locked = _revoke_locked(agreement_pk=agreement.pk, customer_id=agreement.customer_id)
