@@ -249,6 +249,7 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
     order_no = (order_no or "").strip()
     if not order_no or len(order_no) > 32:
         raise BusinessError("商户订单号无效")
+    _merchant(merchant_code)  # a merchant the bank deactivated debits no more
     with transaction.atomic():
         # 1. The agreement row: every debit, 限额修改 and 撤销协议 of it queue here.
         agreement = (QuickPayAgreement.objects.select_for_update()

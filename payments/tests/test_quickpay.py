@@ -167,7 +167,8 @@ def test_the_limit_engine_quickpay_channel_applies(world, zhang_agreement):
     assert QuickPayDebit.objects.count() == 1
 
 
-def test_insufficient_funds_writes_nothing(world, zhang_agreement):
+def test_insufficient_funds_writes_nothing(world, zhang_agreement, settings):
+    settings.QUICKPAY_DAILY_CAP = Decimal("200000.00")  # the bank's cap binds every debit too
     QuickPayAgreement.objects.filter(pk=zhang_agreement.pk).update(
         single_limit=Decimal("5000.00"), daily_limit=Decimal("200000.00"))
     from payments.quickpay.services import quickpay_debit
@@ -413,3 +414,11 @@ def test_the_same_order_with_another_amount_is_refused_not_replayed(world, zhang
         debit(zhang_agreement, "DUP-1", "10.01")
     assert debit(zhang_agreement, "DUP-1", "10.00").replayed
     assert QuickPayDebit.objects.count() == 1
+
+
+def test_a_merchant_the_bank_deactivated_can_no_longer_debit(world, zhang_agreement):
+    from payments.models import QuickPayMerchant
+    QuickPayMerchant.objects.filter(code=MERCHANT).update(active=False)
+    with pytest.raises(BusinessError, match="未在我行开通快捷支付"):
+        debit(zhang_agreement, "OFF-1", "1.00")
+    assert not QuickPayDebit.objects.exists()
