@@ -119,9 +119,13 @@ def _amount(value) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
         raise BusinessError("支付金额无效") from None
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+    # Whole cents, however written ("10.000", "1E+1" are ¥10.00; "10.001" is not).
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1E16"):
         raise BusinessError("支付金额无效")
-    return amount
+    cents = amount.quantize(CENT)
+    if amount != cents:
+        raise BusinessError("支付金额无效")
+    return cents
 
 
 def _number(prefix: str) -> str:

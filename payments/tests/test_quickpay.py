@@ -422,3 +422,18 @@ def test_a_merchant_the_bank_deactivated_can_no_longer_debit(world, zhang_agreem
     with pytest.raises(BusinessError, match="未在我行开通快捷支付"):
         debit(zhang_agreement, "OFF-1", "1.00")
     assert not QuickPayDebit.objects.exists()
+
+
+@pytest.mark.parametrize("amount, ok", [("10.000", True), ("1E+1", True), ("10.001", False),
+                                        ("0.001", False), ("0", False), ("-1.00", False),
+                                        ("NaN", False), ("Infinity", False), ("abc", False),
+                                        ("1E+100", False)])
+def test_the_amount_is_a_positive_sum_in_cents(world, zhang_agreement, amount, ok):
+    if ok:
+        result = services.quickpay_debit(zhang_agreement.number, MERCHANT, "AMT-1", amount)
+        assert result.amount == Decimal("10.00") and str(result.amount) == "10.00"
+        assert QuickPayDebit.objects.get().amount == Decimal("10.00")
+    else:
+        with pytest.raises(BusinessError, match="支付金额无效"):
+            services.quickpay_debit(zhang_agreement.number, MERCHANT, "AMT-1", amount)
+        assert not QuickPayDebit.objects.exists()
