@@ -67,6 +67,7 @@ RECEIPT_CHANNEL = "快捷支付"
 DETAILS_MISMATCH = "银行卡信息校验失败：卡号、户名、证件号码或银行预留手机号不符"
 NOT_LINKED = "该卡不是已开通个人网上银行客户的网银关联账户，不能签约快捷支付"
 UNKNOWN_MERCHANT = "该商户未在我行开通快捷支付，不能签约"
+ALREADY_SIGNED = "该账户已与该商户签订快捷支付协议"
 STAFF_REVOKE_ACTION = "quickpay.staff_revoke"
 STAFF_REVOKE_PERMISSION = "payments.change_quickpayagreement"
 EBANK_NOT_ACTIVE = "该客户的个人网上银行已暂停或注销，不能办理快捷支付"
@@ -182,6 +183,10 @@ def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_numb
     merchant_name = _merchant(merchant_code).name
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
     customer = holder.medium.customer
+    # Checked again under the medium's lock at signing; here so no code is texted in vain.
+    if QuickPayAgreement.objects.filter(medium=holder.medium, merchant_code=merchant_code,
+                                        status=QuickPayAgreementStatus.ACTIVE).exists():
+        raise BusinessError(ALREADY_SIGNED)
     doing = f"在{merchant_name}签约快捷支付（尾号{holder.medium.number[-4:]}的账户）"
     sms_code_issue(phone=customer.phone, purpose=SIGN_PURPOSE,
                    operation_digest=_sign_digest(merchant_code=merchant_code,
@@ -211,7 +216,7 @@ def quickpay_sign(*, merchant_code: str, merchant_name: str, card_number: str, n
         Medium.objects.select_for_update().filter(pk=holder.medium.pk).first()
         if QuickPayAgreement.objects.filter(medium=holder.medium, merchant_code=merchant_code,
                                             status=QuickPayAgreementStatus.ACTIVE).exists():
-            raise BusinessError("该账户已与该商户签订快捷支付协议")
+            raise BusinessError(ALREADY_SIGNED)
         agreement = QuickPayAgreement.objects.create(
             number=_number("QP"), customer=customer, medium=holder.medium,
             merchant_code=merchant_code, merchant_name=merchant_name, single_limit=single,
@@ -253,7 +258,9 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
     order_no = (order_no or "").strip()
     if not order_no or len(order_no) > 32:
         raise BusinessError("商户订单号无效")
-    _merchant(merchant_code)  # a merchant the bank deactivated debits no more
+    # A merchant the bank deactivated (or never registered) debits no more.
+    if not QuickPayMerchant.objects.filter(code=merchant_code, active=True).exists():
+        raise BusinessError("该商户未在我行开通快捷支付，不能扣款")
     with transaction.atomic():
         # 1. The agreement row: every debit, 限额修改 and 撤销协议 of it queue here.
         agreement = (QuickPayAgreement.objects.select_for_update()

@@ -437,3 +437,16 @@ def test_the_amount_is_a_positive_sum_in_cents(world, zhang_agreement, amount, o
         with pytest.raises(BusinessError, match="支付金额无效"):
             services.quickpay_debit(zhang_agreement.number, MERCHANT, "AMT-1", amount)
         assert not QuickPayDebit.objects.exists()
+
+
+def test_no_code_is_texted_for_a_card_already_signed_with_the_merchant(world, zhang_agreement,
+                                                                       clock):
+    clock.shift(timedelta(minutes=2))  # past the SMS resend interval
+    from security.models import SmsCode, SmsMessage
+
+    sent = (SmsMessage.objects.count(), SmsCode.objects.count())
+    details = {"card_number": world.zhang_card.number, **DETAILS["张伟"]}
+    with pytest.raises(BusinessError, match="已与该商户签订快捷支付协议"):
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
+                                         **details)
+    assert (SmsMessage.objects.count(), SmsCode.objects.count()) == sent
