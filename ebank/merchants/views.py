@@ -36,7 +36,8 @@ def _remember(response, request, agreement_no: str) -> None:
     numbers = [n for n in _my_agreements(request) if n != agreement_no] + [agreement_no]
     response.set_signed_cookie(BINDINGS_COOKIE, ",".join(numbers[-BINDINGS_KEPT:]),
                                salt=BINDINGS_SALT, path=reverse("merchant_sim:index"),
-                               max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+                               max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                               secure=request.is_secure())
 
 
 @require_GET

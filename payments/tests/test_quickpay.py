@@ -450,3 +450,22 @@ def test_no_code_is_texted_for_a_card_already_signed_with_the_merchant(world, zh
         services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
                                          **details)
     assert (SmsMessage.objects.count(), SmsCode.objects.count()) == sent
+
+
+def test_a_limit_change_confirmed_after_a_revoke_is_refused(world, zhang_agreement):
+    operation = _start(world, world.zhang, zhang_agreement, "1000.00", "2000.00")
+    services.quickpay_revoke(user=world.zhang, agreement=zhang_agreement, pin=DEMO_PIN)
+    with pytest.raises(BusinessError, match="协议已撤销"):
+        confirm(operation, user=world.zhang)
+    zhang_agreement.refresh_from_db()
+    assert zhang_agreement.single_limit == Decimal("5000.00")
+
+
+def test_caps_lowered_before_confirmation_are_checked_by_the_executor(world, zhang_agreement,
+                                                                      settings):
+    operation = _start(world, world.zhang, zhang_agreement, "4000.00", "40000.00")
+    settings.QUICKPAY_SINGLE_CAP = Decimal("3000.00")
+    with pytest.raises(BusinessError, match="单笔最高限额"):
+        confirm(operation, user=world.zhang)
+    zhang_agreement.refresh_from_db()
+    assert zhang_agreement.single_limit == Decimal("5000.00")
