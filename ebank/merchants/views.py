@@ -1,9 +1,15 @@
 """快付通's own pages (namespace ``merchant_sim``, mounted at ``merchant-sim/``): 绑卡 (签约 with
 the bank's SMS code) and 支付 through a bound card. It knows nothing of the bank's session: it
-is another company's site. GET only shows; POST (CSRF) acts."""
+is another company's site. GET only shows; POST (CSRF) acts.
+
+Like a real shop's checkout, a browser sees and pays with only the cards bound in it: the
+agreement numbers it bound are kept in the merchant's own signed cookie (path ``merchant-sim/``,
+not the bank's session), so a visitor can neither list other people's cards nor charge them."""
 
 from django.contrib import messages
+from django.core import signing
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ebank.core.errors import BusinessError
@@ -12,18 +18,42 @@ from .forms import SimBindForm, SimPayForm
 from .models import MerchantBinding, MerchantOrder, MerchantOrderStatus
 from .simulator import MERCHANT_CODE, MERCHANT_NAME, sim_pay, sim_sign, sim_sign_code_send
 
+BINDINGS_COOKIE = "kft_bindings"
+BINDINGS_SALT = "ebank.merchants.bindings"
+BINDINGS_KEPT = 20
+
+
+def _my_agreements(request) -> list[str]:
+    """The agreement numbers bound in this browser (the merchant's signed cookie)."""
+    try:
+        value = request.get_signed_cookie(BINDINGS_COOKIE, default="", salt=BINDINGS_SALT)
+    except signing.BadSignature:
+        value = ""
+    return [number for number in value.split(",") if number]
+
+
+def _remember(response, request, agreement_no: str) -> None:
+    numbers = [n for n in _my_agreements(request) if n != agreement_no] + [agreement_no]
+    response.set_signed_cookie(BINDINGS_COOKIE, ",".join(numbers[-BINDINGS_KEPT:]),
+                               salt=BINDINGS_SALT, path=reverse("merchant_sim:index"),
+                               max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                               secure=request.is_secure())
+
 
 @require_GET
 def index(request):
-    return render(request, "merchant_sim/index.html", _page_context())
+    return render(request, "merchant_sim/index.html", _page_context(request))
 
 
-def _page_context(**extra) -> dict:
-    bindings = MerchantBinding.objects.filter(merchant_code=MERCHANT_CODE)[:20]
+def _page_context(request, **extra) -> dict:
+    mine = _my_agreements(request)
+    bindings = MerchantBinding.objects.filter(merchant_code=MERCHANT_CODE,
+                                              agreement_no__in=mine)[:BINDINGS_KEPT]
     return {"merchant_name": MERCHANT_NAME, "bind_form": SimBindForm(),
             "bindings": [(binding, SimPayForm(initial={"agreement_no": binding.agreement_no}))
                          for binding in bindings],
-            "orders": MerchantOrder.objects.filter(merchant_code=MERCHANT_CODE)
+            "orders": MerchantOrder.objects.filter(merchant_code=MERCHANT_CODE,
+                                                   binding__agreement_no__in=mine)
             .select_related("binding")[:20], **extra}
 
 
@@ -42,7 +72,9 @@ def bind(request):
             else:
                 binding = sim_sign(**details, sms_code=data["sms_code"])
                 messages.success(request, f"绑卡成功，协议号{binding.agreement_no}")
-                return redirect("merchant_sim:index")
+                response = redirect("merchant_sim:index")
+                _remember(response, request, binding.agreement_no)
+                return response
         except BusinessError as exc:
             form.add_error(None, exc.message)
     return render(request, "merchant_sim/bind.html",
@@ -53,8 +85,10 @@ def bind(request):
 def pay(request):
     form = SimPayForm(request.POST)
     if form.is_valid():
-        binding = MerchantBinding.objects.filter(
-            merchant_code=MERCHANT_CODE, agreement_no=form.cleaned_data["agreement_no"]).first()
+        agreement_no = form.cleaned_data["agreement_no"]
+        binding = (MerchantBinding.objects.filter(merchant_code=MERCHANT_CODE,
+                                                  agreement_no=agreement_no).first()
+                   if agreement_no in _my_agreements(request) else None)
         if binding is None:
             messages.error(request, "绑卡记录不存在")
         else:

@@ -50,4 +50,4 @@ def demo_seed(out) -> None:
     for order_no, amount in ORDERS:
         sim_pay(binding=binding, amount=amount, order_no=order_no)
     out.success(f"快捷支付: 张伟 {medium.masked_number} 快付通 协议号{binding.agreement_no}, "
-                f"{len(ORDERS)} orders paid (/merchant-sim/)")
+                f"{len(ORDERS)} orders paid (see 协议管理 › 支付记录)")

@@ -93,8 +93,9 @@ class QuickPayDebitQueryForm(forms.Form):
         data = super().clean()
         if "date_from" in self.errors or "date_to" in self.errors:
             return data
-        default_from, default_to = self.default_range()
-        start, end = data.get("date_from") or default_from, data.get("date_to") or default_to
+        end = data.get("date_to") or self.today
+        # A 终止日期 alone: the month up to it (not today's month, which would start after it).
+        start = data.get("date_from") or end - timedelta(days=QUERY_DEFAULT_DAYS - 1)
         if start > end:
             raise forms.ValidationError("起始日期不能晚于终止日期")
         if (end - start).days >= QUERY_MAX_DAYS:

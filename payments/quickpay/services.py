@@ -43,7 +43,7 @@ from ebank.ledger.services import ledger_account_open
 from ebank.limits.models import LimitChannel
 from ebank.limits.services import limit_consume
 from security.confirm.services import operation_start
-from security.models import PendingOperation, User
+from security.models import PendingOperation, User, UserStatus
 from security.staff.scoping import customers_visible_to
 from security.tools.sms import sms_code_issue, sms_code_verify
 from security.tools.subject import limit_subject_for
@@ -67,7 +67,10 @@ RECEIPT_CHANNEL = "快捷支付"
 DETAILS_MISMATCH = "银行卡信息校验失败：卡号、户名、证件号码或银行预留手机号不符"
 NOT_LINKED = "该卡不是已开通个人网上银行客户的网银关联账户，不能签约快捷支付"
 UNKNOWN_MERCHANT = "该商户未在我行开通快捷支付，不能签约"
+ALREADY_SIGNED = "该账户已与该商户签订快捷支付协议"
 STAFF_REVOKE_ACTION = "quickpay.staff_revoke"
+STAFF_REVOKE_PERMISSION = "payments.change_quickpayagreement"
+EBANK_NOT_ACTIVE = "该客户的个人网上银行已暂停或注销，不能办理快捷支付"
 
 
 # --- the merchants (the bank's registry) ------------------------------------------------------
@@ -117,9 +120,13 @@ def _amount(value) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
         raise BusinessError("支付金额无效") from None
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+    # Whole cents, however written ("10.000", "1E+1" are ¥10.00; "10.001" is not).
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1E16"):
         raise BusinessError("支付金额无效")
-    return amount
+    cents = amount.quantize(CENT)
+    if amount != cents:
+        raise BusinessError("支付金额无效")
+    return cents
 
 
 def _number(prefix: str) -> str:
@@ -153,6 +160,8 @@ def _card_holder(*, card_number: str, name: str, id_number: str, phone: str) -> 
     user = User.objects.filter(customer=customer).first()
     if link is None or user is None:
         raise BusinessError(NOT_LINKED)
+    if user.status != UserStatus.ACTIVE:
+        raise BusinessError(EBANK_NOT_ACTIVE)
     if medium.status != MediumStatus.NORMAL:
         raise BusinessError(f"该账户状态为{medium.get_status_display()}，不能签约快捷支付")
     if not SubAccount.objects.filter(medium=medium, kind=SubAccountKind.CURRENT_MAIN,
@@ -174,6 +183,10 @@ def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_numb
     merchant_name = _merchant(merchant_code).name
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
     customer = holder.medium.customer
+    # Checked again under the medium's lock at signing; here so no code is texted in vain.
+    if QuickPayAgreement.objects.filter(medium=holder.medium, merchant_code=merchant_code,
+                                        status=QuickPayAgreementStatus.ACTIVE).exists():
+        raise BusinessError(ALREADY_SIGNED)
     doing = f"在{merchant_name}签约快捷支付（尾号{holder.medium.number[-4:]}的账户）"
     sms_code_issue(phone=customer.phone, purpose=SIGN_PURPOSE,
                    operation_digest=_sign_digest(merchant_code=merchant_code,
@@ -203,7 +216,7 @@ def quickpay_sign(*, merchant_code: str, merchant_name: str, card_number: str, n
         Medium.objects.select_for_update().filter(pk=holder.medium.pk).first()
         if QuickPayAgreement.objects.filter(medium=holder.medium, merchant_code=merchant_code,
                                             status=QuickPayAgreementStatus.ACTIVE).exists():
-            raise BusinessError("该账户已与该商户签订快捷支付协议")
+            raise BusinessError(ALREADY_SIGNED)
         agreement = QuickPayAgreement.objects.create(
             number=_number("QP"), customer=customer, medium=holder.medium,
             merchant_code=merchant_code, merchant_name=merchant_name, single_limit=single,
@@ -245,6 +258,9 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
     order_no = (order_no or "").strip()
     if not order_no or len(order_no) > 32:
         raise BusinessError("商户订单号无效")
+    # A merchant the bank deactivated (or never registered) debits no more.
+    if not QuickPayMerchant.objects.filter(code=merchant_code, active=True).exists():
+        raise BusinessError("该商户未在我行开通快捷支付，不能扣款")
     with transaction.atomic():
         # 1. The agreement row: every debit, 限额修改 and 撤销协议 of it queue here.
         agreement = (QuickPayAgreement.objects.select_for_update()
@@ -261,8 +277,15 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
             raise BusinessError("协议已撤销")
         if amount > agreement.single_limit:
             raise BusinessError(f"支付金额超过协议单笔限额{format_cny(agreement.single_limit)}")
+        # The bank's caps bind every debit, also an agreement signed before they were lowered.
+        single_cap, daily_cap = quickpay_caps()
+        if amount > single_cap:
+            raise BusinessError(f"支付金额超过我行设定的快捷支付单笔最高限额{format_cny(single_cap)}")
         today = business_day()
         used = quickpay_used_today(agreement=agreement, day=today)
+        if used + amount > daily_cap:
+            raise BusinessError(f"支付金额超过我行设定的快捷支付日累计最高限额{format_cny(daily_cap)}"
+                                f"（今日已用{format_cny(used)}）")
         if used + amount > agreement.daily_limit:
             left = max(agreement.daily_limit - used, Decimal("0.00"))
             raise BusinessError(f"支付金额超过协议日累计限额{format_cny(agreement.daily_limit)}"
@@ -278,6 +301,8 @@ def quickpay_debit(agreement_no: str, merchant_code: str, order_no: str, amount)
         user = User.objects.filter(customer=customer).first()
         if user is None:
             raise BusinessError("扣款账户状态异常，不能支付")
+        if user.status != UserStatus.ACTIVE:
+            raise BusinessError(EBANK_NOT_ACTIVE)
         # 2. The limit engine's quickpay channel (bank-side channel policies), 3. the ledger.
         limit_consume(subject=limit_subject_for(user=user), amount=amount,
                       channel=LimitChannel.QUICKPAY)
@@ -338,8 +363,9 @@ def quickpay_staff_revoke(*, staff: User, agreement: QuickPayAgreement, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise BusinessError("请输入撤销原因")
-    if not getattr(staff, "is_staff", False) or not customers_visible_to(staff).filter(
-            pk=agreement.customer_id).exists():
+    if (not getattr(staff, "is_staff", False)
+            or not staff.has_perm(STAFF_REVOKE_PERMISSION)
+            or not customers_visible_to(staff).filter(pk=agreement.customer_id).exists()):
         raise BusinessError("无权撤销该客户的协议")
     with transaction.atomic():
         locked = _revoke_locked(agreement_pk=agreement.pk, customer_id=agreement.customer_id)

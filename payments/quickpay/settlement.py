@@ -28,10 +28,14 @@ def quickpay_settlement_key(*, merchant_code: str, business_date: date) -> str:
 def quickpay_merchant_settle(*, merchant: QuickPayMerchant, business_date: date) -> int:
     """Settle ``merchant``'s unsettled debits up to ``business_date``; the number settled."""
     with transaction.atomic():
+        # The merchant's row first: two runs of one date queue here, so the second sees the
+        # first's result (else it could take a debit committed between them, post nothing new —
+        # the entry key replays — and mark that debit settled without the money moving).
+        QuickPayMerchant.objects.select_for_update().filter(pk=merchant.pk).first()
         if QuickPayDebit.objects.filter(merchant_code=merchant.code,
                                         settled_on=business_date).exists():
             return 0
-        # The debits first (in pk order), then the two ledger accounts (inside entry_post).
+        # Then the debits (in pk order), then the two ledger accounts (inside entry_post).
         rows = list(QuickPayDebit.objects.select_for_update()
                     .filter(merchant_code=merchant.code, settled_on__isnull=True,
                             business_date__lte=business_date)

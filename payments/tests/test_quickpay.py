@@ -167,7 +167,8 @@ def test_the_limit_engine_quickpay_channel_applies(world, zhang_agreement):
     assert QuickPayDebit.objects.count() == 1
 
 
-def test_insufficient_funds_writes_nothing(world, zhang_agreement):
+def test_insufficient_funds_writes_nothing(world, zhang_agreement, settings):
+    settings.QUICKPAY_DAILY_CAP = Decimal("200000.00")  # the bank's cap binds every debit too
     QuickPayAgreement.objects.filter(pk=zhang_agreement.pk).update(
         single_limit=Decimal("5000.00"), daily_limit=Decimal("200000.00"))
     from payments.quickpay.services import quickpay_debit
@@ -361,3 +362,110 @@ def test_world_main_is_the_debited_account(world, zhang_agreement):
     result = debit(zhang_agreement, "O1", "1.00")
     assert QuickPayDebit.objects.get(number=result.number).sub_account == World.main(
         world.zhang_card)
+
+
+# --- review: the bank's caps and the e-banking status re-checked at debit time -----------------
+
+def test_caps_lowered_after_signing_bind_every_debit(world, zhang_agreement, settings):
+    # Signed at the caps ¥5,000 / ¥50,000; head office lowers the caps afterwards.
+    settings.QUICKPAY_SINGLE_CAP = Decimal("1000.00")
+    settings.QUICKPAY_DAILY_CAP = Decimal("1500.00")
+    with pytest.raises(BusinessError, match="单笔最高限额¥1,000.00"):
+        debit(zhang_agreement, "CAP-1", "1000.01")
+    debit(zhang_agreement, "CAP-2", "1000.00")
+    with pytest.raises(BusinessError, match="日累计最高限额¥1,500.00"):
+        debit(zhang_agreement, "CAP-3", "500.01")
+    assert QuickPayDebit.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", ["suspended", "cancelled"])
+def test_a_suspended_or_cancelled_e_banking_refuses_debits_and_signing(world, zhang_agreement,
+                                                                      status):
+    world.zhang.status = status
+    world.zhang.save(update_fields=["status"])
+    count = entries()
+    with pytest.raises(BusinessError, match="网上银行"):
+        debit(zhang_agreement, "SUSP-1", "1.00")
+    assert entries() == count and not QuickPayDebit.objects.exists()
+    details = {"card_number": world.zhang_passbook.number, **DETAILS["张伟"]}
+    with pytest.raises(BusinessError, match="网上银行"):
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
+                                         **details)
+
+
+def test_the_daily_limit_follows_the_shanghai_business_day(world, zhang_agreement):
+    QuickPayAgreement.objects.filter(pk=zhang_agreement.pk).update(
+        single_limit=Decimal("3000.00"), daily_limit=Decimal("3000.00"))
+    from datetime import UTC, datetime
+    # 23:59:59 and 00:00:01 in Asia/Shanghai (15:59:59 / 16:00:01 UTC): two business days.
+    with time_machine.travel(datetime(2026, 6, 10, 15, 59, 59, tzinfo=UTC), tick=False):
+        debit(zhang_agreement, "EOD-1", "3000.00")
+    with time_machine.travel(datetime(2026, 6, 10, 16, 0, 1, tzinfo=UTC), tick=False):
+        debit(zhang_agreement, "SOD-1", "3000.00")
+        with pytest.raises(BusinessError, match="日累计限额"):
+            debit(zhang_agreement, "SOD-2", "0.01")
+    assert sorted(QuickPayDebit.objects.values_list("business_date", flat=True)) == [
+        datetime(2026, 6, 10).date(), datetime(2026, 6, 11).date()]
+
+
+def test_the_same_order_with_another_amount_is_refused_not_replayed(world, zhang_agreement):
+    debit(zhang_agreement, "DUP-1", "10.00")
+    with pytest.raises(BusinessError, match="商户订单号重复"):
+        debit(zhang_agreement, "DUP-1", "10.01")
+    assert debit(zhang_agreement, "DUP-1", "10.00").replayed
+    assert QuickPayDebit.objects.count() == 1
+
+
+def test_a_merchant_the_bank_deactivated_can_no_longer_debit(world, zhang_agreement):
+    from payments.models import QuickPayMerchant
+    QuickPayMerchant.objects.filter(code=MERCHANT).update(active=False)
+    with pytest.raises(BusinessError, match="未在我行开通快捷支付"):
+        debit(zhang_agreement, "OFF-1", "1.00")
+    assert not QuickPayDebit.objects.exists()
+
+
+@pytest.mark.parametrize("amount, ok", [("10.000", True), ("1E+1", True), ("10.001", False),
+                                        ("0.001", False), ("0", False), ("-1.00", False),
+                                        ("NaN", False), ("Infinity", False), ("abc", False),
+                                        ("1E+100", False)])
+def test_the_amount_is_a_positive_sum_in_cents(world, zhang_agreement, amount, ok):
+    if ok:
+        result = services.quickpay_debit(zhang_agreement.number, MERCHANT, "AMT-1", amount)
+        assert result.amount == Decimal("10.00") and str(result.amount) == "10.00"
+        assert QuickPayDebit.objects.get().amount == Decimal("10.00")
+    else:
+        with pytest.raises(BusinessError, match="支付金额无效"):
+            services.quickpay_debit(zhang_agreement.number, MERCHANT, "AMT-1", amount)
+        assert not QuickPayDebit.objects.exists()
+
+
+def test_no_code_is_texted_for_a_card_already_signed_with_the_merchant(world, zhang_agreement,
+                                                                       clock):
+    clock.shift(timedelta(minutes=2))  # past the SMS resend interval
+    from security.models import SmsCode, SmsMessage
+
+    sent = (SmsMessage.objects.count(), SmsCode.objects.count())
+    details = {"card_number": world.zhang_card.number, **DETAILS["张伟"]}
+    with pytest.raises(BusinessError, match="已与该商户签订快捷支付协议"):
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
+                                         **details)
+    assert (SmsMessage.objects.count(), SmsCode.objects.count()) == sent
+
+
+def test_a_limit_change_confirmed_after_a_revoke_is_refused(world, zhang_agreement):
+    operation = _start(world, world.zhang, zhang_agreement, "1000.00", "2000.00")
+    services.quickpay_revoke(user=world.zhang, agreement=zhang_agreement, pin=DEMO_PIN)
+    with pytest.raises(BusinessError, match="协议已撤销"):
+        confirm(operation, user=world.zhang)
+    zhang_agreement.refresh_from_db()
+    assert zhang_agreement.single_limit == Decimal("5000.00")
+
+
+def test_caps_lowered_before_confirmation_are_checked_by_the_executor(world, zhang_agreement,
+                                                                      settings):
+    operation = _start(world, world.zhang, zhang_agreement, "4000.00", "40000.00")
+    settings.QUICKPAY_SINGLE_CAP = Decimal("3000.00")
+    with pytest.raises(BusinessError, match="单笔最高限额"):
+        confirm(operation, user=world.zhang)
+    zhang_agreement.refresh_from_db()
+    assert zhang_agreement.single_limit == Decimal("5000.00")

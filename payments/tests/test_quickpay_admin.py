@@ -124,3 +124,13 @@ def test_head_office_sees_the_merchants_with_their_collection_account(client, wo
     page = client.get(reverse("admin:payments_quickpaymerchant_changelist"))
     assert page.status_code == 200 and MERCHANT in page.content.decode()
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_staff_revoke_service_itself_needs_the_permission(world):
+    # Same branch, may view, but not granted 撤销 (change_quickpayagreement): refused by the
+    # service too, not only by the admin page that calls it.
+    viewer = staff(world.zhang_customer.branch.code, "viewer_qp", *VIEW)
+    with pytest.raises(BusinessError, match="无权撤销"):
+        services.quickpay_staff_revoke(staff=viewer, agreement=world.agreement, reason="客户来电")
+    world.agreement.refresh_from_db()
+    assert world.agreement.status == QuickPayAgreementStatus.ACTIVE

@@ -144,3 +144,14 @@ def test_the_pages_read_in_a_fixed_number_of_statements(world, agreement, zhang,
     page = _budget(zhang, reverse("payments:quickpay_debits", args=[agreement.pk]), DEBITS_OWN,
                    django_assert_max_num_queries)
     assert "Q00" in page.content.decode()
+
+
+def test_only_an_end_date_shows_the_month_up_to_it(world, agreement, zhang):
+    pay_on(agreement, 0, "TODAY")
+    pay_on(agreement, 100, "OLD")
+    # 2026-03-02 is 100 days before TODAY: a 终止日期 alone is not "起始日期晚于终止日期".
+    page = debits_page(zhang, agreement, date_from="", date_to="2026-03-02")
+    body = page.content.decode()
+    assert "起始日期不能晚于终止日期" not in body
+    assert "OLD" in body and "TODAY" not in body
+    assert "2026-02-01 至 2026-03-02" in body

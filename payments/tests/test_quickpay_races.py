@@ -71,3 +71,53 @@ def test_a_revoke_racing_a_debit_never_lets_a_debit_in_after_it(bank, round_):
     with pytest.raises(BusinessError, match="协议已撤销"):
         services.quickpay_debit(bank.agreement.number, bank.agreement.merchant_code,
                                 f"AFTER-{round_}", Decimal("1.00"))
+
+
+def test_a_debit_arriving_while_a_revoke_holds_the_agreement_waits_and_is_refused(
+        bank, monkeypatch):
+    """Deterministic: the revoke is paused inside its transaction (agreement marked, not yet
+    committed) while the debit starts; the debit must queue on the row and then see 已撤销."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    paused, release = threading.Event(), threading.Event()
+    real_audit = services.audit_record
+
+    def audit_record(**kwargs):
+        if threading.current_thread().name == "revoke":
+            paused.set()
+            release.wait(30)
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(services, "audit_record", audit_record)
+    results = {}
+
+    def work(name, fn):
+        try:
+            results[name] = fn()
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            results[name] = exc
+        finally:
+            connection.close()
+
+    revoke = threading.Thread(name="revoke", target=work, args=("revoke", lambda: (
+        services.quickpay_revoke(user=bank.zhang, agreement=bank.agreement, pin=DEMO_PIN))))
+    debit = threading.Thread(name="debit", target=work, args=("debit", lambda: (
+        services.quickpay_debit(bank.agreement.number, bank.agreement.merchant_code, "WAIT-1",
+                                Decimal("20.00")))))
+    before, count = balance(bank.zhang_card), entries()
+    revoke.start()
+    assert paused.wait(30)
+    debit.start()
+    time.sleep(1)
+    assert debit.is_alive()  # queued behind the revoke's row lock
+    release.set()
+    revoke.join(30)
+    debit.join(30)
+    assert not isinstance(results["revoke"], BaseException), results
+    assert isinstance(results["debit"], BusinessError), results
+    assert results["debit"].message == "协议已撤销"
+    assert not QuickPayDebit.objects.exists()
+    assert (balance(bank.zhang_card), entries()) == (before, count)

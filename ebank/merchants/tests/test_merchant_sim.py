@@ -82,3 +82,26 @@ def test_the_simulator_reaches_the_bank_through_what_the_bank_registered(world):
     from payments.quickpay import services
 
     assert bank_api() is services
+
+
+def test_another_browser_neither_sees_nor_charges_someone_elses_card(client, world):
+    from django.test import Client
+
+    _bind(client, world)
+    binding = MerchantBinding.objects.get()
+    client.post(reverse("merchant_sim:pay"), {"agreement_no": binding.agreement_no,
+                                              "amount": "1.00", "order_no": "MINE-1"})
+    stranger = Client()
+    page = stranger.get(reverse("merchant_sim:index")).content.decode()
+    assert binding.agreement_no not in page and "张伟" not in page and "MINE-1" not in page
+    before = balance(world.zhang_card)
+    stranger.post(reverse("merchant_sim:pay"), {"agreement_no": binding.agreement_no,
+                                                "amount": "100.00", "order_no": "THEFT-1"})
+    assert not QuickPayDebit.objects.filter(order_no="THEFT-1").exists()
+    assert balance(world.zhang_card) == before
+    # The browser that bound the card still sees and uses it.
+    assert binding.agreement_no in client.get(reverse("merchant_sim:index")).content.decode()
+
+
+def test_get_of_the_pay_url_writes_nothing(client, world):
+    assert client.get(reverse("merchant_sim:pay")).status_code == 405
