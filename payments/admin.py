@@ -3,7 +3,10 @@
 * 缴费记录 (BillPayment): read-only, scoped to the teller's branch; filters by kind, status,
   biller and 人工核查 — payments the biller never answered for after every re-query
   (``needs_review``) and any still 处理中 after an hour, which staff check with the biller.
-  Payments change only through the confirmation and the write-off (ledger, audited).
+  Payments change only through the confirmation and the write-off (ledger, audited) — and
+  staff's 人工核查 actions on 处理中 ones (payments.bills.staff, audited; 人工核查 listed first):
+  重新查询缴费单位 (every staff who sees the payment), 确认已销账 and 确认未销账并冲正 (主管 and
+  总行管理员, with the 核查说明 typed beside the action).
 * 缴费单位 (Biller) and 地区缴费单位 (BranchBiller): every staff role reads them, head office
   edits (audited). A new biller is registered through ``biller_register``, which opens its two
   ledger books (代收款项 and 收款户) the one way every biller gets them; code and kind are then
@@ -13,13 +16,16 @@
 from datetime import timedelta
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import Q
 from django.utils import timezone
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
+from ebank.core.errors import BusinessError
 from security.staff.scoping import BranchScopedAdminMixin, StaffAuditMixin, head_office
 
+from .bills import staff as bills_staff
 from .models import Biller, BillPayment, BillPaymentStatus, BranchBiller
 from .services import biller_register
 
@@ -42,12 +48,19 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewActionForm(ActionForm):
+    note = forms.CharField(label="核查说明", max_length=bills_staff.NOTE_MAX, required=False)
+
+
 @admin.register(BillPayment)
 class BillPaymentAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "customer", "kind", "biller", "customer_no", "amount_cny",
                     "status", "needs_review", "submitted_at")
     list_select_related = ("customer", "biller")
-    list_filter = (ReviewFilter, "status", "kind", "biller")
+    list_filter = (ReviewFilter, "needs_review", "status", "kind", "biller")
+    ordering = ("-needs_review", "-submitted_at", "-id")  # 人工核查 first
+    action_form = ReviewActionForm
+    actions = ["requery", "confirm_paid", "confirm_reversed"]
     search_fields = ("=number", "=customer_no", "=customer__cif_no", "customer__name",
                      "=biller_reference")
     date_hierarchy = "submitted_at"
@@ -55,13 +68,58 @@ class BillPaymentAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAd
               "payer_name_masked", "sub_account", "amount_cny", "status", "needs_review",
               "period", "tax_detail_count", "treasury_serial", "biller_reference", "entry_id",
               "reversal_entry_id", "failure_reason", "limit_day", "submitted_at",
-              "business_date", "finished_at")
+              "business_date", "finished_at", "review_note", "reviewed_by", "reviewed_at")
     readonly_fields = fields
 
     amount_cny = money_column("amount", "缴费金额", ordering="amount")
 
     def audit_customer_id(self, obj):
         return obj.customer_id
+
+    def has_confirm_permission(self, request):
+        return bills_staff.may_confirm(request.user)
+
+    def _each(self, request, queryset, act) -> None:
+        """``act(payment_id)`` for each selected payment, its own transaction; then one
+        message per outcome."""
+        done: dict[str, list[str]] = {}
+        for pk, number in queryset.order_by("pk").values_list("pk", "number"):
+            try:
+                outcome = act(pk)
+            except BusinessError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+            done.setdefault(outcome, []).append(number)
+        words = {bills_staff.PAID: ("已确认缴费成功", messages.SUCCESS),
+                 bills_staff.REVERSED: ("已冲正，款项已退回客户账户", messages.SUCCESS),
+                 bills_staff.UNKNOWN: ("缴费单位仍未返回销账结果，状态未变", messages.WARNING),
+                 bills_staff.SKIPPED: ("不是处理中的缴费，未作处理", messages.WARNING)}
+        for outcome, numbers in done.items():
+            text, level = words[outcome]
+            self.message_user(request, f"{text}：{'、'.join(numbers)}", level)
+
+    @admin.action(description="重新查询缴费单位", permissions=["view"])
+    def requery(self, request, queryset):
+        self._each(request, queryset, lambda pk: bills_staff.bill_staff_requery(
+            payment_id=pk, staff=request.user))
+
+    @admin.action(description="确认已销账", permissions=["confirm"])
+    def confirm_paid(self, request, queryset):
+        self._confirm(request, queryset, paid=True)
+
+    @admin.action(description="确认未销账并冲正", permissions=["confirm"])
+    def confirm_reversed(self, request, queryset):
+        self._confirm(request, queryset, paid=False)
+
+    def _confirm(self, request, queryset, *, paid: bool) -> None:
+        note = request.POST.get("note", "")
+        try:
+            bills_staff.note_check(note)
+        except BusinessError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self._each(request, queryset, lambda pk: bills_staff.bill_staff_confirm(
+            payment_id=pk, staff=request.user, paid=paid, note=note))
 
 
 class HeadOfficeEdits(StaffAuditMixin, admin.ModelAdmin):

@@ -64,6 +64,8 @@ class PaymentsConfig(AppConfig):
         from .quickpay.services import STAFF_REVOKE_ACTION
         from .reconcile.services import RESOLVE_ACTION
         audit_actions(BILLS_AUDIT_LABELS)
+        from .bills.staff import AUDIT_LABELS as BILLS_STAFF_AUDIT_LABELS
+        audit_actions(BILLS_STAFF_AUDIT_LABELS)
         audit_actions(BOOK_AUDIT_LABELS)
         audit_actions({RESOLVE_ACTION: "缴费对账差异处理"})
         audit_actions({"quickpay.sign": "快捷支付签约", "quickpay.limit_change": "快捷支付限额修改",

@@ -134,6 +134,12 @@ class BillPayment(models.Model):
     # holder's payment) and the 人工核查 flag of one the biller never answered for.
     limit_day = models.DateField("占用限额日期", null=True, blank=True)
     needs_review = models.BooleanField("人工核查", default=False)
+    # --- 人工核查 (payments/bills/staff.py): what staff did about a 处理中 payment, by whom.
+    review_note = models.CharField("核查说明", max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核查员工",
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField("核查时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "缴费记录"

@@ -391,8 +391,9 @@ def writeoff_after_commit(number: str) -> None:
         logger.exception("bill payment %s: the write-off failed, its due row resumes it", number)
 
 
-def _ask(payment: BillPayment, attempt: int) -> PayAnswer | None:
-    """The biller's answer, or None when it gave none (time-out, not known yet)."""
+def biller_answer(payment: BillPayment, attempt: int) -> PayAnswer | None:
+    """The biller's answer (``pay`` at attempt 0, ``status`` after), or None when it gave none
+    (time-out, not known yet, a refusal to answer ``status``). Also staff's 重新查询缴费单位."""
     adapter = biller_adapter()
     code = payment.biller.code
     try:
@@ -427,16 +428,11 @@ def bill_writeoff(*, number: str, attempt: int = 0) -> BillPayment | None:
                .filter(number=number).first())
     if payment is None or payment.status != BillPaymentStatus.PROCESSING:
         return payment
-    answer = _ask(payment, attempt)
+    answer = biller_answer(payment, attempt)
     if answer is None:
         _still_unknown(payment=payment, attempt=attempt)
         return payment
-    if answer.status == PayStatus.PAID:
-        _paid(payment=payment, answer=answer)
-    elif answer.status == PayStatus.NOT_FOUND:
-        bill_reverse(payment=payment, reason=NOT_TAKEN)
-    else:
-        bill_reverse(payment=payment, reason=answer.message or "缴费单位销账失败")
+    bill_answer_apply(payment=payment, answer=answer)
     if attempt == 0:
         # Settled at once: the safety-net row has nothing left to do.
         for work in DueWork.objects.filter(kind=DUE_WRITEOFF, key=f"{payment.number}:1",
@@ -445,7 +441,19 @@ def bill_writeoff(*, number: str, attempt: int = 0) -> BillPayment | None:
     return payment
 
 
-def _paid(*, payment: BillPayment, answer: PayAnswer) -> None:
+def bill_answer_apply(*, payment: BillPayment, answer: PayAnswer) -> None:
+    """The rule for a biller's answer (not UNKNOWN) about a locked 处理中 payment: PAID → 缴费成功
+    with its 回单; NOT_FOUND or FAILED → 冲正. Shared by the write-off and staff's re-query."""
+    if answer.status == PayStatus.PAID:
+        bill_paid(payment=payment, answer=answer)
+    elif answer.status == PayStatus.NOT_FOUND:
+        bill_reverse(payment=payment, reason=NOT_TAKEN)
+    else:
+        bill_reverse(payment=payment, reason=answer.message or "缴费单位销账失败")
+
+
+def bill_paid(*, payment: BillPayment, answer: PayAnswer) -> None:
+    """缴费成功: the 回单 and the audit row. ``payment`` is locked and 处理中."""
     now = timezone.now()
     payment.status = BillPaymentStatus.PAID
     payment.biller_reference = answer.biller_reference[:40]
