@@ -60,11 +60,11 @@ class PaymentsConfig(AppConfig):
 
         # Audit action labels (ebank.core.audit).
         from .bills.audit_labels import LABELS as BILLS_AUDIT_LABELS
+        from .bills.staff import AUDIT_LABELS as BILLS_STAFF_AUDIT_LABELS
         from .book.services import AUDIT_LABELS as BOOK_AUDIT_LABELS
         from .quickpay.services import STAFF_REVOKE_ACTION
         from .reconcile.services import RESOLVE_ACTION
         audit_actions(BILLS_AUDIT_LABELS)
-        from .bills.staff import AUDIT_LABELS as BILLS_STAFF_AUDIT_LABELS
         audit_actions(BILLS_STAFF_AUDIT_LABELS)
         audit_actions(BOOK_AUDIT_LABELS)
         audit_actions({RESOLVE_ACTION: "缴费对账差异处理"})
