@@ -32,8 +32,8 @@ def bill_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
                .select_related("biller", "sub_account__medium").first())
     if payment is None:
         return None  # refused at confirmation: the generic page says why
-    lines = [("缴费流水号", payment.number), ("缴费类型", payment.get_kind_display()),
-             ("缴费单位", payment.biller.name), (customer_no_label(payment.kind), payment.customer_no),
+    # (交易类型, the operation's title — 代缴水费, 申报扣税 … — heads the page already.)
+    lines = [("缴费流水号", payment.number), ("缴费单位", payment.biller.name), (customer_no_label(payment.kind), payment.customer_no),
              ("缴费账户", payment.sub_account.medium.masked_number),
              ("缴费金额", f"¥{payment.amount:,.2f}")]
     if payment.period:
@@ -57,8 +57,11 @@ def bill_outcome(*, operation: PendingOperation) -> OperationOutcome | None:
         headline, tone = "处理中", OutcomeTone.PENDING
         note = ("缴费单位尚未返回销账结果，我行将自动查询；未能缴纳的，款项将退回您的账户。"
                 "请在“缴费记录查询”中查看结果，请勿重复缴费")
+    status_label = payment.get_status_display()
+    if payment.status == BillPaymentStatus.PAID and payment.kind == BillKind.TAX:
+        status_label = "缴税成功"
     return OperationOutcome(headline=headline, tone=tone,
-                            status_label=payment.get_status_display(), lines=lines, note=note,
+                            status_label=status_label, lines=lines, note=note,
                             receipt_url=receipt)
 
 

@@ -99,11 +99,13 @@ def _menu_urls(urlconf: str, prefix: str) -> tuple[str, ...]:
 
 
 def _active_urls(path: str) -> frozenset[str]:
-    """The menu URL ``path`` is at or under — the longest such, so that a page under two leaves
+    """The menu URL ``path`` is at or under (``/payments/quickpay/`` covers
+    ``/payments/quickpay/3/limit``) — the longest such, so that a page under two leaves
     (零存整取支取 at /deposits/instalment/withdraw, under 零存整取's /deposits/instalment) lights
     its own only: all that decides how the menu looks."""
     urls = _menu_urls(*urls_key())
-    under = [url for url in urls if path == url or (url != "/" and path.startswith(url + "/"))]
+    under = [url for url in urls
+             if path == url or (url != "/" and path.startswith(url.rstrip("/") + "/"))]
     return frozenset(sorted(under, key=len)[-1:])
 
 

@@ -97,6 +97,7 @@ OPERATION_TITLES = {
 
 NO_BILLER = "您所在地区暂未开通该项缴费业务"
 NOTHING_OWED = "当前无应缴费用"
+NOTHING_OWED_TAX = "该缴税凭证当前无应缴税款（已缴纳或无需缴纳），请核对缴税凭证号"
 ALREADY_PAID = "该笔费用已缴纳或正在处理中，请勿重复缴费"
 REQUERY = "缴费信息已失效，请重新查询"
 ACCOUNT_UNKNOWN = "账户不存在，请重新选择"
@@ -199,7 +200,8 @@ def bill_query(*, customer, kind: str, customer_no: str) -> Quote:
         raise BusinessError(exc.message, code="biller_unavailable") from None
     fixed = amount_fixed(kind) or info.amount_fixed
     if fixed and info.amount_owed <= 0:
-        raise BusinessError(NOTHING_OWED, code="nothing_owed")
+        raise BusinessError(NOTHING_OWED_TAX if kind == BillKind.TAX else NOTHING_OWED,
+                            code="nothing_owed")
     return Quote(
         kind=kind, biller_id=biller.pk, biller_name=biller.name, customer_no=number,
         name_masked=info.name_masked, owed=f"{info.amount_owed:.2f}", fixed=fixed,

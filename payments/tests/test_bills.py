@@ -20,6 +20,7 @@ from payments.bills.services import (
     NO_BILLER,
     NOT_TAKEN,
     NOTHING_OWED,
+    NOTHING_OWED_TAX,
     REQUERY_TRIES,
     STAFF_REASON,
     bill_query,
@@ -89,6 +90,10 @@ def test_query_refusals_say_why_in_chinese_and_write_nothing(world):
                  period="2026-2027采暖季")
     assert refused(bill_query, customer=zhang, kind=BillKind.HEATING,
                    customer_no=HEAT_NO) == NOTHING_OWED
+    sim_bill_put("TAX01", TAX_NO, name="张伟", amount_owed="0.00", fixed=True,
+                 period="2026年10月")
+    assert refused(bill_query, customer=zhang, kind=BillKind.TAX,
+                   customer_no=TAX_NO) == NOTHING_OWED_TAX
     assert (entries(), BillPayment.objects.count()) == before
 
 
@@ -191,6 +196,8 @@ def test_each_kind_pays_writes_off_and_issues_a_receipt(
     assert receipt.payee_name == Biller.objects.get(code=code).name
     outcome = operation_result_reader(operation.kind)(operation=operation)
     assert outcome.headline == ("缴税成功" if kind == BillKind.TAX else "缴费成功")
+    assert outcome.status_label == ("缴税成功" if kind == BillKind.TAX else "缴费成功")
+    assert "缴费类型" not in dict(outcome.lines)  # 交易类型 heads the page
     assert outcome.receipt_url.endswith(receipt.number)
     if kind == BillKind.TAX:
         assert outcome.note == "缴税成功次日可至我行任意网点申请打印缴税凭证"

@@ -185,3 +185,13 @@ def test_a_page_under_two_items_lights_the_nearer_one_only():
     assert page.startswith(reverse("deposits:instalment") + "/")
     active = [item.label for group in menu_build(page) for item in group.children if item.active]
     assert active == ["零存整取支取"]
+
+
+def test_a_page_under_a_leaf_whose_url_ends_with_a_slash_lights_it():
+    # 协议管理 is /payments/quickpay/; its 限额修改 page lies under it.
+    page = reverse("payments:quickpay_limit", args=[7])
+    assert page.startswith(reverse("payments:quickpay"))
+    active = [item.label for group in menu_build(page) for item in group.children if item.active]
+    assert active == ["协议管理"]
+    assert [item.label for group in menu_build("/payments/pay/water/") for item in group.children
+            if item.active] == ["水费缴费"]
