@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 
+from accounts.payers import receipt_url
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
@@ -31,15 +31,6 @@ from .rates import term_text
 KIND_FIXED_OPEN = "deposits.fixed_open"
 KIND_FIXED_WITHDRAW = "deposits.fixed_withdraw"
 KIND_PLAN_CREATE = "deposits.plan_create"
-
-
-def receipt_url(receipt) -> str:
-    if receipt is None:
-        return ""
-    try:
-        return reverse("accounts:receipt_detail", args=[receipt.number])
-    except NoReverseMatch:
-        return ""
 
 
 def account_text(sub_account) -> str:

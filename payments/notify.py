@@ -2,16 +2,12 @@
 the reason and 款项已退回. After the reversal commits; the account named by its last four
 digits only."""
 
-import logging
 
 from django.conf import settings
 
-from security.models import SmsSubscription
-from security.tools.services import sms_send
+from security.tools.services import subscriber_sms_send
 
 from .models import BillKind, BillPayment, BillPaymentStatus
-
-logger = logging.getLogger(__name__)
 
 PURPOSE_BILL_REVERSED = "bill_reversed"
 SMS_PURPOSES = {PURPOSE_BILL_REVERSED: "缴费冲正通知"}  # registered by PaymentsConfig.ready()
@@ -30,14 +26,6 @@ def bill_reversal_sms_send(*, number: str) -> bool:
                .filter(number=number, status=BillPaymentStatus.REVERSED).first())
     if payment is None:
         return False
-    subscription = SmsSubscription.objects.filter(sub_account_id=payment.sub_account_id,
-                                                  active=True).first()
-    if subscription is None:
-        return False
-    try:
-        sms_send(phone=subscription.phone, text=bill_reversal_sms_text(payment=payment),
-                 purpose=PURPOSE_BILL_REVERSED)
-    except Exception:
-        logger.warning("SMS for bill payment %s not sent", number, exc_info=True)
-        return False
-    return True
+    return subscriber_sms_send(sub_account_id=payment.sub_account_id,
+                               text=lambda: bill_reversal_sms_text(payment=payment),
+                               purpose=PURPOSE_BILL_REVERSED, reference=payment.number)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.payers import receipt_url
 from ebank.core.clock import business_day
 from ebank.core.money import as_money, format_cny
 from security.confirm.registry import operation_kind
@@ -15,7 +16,7 @@ from security.models import PendingOperation
 from ..fixed import balance_of, masked_number, requested_amount
 from ..interest_account import account_label, deposit_of_customer
 from ..models import Product
-from ..operations import account_text, confirmed_amount, receipt_url, withdraw_lines
+from ..operations import account_text, confirmed_amount, withdraw_lines
 from ..rates import term_text
 from . import services
 

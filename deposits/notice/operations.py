@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from accounts.payers import receipt_url
 from ebank.core.clock import business_day
 from ebank.core.money import as_money, format_cny
 from ebank.core.web import url_or_none
@@ -20,7 +21,7 @@ from security.models import PendingOperation
 
 from .. import fixed
 from ..models import Product
-from ..operations import account_text, confirmed_amount, receipt_url
+from ..operations import account_text, confirmed_amount
 from . import services, sweep
 
 KIND_NOTICE_OPEN = "deposits.notice_open"

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.payers import receipt_url
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.money import as_money, format_cny
@@ -13,7 +14,6 @@ from security.models import PendingOperation
 from ..fixed import masked_number
 from ..interest_account import account_label, deposit_of_customer
 from ..models import Product
-from ..operations import receipt_url
 from ..rates import term_text
 from . import services
 

@@ -27,6 +27,7 @@ from .sms import (
     sms_code_wait_seconds,
     sms_outbox_latest_code,
     sms_send,
+    subscriber_sms_send,
 )
 from .subject import limit_subject_for
 from .token import (
@@ -53,7 +54,7 @@ __all__ = [
     "token_answer_for", "token_challenge", "SmsBackend", "ToolError", "ToolLocked", "bank_ca_ensure",
     "bank_ca_init", "bank_ca_load", "sms_backend", "sms_code_issue", "sms_code_verify",
     "sms_code_wait_seconds", "HttpSmsBackend",
-    "sms_outbox_latest_code", "sms_send", "token_issue", "token_secret_base32", "token_verify",
+    "sms_outbox_latest_code", "sms_send", "subscriber_sms_send", "token_issue", "token_secret_base32", "token_verify",
     "tool_cancel", "tool_for", "tool_mark_replaced", "tool_unlock", "tools_live", "usbkey_issue",
     "usbkey_password_reset", "usbkey_sign", "usbkey_verify",
 ]

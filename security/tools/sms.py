@@ -41,7 +41,7 @@ from ebank.core.audit import audit_record
 from ebank.core.masking import mask_phone
 from ebank.core.models import AuditOutcome
 from security.confirm.registry import operation_kind_get
-from security.models import SmsCode, SmsMessage
+from security.models import SmsCode, SmsMessage, SmsSubscription
 
 from .errors import ToolError
 
@@ -189,6 +189,24 @@ def sms_backend_label(backend: str) -> str:
 def sms_send(*, phone: str, text: str, purpose: str) -> SmsMessage:
     """Record the message in the outbox, then (after commit) hand it to the backend."""
     return _sms_deliver(phone=phone, text=text, outbox_text=text, purpose=purpose)
+
+
+def subscriber_sms_send(*, sub_account_id: int, text, purpose: str, reference: str) -> bool:
+    """After commit: text the 短信服务 subscriber of an account (a failed transfer, a batch's
+    failed rows, a reversed bill payment); True when sent. ``text`` is the message or a callable
+    making it (only called when there is a subscriber). An SMS gateway outage is logged with
+    ``reference`` only (the text and the phone are customer data) and undoes nothing."""
+    subscription = SmsSubscription.objects.filter(sub_account_id=sub_account_id,
+                                                  active=True).first()
+    if subscription is None:
+        return False
+    try:
+        sms_send(phone=subscription.phone, text=text() if callable(text) else text,
+                 purpose=purpose)
+    except Exception:
+        logger.warning("SMS %s for %s not sent", purpose, reference, exc_info=True)
+        return False
+    return True
 
 
 def sms_code_issue(*, phone: str, purpose: str, operation_digest: str, customer=None,

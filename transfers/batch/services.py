@@ -63,7 +63,7 @@ from security.confirm.registry import (
 )
 from security.confirm.services import operation_start
 from security.models import PendingOperation, SmsSubscription, User
-from security.tools.services import sms_balance_alerts_send, sms_send
+from security.tools.services import sms_balance_alerts_send, subscriber_sms_send
 from transfers.models import (
     BatchKind,
     BatchRowStatus,
@@ -543,18 +543,9 @@ def batch_failures_sms_send(*, batch_id: int) -> bool:
              .filter(pk=batch_id, status=BatchStatus.DONE, failed_count__gt=0).first())
     if batch is None:
         return False
-    subscription = SmsSubscription.objects.filter(sub_account_id=batch.payer_id,
-                                                  active=True).first()
-    if subscription is None:
-        return False
-    try:
-        sms_send(phone=subscription.phone, text=batch_failures_sms_text(batch=batch),
-                 purpose=PURPOSE_BATCH_FAILURES)
-    except Exception:
-        # The batch number only: the text and the phone are customer data.
-        logger.warning("failure SMS for batch %s not sent", batch.number, exc_info=True)
-        return False
-    return True
+    return subscriber_sms_send(sub_account_id=batch.payer_id,
+                               text=lambda: batch_failures_sms_text(batch=batch),
+                               purpose=PURPOSE_BATCH_FAILURES, reference=batch.number)
 
 
 def _rows_record(rows: list[TransferBatchRow], *, executed_at) -> None:

@@ -5,16 +5,12 @@ an ACTIVE 短信服务 subscription: the customer chose to be told about that ac
 text names the account by its last four digits only, never the whole number.
 """
 
-import logging
 
 from django.conf import settings
 from django.utils import timezone
 
-from security.models import SmsSubscription
-from security.tools.services import sms_send
+from security.tools.services import subscriber_sms_send
 from transfers.models import Transfer, TransferStatus
-
-logger = logging.getLogger(__name__)
 
 PURPOSE_TRANSFER_FAILED = "transfer_failed"
 
@@ -37,15 +33,6 @@ def transfer_failure_sms_send(*, transfer_id: int) -> bool:
                 .filter(pk=transfer_id, status=TransferStatus.FAILED).first())
     if transfer is None:
         return False
-    subscription = SmsSubscription.objects.filter(sub_account_id=transfer.from_sub_account_id,
-                                                  active=True).first()
-    if subscription is None:
-        return False
-    try:
-        sms_send(phone=subscription.phone, text=transfer_failure_sms_text(transfer=transfer),
-                 purpose=PURPOSE_TRANSFER_FAILED)
-    except Exception:
-        # Transfer number only: the text and the phone are customer data.
-        logger.warning("failure SMS for transfer %s not sent", transfer.number, exc_info=True)
-        return False
-    return True
+    return subscriber_sms_send(sub_account_id=transfer.from_sub_account_id,
+                               text=lambda: transfer_failure_sms_text(transfer=transfer),
+                               purpose=PURPOSE_TRANSFER_FAILED, reference=transfer.number)
