@@ -65,7 +65,7 @@ class StaffRevokeForm(forms.Form):
 class QuickPayAgreementAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
     branch_path = "customer__branch"
     list_display = ("number", "customer", "medium_masked", "merchant_name", "single_limit_cny",
-                    "daily_limit_cny", "status", "signed_at", "revoked_at", "revoke_link")
+                    "daily_limit_cny", "status", "signed_at", "revoke_link")
     list_select_related = ("customer", "medium")
     list_filter = ("status", MerchantFilter)
     search_fields = ("=number", "=customer__cif_no", "customer__name")

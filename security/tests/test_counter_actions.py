@@ -146,10 +146,20 @@ def test_the_tool_forms_offer_only_the_applicable_kinds():
 # --- the registry ------------------------------------------------------------------------------
 
 
+def _registries_restored(monkeypatch) -> None:
+    from ebank.core import audit
+    from security.models import counter as counter_models
+
+    monkeypatch.setattr(registry, "COUNTER_ACTIONS", dict(registry.COUNTER_ACTIONS))
+    monkeypatch.setattr(counter_models, "_ACTION_LABELS", dict(counter_models._ACTION_LABELS))
+    monkeypatch.setattr(audit, "_action_labels", dict(audit._action_labels))
+
+
 @pytest.fixture
 def extra_action(monkeypatch):
-    """A module's own action, registered the way another app would (removed afterwards)."""
-    monkeypatch.setattr(registry, "COUNTER_ACTIONS", dict(COUNTER_ACTIONS))
+    """A module's own action, registered the way another app would (removed afterwards, with
+    the labels it registers for the slips and the audit log)."""
+    _registries_restored(monkeypatch)
     spec = registry.counter_action(CounterAction.QUERY.value + "_extra", CounterActionSpec(
         counter_forms.IdentityForm, lambda staff, customer, data: None,
         applies=lambda state: state.suspended, unavailable="仅暂停时", label="示例业务"))
@@ -188,8 +198,7 @@ def test_an_apps_action_needs_a_label_and_a_code_keeps_its_label(monkeypatch):
 
     from security.models import counter as counter_models
 
-    monkeypatch.setattr(registry, "COUNTER_ACTIONS", dict(registry.COUNTER_ACTIONS))
-    monkeypatch.setattr(counter_models, "_ACTION_LABELS", dict(counter_models._ACTION_LABELS))
+    _registries_restored(monkeypatch)
     spec = registry.COUNTER_ACTIONS["query"]
     with pytest.raises(ImproperlyConfigured):
         registry.counter_action("no_label_here", replace(spec, label=""))
