@@ -13,7 +13,8 @@ from security.tools.sms import sms_backend_label, sms_purpose_label, sms_purpose
 from tests.source_scan import ROOT, call_name, source_files
 
 # The functions that take an SMS purpose (security.tools.sms).
-SMS_FUNCTIONS = {"sms_send", "sms_code_issue", "sms_code_verify", "sms_code_wait_seconds"}
+SMS_FUNCTIONS = {"sms_send", "sms_code_issue", "sms_code_verify", "sms_code_wait_seconds",
+                 "subscriber_sms_send"}
 # An attribute passed as the purpose: the operation kinds (X-CONFIRM), all checked below.
 KIND_ATTRIBUTES = {"kind"}
 
