@@ -202,15 +202,26 @@ def quickpay_sign(*, merchant_code: str, merchant_name: str, card_number: str, n
 
     The merchant must be in the bank's registry (QuickPayMerchant); the agreement carries the
     name registered there, not the one the merchant sends."""
-    merchant_name = _merchant(merchant_code).name
+    _merchant(merchant_code)
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
-    customer = holder.medium.customer
     # The use or the wrong try is committed by the check itself, before we answer.
-    if not sms_code_verify(phone=customer.phone, purpose=SIGN_PURPOSE,
+    if not sms_code_verify(phone=holder.medium.customer.phone, purpose=SIGN_PURPOSE,
                            operation_digest=_sign_digest(merchant_code=merchant_code,
                                                          card_number=holder.medium.number),
                            code=sms_code):
         raise BusinessError("短信验证码错误或已失效，请重新获取")
+    return quickpay_agreement_open(merchant_code=merchant_code, card_number=card_number,
+                                   name=name, id_number=id_number, phone=phone)
+
+
+def quickpay_agreement_open(*, merchant_code: str, card_number: str, name: str, id_number: str,
+                            phone: str) -> QuickPayAgreement:
+    """The agreement itself, once the customer is known to have signed: ``quickpay_sign`` after
+    the bank's SMS code, and the demo seed (which stands in for the customer; a real gateway's
+    outbox holds no code to read). The card details are checked again; raises BusinessError."""
+    merchant_name = _merchant(merchant_code).name
+    holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
+    customer = holder.medium.customer
     single, daily = quickpay_caps()
     with transaction.atomic():
         Medium.objects.select_for_update().filter(pk=holder.medium.pk).first()

@@ -110,3 +110,30 @@ def test_tax_has_no_amount_field_and_shows_the_voucher_notice(
     expect(page.locator("body")).to_contain_text("缴税成功次日可至我行任意网点申请打印缴税凭证")
     shot("bill-tax-result")
     assert balance(world.zhang_card) == Decimal("78680.00")
+
+
+def test_li_pays_electricity_with_her_digital_token(page: Page, live_server, world, shot):
+    """The issue's "pay 电费 with the token": 李娜 holds a 数字令牌 and answers the 挑战码 the
+    confirmation page shows; the bill is written off and its 回单 is there."""
+    from security.tools.services import token_answer_for, token_issue
+
+    tool = token_issue(user=world.li, branch=world.li_customer.branch)
+    base = live_server.url
+    login(page, base, world.li.username)
+    query(page, base, "power", POWER_NO)
+    card = world.li_card.sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN)
+    before = balance(world.li_card)
+    page.select_option("#id_account", str(card.pk))
+    page.fill("#id_amount", "50.00")
+    page.click("#bill-pay-form button[type=submit]")
+    page.fill("#id_pin", DEMO_PIN)
+    page.check("input[name=method][value=token]")
+    challenge = page.locator("#token-challenge").inner_text()
+    page.fill("#id_credential", token_answer_for(tool=tool, challenge=challenge))
+    shot("bill-power-token-confirm")
+    page.click("button[type=submit]:has-text('确认')")
+    expect(page.locator(".result-title")).to_have_text("缴费成功")
+    payment = BillPayment.objects.get()
+    assert payment.status == BillPaymentStatus.PAID and payment.customer == world.li_customer
+    expect(page.locator("text=查看电子回单")).to_be_visible()
+    assert balance(world.li_card) == before - Decimal("50.00")
