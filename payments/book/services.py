@@ -86,6 +86,8 @@ def book_entry_change(*, user, pk, kind: str, customer_no: str, alias: str = "",
             .exclude(pk=entry.pk).exists()):
         raise BookDuplicate(_duplicate_message(kind))
     before = _detail(entry)
+    if (entry.kind, entry.customer_no, entry.alias) == (kind, customer_no, alias):
+        return entry  # nothing changed: nothing written, nothing audited
     entry.kind, entry.customer_no, entry.alias = kind, customer_no, alias
     entry.save(update_fields=["kind", "customer_no", "alias", "updated_at"])
     audit_record(action="payments.book_change", actor=user, customer_id=customer.pk,

@@ -143,6 +143,15 @@ def test_modify_shows_the_entry_then_saves_and_audits(zhang, world):
     # Saving it unchanged is no duplicate of itself.
     assert zhang.post(url, {"kind": "power", "customer_no": "3401005678",
                             "alias": ""}).status_code == 302
+    # … and a 修改 that changes nothing writes nothing: no save, no audit row.
+    entry.refresh_from_db()
+    changes, updated = AuditEvent.objects.filter(action="payments.book_change").count(), \
+        entry.updated_at
+    assert zhang.post(url, {"kind": "power", "customer_no": "3401005678",
+                            "alias": ""}).status_code == 302
+    entry.refresh_from_db()
+    assert AuditEvent.objects.filter(action="payments.book_change").count() == changes == 2
+    assert entry.updated_at == updated
 
 
 def test_modify_refuses_a_duplicate_and_a_wrong_number_keeping_what_was_typed(zhang, world):
