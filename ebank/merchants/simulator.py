@@ -24,16 +24,17 @@ def bank_api():
 
 
 def sim_sign_code_send(*, card_number: str, name: str, id_number: str, phone: str) -> str:
-    """Ask the bank to text its code to the phone reserved at the bank; returns 尾号XXXX."""
+    """Ask the bank to text its code to the phone reserved at the bank; returns the masked
+    phone ("尾号" and its last four digits) for the page."""
     return bank_api().quickpay_sign_code_send(
-        merchant_code=MERCHANT_CODE, merchant_name=MERCHANT_NAME, card_number=card_number,
+        merchant_code=MERCHANT_CODE, card_number=card_number,
         name=name, id_number=id_number, phone=phone)
 
 
 def sim_sign(*, card_number: str, name: str, id_number: str, phone: str,
              sms_code: str) -> MerchantBinding:
     agreement = bank_api().quickpay_sign(
-        merchant_code=MERCHANT_CODE, merchant_name=MERCHANT_NAME, card_number=card_number,
+        merchant_code=MERCHANT_CODE, card_number=card_number,
         name=name, id_number=id_number, phone=phone, sms_code=sms_code)
     return MerchantBinding.objects.create(
         merchant_code=MERCHANT_CODE, agreement_no=agreement.number,

@@ -175,7 +175,7 @@ def _sign_digest(*, merchant_code: str, card_number: str) -> str:
     return hashlib.sha256(f"quickpay-sign:{merchant_code}:{card_number}".encode()).hexdigest()
 
 
-def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_number: str,
+def quickpay_sign_code_send(*, merchant_code: str, card_number: str,
                             name: str, id_number: str, phone: str) -> str:
     """Check the card details and text the bank's code to the phone reserved at the bank.
 
@@ -195,13 +195,13 @@ def quickpay_sign_code_send(*, merchant_code: str, merchant_name: str, card_numb
     return f"尾号{customer.phone[-4:]}"
 
 
-def quickpay_sign(*, merchant_code: str, merchant_name: str, card_number: str, name: str,
+def quickpay_sign(*, merchant_code: str, card_number: str, name: str,
                   id_number: str, phone: str, sms_code: str) -> QuickPayAgreement:
     """签约: the bank creates the agreement for the linked account, with the bank's caps as its
     limits (the customer lowers them in 协议管理). Raises BusinessError.
 
     The merchant must be in the bank's registry (QuickPayMerchant); the agreement carries the
-    name registered there, not the one the merchant sends."""
+    name registered there (the merchant sends only its code)."""
     _merchant(merchant_code)
     holder = _card_holder(card_number=card_number, name=name, id_number=id_number, phone=phone)
     # The use or the wrong try is committed by the check itself, before we answer.

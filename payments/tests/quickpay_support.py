@@ -29,8 +29,6 @@ def sign(medium: Medium, *, merchant: str = MERCHANT) -> QuickPayAgreement:
     merchant registered at the bank first, as head office does)."""
     merchant_register(merchant)
     details = {"card_number": medium.number, **DETAILS[medium.customer.name]}
-    services.quickpay_sign_code_send(merchant_code=merchant, merchant_name=MERCHANT_NAME,
-                                     **details)
+    services.quickpay_sign_code_send(merchant_code=merchant, **details)
     code = sms_outbox_latest_code(phone=medium.customer.phone)
-    return services.quickpay_sign(merchant_code=merchant, merchant_name=MERCHANT_NAME,
-                                  sms_code=code, **details)
+    return services.quickpay_sign(merchant_code=merchant, sms_code=code, **details)

@@ -27,7 +27,7 @@ from tests.customer_world import (
     world_build,
 )
 
-from .quickpay_support import DETAILS, MERCHANT, MERCHANT_NAME, NOW, merchant_register, sign
+from .quickpay_support import DETAILS, MERCHANT, NOW, merchant_register, sign
 
 
 @pytest.fixture
@@ -73,8 +73,7 @@ def test_signing_creates_the_agreement_with_the_banks_caps_and_audits(world, clo
 def test_signing_refuses_details_that_do_not_match(world, clock, field, value):
     details = {"card_number": world.zhang_card.number, **DETAILS["张伟"], field: value}
     with pytest.raises(BusinessError, match="银行卡信息校验失败"):
-        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                                         **details)
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, **details)
     assert not QuickPayAgreement.objects.exists()
 
 
@@ -82,36 +81,30 @@ def test_signing_refuses_a_card_not_linked_to_e_banking(world, clock):
     world.zhang_passbook.link.delete()
     details = {"card_number": world.zhang_passbook.number, **DETAILS["张伟"]}
     with pytest.raises(BusinessError, match="网银关联账户"):
-        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                                         **details)
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, **details)
 
 
 def test_signing_refuses_a_wrong_or_expired_code(world, clock):
     details = {"card_number": world.zhang_card.number, **DETAILS["张伟"]}
-    services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                                     **details)
+    services.quickpay_sign_code_send(merchant_code=MERCHANT, **details)
     from security.tools.sms import sms_outbox_latest_code
     code = sms_outbox_latest_code(phone=world.zhang_customer.phone)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     with pytest.raises(BusinessError, match="短信验证码错误或已失效"):
-        services.quickpay_sign(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                               sms_code=wrong, **details)
+        services.quickpay_sign(merchant_code=MERCHANT, sms_code=wrong, **details)
     clock.shift(timedelta(minutes=10))  # past SMS_CODE_TTL_SECONDS
     with pytest.raises(BusinessError, match="短信验证码错误或已失效"):
-        services.quickpay_sign(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                               sms_code=code, **details)
+        services.quickpay_sign(merchant_code=MERCHANT, sms_code=code, **details)
     assert not QuickPayAgreement.objects.exists()
 
 
 def test_a_code_for_one_card_does_not_sign_another(world, clock):
     details = {"card_number": world.zhang_card.number, **DETAILS["张伟"]}
-    services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                                     **details)
+    services.quickpay_sign_code_send(merchant_code=MERCHANT, **details)
     from security.tools.sms import sms_outbox_latest_code
     code = sms_outbox_latest_code(phone=world.zhang_customer.phone)
     with pytest.raises(BusinessError, match="短信验证码"):
-        services.quickpay_sign(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                               sms_code=code, **{**details,
+        services.quickpay_sign(merchant_code=MERCHANT, sms_code=code, **{**details,
                                                  "card_number": world.zhang_passbook.number})
 
 
@@ -389,8 +382,7 @@ def test_a_suspended_or_cancelled_e_banking_refuses_debits_and_signing(world, zh
     assert entries() == count and not QuickPayDebit.objects.exists()
     details = {"card_number": world.zhang_passbook.number, **DETAILS["张伟"]}
     with pytest.raises(BusinessError, match="网上银行"):
-        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                                         **details)
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, **details)
 
 
 def test_the_daily_limit_follows_the_shanghai_business_day(world, zhang_agreement):
@@ -447,8 +439,7 @@ def test_no_code_is_texted_for_a_card_already_signed_with_the_merchant(world, zh
     sent = (SmsMessage.objects.count(), SmsCode.objects.count())
     details = {"card_number": world.zhang_card.number, **DETAILS["张伟"]}
     with pytest.raises(BusinessError, match="已与该商户签订快捷支付协议"):
-        services.quickpay_sign_code_send(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                                         **details)
+        services.quickpay_sign_code_send(merchant_code=MERCHANT, **details)
     assert (SmsMessage.objects.count(), SmsCode.objects.count()) == sent
 
 

@@ -84,20 +84,18 @@ def test_registering_a_merchant_opens_its_collection_account_once(world):
 def test_a_merchant_the_bank_did_not_register_cannot_sign(world):
     details = {"card_number": world.zhang_card.number, **DETAILS["张伟"]}
     with at(DAY), pytest.raises(BusinessError, match="该商户未在我行开通快捷支付"):
-        services.quickpay_sign_code_send(merchant_code="NOPE01", merchant_name="冒名商户",
-                                         **details)
+        services.quickpay_sign_code_send(merchant_code="NOPE01", **details)
     merchant = merchant_register()
     merchant.active = False
     merchant.save()
     with at(DAY), pytest.raises(BusinessError, match="该商户未在我行开通快捷支付"):
-        services.quickpay_sign(merchant_code=MERCHANT, merchant_name=MERCHANT_NAME,
-                               sms_code="123456", **details)
+        services.quickpay_sign(merchant_code=MERCHANT, sms_code="123456", **details)
 
 
 def test_the_agreement_carries_the_registered_name_not_the_one_the_merchant_sends(world):
     services.quickpay_merchant_register(code=MERCHANT, name="快付通支付有限公司")
     with time_machine.travel(NOW, tick=False):
-        agreement = sign(world.zhang_card)  # sends 快付通（模拟支付机构）
+        agreement = sign(world.zhang_card)  # the merchant sends its code only
     assert agreement.merchant_name == "快付通支付有限公司"
 
 
