@@ -142,6 +142,7 @@ class BillerAddForm(forms.ModelForm):
 @admin.register(Biller)
 class BillerAdmin(HeadOfficeEdits):
     list_display = ("code", "name", "kind", "active", "settlement_account")
+    list_select_related = ("settlement_account",)
     list_filter = ("kind", "active")
     search_fields = ("=code", "name")
 
