@@ -16,6 +16,7 @@ urlpatterns = [
     path("transfers/", include("transfers.urls")),
     path("deposits/", include("deposits.urls")),
     path("payments/", include("payments.urls")),
+    path("creditcard/", include("creditcard.urls")),
     path("otherbank-sim/", include("ebank.otherbanks.urls")),
     path("merchant-sim/", include("ebank.merchants.urls")),
     path("", include("security.urls")),

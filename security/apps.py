@@ -47,6 +47,9 @@ class SecurityConfig(AppConfig):
             menu_leaf("预留信息变更", "security:reserved_message"),
             menu_leaf("限额管理", "security:limits"),
             menu_leaf("密码管理", "security:password_change"),
+            # 积分管理 (SEC-CENTER): the one points balance, kept by 信用卡业务.
+            menu_leaf("积分查询", "creditcard:points"),
+            menu_leaf("积分兑换", "creditcard:gifts"),
         )))
 
         # Audit action labels (ebank.core.audit): the table and the rules for counter, admin and

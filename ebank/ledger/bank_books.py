@@ -9,7 +9,7 @@ from .services import ledger_account_open
 
 class BankBook:
     """Codes of the ledger's own bank books (one place, so no code spells them twice). A product's
-    books are its app's: loans' 贷款本金, creditcard's 信用卡应收款 (registered in their ready())."""
+    books are its app's: loans' 贷款本金, creditcard's 信用卡利息收入 (registered in their ready())."""
 
     CASH = "BANK:CASH"
     IBPS_CLEARING = "BANK:IBPS"

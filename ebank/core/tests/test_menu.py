@@ -57,7 +57,26 @@ MANUAL_TREE = [
         ("缴费登记簿管理", ("payments:book",)),
         ("缴费记录查询", ("payments:records",)),
     ]),
-    ("信用卡业务", ("creditcard:index",), []),
+    ("信用卡业务", (), [
+        ("信用额度查询", ("creditcard:limit",)),
+        ("未出账单查询", ("creditcard:unbilled",)),
+        ("已出账单查询", ("creditcard:statements",)),
+        ("信用卡信息维护", ("creditcard:info",)),
+        ("信用卡还款", ("creditcard:repay",)),
+        ("信用卡取现", ("creditcard:cash",)),
+        ("自动还款管理", ("creditcard:autorepay",)),
+        ("分期付款试算", ("creditcard:instal_trial",)),
+        ("账单分期申请", ("creditcard:bill_instal",)),
+        ("账单分期提前终止", ("creditcard:bill_instal_terminate",)),
+        ("账单分期查询", ("creditcard:bill_instal_list",)),
+        ("灵活分期申请", ("creditcard:flex_instal",)),
+        ("灵活分期提前终止", ("creditcard:flex_instal_terminate",)),
+        ("灵活分期查询", ("creditcard:flex_instal_list",)),
+        ("积分查询", ("creditcard:points",)),
+        ("积分礼品兑换", ("creditcard:gifts",)),
+        ("积分兑换查询", ("creditcard:redemptions",)),
+        ("历史兑换查询", ("creditcard:redemptions_history",)),
+    ]),
     ("基金/投资理财", ("wealth:index",), []),
     ("定期存款/智能存款", (), [
         ("我的定期存款", ("deposits:index",)),
@@ -95,6 +114,8 @@ MANUAL_TREE = [
         ("预留信息变更", ("security:reserved_message",)),
         ("限额管理", ("security:limits",)),
         ("密码管理", ("security:password_change",)),
+        ("积分查询", ("creditcard:points",)),
+        ("积分兑换", ("creditcard:gifts",)),
     ]),
 ]
 
@@ -117,7 +138,7 @@ def test_the_built_menu_has_the_manuals_labels_in_its_order():
 
 def test_items_without_a_page_are_plain_text_and_the_others_links():
     items = {item.label: item for item in menu_build("/")}
-    assert items["信用卡业务"].url is None and items["贷款业务"].url is None   # not built yet
+    assert items["贷款业务"].url is None   # not built yet
     assert [child.url for child in items["自助缴费"].children][:2] == [
         "/payments/pay/water/", "/payments/pay/power/"]
     html = menu_html("/")

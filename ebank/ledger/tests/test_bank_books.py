@@ -25,7 +25,10 @@ def test_every_book_of_today_is_registered_with_its_name_and_side():
         BankBook.FEE_INCOME: ("手续费收入", Side.CREDIT),
         BankBook.INTEREST_EXPENSE: ("利息支出", Side.DEBIT),
         LoanBook.PRINCIPAL: ("贷款本金", Side.DEBIT),
-        CardBook.RECEIVABLE: ("信用卡应收款", Side.DEBIT),
+        CardBook.ACQUIRER: ("银联清算往来（信用卡）", Side.CREDIT),
+        CardBook.INTEREST_INCOME: ("信用卡利息收入", Side.CREDIT),
+        CardBook.FEE_INCOME: ("信用卡手续费收入", Side.CREDIT),
+        CardBook.PENALTY_INCOME: ("信用卡违约金收入", Side.CREDIT),
         BankBook.SUSPENSE: ("暂收暂付款项", Side.CREDIT),
         "PAY:QUICKPAY": ("快捷支付待清算", Side.CREDIT),
     }

@@ -1,0 +1,46 @@
+"""A refund takes its purchase's points back (DOMAIN-RULES §3 Points)."""
+
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from django.db.models import Sum
+
+from ..models import CardItem, PointsLot, PointsMove, PointsMoveKind
+
+
+def refund_points(*, item: CardItem, amount: Decimal, on: date, reference: str) -> int:
+    """Take back the points of ``amount`` refunded on ``item`` (whole points, in proportion to
+    the purchase, never more than it earned); from its own lot first, then the customer's other
+    lots oldest first. Points already spent are not taken below zero: what could not be taken is
+    said in the move's description. Returns the points taken. The caller holds the card lock."""
+    if item.points <= 0:
+        return 0
+    move_reference = f"reverse:{item.pk}:{reference}"
+    if PointsMove.objects.filter(reference=move_reference).exists():
+        return 0
+    wanted = int((Decimal(item.points) * amount / item.amount).to_integral_value(ROUND_DOWN))
+    already = -(PointsMove.objects.filter(reference__startswith=f"reverse:{item.pk}:")
+                .aggregate(s=Sum("points"))["s"] or 0)
+    wanted = max(0, min(wanted, item.points - already))
+    if wanted == 0:
+        return 0
+    customer_id = item.card.customer_id
+    lots = list(PointsLot.objects.select_for_update().filter(customer_id=customer_id,
+                                                              remaining__gt=0)
+                .order_by("earned_on", "pk"))
+    lots.sort(key=lambda lot: lot.item_id != item.pk)
+    taken = 0
+    for lot in lots:
+        take = min(lot.remaining, wanted - taken)
+        if take <= 0:
+            break
+        PointsLot.objects.filter(pk=lot.pk).update(remaining=lot.remaining - take)
+        taken += take
+    short = wanted - taken
+    note = f"（{short}分已使用，未扣减）" if short else ""
+    if taken:
+        PointsMove.objects.create(customer_id=customer_id, kind=PointsMoveKind.REVERSE,
+                                  points=-taken, moved_on=on,
+                                  description=f"退货扣减 {item.merchant or item.description}{note}"[:80],
+                                  reference=move_reference)
+    return taken
