@@ -1,0 +1,83 @@
+"""Reads of 信用卡业务, scoped to the customer (another customer's card is a 404), and what a
+statement still owes (one definition for the pages, repayment, 自动还款 and the statement run)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+
+from accounts.models import Customer
+
+from .models import Allocation, Card, CardCredit, CardItem, CardStatus, CreditKind, Statement
+
+ZERO = Decimal("0.00")
+# Credits that are money the customer paid (a 转分期 conversion is not a payment).
+PAYMENT_KINDS = (CreditKind.REPAYMENT, CreditKind.AUTO_REPAYMENT, CreditKind.REFUND)
+
+
+def cards_of(customer: Customer, *, include_closed: bool = False) -> QuerySet[Card]:
+    """The customer's cards whose medium is linked to e-banking, oldest first."""
+    cards = Card.objects.filter(customer=customer, medium__link__customer=customer)
+    if not include_closed:
+        cards = cards.exclude(status=CardStatus.CLOSED)
+    return cards.select_related("medium", "sub_account").order_by("id")
+
+
+def card_get(customer: Customer, pk) -> Card:
+    """The customer's card ``pk`` (linked, not closed); anything else is a 404."""
+    try:
+        return cards_of(customer).get(pk=int(pk))
+    except (Card.DoesNotExist, TypeError, ValueError):
+        raise Http404("没有这张信用卡") from None
+
+
+def statement_get(customer: Customer, pk) -> Statement:
+    try:
+        return (Statement.objects.select_related("card__medium")
+                .get(pk=int(pk), card__in=cards_of(customer, include_closed=True)))
+    except (Statement.DoesNotExist, TypeError, ValueError):
+        raise Http404("没有这期账单") from None
+
+
+def last_statement(card: Card) -> Statement | None:
+    return card.statements.order_by("-statement_date").first()
+
+
+def statement_unpaid(statement: Statement, *, as_of: date | None = None) -> Decimal:
+    """本期应还金额 still owed: what items billed on this statement or before still owe, less
+    溢缴款. ``as_of``: counting only credits posted on or before that day (the due date + 容时
+    check of the statement run)."""
+    billed = Q(statement__card_id=statement.card_id,
+               statement__statement_date__lte=statement.statement_date)
+    if as_of is None:
+        owed = CardItem.objects.filter(billed).aggregate(s=Sum("outstanding"))["s"] or ZERO
+        spare = (CardCredit.objects.filter(card_id=statement.card_id)
+                 .aggregate(s=Sum("unapplied"))["s"] or ZERO)
+        return max(ZERO, owed - spare)
+    paid_after = (Allocation.objects.filter(item__in=CardItem.objects.filter(billed),
+                                            credit__posted_on__gt=as_of)
+                  .aggregate(s=Sum("amount"))["s"] or ZERO)
+    owed = (CardItem.objects.filter(billed).aggregate(s=Sum("outstanding"))["s"] or ZERO)
+    return max(ZERO, owed + paid_after)
+
+
+def statement_paid_since(statement: Statement, *, through: date | None = None) -> Decimal:
+    """Paid toward this statement after its 账单日 (repayments, 自动还款, refunds; up to and
+    including ``through`` when given)."""
+    credits = CardCredit.objects.filter(card_id=statement.card_id, kind__in=PAYMENT_KINDS,
+                                        posted_on__gt=statement.statement_date)
+    if through is not None:
+        credits = credits.filter(posted_on__lte=through)
+    return (Allocation.objects.filter(
+        credit__in=credits, item__statement__card_id=statement.card_id,
+        item__statement__statement_date__lte=statement.statement_date)
+        .aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def minimum_unpaid(statement: Statement, *, as_of: date | None = None) -> Decimal:
+    """最低还款额 still to pay: the minimum less what was paid since the 账单日, never more than
+    the statement still owes."""
+    paid = statement_paid_since(statement, through=as_of)
+    return max(ZERO, min(statement.minimum_payment - paid,
+                         statement_unpaid(statement, as_of=as_of)))
