@@ -107,7 +107,7 @@ INSERT INTO creditcard_card (medium_id, sub_account_id, customer_id, product, cr
                              cash_limit, statement_day, status, issued_on, expires,
                              autorepay_mode, bill_delivery, bill_email, mailing_address,
                              postcode, employer, employer_phone, last_statement_on)
-SELECT m.id, s.id, m.customer_id, '锦州银行信用卡', 50000, 25000, 5, 'active', %(issued)s,
+SELECT m.id, s.id, m.customer_id, '安徽农金信用卡', 50000, 25000, 5, 'active', %(issued)s,
        '12/30', 'none', 'ebank', '', '', '', '', '', %(last)s
   FROM m JOIN s ON s.medium_id = m.id
 """

@@ -151,7 +151,7 @@ class Card(models.Model):
                                        on_delete=models.PROTECT, related_name="credit_card")
     customer = models.ForeignKey("accounts.Customer", verbose_name="客户", on_delete=models.PROTECT,
                                  related_name="credit_cards")
-    product = models.CharField("卡种", max_length=32, default="锦州银行信用卡")
+    product = models.CharField("卡种", max_length=32, default="安徽农金信用卡")
     credit_limit = models.DecimalField("信用额度", **MONEY)
     cash_limit = models.DecimalField("取现额度", **MONEY)
     statement_day = models.PositiveSmallIntegerField("账单日")

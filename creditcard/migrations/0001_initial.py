@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             name='Card',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product', models.CharField(default='锦州银行信用卡', max_length=32, verbose_name='卡种')),
+                ('product', models.CharField(default='安徽农金信用卡', max_length=32, verbose_name='卡种')),
                 ('credit_limit', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='信用额度')),
                 ('cash_limit', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='取现额度')),
                 ('statement_day', models.PositiveSmallIntegerField(verbose_name='账单日')),
