@@ -56,5 +56,5 @@ class CreditcardConfig(AppConfig):
         from ebank.core.audit import audit_actions
 
         from .account import operations as account_operations  # noqa: F401
-        from .account.services import AUDIT_INFO_UPDATE
-        audit_actions({AUDIT_INFO_UPDATE: "信用卡信息维护"})
+        from .account.services import INFO_UPDATE_ACTION
+        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})

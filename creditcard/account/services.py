@@ -15,7 +15,7 @@ from ..models import BillDelivery, Card, CardStatus
 from .forms import INFO_FIELDS, CardInfoForm
 
 KIND_INFO_UPDATE = "creditcard.info_update"
-AUDIT_INFO_UPDATE = "creditcard.info_update"
+INFO_UPDATE_ACTION = "creditcard.info_update"
 NOTHING_CHANGED = "信用卡信息未作修改，无需更新"
 CHANGED_MEANWHILE = "信用卡信息已变更，请重新查询后再修改"
 LABELS = {"bill_delivery": "账单寄送方式", "bill_email": "账单邮箱", "mailing_address": "通讯地址",
@@ -71,7 +71,7 @@ def card_info_apply(*, operation: PendingOperation) -> Card:
     for name in changed:
         setattr(card, name, values[name])
     card.save(update_fields=changed)
-    audit_record(action=AUDIT_INFO_UPDATE, actor=operation.user,
+    audit_record(action=INFO_UPDATE_ACTION, actor=operation.user,
                  customer_id=operation.user.customer_id, object_ref=card.medium.masked_number,
                  detail={"changed": changed,
                          "was": {name: payload["was"][name] for name in changed},
