@@ -58,8 +58,14 @@ def test_the_page_shows_the_cards_details(client, world, cc):
 
 
 def test_an_update_is_confirmed_with_the_cards_pin_then_written_and_audited(client, world, cc):
-    operation = started(post(login(client, world.zhang), cc))
+    response = post(login(client, world.zhang), cc)
+    operation = started(response)
     assert operation.kind == KIND_INFO_UPDATE and operation.medium_id == cc.medium_id
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(response["Location"]).content.decode()
+    for text in ("信用卡信息维护", "原账单寄送方式", "仅网银查询", "新账单寄送方式", "电子邮件",
+                 "新账单邮箱", "zhangwei@example.com", "交易密码"):
+        assert text in page, text
     assert Card.objects.get(pk=cc.pk).bill_email == ""  # nothing before the confirmation
     with time_machine.travel(NOW, tick=False):
         done = confirm(operation, user=world.zhang, pin=DEMO_PIN)
