@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -25,8 +26,9 @@ def statement_filename(document: StatementDocument, extension: str) -> str:
 
 def statement_html(document: StatementDocument) -> str:
     return render_to_string("creditcard/account/statement_pdf.html",
-                            {"document": document, "card_label": card_label(
-                                document.statement.card)})
+                            {"document": document, "card_label": card_label(document.statement.card),
+                             "bank_name": settings.BANK_NAME,
+                             "bank_full_name": settings.BANK_FULL_NAME})
 
 
 def statement_pdf(document: StatementDocument) -> bytes:

@@ -14,7 +14,7 @@ DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 POSTCODE = re.compile(r"^\d{6}$")
-# 单位电话: a fixed line with an optional area code and extension (024-12345678-801), or a mobile.
+# 单位电话: a fixed line with an optional area code and extension (0551-62220000-801), or a mobile.
 PHONE = re.compile(r"^(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:-\d{1,6})?$|^1[3-9]\d{9}$")
 
 
@@ -130,7 +130,7 @@ class CardInfoForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["bill_email"].widget.attrs.update({"inputmode": "email",
                                                        "autocomplete": "email"})
-        self.fields["employer_phone"].help_text = "如 0416-3220000 或手机号码"
+        self.fields["employer_phone"].help_text = "如 0551-62220000 或手机号码"
 
     def clean_bill_email(self):
         email = self.cleaned_data["bill_email"].strip()
@@ -150,7 +150,7 @@ class CardInfoForm(forms.Form):
     def clean_employer_phone(self):
         phone = self.cleaned_data["employer_phone"].strip()
         if phone and not (PHONE.match(phone) and phone.isascii()):
-            raise forms.ValidationError("单位电话格式不正确，如 0416-3220000 或手机号码")
+            raise forms.ValidationError("单位电话格式不正确，如 0551-62220000 或手机号码")
         return phone
 
     def clean_mailing_address(self):

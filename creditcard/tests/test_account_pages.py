@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -47,7 +48,7 @@ def page(client, name, *args, **params):
 def billed_card(cc):
     """1,000.00 bought on 6 Jan and 3,000.00 cash on 10 Jan, billed on 5 Feb (minimum 3,100.00),
     500.00 repaid on 10 Feb (it pays the cash first: the repayment order)."""
-    charge(cc, "1000.00", date(2026, 1, 6), merchant="锦州百货")
+    charge(cc, "1000.00", date(2026, 1, 6), merchant="合肥百货")
     charge(cc, "3000.00", date(2026, 1, 10), kind=ItemKind.CASH, merchant="")
     statement = statement_make(cc, on=date(2026, 2, 5), minimum_payment="3100.00")
     repay(cc, "500.00", date(2026, 2, 10))
@@ -174,8 +175,8 @@ def test_a_wrong_month_range_is_said_with_what_was_typed_kept(zhang, cc, params,
 
 
 def detailed_statement(cc):
-    charge(cc, "1280.50", date(2026, 1, 6), merchant="锦州百货")
-    charge(cc, "66.00", date(2026, 1, 20), merchant="渤海书店")
+    charge(cc, "1280.50", date(2026, 1, 6), merchant="合肥百货")
+    charge(cc, "66.00", date(2026, 1, 20), merchant="徽州书店")
     repay(cc, "100.00", date(2026, 1, 25))
     return statement_make(cc, on=date(2026, 2, 5), minimum_payment="124.65", interest="12.34",
                           late_fee="10.00", instalments="88.00", points_earned=1346,
@@ -186,7 +187,7 @@ def test_a_statement_page_shows_its_summary_and_every_line(zhang, cc):
     statement = detailed_statement(cc)
     body = page(zhang, "statement", statement.pk).content.decode()
     for text in ("2026年02月账单", "2026-02-25", "¥1,346.50", "¥100.00", "¥1,246.50", "¥124.65",
-                 "¥12.34", "¥10.00", "¥88.00", "1346", "2000", "锦州百货", "渤海书店",
+                 "¥12.34", "¥10.00", "¥88.00", "1346", "2000", "合肥百货", "徽州书店",
                  "-100.00", "2026-01-06 至 2026-02-05"):
         assert text in body, text
     assert reverse("creditcard:statement_pdf", args=[statement.pk]) in body
@@ -210,8 +211,8 @@ def test_the_pdf_holds_the_same_figures(zhang, cc):
     assert response.content.startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content,  # noqa: S607
                           capture_output=True, check=True).stdout.decode()
-    for figure in ("信用卡对账单", cc.medium.masked_number, "¥1,346.50", "¥1,246.50", "¥124.65",
-                   "¥12.34", "¥88.00", "2026-02-25", "锦州百货", "1,280.50", "-100.00"):
+    for figure in (settings.BANK_FULL_NAME, "信用卡对账单", cc.medium.masked_number, "¥1,346.50", "¥1,246.50", "¥124.65",
+                   "¥12.34", "¥88.00", "2026-02-25", "合肥百货", "1,280.50", "-100.00"):
         assert figure in text, figure
     assert cc.medium.number not in text
 
@@ -226,7 +227,7 @@ def test_the_excel_reads_back_with_the_same_figures(zhang, cc):
     assert D(str(summary["最低还款额"])) == D("124.65")
     assert D(str(summary["利息"])) == D("12.34")
     assert summary["本期积分"] == 1346
-    lines = [row for row in rows if row[2] in ("消费 锦州百货", "消费 渤海书店", "信用卡还款")]
+    lines = [row for row in rows if row[2] in ("消费 合肥百货", "消费 徽州书店", "信用卡还款")]
     assert [D(str(row[5])) for row in lines] == [D("1280.50"), D("66.00"), D("-100.00")]
     assert lines[0][0].date() == date(2026, 1, 6)
 
