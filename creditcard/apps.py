@@ -51,3 +51,10 @@ class CreditcardConfig(AppConfig):
         # Menu group (ebank.core.menu): 信用卡业务 after 自助缴费.
         menu_group(50, MenuSpec("信用卡业务", children=tuple(
             menu_leaf(label, url_name) for label, url_name in CARD_MENU)))
+
+        # --- 账户管理 (creditcard/account): its X-CONFIRM kind and audit label.
+        from ebank.core.audit import audit_actions
+
+        from .account import operations as account_operations  # noqa: F401
+        from .account.services import INFO_UPDATE_ACTION
+        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})

@@ -2,4 +2,6 @@ from django.urls import include, path  # noqa: F401
 
 app_name = "creditcard"
 urlpatterns = [
+    # 账户管理: limit, unbilled, statements, statement(_pdf/_xlsx), info.
+    path("", include("creditcard.account.urls")),
 ]
