@@ -51,3 +51,21 @@ class CreditcardConfig(AppConfig):
         # Menu group (ebank.core.menu): 信用卡业务 after 自助缴费.
         menu_group(50, MenuSpec("信用卡业务", children=tuple(
             menu_leaf(label, url_name) for label, url_name in CARD_MENU)))
+
+        # --- 还款管理 (creditcard/repay): X-CONFIRM kinds creditcard.repay / .cash / .autorepay
+        # (security.confirm.registry), the nightly step card_autorepay (310,
+        # ebank.duework.nightly), audit labels (ebank.core.audit), the SMS purpose
+        # (security.tools.sms).
+        from ebank.core.audit import audit_actions
+        from security.tools.sms import sms_purposes
+
+        from .repay import autorepay as repay_autorepay
+        from .repay import cash as repay_cash  # noqa: F401
+        from .repay import nightly as repay_nightly  # noqa: F401
+        from .repay import repayment as repay_repayment  # noqa: F401
+        audit_actions({"creditcard.repay": "信用卡还款", "creditcard.cash": "信用卡取现",
+                       "creditcard.autorepay_set": "自动还款设置",
+                       "creditcard.autorepay_cancel": "取消自动还款",
+                       "creditcard.autorepay_run": "信用卡自动还款扣款"})
+        sms_purposes(repay_autorepay.SMS_PURPOSES)
+        # --- end 还款管理
