@@ -51,6 +51,11 @@ ROLE = "转入账户"
 BEYOND_CASH_LIMIT = "取现金额超过可用取现额度"
 
 
+def percent(rate: Decimal) -> str:
+    """A rate as the customer reads it: 0.010000 → 1%, 0.000500 → 0.05%."""
+    return f"{(rate * 100).normalize():f}%"
+
+
 @dataclass(frozen=True)
 class CashTerms:
     """What a cash advance of ``amount`` costs, shown before 确认."""
@@ -64,11 +69,11 @@ class CashTerms:
 
     @property
     def daily_rate_text(self) -> str:
-        return f"{self.daily_rate * 100:g}%"
+        return percent(self.daily_rate)
 
     @property
     def fee_rule(self) -> str:
-        return f"按取现金额的{self.fee_rate * 100:g}%收取，最低{format_cny(self.fee_minimum)}"
+        return f"按取现金额的{percent(self.fee_rate)}收取，最低{format_cny(self.fee_minimum)}"
 
     @property
     def interest_rule(self) -> str:
