@@ -64,8 +64,8 @@ class CreditcardConfig(AppConfig):
         from .repay import nightly as repay_nightly  # noqa: F401
         from .repay import repayment as repay_repayment  # noqa: F401
         audit_actions({"creditcard.repay": "信用卡还款", "creditcard.cash": "信用卡取现",
-                       "creditcard.autorepay_set": "自动还款设置",
-                       "creditcard.autorepay_cancel": "取消自动还款",
+                       repay_autorepay.SET_ACTION: "自动还款设置",
+                       repay_autorepay.CANCEL_ACTION: "取消自动还款",
                        "creditcard.autorepay_run": "信用卡自动还款扣款"})
         sms_purposes(repay_autorepay.SMS_PURPOSES)
         # --- end 还款管理

@@ -51,6 +51,8 @@ KIND_AUTOREPAY = "creditcard.autorepay"
 ROLE = "自动还款账户"
 UNCHANGED = "自动还款设置未变更"
 NOT_SET = "该信用卡尚未设置自动还款"
+SET_ACTION = "creditcard.autorepay_set"
+CANCEL_ACTION = "creditcard.autorepay_cancel"
 PURPOSE_AUTOREPAY = "card_autorepay"
 SMS_PURPOSES = {PURPOSE_AUTOREPAY: "信用卡自动还款通知"}
 NOTE_SHORT = "扣款账户余额不足"
@@ -104,12 +106,12 @@ def autorepay_execute(*, operation: PendingOperation) -> dict:
     before = {"mode": card.autorepay_mode, "medium": card.autorepay_medium_id}
     if mode == AutoRepayMode.NONE:
         card.autorepay_mode, card.autorepay_medium = AutoRepayMode.NONE, None
-        action, message = "creditcard.autorepay_cancel", "已取消自动还款"
+        action, message = CANCEL_ACTION, "已取消自动还款"
         lines = []
     else:
         account = own_account(customer, p["sub_account"], role=ROLE, debit_cards_only=True)
         card.autorepay_mode, card.autorepay_medium = mode, account.medium
-        action = "creditcard.autorepay_set"
+        action = SET_ACTION
         message = f"自动还款设置成功：到期还款日自动{AutoRepayMode(mode).label}"
         lines = [["自动还款账户", account_label(account)]]
     card.save(update_fields=["autorepay_mode", "autorepay_medium"])
