@@ -166,7 +166,7 @@ def autorepay_run(*, statement: Statement, on: date) -> AutoRepayRun | None:
                      customer_id=card.customer_id, object_ref=f"statement:{statement.pk}",
                      detail={"mode": mode, "wanted": str(run.wanted), "paid": str(run.paid),
                              "status": run.status})
-        if failed and account is not None:
+        if failed:
             transaction.on_commit(partial(autorepay_sms_send, run_id=run.pk))
         return run
 

@@ -227,3 +227,15 @@ def test_li_na_without_a_tool_confirms_the_repayment_by_sms(world):
     assert operation.status == OperationStatus.EXECUTED and operation.auth_method == "sms"
     assert card_balance(card) == D("0.00")
     assert balance(world.li_card) == D("19500.00")
+
+
+def test_a_customer_with_two_cards_picks_one_and_the_page_is_about_it(client, world, zcard):
+    second = linked_card(world.zhang_customer, credit_limit="10000.00")
+    item(second, ItemKind.PURCHASE, "66.00", date(2026, 2, 8))
+    body = client.get(URL).content.decode()
+    assert 'id="card-picker"' in body and second.medium.masked_number in body
+    assert f'name="card" value="{zcard.pk}"' in body
+    body = client.get(f"{URL}?card={second.pk}").content.decode()
+    assert f'name="card" value="{second.pk}"' in body and "¥66.00" in body
+    operation = started(post(client, second, main(world.zhang_card), "other", "66.00"))
+    assert operation.payload["card"] == second.pk
