@@ -58,3 +58,20 @@ class CreditcardConfig(AppConfig):
         from .account import operations as account_operations  # noqa: F401
         from .account.services import INFO_UPDATE_ACTION
         audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})
+        # --- 还款管理 (creditcard/repay): X-CONFIRM kinds creditcard.repay / .cash / .autorepay
+        # (security.confirm.registry), the nightly step card_autorepay (310,
+        # ebank.duework.nightly), audit labels (ebank.core.audit), the SMS purpose
+        # (security.tools.sms).
+        from ebank.core.audit import audit_actions
+        from security.tools.sms import sms_purposes
+
+        from .repay import autorepay as repay_autorepay
+        from .repay import cash as repay_cash  # noqa: F401
+        from .repay import nightly as repay_nightly  # noqa: F401
+        from .repay import repayment as repay_repayment  # noqa: F401
+        audit_actions({"creditcard.repay": "信用卡还款", "creditcard.cash": "信用卡取现",
+                       repay_autorepay.SET_ACTION: "自动还款设置",
+                       repay_autorepay.CANCEL_ACTION: "取消自动还款",
+                       "creditcard.autorepay_run": "信用卡自动还款扣款"})
+        sms_purposes(repay_autorepay.SMS_PURPOSES)
+        # --- end 还款管理

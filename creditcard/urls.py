@@ -4,4 +4,5 @@ app_name = "creditcard"
 urlpatterns = [
     # 账户管理: limit, unbilled, statements, statement(_pdf/_xlsx), info.
     path("", include("creditcard.account.urls")),
+    path("", include("creditcard.repay.urls")),  # 还款管理
 ]
