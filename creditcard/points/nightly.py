@@ -20,7 +20,7 @@ from ebank.core.clock import SHANGHAI
 from ebank.duework.nightly import nightly_step
 from ebank.ledger.models import Posting, Side
 
-from ..models import PointsSource
+from ..models import PointsLot, PointsSource
 from ..settings import card_setting_on
 from . import book
 
@@ -64,13 +64,18 @@ def ebank_points_earn_step(business_date: date) -> int:
     if per_thousand <= 0:
         return 0
     totals = ebank_transfer_totals(business_date)
-    customers = Customer.objects.in_bulk(list(totals))
+    references = {customer_id: f"ebank:{customer_id}:{business_date:%Y%m%d}"
+                  for customer_id in totals}
+    done = set(PointsLot.objects.filter(reference__in=references.values())
+               .values_list("reference", flat=True))
+    customers = Customer.objects.in_bulk([pk for pk, ref in references.items() if ref not in done])
     earned = 0
-    for customer_id, total in totals.items():
+    for customer_id, customer in sorted(customers.items()):
+        total = totals[customer_id]
         points = int(total // THOUSAND) * per_thousand
         lot = book.points_earn(
-            customer=customers[customer_id], points=points, source=PointsSource.EBANK,
-            earned_on=business_date, reference=f"ebank:{customer_id}:{business_date:%Y%m%d}",
+            customer=customer, points=points, source=PointsSource.EBANK,
+            earned_on=business_date, reference=references[customer_id],
             description=f"网银转账积分（{business_date:%Y-%m-%d}，¥{total:,.2f}）",
             valid_months=setting.points_valid_months)
         earned += 1 if lot is not None else 0
