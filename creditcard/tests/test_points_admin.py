@@ -88,3 +88,26 @@ def test_head_office_adds_a_gift(client, world):
                         {"code": "GF9", "name": "雨伞", "points": "800", "stock": "20",
                          "description": "", "active": "on"})
     assert added.status_code == 302 and Gift.objects.get(code="GF9").points == 800
+
+
+class _Out:
+    def __init__(self):
+        self.lines = []
+
+    def line(self, text):
+        self.lines.append(text)
+
+    def success(self, text):
+        self.lines.append(text)
+
+
+def test_the_demo_gifts_are_made_once():
+    from creditcard.points.demo import GIFTS, demo_seed
+    from ebank.core.demo import demo_parts
+
+    assert demo_seed in demo_parts()
+    out = _Out()
+    demo_seed(out)
+    demo_seed(out)  # twice: nothing doubled
+    assert Gift.objects.filter(active=True, stock__gt=0).count() == len(GIFTS)
+    assert out.lines[-1].endswith("(0 new)")
