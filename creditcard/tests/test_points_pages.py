@@ -114,3 +114,24 @@ def test_another_customers_redemptions_are_not_listed(world, client):
         points = client.get(reverse("creditcard:points"))
     assert "JDZHANG" not in page.content.decode()
     assert points.context["balance"] == 0
+
+
+def test_the_pages_queries_do_not_grow_with_the_rows(world, zhang):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    the_gift = gift()
+
+    def counted(url):
+        with at_now(), CaptureQueriesContext(connection) as queries:
+            assert zhang.get(reverse(url)).status_code == 200
+        return len(queries)
+
+    earn(world.zhang_customer, 1, on=date(2026, 6, 1), ref="ONE")
+    made(world, the_gift, TODAY, "JDONE")
+    counted("creditcard:points")  # the first request of the session reads a little more
+    one = counted("creditcard:points"), counted("creditcard:redemptions")
+    for day in range(2, 26):
+        earn(world.zhang_customer, day, on=date(2026, 5, day), ref=f"D{day}")
+        made(world, the_gift, date(2026, 5, day), f"JD{day:02d}")
+    assert (counted("creditcard:points"), counted("creditcard:redemptions")) == one

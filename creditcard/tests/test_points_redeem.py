@@ -158,3 +158,15 @@ def test_a_cancel_gives_the_points_back_to_their_lots_and_the_stock_back(world):
     assert book.points_balance(customer) == 2500 and book.points_verify(customer)
     event = AuditEvent.objects.get(action=services.CANCEL_ACTION)
     assert event.detail["reason"] == "礼品缺货" and event.detail["points_back"] == 2000
+
+
+def test_back_from_the_confirmation_brings_back_what_was_typed(world, zhang):
+    earn(world.zhang_customer, 5000)
+    the_gift = gift(points=1000)
+    with at_now():
+        operation = services.redemption_start(user=world.zhang, gift=the_gift, quantity=3,
+                                              **{**RECIPIENT, "address": "芜湖市镜湖区北京路8号"})
+        page = zhang.get(reverse("creditcard:gifts"), {"from": operation.public_id})
+    form = page.context["form"]
+    assert form.initial["quantity"] == 3 and form.initial["gift"] == the_gift.pk
+    assert "芜湖市镜湖区北京路8号" in page.content.decode()
