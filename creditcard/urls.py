@@ -5,4 +5,5 @@ urlpatterns = [
     # 账户管理: limit, unbilled, statements, statement(_pdf/_xlsx), info.
     path("", include("creditcard.account.urls")),
     path("", include("creditcard.repay.urls")),  # 还款管理
+    path("", include("creditcard.points.urls")),  # CC-POINTS
 ]
