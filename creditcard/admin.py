@@ -161,7 +161,10 @@ class StatementAdmin(CardRowsAdmin):
 class CardSettingForm(forms.ModelForm):
     class Meta:
         model = CardSetting
-        exclude = ()
+        fields = ["effective_from", "due_days", "grace_days", "tolerance", "interest_method",
+                  "daily_rate", "purchase_minimum_rate", "cash_minimum_rate", "late_fee_rate",
+                  "late_fee_minimum", "cash_limit_ratio", "cash_fee_rate", "cash_fee_minimum",
+                  "points_per_yuan", "points_per_thousand_transfers", "points_valid_months"]
 
     def clean_effective_from(self):
         day = self.cleaned_data["effective_from"]

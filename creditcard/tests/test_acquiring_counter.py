@@ -13,8 +13,8 @@ from accounts.models import LinkedMedium, MediumKind
 from accounts.services import pin_matches
 from creditcard.acquiring.counter import CardCounterAction, counter_card_issue
 from creditcard.models import AutoRepayMode, Card
-from ebank.core.models import AuditEvent
 from ebank.core.errors import BusinessError
+from ebank.core.models import AuditEvent
 from security.models import CounterReceipt
 from security.staff.counter.actions import COUNTER_ACTIONS
 from security.tests.test_counter_fixtures import ident, make_staff, otp_login
