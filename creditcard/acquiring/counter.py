@@ -177,5 +177,5 @@ counter_action(CardCounterAction.ISSUE, CounterActionSpec(
         autorepay_mode=d["autorepay_mode"],
         autorepay_medium=d["autorepay_medium"] if d["autorepay_mode"] != AutoRepayMode.NONE
         else None),
-    applies=lambda state: True, unavailable="",
+    applies=lambda state: True, unavailable="该客户当前不能办理信用卡发卡",
     note="发卡后客户凭交易密码使用信用卡；客户已开通网上银行的，新卡自动关联网银。"))

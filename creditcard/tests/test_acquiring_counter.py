@@ -42,9 +42,14 @@ def action_url(customer):
                                                    "action": "card_issue"})
 
 
-def test_the_action_is_registered_with_its_label():
+def test_the_action_is_registered_with_its_label_and_offered_to_every_customer(world):
+    from security.staff.counter.state import customer_state_read
+
     spec = COUNTER_ACTIONS["card_issue"]
     assert spec.label == "信用卡发卡" and CardCounterAction.ISSUE == "card_issue"
+    # with or without e-banking (王芳 has none): a card needs only the customer's ID
+    assert spec.applies(customer_state_read(customer=world.zhang_customer))
+    assert spec.applies(customer_state_read(customer=world.wang_customer))
 
 
 def test_the_teller_issues_a_card_on_the_counter_page(world, teller, client):
