@@ -41,6 +41,8 @@ from ..models import (
 
 CENT = Decimal("0.01")
 NO_SUCH_CARD = "无效卡号"
+# A purchase and a refund share the engine's per-card reference space (and its ledger key).
+DUPLICATE_REFERENCE = "收单流水号重复"
 
 
 def _declined(reason: str) -> IssuerAnswer:
@@ -90,6 +92,8 @@ def card_authorise(*, card_number: str, amount, merchant: str, mcc: str, txn_dat
             if existing is not None:
                 return IssuerAnswer(approved=True, issuer_reference=f"item:{existing.pk}",
                                     replayed=True)
+            if CardCredit.objects.filter(card=card, reference=reference).exists():
+                return _declined(DUPLICATE_REFERENCE)   # the ledger key is the card's reference
             reason = card_unusable_reason(card)
             if reason:
                 return _declined(reason)
@@ -124,6 +128,8 @@ def card_refund(*, card_number: str, amount, original_reference: str,
             if existing is not None:
                 return IssuerAnswer(approved=True, issuer_reference=f"credit:{existing.pk}",
                                     replayed=True)
+            if CardItem.objects.filter(card=card, reference=reference).exists():
+                return _declined(DUPLICATE_REFERENCE)
             original = CardItem.objects.filter(card=card, kind=ItemKind.PURCHASE,
                                                reference=(original_reference or "").strip()
                                                ).first()

@@ -181,3 +181,17 @@ def test_a_refund_after_repayment_is_overpayment(card, on_day):
     assert card_balance(card) == D("-200.00")
     assert CardCredit.objects.get(kind=CreditKind.REFUND).unapplied == D("200.00")
     assert card_verify(card)[0] == card_verify(card)[1]
+
+
+def test_a_refund_reusing_a_purchase_reference_is_declined_not_mistaken_for_a_replay(card,
+                                                                                     on_day):
+    bought = buy(card, "100.00", reference="ACQ-SHARED")
+    answer = card_refund(card_number=card.medium.number, amount=D("10.00"),
+                         original_reference=bought.reference, reference="ACQ-SHARED")
+    assert not answer.approved and answer.reason == "收单流水号重复"
+    assert card_refund(card_number=card.medium.number, amount=D("10.00"),
+                       original_reference=bought.reference, reference="ACQ-RF-OK").approved
+    again = card_authorise(card_number=card.medium.number, amount=D("5.00"), merchant="店",
+                           mcc="", txn_date=DAY, reference="ACQ-RF-OK")
+    assert not again.approved and again.reason == "收单流水号重复"
+    assert card_balance(card) == D("90.00") and card_verify(card)[0] == card_verify(card)[1]
