@@ -27,7 +27,7 @@ from .models import Card, CardCredit, CardItem, CardSetting, Statement
 class SimulateActionForm(ActionForm):
     amount = forms.CharField(label="消费金额", max_length=20, required=False)
     merchant = forms.CharField(label="商户名称", max_length=60, required=False)
-    mcc = forms.CharField(label="MCC", max_length=4, required=False, initial="5411")
+    mcc = forms.CharField(label="商户类别码", max_length=4, required=False, initial="5411")
 
 
 @admin.register(Card)
