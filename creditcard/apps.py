@@ -103,3 +103,27 @@ class CreditcardConfig(AppConfig):
         points_role_grant(PointsRole.HEAD_OFFICE, (("creditcard", "gift", ("add", "change")),))
         points_demo_part(52, points_demo_seed)
         # --- end CC-POINTS
+        # --- acquiring (the card's arrival and its activity feed: creditcard/acquiring) ---
+        # The issuer API for the acquirer simulator (ebank.acquirer.issuer), which may not
+        # import a menu app; the counter action 信用卡发卡; the staff admin's places and grants;
+        # the audit labels.
+        from ebank.acquirer.issuer import issuer_register
+        from security.staff.admin_sections import admin_section_place
+        from security.staff.roles import Role, role_grant
+
+        from .acquiring import counter as acquiring_counter  # noqa: F401
+        from .acquiring import services as acquiring_services
+        from .acquiring.staff import AUDIT_LABELS as ACQUIRING_AUDIT_LABELS
+        issuer_register(acquiring_services)
+        from ebank.core.audit import audit_actions
+        audit_actions(ACQUIRING_AUDIT_LABELS)
+        # The staff index: cards and statements beside the customer's accounts, their items
+        # and credits with the transactions; 信用卡业务参数 in the app's own section.
+        admin_section_place("creditcard", "card", section="accounts", order=60)
+        admin_section_place("creditcard", "statement", section="accounts", order=61)
+        admin_section_place("creditcard", "carditem", section="transactions", order=80)
+        admin_section_place("creditcard", "cardcredit", section="transactions", order=81)
+        role_grant(Role.TELLER, tuple(("creditcard", model, ("view",)) for model in (
+            "card", "carditem", "cardcredit", "statement", "cardsetting")))
+        role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),))
+        role_grant(Role.HEAD_OFFICE, (("creditcard", "cardsetting", ("add", "change")),))

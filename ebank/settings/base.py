@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ebank.otherbanks",
     "ebank.billers",
     "ebank.merchants",  # PAY-QUICKPAY: the simulated payment institution
+    "ebank.acquirer",  # CC-*: the simulated acquirer (card purchases and refunds)
     "ebank.duework",
     # menu apps (dependency rule: menu apps → security → accounts → limits → ledger → core)
     "accounts",
@@ -289,6 +290,8 @@ OTHERBANK_ADAPTER = env("OTHERBANK_ADAPTER", "ebank.otherbanks.simulator.Simulat
 BILLER_ADAPTER = env("BILLER_ADAPTER", "ebank.billers.simulator.SimulatedBillers")
 # The simulated billers' 对账文件 (<dir>/<biller code>/<YYYYMMDD>.csv), read by reconcile_billers.
 BILLER_FILES_DIR = Path(env("BILLER_FILES_DIR", str(BASE_DIR / "var" / "biller-files")))
+# The acquirer (收单机构) whose card purchases and refunds reach 信用卡业务: docs/creditcard.md.
+ACQUIRER_ADAPTER = env("ACQUIRER_ADAPTER", "ebank.acquirer.simulator.SimulatedAcquirer")
 
 # --- limits (X-LIMIT) -------------------------------------------------------------------------
 SELF_SERVICE_SINGLE_CAP = Decimal("1000000.00")

@@ -53,9 +53,10 @@ def snapshot(*, user: dict | None = None, media=(DEBIT,), tools=()) -> CustomerS
 # 书面挂失 and 解除挂失 depend on the media alone: their rules are in test_counter_loss_reset.py;
 # so do the deposits' counter actions 利先得开户 (a debit card in 正常 state:
 # deposits/tests/test_lixiande.py), 活期宝签约 (deposits/tests/test_sweep.py) and 存本取息开户
-# (deposits/tests/test_payout.py).
+# (deposits/tests/test_payout.py); 信用卡发卡 applies to every customer
+# (creditcard/tests/test_acquiring_counter.py).
 LOSS_ACTIONS = {CounterAction.WRITTEN_LOSS, CounterAction.LOSS_RELEASE,
-                "lixiande_open", "hqb_sign", "payout_open"}
+                "lixiande_open", "hqb_sign", "payout_open", "card_issue"}
 
 
 def applicable(state: CustomerState) -> set[str]:
