@@ -63,7 +63,7 @@ ACTION_TERMINATE = "creditcard.instal_terminate"
 AUDIT_LABELS = {ACTION_APPLY: "信用卡分期申请", ACTION_TERMINATE: "信用卡分期提前终止"}
 
 NO_STATEMENT = "该信用卡尚无已出账单，不能办理账单分期"
-PAST_DUE = "已过本期账单到期还款日的前一日，不能办理账单分期"
+PAST_DUE = "账单分期须在本期账单到期还款日之前申请"
 ALREADY_SPLIT = "该期账单已办理账单分期，每期账单只能分期一次"
 FLEX_TAKEN = "该笔消费已办理灵活分期"
 RATE_CHANGED = "分期手续费率已调整，请重新申请"
@@ -213,6 +213,7 @@ def bill_instal_start(*, user, card: Card, statement: Statement, principal: Deci
                       periods: int) -> PendingOperation:
     """申请分期 of 账单分期, after the table was shown: check, then X-CONFIRM."""
     today = business_day()
+    principal = amount_parse(principal)
     owed = bill_instal_check(card=card, statement=statement, today=today)
     if principal > owed:
         raise BusinessError(f"分期金额不能超过本期账单可分期金额{format_cny(owed)}", code="amount")
