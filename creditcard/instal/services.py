@@ -58,9 +58,9 @@ APPLY_KINDS = {InstalmentKind.BILL: KIND_BILL, InstalmentKind.FLEX: KIND_FLEX}
 TERMINATE_KINDS = {InstalmentKind.BILL: KIND_BILL_TERMINATE,
                    InstalmentKind.FLEX: KIND_FLEX_TERMINATE}
 
-ACTION_APPLY = "creditcard.instal_apply"
-ACTION_TERMINATE = "creditcard.instal_terminate"
-AUDIT_LABELS = {ACTION_APPLY: "信用卡分期申请", ACTION_TERMINATE: "信用卡分期提前终止"}
+APPLY_ACTION = "creditcard.instal_apply"
+TERMINATE_ACTION = "creditcard.instal_terminate"
+AUDIT_LABELS = {APPLY_ACTION: "信用卡分期申请", TERMINATE_ACTION: "信用卡分期提前终止"}
 
 NO_STATEMENT = "该信用卡尚无已出账单，不能办理账单分期"
 PAST_DUE = "账单分期须在本期账单到期还款日之前申请"
@@ -281,7 +281,7 @@ def _plan_create(*, operation: PendingOperation, card: Card, kind: str, trial: T
                    reference=reference,
                    description=f"{InstalmentKind(kind).label}转分期 {trial.periods}期")
     _sound(card)
-    audit_record(action=ACTION_APPLY, actor=operation.user, customer_id=card.customer_id,
+    audit_record(action=APPLY_ACTION, actor=operation.user, customer_id=card.customer_id,
                  object_ref=f"instalment:{reference}",
                  detail={"kind": kind, "card": card.medium.masked_number,
                          "principal": str(trial.principal), "periods": trial.periods,
@@ -390,7 +390,7 @@ def instal_terminate_execute(*, operation: PendingOperation) -> dict:
     plan.terminated_on = today
     plan.save(update_fields=["status", "unbilled_principal", "terminated_on"])
     _sound(card)
-    audit_record(action=ACTION_TERMINATE, actor=operation.user, customer_id=card.customer_id,
+    audit_record(action=TERMINATE_ACTION, actor=operation.user, customer_id=card.customer_id,
                  object_ref=f"instalment:{plan.reference}",
                  detail={"kind": plan.kind, "remaining": str(remaining),
                          "periods_billed": plan.periods_billed})

@@ -59,7 +59,7 @@ def test_a_bill_instalment_of_12000_in_12_periods_converts_the_statements_purcha
     assert conversion.entry_id is None and Entry.objects.count() == entries
     assert card_balance(card) == D("12000.00")
     _sound(card)
-    audit = AuditEvent.objects.get(action=services.ACTION_APPLY)
+    audit = AuditEvent.objects.get(action=services.APPLY_ACTION)
     assert audit.actor == world.zhang and audit.detail["apr"] == "13.03"
 
 
@@ -217,7 +217,7 @@ def test_terminate_bills_the_remaining_principal_at_once_and_no_future_fee(world
     assert not CardItem.objects.filter(kind=ItemKind.INSTALMENT_FEE).exists()
     assert Entry.objects.count() == entries and card_balance(card) == D("12000.00")
     _sound(card)
-    assert AuditEvent.objects.filter(action=services.ACTION_TERMINATE).count() == 1
+    assert AuditEvent.objects.filter(action=services.TERMINATE_ACTION).count() == 1
     with pytest.raises(BusinessError) as refused:
         services.instal_terminate_start(user=world.zhang, plan=plan)
     assert refused.value.message == services.NOT_ACTIVE
