@@ -136,3 +136,11 @@ def test_another_customers_plan_is_a_404(world):
                       {"plan": plan.pk}).status_code == 404
     assert client.get(reverse("creditcard:bill_instal"), {"card": card.pk}).status_code == 404
     assert not PendingOperation.objects.filter(user=world.li).exists()
+
+
+def test_the_confirmation_page_shows_the_apr_and_asks_no_pin(client, world):
+    card = billed_card(world.zhang_customer)
+    operation = bill_start(world.zhang, card)
+    body = client.get(reverse("security:confirm", args=[operation.public_id])).content.decode()
+    assert "账单分期申请" in body and "13.03%" in body and "¥12,000.00" in body
+    assert 'name="pin"' not in body
