@@ -69,6 +69,8 @@ FLEX_TAKEN = "该笔消费已办理灵活分期"
 RATE_CHANGED = "分期手续费率已调整，请重新申请"
 NOTHING_UNBILLED = "该分期本金已全部入账，无需提前终止"
 NOT_ACTIVE = "该分期不在分期中，不能提前终止"
+APPLIED_MESSAGE = "申请分期成功，各期本金和手续费将从下一账单日起逐期计入账单"
+TERMINATED_MESSAGE = "提前终止成功，剩余本金将计入下期账单"
 FEE_NOTE = "提前终止后，剩余未入账本金将一次性计入下期账单，以后各期手续费不再收取"
 
 
@@ -119,6 +121,10 @@ class Trial:
     @property
     def total_fee(self) -> Decimal:
         return sum((row.fee for row in self.rows), ZERO)
+
+    @property
+    def total_payment(self) -> Decimal:
+        return self.principal + self.total_fee
 
     @property
     def rate_percent(self) -> str:
@@ -290,7 +296,7 @@ def _plan_create(*, operation: PendingOperation, card: Card, kind: str, trial: T
 
 
 def _apply_result(plan: InstalmentPlan, trial: Trial) -> dict:
-    return {"message": "申请分期成功",
+    return {"message": APPLIED_MESSAGE,
             "plan": plan.pk,
             "lines": [["分期编号", plan.reference], ["分期本金", format_cny(plan.principal)],
                       ["分期期数", f"{plan.periods}期"],
@@ -394,6 +400,6 @@ def instal_terminate_execute(*, operation: PendingOperation) -> dict:
                  object_ref=f"instalment:{plan.reference}",
                  detail={"kind": plan.kind, "remaining": str(remaining),
                          "periods_billed": plan.periods_billed})
-    return {"message": "提前终止成功",
+    return {"message": TERMINATED_MESSAGE,
             "lines": [["分期编号", plan.reference], ["一次性入账本金", format_cny(remaining)],
                       ["说明", "剩余本金计入下期账单，以后各期手续费不再收取"]]}

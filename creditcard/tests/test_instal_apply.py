@@ -45,7 +45,7 @@ def test_a_bill_instalment_of_12000_in_12_periods_converts_the_statements_purcha
     operation = bill_start(world.zhang, card)
     assert ["年化利率", "13.03%"] in operation.payload[SUMMARY_KEY]
     done = confirm(operation, user=world.zhang)
-    assert done.result["message"] == "申请分期成功"
+    assert done.result["message"] == services.APPLIED_MESSAGE
     plan = InstalmentPlan.objects.get()
     assert (plan.kind, plan.statement, plan.principal, plan.periods) == (
         InstalmentKind.BILL, last_statement(card), D("12000.00"), 12)
@@ -207,7 +207,7 @@ def test_terminate_bills_the_remaining_principal_at_once_and_no_future_fee(world
         operation = services.instal_terminate_start(user=world.zhang, plan=plan)
         assert ["不再收取的手续费", "¥792.00"] in operation.payload[SUMMARY_KEY]
         done = confirm(operation, user=world.zhang)
-    assert done.result["message"] == "提前终止成功"
+    assert done.result["message"] == services.TERMINATED_MESSAGE
     plan.refresh_from_db()
     assert plan.status == InstalmentStatus.TERMINATED and plan.unbilled_principal == D("0.00")
     assert plan.terminated_on == date(2026, 3, 9)
