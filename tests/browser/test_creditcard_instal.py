@@ -2,9 +2,10 @@
 table and the APR before he agrees), confirms with his USBKey and finds the plan in 账单分期查询;
 no page scrolls sideways."""
 
-from datetime import timedelta
+from datetime import date
 
 import pytest
+import time_machine
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -12,8 +13,7 @@ from creditcard.instal.demo import instal_rates_seed
 from creditcard.models import InstalmentPlan
 from creditcard.tests.conftest import charge
 from creditcard.tests.conftest import world as world  # noqa: F401 - fixture
-from creditcard.tests.instal_support import card_linked, statement_make
-from ebank.core.clock import business_day
+from creditcard.tests.instal_support import APPLY_AT, card_linked, statement_make
 from tests.customer_world import CERT_PASSWORD
 
 from .support import login
@@ -28,13 +28,19 @@ def fits(page: Page, name: str, shot) -> None:
     assert measured["scrollWidth"] <= measured["innerWidth"], (name, measured)
 
 
-def test_zhang_applies_for_a_bill_instalment_on_a_phone(page: Page, live_server, world, shot):
+@pytest.fixture
+def on_apply_day():
+    with time_machine.travel(APPLY_AT, tick=True):
+        yield
+
+
+def test_zhang_applies_for_a_bill_instalment_on_a_phone(page: Page, live_server, world,
+                                                       on_apply_day, shot):
     instal_rates_seed()
-    today = business_day()
     card = card_linked(world.zhang_customer)
-    charge(card, "8000.00", today - timedelta(days=25))
-    charge(card, "4000.00", today - timedelta(days=20))
-    statement_make(card, today - timedelta(days=5))
+    charge(card, "8000.00", date(2026, 1, 6))
+    charge(card, "4000.00", date(2026, 1, 20))
+    statement_make(card)
     base = live_server.url
     page.set_viewport_size(PHONE)
     login(page, base, world.zhang.username)
@@ -47,7 +53,7 @@ def test_zhang_applies_for_a_bill_instalment_on_a_phone(page: Page, live_server,
     fits(page, "trial", shot)
 
     page.goto(base + reverse("creditcard:bill_instal"))
-    expect(page.locator("body")).to_contain_text("¥12,000.00")
+    expect(page.locator("body")).to_contain_text("2026-02-25")
     page.fill("#id_amount", "12000")
     page.select_option("#id_periods", "12")
     page.click("button[type=submit]:has-text('申请分期')")
