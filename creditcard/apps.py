@@ -127,3 +127,21 @@ class CreditcardConfig(AppConfig):
             "card", "carditem", "cardcredit", "statement", "cardsetting")))
         role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),))
         role_grant(Role.HEAD_OFFICE, (("creditcard", "cardsetting", ("add", "change")),))
+        # --- CC-INSTAL 账单分期管理 (creditcard/instal) ---
+        # X-CONFIRM kinds (security.confirm.registry), audit labels (ebank.core.audit), the
+        # 分期手续费率 admin, head office's grant on it (security.staff.roles) and the demo rates
+        # (ebank.core.demo).
+        from ebank.core.audit import audit_actions
+        from ebank.core.demo import demo_part
+        from security.staff.roles import Role, role_grant
+
+        from .instal import admin as instal_admin  # noqa: F401
+        from .instal import operations as instal_operations  # noqa: F401
+        from .instal.demo import demo_seed as instal_demo_seed
+        from .instal.services import AUDIT_LABELS as INSTAL_AUDIT_LABELS
+        audit_actions(INSTAL_AUDIT_LABELS)
+        role_grant(Role.TELLER, (("creditcard", "instalmentrate", ("view",)),))
+        role_grant(Role.HEAD_OFFICE, (
+            ("creditcard", "instalmentrate", ("add", "change", "delete")),))
+        demo_part(51, instal_demo_seed)
+        # --- end CC-INSTAL ---

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("creditcard.account.urls")),
     path("", include("creditcard.repay.urls")),  # 还款管理
     path("", include("creditcard.points.urls")),  # CC-POINTS
+    path("", include("creditcard.instal.urls")),  # CC-INSTAL 账单分期管理
 ]

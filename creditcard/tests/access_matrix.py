@@ -19,3 +19,32 @@ OBJECT_URLS = {
     "creditcard:statement_pdf": _statement,
     "creditcard:statement_xlsx": _statement,
 }
+Each makes the object for ``owner`` (a User) and returns the URL's kwargs. Areas append their
+own block."""
+
+
+# --- CC-INSTAL 账单分期管理 -------------------------------------------------------------------------
+
+def _instalment_plan(owner):
+    from datetime import date
+    from decimal import Decimal
+
+    from accounts.demo import DEMO_PIN
+    from creditcard.cards import card_issue
+    from creditcard.models import InstalmentKind, InstalmentPlan
+
+    card = card_issue(customer=owner.customer, credit_limit=Decimal("20000.00"), statement_day=5,
+                      issued_on=date(2026, 1, 2), pin=DEMO_PIN)
+    plan = InstalmentPlan.objects.create(
+        card=card, kind=InstalmentKind.FLEX, principal=Decimal("3000.00"), periods=3,
+        fee_rate=Decimal("0.0075"), period_principal=Decimal("1000.00"),
+        period_fee=Decimal("22.50"), apr=Decimal("13.45"), applied_on=date(2026, 2, 10),
+        unbilled_principal=Decimal("3000.00"), reference=f"FQMATRIX{owner.pk:010d}")
+    return {"pk": plan.pk}
+
+
+OBJECT_URLS = {
+    "creditcard:instal_plan": _instalment_plan,
+    "creditcard:instal_terminate_plan": _instalment_plan,
+}
+# --- end CC-INSTAL ----------------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""The pages of 账单分期管理: 试算, 申请 (the table and the APR before X-CONFIRM), 提前终止 and
+查询; what was typed kept with the refusal; another customer's plan a 404."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from creditcard.models import InstalmentPlan, InstalmentStatus
+from security.models import PendingOperation
+from tests.customer_world import confirm
+
+from .conftest import charge
+from .instal_support import at_apply, bill_start, billed_card, card_linked, rates  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rates", "at_apply")]
+
+
+@pytest.fixture
+def client(world):
+    client = Client()
+    client.force_login(world.zhang)
+    return client
+
+
+def test_the_trial_shows_the_whole_table_and_the_apr(client):
+    body = client.get(reverse("creditcard:instal_trial"),
+                      {"amount": "12000", "periods": "12"}).content.decode()
+    assert body.count("¥1,072.00") >= 12 and "第12期" in body
+    assert "13.03%" in body and "0.60%" in body and "¥864.00" in body  # 手续费总额
+
+
+def test_the_trial_says_what_is_wrong_and_keeps_what_was_typed(client):
+    body = client.get(reverse("creditcard:instal_trial"),
+                      {"amount": "12abc", "periods": "12"}).content.decode()
+    assert "请输入正确的分期金额" in body and 'value="12abc"' in body
+    body = client.get(reverse("creditcard:instal_trial"),
+                      {"amount": "300", "periods": "5"}).content.decode()
+    assert "分期期数只能为3、6、12或24期" in body and 'value="300"' in body
+
+
+def test_bill_instalment_shows_the_table_and_apr_first_then_confirms(client, world):
+    card = billed_card(world.zhang_customer)
+    page = reverse("creditcard:bill_instal")
+    body = client.get(page).content.decode()
+    assert "可分期金额" in body and "¥12,000.00" in body and "2026-02-25" in body
+    response = client.post(page, {"step": "quote", "card": card.pk, "amount": "12000",
+                                  "periods": "12"})
+    body = response.content.decode()
+    assert "13.03%" in body and body.count("¥1,072.00") >= 12 and 'value="apply"' in body
+    assert not PendingOperation.objects.exists()
+    response = client.post(page, {"step": "apply", "card": card.pk, "amount": "12000.00",
+                                  "periods": "12"})
+    operation = PendingOperation.objects.get()
+    assert response.status_code == 302 and operation.public_id in response["Location"]
+    confirm(operation, user=world.zhang)
+    assert InstalmentPlan.objects.get().principal == D("12000.00")
+    body = client.get(page).content.decode()
+    assert "每期账单只能分期一次" in body
+
+
+def test_more_than_is_owed_is_said_on_the_page_with_the_amount_kept(client, world):
+    card = billed_card(world.zhang_customer)
+    body = client.post(reverse("creditcard:bill_instal"), {
+        "step": "quote", "card": card.pk, "amount": "12000.01", "periods": "12"}
+    ).content.decode()
+    assert "分期金额不能超过本期账单可分期金额¥12,000.00" in body and 'value="12000.01"' in body
+    assert not PendingOperation.objects.exists()
+
+
+def test_flex_instalment_lists_the_purchases_and_starts_the_confirmation(client, world):
+    card = card_linked(world.zhang_customer)
+    item = charge(card, "3600.00", date(2026, 2, 8), merchant="家电商城")
+    charge(card, "120.00", date(2026, 2, 8), merchant="便利店")
+    page = reverse("creditcard:flex_instal")
+    body = client.get(page).content.decode()
+    assert "家电商城" in body and "便利店" not in body
+    body = client.post(page, {"step": "quote", "card": card.pk, "item": item.pk,
+                              "periods": "3"}).content.decode()
+    assert "¥1,227.00" in body and "13.45%" in body
+    response = client.post(page, {"step": "apply", "card": card.pk, "item": item.pk,
+                                  "periods": "3"})
+    assert response.status_code == 302
+    assert PendingOperation.objects.get().payload["amount"] == "3600.00"
+
+
+def test_terminate_list_plan_page_and_the_confirmation(client, world):
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    body = client.get(reverse("creditcard:bill_instal_terminate")).content.decode()
+    assert plan.reference in body
+    assert plan.reference not in client.get(
+        reverse("creditcard:flex_instal_terminate")).content.decode()
+    response = client.get(reverse("creditcard:bill_instal_terminate"), {"plan": plan.pk})
+    assert response["Location"] == reverse("creditcard:instal_terminate_plan", args=[plan.pk])
+    body = client.get(response["Location"]).content.decode()
+    assert "剩余未入账本金" in body and "¥12,000.00" in body and "手续费不再收取" in body
+    assert "¥864.00" in body
+    response = client.post(reverse("creditcard:instal_terminate_plan", args=[plan.pk]))
+    assert response.status_code == 302
+    confirm(PendingOperation.objects.get(kind="creditcard.bill_instal_terminate"),
+            user=world.zhang)
+    plan.refresh_from_db()
+    assert plan.status == InstalmentStatus.TERMINATED
+
+
+def test_the_query_pages_and_a_plans_schedule(client, world):
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card, amount="6000.00", periods=6), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    body = client.get(reverse("creditcard:bill_instal_list")).content.decode()
+    assert plan.reference in body and "分期中" in body and "0.70%" in body
+    assert plan.reference not in client.get(reverse("creditcard:flex_instal_list"),
+                                            ).content.decode()
+    body = client.get(reverse("creditcard:bill_instal_list"),
+                      {"status": "terminated"}).content.decode()
+    assert plan.reference not in body
+    body = client.get(reverse("creditcard:instal_plan", args=[plan.pk])).content.decode()
+    assert "第6期" in body and "¥1,042.00" in body and "未入账" in body and "14.26%" in body
+
+
+def test_another_customers_plan_is_a_404(world):
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    client = Client()
+    client.force_login(world.li)
+    for name in ("creditcard:instal_plan", "creditcard:instal_terminate_plan"):
+        assert client.get(reverse(name, args=[plan.pk])).status_code == 404
+    assert client.post(reverse("creditcard:instal_terminate_plan",
+                               args=[plan.pk])).status_code == 404
+    assert client.get(reverse("creditcard:bill_instal_terminate"),
+                      {"plan": plan.pk}).status_code == 404
+    assert client.get(reverse("creditcard:bill_instal"), {"card": card.pk}).status_code == 404
+    assert not PendingOperation.objects.filter(user=world.li).exists()
+
+
+def test_the_confirmation_page_shows_the_apr_and_asks_no_pin(client, world):
+    card = billed_card(world.zhang_customer)
+    operation = bill_start(world.zhang, card)
+    body = client.get(reverse("security:confirm", args=[operation.public_id])).content.decode()
+    assert "账单分期申请" in body and "13.03%" in body and "¥12,000.00" in body
+    assert 'name="pin"' not in body
