@@ -13,14 +13,6 @@ def _statement(owner):
     return {"pk": statement_make(card).pk}
 
 
-OBJECT_URLS = {
-    # --- 账户管理
-    "creditcard:statement": _statement,
-    "creditcard:statement_pdf": _statement,
-    "creditcard:statement_xlsx": _statement,
-}
-Each makes the object for ``owner`` (a User) and returns the URL's kwargs. Areas append their
-own block."""
 
 
 # --- CC-INSTAL 账单分期管理 -------------------------------------------------------------------------
@@ -43,8 +35,14 @@ def _instalment_plan(owner):
     return {"pk": plan.pk}
 
 
+
+
 OBJECT_URLS = {
+    # 账户管理
+    "creditcard:statement": _statement,
+    "creditcard:statement_pdf": _statement,
+    "creditcard:statement_xlsx": _statement,
+    # 账单分期管理
     "creditcard:instal_plan": _instalment_plan,
     "creditcard:instal_terminate_plan": _instalment_plan,
 }
-# --- end CC-INSTAL ----------------------------------------------------------------------------------
