@@ -51,3 +51,6 @@ class CreditcardConfig(AppConfig):
         # Menu group (ebank.core.menu): 信用卡业务 after 自助缴费.
         menu_group(50, MenuSpec("信用卡业务", children=tuple(
             menu_leaf(label, url_name) for label, url_name in CARD_MENU)))
+
+        # Statement run (area: statements): the nightly step 信用卡账单生成.
+        from .statements import nightly as statements_nightly  # noqa: F401
