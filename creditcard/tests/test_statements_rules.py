@@ -13,9 +13,9 @@ from creditcard.statements.rules import (
 )
 
 RATE = D("0.0005")
-EXAMPLE = dict(purchases=D("10000.00"), cash=D("1000.00"), instalments=D("1072.00"),
-               interest=D("100.00"), fees=D("30.00"), previous_minimum_unpaid=D("683.00"),
-               balance=D("50000.00"))
+EXAMPLE = {"purchases": D("10000.00"), "cash": D("1000.00"), "instalments": D("1072.00"),
+               "interest": D("100.00"), "fees": D("30.00"), "previous_minimum_unpaid": D("683.00"),
+               "balance": D("50000.00")}
 
 
 def test_free_period_is_51_days():
