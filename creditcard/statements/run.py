@@ -170,21 +170,29 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
         items_by_card[row[1]].append(_Item(row[0], row[2], row[3], row[4], row[5], row[6],
                                            row[7], row[8]))
 
-    # Allocations since the earliest day any of this needs (interest starts, previous periods).
+    # Allocations: every one since the earliest day this run needs (the previous period, the
+    # interest already running), and all of the few billed items that may start earning now.
     cutoffs = [s.statement_date + timedelta(days=1) for s in previous.values()]
+    may_start = []
     for card_items in items_by_card.values():
         for item in card_items:
             start = _interest_start(item)
             if start is not None:
                 cutoffs.append(start)
-            elif item.kind == ItemKind.CASH or (item.statement_date is not None
-                                                and item.kind in ACCRUING_KINDS):
-                cutoffs.append(item.posted_on)   # may start earning now, from its posting day
+            elif item.kind == ItemKind.CASH:
+                cutoffs.append(item.posted_on)
+            elif item.statement_date is not None and item.kind in ACCRUING_KINDS:
+                may_start.append(item)
     allocations_by_card: dict[int, list[_Alloc]] = defaultdict(list)
-    if cutoffs:
+    if cutoffs or may_start:
+        recent = min(cutoffs, default=day)
+        old = [item.pk for item in may_start if item.posted_on < recent]
+        wanted_allocations = Q(applied_on__gte=recent)
+        if old:
+            wanted_allocations |= Q(item_id__in=_ids(old))
         item_index = {item.pk: item for card_items in items_by_card.values()
                       for item in card_items}
-        for row in (Allocation.objects.filter(item__card_id__in=chunk, applied_on__gte=min(cutoffs))
+        for row in (Allocation.objects.filter(item__card_id__in=chunk).filter(wanted_allocations)
                     .values_list("item_id", "item__card_id", "item__statement__statement_date",
                                  "amount", "applied_on", "credit__posted_on", "credit__kind")):
             alloc = _Alloc(*row)
@@ -203,17 +211,17 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
 
     statements = []
     accrual_marks: dict[date, list[int]] = defaultdict(list)   # interest_through → item ids
-    accruing_now: list[int] = []                               # interest_from set (posting day)
+    accruing_from: dict[date, list[int]] = defaultdict(list)    # interest_from → item ids
     for card in cards:
         statements.append(_card_statement(
             card, day, setting, previous.get(card.pk), items_by_card.get(card.pk, []),
             lines_by_card.get(card.pk, {}), credits_by_card.get(card.pk, {}),
             allocations_by_card.get(card.pk, []),
             plans_by_card.get(card.pk, []), points.get(card.customer_id) or 0,
-            accrual_marks, accruing_now))
+            accrual_marks, accruing_from))
 
-    if accruing_now:
-        CardItem.objects.filter(pk__in=accruing_now).update(interest_from=F("posted_on"))
+    for since, item_ids in accruing_from.items():
+        CardItem.objects.filter(pk__in=item_ids).update(interest_from=since)
     for through, item_ids in accrual_marks.items():
         CardItem.objects.filter(pk__in=item_ids).update(interest_through=through)
     _statements_insert(statements)
@@ -285,7 +293,7 @@ def _card_statement(card: Card, day: date, setting, previous: Statement | None,
                     items: list[_Item], lines: dict[str, tuple[Decimal, int]],
                     credits: dict[str, Decimal],
                     allocations: list[_Alloc], plans: list[InstalmentPlan], points_balance: int,
-                    accrual_marks: dict, accruing_now: list) -> Statement:
+                    accrual_marks: dict, accruing_from: dict) -> Statement:
     rate = setting.daily_rate
     tolerance = setting.tolerance
     method = previous.interest_method if previous is not None else setting.interest_method
@@ -311,19 +319,24 @@ def _card_statement(card: Card, day: date, setting, previous: Statement | None,
     for item in items:
         if item.posted_on >= day or item.kind not in INTEREST_KINDS:
             continue
-        newly = False
+        newly = carried_in = False
         if item.interest_from is None:
             late = (not paid_in_full and item.statement_date is not None
                     and item.kind in ACCRUING_KINDS)
             if item.kind != ItemKind.CASH and not late:
                 continue
             item.interest_from = item.posted_on
-            accruing_now.append(item.pk)
+            if late and item.statement_date < previous.statement_date:
+                # Carried from an older statement (counted paid by 容差): only what is still
+                # owed earns, from the day it was carried into the unpaid statement's period.
+                item.interest_from = max(item.posted_on, previous.period_start)
+                carried_in = True
+            accruing_from[item.interest_from].append(item.pk)
             newly = item.kind != ItemKind.CASH
         start = _interest_start(item)
         if start >= day:
             continue
-        if newly and method == InterestMethod.UNPAID_PART:
+        if carried_in or (newly and method == InterestMethod.UNPAID_PART):
             later = [(applied, amount) for applied, amount, posted in item.allocations
                      if posted > as_of]
             unpaid = item.outstanding + sum((amount for _, amount in later), ZERO)

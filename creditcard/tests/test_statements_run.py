@@ -316,3 +316,40 @@ def test_instalment_first_period_on_the_first_statement_after_applying(card):
     assert statement(card, date(2026, 2, 5)).instalments == D("0.00")
     run(date(2026, 3, 5))
     assert statement(card, date(2026, 3, 5)).instalments == D("200.00") + D("5.28")
+
+
+# --- more of the statement's figures ------------------------------------------------------------
+
+
+def test_a_refund_nets_the_purchases_in_the_minimum_and_overpayment_owes_nothing(card):
+    from creditcard.engine import credit_post
+    from creditcard.models import CardBook, CardBusinessType, CreditKind
+    from ebank.ledger.bank_books import bank_book_id
+
+    purchase = charge(card, "2000.00", date(2026, 1, 10))
+    credit_post(card=card, kind=CreditKind.REFUND, amount=D("500.00"),
+                business_type=CardBusinessType.REFUND,
+                debit_ledger_id=bank_book_id(CardBook.ACQUIRER), txn_date=date(2026, 1, 12),
+                posted_on=date(2026, 1, 12), reference="REF-1", description="退货",
+                refund_of=purchase)
+    run(date(2026, 2, 5))
+    s = statement(card, date(2026, 2, 5))
+    assert (s.purchases, s.new_credits, s.balance) == (D("2000.00"), D("500.00"), D("1500.00"))
+    assert s.minimum_payment == D("150.00")                    # 10% of 2,000 − 500
+    repay(card, "1600.00", date(2026, 2, 20))                  # 100 more than owed: 溢缴款
+    run(date(2026, 3, 5))
+    march = statement(card, date(2026, 3, 5))
+    assert march.balance == D("-100.00") and march.minimum_payment == D("0.00")
+
+
+def test_a_residual_within_tolerance_earns_interest_only_once_its_next_statement_is_unpaid(card):
+    charge(card, "10000.00", date(2026, 1, 21))
+    run(date(2026, 2, 5))
+    repay(card, "9995.00", date(2026, 2, 25))                  # short 5: paid in full (容差)
+    charge(card, "1000.00", date(2026, 2, 10))
+    run(date(2026, 3, 5))
+    assert interest_items(card) == []
+    run(date(2026, 4, 5))                                      # March (1,005) left unpaid
+    # The 1,000 from its posting (10 Feb – 4 Apr: 54 days) = 27.00; only the 5 carried from
+    # February's statement, from March's period start (6 Feb – 4 Apr: 58 days) = 0.145.
+    assert interest_items(card) == [(date(2026, 4, 5), D("27.15"))]
