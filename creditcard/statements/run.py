@@ -127,7 +127,8 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
     setting = card_setting_on(day)
     # Lock first (card rows, primary-key order), then re-check under the lock: another run may
     # have made some of these statements since the ids were read.
-    cards = list(statement_due_cards(day).filter(pk__in=card_ids).select_for_update(of=("self",))
+    cards = list(statement_due_cards(day).filter(pk__in=_ids(card_ids))
+                 .select_for_update(of=("self",))
                  .order_by("pk").only("pk", "customer_id", "credit_limit", "issued_on",
                                       "last_statement_on", "sub_account_id"))
     if not cards:

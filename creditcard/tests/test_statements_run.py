@@ -353,3 +353,16 @@ def test_a_residual_within_tolerance_earns_interest_only_once_its_next_statement
     # The 1,000 from its posting (10 Feb – 4 Apr: 54 days) = 27.00; only the 5 carried from
     # February's statement, from March's period start (6 Feb – 4 Apr: 58 days) = 0.145.
     assert interest_items(card) == [(date(2026, 4, 5), D("27.15"))]
+
+
+def test_chunks_report_progress_and_each_card_gets_its_own_statement(world, card):
+    from .conftest import card_for
+    other = card_for(world.li_customer)
+    charge(card, "10.00", date(2026, 1, 10))
+    charge(other, "20.00", date(2026, 1, 11))
+    progress = []
+    with time_machine.travel(datetime(2026, 2, 6, 0, 30, tzinfo=UTC), tick=False):
+        assert statement_run(date(2026, 2, 5), chunk_done=progress.append, chunk_size=1) == 2
+    assert progress == [1, 2]
+    assert statement(card, date(2026, 2, 5)).balance == D("10.00")
+    assert statement(other, date(2026, 2, 5)).balance == D("20.00")
