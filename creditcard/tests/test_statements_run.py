@@ -366,3 +366,20 @@ def test_chunks_report_progress_and_each_card_gets_its_own_statement(world, card
     assert progress == [1, 2]
     assert statement(card, date(2026, 2, 5)).balance == D("10.00")
     assert statement(other, date(2026, 2, 5)).balance == D("20.00")
+
+
+@pytest.mark.parametrize(("method", "expected"), [
+    # 3,000 × 46 days (10 Jan – 24 Feb) + 7,000 × 35 days + 5,000 × 8 days (25 Feb – 4 Mar).
+    (InterestMethod.FULL_BALANCE, D("211.50")),
+    # The 5,000 repaid by the due date settles the oldest posting first (the 3,000 whole, 2,000
+    # of the 7,000): only the 5,000 left of the 21 Jan purchase earns, 43 days from its posting.
+    (InterestMethod.UNPAID_PART, D("107.50")),
+])
+def test_unpaid_part_repayments_settle_the_oldest_posting_first(card, method, expected):
+    CardSetting.objects.create(effective_from=date(2026, 1, 1), interest_method=method)
+    charge(card, "3000.00", date(2026, 1, 10))
+    charge(card, "7000.00", date(2026, 1, 21))
+    run(date(2026, 2, 5))
+    repay(card, "5000.00", date(2026, 2, 25))
+    run(date(2026, 3, 5))
+    assert interest_items(card) == [(date(2026, 3, 5), expected)]
