@@ -145,3 +145,5 @@ class CreditcardConfig(AppConfig):
             ("creditcard", "instalmentrate", ("add", "change", "delete")),))
         demo_part(51, instal_demo_seed)
         # --- end CC-INSTAL ---
+        # Statement run (area: statements): the nightly step 信用卡账单生成.
+        from .statements import nightly as statements_nightly  # noqa: F401
