@@ -34,8 +34,15 @@ class CreditcardConfig(AppConfig):
     verbose_name = "信用卡业务"
 
     def ready(self):
+        # The registries that import models (the app registry is ready only now).
+        from ebank.acquirer.issuer import issuer_register
+        from ebank.core.audit import audit_actions
+        from ebank.core.demo import demo_part
         from ebank.ledger.bank_books import bank_book
         from ebank.ledger.models import Side
+        from security.staff.admin_sections import admin_section_place
+        from security.staff.roles import Role, role_grant
+        from security.tools.sms import sms_purposes
 
         # Ledger business types (ebank.ledger.business_types).
         from .models import CardBook, CardBusinessType
@@ -48,102 +55,76 @@ class CreditcardConfig(AppConfig):
         bank_book(CardBook.FEE_INCOME, "信用卡手续费收入", Side.CREDIT)
         bank_book(CardBook.PENALTY_INCOME, "信用卡违约金收入", Side.CREDIT)
 
-        # Menu group (ebank.core.menu): 信用卡业务 after 自助缴费.
+        # Menu group (ebank.core.menu): 信用卡业务 after 自助缴费; 安全中心 links the points pages.
         menu_group(50, MenuSpec("信用卡业务", children=tuple(
             menu_leaf(label, url_name) for label, url_name in CARD_MENU)))
 
-        # --- 账户管理 (creditcard/account): its X-CONFIRM kind and audit label.
-        from ebank.core.audit import audit_actions
-
+        # What the modules register at import: X-CONFIRM kinds (security.confirm.registry) of
+        # 信用卡信息维护, 还款, 取现, 自动还款, 分期 and 积分兑换; the counter action 信用卡发卡
+        # (security.staff.counter); the nightly steps (ebank.duework.nightly) 信用卡账单生成 (300),
+        # 信用卡自动还款 (310), 积分到期 (320) and 网银交易积分 (330); the admins.
+        from . import admin  # noqa: F401
         from .account import operations as account_operations  # noqa: F401
-        from .account.services import INFO_UPDATE_ACTION
-        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})
-        # --- 还款管理 (creditcard/repay): X-CONFIRM kinds creditcard.repay / .cash / .autorepay
-        # (security.confirm.registry), the nightly step card_autorepay (310,
-        # ebank.duework.nightly), audit labels (ebank.core.audit), the SMS purpose
-        # (security.tools.sms).
-        from ebank.core.audit import audit_actions
-        from security.tools.sms import sms_purposes
-
-        from .repay import autorepay as repay_autorepay
-        from .repay import cash as repay_cash  # noqa: F401
-        from .repay import nightly as repay_nightly  # noqa: F401
-        from .repay import repayment as repay_repayment  # noqa: F401
-        audit_actions({"creditcard.repay": "信用卡还款", "creditcard.cash": "信用卡取现",
-                       repay_autorepay.SET_ACTION: "自动还款设置",
-                       repay_autorepay.CANCEL_ACTION: "取消自动还款",
-                       "creditcard.autorepay_run": "信用卡自动还款扣款"})
-        sms_purposes(repay_autorepay.SMS_PURPOSES)
-        # --- end 还款管理
-        # --- CC-POINTS 积分管理 (creditcard/points) ---------------------------------------------
-        # X-CONFIRM kind creditcard.redeem, nightly steps card_points_expire (320) and
-        # ebank_points_earn (330), the admin; audit labels; the staff index; permissions (tellers
-        # read, supervisors mark 已发货/撤销, head office keeps the catalogue); the demo gifts (52).
-        from ebank.core.audit import audit_actions as points_audit_actions
-        from ebank.core.demo import demo_part as points_demo_part
-        from security.staff.admin_sections import admin_section_place as points_section_place
-        from security.staff.roles import Role as PointsRole
-        from security.staff.roles import role_grant as points_role_grant
-
+        from .acquiring import counter as acquiring_counter  # noqa: F401
+        from .instal import admin as instal_admin  # noqa: F401
+        from .instal import operations as instal_operations  # noqa: F401
         from .points import admin as points_admin  # noqa: F401
         from .points import nightly as points_nightly  # noqa: F401
         from .points import operations as points_operations  # noqa: F401
-        from .points.demo import demo_seed as points_demo_seed
-        from .points.services import AUDIT_LABELS as POINTS_AUDIT_LABELS
-        points_audit_actions(POINTS_AUDIT_LABELS)
-        points_section_place("creditcard", "redemption", section="transactions", order=80)
-        points_section_place("creditcard", "pointsmove", section="transactions", order=81)
-        points_section_place("creditcard", "gift", section="transactions", order=82)
-        points_role_grant(PointsRole.TELLER, (
-            ("creditcard", "redemption", ("view",)),
-            ("creditcard", "pointsmove", ("view",)),
-            ("creditcard", "gift", ("view",)),
-        ))
-        points_role_grant(PointsRole.SUPERVISOR, (("creditcard", "redemption", ("change",)),))
-        points_role_grant(PointsRole.HEAD_OFFICE, (("creditcard", "gift", ("add", "change")),))
-        points_demo_part(52, points_demo_seed)
-        # --- end CC-POINTS
-        # --- acquiring (the card's arrival and its activity feed: creditcard/acquiring) ---
-        # The issuer API for the acquirer simulator (ebank.acquirer.issuer), which may not
-        # import a menu app; the counter action 信用卡发卡; the staff admin's places and grants;
-        # the audit labels.
-        from ebank.acquirer.issuer import issuer_register
-        from security.staff.admin_sections import admin_section_place
-        from security.staff.roles import Role, role_grant
+        from .repay import autorepay, cash, repayment  # noqa: F401
+        from .repay import nightly as repay_nightly  # noqa: F401
+        from .statements import nightly as statements_nightly  # noqa: F401
 
-        from .acquiring import counter as acquiring_counter  # noqa: F401
+        # The issuer API for the acquirer simulator (ebank.acquirer.issuer), which may not
+        # import a menu app.
         from .acquiring import services as acquiring_services
-        from .acquiring.staff import AUDIT_LABELS as ACQUIRING_AUDIT_LABELS
         issuer_register(acquiring_services)
-        from ebank.core.audit import audit_actions
+
+        # Audit action labels (ebank.core.audit) and SMS purposes (security.tools.sms).
+        from .account.services import INFO_UPDATE_ACTION
+        from .acquiring.staff import AUDIT_LABELS as ACQUIRING_AUDIT_LABELS
+        from .instal.services import AUDIT_LABELS as INSTAL_AUDIT_LABELS
+        from .points.services import AUDIT_LABELS as POINTS_AUDIT_LABELS
+        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})
+        audit_actions({"creditcard.repay": "信用卡还款", "creditcard.cash": "信用卡取现",
+                       autorepay.SET_ACTION: "自动还款设置",
+                       autorepay.CANCEL_ACTION: "取消自动还款",
+                       "creditcard.autorepay_run": "信用卡自动还款扣款"})
         audit_actions(ACQUIRING_AUDIT_LABELS)
-        # The staff index: cards and statements beside the customer's accounts, their items
-        # and credits with the transactions; 信用卡业务参数 in the app's own section.
+        audit_actions(INSTAL_AUDIT_LABELS)
+        audit_actions(POINTS_AUDIT_LABELS)
+        sms_purposes(autorepay.SMS_PURPOSES)
+
+        # The staff index (security.staff.admin_sections): cards and statements beside the
+        # customers' accounts; items, credits and redemptions with the transactions; the settings,
+        # rates and gift catalogue in the app's own section.
         admin_section_place("creditcard", "card", section="accounts", order=60)
         admin_section_place("creditcard", "statement", section="accounts", order=61)
         admin_section_place("creditcard", "carditem", section="transactions", order=80)
         admin_section_place("creditcard", "cardcredit", section="transactions", order=81)
-        role_grant(Role.TELLER, tuple(("creditcard", model, ("view",)) for model in (
-            "card", "carditem", "cardcredit", "statement", "cardsetting")))
-        role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),))
-        role_grant(Role.HEAD_OFFICE, (("creditcard", "cardsetting", ("add", "change")),))
-        # --- CC-INSTAL 账单分期管理 (creditcard/instal) ---
-        # X-CONFIRM kinds (security.confirm.registry), audit labels (ebank.core.audit), the
-        # 分期手续费率 admin, head office's grant on it (security.staff.roles) and the demo rates
-        # (ebank.core.demo).
-        from ebank.core.audit import audit_actions
-        from ebank.core.demo import demo_part
-        from security.staff.roles import Role, role_grant
+        admin_section_place("creditcard", "redemption", section="transactions", order=82)
+        admin_section_place("creditcard", "pointsmove", section="transactions", order=83)
+        admin_section_place("creditcard", "gift", section="transactions", order=84)
 
-        from .instal import admin as instal_admin  # noqa: F401
-        from .instal import operations as instal_operations  # noqa: F401
-        from .instal.demo import demo_seed as instal_demo_seed
-        from .instal.services import AUDIT_LABELS as INSTAL_AUDIT_LABELS
-        audit_actions(INSTAL_AUDIT_LABELS)
-        role_grant(Role.TELLER, (("creditcard", "instalmentrate", ("view",)),))
+        # Staff permissions (security.staff.roles): tellers read cards, statements, plans' rates,
+        # points and redemptions; supervisors freeze a card and mark a redemption 已发货/撤销; head
+        # office keeps the settings, the instalment rates and the gift catalogue.
+        role_grant(Role.TELLER, tuple(("creditcard", model, ("view",)) for model in (
+            "card", "carditem", "cardcredit", "statement", "cardsetting", "instalmentrate",
+            "redemption", "pointsmove", "gift")))
+        role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),
+                                     ("creditcard", "redemption", ("change",))))
         role_grant(Role.HEAD_OFFICE, (
-            ("creditcard", "instalmentrate", ("add", "change", "delete")),))
+            ("creditcard", "cardsetting", ("add", "change")),
+            ("creditcard", "instalmentrate", ("add", "change", "delete")),
+            ("creditcard", "gift", ("add", "change")),
+        ))
+
+        # Demo data (ebank.core.demo): 张伟's card with its months of history (50), the
+        # instalment rates (51), the gift catalogue (52).
+        from .demo import demo_seed
+        from .instal.demo import demo_seed as instal_demo_seed
+        from .points.demo import demo_seed as points_demo_seed
+        demo_part(50, demo_seed)
         demo_part(51, instal_demo_seed)
-        # --- end CC-INSTAL ---
-        # Statement run (area: statements): the nightly step 信用卡账单生成.
-        from .statements import nightly as statements_nightly  # noqa: F401
+        demo_part(52, points_demo_seed)

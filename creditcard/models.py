@@ -263,7 +263,6 @@ class CardItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["card", "statement", "posted_on"], name="creditcard_item_card"),
-            models.Index(fields=["statement"], name="creditcard_item_statement"),
         ]
 
     def __str__(self) -> str:

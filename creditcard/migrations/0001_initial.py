@@ -404,10 +404,6 @@ class Migration(migrations.Migration):
             model_name='carditem',
             index=models.Index(fields=['card', 'statement', 'posted_on'], name='creditcard_item_card'),
         ),
-        migrations.AddIndex(
-            model_name='carditem',
-            index=models.Index(fields=['statement'], name='creditcard_item_statement'),
-        ),
         migrations.AddConstraint(
             model_name='carditem',
             constraint=models.UniqueConstraint(fields=('card', 'reference'), name='creditcard_item_reference'),
