@@ -66,6 +66,7 @@ class CreditcardConfig(AppConfig):
         from . import admin  # noqa: F401
         from .account import operations as account_operations  # noqa: F401
         from .acquiring import counter as acquiring_counter  # noqa: F401
+        from .acquiring import services as acquiring_services
         from .instal import admin as instal_admin  # noqa: F401
         from .instal import operations as instal_operations  # noqa: F401
         from .points import admin as points_admin  # noqa: F401
@@ -77,7 +78,6 @@ class CreditcardConfig(AppConfig):
 
         # The issuer API for the acquirer simulator (ebank.acquirer.issuer), which may not
         # import a menu app.
-        from .acquiring import services as acquiring_services
         issuer_register(acquiring_services)
 
         # Audit action labels (ebank.core.audit) and SMS purposes (security.tools.sms).
