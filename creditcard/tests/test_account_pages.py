@@ -63,7 +63,7 @@ def test_limit_shows_the_cards_limits_and_what_the_last_statement_still_owes(zha
     body = page(zhang, "limit").content.decode()
     # owed 4,000.00 − 500.00 = 3,500.00 → 可用额度 46,500.00; the 500.00 paid the cash first,
     # so 2,500.00 cash is out → 可用取现额度 25,000.00 − 2,500.00.
-    for text in (cc.medium.masked_number, "锦州银行信用卡", "¥50,000.00", "¥46,500.00",
+    for text in (cc.medium.masked_number, "安徽农金信用卡", "¥50,000.00", "¥46,500.00",
                  "¥25,000.00", "¥22,500.00", "每月5日", "2026-02-25", "¥4,000.00",
                  "¥3,500.00", "¥3,100.00", "¥2,600.00"):
         assert text in body, text
