@@ -28,7 +28,9 @@ bank = support.bank
 FORMULA = '=HYPERLINK("http://x.cn","领奖")'
 # Every module that writes a workbook, and the test below that covers it.
 EXPORTERS = {"accounts/pages/exports.py", "accounts/receipts/excel.py", "ebank/core/excel.py",
-             "transfers/batch/files.py"}  # TRF-BATCH: test_batch_files_write_typed_text_as_text
+             "transfers/batch/files.py",  # TRF-BATCH: test_batch_files_write_typed_text_as_text
+             # CC-BILLED: test_a_merchant_name_never_becomes_a_formula_in_the_excel
+             "creditcard/account/exports.py"}
 
 
 def _cells(workbook):
