@@ -10,7 +10,8 @@
    repayment order; idempotency from the operation), the two 电子回单. An own card's repayment
    counts toward no limit (as 关联账户互转). 余额不足 refuses with nothing written.
 
-The amount is fixed at 提交: the confirmation shows it and the executor posts exactly that.
+The amount is fixed at 提交: the confirmation shows it and the executor posts exactly that — a
+全额/最低 one only while the card still owes at least that much (else refused, nothing written).
 """
 
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation, User
 from security.tools.alerts import sms_balance_alerts_send
 
-from ..engine import ZERO, card_balance, credit_post, overpayment
+from ..engine import ZERO, card_balance, card_lock, credit_post, overpayment
 from ..models import Allocation, Card, CardBusinessType, CreditKind, Statement
 from ..selectors import last_statement, minimum_unpaid, statement_unpaid
 from .common import amount_typed, card_of, card_receipts, own_account
@@ -44,6 +45,7 @@ INSUFFICIENT = "转出账户余额不足"
 FULL_PAID = "本期账单已还清，无需全额还款"
 MINIMUM_PAID = "本期最低还款额已还清"
 NO_STATEMENT = "该信用卡尚无已出账单，请选择“其他金额”"
+AMOUNT_CHANGED = "应还金额已变化，请重新发起还款"
 
 
 class RepayChoice:
@@ -91,6 +93,16 @@ def repay_amount(card: Card, *, choice: str, typed) -> Decimal:
     return figures.minimum
 
 
+def _still_owed(card: Card, *, choice: str, amount: Decimal) -> None:
+    figures = repay_figures(card)
+    owed = figures.full if choice == RepayChoice.FULL else figures.minimum
+    if owed <= 0:
+        raise BusinessError(FULL_PAID if choice == RepayChoice.FULL else MINIMUM_PAID,
+                            code="choice")
+    if owed < amount:
+        raise BusinessError(AMOUNT_CHANGED, code="choice")
+
+
 def repay_split_lines(credit, *, applied: Decimal) -> list[list[str]]:
     """How a repayment went: to billed items (还入账单) and to items not billed yet."""
     billed = (Allocation.objects.filter(credit=credit, item__statement__isnull=False)
@@ -116,7 +128,7 @@ def repay_start(*, user: User, card_id, sub_account_id, choice: str, amount=None
         raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(available)}）",
                             code="insufficient_funds")
     summary = [("还款信用卡", f"{card.product} {card.medium.masked_number}"),
-               ("转出账户", account_label(account)),
+               ("转出账号", account_label(account)),
                ("还款方式", dict(RepayChoice.CHOICES)[choice])]
     return operation_start(
         user=user, kind=KIND_REPAY,
@@ -135,6 +147,12 @@ def repay_execute(*, operation: PendingOperation) -> dict:
     card = card_of(customer, p["card"])
     account = own_account(customer, p["sub_account"], role=ROLE)
     amount = as_money(p["amount"])
+    if p["choice"] != RepayChoice.OTHER:
+        # 全额/最低 is "what is owed", fixed at 提交: under the card's lock (first, as every card
+        # write), refuse when a repayment since (another tab, 自动还款) has left less owed than
+        # that, so the same statement is not paid twice and nothing turns into 溢缴款 unasked.
+        card = card_lock(card.pk)
+        _still_owed(card, choice=p["choice"], amount=amount)
     day = business_day()
     try:
         result = credit_post(

@@ -254,3 +254,17 @@ def test_a_card_without_autorepay_is_left_alone(world, zcard):
     assert card_autorepay_step(DUE) == 0
     assert not AutoRepayRun.objects.exists()
     link(world.zhang_card)  # (already linked: linking again changes nothing)
+
+
+def test_a_closed_debit_card_fails_the_deduction_and_a_rerun_posts_nothing(world, zcard):
+    statement = february(zcard)
+    set_mode(zcard, AutoRepayMode.FULL, world.zhang_card)
+    world.zhang_card.status = MediumStatus.CLOSED
+    world.zhang_card.save(update_fields=["status"])
+    assert card_autorepay_step(DUE) == 1
+    run = AutoRepayRun.objects.get(statement=statement)
+    assert (run.status, run.note, run.paid) == (AutoRepayStatus.FAILED, NOTE_ACCOUNT, D("0.00"))
+    world.zhang_card.status = MediumStatus.NORMAL
+    world.zhang_card.save(update_fields=["status"])
+    assert card_autorepay_step(DUE) == 0
+    assert auto_entries() == 0 and card_balance(zcard) == D("1020.00")

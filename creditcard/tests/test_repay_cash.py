@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Receipt, ReceiptDirection
+from accounts.models import MediumStatus, Receipt, ReceiptDirection
 from creditcard.engine import card_balance, card_verify, cash_available
 from creditcard.models import CardBook, CardItem, CardStatus, ItemKind
 from creditcard.repay.cash import BEYOND_CASH_LIMIT, KIND_CASH, cash_start, cash_terms
@@ -147,3 +147,16 @@ def test_li_na_without_a_tool_withdraws_by_sms(world):
     operation.refresh_from_db()
     assert operation.status == OperationStatus.EXECUTED and operation.auth_method == "sms"
     assert card_balance(card) == D("1010.00") and balance(world.li_card) == D("21000.00")
+
+
+def test_a_credit_card_reported_lost_cannot_withdraw_even_if_the_card_row_is_active(
+        client, world, zcard):
+    operation = started(post(client, zcard, main(world.zhang_card), "100.00"))
+    zcard.medium.status = MediumStatus.ORAL_LOSS
+    zcard.medium.save(update_fields=["status"])
+    body = post(client, zcard, main(world.zhang_card), "100.00").content.decode()
+    assert "挂失" in body and 'value="100.00"' in body
+    entries = Entry.objects.count()
+    with pytest.raises(BusinessError):
+        confirm(operation, user=world.zhang)
+    assert Entry.objects.count() == entries and card_balance(zcard) == D("0.00")

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from creditcard.engine import card_balance, card_verify, cash_available
 from creditcard.models import Allocation, CardCredit, CardItem, CreditKind, ItemKind
 from creditcard.repay.cash import BEYOND_CASH_LIMIT, cash_start
-from creditcard.repay.repayment import repay_start
+from creditcard.repay.repayment import FULL_PAID, repay_start
 from ebank.core.errors import BusinessError
 from security.models import OperationStatus
 from tests.concurrency.helpers import run_concurrently
@@ -66,3 +66,23 @@ def test_two_withdrawals_at_once_never_pass_the_cash_limit_together(bank):
     assert cash_available(card) == D("10000.00")
     ledger, items = card_verify(card)
     assert ledger == items
+
+
+def test_two_full_repayments_confirmed_at_once_pay_the_statement_once(bank):
+    """Two browsers each start 全额还款 of the statement and confirm at the same moment: one
+    pays, the other is refused under the card lock (no second ¥1,500.00 as 溢缴款)."""
+    card = linked_card(bank.zhang_customer)
+    purchase = item(card, ItemKind.PURCHASE, "1000.00", date(2026, 1, 20))
+    cash = item(card, ItemKind.CASH, "500.00", date(2026, 1, 21))
+    statement_build(card, date(2026, 2, 5), [purchase, cash], minimum="600.00")
+    operations = [repay_start(user=bank.zhang, card_id=card.pk,
+                              sub_account_id=main(bank.zhang_card).pk, choice="full")
+                  for _ in range(2)]
+    results = run_concurrently(lambda i: confirm(operations[i], user=bank.zhang), 2)
+    refused = [r for r in results if isinstance(r, BusinessError)]
+    assert len(refused) == 1 and refused[0].message == FULL_PAID, results
+    assert CardCredit.objects.filter(card=card, kind=CreditKind.REPAYMENT).count() == 1
+    assert card_balance(card) == D("0.00")
+    assert balance(bank.zhang_card) == D("80000.00") - D("1500.00")
+    ledger, items = card_verify(card)
+    assert ledger == items == D("0.00")

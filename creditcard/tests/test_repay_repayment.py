@@ -13,7 +13,14 @@ from django.urls import reverse
 from accounts.models import Receipt, ReceiptDirection
 from creditcard.engine import card_balance, card_verify, overpayment
 from creditcard.models import CardBusinessType, CardCredit, CreditKind, ItemKind
-from creditcard.repay.repayment import FULL_PAID, INSUFFICIENT, KIND_REPAY, NO_STATEMENT
+from creditcard.repay.repayment import (
+    AMOUNT_CHANGED,
+    FULL_PAID,
+    INSUFFICIENT,
+    KIND_REPAY,
+    MINIMUM_PAID,
+    NO_STATEMENT,
+)
 from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
 from ebank.ledger.models import Entry
@@ -85,7 +92,7 @@ def test_the_page_shows_the_statement_the_full_and_the_minimum_amount(client, wo
                                                                        bills):
     body = client.get(URL).content.decode()
     for text in ("信用卡还款", "2026-02-25", "本期未还金额", "¥665.00", "¥345.00", "¥745.00",
-                 "转出账户", "全额还款", "最低还款额", "其他金额"):
+                 "转出账号", "全额还款", "最低还款额", "其他金额"):
         assert text in body, text
     assert zcard.medium.masked_number in body
 
@@ -204,7 +211,7 @@ def test_another_customers_card_is_a_404_and_nothing_is_written(client, world, z
 
 def test_another_customers_paying_account_is_refused(client, world, zcard):
     body = post(client, zcard, main(world.li_card), "other", "10.00").content.decode()
-    assert "请选择转出账户" in body
+    assert "请选择转出账号" in body
     assert not PendingOperation.objects.exists()
 
 
@@ -239,3 +246,42 @@ def test_a_customer_with_two_cards_picks_one_and_the_page_is_about_it(client, wo
     assert f'name="card" value="{second.pk}"' in body and "¥66.00" in body
     operation = started(post(client, second, main(world.zhang_card), "other", "66.00"))
     assert operation.payload["card"] == second.pk
+
+
+def test_a_second_full_repayment_started_in_another_browser_posts_nothing_once_paid(
+        client, world, zcard, bills):
+    """Two tabs each start 全额还款 of ¥665.00; the first is confirmed. The second must not post
+    another ¥665.00 as 溢缴款: at 确认 the statement owes nothing any more."""
+    first = started(post(client, zcard, main(world.zhang_card), "full"))
+    second = started(post(client, zcard, main(world.zhang_card), "full"))
+    confirm(first, user=world.zhang)
+    entries = Entry.objects.count()
+    with pytest.raises(BusinessError, match=FULL_PAID):
+        confirm(second, user=world.zhang)
+    second.refresh_from_db()
+    assert second.status == OperationStatus.FAILED
+    assert Entry.objects.count() == entries
+    assert overpayment(zcard) == D("0.00") and balance(world.zhang_card) == D("79335.00")
+
+
+def test_a_full_repayment_whose_statement_was_partly_paid_since_is_refused_at_confirmation(
+        client, world, zcard, bills):
+    """The amount shown (¥665.00 全额) is no longer what the statement owes (¥565.00): the
+    confirmation refuses rather than silently paying ¥100.00 as 溢缴款."""
+    operation = started(post(client, zcard, main(world.zhang_card), "full"))
+    pay(client, world, zcard, "other", "100.00")
+    entries = Entry.objects.count()
+    with pytest.raises(BusinessError, match=AMOUNT_CHANGED):
+        confirm(operation, user=world.zhang)
+    assert Entry.objects.count() == entries
+    assert card_balance(zcard) == D("645.00")
+
+
+def test_a_minimum_repayment_after_the_minimum_was_paid_posts_nothing(client, world, zcard,
+                                                                     bills):
+    operation = started(post(client, zcard, main(world.zhang_card), "minimum"))
+    pay(client, world, zcard, "other", "345.00")
+    entries = Entry.objects.count()
+    with pytest.raises(BusinessError, match=MINIMUM_PAID):
+        confirm(operation, user=world.zhang)
+    assert Entry.objects.count() == entries
