@@ -76,3 +76,32 @@ class CreditcardConfig(AppConfig):
             "card", "carditem", "cardcredit", "statement", "cardsetting")))
         role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),))
         role_grant(Role.HEAD_OFFICE, (("creditcard", "cardsetting", ("add", "change")),))
+
+        # --- CC-POINTS 积分管理 (creditcard/points) ---------------------------------------------
+        # X-CONFIRM kind creditcard.redeem, nightly steps card_points_expire (320) and
+        # ebank_points_earn (330), the admin; audit labels; the staff index; permissions (tellers
+        # read, supervisors mark 已发货/撤销, head office keeps the catalogue); the demo gifts (52).
+        from ebank.core.audit import audit_actions as points_audit_actions
+        from ebank.core.demo import demo_part as points_demo_part
+        from security.staff.admin_sections import admin_section_place as points_section_place
+        from security.staff.roles import Role as PointsRole
+        from security.staff.roles import role_grant as points_role_grant
+
+        from .points import admin as points_admin  # noqa: F401
+        from .points import nightly as points_nightly  # noqa: F401
+        from .points import operations as points_operations  # noqa: F401
+        from .points.demo import demo_seed as points_demo_seed
+        from .points.services import AUDIT_LABELS as POINTS_AUDIT_LABELS
+        points_audit_actions(POINTS_AUDIT_LABELS)
+        points_section_place("creditcard", "redemption", section="transactions", order=80)
+        points_section_place("creditcard", "pointsmove", section="transactions", order=81)
+        points_section_place("creditcard", "gift", section="transactions", order=82)
+        points_role_grant(PointsRole.TELLER, (
+            ("creditcard", "redemption", ("view",)),
+            ("creditcard", "pointsmove", ("view",)),
+            ("creditcard", "gift", ("view",)),
+        ))
+        points_role_grant(PointsRole.SUPERVISOR, (("creditcard", "redemption", ("change",)),))
+        points_role_grant(PointsRole.HEAD_OFFICE, (("creditcard", "gift", ("add", "change")),))
+        points_demo_part(52, points_demo_seed)
+        # --- end CC-POINTS

@@ -523,6 +523,7 @@ class PointsMoveKind(models.TextChoices):
     REVERSE = "reverse", "退货扣减"
     REDEEM = "redeem", "积分兑换"
     EXPIRE = "expire", "积分到期"
+    RESTORE = "restore", "兑换撤销退回"  # CC-POINTS: a cancelled redemption's points come back
 
 
 class PointsMove(models.Model):
@@ -592,6 +593,12 @@ class Redemption(models.Model):
                               default=RedemptionStatus.ACCEPTED)
     redeemed_on = models.DateField("兑换日期")
     created_at = models.DateTimeField("兑换时间", auto_now_add=True)
+    # CC-POINTS (0002_points): the confirmation that made it (its result page reads it back),
+    # and the lots it took, {lot id: points}, so a 撤销 gives them back to the same lots.
+    operation = models.OneToOneField("security.PendingOperation", verbose_name="确认交易",
+                                     on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    lots = models.JSONField("消耗批次", default=dict, blank=True)
 
     class Meta:
         verbose_name = "积分兑换"

@@ -2,7 +2,7 @@
 move. The balance is Σ PointsMove.points = Σ PointsLot.remaining (``points_verify``)."""
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -51,3 +51,105 @@ def points_balance(customer: Customer) -> int:
 def points_verify(customer: Customer) -> bool:
     lots = PointsLot.objects.filter(customer=customer).aggregate(s=Sum("remaining"))["s"] or 0
     return lots == points_balance(customer)
+
+
+# --- CC-POINTS: spending, giving back, expiring ----------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months; a day the target month lacks is its last
+    (31 Aug − 6 months → 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def points_expiring(customer: Customer, *, today: date, by: date) -> int:
+    """Points still in lots that expire from ``today`` to ``by`` (both included)."""
+    return (PointsLot.objects.filter(customer=customer, remaining__gt=0,
+                                     expires_on__gte=today, expires_on__lte=by)
+            .aggregate(s=Sum("remaining"))["s"] or 0)
+
+
+class PointsShort(Exception):
+    """Fewer usable points than asked (the caller turns it into the customer's message)."""
+
+    def __init__(self, available: int):
+        super().__init__(available)
+        self.available = available
+
+
+def points_spend(*, customer: Customer, points: int, on: date, reference: str,
+                 description: str, kind: str = PointsMoveKind.REDEEM) -> dict[str, int]:
+    """Take ``points`` from the customer's lots still valid on ``on``, the soonest-expiring first
+    (then the oldest earned), under the lots' row locks; one negative move. Returns
+    {lot id: points taken}. Raises :class:`PointsShort` (nothing written) when the valid lots
+    hold fewer. Joins the caller's transaction, which must be atomic (the locks live in it)."""
+    if points <= 0:
+        raise ValueError("points must be positive")
+    lots = list(PointsLot.objects.select_for_update()
+                .filter(customer=customer, remaining__gt=0, expires_on__gte=on)
+                .order_by("expires_on", "earned_on", "pk"))
+    available = sum(lot.remaining for lot in lots)
+    if available < points:
+        raise PointsShort(available)
+    taken: dict[str, int] = {}
+    left = points
+    for lot in lots:
+        take = min(lot.remaining, left)
+        if take <= 0:
+            break
+        PointsLot.objects.filter(pk=lot.pk).update(remaining=lot.remaining - take)
+        taken[str(lot.pk)] = take
+        left -= take
+    PointsMove.objects.create(customer=customer, kind=kind, points=-points, moved_on=on,
+                              description=description[:80], reference=reference)
+    return taken
+
+
+def points_give_back(*, customer: Customer, taken: dict[str, int], on: date, reference: str,
+                     description: str) -> tuple[int, int]:
+    """Put the points of ``taken`` ({lot id: points}, as :func:`points_spend` returned) back
+    into the same lots — each with its own expiry, so a 撤销 never extends validity. A lot
+    already past its expiry on ``on`` gets nothing back (those points would have expired had
+    they not been spent). One positive RESTORE move. Returns (given back, lapsed)."""
+    lots = {str(lot.pk): lot for lot in PointsLot.objects.select_for_update()
+            .filter(customer=customer, pk__in=[int(pk) for pk in taken]).order_by("pk")}
+    given = lapsed = 0
+    for pk, points in taken.items():
+        lot = lots.get(pk)
+        if lot is None or lot.expires_on < on:
+            lapsed += points
+            continue
+        back = min(points, lot.points - lot.remaining)
+        PointsLot.objects.filter(pk=lot.pk).update(remaining=lot.remaining + back)
+        given += back
+        lapsed += points - back
+    if given:
+        note = f"（{lapsed}分已过有效期，不予退回）" if lapsed else ""
+        PointsMove.objects.create(customer=customer, kind=PointsMoveKind.RESTORE, points=given,
+                                  moved_on=on, description=f"{description}{note}"[:80],
+                                  reference=reference)
+    return given, lapsed
+
+
+def points_expire(business_date: date) -> int:
+    """积分到期 for ``business_date``: every lot whose last valid day is on or before it and
+    that still holds points → an EXPIRE move (one per lot, reference ``expire:<lot>:<date>``),
+    the lot emptied. A rerun finds nothing left. Returns the lots expired."""
+    count = 0
+    lots = (PointsLot.objects.select_for_update()
+            .filter(expires_on__lt=business_date + timedelta(days=1), remaining__gt=0)
+            .order_by("pk"))
+    for lot in lots:
+        PointsMove.objects.create(customer_id=lot.customer_id, kind=PointsMoveKind.EXPIRE,
+                                  points=-lot.remaining, moved_on=business_date,
+                                  description=f"积分到期（{lot.earned_on:%Y-%m-%d}获得）",
+                                  reference=f"expire:{lot.pk}:{business_date:%Y%m%d}")
+        PointsLot.objects.filter(pk=lot.pk).update(remaining=0)
+        count += 1
+    return count
