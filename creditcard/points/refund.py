@@ -18,7 +18,14 @@ def refund_points(*, item: CardItem, amount: Decimal, on: date, reference: str) 
     move_reference = f"reverse:{item.pk}:{reference}"
     if PointsMove.objects.filter(reference=move_reference).exists():
         return 0
-    wanted = int((Decimal(item.points) * amount / item.amount).to_integral_value(ROUND_DOWN))
+    # Cumulative, so partial refunds summing to the purchase take all its points back:
+    # the points of everything refunded so far less those of what was refunded before.
+    # ``item.refunded`` is what was refunded before this refund (read before its update).
+    def share(refunded: Decimal) -> int:
+        return int((Decimal(item.points) * min(refunded, item.amount) / item.amount)
+                   .to_integral_value(ROUND_DOWN))
+
+    wanted = share(item.refunded + amount) - share(item.refunded)
     already = -(PointsMove.objects.filter(reference__startswith=f"reverse:{item.pk}:")
                 .aggregate(s=Sum("points"))["s"] or 0)
     wanted = max(0, min(wanted, item.points - already))
