@@ -1,0 +1,38 @@
+"""Review findings on 积分管理: the e-banking points count only the transfers of the business
+date (a 跨行退汇 today of yesterday's transfer does not cancel today's transfers)."""
+
+from datetime import date, datetime
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+
+from accounts.services import funds_move
+from creditcard.points.nightly import ebank_transfer_totals
+from ebank.core.clock import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 6, 15)
+
+
+def post(world, source, target, amount, business_type, key, reference, at):
+    with time_machine.travel(at.replace(tzinfo=SHANGHAI), tick=False):
+        funds_move(debit_ledger_id=world.main(source).ledger_account_id,
+                   credit_ledger_id=world.main(target).ledger_account_id, amount=D(amount),
+                   idempotency_key=key, business_type=business_type, reference=reference)
+
+
+def test_a_return_today_of_yesterdays_transfer_does_not_take_todays_points(world):
+    post(world, world.zhang_card, world.li_card, "3000.00", "inter_transfer", "Y1", "TR-Y1",
+         datetime(2026, 6, 14, 15, 0))
+    post(world, world.li_card, world.zhang_card, "3000.00", "inter_transfer_return", "Y1-R",
+         "TR-Y1", datetime(2026, 6, 15, 9, 0))
+    post(world, world.zhang_card, world.li_card, "1500.00", "intra_transfer", "T1", "TR-T1",
+         datetime(2026, 6, 15, 10, 0))
+    # and a same-day return still counts back
+    post(world, world.zhang_card, world.wang_card, "2000.00", "inter_transfer", "T2", "TR-T2",
+         datetime(2026, 6, 15, 11, 0))
+    post(world, world.wang_card, world.zhang_card, "2000.00", "inter_transfer_return", "T2-R",
+         "TR-T2", datetime(2026, 6, 15, 16, 0))
+    assert ebank_transfer_totals(DAY) == {world.zhang_customer.pk: D("1500.00")}
