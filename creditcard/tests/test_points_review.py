@@ -36,3 +36,27 @@ def test_a_return_today_of_yesterdays_transfer_does_not_take_todays_points(world
     post(world, world.wang_card, world.zhang_card, "2000.00", "inter_transfer_return", "T2-R",
          "TR-T2", datetime(2026, 6, 15, 16, 0))
     assert ebank_transfer_totals(DAY) == {world.zhang_customer.pk: D("1500.00")}
+
+
+def test_head_office_changes_to_the_gift_catalogue_are_audited(client, world):
+    from django.urls import reverse
+
+    from creditcard.models import Gift
+    from ebank.core.models import AuditEvent
+    from security.tests.test_counter_fixtures import otp_login
+
+    from .test_points_admin import staff
+
+    user = staff(world, "ho_audit", "view_gift", "add_gift", "change_gift")
+    otp_login(client, user)
+    client.post(reverse("admin:creditcard_gift_add"),
+                {"code": "GF8", "name": "保温杯", "points": "1200", "stock": "10",
+                 "description": "", "active": "on"})
+    gift = Gift.objects.get(code="GF8")
+    client.post(reverse("admin:creditcard_gift_change", args=[gift.pk]),
+                {"name": "保温杯", "points": "900", "stock": "10", "description": "",
+                 "active": "on"})
+    assert Gift.objects.get(pk=gift.pk).points == 900
+    events = AuditEvent.objects.filter(object_ref=f"creditcard.gift:{gift.pk}").order_by("pk")
+    assert [(e.action, e.actor_id) for e in events] == [("admin_add", user.pk),
+                                                          ("admin_change", user.pk)]
