@@ -12,7 +12,9 @@ acquirer's purchases and refunds do to a card. Registered with the acquirer
   frozen or lost card: it only lowers what the customer owes.
 
 Both are idempotent per acquirer reference (the engine's per-card reference): the same reference
-again answers as the first time and posts nothing.
+again answers as the first time and posts nothing — only for the same transaction: another
+amount (or a refund of another purchase) under a used reference is declined 收单流水号重复. A
+purchase dated after the card's 有效期 (the end of its MM/YY month) is declined.
 """
 
 import calendar
