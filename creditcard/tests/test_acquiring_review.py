@@ -70,3 +70,17 @@ def test_partial_refunds_summing_to_the_purchase_take_all_its_points_back(card):
         assert refund(card, "49.50", "ACQ-PT-1", "ACQ-PT-R2").approved
     assert card_balance(card) == D("0.00") and card_verify(card)[0] == card_verify(card)[1]
     assert points_balance(card.customer) == 0 and points_verify(card.customer)
+
+
+def test_the_simulator_refuses_a_reference_it_cannot_keep_before_the_issuer_posts(card):
+    from ebank.acquirer.adapter import acquirer_adapter
+    from ebank.acquirer.models import AcquirerTxn
+    from ebank.core.errors import BusinessError
+
+    long_reference = "ACQ" + "9" * 37     # 40 characters: the acquirer keeps 32
+    with time_machine.travel(NOON, tick=False), pytest.raises(BusinessError) as refused:
+        acquirer_adapter().purchase(card_number=card.medium.number, amount=D("10.00"),
+                                    merchant="书店", mcc="5942", reference=long_reference)
+    assert refused.value.message == "收单流水号最多32位"
+    assert not CardItem.objects.exists() and not AcquirerTxn.objects.exists()
+    assert card_balance(card) == D("0.00")
