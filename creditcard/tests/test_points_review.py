@@ -60,3 +60,37 @@ def test_head_office_changes_to_the_gift_catalogue_are_audited(client, world):
     events = AuditEvent.objects.filter(object_ref=f"creditcard.gift:{gift.pk}").order_by("pk")
     assert [(e.action, e.actor_id) for e in events] == [("admin_add", user.pk),
                                                           ("admin_change", user.pk)]
+
+
+def test_a_cancelled_redemption_does_not_give_back_points_of_a_purchase_refunded_meanwhile(card):
+    """Purchase 1,000 (1,000 points, its own lot) → all redeemed → the purchase refunded in
+    full (its points were spent: nothing to take) → the redemption 撤销: the purchase's points
+    must not come back, the refund's shortfall is taken then."""
+    from datetime import UTC, datetime
+
+    from creditcard.acquiring.services import card_authorise, card_refund
+    from creditcard.models import PointsLot, Redemption
+    from creditcard.points import book, services
+
+    from .points_support import gift, redeem
+
+    with time_machine.travel(datetime(2026, 1, 10, 4, 0, tzinfo=UTC), tick=False):
+        assert card_authorise(card_number=card.medium.number, amount=D("1000.00"),
+                              merchant="电器城", mcc="5732", txn_date=date(2026, 1, 10),
+                              reference="ACQ-RD-1").approved
+        redeem(_user_of(card.customer), gift(points=1000, stock=3))
+        assert book.points_balance(card.customer) == 0
+        assert card_refund(card_number=card.medium.number, amount=D("1000.00"),
+                           original_reference="ACQ-RD-1", reference="ACQ-RD-R1").approved
+        assert book.points_balance(card.customer) == 0
+        _, given, _ = services.redemption_cancel(staff=None, redemption=Redemption.objects.get(),
+                                                 reason="礼品缺货")
+    assert given == 0
+    assert book.points_balance(card.customer) == 0 and book.points_verify(card.customer)
+    assert PointsLot.objects.get(item__reference="ACQ-RD-1").remaining == 0
+
+
+def _user_of(customer):
+    from security.models import User
+
+    return User.objects.get(customer=customer)
