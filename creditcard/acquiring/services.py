@@ -12,9 +12,12 @@ acquirer's purchases and refunds do to a card. Registered with the acquirer
   frozen or lost card: it only lowers what the customer owes.
 
 Both are idempotent per acquirer reference (the engine's per-card reference): the same reference
-again answers as the first time and posts nothing.
+again answers as the first time and posts nothing — only for the same transaction: another
+amount (or a refund of another purchase) under a used reference is declined 收单流水号重复. A
+purchase dated after the card's 有效期 (the end of its MM/YY month) is declined.
 """
 
+import calendar
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -75,6 +78,13 @@ def card_unusable_reason(card: Card) -> str:
     return ""
 
 
+def card_valid_through(card: Card) -> date:
+    """The card's last valid day: the end of the month of its 有效期 (MM/YY)."""
+    month, year = (int(part) for part in card.expires.split("/"))
+    year += 2000
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def card_authorise(*, card_number: str, amount, merchant: str, mcc: str, txn_date: date,
                    reference: str) -> IssuerAnswer:
     """Authorise and post a purchase (see the module's docstring)."""
@@ -90,6 +100,8 @@ def card_authorise(*, card_number: str, amount, merchant: str, mcc: str, txn_dat
             card = card_lock(card_id)
             existing = CardItem.objects.filter(card=card, reference=reference).first()
             if existing is not None:
+                if existing.kind != ItemKind.PURCHASE or existing.amount != amount:
+                    return _declined(DUPLICATE_REFERENCE)   # the same reference, another txn
                 return IssuerAnswer(approved=True, issuer_reference=f"item:{existing.pk}",
                                     replayed=True)
             if CardCredit.objects.filter(card=card, reference=reference).exists():
@@ -99,6 +111,8 @@ def card_authorise(*, card_number: str, amount, merchant: str, mcc: str, txn_dat
                 return _declined(reason)
             if txn_date > business_day() or txn_date < card.issued_on:
                 return _declined("交易日期无效")
+            if txn_date > card_valid_through(card):
+                return _declined("该卡已过有效期，交易被拒绝")
             item = charge_post(
                 card=card, kind=ItemKind.PURCHASE, amount=amount,
                 business_type=CardBusinessType.PURCHASE,
@@ -124,8 +138,13 @@ def card_refund(*, card_number: str, amount, original_reference: str,
         amount = _amount(amount)
         with transaction.atomic():
             card = card_lock(card_id)
-            existing = CardCredit.objects.filter(card=card, reference=reference).first()
+            existing = CardCredit.objects.filter(card=card, reference=reference).select_related(
+                "refund_of").first()
             if existing is not None:
+                if (existing.kind != CreditKind.REFUND or existing.amount != amount
+                        or existing.refund_of is None or existing.refund_of.reference
+                        != (original_reference or "").strip()):
+                    return _declined(DUPLICATE_REFERENCE)   # the same reference, another txn
                 return IssuerAnswer(approved=True, issuer_reference=f"credit:{existing.pk}",
                                     replayed=True)
             if CardItem.objects.filter(card=card, reference=reference).exists():

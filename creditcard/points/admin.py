@@ -1,7 +1,7 @@
 """积分管理 in the staff admin (imported from CreditcardConfig.ready()).
 
-* 积分礼品 — head office adds and changes the catalogue (所需积分, 库存, 上架); nobody deletes a
-  gift (兑换 rows keep it).
+* 积分礼品 — head office adds and changes the catalogue (所需积分, 库存, 上架; every write
+  audited, StaffAuditMixin); nobody deletes a gift (兑换 rows keep it).
 * 积分兑换 — read-only, scoped to the branch; a supervisor marks an 已受理 redemption 已发货 or
   撤销 it (with a reason). A 撤销 gives the points back to the lots they were taken from, each
   with its own expiry (points of a lot already past it lapse), and the quantity back to the
@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from ebank.core.admin_mixins import ReadOnlyAdminMixin
 from ebank.core.errors import BusinessError
 from ebank.core.proxy import client_ip
-from security.staff.scoping import BranchScopedAdminMixin
+from security.staff.scoping import BranchScopedAdminMixin, StaffAuditMixin
 
 from ..models import Gift, PointsMove, Redemption, RedemptionStatus
 from .services import redemption_cancel, redemption_ship
@@ -29,7 +29,7 @@ HANDLE_PERMISSION = "creditcard.change_redemption"
 
 
 @admin.register(Gift)
-class GiftAdmin(admin.ModelAdmin):
+class GiftAdmin(StaffAuditMixin, admin.ModelAdmin):
     list_display = ("code", "name", "points", "stock", "active")
     list_filter = ("active",)
     search_fields = ("=code", "name")

@@ -116,24 +116,42 @@ def points_give_back(*, customer: Customer, taken: dict[str, int], on: date, ref
     """Put the points of ``taken`` ({lot id: points}, as :func:`points_spend` returned) back
     into the same lots — each with its own expiry, so a 撤销 never extends validity. A lot
     already past its expiry on ``on`` gets nothing back (those points would have expired had
-    they not been spent). One positive RESTORE move. Returns (given back, lapsed)."""
-    lots = {str(lot.pk): lot for lot in PointsLot.objects.select_for_update()
-            .filter(customer=customer, pk__in=[int(pk) for pk in taken]).order_by("pk")}
+    they not been spent). One positive RESTORE move. A purchase's lot whose refund could not
+    take its points back (they were out in this redemption) keeps them taken: a REVERSE move
+    (``refund.points_owed_back``). Returns (given back net of those, lapsed)."""
+    from .refund import points_owed_back
+
+    lots = {str(lot.pk): lot for lot in PointsLot.objects.select_for_update(of=("self",))
+            .filter(customer=customer, pk__in=[int(pk) for pk in taken]).order_by("pk")
+            .select_related("item")}
     given = lapsed = 0
+    withheld: list[tuple[PointsLot, int]] = []
     for pk, points in taken.items():
         lot = lots.get(pk)
         if lot is None or lot.expires_on < on:
             lapsed += points
             continue
         back = min(points, lot.points - lot.remaining)
-        PointsLot.objects.filter(pk=lot.pk).update(remaining=lot.remaining + back)
+        # A purchase refunded while its points were out: what its refund could not take back
+        # is taken now, not given back (REVERSE move, so the refund's count knows it).
+        owed = min(back, points_owed_back(lot.item)) if lot.item_id else 0
+        PointsLot.objects.filter(pk=lot.pk).update(remaining=lot.remaining + back - owed)
         given += back
         lapsed += points - back
+        if owed:
+            withheld.append((lot, owed))
     if given:
         note = f"（{lapsed}分已过有效期，不予退回）" if lapsed else ""
         PointsMove.objects.create(customer=customer, kind=PointsMoveKind.RESTORE, points=given,
                                   moved_on=on, description=f"{description}{note}"[:80],
                                   reference=reference)
+    for lot, owed in withheld:
+        item = lot.item
+        PointsMove.objects.create(
+            customer=customer, kind=PointsMoveKind.REVERSE, points=-owed, moved_on=on,
+            description=f"退货扣减 {item.merchant or item.description}（兑换撤销时扣回）"[:80],
+            reference=f"reverse:{item.pk}:{reference}")
+        given -= owed
     return given, lapsed
 
 

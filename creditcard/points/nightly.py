@@ -7,18 +7,18 @@
   per customer floor(outgoing total / 1,000) × the setting's points per thousand, one lot per
   customer and date (``book.points_earn``, reference ``ebank:<customer>:<date>``). The totals
   come from the ledger in one query: the debits of 行内转账 and 跨行转账 on the customer's own
-  sub-accounts, less the 跨行退汇 credited back the same day. 关联账户互转 (between one's own
-  accounts) earns nothing.
+  sub-accounts, less the 跨行退汇 credited back the same day of a transfer sent that day.
+  关联账户互转 (between one's own accounts) earns nothing.
 """
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Sum, Value, When
 
 from accounts.models import Customer
 from ebank.core.clock import SHANGHAI
 from ebank.duework.nightly import nightly_step
-from ebank.ledger.models import Posting, Side
+from ebank.ledger.models import Entry, Posting, Side
 
 from ..models import PointsLot, PointsSource
 from ..settings import card_setting_on
@@ -35,17 +35,23 @@ def ebank_transfer_totals(business_date: date) -> dict[int, object]:
     """{customer id: net outgoing transfers of the day} for those of at least 1,000 — one SQL
     query over the postings of the day (Asia/Shanghai) on customers' sub-accounts."""
     start = datetime.combine(business_date, time.min, tzinfo=SHANGHAI)
+    end = start + timedelta(days=1)
     money = DecimalField(max_digits=18, decimal_places=2)
+    # A 跨行退汇 counts back only when its transfer (the same reference) left that same day:
+    # a return of an earlier day's transfer does not cancel this day's transfers.
+    sent_same_day = Exists(Entry.objects.filter(
+        business_type__in=TRANSFER_OUT_TYPES, reference=OuterRef("entry__reference"),
+        posted_at__gte=start, posted_at__lt=end))
     rows = (Posting.objects
-            .filter(posted_at__gte=start, posted_at__lt=start + timedelta(days=1),
+            .filter(posted_at__gte=start, posted_at__lt=end,
                     account__sub_account__isnull=False,
                     entry__business_type__in=(*TRANSFER_OUT_TYPES, TRANSFER_RETURN_TYPE))
             .values(customer_id=F("account__sub_account__medium__customer_id"))
             .annotate(total=Sum(Case(
                 When(side=Side.DEBIT, entry__business_type__in=TRANSFER_OUT_TYPES,
                      then=F("amount")),
-                When(side=Side.CREDIT, entry__business_type=TRANSFER_RETURN_TYPE,
-                     then=-F("amount")),
+                When(sent_same_day, side=Side.CREDIT,
+                     entry__business_type=TRANSFER_RETURN_TYPE, then=-F("amount")),
                 default=Value(0), output_field=money)))
             .filter(total__gte=THOUSAND)
             .order_by("customer_id"))

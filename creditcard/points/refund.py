@@ -8,6 +8,26 @@ from django.db.models import Sum
 from ..models import CardItem, PointsLot, PointsMove, PointsMoveKind
 
 
+def _share(item: CardItem, refunded: Decimal) -> int:
+    """The points of ``refunded`` of ``item`` (whole points, in proportion, rounded down)."""
+    return int((Decimal(item.points) * min(refunded, item.amount) / item.amount)
+               .to_integral_value(ROUND_DOWN))
+
+
+def _reversed(item: CardItem) -> int:
+    """The points already taken back for ``item``'s refunds."""
+    return -(PointsMove.objects.filter(reference__startswith=f"reverse:{item.pk}:")
+             .aggregate(s=Sum("points"))["s"] or 0)
+
+
+def points_owed_back(item: CardItem) -> int:
+    """Points ``item``'s refunds should have taken back but could not (they were spent, e.g.
+    in a redemption): taken when they come back (a 撤销, ``book.points_give_back``)."""
+    if item.points <= 0 or item.refunded <= 0:
+        return 0
+    return max(0, _share(item, item.refunded) - _reversed(item))
+
+
 def refund_points(*, item: CardItem, amount: Decimal, on: date, reference: str) -> int:
     """Take back the points of ``amount`` refunded on ``item`` (whole points, in proportion to
     the purchase, never more than it earned); from its own lot first, then the customer's other
@@ -18,9 +38,11 @@ def refund_points(*, item: CardItem, amount: Decimal, on: date, reference: str) 
     move_reference = f"reverse:{item.pk}:{reference}"
     if PointsMove.objects.filter(reference=move_reference).exists():
         return 0
-    wanted = int((Decimal(item.points) * amount / item.amount).to_integral_value(ROUND_DOWN))
-    already = -(PointsMove.objects.filter(reference__startswith=f"reverse:{item.pk}:")
-                .aggregate(s=Sum("points"))["s"] or 0)
+    # Cumulative, so partial refunds summing to the purchase take all its points back:
+    # the points of everything refunded so far less those of what was refunded before.
+    # ``item.refunded`` is what was refunded before this refund (read before its update).
+    wanted = _share(item, item.refunded + amount) - _share(item, item.refunded)
+    already = _reversed(item)
     wanted = max(0, min(wanted, item.points - already))
     if wanted == 0:
         return 0

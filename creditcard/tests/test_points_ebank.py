@@ -26,11 +26,13 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 6, 15)
 
 
-def move(world, source, target, amount, business_type, key, at=datetime(2026, 6, 15, 10, 0)):
+def move(world, source, target, amount, business_type, key, at=datetime(2026, 6, 15, 10, 0),
+         reference=None):
     with time_machine.travel(at.replace(tzinfo=SHANGHAI), tick=False):
         funds_move(debit_ledger_id=world.main(source).ledger_account_id,
                    credit_ledger_id=world.main(target).ledger_account_id, amount=D(amount),
-                   idempotency_key=key, business_type=business_type, reference=key)
+                   idempotency_key=key, business_type=business_type,
+                   reference=reference or key)
 
 
 def test_the_spelled_codes_are_the_transfers_registered_types():
@@ -63,7 +65,8 @@ def test_a_days_transfers_earn_a_point_per_full_thousand_per_customer(world):
 def test_the_setting_multiplies_and_a_same_day_return_counts_back(world):
     CardSetting.objects.create(effective_from=date(2026, 1, 1), points_per_thousand_transfers=5)
     move(world, world.zhang_card, world.li_card, "2500.00", "inter_transfer", "I1")
-    move(world, world.li_card, world.zhang_card, "600.00", "inter_transfer_return", "I2")
+    move(world, world.li_card, world.zhang_card, "600.00", "inter_transfer_return", "I2",
+         reference="I1")   # a 退汇 carries its transfer's reference
     assert ebank_transfer_totals(DAY) == {world.zhang_customer.pk: D("1900.00")}
     ebank_points_earn_step(DAY)
     assert PointsLot.objects.aggregate(s=Sum("points"))["s"] == 5  # floor(1,900/1,000) × 5

@@ -19,6 +19,16 @@ from .models import AcquirerTxn, AcquirerTxnKind, AcquirerTxnStatus
 
 ACQUIRER_NAME = "银联收单（模拟）"
 CENT = Decimal("0.01")
+REFERENCE_MAX = AcquirerTxn._meta.get_field("reference").max_length
+
+
+def _reference(value: str) -> str:
+    """The caller's 收单流水号 (or a new one); refused before the issuer is called when longer
+    than the acquirer keeps — else the bank would post what the acquirer cannot record."""
+    reference = (value or "").strip() or reference_new()
+    if len(reference) > REFERENCE_MAX:
+        raise BusinessError(f"收单流水号最多{REFERENCE_MAX}位")
+    return reference
 
 
 def reference_new() -> str:
@@ -71,7 +81,7 @@ class SimulatedAcquirer(AcquirerAdapter):
             raise BusinessError("商户类别码（MCC）须为4位数字")
         amount = _amount(amount)
         txn_date = txn_date or business_day()
-        reference = (reference or "").strip() or reference_new()
+        reference = _reference(reference)
         existing = AcquirerTxn.objects.filter(reference=reference).first()
         if existing is not None:
             return _outcome(existing, replayed=True)
@@ -87,7 +97,7 @@ class SimulatedAcquirer(AcquirerAdapter):
         card_number = "".join((card_number or "").split())
         original_reference = (original_reference or "").strip()
         amount = _amount(amount)
-        reference = (reference or "").strip() or reference_new()
+        reference = _reference(reference)
         existing = AcquirerTxn.objects.filter(reference=reference).first()
         if existing is not None:
             return _outcome(existing, replayed=True)
