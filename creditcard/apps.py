@@ -70,3 +70,10 @@ class CreditcardConfig(AppConfig):
             ("creditcard", "instalmentrate", ("add", "change", "delete")),))
         demo_part(51, instal_demo_seed)
         # --- end CC-INSTAL ---
+
+        # --- 账户管理 (creditcard/account): its X-CONFIRM kind and audit label.
+        from ebank.core.audit import audit_actions
+
+        from .account import operations as account_operations  # noqa: F401
+        from .account.services import INFO_UPDATE_ACTION
+        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})
