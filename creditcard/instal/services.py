@@ -81,9 +81,11 @@ def amount_parse(text) -> Decimal:
     """The principal typed: a number to the fen, at least 500.00."""
     try:
         value = Decimal(str(text).strip().replace(",", ""))
+        # 1e30 and the like: quantize itself raises (more digits than the context holds).
+        exact = value.is_finite() and value == value.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise BusinessError("请输入正确的分期金额", code="amount") from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or value <= 0:
+    if not exact or value <= 0:
         raise BusinessError("分期金额须为大于零、最多两位小数的数字", code="amount")
     if value < MIN_PRINCIPAL:
         raise BusinessError(f"分期金额不能低于{format_cny(MIN_PRINCIPAL)}", code="amount")

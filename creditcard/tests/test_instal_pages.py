@@ -144,3 +144,15 @@ def test_the_confirmation_page_shows_the_apr_and_asks_no_pin(client, world):
     body = client.get(reverse("security:confirm", args=[operation.public_id])).content.decode()
     assert "账单分期申请" in body and "13.03%" in body and "¥12,000.00" in body
     assert 'name="pin"' not in body
+
+
+@pytest.mark.parametrize("typed", ["1e30", "1E400"])
+def test_an_amount_in_exponent_form_is_refused_in_chinese_not_a_500(client, world, typed):
+    body = client.get(reverse("creditcard:instal_trial"),
+                      {"amount": typed, "periods": "12"}).content.decode()
+    assert "分期金额" in body and f'value="{typed}"' in body
+    card = billed_card(world.zhang_customer)
+    response = client.post(reverse("creditcard:bill_instal"),
+                           {"card": card.pk, "amount": typed, "periods": "12"})
+    assert response.status_code == 200 and f'value="{typed}"' in response.content.decode()
+    assert not PendingOperation.objects.exists()
