@@ -163,6 +163,8 @@ def test_statements_of_a_chosen_month_range(zhang, cc):
     ({"month_from": "2026-05", "month_to": "2026-01"}, "起始月份不能晚于终止月份"),
     ({"month_from": "2026-13", "month_to": "2026-01"}, "请输入正确的起始月份"),
     ({"month_from": "2023-01", "month_to": "2026-01"}, "查询区间最长为24个月"),
+    # The month after 9999-12 is no date: a 500 before.
+    ({"month_from": "9999-12", "month_to": "9999-12"}, "请输入正确的起始月份"),
 ])
 def test_a_wrong_month_range_is_said_with_what_was_typed_kept(zhang, cc, params, message):
     body = page(zhang, "statements", **params).content.decode()
