@@ -271,3 +271,21 @@ def test_the_pages_do_no_query_per_line(zhang, cc):
     assert _count(zhang, "statements") == list_two
 
 
+
+
+def test_the_pdf_and_excel_carry_the_pages_total_and_period(zhang, cc):
+    # The page's lines end with 合计 (借方 − 贷方) and its summary names the 账单周期: the files
+    # a customer keeps show the same.
+    statement = detailed_statement(cc)
+    body = page(zhang, "statement", statement.pk).content.decode()
+    assert "合计" in body and "1,246.50" in body and "2026-01-06 至 2026-02-05" in body
+    pdf = page(zhang, "statement_pdf", statement.pk).content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,  # noqa: S607
+                          capture_output=True, check=True).stdout.decode()
+    totals = [line.split() for line in text.splitlines() if line.strip().startswith("合计")]
+    assert totals == [["合计", "1,246.50"]], totals
+    sheet = load_workbook(BytesIO(page(zhang, "statement_xlsx", statement.pk).content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert ["合计", None, None, None, None, 1246.5] in rows
+    summary = {row[0]: row[1] for row in rows if row and row[0] and len(row) > 1}
+    assert summary["账单周期"] == "2026-01-06 至 2026-02-05"
