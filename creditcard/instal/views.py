@@ -80,7 +80,8 @@ def bill_apply(request):
         except BusinessError as exc:
             context["refusal"] = exc.message
     step = request.POST.get("step")
-    if request.method == "POST" and not context["refusal"] and form.is_valid():
+    if (request.method == "POST" and card is not None and not context["refusal"]
+            and form.is_valid()):
         data = form.cleaned_data
         try:
             amount = services.amount_parse(data["amount"])

@@ -156,3 +156,12 @@ def test_an_amount_in_exponent_form_is_refused_in_chinese_not_a_500(client, worl
                            {"card": card.pk, "amount": typed, "periods": "12"})
     assert response.status_code == 200 and f'value="{typed}"' in response.content.decode()
     assert not PendingOperation.objects.exists()
+
+
+def test_a_customer_without_a_card_posting_a_bill_instalment_gets_the_page_not_a_500(world):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.li)  # no credit card
+    response = client.post(reverse("creditcard:bill_instal"),
+                           {"amount": "600.00", "periods": "3", "step": "apply"})
+    assert response.status_code == 200
+    assert not PendingOperation.objects.exists()
