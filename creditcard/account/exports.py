@@ -67,7 +67,7 @@ def statement_xlsx(document: StatementDocument) -> bytes:
         sheet.cell(row=row, column=2).number_format = "yyyy-mm-dd"
         sheet.cell(row=row, column=6).number_format = "#,##0.00"
     for label, value in (("借方合计", document.totals.debits),
-                         ("贷方合计", -document.totals.credits),
+                         ("贷方合计", document.totals.credits_negated),
                          ("合计", document.totals.net)):
         sheet.append([label, None, None, None, None, value])
         sheet.cell(row=sheet.max_row, column=6).number_format = "#,##0.00"

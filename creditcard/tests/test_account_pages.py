@@ -289,3 +289,14 @@ def test_the_pdf_and_excel_carry_the_pages_total_and_period(zhang, cc):
     assert ["合计", None, None, None, None, 1246.5] in rows
     summary = {row[0]: row[1] for row in rows if row and row[0] and len(row) > 1}
     assert summary["账单周期"] == "2026-01-06 至 2026-02-05"
+
+
+def test_a_statement_without_credits_shows_a_credit_total_of_0_00_not_minus(zhang, cc):
+    charge(cc, "66.00", date(2026, 1, 20), merchant="徽州书店")
+    statement = statement_make(cc)
+    body = page(zhang, "statement", statement.pk).content.decode()
+    assert "-0.00" not in body and "贷方合计" in body
+    pdf = page(zhang, "statement_pdf", statement.pk).content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,  # noqa: S607
+                          capture_output=True, check=True).stdout.decode()
+    assert "-0.00" not in text
