@@ -239,7 +239,14 @@ def plan_detail(request, pk: int):
         else:
             state = "未入账"
         rows.append((row, state))
+    footer = None
+    if plan.status == InstalmentStatus.TERMINATED:
+        # 提前终止: all the principal billed, only the fees of the periods billed before it.
+        fees = sum((row.fee for row in table.rows[:plan.periods_billed]), services.ZERO)
+        footer = {"principal": plan.principal, "total_fee": fees,
+                  "total_payment": plan.principal + fees}
     return render(request, "creditcard/instal/plan.html", {
         "title": f"{TITLES[plan.kind]}明细", "plan": plan, "trial": table, "rows": rows,
+        "footer": footer,
         "list_url": URLS[plan.kind]["list"],
         "can_terminate": plan.status == InstalmentStatus.ACTIVE and plan.unbilled_principal > 0})

@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from creditcard.models import InstalmentPlan, InstalmentStatus
+from creditcard.engine import item_add
+from creditcard.instal import services
+from creditcard.models import InstalmentPlan, InstalmentStatus, ItemKind
 from security.models import PendingOperation
 from tests.customer_world import confirm
 
@@ -165,3 +167,21 @@ def test_a_customer_without_a_card_posting_a_bill_instalment_gets_the_page_not_a
                            {"amount": "600.00", "periods": "3", "step": "apply"})
     assert response.status_code == 200
     assert not PendingOperation.objects.exists()
+
+
+def test_a_terminated_plans_totals_count_only_the_fees_charged(client, world):
+    # 12,000 × 12 at 0.60%: one period billed (fee 72.00), then 提前终止 — the other 11 fees
+    # (792.00) are never charged, so the plan's 合计 is 72.00 of fees and 12,072.00 in all.
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    # The statement run bills period 1 (its principal; the fee is an entry of its own).
+    item_add(card=card, kind=ItemKind.INSTALMENT, amount=D("1000.00"), txn_date=date(2026, 3, 5),
+             posted_on=date(2026, 3, 5), reference=f"{plan.reference}-1",
+             description="分期本金 第1期", instalment=plan, period=1)
+    plan.periods_billed, plan.unbilled_principal = 1, D("11000.00")
+    plan.save(update_fields=["periods_billed", "unbilled_principal"])
+    confirm(services.instal_terminate_start(user=world.zhang, plan=plan), user=world.zhang)
+    body = client.get(reverse("creditcard:instal_plan", args=[plan.pk])).content.decode()
+    footer = body.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert "¥72.00" in footer and "¥12,072.00" in footer and "¥864.00" not in footer, footer
