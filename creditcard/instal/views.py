@@ -138,6 +138,13 @@ def flex_apply(request):
 # --- 提前终止 ------------------------------------------------------------------------------------
 
 
+def _listed_card(cards, pk):
+    """The query's card among the customer's cards it offered (closed ones included: their
+    plans are still the customer's to read); the form already refused any other."""
+    return next(card for card in cards if card.pk == pk)
+
+
+
 def _terminate_list(request, kind: str):
     customer = request.user.customer
     if request.GET.get("plan"):
@@ -150,7 +157,7 @@ def _terminate_list(request, kind: str):
     query = PlanQueryForm(request.GET or None, cards=cards)
     card = None
     if query.is_bound and query.is_valid() and query.cleaned_data["card"]:
-        card = card_get(customer, query.cleaned_data["card"])
+        card = _listed_card(cards, query.cleaned_data["card"])
     plans = selectors.plans_of(customer, kind=kind, card=card, status=InstalmentStatus.ACTIVE)
     return render(request, "creditcard/instal/terminate_list.html", {
         "title": f"{TITLES[kind]}提前终止", "kind": kind, "query": query, "plans": plans,
@@ -202,7 +209,7 @@ def _plan_list(request, kind: str):
     card, status = None, ""
     if query.is_bound and query.is_valid():
         if query.cleaned_data["card"]:
-            card = card_get(customer, query.cleaned_data["card"])
+            card = _listed_card(cards, query.cleaned_data["card"])
         status = query.cleaned_data["status"]
     plans = selectors.plans_of(customer, kind=kind, card=card, status=status)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))

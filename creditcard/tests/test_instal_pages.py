@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from creditcard.engine import item_add
 from creditcard.instal import services
-from creditcard.models import InstalmentPlan, InstalmentStatus, ItemKind
+from creditcard.models import CardStatus, InstalmentPlan, InstalmentStatus, ItemKind
 from security.models import PendingOperation
 from tests.customer_world import confirm
 
@@ -185,3 +185,17 @@ def test_a_terminated_plans_totals_count_only_the_fees_charged(client, world):
     body = client.get(reverse("creditcard:instal_plan", args=[plan.pk])).content.decode()
     footer = body.split("<tfoot>")[1].split("</tfoot>")[0]
     assert "¥72.00" in footer and "¥12,072.00" in footer and "¥864.00" not in footer, footer
+
+
+def test_the_plans_of_a_closed_card_are_found_by_choosing_it_in_the_query(client, world):
+    # The query offers the customer's closed cards too (their plans are still his to read).
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card, amount="6000.00", periods=6), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    card.status = CardStatus.CLOSED
+    card.save(update_fields=["status"])
+    for name in ("creditcard:bill_instal_list", "creditcard:bill_instal_terminate"):
+        response = client.get(reverse(name), {"card": card.pk})
+        assert response.status_code == 200, name
+    body = client.get(reverse("creditcard:bill_instal_list"), {"card": card.pk}).content.decode()
+    assert plan.reference in body
