@@ -67,6 +67,14 @@ class CreditcardConfig(AppConfig):
         from .account import operations as account_operations  # noqa: F401
         from .acquiring import counter as acquiring_counter  # noqa: F401
         from .acquiring import services as acquiring_services
+        # --- CC-INSTAL 账单分期管理 (creditcard/instal) ---
+        # X-CONFIRM kinds (security.confirm.registry), audit labels (ebank.core.audit), the
+        # 分期手续费率 admin, head office's grant on it (security.staff.roles) and the demo rates
+        # (ebank.core.demo).
+        from ebank.core.audit import audit_actions
+        from ebank.core.demo import demo_part
+        from security.staff.roles import Role, role_grant
+
         from .instal import admin as instal_admin  # noqa: F401
         from .instal import operations as instal_operations  # noqa: F401
         from .points import admin as points_admin  # noqa: F401
@@ -181,3 +189,11 @@ class CreditcardConfig(AppConfig):
         points_role_grant(PointsRole.HEAD_OFFICE, (("creditcard", "gift", ("add", "change")),))
         points_demo_part(52, points_demo_seed)
         # --- end CC-POINTS
+        # --- end CC-INSTAL ---
+
+        # --- 账户管理 (creditcard/account): its X-CONFIRM kind and audit label.
+        from ebank.core.audit import audit_actions
+
+        from .account import operations as account_operations  # noqa: F401
+        from .account.services import INFO_UPDATE_ACTION
+        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})

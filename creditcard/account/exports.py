@@ -46,6 +46,7 @@ def statement_xlsx(document: StatementDocument) -> bytes:
     sheet.append([f"信用卡账单 {card_label(statement.card)} {statement.statement_date:%Y年%m月}"])
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([])
+    sheet.append(["账单周期", f"{statement.period_start:%Y-%m-%d} 至 {statement.statement_date:%Y-%m-%d}"])
     for label, value in document.summary():
         sheet.append([label, value])
         cell = sheet.cell(row=sheet.max_row, column=2)
@@ -66,7 +67,8 @@ def statement_xlsx(document: StatementDocument) -> bytes:
         sheet.cell(row=row, column=2).number_format = "yyyy-mm-dd"
         sheet.cell(row=row, column=6).number_format = "#,##0.00"
     for label, value in (("借方合计", document.totals.debits),
-                         ("贷方合计", -document.totals.credits)):
+                         ("贷方合计", document.totals.credits_negated),
+                         ("合计", document.totals.net)):
         sheet.append([label, None, None, None, None, value])
         sheet.cell(row=sheet.max_row, column=6).number_format = "#,##0.00"
     for row in sheet.iter_rows():

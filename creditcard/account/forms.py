@@ -78,7 +78,7 @@ class StatementQueryForm(CardChoiceForm):
         if not text:
             return None
         match = _MONTH.match(text)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2099:
             raise forms.ValidationError(f"请输入正确的{label}，格式如2026-01")
         return date(int(match[1]), int(match[2]), 1)
 

@@ -52,6 +52,11 @@ class LineTotals:
     credits: Decimal   # positive: what the credits add up to
 
     @property
+    def credits_negated(self) -> Decimal:
+        """The credits' total as the lines sign it (0.00, not -0.00, when there is none)."""
+        return ZERO - self.credits
+
+    @property
     def net(self) -> Decimal:
         return self.debits - self.credits
 

@@ -5,6 +5,7 @@ in force — a rate in force has priced plans, so a change is a new row with a l
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from security.staff.scoping import StaffAuditMixin, head_office
@@ -47,14 +48,18 @@ class InstalmentRateAdmin(StaffAuditMixin, admin.ModelAdmin):
     def rate_shown(self, row: InstalmentRate) -> str:
         return f"{row.rate * 100:.2f}%"
 
+    def get_queryset(self, request):
+        # Whether a later row of the same periods is in force today, for the whole page at once.
+        newer = InstalmentRate.objects.filter(periods=OuterRef("periods"),
+                                              effective_from__gt=OuterRef("effective_from"),
+                                              effective_from__lte=timezone.localdate())
+        return super().get_queryset(request).annotate(superseded=Exists(newer))
+
     @admin.display(description="状态")
     def state(self, row: InstalmentRate) -> str:
-        today = timezone.localdate()
-        if row.effective_from > today:
+        if row.effective_from > timezone.localdate():
             return "未生效"
-        newer = InstalmentRate.objects.filter(periods=row.periods, effective_from__gt=row.effective_from,
-                                              effective_from__lte=today).exists()
-        return "已调整" if newer else "执行中"
+        return "已调整" if row.superseded else "执行中"
 
     def _future(self, obj) -> bool:
         return obj is None or obj.effective_from > timezone.localdate()

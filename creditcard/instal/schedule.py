@@ -60,8 +60,11 @@ def apr(rows: list[PeriodRow], principal: Decimal) -> Decimal:
         return Decimal("0.00")
     with localcontext() as ctx:
         ctx.prec = 40
-        # The present value falls as the rate rises: find where it equals the principal.
+        # The present value falls as the rate rises: find where it equals the principal,
+        # widening the bracket first when the fee puts the monthly rate above 100%.
         low, high = Decimal(0), Decimal(1)
+        while _present_value(rows, high) > principal:
+            low, high = high, high * 2
         for _ in range(_ITERATIONS):
             middle = (low + high) / 2
             if _present_value(rows, middle) > principal:

@@ -38,6 +38,7 @@ from ..models import (
     Card,
     CardItem,
     CardStatus,
+    CreditKind,
     InstalmentKind,
     InstalmentPlan,
     InstalmentStatus,
@@ -66,6 +67,7 @@ NO_STATEMENT = "该信用卡尚无已出账单，不能办理账单分期"
 PAST_DUE = "账单分期须在本期账单到期还款日之前申请"
 ALREADY_SPLIT = "该期账单已办理账单分期，每期账单只能分期一次"
 FLEX_TAKEN = "该笔消费已办理灵活分期"
+ALREADY_CONVERTED = "该笔消费已办理账单分期，不能再办理灵活分期"
 RATE_CHANGED = "分期手续费率已调整，请重新申请"
 NOTHING_UNBILLED = "该分期本金已全部入账，无需提前终止"
 NOT_ACTIVE = "该分期不在分期中，不能提前终止"
@@ -81,9 +83,11 @@ def amount_parse(text) -> Decimal:
     """The principal typed: a number to the fen, at least 500.00."""
     try:
         value = Decimal(str(text).strip().replace(",", ""))
+        # 1e30 and the like: quantize itself raises (more digits than the context holds).
+        exact = value.is_finite() and value == value.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise BusinessError("请输入正确的分期金额", code="amount") from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or value <= 0:
+    if not exact or value <= 0:
         raise BusinessError("分期金额须为大于零、最多两位小数的数字", code="amount")
     if value < MIN_PRINCIPAL:
         raise BusinessError(f"分期金额不能低于{format_cny(MIN_PRINCIPAL)}", code="amount")
@@ -190,6 +194,7 @@ def flex_items(card: Card) -> list[CardItem]:
     return list(CardItem.objects.filter(card=card, kind=ItemKind.PURCHASE, refunded=0,
                                         outstanding__gte=MIN_PRINCIPAL)
                 .exclude(instalment_plans__kind=InstalmentKind.FLEX)
+                .exclude(allocations__credit__kind=CreditKind.CONVERSION)
                 .order_by("-posted_on", "-pk"))
 
 
@@ -200,6 +205,9 @@ def flex_instal_check(*, card: Card, item: CardItem) -> Decimal:
         raise BusinessError("请选择一笔消费交易")
     if InstalmentPlan.objects.filter(item=item, kind=InstalmentKind.FLEX).exists():
         raise BusinessError(FLEX_TAKEN, code="already_split")
+    if item.allocations.filter(credit__kind=CreditKind.CONVERSION).exists():
+        # Part of it went into a 账单分期 (its statement's purchases, oldest first).
+        raise BusinessError(ALREADY_CONVERTED, code="already_split")
     if item.refunded > 0:
         raise BusinessError("已退货的消费不能办理灵活分期")
     if item.outstanding < MIN_PRINCIPAL:

@@ -80,7 +80,8 @@ def bill_apply(request):
         except BusinessError as exc:
             context["refusal"] = exc.message
     step = request.POST.get("step")
-    if request.method == "POST" and not context["refusal"] and form.is_valid():
+    if (request.method == "POST" and card is not None and not context["refusal"]
+            and form.is_valid()):
         data = form.cleaned_data
         try:
             amount = services.amount_parse(data["amount"])
@@ -137,6 +138,13 @@ def flex_apply(request):
 # --- 提前终止 ------------------------------------------------------------------------------------
 
 
+def _listed_card(cards, pk):
+    """The query's card among the customer's cards it offered (closed ones included: their
+    plans are still the customer's to read); the form already refused any other."""
+    return next(card for card in cards if card.pk == pk)
+
+
+
 def _terminate_list(request, kind: str):
     customer = request.user.customer
     if request.GET.get("plan"):
@@ -149,7 +157,7 @@ def _terminate_list(request, kind: str):
     query = PlanQueryForm(request.GET or None, cards=cards)
     card = None
     if query.is_bound and query.is_valid() and query.cleaned_data["card"]:
-        card = card_get(customer, query.cleaned_data["card"])
+        card = _listed_card(cards, query.cleaned_data["card"])
     plans = selectors.plans_of(customer, kind=kind, card=card, status=InstalmentStatus.ACTIVE)
     return render(request, "creditcard/instal/terminate_list.html", {
         "title": f"{TITLES[kind]}提前终止", "kind": kind, "query": query, "plans": plans,
@@ -201,7 +209,7 @@ def _plan_list(request, kind: str):
     card, status = None, ""
     if query.is_bound and query.is_valid():
         if query.cleaned_data["card"]:
-            card = card_get(customer, query.cleaned_data["card"])
+            card = _listed_card(cards, query.cleaned_data["card"])
         status = query.cleaned_data["status"]
     plans = selectors.plans_of(customer, kind=kind, card=card, status=status)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -238,7 +246,14 @@ def plan_detail(request, pk: int):
         else:
             state = "未入账"
         rows.append((row, state))
+    footer = None
+    if plan.status == InstalmentStatus.TERMINATED:
+        # 提前终止: all the principal billed, only the fees of the periods billed before it.
+        fees = sum((row.fee for row in table.rows[:plan.periods_billed]), services.ZERO)
+        footer = {"principal": plan.principal, "total_fee": fees,
+                  "total_payment": plan.principal + fees}
     return render(request, "creditcard/instal/plan.html", {
         "title": f"{TITLES[plan.kind]}明细", "plan": plan, "trial": table, "rows": rows,
+        "footer": footer,
         "list_url": URLS[plan.kind]["list"],
         "can_terminate": plan.status == InstalmentStatus.ACTIVE and plan.unbilled_principal > 0})

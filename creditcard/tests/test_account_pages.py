@@ -163,6 +163,8 @@ def test_statements_of_a_chosen_month_range(zhang, cc):
     ({"month_from": "2026-05", "month_to": "2026-01"}, "起始月份不能晚于终止月份"),
     ({"month_from": "2026-13", "month_to": "2026-01"}, "请输入正确的起始月份"),
     ({"month_from": "2023-01", "month_to": "2026-01"}, "查询区间最长为24个月"),
+    # The month after 9999-12 is no date: a 500 before.
+    ({"month_from": "9999-12", "month_to": "9999-12"}, "请输入正确的起始月份"),
 ])
 def test_a_wrong_month_range_is_said_with_what_was_typed_kept(zhang, cc, params, message):
     body = page(zhang, "statements", **params).content.decode()
@@ -269,3 +271,32 @@ def test_the_pages_do_no_query_per_line(zhang, cc):
     assert _count(zhang, "statements") == list_two
 
 
+
+
+def test_the_pdf_and_excel_carry_the_pages_total_and_period(zhang, cc):
+    # The page's lines end with 合计 (借方 − 贷方) and its summary names the 账单周期: the files
+    # a customer keeps show the same.
+    statement = detailed_statement(cc)
+    body = page(zhang, "statement", statement.pk).content.decode()
+    assert "合计" in body and "1,246.50" in body and "2026-01-06 至 2026-02-05" in body
+    pdf = page(zhang, "statement_pdf", statement.pk).content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,  # noqa: S607
+                          capture_output=True, check=True).stdout.decode()
+    totals = [line.split() for line in text.splitlines() if line.strip().startswith("合计")]
+    assert totals == [["合计", "1,246.50"]], totals
+    sheet = load_workbook(BytesIO(page(zhang, "statement_xlsx", statement.pk).content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert ["合计", None, None, None, None, 1246.5] in rows
+    summary = {row[0]: row[1] for row in rows if row and row[0] and len(row) > 1}
+    assert summary["账单周期"] == "2026-01-06 至 2026-02-05"
+
+
+def test_a_statement_without_credits_shows_a_credit_total_of_0_00_not_minus(zhang, cc):
+    charge(cc, "66.00", date(2026, 1, 20), merchant="徽州书店")
+    statement = statement_make(cc)
+    body = page(zhang, "statement", statement.pk).content.decode()
+    assert "-0.00" not in body and "贷方合计" in body
+    pdf = page(zhang, "statement_pdf", statement.pk).content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,  # noqa: S607
+                          capture_output=True, check=True).stdout.decode()
+    assert "-0.00" not in text

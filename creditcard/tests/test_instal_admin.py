@@ -67,3 +67,29 @@ def test_head_office_adds_a_rate_a_teller_cannot_and_a_rate_in_force_is_not_edit
     assert in_force.rate == D("0.006000") and response.status_code == 403
     body = client.get(reverse("admin:creditcard_instalmentrate_changelist")).content.decode()
     assert "执行中" in body and "未生效" in body and "0.60%" in body
+
+
+@time_machine.travel(datetime(2026, 2, 10, 2, 0, tzinfo=UTC), tick=False)
+def test_the_rate_list_does_no_query_per_row(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    demo_seed(_Out(StringIO()))
+    client = Client()
+    otp_login(client, make_staff("hq_rates", "340000", role=Role.HEAD_OFFICE, is_superuser=True))
+    url = reverse("admin:creditcard_instalmentrate_changelist")
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    for year in (2021, 2022, 2023, 2024):
+        for periods in (3, 6, 12, 24):
+            InstalmentRate.objects.create(periods=periods, rate=D("0.0060"),
+                                          effective_from=date(year, 1, 1))
+    assert count() == few
+    body = client.get(url).content.decode()
+    assert body.count("已调整") == 16 and body.count("执行中") == 4

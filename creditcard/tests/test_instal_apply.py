@@ -239,3 +239,18 @@ def test_the_demo_rates_and_the_trial_at_them():
     assert trial.fee_rate == D("0.006000") and trial.apr == D("13.03")
     assert services.instal_trial(principal=D("12000.00"), periods=3).fee_rate == D("0.007500")
     assert APPLY_AT.date() == date(2026, 2, 10)
+
+
+def test_a_purchase_partly_converted_by_a_bill_instalment_is_not_split_again_by_flex(world):
+    # 8,000 (6 Jan) + 4,000 (20 Jan) billed; 账单分期 of 10,000 pays the 8,000 and 2,000 of the
+    # 4,000: the 4,000 purchase is (partly) converted, so 灵活分期 may not convert it again.
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card, amount="10000.00", periods=6), user=world.zhang)
+    newer = CardItem.objects.get(amount=D("4000.00"))
+    assert newer.outstanding == D("2000.00")
+    assert newer not in services.flex_items(card)
+    with pytest.raises(BusinessError) as refused:
+        services.flex_instal_start(user=world.zhang, card=card, item=newer, periods=3)
+    assert refused.value.message == services.ALREADY_CONVERTED
+    assert InstalmentPlan.objects.count() == 1
+    _sound(card)

@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from creditcard.models import InstalmentPlan, InstalmentStatus
+from creditcard.engine import item_add
+from creditcard.instal import services
+from creditcard.models import CardStatus, InstalmentPlan, InstalmentStatus, ItemKind
 from security.models import PendingOperation
 from tests.customer_world import confirm
 
@@ -144,3 +146,56 @@ def test_the_confirmation_page_shows_the_apr_and_asks_no_pin(client, world):
     body = client.get(reverse("security:confirm", args=[operation.public_id])).content.decode()
     assert "账单分期申请" in body and "13.03%" in body and "¥12,000.00" in body
     assert 'name="pin"' not in body
+
+
+@pytest.mark.parametrize("typed", ["1e30", "1E400"])
+def test_an_amount_in_exponent_form_is_refused_in_chinese_not_a_500(client, world, typed):
+    body = client.get(reverse("creditcard:instal_trial"),
+                      {"amount": typed, "periods": "12"}).content.decode()
+    assert "分期金额" in body and f'value="{typed}"' in body
+    card = billed_card(world.zhang_customer)
+    response = client.post(reverse("creditcard:bill_instal"),
+                           {"card": card.pk, "amount": typed, "periods": "12"})
+    assert response.status_code == 200 and f'value="{typed}"' in response.content.decode()
+    assert not PendingOperation.objects.exists()
+
+
+def test_a_customer_without_a_card_posting_a_bill_instalment_gets_the_page_not_a_500(world):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.li)  # no credit card
+    response = client.post(reverse("creditcard:bill_instal"),
+                           {"amount": "600.00", "periods": "3", "step": "apply"})
+    assert response.status_code == 200
+    assert not PendingOperation.objects.exists()
+
+
+def test_a_terminated_plans_totals_count_only_the_fees_charged(client, world):
+    # 12,000 × 12 at 0.60%: one period billed (fee 72.00), then 提前终止 — the other 11 fees
+    # (792.00) are never charged, so the plan's 合计 is 72.00 of fees and 12,072.00 in all.
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    # The statement run bills period 1 (its principal; the fee is an entry of its own).
+    item_add(card=card, kind=ItemKind.INSTALMENT, amount=D("1000.00"), txn_date=date(2026, 3, 5),
+             posted_on=date(2026, 3, 5), reference=f"{plan.reference}-1",
+             description="分期本金 第1期", instalment=plan, period=1)
+    plan.periods_billed, plan.unbilled_principal = 1, D("11000.00")
+    plan.save(update_fields=["periods_billed", "unbilled_principal"])
+    confirm(services.instal_terminate_start(user=world.zhang, plan=plan), user=world.zhang)
+    body = client.get(reverse("creditcard:instal_plan", args=[plan.pk])).content.decode()
+    footer = body.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert "¥72.00" in footer and "¥12,072.00" in footer and "¥864.00" not in footer, footer
+
+
+def test_the_plans_of_a_closed_card_are_found_by_choosing_it_in_the_query(client, world):
+    # The query offers the customer's closed cards too (their plans are still his to read).
+    card = billed_card(world.zhang_customer)
+    confirm(bill_start(world.zhang, card, amount="6000.00", periods=6), user=world.zhang)
+    plan = InstalmentPlan.objects.get()
+    card.status = CardStatus.CLOSED
+    card.save(update_fields=["status"])
+    for name in ("creditcard:bill_instal_list", "creditcard:bill_instal_terminate"):
+        response = client.get(reverse(name), {"card": card.pk})
+        assert response.status_code == 200, name
+    body = client.get(reverse("creditcard:bill_instal_list"), {"card": card.pk}).content.decode()
+    assert plan.reference in body

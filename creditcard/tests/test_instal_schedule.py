@@ -60,3 +60,13 @@ def test_no_fee_is_an_apr_of_zero_and_bad_input_is_refused():
         schedule(D("0.00"), 3, D("0.0075"))
     with pytest.raises(ValueError):
         schedule(D("100.001"), 3, D("0.0075"))
+
+
+def test_an_apr_above_100_percent_a_month_is_not_capped():
+    # The admin takes any rate below 1 per period: at 90% a period over 3 periods the monthly
+    # IRR is above 100%, beyond the bracket [0, 1] the search started with.
+    rows = schedule(D("12000.00"), 3, D("0.9"))
+    result = apr(rows, D("12000.00"))
+    monthly = result / 1200
+    present = sum(row.payment / (1 + monthly) ** row.period for row in rows)
+    assert result > D("1200.00") and abs(present - D("12000.00")) < D("1.00"), result
