@@ -116,7 +116,7 @@ def repay_start(*, user: User, card_id, sub_account_id, choice: str, amount=None
         raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(available)}）",
                             code="insufficient_funds")
     summary = [("还款信用卡", f"{card.product} {card.medium.masked_number}"),
-               ("转出账户", account_label(account)),
+               ("转出账号", account_label(account)),
                ("还款方式", dict(RepayChoice.CHOICES)[choice])]
     return operation_start(
         user=user, kind=KIND_REPAY,

@@ -85,7 +85,7 @@ def test_the_page_shows_the_statement_the_full_and_the_minimum_amount(client, wo
                                                                        bills):
     body = client.get(URL).content.decode()
     for text in ("信用卡还款", "2026-02-25", "本期未还金额", "¥665.00", "¥345.00", "¥745.00",
-                 "转出账户", "全额还款", "最低还款额", "其他金额"):
+                 "转出账号", "全额还款", "最低还款额", "其他金额"):
         assert text in body, text
     assert zcard.medium.masked_number in body
 
@@ -204,7 +204,7 @@ def test_another_customers_card_is_a_404_and_nothing_is_written(client, world, z
 
 def test_another_customers_paying_account_is_refused(client, world, zcard):
     body = post(client, zcard, main(world.li_card), "other", "10.00").content.decode()
-    assert "请选择转出账户" in body
+    assert "请选择转出账号" in body
     assert not PendingOperation.objects.exists()
 
 
