@@ -10,6 +10,8 @@ from ..models import BillDelivery
 from .selectors import card_label
 
 # 已出账单查询: by default the last 12 months (this month and the 11 before it), at most 24.
+# A card select as wide as its longest option (the whole masked number), full width on a phone.
+CARD_SELECT = forms.Select(attrs={"class": "account-select"})
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -32,7 +34,7 @@ class CardChoiceForm(forms.Form):
     """选择信用卡: the customer's cards (selectors.cards_of), the first by default."""
 
     card = forms.TypedChoiceField(label="信用卡卡号", coerce=int, required=False,
-                                  empty_value=None,
+                                  empty_value=None, widget=CARD_SELECT,
                                   error_messages={"invalid_choice": "请选择您本人的信用卡"})
 
     def __init__(self, *args, cards=(), **kwargs):

@@ -6,6 +6,8 @@ from django import forms
 from ..models import InstalmentStatus
 from ..settings import INSTALMENT_PERIODS
 
+# A card select as wide as its longest option (the whole masked number), full width on a phone.
+CARD_SELECT = forms.Select(attrs={"class": "account-select"})
 PERIOD_CHOICES = [("", "请选择")] + [(str(n), f"{n}期") for n in INSTALMENT_PERIODS]
 
 
@@ -30,7 +32,7 @@ def card_choices(cards) -> list[tuple[str, str]]:
 class CardForm(forms.Form):
     """选择信用卡 (the 查询 of the application and 提前终止 pages)."""
 
-    card = forms.TypedChoiceField(label="信用卡", coerce=int,
+    card = forms.TypedChoiceField(label="信用卡", coerce=int, widget=CARD_SELECT,
                                   error_messages={"required": "请选择信用卡",
                                                   "invalid_choice": "请选择信用卡"})
 
@@ -64,7 +66,7 @@ class FlexApplyForm(forms.Form):
 
 class PlanQueryForm(forms.Form):
     card = forms.TypedChoiceField(label="信用卡", coerce=int, required=False,
-                                  empty_value=None,
+                                  empty_value=None, widget=CARD_SELECT,
                                   error_messages={"invalid_choice": "请选择信用卡"})
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部")] + list(InstalmentStatus.choices),

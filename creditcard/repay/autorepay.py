@@ -112,7 +112,8 @@ def autorepay_execute(*, operation: PendingOperation) -> dict:
         account = own_account(customer, p["sub_account"], role=ROLE, debit_cards_only=True)
         card.autorepay_mode, card.autorepay_medium = mode, account.medium
         action = SET_ACTION
-        message = f"自动还款设置成功：到期还款日自动{AutoRepayMode(mode).label}"
+        message = (f"自动还款设置成功：每期到期还款日从{account_label(account)}"
+                   f"自动扣款（{AutoRepayMode(mode).label}）")
         lines = [["自动还款账户", account_label(account)]]
     card.save(update_fields=["autorepay_mode", "autorepay_medium"])
     audit_record(action=action, actor=operation.user, customer_id=customer.pk,

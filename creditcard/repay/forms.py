@@ -14,6 +14,7 @@ AMOUNT_WIDGET = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "
 
 def _account_field(label: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=label, coerce=int,
+                                  widget=forms.Select(attrs={"class": "account-select"}),
                                   error_messages={"required": f"请选择{label}",
                                                   "invalid_choice": f"请选择{label}"})
 
@@ -27,6 +28,7 @@ class _AccountsForm(forms.Form):
 
 class RepayForm(_AccountsForm):
     account = _account_field("转出账号")   # the manual: 按要求选择“转出账号”
+    account = _account_field("转出账号")  # the manual: 选择“转出账号”
     choice = forms.ChoiceField(label="还款方式", choices=RepayChoice.CHOICES,
                                widget=forms.RadioSelect,
                                error_messages={"required": "请选择还款方式",

@@ -39,6 +39,14 @@ def _no_card(request, title):
     return render(request, "creditcard/repay/no_card.html", {"title": title})
 
 
+def _choice_offered(figures) -> str:
+    """The 还款方式 ticked at first: 全额还款 while the statement owes something, else 其他金额
+    (a paid statement refuses 全额还款 and 最低还款额; what is owed since is paid by amount)."""
+    if figures.full > 0:
+        return repayment.RepayChoice.FULL
+    return repayment.RepayChoice.OTHER
+
+
 @customer_required
 @require_http_methods(["GET", "POST"])
 def repay(request):
@@ -47,8 +55,9 @@ def repay(request):
     if card is None:
         return _no_card(request, "信用卡还款")
     accounts = own_accounts(customer)
+    figures = repayment.repay_figures(card)
     form = RepayForm(request.POST or None, accounts=accounts,
-                     initial={"choice": repayment.RepayChoice.FULL})
+                     initial={"choice": _choice_offered(figures)})
     if request.method == "POST" and form.is_valid():
         try:
             operation = repayment.repay_start(
@@ -61,7 +70,7 @@ def repay(request):
             return redirect_to_confirm(operation)
     return render(request, "creditcard/repay/repay.html", {
         "form": form, "card": card, "cards": cards_of(customer),
-        "figures": repayment.repay_figures(card)})
+        "figures": figures})
 
 
 @customer_required

@@ -150,6 +150,18 @@ def test_statements_of_the_last_12_months_by_default_with_what_each_still_owes(z
     assert selectors.statement_unpaid(march) == D("900.00")
 
 
+def test_on_a_phone_the_statement_date_opens_the_statement_and_the_card_is_shown_whole(zhang,
+                                                                                       cc):
+    """At 390 px the list scrolls sideways and 账单明细 is off screen: the 账单日 is a link too;
+    the card select is as wide as the whole masked number (account-select), not cut to 001."""
+    february, _march = months_of_statements(cc)
+    body = page(zhang, "statements").content.decode()
+    detail = reverse("creditcard:statement", args=[february.pk])
+    assert f'<a href="{detail}">2026-02-05</a>' in body
+    select = body[body.rindex("<select", 0, body.index('id="id_card"')):body.index('id="id_card"')]
+    assert 'class="account-select"' in select
+
+
 def test_statements_of_a_chosen_month_range(zhang, cc):
     old = statement_make(cc, on=date(2025, 5, 5))
     months_of_statements(cc)

@@ -90,7 +90,10 @@ def test_set_full_repayment_from_an_own_debit_card_with_its_pin(client, world, z
     operation = started(client.post(URL, {"card": zcard.pk, "mode": "full",
                                           "account": main(world.zhang_card).pk}))
     assert operation.kind == "creditcard.autorepay" and operation.medium == world.zhang_card
-    confirm(operation, user=world.zhang)
+    done = confirm(operation, user=world.zhang)
+    # What will happen, in words: from which card, on which day, how much.
+    assert done.result["message"] == (
+        f"自动还款设置成功：每期到期还款日从借记卡 {world.zhang_card.masked_number}自动扣款（全额还款）")
     zcard.refresh_from_db()
     assert (zcard.autorepay_mode, zcard.autorepay_medium) == (AutoRepayMode.FULL,
                                                               world.zhang_card)

@@ -2,6 +2,7 @@
 statement first; fees → interest → cash → instalments → purchases), 溢缴款 on the result page,
 余额不足 with nothing written, another customer's card a 404, 李娜 (no tool) by SMS."""
 
+import re
 from datetime import date
 from decimal import Decimal as D
 
@@ -134,6 +135,18 @@ def test_full_repayment_pays_what_the_last_statement_still_owes(client, world, z
     # Nothing left on the statement: 全额 again is refused on the page.
     body = post(client, zcard, main(world.zhang_card), "full").content.decode()
     assert FULL_PAID in body
+
+
+def test_the_page_ticks_full_while_the_statement_owes_and_other_amount_once_it_is_paid(
+        client, world, zcard, bills):
+    def ticked(body: str) -> list[str]:
+        radios = re.findall(r'<input[^>]*name="choice"[^>]*>', body)
+        return [re.search(r'value="(\w+)"', r).group(1) for r in radios if " checked" in r]
+
+    assert ticked(client.get(URL).content.decode()) == ["full"]
+    pay(client, world, zcard, "full")
+    # ¥80.00 still owed, none of it on a statement: 全额还款 would only be refused.
+    assert ticked(client.get(URL).content.decode()) == ["other"]
 
 
 def test_minimum_repayment_pays_the_minimum_still_unpaid(client, world, zcard, bills):
