@@ -67,14 +67,6 @@ class CreditcardConfig(AppConfig):
         from .account import operations as account_operations  # noqa: F401
         from .acquiring import counter as acquiring_counter  # noqa: F401
         from .acquiring import services as acquiring_services
-        # --- CC-INSTAL 账单分期管理 (creditcard/instal) ---
-        # X-CONFIRM kinds (security.confirm.registry), audit labels (ebank.core.audit), the
-        # 分期手续费率 admin, head office's grant on it (security.staff.roles) and the demo rates
-        # (ebank.core.demo).
-        from ebank.core.audit import audit_actions
-        from ebank.core.demo import demo_part
-        from security.staff.roles import Role, role_grant
-
         from .instal import admin as instal_admin  # noqa: F401
         from .instal import operations as instal_operations  # noqa: F401
         from .points import admin as points_admin  # noqa: F401
@@ -136,64 +128,3 @@ class CreditcardConfig(AppConfig):
         demo_part(50, demo_seed)
         demo_part(51, instal_demo_seed)
         demo_part(52, points_demo_seed)
-        # --- acquiring (the card's arrival and its activity feed: creditcard/acquiring) ---
-        # The issuer API for the acquirer simulator (ebank.acquirer.issuer), which may not
-        # import a menu app; the counter action 信用卡发卡; the staff admin's places and grants;
-        # the audit labels.
-        from ebank.acquirer.issuer import issuer_register
-        from security.staff.admin_sections import admin_section_place
-        from security.staff.roles import Role, role_grant
-
-        from .acquiring import counter as acquiring_counter  # noqa: F401
-        from .acquiring import services as acquiring_services
-        from .acquiring.staff import AUDIT_LABELS as ACQUIRING_AUDIT_LABELS
-        issuer_register(acquiring_services)
-        from ebank.core.audit import audit_actions
-        audit_actions(ACQUIRING_AUDIT_LABELS)
-        # The staff index: cards and statements beside the customer's accounts, their items
-        # and credits with the transactions; 信用卡业务参数 in the app's own section.
-        admin_section_place("creditcard", "card", section="accounts", order=60)
-        admin_section_place("creditcard", "statement", section="accounts", order=61)
-        admin_section_place("creditcard", "carditem", section="transactions", order=80)
-        admin_section_place("creditcard", "cardcredit", section="transactions", order=81)
-        role_grant(Role.TELLER, tuple(("creditcard", model, ("view",)) for model in (
-            "card", "carditem", "cardcredit", "statement", "cardsetting")))
-        role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),))
-        role_grant(Role.HEAD_OFFICE, (("creditcard", "cardsetting", ("add", "change")),))
-
-        # --- CC-POINTS 积分管理 (creditcard/points) ---------------------------------------------
-        # X-CONFIRM kind creditcard.redeem, nightly steps card_points_expire (320) and
-        # ebank_points_earn (330), the admin; audit labels; the staff index; permissions (tellers
-        # read, supervisors mark 已发货/撤销, head office keeps the catalogue); the demo gifts (52).
-        from ebank.core.audit import audit_actions as points_audit_actions
-        from ebank.core.demo import demo_part as points_demo_part
-        from security.staff.admin_sections import admin_section_place as points_section_place
-        from security.staff.roles import Role as PointsRole
-        from security.staff.roles import role_grant as points_role_grant
-
-        from .points import admin as points_admin  # noqa: F401
-        from .points import nightly as points_nightly  # noqa: F401
-        from .points import operations as points_operations  # noqa: F401
-        from .points.demo import demo_seed as points_demo_seed
-        from .points.services import AUDIT_LABELS as POINTS_AUDIT_LABELS
-        points_audit_actions(POINTS_AUDIT_LABELS)
-        points_section_place("creditcard", "redemption", section="transactions", order=80)
-        points_section_place("creditcard", "pointsmove", section="transactions", order=81)
-        points_section_place("creditcard", "gift", section="transactions", order=82)
-        points_role_grant(PointsRole.TELLER, (
-            ("creditcard", "redemption", ("view",)),
-            ("creditcard", "pointsmove", ("view",)),
-            ("creditcard", "gift", ("view",)),
-        ))
-        points_role_grant(PointsRole.SUPERVISOR, (("creditcard", "redemption", ("change",)),))
-        points_role_grant(PointsRole.HEAD_OFFICE, (("creditcard", "gift", ("add", "change")),))
-        points_demo_part(52, points_demo_seed)
-        # --- end CC-POINTS
-        # --- end CC-INSTAL ---
-
-        # --- 账户管理 (creditcard/account): its X-CONFIRM kind and audit label.
-        from ebank.core.audit import audit_actions
-
-        from .account import operations as account_operations  # noqa: F401
-        from .account.services import INFO_UPDATE_ACTION
-        audit_actions({INFO_UPDATE_ACTION: "信用卡信息维护"})

@@ -23,7 +23,7 @@ from ebank.core.clock import business_day
 from ebank.ledger.bank_books import bank_book_id
 
 from .cards import card_issue
-from .engine import card_balance, charge_post, credit_post, money
+from .engine import charge_post, credit_post, money
 from .models import CardBook, CardBusinessType, CreditKind, ItemKind
 from .settings import card_setting_on
 from .statements.run import statement_run
@@ -63,9 +63,14 @@ def demo_seed(out) -> None:
         out.line("  信用卡: 张伟 not found; skipped")
         return
     card = customer.credit_cards.first()
-    if card is not None:
-        out.success(f"信用卡: 张伟 {card.medium.masked_number} already issued")
-        return
+    if card is None:
+        card = _card_with_history(customer)
+    statements = card.statements.count()
+    out.success(f"信用卡: 张伟 {card.medium.number} 账单日每月{card.statement_day}日, "
+                f"额度 ¥{card.credit_limit:,.2f}, {statements} statements (交易密码 {DEMO_PIN})")
+
+
+def _card_with_history(customer):
     today = business_day()
     issued = _months_back(today, 4)
     debit = customer.media.filter(kind=MediumKind.DEBIT_CARD).order_by("id").first()
@@ -84,10 +89,7 @@ def demo_seed(out) -> None:
         acquirer_adapter().purchase(card_number=card.medium.number, amount=Decimal(amount),
                                     merchant=merchant, mcc=mcc, txn_date=today,
                                     reference=f"DEMO-{card.pk}-{today:%Y%m%d}-{merchant}"[:64])
-    statements = card.statements.order_by("statement_date")
-    out.success(f"信用卡: 张伟 {card.medium.masked_number} 账单日每月{STATEMENT_DAY}日, "
-                f"额度 ¥50,000.00, {statements.count()} statements, owes "
-                f"¥{card_balance(card):,.2f} (交易密码 {DEMO_PIN})")
+    return card
 
 
 def _history(card, issued: date, today: date, debit) -> None:

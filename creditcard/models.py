@@ -159,7 +159,7 @@ class Card(models.Model):
                               default=CardStatus.ACTIVE)
     issued_on = models.DateField("发卡日期")
     expires = models.CharField("有效期（月/年）", max_length=5)
-    issued_by_id = models.IntegerField("经办柜员ID", null=True, blank=True)
+    issued_by_id = models.IntegerField("经办柜员编号", null=True, blank=True)
     # 自动还款: the debit card (the customer's own, 借记卡) and the mode; NONE: not set.
     autorepay_mode = models.CharField("自动还款方式", max_length=8, choices=AutoRepayMode.choices,
                                       default=AutoRepayMode.NONE)
@@ -236,7 +236,7 @@ class CardItem(models.Model):
     mcc = models.CharField("商户类别码", max_length=4, blank=True)
     # Unique per card: the acquirer's reference, or the service's own (idempotency).
     reference = models.CharField("交易流水号", max_length=64)
-    entry_id = models.BigIntegerField("分录ID", null=True, blank=True)
+    entry_id = models.BigIntegerField("记账分录号", null=True, blank=True)
     statement = models.ForeignKey("Statement", verbose_name="账单", on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="items")
     # Interest (DOMAIN-RULES §3): accrues from ``interest_from`` (a cash advance: its posting day;
@@ -288,7 +288,7 @@ class CardCredit(models.Model):
     description = models.CharField("交易摘要", max_length=80)
     merchant = models.CharField("商户名称", max_length=60, blank=True)
     reference = models.CharField("交易流水号", max_length=64)
-    entry_id = models.BigIntegerField("分录ID", null=True, blank=True)
+    entry_id = models.BigIntegerField("记账分录号", null=True, blank=True)
     statement = models.ForeignKey("Statement", verbose_name="账单", on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="credits")
     # A refund: the purchase it returns. A repayment: the debit card it came from.

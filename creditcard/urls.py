@@ -1,13 +1,9 @@
-from django.urls import include, path  # noqa: F401
+from django.urls import include, path
 
 app_name = "creditcard"
 urlpatterns = [
-    # 账户管理: limit, unbilled, statements, statement(_pdf/_xlsx), info.
-    path("", include("creditcard.account.urls")),
-    path("", include("creditcard.repay.urls")),  # 还款管理
-    path("", include("creditcard.points.urls")),  # CC-POINTS
-    path("", include("creditcard.instal.urls")),  # CC-INSTAL 账单分期管理
-    path("", include("creditcard.instal.urls")),  # CC-INSTAL 账单分期管理
-    # 账户管理: limit, unbilled, statements, statement(_pdf/_xlsx), info.
-    path("", include("creditcard.account.urls")),
+    path("", include("creditcard.account.urls")),   # 账户管理: 额度, 未出/已出账单 (PDF, Excel), 信息维护
+    path("", include("creditcard.repay.urls")),     # 还款管理: 还款, 取现, 自动还款
+    path("", include("creditcard.instal.urls")),    # 账单分期管理: 试算, 账单分期, 灵活分期
+    path("", include("creditcard.points.urls")),    # 积分管理
 ]

@@ -22,7 +22,7 @@ def instal_rates_seed() -> int:
 
 
 def demo_seed(out) -> None:
-    made = instal_rates_seed()
-    out.success(f"demo instalment rates ready ({made} new):")
+    instal_rates_seed()
+    out.success("demo instalment rates ready:")
     out.line("  分期手续费率 " + "，".join(f"{n}期 {rate * 100:.2f}%"
                                          for n, rate in DEMO_RATES.items()))

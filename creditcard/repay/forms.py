@@ -28,7 +28,6 @@ class _AccountsForm(forms.Form):
 
 class RepayForm(_AccountsForm):
     account = _account_field("转出账号")   # the manual: 按要求选择“转出账号”
-    account = _account_field("转出账号")  # the manual: 选择“转出账号”
     choice = forms.ChoiceField(label="还款方式", choices=RepayChoice.CHOICES,
                                widget=forms.RadioSelect,
                                error_messages={"required": "请选择还款方式",

@@ -4,22 +4,16 @@ Each makes the object for ``owner`` (a User) and returns the URL's kwargs.
 """
 
 
-# --- 账户管理 (creditcard/account): a statement of a card of the owner's -------------------------
-
 def _statement(owner):
+    """账户管理: a statement of a card of the owner's."""
     from creditcard.tests.account_support import linked_card_for, statement_make
 
     card = linked_card_for(owner.customer)
     return {"pk": statement_make(card).pk}
 
 
-Each makes the object for ``owner`` (a User) and returns the URL's kwargs. Areas append their
-own block."""
-
-
-# --- CC-INSTAL 账单分期管理 -------------------------------------------------------------------------
-
 def _instalment_plan(owner):
+    """账单分期管理: a 灵活分期 plan on a card of the owner's."""
     from datetime import date
     from decimal import Decimal
 
@@ -35,32 +29,12 @@ def _instalment_plan(owner):
         period_fee=Decimal("22.50"), apr=Decimal("13.45"), applied_on=date(2026, 2, 10),
         unbilled_principal=Decimal("3000.00"), reference=f"FQMATRIX{owner.pk:010d}")
     return {"pk": plan.pk}
-# --- end CC-INSTAL ----------------------------------------------------------------------------------
-
-
-# --- 账户管理 (creditcard/account): a statement of a card of the owner's -------------------------
-
-def _statement(owner):
-    from creditcard.tests.account_support import linked_card_for, statement_make
-
-    card = linked_card_for(owner.customer)
-    return {"pk": statement_make(card).pk}
-# --- end 账户管理 ------------------------------------------------------------------------------------
-
-
 
 
 OBJECT_URLS = {
-    # 账户管理
     "creditcard:statement": _statement,
     "creditcard:statement_pdf": _statement,
     "creditcard:statement_xlsx": _statement,
-    # 账单分期管理
-    # --- CC-INSTAL 账单分期管理
     "creditcard:instal_plan": _instalment_plan,
     "creditcard:instal_terminate_plan": _instalment_plan,
-    # --- 账户管理
-    "creditcard:statement": _statement,
-    "creditcard:statement_pdf": _statement,
-    "creditcard:statement_xlsx": _statement,
 }
