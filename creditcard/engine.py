@@ -10,7 +10,8 @@ so the caller's other writes commit or roll back with it.
 * ``item_add`` — a debit item with no entry (an instalment's principal coming due: the ledger
   balance already holds it);
 * ``credit_post`` — a repayment or refund through the ledger, then applied to what is owed in
-  the repayment order; what is left is 溢缴款;
+  the repayment order; what is left is 溢缴款 (a refund of a purchase in an active 灵活分期 ends
+  the plan first, its unbilled principal billed at once and paid by the refund first);
 * ``conversion_add`` — an instalment conversion (no entry): the chosen items are paid by it.
 
 The repayment order (DOMAIN-RULES §3): the oldest statement first; within a statement fees →
@@ -38,6 +39,7 @@ from .models import (
     CardItem,
     CardStatus,
     CreditKind,
+    InstalmentKind,
     InstalmentPlan,
     InstalmentStatus,
     ItemKind,
@@ -251,6 +253,9 @@ def credit_post(*, card: Card, kind: str, amount: Decimal, business_type: str,
                                 existing.unapplied, True)
         if refund_of is not None and refund_of.card_id != card.pk:
             raise BusinessError("退货与原消费不是同一张卡")
+        # A refund of a purchase in an active 灵活分期 ends the plan (as 提前终止): its unbilled
+        # principal billed at once, no later fees; the refund pays that remainder first.
+        ended = _flex_plan_end(card, refund_of, posted_on) if refund_of is not None else None
         result = entry_post(
             idempotency_key=f"card:{card.pk}:{reference}", business_type=business_type,
             reference=reference, memo=memo or description,
@@ -265,11 +270,35 @@ def credit_post(*, card: Card, kind: str, amount: Decimal, business_type: str,
         if refund_of is not None:
             refund_of = CardItem.objects.get(pk=refund_of.pk)
             CardItem.objects.filter(pk=refund_of.pk).update(refunded=F("refunded") + amount)
-            applied += _apply(credit, [refund_of])
+            applied += _apply(credit, [ended, refund_of] if ended is not None else [refund_of])
             from .points.refund import refund_points
             refund_points(item=refund_of, amount=amount, on=posted_on, reference=reference)
         applied += _apply(credit, outstanding_items(card))
         return CreditResult(credit, applied, credit.unapplied, False)
+
+
+def _flex_plan_end(card: Card, purchase: CardItem, on: date) -> CardItem | None:
+    """End the ACTIVE 灵活分期 of ``purchase`` (if any) like 提前终止: the unbilled principal as
+    one 分期本金 item posted ``on`` (``item_add``: no entry, the ledger holds it), the plan
+    TERMINATED with nothing unbilled and no future fees. Returns that item (None: no plan or
+    nothing left unbilled). The caller holds the card lock."""
+    plan = (InstalmentPlan.objects.select_for_update()
+            .filter(card=card, item_id=purchase.pk, kind=InstalmentKind.FLEX,
+                    status=InstalmentStatus.ACTIVE).first())
+    if plan is None:
+        return None
+    remaining = plan.unbilled_principal
+    item = None
+    if remaining > 0:
+        item = item_add(card=card, kind=ItemKind.INSTALMENT, amount=remaining, txn_date=on,
+                        posted_on=on, reference=f"{plan.reference}-END",
+                        description=f"{plan.get_kind_display()}退货终止 剩余本金",
+                        instalment=plan)
+    plan.status = InstalmentStatus.TERMINATED
+    plan.unbilled_principal = ZERO
+    plan.terminated_on = on
+    plan.save(update_fields=["status", "unbilled_principal", "terminated_on"])
+    return item
 
 
 def conversion_add(*, card: Card, amount: Decimal, items: list[CardItem], posted_on: date,

@@ -2,7 +2,7 @@
 statement still owes (one definition for the pages, repayment, 自动还款 and the statement run)."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
@@ -10,8 +10,10 @@ from django.http import Http404
 from accounts.models import Customer
 
 from .models import Allocation, Card, CardCredit, CardItem, CardStatus, CreditKind, Statement
+from .settings import card_setting_on
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 # Credits that are money the customer paid (a 转分期 conversion is not a payment).
 PAYMENT_KINDS = (CreditKind.REPAYMENT, CreditKind.AUTO_REPAYMENT, CreditKind.REFUND)
 
@@ -75,9 +77,35 @@ def statement_paid_since(statement: Statement, *, through: date | None = None) -
         .aggregate(s=Sum("amount"))["s"] or ZERO)
 
 
+def statement_converted_since(statement: Statement, *, through: date | None = None) -> Decimal:
+    """What 转分期 conversions after the 账单日 took from this statement's items (a partial
+    账单分期, a 灵活分期 of a billed purchase; up to and including ``through`` when given)."""
+    credits = CardCredit.objects.filter(card_id=statement.card_id, kind=CreditKind.CONVERSION,
+                                        posted_on__gt=statement.statement_date)
+    if through is not None:
+        credits = credits.filter(posted_on__lte=through)
+    return (Allocation.objects.filter(
+        credit__in=credits, item__statement__card_id=statement.card_id,
+        item__statement__statement_date__lte=statement.statement_date)
+        .aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def minimum_relief(statement: Statement, converted: Decimal) -> Decimal:
+    """What converting ``converted`` of the statement's items takes off its minimum: the
+    statement's purchase minimum rate (the setting of its 账单日) × it, half-up to the fen
+    (the converted part is owed as instalments, no longer at 10%). One definition for the
+    selector and the statement run."""
+    if converted <= 0:
+        return ZERO
+    rate = card_setting_on(statement.statement_date).purchase_minimum_rate
+    return (rate * converted).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def minimum_unpaid(statement: Statement, *, as_of: date | None = None) -> Decimal:
-    """最低还款额 still to pay: the minimum less what was paid since the 账单日, never more than
-    the statement still owes."""
+    """最低还款额 still to pay: the minimum less what was paid since the 账单日 and less the
+    purchase minimum rate of what was turned into instalments since (``minimum_relief``), never
+    below 0 nor more than the statement still owes."""
     paid = statement_paid_since(statement, through=as_of)
-    return max(ZERO, min(statement.minimum_payment - paid,
+    relief = minimum_relief(statement, statement_converted_since(statement, through=as_of))
+    return max(ZERO, min(statement.minimum_payment - paid - relief,
                          statement_unpaid(statement, as_of=as_of)))

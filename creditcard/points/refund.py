@@ -6,6 +6,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Sum
 
 from ..models import CardItem, PointsLot, PointsMove, PointsMoveKind
+from .book import lots_lock
 
 
 def _share(item: CardItem, refunded: Decimal) -> int:
@@ -47,10 +48,8 @@ def refund_points(*, item: CardItem, amount: Decimal, on: date, reference: str) 
     if wanted == 0:
         return 0
     customer_id = item.card.customer_id
-    lots = list(PointsLot.objects.select_for_update().filter(customer_id=customer_id,
-                                                              remaining__gt=0)
-                .order_by("earned_on", "pk"))
-    lots.sort(key=lambda lot: lot.item_id != item.pk)
+    lots = lots_lock(PointsLot.objects.filter(customer_id=customer_id, remaining__gt=0))
+    lots.sort(key=lambda lot: (lot.item_id != item.pk, lot.earned_on, lot.pk))
     taken = 0
     for lot in lots:
         take = min(lot.remaining, wanted - taken)

@@ -45,6 +45,7 @@ from ..models import (
     Statement,
 )
 from ..selectors import minimum_unpaid, statement_unpaid
+from ..settings import card_setting_on
 from .common import account_usable, card_of, card_receipts, own_account
 
 KIND_AUTOREPAY = "creditcard.autorepay"
@@ -191,13 +192,28 @@ def _deduct(*, run: AutoRepayRun, card: Card, account: SubAccount, statement: St
                   posted_at=timezone.now(), channel=ReceiptChannel.BATCH)
 
 
-def autorepay_sms_text(run: AutoRepayRun) -> str:
+def autorepay_shortfall_costs(run: AutoRepayRun) -> str:
+    """What the shortfall of a failed or partial run will cost, as the rules count it: 违约金 (and
+    interest) when the minimum still unpaid is above 容差; interest alone when a 全额 run leaves
+    the statement short by more than 容差; "" when the shortfall is within 容差 (counted as
+    paid: nothing to warn about)."""
+    statement = run.statement
+    tolerance = card_setting_on(statement.due_date).tolerance
+    if minimum_unpaid(statement) > tolerance:
+        return "利息和违约金"
+    if run.mode == AutoRepayMode.FULL and statement_unpaid(statement) > tolerance:
+        return "利息"
+    return ""
+
+
+def autorepay_sms_text(run: AutoRepayRun, costs: str | None = None) -> str:
     statement = run.statement
     card_number = statement.card.medium.number
+    costs = autorepay_shortfall_costs(run) if costs is None else costs
     return (f"【{settings.BANK_NAME}】您尾号{card_number[-4:]}的信用卡"
             f"{statement.statement_date:%Y年%m月}账单自动还款应扣{run.wanted:,.2f}元，"
             f"实扣{run.paid:,.2f}元（{run.note}，扣款卡尾号{run.medium.number[-4:]}）。"
-            f"请于{statement.due_date:%m月%d日}后尽快补足还款，以免产生利息和违约金。")
+            f"请于{statement.due_date:%m月%d日}后尽快补足还款，以免产生{costs}。")
 
 
 def autorepay_sms_send(*, run_id: int) -> bool:
@@ -207,13 +223,16 @@ def autorepay_sms_send(*, run_id: int) -> bool:
            .filter(pk=run_id).first())
     if run is None or run.status not in (AutoRepayStatus.FAILED, AutoRepayStatus.PARTIAL):
         return False
+    costs = autorepay_shortfall_costs(run)
+    if not costs:   # short by no more than 容差: counted as paid, no warning
+        return False
     card = run.statement.card
     debit = (SubAccount.objects.filter(medium_id=run.medium_id,
                                        kind=SubAccountKind.CURRENT_MAIN)
              .values_list("pk", flat=True).first())
     for sub_account_id in (debit, card.sub_account_id):
         if sub_account_id is not None and subscriber_sms_send(
-                sub_account_id=sub_account_id, text=lambda: autorepay_sms_text(run),
+                sub_account_id=sub_account_id, text=lambda: autorepay_sms_text(run, costs),
                 purpose=PURPOSE_AUTOREPAY, reference=f"autorepay:{run.statement_id}"):
             return True
     return False

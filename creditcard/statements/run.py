@@ -55,6 +55,7 @@ from ..models import (
     PointsMove,
     Statement,
 )
+from ..selectors import minimum_relief
 from ..settings import card_setting_on
 from .rules import (
     ZERO,
@@ -153,6 +154,20 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
             .values("card_id", "kind").annotate(a=Sum("amount"))
             .values_list("card_id", "kind", "a")):
         credits_by_card[card_id][kind] = amount
+    # What the period's 转分期 conversions took from the period's own purchases (a 灵活分期 of a
+    # purchase billed now): only that comes off the 10% base. A conversion of an older
+    # statement's items lowers what is carried instead (read from what items still owe). One
+    # query, and only when a card of the chunk has a conversion in the period.
+    converted_now: dict[int, Decimal] = {}
+    if any(CreditKind.CONVERSION in kinds for kinds in credits_by_card.values()):
+        converted_now = dict(
+            Allocation.objects.filter(
+                credit__card_id__in=chunk, credit__kind=CreditKind.CONVERSION,
+                credit__statement__isnull=True, credit__posted_on__lte=day,
+                item__statement__isnull=True, item__posted_on__lte=day,
+                item__kind=ItemKind.PURCHASE)
+            .values("credit__card_id").annotate(s=Sum("amount"))
+            .values_list("credit__card_id", "s"))
 
     # The items interest and the previous statement need, one by one: cash of the period, what
     # billed items still owe, the previous statement's lines, and the interest-bearing ones
@@ -217,6 +232,7 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
         statements.append(_card_statement(
             card, day, setting, previous.get(card.pk), items_by_card.get(card.pk, []),
             lines_by_card.get(card.pk, {}), credits_by_card.get(card.pk, {}),
+            converted_now.get(card.pk, ZERO),
             allocations_by_card.get(card.pk, []),
             plans_by_card.get(card.pk, []), points.get(card.customer_id) or 0,
             accrual_marks, accruing_from))
@@ -292,7 +308,7 @@ def _interest_start(item: _Item) -> date | None:
 
 def _card_statement(card: Card, day: date, setting, previous: Statement | None,
                     items: list[_Item], lines: dict[str, tuple[Decimal, int]],
-                    credits: dict[str, Decimal],
+                    credits: dict[str, Decimal], converted_now: Decimal,
                     allocations: list[_Alloc], plans: list[InstalmentPlan], points_balance: int,
                     accrual_marks: dict, accruing_from: dict) -> Statement:
     rate = setting.daily_rate
@@ -383,8 +399,9 @@ def _card_statement(card: Card, day: date, setting, previous: Statement | None,
         totals[item.kind] += item.amount
     new_debits = sum(totals.values(), ZERO)
     new_credits = sum(credits.values(), ZERO)
-    # The 10% base: this period's purchases net of its refunds and instalment conversions.
-    taken_off = credits.get(CreditKind.REFUND, ZERO) + credits.get(CreditKind.CONVERSION, ZERO)
+    # The 10% base: this period's purchases net of its refunds and of the instalment conversions
+    # of its own purchases (not of an older statement's items: those lower ``carried``).
+    taken_off = credits.get(CreditKind.REFUND, ZERO) + converted_now
     previous_balance = previous.balance if previous is not None else ZERO
     balance = previous_balance + new_debits - new_credits
     purchases = totals[ItemKind.PURCHASE]
@@ -428,11 +445,16 @@ def _unpaid(statement: Statement, items: list[_Item], allocations: list[_Alloc],
 def _minimum_unpaid(statement: Statement, items: list[_Item], allocations: list[_Alloc],
                     as_of: date) -> Decimal:
     """``selectors.minimum_unpaid(statement, as_of=…)`` from the chunk's rows."""
-    paid = sum((a.amount for a in allocations
-                if a.credit_kind in PAYMENT_KINDS
-                and statement.statement_date < a.credit_posted_on <= as_of
-                and _billed_on_or_before(statement, a.statement_date)), ZERO)
-    return max(ZERO, min(statement.minimum_payment - paid,
+    paid = converted = ZERO
+    for a in allocations:
+        if (statement.statement_date < a.credit_posted_on <= as_of
+                and _billed_on_or_before(statement, a.statement_date)):
+            if a.credit_kind in PAYMENT_KINDS:
+                paid += a.amount
+            elif a.credit_kind == CreditKind.CONVERSION:
+                converted += a.amount
+    relief = minimum_relief(statement, converted)
+    return max(ZERO, min(statement.minimum_payment - paid - relief,
                          _unpaid(statement, items, allocations, as_of)))
 
 
