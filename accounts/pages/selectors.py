@@ -281,7 +281,12 @@ def linked_media(*, customer: Customer) -> list[LinkedMedium]:
 
 def account_actions(row: LinkedAccountRow) -> dict[str, str | None]:
     """转账 / 缴费 / 明细 of one account, each naming it (转账中转页 and 交易明细查询 open with it
-    chosen); a page not built yet (or a lost medium) has no link."""
+    chosen); a page not built yet (or a lost medium) has no link. A 信用卡 has 额度 and 还款
+    (信用卡业务's pages) instead."""
+    if row.link.medium.kind == MediumKind.CREDIT_CARD:
+        # A 信用卡's money is in 信用卡业务 (its 额度, bills and 还款), not in a 活期 balance.
+        return {"credit_limit": url_or_none("creditcard:limit"),
+                "credit_repay": url_or_none("creditcard:repay")}
     history = None
     if row.history_sub_account_id is not None:
         history = f"{url_or_none('accounts:history')}?account={row.history_sub_account_id}"

@@ -22,6 +22,7 @@ from ebank.core.money import format_amount
 from ebank.core.proxy import client_ip as _ip
 from ebank.core.web import customer_required, url_or_none, urls_key
 
+from ..models import MediumKind
 from . import exports, forms, selectors, services
 from .facts import sub_account_facts
 
@@ -46,9 +47,16 @@ def _detail_url_format(urlconf: str, prefix: str) -> str:
 def overview(request):
     rows = selectors.linked_accounts(customer=request.user.customer)
     return render(request, "accounts/pages/overview.html", {"rows": [
-        (row, _detail_url(row.pk), format_amount(row.balance), format_amount(row.available),
-         selectors.account_actions(row))
+        (row, _detail_url(row.pk), *_amounts(row), selectors.account_actions(row))
         for row in rows], "term_deposits": _term_deposits(rows)})
+
+
+def _amounts(row) -> tuple[str, str]:
+    """余额 and 可用余额 as the overview shows them; a 信用卡 has neither here (what it owes and
+    its 可用额度 are on 信用卡业务's 信用额度查询, linked from its row)."""
+    if row.link.medium.kind == MediumKind.CREDIT_CARD:
+        return "—", "—"
+    return format_amount(row.balance), format_amount(row.available)
 
 
 def _facts_of(sub_accounts) -> dict:

@@ -186,6 +186,12 @@ def test_a_linked_medium_without_a_current_account_keeps_its_overview_row(alice_
     assert row.masked_number == card.masked_number and row.name == "张伟 信用卡"
     body = alice_client.get(reverse("accounts:overview")).content.decode()
     assert "张伟 信用卡" in body and card.masked_number in body and card.number not in body
+    # No 余额 of 0.00 that would read as "owes nothing": its row links 信用卡业务's pages.
+    card_row = body[body.index("张伟 信用卡"):].split("</tr>")[0]
+    assert "0.00" not in card_row and "—" in card_row
+    assert f'href="{reverse("creditcard:limit")}">额度' in card_row
+    assert f'href="{reverse("creditcard:repay")}">还款' in card_row
+    assert "转账" not in card_row and "缴费" not in card_row
     history = selectors.history_accounts(customer=customer)
     assert card.number[-4:] not in "".join(account.label for account in history)
 
