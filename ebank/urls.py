@@ -17,6 +17,7 @@ urlpatterns = [
     path("deposits/", include("deposits.urls")),
     path("payments/", include("payments.urls")),
     path("creditcard/", include("creditcard.urls")),
+    path("wealth/", include("wealth.urls")),
     path("otherbank-sim/", include("ebank.otherbanks.urls")),
     path("merchant-sim/", include("ebank.merchants.urls")),
     path("", include("security.urls")),

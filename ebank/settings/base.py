@@ -297,6 +297,9 @@ ACQUIRER_ADAPTER = env("ACQUIRER_ADAPTER", "ebank.acquirer.simulator.SimulatedAc
 SELF_SERVICE_SINGLE_CAP = Decimal("1000000.00")
 SELF_SERVICE_DAILY_CAP = Decimal("5000000.00")
 TOOLLESS_DAILY_CAP_DEFAULT = Decimal("5000.00")
+# 薪加利实时转出 a customer a day, until a 产品/渠道 policy of channel xjl_redeem sets another
+# (DOMAIN-RULES §5: the 2021 rule on cash-management products; the manual's 50,000 is older).
+XJL_REDEEM_DAILY_DEFAULT = Decimal("10000.00")
 
 # --- deferred work (X-ASYNC) ------------------------------------------------------------------
 # "celery": commit hooks kick a Celery task; "none": the run_due_work --loop poller finds rows.

@@ -77,7 +77,16 @@ MANUAL_TREE = [
         ("积分兑换查询", ("creditcard:redemptions",)),
         ("历史兑换查询", ("creditcard:redemptions_history",)),
     ]),
-    ("基金/投资理财", ("wealth:index",), []),
+    ("基金/投资理财", (), [
+        ("购买薪加利", ("wealth:xjl_buy",)),
+        ("我的薪加利", ("wealth:xjl_mine",)),
+        ("薪加利交易明细查询", ("wealth:xjl_history",)),
+        ("理财产品认购", ("wealth:products",)),
+        ("理财交易撤单", ("wealth:cancel_list",)),
+        ("我的理财产品", ("wealth:mine",)),
+        ("交易明细查询", ("wealth:history",)),
+        ("风险测评", ("wealth:risk",)),
+    ]),
     ("定期存款/智能存款", (), [
         ("我的定期存款", ("deposits:index",)),
         ("整存整取", ("deposits:fixed_open",)),

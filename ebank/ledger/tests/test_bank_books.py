@@ -8,6 +8,7 @@ from ebank.ledger import bank_books
 from ebank.ledger.bank_books import BankBook, bank_book, bank_book_id, bank_books_open
 from ebank.ledger.models import AccountOwner, LedgerAccount, Side
 from loans.models import LoanBook
+from wealth.models import WealthBook
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def test_every_book_of_today_is_registered_with_its_name_and_side():
         CardBook.INTEREST_INCOME: ("信用卡利息收入", Side.CREDIT),
         CardBook.FEE_INCOME: ("信用卡手续费收入", Side.CREDIT),
         CardBook.PENALTY_INCOME: ("信用卡违约金收入", Side.CREDIT),
+        WealthBook.FEE_INCOME: ("理财代销手续费收入", Side.CREDIT),
+        WealthBook.XJL_EARNINGS: ("薪加利基金收益划入", Side.DEBIT),
         BankBook.SUSPENSE: ("暂收暂付款项", Side.CREDIT),
         "PAY:QUICKPAY": ("快捷支付待清算", Side.CREDIT),
     }

@@ -58,6 +58,9 @@ def test_the_ledger_and_the_apps_register_every_type_of_today():
         "deposit_interest_payout": "存本取息付息", "deposit_interest_clawback": "利息扣回",
         "current_interest": "活期结息", "deposit_sweep": "活期宝归集",
         "inter_pull": "跨行资金归集",
+        "wealth_subscribe": "理财认购", "wealth_purchase": "理财申购", "wealth_redeem": "理财赎回",
+        "wealth_maturity": "理财到期兑付", "xjl_in": "薪加利转入",
+        "xjl_out_instant": "薪加利实时转出", "xjl_out": "薪加利普通转出", "xjl_income": "薪加利收益",
     }
     assert PaymentBusinessType.BILL_PAYMENT == "bill_payment"
     assert Entry._meta.get_field("business_type").choices  # the registry, read when used
