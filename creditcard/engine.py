@@ -62,6 +62,11 @@ class CardLimitExceeded(BusinessError):
     default_message = "信用卡可用额度不足"
 
 
+class CardCashLimitExceeded(CardLimitExceeded):
+    code = "card_cash_limit_exceeded"
+    default_message = "信用卡可用取现额度不足"
+
+
 class CardUnavailable(BusinessError):
     code = "card_unavailable"
     default_message = "该信用卡状态不正常，不能办理此交易"
@@ -167,7 +172,7 @@ def charge_post(*, card: Card, kind: str, amount: Decimal, business_type: str,
     ``credit_ledger_id`` credited by one ledger entry (idempotency key ``card:<id>:<reference>``).
 
     ``check_limit``: refuse (CardLimitExceeded, nothing written) beyond 可用额度 — purchases
-    and cash; fees, interest and 违约金 are charged whatever the limit (no over-limit fee,
+    and cash, and a 取现 (``kind`` CASH) beyond 可用取现额度 too (CardCashLimitExceeded); fees, interest and 违约金 are charged whatever the limit (no over-limit fee,
     DOMAIN-RULES §3). A purchase earns its points (``points_per_yuan`` of the day's setting,
     whole points, rounded down). Returns the item (the first one on a replay).
     """
@@ -182,6 +187,8 @@ def charge_post(*, card: Card, kind: str, amount: Decimal, business_type: str,
                 raise CardUnavailable()
             if amount > available_credit(card):
                 raise CardLimitExceeded()
+            if kind == ItemKind.CASH and amount > cash_available(card):
+                raise CardCashLimitExceeded()
         result = entry_post(
             idempotency_key=f"card:{card.pk}:{reference}", business_type=business_type,
             reference=reference, memo=memo or description,
@@ -342,8 +349,8 @@ def _positive(amount) -> Decimal:
 
 
 __all__ = [
-    "CENT", "ZERO", "CardLimitExceeded", "CardUnavailable", "CreditResult", "available_credit",
-    "card_balance", "card_lock", "card_verify", "cards_unsound", "cash_available",
+    "CENT", "ZERO", "CardCashLimitExceeded", "CardLimitExceeded", "CardUnavailable", "CreditResult",
+    "available_credit", "card_balance", "card_lock", "card_verify", "cards_unsound", "cash_available",
     "cash_outstanding", "charge_post", "conversion_add", "credit_post", "item_add", "money",
     "outstanding_items", "overpayment",
 ]

@@ -131,12 +131,9 @@ def cash_execute(*, operation: PendingOperation) -> dict:
     amount, fee = as_money(p["amount"]), as_money(p["fee"])
     day = business_day()
     key = operation.idempotency_key
-    card = card_lock(card.pk)   # first: the cash limit below is read under the card's lock
+    card = card_lock(card.pk)   # first: the engine checks the cash limit under the card's lock
     _card_usable(card)
     available = cash_available(card)
-    if amount > available:
-        raise BusinessError(f"{BEYOND_CASH_LIMIT}（可用取现额度{format_cny(available)}）",
-                            code="amount")
     try:
         cash = charge_post(
             card=card, kind=ItemKind.CASH, amount=amount, business_type=CardBusinessType.CASH,

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from creditcard.engine import (
+    CardCashLimitExceeded,
     CardLimitExceeded,
     available_credit,
     card_balance,
@@ -49,6 +50,16 @@ def test_beyond_the_available_credit_is_refused_and_nothing_written(card):
 def test_cash_available_is_the_cash_limit_less_cash_owed(card):
     charge(card, "10000.00", date(2026, 1, 6), kind=ItemKind.CASH)
     assert cash_available(card) == D("15000.00")
+
+
+def test_the_engine_refuses_cash_beyond_the_cash_limit_on_every_path(card):
+    """The cash limit is the engine's (charge_post kind CASH), not only the 取现 page's."""
+    charge(card, "10000.00", date(2026, 1, 6), kind=ItemKind.CASH)
+    with pytest.raises(CardCashLimitExceeded), transaction.atomic():
+        charge(card, "15000.01", date(2026, 1, 7), kind=ItemKind.CASH)
+    charge(card, "15000.00", date(2026, 1, 7), kind=ItemKind.CASH)
+    assert cash_available(card) == D("0.00")
+    assert CardItem.objects.filter(card=card, kind=ItemKind.CASH).count() == 2
 
 
 def test_repayment_order_fees_interest_cash_then_purchases_and_overpayment(card):
