@@ -32,6 +32,12 @@ class CardLine:
     def is_credit(self) -> bool:
         return self.amount < 0
 
+    @property
+    def kind_shown(self) -> str:
+        """The kind beside the description, unless the description already says it
+        ("消费 合肥百货大楼", not "消费 合肥百货大楼（消费）")."""
+        return "" if self.kind in self.description else self.kind
+
 
 def _lines(items, credits) -> list[CardLine]:
     lines = [CardLine(txn_date=item.txn_date, posted_on=item.posted_on,

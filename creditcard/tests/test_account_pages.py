@@ -312,3 +312,15 @@ def test_a_statement_without_credits_shows_a_credit_total_of_0_00_not_minus(zhan
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf,  # noqa: S607
                           capture_output=True, check=True).stdout.decode()
     assert "-0.00" not in text
+
+
+def test_a_line_names_its_kind_only_when_the_description_does_not():
+    from creditcard.account.selectors import CardLine
+    line = CardLine(txn_date=date(2026, 1, 6), posted_on=date(2026, 1, 6),
+                    description="消费 合肥百货大楼", merchant="合肥百货大楼", kind="消费",
+                    amount=D("10.00"), order=())
+    assert line.kind_shown == ""
+    other = CardLine(txn_date=date(2026, 1, 6), posted_on=date(2026, 1, 6),
+                     description="分期提前终止 剩余本金", merchant="", kind="分期本金",
+                     amount=D("10.00"), order=())
+    assert other.kind_shown == "分期本金"
