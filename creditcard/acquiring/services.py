@@ -85,15 +85,24 @@ def card_valid_through(card: Card) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _card_and_reference(card_number: str, reference: str
+                        ) -> tuple[int | None, str, IssuerAnswer | None]:
+    """The card's id and the acquirer's reference, trimmed, or the answer that declines them."""
+    card_id = _card_id(card_number)
+    if card_id is None:
+        return None, "", _declined(NO_SUCH_CARD)
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 64:
+        return card_id, reference, _declined("收单流水号无效")
+    return card_id, reference, None
+
+
 def card_authorise(*, card_number: str, amount, merchant: str, mcc: str, txn_date: date,
                    reference: str) -> IssuerAnswer:
     """Authorise and post a purchase (see the module's docstring)."""
-    card_id = _card_id(card_number)
-    if card_id is None:
-        return _declined(NO_SUCH_CARD)
-    reference = (reference or "").strip()
-    if not reference or len(reference) > 64:
-        return _declined("收单流水号无效")
+    card_id, reference, refusal = _card_and_reference(card_number, reference)
+    if refusal is not None:
+        return refusal
     try:
         amount = _amount(amount)
         with transaction.atomic():
@@ -128,12 +137,9 @@ def card_authorise(*, card_number: str, amount, merchant: str, mcc: str, txn_dat
 def card_refund(*, card_number: str, amount, original_reference: str,
                 reference: str) -> IssuerAnswer:
     """Post a refund of the card's purchase ``original_reference`` (see the module's docstring)."""
-    card_id = _card_id(card_number)
-    if card_id is None:
-        return _declined(NO_SUCH_CARD)
-    reference = (reference or "").strip()
-    if not reference or len(reference) > 64:
-        return _declined("收单流水号无效")
+    card_id, reference, refusal = _card_and_reference(card_number, reference)
+    if refusal is not None:
+        return refusal
     try:
         amount = _amount(amount)
         with transaction.atomic():
