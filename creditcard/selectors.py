@@ -1,6 +1,7 @@
 """Reads of 信用卡业务, scoped to the customer (another customer's card is a 404), and what a
 statement still owes (one definition for the pages, repayment, 自动还款 and the statement run)."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -46,22 +47,36 @@ def last_statement(card: Card) -> Statement | None:
     return card.statements.order_by("-statement_date").first()
 
 
+def unpaid_from(statement_date: date, owed: Iterable[tuple[date | None, Decimal]], *,
+                paid_after: Decimal = ZERO, spare: Decimal = ZERO) -> Decimal:
+    """The one rule of 本期应还金额 still owed, over rows the caller has already read: what the
+    items billed on the statement of ``statement_date`` or before still owe (``owed``: pairs of
+    an item's — or a group of items' — statement date and outstanding amount; unbilled items
+    carry None), plus what was paid toward them after the day asked about (``paid_after``), less
+    溢缴款 (``spare``); never below zero. ``statement_unpaid``, the 已出账单 list
+    (``account.selectors.statements_unpaid``) and the statement run (``statements.run``) all
+    come here, each reading its rows in its own way (one statement, a list, a chunk of cards)."""
+    billed = sum((amount for day, amount in owed if day is not None and day <= statement_date),
+                 ZERO)
+    return max(ZERO, billed + paid_after - spare)
+
+
 def statement_unpaid(statement: Statement, *, as_of: date | None = None) -> Decimal:
-    """本期应还金额 still owed: what items billed on this statement or before still owe, less
-    溢缴款. ``as_of``: counting only credits posted on or before that day (the due date + 容时
-    check of the statement run)."""
+    """本期应还金额 still owed (``unpaid_from``): what items billed on this statement or before
+    still owe, less 溢缴款. ``as_of``: as at the end of that day — the credits posted after it
+    put back, 溢缴款 not counted (the due date + 容时 check of the statement run)."""
     billed = Q(statement__card_id=statement.card_id,
                statement__statement_date__lte=statement.statement_date)
+    owed = (CardItem.objects.filter(billed).order_by()
+            .values_list("statement__statement_date").annotate(s=Sum("outstanding")))
     if as_of is None:
-        owed = CardItem.objects.filter(billed).aggregate(s=Sum("outstanding"))["s"] or ZERO
         spare = (CardCredit.objects.filter(card_id=statement.card_id)
                  .aggregate(s=Sum("unapplied"))["s"] or ZERO)
-        return max(ZERO, owed - spare)
+        return unpaid_from(statement.statement_date, owed, spare=spare)
     paid_after = (Allocation.objects.filter(item__in=CardItem.objects.filter(billed),
                                             credit__posted_on__gt=as_of)
                   .aggregate(s=Sum("amount"))["s"] or ZERO)
-    owed = (CardItem.objects.filter(billed).aggregate(s=Sum("outstanding"))["s"] or ZERO)
-    return max(ZERO, owed + paid_after)
+    return unpaid_from(statement.statement_date, owed, paid_after=paid_after)
 
 
 def statement_paid_since(statement: Statement, *, through: date | None = None) -> Decimal:

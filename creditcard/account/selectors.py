@@ -120,20 +120,15 @@ def statements_between(card: Card, *, start: date, end: date) -> list[Statement]
 
 
 def statements_unpaid(card: Card, statements: list[Statement]) -> dict[int, Decimal]:
-    """``selectors.statement_unpaid`` of each statement, in two queries for the whole list: what
-    the items billed on each statement still owe, summed up to each 账单日, less 溢缴款."""
+    """``selectors.statement_unpaid`` of each statement, in two queries for the whole list
+    (the rule is ``selectors.unpaid_from``)."""
     if not statements:
         return {}
-    owed_by_statement = dict(
-        CardItem.objects.filter(statement__card=card).order_by()
-        .values_list("statement__statement_date").annotate(s=Sum("outstanding")))
+    owed = list(CardItem.objects.filter(statement__card=card).order_by()
+                .values_list("statement__statement_date").annotate(s=Sum("outstanding")))
     spare = (CardCredit.objects.filter(card=card).aggregate(s=Sum("unapplied"))["s"] or ZERO)
-    unpaid = {}
-    for statement in statements:
-        owed = sum((value for day, value in owed_by_statement.items()
-                    if day <= statement.statement_date), ZERO)
-        unpaid[statement.pk] = max(ZERO, owed - spare)
-    return unpaid
+    return {statement.pk: selectors.unpaid_from(statement.statement_date, owed, spare=spare)
+            for statement in statements}
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from ..models import (
     PointsMove,
     Statement,
 )
-from ..selectors import minimum_relief
+from ..selectors import minimum_relief, unpaid_from
 from ..settings import card_setting_on
 from .rules import (
     ZERO,
@@ -432,14 +432,14 @@ def _billed_on_or_before(statement: Statement, item_statement_date: date | None)
 
 def _unpaid(statement: Statement, items: list[_Item], allocations: list[_Alloc],
             as_of: date) -> Decimal:
-    """What items billed on ``statement`` or before owed at the end of ``as_of`` (the same as
-    ``selectors.statement_unpaid(statement, as_of=…)``)."""
-    owed = sum((item.outstanding for item in items
-                if _billed_on_or_before(statement, item.statement_date)), ZERO)
+    """``selectors.statement_unpaid(statement, as_of=…)`` from the chunk's rows (the rule is
+    ``selectors.unpaid_from``)."""
     paid_after = sum((a.amount for a in allocations
                       if a.credit_posted_on > as_of
                       and _billed_on_or_before(statement, a.statement_date)), ZERO)
-    return max(ZERO, owed + paid_after)
+    return unpaid_from(statement.statement_date,
+                       ((item.statement_date, item.outstanding) for item in items),
+                       paid_after=paid_after)
 
 
 def _minimum_unpaid(statement: Statement, items: list[_Item], allocations: list[_Alloc],
