@@ -158,6 +158,7 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
     # purchase billed now): only that comes off the 10% base. A conversion of an older
     # statement's items lowers what is carried instead (read from what items still owe). One
     # query, and only when a card of the chunk has a conversion in the period.
+    # What comes off each card's 10% base (conversions, then refunds of the period's purchases).
     converted_now: dict[int, Decimal] = {}
     if any(CreditKind.CONVERSION in kinds for kinds in credits_by_card.values()):
         converted_now = dict(
@@ -168,6 +169,15 @@ def _chunk_run(card_ids: list[int], day: date) -> int:
                 item__kind=ItemKind.PURCHASE)
             .values("credit__card_id").annotate(s=Sum("amount"))
             .values_list("credit__card_id", "s"))
+    # The same for 退货: only a refund of a purchase billed now (or of no known purchase) comes
+    # off the 10% base; a refund of an older statement's purchase lowers what is carried.
+    if any(CreditKind.REFUND in kinds for kinds in credits_by_card.values()):
+        for card_id, amount in (
+                CardCredit.objects.filter(card_id__in=chunk, kind=CreditKind.REFUND,
+                                          statement__isnull=True, posted_on__lte=day,
+                                          refund_of__statement__isnull=True)
+                .values("card_id").annotate(s=Sum("amount")).values_list("card_id", "s")):
+            converted_now[card_id] = converted_now.get(card_id, ZERO) + amount
 
     # The items interest and the previous statement need, one by one: cash of the period, what
     # billed items still owe, the previous statement's lines, and the interest-bearing ones
@@ -308,7 +318,7 @@ def _interest_start(item: _Item) -> date | None:
 
 def _card_statement(card: Card, day: date, setting, previous: Statement | None,
                     items: list[_Item], lines: dict[str, tuple[Decimal, int]],
-                    credits: dict[str, Decimal], converted_now: Decimal,
+                    credits: dict[str, Decimal], taken_off_now: Decimal,
                     allocations: list[_Alloc], plans: list[InstalmentPlan], points_balance: int,
                     accrual_marks: dict, accruing_from: dict) -> Statement:
     rate = setting.daily_rate
@@ -399,9 +409,9 @@ def _card_statement(card: Card, day: date, setting, previous: Statement | None,
         totals[item.kind] += item.amount
     new_debits = sum(totals.values(), ZERO)
     new_credits = sum(credits.values(), ZERO)
-    # The 10% base: this period's purchases net of its refunds and of the instalment conversions
-    # of its own purchases (not of an older statement's items: those lower ``carried``).
-    taken_off = credits.get(CreditKind.REFUND, ZERO) + converted_now
+    # The 10% base: this period's purchases net of the refunds and instalment conversions of its
+    # own purchases (not of an older statement's items: those lower ``carried``).
+    taken_off = taken_off_now
     previous_balance = previous.balance if previous is not None else ZERO
     balance = previous_balance + new_debits - new_credits
     purchases = totals[ItemKind.PURCHASE]

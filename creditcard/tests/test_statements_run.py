@@ -383,3 +383,28 @@ def test_unpaid_part_repayments_settle_the_oldest_posting_first(card, method, ex
     repay(card, "5000.00", date(2026, 2, 25))
     run(date(2026, 3, 5))
     assert interest_items(card) == [(date(2026, 3, 5), expected)]
+
+
+def test_a_refund_of_an_older_statements_purchase_does_not_lower_this_periods_base(card):
+    """The refund lowers what February's statement still owes (``carried``), not March's 10%."""
+    from creditcard.engine import credit_post
+    from creditcard.models import CardBook, CardBusinessType, CreditKind
+    from ebank.ledger.bank_books import bank_book_id
+
+    older = charge(card, "1000.00", date(2026, 1, 10))
+    run(date(2026, 2, 5))
+    assert statement(card, date(2026, 2, 5)).minimum_payment == D("100.00")
+    repay(card, "100.00", date(2026, 2, 20))                  # the minimum, 900 carried
+    charge(card, "2000.00", date(2026, 2, 21))
+    credit_post(card=card, kind=CreditKind.REFUND, amount=D("400.00"),
+                business_type=CardBusinessType.REFUND,
+                debit_ledger_id=bank_book_id(CardBook.ACQUIRER), txn_date=date(2026, 2, 22),
+                posted_on=date(2026, 2, 22), reference="REF-OLD", description="退货",
+                refund_of=older)
+    run(date(2026, 3, 5))
+    march = statement(card, date(2026, 3, 5))
+    # 10% of March's own 2,000 = 200, the interest (24.15) and 10% of what February's statement
+    # still owes (1,000 − 100 − the 400 refund = 500 → 50): the refund of February's purchase
+    # came off that 500, not off March's 200 (before: 160 + 24.15 + 50 = 234.15).
+    assert march.purchases == D("2000.00") and march.interest == D("24.15")
+    assert march.minimum_payment == D("200.00") + D("24.15") + D("50.00")
