@@ -21,7 +21,7 @@ from ebank.core.money import parse_amount
 from security.staff.scoping import BranchScopedAdminMixin, StaffAuditMixin, head_office
 
 from .acquiring import staff as acquiring_staff
-from .models import Card, CardCredit, CardItem, CardSetting, Statement
+from .models import AutoRepayRun, Card, CardCredit, CardItem, CardSetting, Statement
 
 
 class SimulateActionForm(ActionForm):
@@ -144,6 +144,36 @@ class CardCreditAdmin(CardRowsAdmin):
     date_hierarchy = "posted_on"
     amount_cny = money_column("amount", "金额", ordering="amount")
     unapplied_cny = money_column("unapplied", "未冲抵", ordering="unapplied")
+
+
+@admin.register(AutoRepayRun)
+class AutoRepayRunAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    """自动还款记录: one row per statement the due-date run (nightly 310) handled."""
+
+    branch_path = "statement__card__customer__branch"
+    list_display = ("card_number", "statement_date", "run_on", "mode", "debit_number",
+                    "wanted_cny", "paid_cny", "status", "note")
+    list_filter = ("status", "mode")
+    list_select_related = ("statement__card__medium", "statement__card__customer", "medium")
+    search_fields = ("=statement__card__medium__number", "statement__card__customer__name")
+    date_hierarchy = "run_on"
+    wanted_cny = money_column("wanted", "应扣金额", ordering="wanted")
+    paid_cny = money_column("paid", "实扣金额", ordering="paid")
+
+    @admin.display(description="信用卡", ordering="statement__card__medium__number")
+    def card_number(self, obj):
+        return obj.statement.card.medium.masked_number
+
+    @admin.display(description="账单日", ordering="statement__statement_date")
+    def statement_date(self, obj):
+        return obj.statement.statement_date
+
+    @admin.display(description="扣款账户")
+    def debit_number(self, obj):
+        return obj.medium.masked_number
+
+    def audit_customer_id(self, obj):
+        return obj.statement.card.customer_id
 
 
 @admin.register(Statement)

@@ -105,13 +105,17 @@ class CreditcardConfig(AppConfig):
         admin_section_place("creditcard", "redemption", section="transactions", order=82)
         admin_section_place("creditcard", "pointsmove", section="transactions", order=83)
         admin_section_place("creditcard", "gift", section="transactions", order=84)
+        admin_section_place("creditcard", "autorepayrun", section="transactions", order=85)
+        admin_section_place("acquirer", "acquirertxn", section="transactions", order=86)
 
         # Staff permissions (security.staff.roles): tellers read cards, statements, plans' rates,
         # points and redemptions; supervisors freeze a card and mark a redemption 已发货/撤销; head
         # office keeps the settings, the instalment rates and the gift catalogue.
         role_grant(Role.TELLER, tuple(("creditcard", model, ("view",)) for model in (
             "card", "carditem", "cardcredit", "statement", "cardsetting", "instalmentrate",
-            "redemption", "pointsmove", "gift")))
+            "redemption", "pointsmove", "gift", "autorepayrun")))
+        # The acquirer simulator's journal (a lower app, which may not import security).
+        role_grant(Role.TELLER, (("acquirer", "acquirertxn", ("view",)),))
         role_grant(Role.SUPERVISOR, (("creditcard", "card", ("change",)),
                                      ("creditcard", "redemption", ("change",))))
         role_grant(Role.HEAD_OFFICE, (

@@ -75,6 +75,18 @@ def test_simulate_purchase_goes_through_the_acquirer_and_is_audited(card, teller
     assert events[0].actor_id == teller.pk and events[0].customer_id == card.customer_id
 
 
+def test_the_acquirers_journal_keeps_the_declined_one_and_teller_reads_it(card, teller, client):
+    otp_login(client, teller)
+    with time_machine.travel(NOON, tick=False):
+        act(client, "simulate_purchase", card, amount="60000", merchant="演示商户", mcc="5812")
+        journal = client.get(reverse("admin:acquirer_acquirertxn_changelist")).content.decode()
+        runs = client.get(reverse("admin:creditcard_autorepayrun_changelist"))
+        add = client.get(reverse("admin:acquirer_acquirertxn_add"))
+    assert "交易拒绝" in journal and "¥60,000.00" in journal and "信用卡可用额度不足" in journal
+    assert runs.status_code == 200 and "自动还款记录" in runs.content.decode()
+    assert add.status_code == 403                               # the journal is read-only
+
+
 def test_a_teller_cannot_freeze_a_supervisor_freezes_and_unfreezes_with_audit(card, teller,
                                                                              supervisor, client):
     otp_login(client, teller)
