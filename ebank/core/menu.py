@@ -110,9 +110,15 @@ def _active_urls(path: str) -> frozenset[str]:
 
 
 def _items(active: frozenset[str]) -> list[MenuItem]:
+    # A page two groups link (积分查询 under 信用卡业务 and 安全中心) lights the first item in the
+    # manual's order only, so one group is open, not two.
+    unlit = set(active)
+
     def build(spec: MenuSpec) -> MenuItem:
         url = url_or_none(*spec.url_names) if spec.url_names else None
-        return MenuItem(spec.label, url, url in active, [build(child) for child in spec.children])
+        lit = url in unlit
+        unlit.discard(url)
+        return MenuItem(spec.label, url, lit, [build(child) for child in spec.children])
     return [build(spec) for spec in _specs]
 
 

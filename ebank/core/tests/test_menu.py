@@ -225,3 +225,11 @@ def test_a_page_under_a_leaf_whose_url_ends_with_a_slash_lights_it():
     assert active == ["协议管理"]
     assert [item.label for group in menu_build("/payments/pay/water/") for item in group.children
             if item.active] == ["水费缴费"]
+
+
+def test_a_page_two_groups_link_opens_the_first_group_only():
+    # 积分查询 is a leaf of 信用卡业务 and of 安全中心: one group is open, the manual's first.
+    page = reverse("creditcard:points")
+    opened = [group.label for group in menu_build(page) if group.open]
+    assert opened == ["信用卡业务"]
+    assert menu_html(page).count('aria-current="page"') == 1
