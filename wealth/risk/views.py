@@ -41,6 +41,7 @@ def risk(request):
     return render(request, "wealth/risk/risk.html", {
         "current": _shown(services.assessment_latest(request.user.customer)),
         "form": form, "questionnaire": questionnaire,
+        "products_url": url_or_none("wealth:products"),
         "bands": scoring.band_bounds(questionnaire.maximum) if questionnaire.questions else []})
 
 

@@ -216,3 +216,15 @@ def test_no_questionnaire_is_said_plainly(zhang, world):
 def test_the_page_needs_a_logged_in_customer(client, world):
     response = client.get(reverse("wealth:risk"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_result_links_to_the_products_page_once_it_exists(settings, world, zhang,
+                                                               questionnaire):
+    settings.ROOT_URLCONF = "wealth.tests.risk_urls"
+    with time_machine.travel(NOW, tick=False):
+        response = zhang.post(reverse("wealth:risk"),
+                              post_data(answers_by_index(questionnaire, C3_ANSWERS)))
+        result = zhang.get(response["Location"]).content.decode()
+        page = zhang.get(reverse("wealth:risk")).content.decode()
+    link = f'href="{reverse("wealth:products")}" id="risk-to-products">理财产品认购</a>'
+    assert link in result and link in page
