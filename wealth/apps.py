@@ -39,3 +39,26 @@ class WealthConfig(AppConfig):
         # Menu group (ebank.core.menu): 基金/投资理财 after 信用卡业务.
         menu_group(60, MenuSpec("基金/投资理财", children=tuple(
             menu_leaf(label, url_name) for label, url_name in WEALTH_MENU)))
+
+        # --- 风险测评 (WLT-RISK, wealth/risk/) ---
+        from ebank.core.audit import audit_actions
+        from ebank.core.demo import demo_part
+        from security.staff.admin_sections import admin_section_place
+        from security.staff.roles import Role, role_grant
+
+        from .risk import admin as risk_admin  # noqa: F401
+        from .risk.demo import demo_seed as risk_demo_seed
+        from .risk.services import AUDIT_LABELS as RISK_AUDIT_LABELS
+        # Audit action labels (ebank.core.audit): 风险测评.
+        audit_actions(RISK_AUDIT_LABELS)
+        # The staff index (security.staff.admin_sections): the results beside the customers'
+        # accounts; the questionnaire in the app's own section (基金与投资理财).
+        admin_section_place("wealth", "riskassessment", section="accounts", order=70)
+        # Staff permissions (security.staff.roles): tellers read the questionnaire and the
+        # results; head office keeps the questionnaire.
+        role_grant(Role.TELLER, tuple(("wealth", model, ("view",)) for model in (
+            "riskquestion", "riskchoice", "riskassessment")))
+        role_grant(Role.HEAD_OFFICE, (("wealth", "riskquestion", ("add", "change")),
+                                      ("wealth", "riskchoice", ("add", "change"))))
+        # Demo data (ebank.core.demo): the questionnaire and 张伟's C3 result.
+        demo_part(61, risk_demo_seed)
