@@ -41,7 +41,7 @@ def _order_problems(product: Product) -> list[str]:
                                 f"{order.get_kind_display()}没有资金冻结")
             continue
         if hold.status != HoldStatus.ACTIVE:
-            problems.append(f"{product.code} 交易 {order.number}：待确认交易的资金冻结已"
+            problems.append(f"{product.code} 交易 {order.number}：待确认交易的资金冻结状态为"
                             f"{hold.get_status_display()}")
         elif hold.amount != order.amount:
             problems.append(f"{product.code} 交易 {order.number}：冻结金额 {hold.amount} ≠ "
