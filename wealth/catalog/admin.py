@@ -9,8 +9,8 @@
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
@@ -162,9 +162,8 @@ class NavAdmin(admin.ModelAdmin):
             row = nav_save(staff=request.user, product=obj.product, day=obj.date,
                            nav=data["nav"], income_per_10k=data.get("income_per_10k"),
                            seven_day_yield=data.get("seven_day_yield"))
-        except BusinessError as exc:  # used between the form's check and the lock
-            self.message_user(request, exc.message, messages.ERROR)
-            return
+        except BusinessError as exc:  # used between the form's check and the row lock
+            raise PermissionDenied(exc.message) from None
         obj.pk, obj.published_at, obj.published_by = row.pk, row.published_at, row.published_by
         obj._state.adding = False
 
