@@ -41,6 +41,7 @@ class WealthConfig(AppConfig):
             menu_leaf(label, url_name) for label, url_name in WEALTH_MENU)))
 
         # --- 风险测评 (WLT-RISK, wealth/risk/) ---
+        # --- catalog (wealth/catalog): the shelf, its 净值, 到期兑付 and the staff's views ---
         from ebank.core.audit import audit_actions
         from ebank.core.demo import demo_part
         from security.staff.admin_sections import admin_section_place
@@ -62,3 +63,20 @@ class WealthConfig(AppConfig):
                                       ("wealth", "riskchoice", ("add", "change"))))
         # Demo data (ebank.core.demo): the questionnaire and 张伟's C3 result.
         demo_part(61, risk_demo_seed)
+        from .catalog import admin as catalog_admin  # noqa: F401  (the staff admin)
+        from .catalog import nightly as catalog_nightly  # noqa: F401  (wealth_maturity, 410)
+        from .catalog.demo import demo_seed as catalog_demo_seed
+        from .catalog.services import AUDIT_LABELS as CATALOG_AUDIT_LABELS
+        audit_actions(CATALOG_AUDIT_LABELS)
+        # The staff index: orders and income with the transactions, share accounts beside the
+        # customers' accounts; products and 净值 stay in the app's own section.
+        admin_section_place("wealth", "order", section="transactions", order=90)
+        admin_section_place("wealth", "income", section="transactions", order=91)
+        admin_section_place("wealth", "shareaccount", section="accounts", order=70)
+        # Tellers read the shelf, the orders, the shares and the income; head office keeps the
+        # products and their 净值 (a used 净值 is refused by the admin whatever the grant).
+            "product", "nav", "order", "shareaccount", "shareposting", "income")))
+        role_grant(Role.HEAD_OFFICE, (("wealth", "product", ("add", "change")),
+                                      ("wealth", "nav", ("add", "change", "delete"))))
+        # Demo data (ebank.core.demo): the bank's shelf and its 净值 history.
+        demo_part(60, catalog_demo_seed)
