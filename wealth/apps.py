@@ -39,3 +39,6 @@ class WealthConfig(AppConfig):
         # Menu group (ebank.core.menu): 基金/投资理财 after 信用卡业务.
         menu_group(60, MenuSpec("基金/投资理财", children=tuple(
             menu_leaf(label, url_name) for label, url_name in WEALTH_MENU)))
+
+        # --- orders (理财产品认购, 我的理财产品): the X-CONFIRM kinds wealth.subscribe/purchase/redeem.
+        from .orders import operations as _orders_operations  # noqa: F401

@@ -2,3 +2,8 @@
 
 app_name = "wealth"
 urlpatterns: list = []
+
+# --- orders (理财产品认购, 我的理财产品) ---
+from django.urls import include, path  # noqa: E402
+
+urlpatterns += [path("", include("wealth.orders.urls"))]
