@@ -87,6 +87,12 @@ def test_zhang_purchases_through_the_certificate(client, world, shelf, at_monday
     operation = PendingOperation.objects.get(kind=services.KIND_PURCHASE)
     assert response.url == reverse("security:confirm", args=[operation.public_id])
     assert Order.objects.count() == 0   # nothing placed before the confirmation
+    shown = client.get(response.url).content.decode()
+    assert "¥5,000.00" in shown and "伍仟元整" in shown and "LC2001" in shown
+    assert 'name="pin"' not in shown and "短信验证码" not in shown
+    back = client.get(reverse("wealth:buy", kwargs={"pk": shelf.open_r2.pk}),
+                      {"from": operation.public_id}).content.decode()
+    assert 'value="5000.00"' in back
     done = confirm(operation, user=world.zhang)
     assert done.status == OperationStatus.EXECUTED
     order = Order.objects.get()

@@ -96,8 +96,12 @@ def test_zhang_redeems_everything_to_the_card_he_bought_with(client, world, zhan
     response = client.post(url, {"redeem_all": "on", "shares": "", "payee": str(passbook.pk)})
     operation = PendingOperation.objects.get(kind=services.KIND_REDEEM)
     assert response.url == reverse("security:confirm", args=[operation.public_id])
+    shown = client.get(response.url).content.decode()
+    assert "7,000.0000份" in shown and "¥7,684.60" in shown and 'name="pin"' not in shown
     done = confirm(operation, user=world.zhang)
     assert done.status == OperationStatus.EXECUTED
+    result = client.get(reverse("security:confirm_result", args=[operation.public_id]))
+    assert "赎回已受理，待确认" in result.content.decode()
     order = Order.objects.get(operation=operation)
     assert (order.kind, order.status, order.shares, order.medium_id) == (
         OrderKind.REDEEM, OrderStatus.PENDING, Decimal("7000.0000"), world.zhang_passbook.pk)
