@@ -80,3 +80,5 @@ class WealthConfig(AppConfig):
                                       ("wealth", "nav", ("add", "change", "delete"))))
         # Demo data (ebank.core.demo): the bank's shelf and its 净值 history.
         demo_part(60, catalog_demo_seed)
+        # --- orders (理财产品认购, 我的理财产品): the X-CONFIRM kinds wealth.subscribe/purchase/redeem.
+        from .orders import operations as _orders_operations  # noqa: F401

@@ -6,3 +6,9 @@ app_name = "wealth"
 urlpatterns: list = [
     path("", include("wealth.risk.urls")),  # 风险测评 (wealth/risk/)
 ]
+urlpatterns: list = []
+
+# --- orders (理财产品认购, 我的理财产品) ---
+from django.urls import include, path  # noqa: E402
+
+urlpatterns += [path("", include("wealth.orders.urls"))]
