@@ -39,3 +39,14 @@ class WealthConfig(AppConfig):
         # Menu group (ebank.core.menu): 基金/投资理财 after 信用卡业务.
         menu_group(60, MenuSpec("基金/投资理财", children=tuple(
             menu_leaf(label, url_name) for label, url_name in WEALTH_MENU)))
+
+        # --- settle (理财交易确认, 理财交易撤单, 交易明细查询): wealth/settle/ ---
+        # Nightly step (ebank.duework.nightly), X-CONFIRM kind (security.confirm.registry) and
+        # audit labels (ebank.core.audit).
+        from ebank.core.audit import audit_actions
+
+        from .settle import cancel as settle_cancel
+        from .settle import nightly as settle_nightly  # noqa: F401
+        from .settle import operations as settle_operations  # noqa: F401
+        from .settle import services as settle_services
+        audit_actions({**settle_services.AUDIT_LABELS, **settle_cancel.AUDIT_LABELS})
