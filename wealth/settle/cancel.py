@@ -26,8 +26,8 @@ from ..models import BUY_KINDS, Order, OrderStatus
 from .selectors import SETTLED_KINDS, order_lines
 
 KIND_CANCEL = "wealth.cancel"
-ACTION_CANCEL = "wealth.order_cancel"
-AUDIT_LABELS = {ACTION_CANCEL: "理财交易撤单"}
+CANCEL_ACTION = "wealth.order_cancel"
+AUDIT_LABELS = {CANCEL_ACTION: "理财交易撤单"}
 
 TOO_LATE = "已过撤单时间，该交易不能撤单"
 ALREADY_CONFIRMED = "该交易已确认，不能撤单"
@@ -95,7 +95,7 @@ def order_cancel_execute(*, operation: PendingOperation) -> dict:
     order.status = OrderStatus.CANCELLED
     order.closed_at = now
     order.save(update_fields=["status", "closed_at"])
-    audit_record(action=ACTION_CANCEL, actor=operation.user, customer_id=order.customer_id,
+    audit_record(action=CANCEL_ACTION, actor=operation.user, customer_id=order.customer_id,
                  object_ref=f"wealth_order:{order.number}",
                  detail={"kind": order.kind, "product": order.product.code,
                          "amount": str(order.amount) if order.amount is not None else "",

@@ -54,9 +54,9 @@ from .figures import buy_figures, redeem_figures
 from .selectors import SETTLED_KINDS
 
 SUBSCRIBE_NAV = Decimal("1.0000")
-ACTION_CONFIRM = "wealth.order_confirm"
-ACTION_FAIL = "wealth.order_fail"
-AUDIT_LABELS = {ACTION_CONFIRM: "理财交易确认", ACTION_FAIL: "理财交易失败"}
+CONFIRM_ACTION = "wealth.order_confirm"
+FAIL_ACTION = "wealth.order_fail"
+AUDIT_LABELS = {CONFIRM_ACTION: "理财交易确认", FAIL_ACTION: "理财交易失败"}
 
 BUSINESS_TYPES = {OrderKind.SUBSCRIBE: WealthBusinessType.SUBSCRIBE,
                   OrderKind.PURCHASE: WealthBusinessType.PURCHASE,
@@ -167,7 +167,7 @@ def _fail(order: Order, reason: str, night: _Night) -> bool:
     order.failure_reason = reason
     order.closed_at = night.now
     order.save(update_fields=["status", "failure_reason", "closed_at"])
-    night.audits.append({"action": ACTION_FAIL, "outcome": AuditOutcome.FAILURE, "channel": "batch",
+    night.audits.append({"action": FAIL_ACTION, "outcome": AuditOutcome.FAILURE, "channel": "batch",
                          "customer_id": order.customer_id,
                          "object_ref": f"wealth_order:{order.number}",
                          "detail": {"kind": order.kind, "reason": reason,
@@ -275,7 +275,7 @@ def _settled(order: Order, night: _Night, *, nav: Decimal, shares: Decimal, amou
     order.closed_at = night.now
     order.save(update_fields=["status", "nav", "confirmed_shares", "confirmed_amount", "fee",
                               "confirmed_on", "entry", "closed_at"])
-    night.audits.append({"action": ACTION_CONFIRM, "channel": "batch",
+    night.audits.append({"action": CONFIRM_ACTION, "channel": "batch",
                          "customer_id": order.customer_id,
                          "object_ref": f"wealth_order:{order.number}",
                          "detail": {"kind": order.kind, "nav": str(nav), "shares": str(shares),
