@@ -68,5 +68,11 @@ def history(request):
 @require_GET
 def order_detail(request, number: str):
     order = selectors.order_get(request.user.customer, number)
+    try:
+        cancel_check(order)
+    except BusinessError:
+        cancellable = False
+    else:
+        cancellable = True
     return render(request, "wealth/settle/order.html", {
-        "order": order, "lines": selectors.order_lines(order)})
+        "order": order, "lines": selectors.order_lines(order), "cancellable": cancellable})

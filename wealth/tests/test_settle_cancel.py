@@ -33,6 +33,7 @@ from .settle_support import available, night, place, shares_give
 pytestmark = pytest.mark.django_db
 
 TUESDAY = MONDAY + timedelta(days=1)
+QUERY_BUDGET = 10  # whatever the number of rows (7 for 交易明细查询 today)
 
 
 @pytest.fixture
@@ -102,7 +103,16 @@ def test_a_private_order_may_be_cancelled_inside_its_cooling_off_after_15_00(zha
 def test_cancel_of_a_redemption_unfreezes_the_shares(zhang, shelf):
     shares_give(shelf.open_r2, zhang.zhang_customer, "1000")
     order = place(zhang, shelf.open_r2, OrderKind.REDEEM, shares="400", at=shanghai(MONDAY, 10))
-    operation = _cancel(zhang, order, shanghai(MONDAY, 11))
+    client = Client()
+    client.force_login(zhang.zhang)
+    with time_machine.travel(shanghai(MONDAY, 11), tick=False):
+        detail = client.get(reverse("wealth:order", args=[order.number])).content.decode()
+        assert "400.0000份" in detail and reverse("wealth:cancel", args=[order.number]) in detail
+        operation = order_cancel_start(user=zhang.zhang, order=order)
+        page = client.get(reverse("security:confirm", args=[operation.public_id]))
+        assert page.status_code == 200 and "400.0000份" in page.content.decode()
+        confirm(operation, user=zhang.zhang)
+    operation.refresh_from_db()
     assert operation.result["message"] == CANCELLED_SHARES
     mine = share_account_for(product=shelf.open_r2, customer=zhang.zhang_customer)
     assert (mine.shares, mine.frozen) == (D("1000.0000"), D("0.0000"))
@@ -206,12 +216,17 @@ def test_history_lists_the_customers_orders_with_their_confirmation(zhang, shelf
         assert "净申购金额" in detail and "¥9,950.25" in detail and "2026-06-09" in detail
 
 
-def test_history_is_paginated(zhang, shelf, client):
+def test_history_is_paginated_within_a_query_budget(zhang, shelf, client,
+                                                   django_assert_max_num_queries):
     for minute in range(21):
         place(zhang, shelf.open_r2, OrderKind.PURCHASE, amount="1000.00",
               at=shanghai(MONDAY, 9, minute))
     with time_machine.travel(shanghai(MONDAY, 12), tick=False):
-        first = client.get(reverse("wealth:history")).content.decode()
+        with django_assert_max_num_queries(QUERY_BUDGET):
+            first = client.get(reverse("wealth:history")).content.decode()
+        with django_assert_max_num_queries(QUERY_BUDGET):
+            listed = client.get(reverse("wealth:cancel_list")).content.decode()
+        assert listed.count('">撤单</a>') == 21
         assert "第 1 / 2 页，共 21 条" in first
         second = client.get(reverse("wealth:history"), {"page": 2}).content.decode()
         assert "第 2 / 2 页" in second
