@@ -3,6 +3,8 @@ same order (both past their clock checks: the customer's 14:00, the batch's 00:1
 wins under the Order lock, the hold captured xor released, the shares and the books sound; and
 two 撤单 of one order at once — one cancels, the other is refused, the hold released once."""
 
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -59,26 +61,69 @@ def _books_sound():
 
 def test_cancel_racing_the_confirmation_of_a_purchase_one_wins(zhang, shelf):
     payer = zhang.main(zhang.zhang_card)
-    outcomes = set()
     for round_ in range(ROUNDS):
         before = available(payer)
         order = place(zhang, shelf.open_r2, OrderKind.PURCHASE, amount="10000.00",
                       at=shanghai(MONDAY, 10, round_))
-        (cancelled, confirmed_count), operation = _race(zhang, order)
-        hold = Hold.objects.get(pk=order.hold_id)
-        if order.status == OrderStatus.CANCELLED:
-            assert isinstance(cancelled, PendingOperation) and confirmed_count == 0
-            assert hold.status == HoldStatus.RELEASED and available(payer) == before
-        else:
-            assert order.status == OrderStatus.CONFIRMED, order.status
-            assert isinstance(cancelled, BusinessError), cancelled
-            assert cancelled.message == ALREADY_CONFIRMED and confirmed_count == 1
-            assert hold.status == HoldStatus.CAPTURED
-            assert available(payer) == before - D("10000.00")
-            assert order.confirmed_shares == D("9722.7379")
-        outcomes.add(order.status)
-        _books_sound()
-    assert outcomes <= {OrderStatus.CANCELLED, OrderStatus.CONFIRMED}
+        (cancelled, confirmed_count), _operation = _race(zhang, order)
+        _one_won(order, cancelled, confirmed_count, payer, before)
+
+
+def _one_won(order, cancelled, confirmed_count, payer, before):
+    hold = Hold.objects.get(pk=order.hold_id)
+    if order.status == OrderStatus.CANCELLED:
+        assert isinstance(cancelled, PendingOperation) and confirmed_count == 0
+        assert hold.status == HoldStatus.RELEASED and available(payer) == before
+    else:
+        assert order.status == OrderStatus.CONFIRMED, order.status
+        assert isinstance(cancelled, BusinessError), cancelled
+        assert cancelled.message == ALREADY_CONFIRMED and confirmed_count == 1
+        assert hold.status == HoldStatus.CAPTURED
+        assert available(payer) == before - D("10000.00")
+        assert order.confirmed_shares == D("9722.7379")
+    _books_sound()
+
+
+@pytest.mark.parametrize("first", ["cancel", "night"])
+def test_the_one_holding_the_order_lock_wins_and_the_other_waits(zhang, shelf, monkeypatch,
+                                                                 first):
+    """Each side made to hold the Order lock a while when it has it: the other side starts only
+    then, waits on the lock, and finds the order 已撤单 (the night confirms nothing) or 已确认
+    (the 撤单 is refused)."""
+    from wealth.settle import cancel, services
+
+    locked = threading.Event()
+
+    def holding(real):
+        def wrapper(*args, **kwargs):
+            result = real(*args, **kwargs)
+            locked.set()
+            time.sleep(0.5)   # still inside the transaction that holds the Order lock
+            return result
+        return wrapper
+
+    if first == "cancel":
+        monkeypatch.setattr(cancel, "hold_release", holding(cancel.hold_release))
+    else:
+        monkeypatch.setattr(services, "_ledger_lock", holding(services._ledger_lock))
+    payer = zhang.main(zhang.zhang_card)
+    before = available(payer)
+    order = place(zhang, shelf.open_r2, OrderKind.PURCHASE, amount="10000.00",
+                  at=shanghai(MONDAY, 10))
+    with time_machine.travel(shanghai(MONDAY, 14), tick=True):
+        operation = order_cancel_start(user=zhang.zhang, order=order)
+        second = 1 if first == "cancel" else 0
+
+        def side(i):
+            if i == second:
+                assert locked.wait(30)
+            return confirm(operation, user=zhang.zhang) if i == 0 else _night()
+
+        cancelled, confirmed_count = run_concurrently(side, 2)
+    order.refresh_from_db()
+    assert order.status == (OrderStatus.CANCELLED if first == "cancel"
+                            else OrderStatus.CONFIRMED)
+    _one_won(order, cancelled, confirmed_count, payer, before)
 
 
 def test_cancel_racing_the_confirmation_of_a_redemption_one_wins(zhang, shelf):
