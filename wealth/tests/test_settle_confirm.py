@@ -4,6 +4,7 @@ convention (价外 for 认购/申购, on the gross for 赎回) with worked figur
 
 from datetime import date, timedelta
 from decimal import Decimal as D
+from io import StringIO
 
 import pytest
 
@@ -230,3 +231,21 @@ def test_xjl_orders_are_not_confirmed_here(zhang, shelf):
     night(MONDAY)
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
+
+
+def test_a_rerun_of_the_whole_batch_confirms_nothing_twice(zhang, shelf):
+    import time_machine
+    from django.core.management import call_command
+
+    order = place(zhang, shelf.open_r2, OrderKind.PURCHASE, amount="5000.00",
+                  at=shanghai(MONDAY, 9))
+    nav_publish(shelf.open_r2, MONDAY, "1.0000")
+    with time_machine.travel(shanghai(TUESDAY, 0, 10), tick=False):
+        call_command("run_nightly_batch", "--date", MONDAY.isoformat(), stdout=StringIO())
+        counts = (Entry.objects.count(), ShareEntry.objects.count(), Receipt.objects.count())
+        out = StringIO()
+        call_command("run_nightly_batch", "--date", MONDAY.isoformat(), stdout=out)
+    assert "wealth_orders_confirm: already done" in out.getvalue()
+    assert (Entry.objects.count(), ShareEntry.objects.count(), Receipt.objects.count()) == counts
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED and order.fee == D("24.88")
