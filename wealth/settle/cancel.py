@@ -81,6 +81,8 @@ def order_cancel_execute(*, operation: PendingOperation) -> dict:
     now = timezone.now()
     cancel_check(order, now)
     if order.kind in BUY_KINDS:
+        if order.hold_id is None:
+            raise CancelRefused("该交易没有冻结资金，不能撤单")
         hold = hold_release(hold=order.hold)
         if hold.status != HoldStatus.RELEASED:
             raise CancelRefused("资金冻结已结束，不能撤单")
