@@ -82,3 +82,12 @@ class WealthConfig(AppConfig):
         demo_part(60, catalog_demo_seed)
         # --- orders (理财产品认购, 我的理财产品): the X-CONFIRM kinds wealth.subscribe/purchase/redeem.
         from .orders import operations as _orders_operations  # noqa: F401
+        # --- settle (理财交易确认, 理财交易撤单, 交易明细查询): wealth/settle/ ---
+        # Nightly step (ebank.duework.nightly), X-CONFIRM kind (security.confirm.registry) and
+        # audit labels (ebank.core.audit).
+
+        from .settle import cancel as settle_cancel
+        from .settle import nightly as settle_nightly  # noqa: F401
+        from .settle import operations as settle_operations  # noqa: F401
+        from .settle import services as settle_services
+        audit_actions({**settle_services.AUDIT_LABELS, **settle_cancel.AUDIT_LABELS})

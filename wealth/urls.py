@@ -12,3 +12,4 @@ urlpatterns: list = []
 from django.urls import include, path  # noqa: E402
 
 urlpatterns += [path("", include("wealth.orders.urls"))]
+urlpatterns.append(path("", include("wealth.settle.urls")))  # settle: 理财交易撤单, 交易明细查询
