@@ -39,3 +39,15 @@ class WealthConfig(AppConfig):
         # Menu group (ebank.core.menu): 基金/投资理财 after 信用卡业务.
         menu_group(60, MenuSpec("基金/投资理财", children=tuple(
             menu_leaf(label, url_name) for label, url_name in WEALTH_MENU)))
+
+        # 薪加利 (FND-XJL, wealth/xjl/): X-CONFIRM kinds and the 普通转出 due-work handler
+        # (services), the nightly income step, audit labels, demo part 62.
+        from ebank.core.audit import audit_actions
+        from ebank.core.demo import demo_part
+
+        from .xjl import nightly as xjl_nightly  # noqa: F401
+        from .xjl import services as xjl_services  # noqa: F401
+        from .xjl.demo import demo_seed as xjl_demo_seed
+        audit_actions({"wealth.xjl_in": "薪加利转入", "wealth.xjl_out_instant": "薪加利实时转出",
+                       "wealth.xjl_out": "薪加利普通转出", "wealth.xjl_payout": "薪加利普通转出到账"})
+        demo_part(62, xjl_demo_seed)

@@ -2,3 +2,8 @@
 
 app_name = "wealth"
 urlpatterns: list = []
+
+# 薪加利 (FND-XJL): wealth/xjl/.
+from django.urls import include, path  # noqa: E402
+
+urlpatterns += [path("", include("wealth.xjl.urls"))]
