@@ -5,12 +5,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.http import Http404
 
 from ebank.limits.engine import LimitSubject
 from ebank.limits.models import LimitChannel
 from ebank.limits.selectors import effective_limits, limit_usage
 
-from ..models import ZERO, Income, Nav, Order, OrderKind, Product, ShareAccount
+from ..models import ZERO, Income, Nav, Order, OrderKind, Product, ProductKind, ShareAccount
 from ..products import nav_latest  # noqa: F401  (the pages read it from here)
 from .common import xjl_products
 from .forms import HistoryKind
@@ -56,6 +57,15 @@ def holdings(customer, today: date) -> list[Holding]:
             yesterday_income=yesterday.get(product.pk, ZERO),
             accounts=sorted(media.get(product.pk, []))))
     return rows
+
+
+def holding_get(customer, product_pk) -> ShareAccount:
+    """The customer's 薪加利 holding of the product (转出): 404 when they hold none."""
+    try:
+        return ShareAccount.objects.select_related("product").get(
+            customer=customer, product_id=int(product_pk), product__kind=ProductKind.XJL)
+    except (ShareAccount.DoesNotExist, TypeError, ValueError):
+        raise Http404("您未持有该薪加利产品") from None
 
 
 def nav_history(product: Product, today: date, days: int = 30):

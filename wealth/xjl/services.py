@@ -161,11 +161,6 @@ def _receipt_of(order: Order, account):
 # --- 转出 ---------------------------------------------------------------------------------------
 
 
-def out_figures(*, customer, product) -> dict:
-    holding = share_account_for(product=product, customer=customer)
-    return {"shares": holding.shares, "available": holding.available}
-
-
 @transaction.atomic(durable=True)
 def xjl_out_start(*, user: User, product_id, mode: str, sub_account_id, amount
                   ) -> PendingOperation:

@@ -12,7 +12,6 @@ from ebank.core.errors import BusinessError
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
 from security.tools.subject import limit_subject_for
 
-from ..book import share_account_for
 from ..suitability import SuitabilityRefused
 from . import selectors, services
 from .common import xjl_product_get
@@ -79,7 +78,8 @@ def xjl_mine(request):
 @require_http_methods(["GET", "POST"])
 def xjl_out(request, pk):
     customer = request.user.customer
-    product = xjl_product_get(pk)
+    holding = selectors.holding_get(customer, pk)
+    product = holding.product
     form = XjlOutForm(request.POST or None, accounts=payer_accounts(customer=customer),
                       initial={"mode": services.OutMode.INSTANT})
     if request.method == "POST" and form.is_valid():
@@ -93,7 +93,7 @@ def xjl_out(request, pk):
             return redirect_to_confirm(operation)
     return render(request, "wealth/xjl/out.html", {
         "form": form, "product": product,
-        "holding": share_account_for(product=product, customer=customer),
+        "holding": holding,
         "quota": selectors.instant_quota(limit_subject_for(user=request.user))})
 
 
