@@ -25,7 +25,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ReceiptDirection
+from accounts.models import Receipt, ReceiptDirection, SubAccount
 from accounts.payers import account_label, receipt_url
 from ebank.clearing.calendar import WorkCalendar
 from ebank.core.audit import audit_record
@@ -35,7 +35,9 @@ from ebank.core.money import format_cny
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure, due_work_schedule
 from ebank.ledger.services import Leg, entry_post
+from ebank.limits.engine import refusal
 from ebank.limits.models import LimitChannel
+from ebank.limits.selectors import limit_check
 from ebank.limits.services import limit_consume
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -147,14 +149,12 @@ def xjl_in_execute(*, operation: PendingOperation) -> dict:
     amount = Decimal(p["amount"])
     order = xjl_in_post(customer=customer, product=product, account=account, amount=amount,
                         key=f"xjl:in:{operation.idempotency_key}", operation=operation)
-    receipt = order.entry_id and _receipt_of(order, account)
     return {"message": f"转入成功：{format_cny(amount)}已转入{product.name}，次日起计算收益",
-            "receipt_url": receipt_url(receipt) if receipt else "",
+            "receipt_url": receipt_url(_receipt_of(order, account)),
             "lines": [["交易流水号", order.number], ["确认份额", f"{order.confirmed_shares:,.2f}份"]]}
 
 
-def _receipt_of(order: Order, account):
-    from accounts.models import Receipt
+def _receipt_of(order: Order, account) -> Receipt | None:
     return Receipt.objects.filter(entry_id=order.entry_id, sub_account=account).first()
 
 
@@ -166,7 +166,6 @@ def xjl_out_start(*, user: User, product_id, mode: str, sub_account_id, amount
                   ) -> PendingOperation:
     """提交 of 转出: the mode, the 到账账户, the amount (shares = yuan) against 可用份额 and, for
     实时转出, the day's remaining quota (read-only here; taken under the lock at execution)."""
-    from ebank.limits.selectors import limit_check
     customer = user.customer
     product = xjl_product_of(product_id)
     if mode not in OutMode.KIND:
@@ -180,7 +179,6 @@ def xjl_out_start(*, user: User, product_id, mode: str, sub_account_id, amount
         decision = limit_check(subject=limit_subject_for(user=user), amount=value,
                                channel=LimitChannel.XJL_REDEEM)
         if not decision.allowed:
-            from ebank.limits.engine import refusal
             raise BusinessError(refusal(decision).message, code="amount")
     mode_label = dict(OutMode.CHOICES)[mode]
     return operation_start(
@@ -319,7 +317,6 @@ def xjl_payout(*, order: Order, account) -> Order:
 
 @due_handler(PAYOUT_KIND, label="薪加利普通转出到账")
 def xjl_payout_due(work):
-    from accounts.models import SubAccount
     order = Order.objects.select_for_update().select_related("product").get(
         pk=work.payload["order"])
     account = SubAccount.objects.select_related("medium", "medium__customer",
