@@ -91,3 +91,12 @@ class WealthConfig(AppConfig):
         from .settle import operations as settle_operations  # noqa: F401
         from .settle import services as settle_services
         audit_actions({**settle_services.AUDIT_LABELS, **settle_cancel.AUDIT_LABELS})
+        # 薪加利 (FND-XJL, wealth/xjl/): X-CONFIRM kinds and the 普通转出 due-work handler
+        # (services), the nightly income step, audit labels, demo part 62.
+
+        from .xjl import nightly as xjl_nightly  # noqa: F401
+        from .xjl import services as xjl_services  # noqa: F401
+        from .xjl.demo import demo_seed as xjl_demo_seed
+        audit_actions({"wealth.xjl_in": "薪加利转入", "wealth.xjl_out_instant": "薪加利实时转出",
+                       "wealth.xjl_out": "薪加利普通转出", "wealth.xjl_payout": "薪加利普通转出到账"})
+        demo_part(62, xjl_demo_seed)

@@ -13,3 +13,6 @@ from django.urls import include, path  # noqa: E402
 
 urlpatterns += [path("", include("wealth.orders.urls"))]
 urlpatterns.append(path("", include("wealth.settle.urls")))  # settle: 理财交易撤单, 交易明细查询
+# 薪加利 (FND-XJL): wealth/xjl/.
+
+urlpatterns += [path("", include("wealth.xjl.urls"))]
