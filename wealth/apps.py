@@ -24,8 +24,13 @@ class WealthConfig(AppConfig):
     verbose_name = "基金与投资理财"
 
     def ready(self):
+        # The registries that import models (the app registry is ready only now).
+        from ebank.core.audit import audit_actions
+        from ebank.core.demo import demo_part
         from ebank.ledger.bank_books import bank_book
         from ebank.ledger.models import Side
+        from security.staff.admin_sections import admin_section_place
+        from security.staff.roles import Role, role_grant
 
         # Ledger business types (ebank.ledger.business_types).
         from .models import WealthBook, WealthBusinessType
@@ -40,63 +45,55 @@ class WealthConfig(AppConfig):
         menu_group(60, MenuSpec("基金/投资理财", children=tuple(
             menu_leaf(label, url_name) for label, url_name in WEALTH_MENU)))
 
-        # --- 风险测评 (WLT-RISK, wealth/risk/) ---
-        # --- catalog (wealth/catalog): the shelf, its 净值, 到期兑付 and the staff's views ---
-        from ebank.core.audit import audit_actions
-        from ebank.core.demo import demo_part
-        from security.staff.admin_sections import admin_section_place
-        from security.staff.roles import Role, role_grant
-
-        from .risk import admin as risk_admin  # noqa: F401
-        from .risk.demo import demo_seed as risk_demo_seed
-        from .risk.services import AUDIT_LABELS as RISK_AUDIT_LABELS
-        # Audit action labels (ebank.core.audit): 风险测评.
-        audit_actions(RISK_AUDIT_LABELS)
-        # The staff index (security.staff.admin_sections): the results beside the customers'
-        # accounts; the questionnaire in the app's own section (基金与投资理财).
-        admin_section_place("wealth", "riskassessment", section="accounts", order=70)
-        # Staff permissions (security.staff.roles): tellers read the questionnaire and the
-        # results; head office keeps the questionnaire.
-        role_grant(Role.TELLER, tuple(("wealth", model, ("view",)) for model in (
-            "riskquestion", "riskchoice", "riskassessment")))
-        role_grant(Role.HEAD_OFFICE, (("wealth", "riskquestion", ("add", "change")),
-                                      ("wealth", "riskchoice", ("add", "change"))))
-        # Demo data (ebank.core.demo): the questionnaire and 张伟's C3 result.
-        demo_part(61, risk_demo_seed)
-        from .catalog import admin as catalog_admin  # noqa: F401  (the staff admin)
-        from .catalog import nightly as catalog_nightly  # noqa: F401  (wealth_maturity, 410)
-        from .catalog.demo import demo_seed as catalog_demo_seed
+        # What the modules register at import: the admins (风险测评, the shelf and 净值, the
+        # orders, shares and income); the X-CONFIRM kinds (security.confirm.registry) of
+        # 认购/申购/赎回 (orders), 撤单 (settle) and 薪加利 转入/实时转出/普通转出 (xjl); the
+        # due-work handler of 普通转出 (xjl.services); the nightly steps (ebank.duework.nightly)
+        # 理财交易确认 (400), 理财产品到期兑付 (410) and 薪加利收益分配 (420).
+        from .catalog import admin as catalog_admin  # noqa: F401
+        from .catalog import nightly as catalog_nightly  # noqa: F401
         from .catalog.services import AUDIT_LABELS as CATALOG_AUDIT_LABELS
-        audit_actions(CATALOG_AUDIT_LABELS)
-        # The staff index: orders and income with the transactions, share accounts beside the
-        # customers' accounts; products and 净值 stay in the app's own section.
-        admin_section_place("wealth", "order", section="transactions", order=90)
-        admin_section_place("wealth", "income", section="transactions", order=91)
-        admin_section_place("wealth", "shareaccount", section="accounts", order=70)
-        # Tellers read the shelf, the orders, the shares and the income; head office keeps the
-        # products and their 净值 (a used 净值 is refused by the admin whatever the grant).
-            "product", "nav", "order", "shareaccount", "shareposting", "income")))
-        role_grant(Role.HEAD_OFFICE, (("wealth", "product", ("add", "change")),
-                                      ("wealth", "nav", ("add", "change", "delete"))))
-        # Demo data (ebank.core.demo): the bank's shelf and its 净值 history.
-        demo_part(60, catalog_demo_seed)
-        # --- orders (理财产品认购, 我的理财产品): the X-CONFIRM kinds wealth.subscribe/purchase/redeem.
-        from .orders import operations as _orders_operations  # noqa: F401
-        # --- settle (理财交易确认, 理财交易撤单, 交易明细查询): wealth/settle/ ---
-        # Nightly step (ebank.duework.nightly), X-CONFIRM kind (security.confirm.registry) and
-        # audit labels (ebank.core.audit).
-
-        from .settle import cancel as settle_cancel
+        from .orders import operations as orders_operations  # noqa: F401
+        from .risk import admin as risk_admin  # noqa: F401
+        from .risk.services import AUDIT_LABELS as RISK_AUDIT_LABELS
         from .settle import nightly as settle_nightly  # noqa: F401
         from .settle import operations as settle_operations  # noqa: F401
-        from .settle import services as settle_services
-        audit_actions({**settle_services.AUDIT_LABELS, **settle_cancel.AUDIT_LABELS})
-        # 薪加利 (FND-XJL, wealth/xjl/): X-CONFIRM kinds and the 普通转出 due-work handler
-        # (services), the nightly income step, audit labels, demo part 62.
-
+        from .settle.cancel import AUDIT_LABELS as CANCEL_AUDIT_LABELS
+        from .settle.services import AUDIT_LABELS as SETTLE_AUDIT_LABELS
         from .xjl import nightly as xjl_nightly  # noqa: F401
         from .xjl import services as xjl_services  # noqa: F401
-        from .xjl.demo import demo_seed as xjl_demo_seed
+
+        # Audit action labels (ebank.core.audit).
+        audit_actions(RISK_AUDIT_LABELS)
+        audit_actions(CATALOG_AUDIT_LABELS)
+        audit_actions({**SETTLE_AUDIT_LABELS, **CANCEL_AUDIT_LABELS})
         audit_actions({"wealth.xjl_in": "薪加利转入", "wealth.xjl_out_instant": "薪加利实时转出",
                        "wealth.xjl_out": "薪加利普通转出", "wealth.xjl_payout": "薪加利普通转出到账"})
+
+        # The staff index (security.staff.admin_sections): results and share accounts beside the
+        # customers' accounts; orders and income with the transactions; the questionnaire,
+        # products and 净值 in the app's own section (基金与投资理财).
+        admin_section_place("wealth", "riskassessment", section="accounts", order=70)
+        admin_section_place("wealth", "shareaccount", section="accounts", order=71)
+        admin_section_place("wealth", "order", section="transactions", order=90)
+        admin_section_place("wealth", "income", section="transactions", order=91)
+
+        # Staff permissions (security.staff.roles): tellers read all of it; head office keeps
+        # the questionnaire, the products and their 净值 (a used 净值 is refused whatever the
+        # grant).
+        role_grant(Role.TELLER, tuple(("wealth", model, ("view",)) for model in (
+            "riskquestion", "riskchoice", "riskassessment", "product", "nav", "order",
+            "shareaccount", "shareposting", "income")))
+        role_grant(Role.HEAD_OFFICE, (("wealth", "riskquestion", ("add", "change")),
+                                      ("wealth", "riskchoice", ("add", "change")),
+                                      ("wealth", "product", ("add", "change")),
+                                      ("wealth", "nav", ("add", "change", "delete"))))
+
+        # Demo data (ebank.core.demo): the shelf and its 净值 history (60), the questionnaire
+        # and 张伟's C3 result (61), 张伟's 薪加利 with its income (62).
+        from .catalog.demo import demo_seed as catalog_demo_seed
+        from .risk.demo import demo_seed as risk_demo_seed
+        from .xjl.demo import demo_seed as xjl_demo_seed
+        demo_part(60, catalog_demo_seed)
+        demo_part(61, risk_demo_seed)
         demo_part(62, xjl_demo_seed)

@@ -1,13 +1,27 @@
 """The access matrix's factories for wealth's URLs (tests/test_access_matrix.py).
 
-Each makes the object for ``owner`` (a User) and returns the URL's kwargs.
+``OBJECT_URLS``: each makes the object for ``owner`` (a User) and returns the URL's kwargs;
+another customer gets a 404. ``PARAM_URLS``: pages of a product, which is public (any customer
+may read and buy it), not another owner's object: walked as plain URLs.
 """
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+
+def _open_product(code: str):
+    from wealth.models import ProductKind, RiskLevel
+    from wealth.products import product_create
+
+    return product_create(code=code, name=f"矩阵理财{code}", issuer="安徽农金资管",
+                          kind=ProductKind.OPEN, risk_level=RiskLevel.R2,
+                          start_date=date(2026, 1, 5), min_amount=Decimal("1000.00"),
+                          step_amount=Decimal("100.00"))
 
 
 def _risk_assessment(owner):
     """风险测评: a result of the owner's."""
-    from datetime import UTC, date, datetime
-
     from wealth.models import RiskAssessment
 
     return {"pk": RiskAssessment.objects.create(
@@ -16,49 +30,20 @@ def _risk_assessment(owner):
     ).pk}
 
 
-OBJECT_URLS = {
-    "wealth:risk_result": _risk_assessment,  # 风险测评 (wealth/risk/)
-"""The access matrix's factories for wealth's URLs (tests/test_access_matrix.py)."""
-
-
-# --- orders (理财产品认购, 我的理财产品) ---
 def _holding(owner):
-    """赎回: an open product the owner holds shares of (another customer → 404)."""
-    from datetime import date
-    from decimal import Decimal
-
-    from wealth.models import ProductKind, RiskLevel
-    from wealth.products import product_create
+    """赎回: an open product the owner holds shares of."""
     from wealth.tests.orders_support import hold_shares
 
-    product = product_create(code=f"MX{owner.pk:06d}", name="矩阵测试开放理财",
-                             issuer="安徽农金资管", kind=ProductKind.OPEN,
-                             risk_level=RiskLevel.R2, start_date=date(2026, 1, 5),
-                             min_amount=Decimal("1000.00"), step_amount=Decimal("100.00"))
+    product = _open_product(f"MR{owner.pk:06d}")
     hold_shares(product, owner.customer, "1000")
     return {"pk": product.pk}
 
 
-    "wealth:redeem": _holding,
-}
+def _order(owner):
+    """撤单, 交易明细: a 待确认 申购 of the owner's."""
+    from wealth.models import Order, OrderKind
 
-# 理财产品认购's product pages name a public product (any customer may read and buy it), so
-# they are not another owner's object: walked as the plain URLs. A product that does not exist
-# (this pk) sends the customer back to the list (302), writing nothing.
-PARAM_URLS = {
-    "wealth:product": {"pk": 2147483646},
-    "wealth:buy": {"pk": 2147483646},
-# --- settle: 理财交易撤单, 交易明细查询 ---
-def _settle_order(owner):
-    """A 待确认 申购 of the owner's (a product of its own, no hold needed to be looked up)."""
-
-    from wealth.models import Order, OrderKind, ProductKind, RiskLevel
-
-    code = f"MX{owner.pk:06d}"
-    product = product_create(code=code, name=f"矩阵理财{code}", issuer="安徽农金资管",
-                             kind=ProductKind.OPEN, risk_level=RiskLevel.R2,
-                             start_date=date(2026, 1, 5), min_amount=Decimal("1000.00"),
-                             step_amount=Decimal("100.00"))
+    product = _open_product(f"MS{owner.pk:06d}")
     medium = owner.customer.media.order_by("id").first()
     order = Order.objects.create(
         number=f"LC20260608{owner.pk:012d}", customer=owner.customer, medium=medium,
@@ -68,15 +53,9 @@ def _settle_order(owner):
     return {"number": order.number}
 
 
-    "wealth:cancel": _settle_order,
-    "wealth:order": _settle_order,
-
-from collections.abc import Iterator, Mapping
-
-
 def _xjl_product():
-
     from wealth.models import Product, ProductKind, RiskLevel
+    from wealth.products import product_create
 
     product = Product.objects.filter(code="XJLMATRIX").first()
     return product or product_create(
@@ -86,8 +65,7 @@ def _xjl_product():
 
 
 def _xjl_holding(owner):
-    """我的薪加利 › 转出: the owner's 薪加利 holding (another customer holds none: 404)."""
-
+    """我的薪加利 › 转出: the owner's 薪加利 holding (another customer holds none)."""
     from wealth.book import issuance_account, share_account_for, share_post
 
     product = _xjl_product()
@@ -95,11 +73,12 @@ def _xjl_holding(owner):
     key = f"matrix:xjl:{owner.pk}"
     share_post(idempotency_key=key, business_type="xjl_in", reference=key,
                moves=[(issuance_account(product), Decimal("-100")), (holding, Decimal("100"))])
+    return {"pk": product.pk}
 
 
 class _PublicXjlProduct(Mapping):
-    """The kwargs of a page of a 薪加利 product (收益详情, 转入): a product every customer may
-    see, so no owner; made when the test first reads the kwargs (the database exists then)."""
+    """The kwargs of a page of the 薪加利 product (收益详情, 转入), made when the test first
+    reads them (the database exists then)."""
 
     def __getitem__(self, key):
         if key != "pk":
@@ -113,10 +92,18 @@ class _PublicXjlProduct(Mapping):
         return 1
 
 
-    # 薪加利 (FND-XJL)
+OBJECT_URLS = {
+    "wealth:risk_result": _risk_assessment,
+    "wealth:redeem": _holding,
+    "wealth:cancel": _order,
+    "wealth:order": _order,
     "wealth:xjl_out": _xjl_holding,
+}
 
-    # 薪加利 (FND-XJL): pages of a product, not of a customer's object
+# A product pk that does not exist sends the customer back to the list (302), writing nothing.
+PARAM_URLS = {
+    "wealth:product": {"pk": 2147483646},
+    "wealth:buy": {"pk": 2147483646},
     "wealth:xjl_product": _PublicXjlProduct(),
     "wealth:xjl_in": _PublicXjlProduct(),
 }

@@ -86,9 +86,13 @@ def shelf(world):
 
 
 def assess(customer, level: str, *, taken_at: datetime | None = None, score: int = 50):
+    from django.utils import timezone
+
+    from ebank.core.clock import SHANGHAI
+    from wealth.risk.scoring import valid_until
+
     taken_at = taken_at or shanghai(date(2026, 6, 1), 10)
-    taken_on = taken_at.date()
-    anniversary = taken_on.replace(year=taken_on.year + 1)
+    taken_on = timezone.localtime(taken_at, SHANGHAI).date()
     return RiskAssessment.objects.create(customer=customer, level=level, score=score,
                                          answers={}, taken_at=taken_at,
-                                         valid_until=anniversary - timedelta(days=1))
+                                         valid_until=valid_until(taken_on))
