@@ -132,6 +132,12 @@ def pytest_configure(config):
     from tests.clockshift.sitecustomize import clock_shift_start
 
     _keep_log_records()
+    # Transactional tests end with a cheaper flush that leaves the same state (tests/fastflush.py);
+    # EBANK_DJANGO_FLUSH=1 keeps Django's own.
+    if os.environ.get("EBANK_DJANGO_FLUSH") != "1":
+        from tests import fastflush
+
+        fastflush.install()
     if clock_shift_start():
         folder = os.path.join(os.path.dirname(__file__), "tests", "clockshift")
         os.environ["PYTHONPATH"] = os.pathsep.join(
