@@ -121,3 +121,33 @@ def test_the_nightly_batch_runs_the_step_once(world, holding):
         nightly_batch_run(business_date=MONDAY, steps=steps)
         nightly_batch_run(business_date=MONDAY, steps=steps)
     assert Income.objects.filter(date=MONDAY).count() == 1
+
+
+def test_a_date_not_yet_over_is_not_paid(world, holding):
+    """Run for Monday while Monday is still going on (a batch started by hand in the day): the
+    base is not final — a 转出 that afternoon must still earn nothing — so Monday is left for the
+    run after midnight."""
+    with time_machine.travel(shanghai(MONDAY, 11), tick=False):
+        assert income_distribute(MONDAY) == 0
+    with time_machine.travel(shanghai(MONDAY, 14), tick=False):
+        transfer_out(world, holding, "30006.00", mode="normal")
+    assert run(MONDAY) == 0   # all redeemed on Monday: 转出当日无收益
+    assert not Income.objects.filter(date=MONDAY).exists()
+    assert share_book_check() == []
+
+
+def test_a_transfer_in_and_out_on_the_same_day(world, holding):
+    """Monday: 20,000.00 in and 25,000.00 out (实时 10,000 + 普通 15,000). Held at the start:
+    30,006.00; redeemed 25,000.00 earn nothing, bought 20,000.00 earn from Tuesday: base
+    5,006.00 → 0.5006 → 0.50; Tuesday's base is what is held: 25,006.50."""
+    with time_machine.travel(shanghai(MONDAY, 9), tick=False):
+        transfer_in(world, holding, "20000.00")
+    with time_machine.travel(shanghai(MONDAY, 10), tick=False):
+        transfer_out(world, holding, "10000.00", mode="instant")
+        transfer_out(world, holding, "15000.00", mode="normal")
+    run(MONDAY)
+    income = Income.objects.get(date=MONDAY)
+    assert (income.shares_base, income.amount) == (D("5006.0000"), D("0.50"))
+    run(MONDAY + timedelta(days=1))
+    assert Income.objects.get(date=MONDAY + timedelta(days=1)).shares_base == D("25006.5000")
+    assert share_book_check() == []
