@@ -151,3 +151,38 @@ def test_a_transfer_in_and_out_on_the_same_day(world, holding):
     run(MONDAY + timedelta(days=1))
     assert Income.objects.get(date=MONDAY + timedelta(days=1)).shares_base == D("25006.5000")
     assert share_book_check() == []
+
+
+def _cash_book(product) -> D:
+    return LedgerAccount.objects.get(pk=product.ledger_account_id).balance
+
+
+def _owed(product) -> D:
+    """Σ customer shares at 1.0000 + the shares of 普通转出 not yet paid."""
+    from django.db.models import Sum
+
+    from wealth.models import Order, OrderKind, OrderStatus, ShareAccount
+    held = ShareAccount.objects.filter(product=product, customer__isnull=False).aggregate(
+        s=Sum("shares"))["s"] or D(0)
+    unpaid = Order.objects.filter(product=product, kind=OrderKind.XJL_OUT,
+                                  status=OrderStatus.CONFIRMED).aggregate(
+        s=Sum("confirmed_amount"))["s"] or D(0)
+    return held + unpaid
+
+
+def test_the_cash_book_always_equals_what_is_owed(world, holding):
+    """The product's cash book = Σ customer shares + 普通转出 not yet paid, at every step."""
+    from ebank.duework.services import dispatch_due
+
+    assert _cash_book(holding) == _owed(holding) == D("30006.00")
+    with time_machine.travel(shanghai(MONDAY, 10), tick=False):
+        transfer_out(world, holding, "1000.00", mode="instant")
+        transfer_out(world, holding, "2000.00", mode="normal")
+        transfer_in(world, holding, "500.00")
+    assert _cash_book(holding) == _owed(holding) == D("29506.00")
+    run(MONDAY)   # base 27,006.00 → 2.70
+    assert _cash_book(holding) == _owed(holding) == D("29508.70")
+    with time_machine.travel(shanghai(MONDAY + timedelta(days=1), 0, 5), tick=False):
+        dispatch_due()
+    assert _cash_book(holding) == _owed(holding) == D("27508.70")
+    assert share_book_check() == []
