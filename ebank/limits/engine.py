@@ -107,13 +107,13 @@ def compose(*, subject: LimitSubject, channel: str,
 
     ``rows`` must already be filtered to the subject (its branch, its customer id, the tool-less
     row only when it has no tool); this adds the tool-less default when the bank set no row, and
-    薪加利实时转出's daily default when no 产品/渠道 row sets that channel.
+    薪加利实时转出's daily default when no 产品/渠道 row sets that channel's daily figure.
     """
     caps: list[Cap] = []
     toolless_row_seen = channel_row_seen = False
     for level, single, daily in rows:
-        if level == LimitLevel.CHANNEL:
-            channel_row_seen = True
+        if level == LimitLevel.CHANNEL and daily is not None:
+            channel_row_seen = True  # a row that leaves the daily blank keeps the default
         if level == LimitLevel.TOOLLESS:
             toolless_row_seen = True
             # A tool-less customer is always capped (X-TOOLS): a row that leaves a figure unset
@@ -131,7 +131,7 @@ def compose(*, subject: LimitSubject, channel: str,
         caps.append(Cap(LimitLevel.TOOLLESS, LimitKind.DAILY, default))
     if channel == LimitChannel.XJL_REDEEM and not channel_row_seen:
         # 薪加利实时转出: 10,000 a customer a day (DOMAIN-RULES §5, the 2021 rule) until head
-        # office sets the channel's own 产品/渠道 policy in the admin.
+        # office sets the channel's own 产品/渠道 daily limit in the admin.
         caps.append(Cap(LimitLevel.CHANNEL, LimitKind.DAILY, settings.XJL_REDEEM_DAILY_DEFAULT))
 
     def tightest(kind: str) -> Cap | None:

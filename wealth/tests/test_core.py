@@ -133,3 +133,15 @@ def test_xjl_redeem_cap_defaults_to_10000_and_is_a_setting(world):
     assert limits.daily == Decimal("20000.00")
     # The transfer channel is untouched.
     assert effective_limits(subject=subject, channel=LimitChannel.TRANSFER).daily != Decimal("10000.00")
+
+
+def test_xjl_redeem_channel_row_without_a_daily_keeps_the_10000_daily_cap(world):
+    """A 产品/渠道 row for 薪加利实时赎回 that sets only a single limit does not lift the day's
+    cap (the 2021 rule): its daily figure falls back to the 10,000.00 default."""
+    subject = LimitSubject(customer_id=world.zhang_customer.pk, branch_code="340101",
+                           has_security_tool=True)
+    limit_policy_set(level=LimitLevel.CHANNEL, channel=LimitChannel.XJL_REDEEM,
+                     single_limit=Decimal("5000.00"), daily_limit=None)
+    limits = effective_limits(subject=subject, channel=LimitChannel.XJL_REDEEM)
+    assert limits.single == Decimal("5000.00")
+    assert limits.daily == Decimal("10000.00")

@@ -1,5 +1,6 @@
-"""seed_demo's 薪加利 part: XJL001 with 30 days of 万份收益, 张伟's 20,000.00 转入 ten days ago and
-the income of the nine days since, paid by the real nightly function; twice is harmless."""
+"""seed_demo's 薪加利 part: XJL001 with 30 days of 万份收益 and 张伟's 20,000.00 转入 made when
+seeding, every record of it (ledger entry, share postings, order, 电子回单) dated then, nothing
+dated back; its income comes from the real nightly step the next day. Twice is harmless."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -8,9 +9,14 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
+from accounts.models import Receipt
+from ebank.core.clock import SHANGHAI
+from ebank.ledger.models import Entry as LedgerEntry
 from wealth.book import share_book_check
-from wealth.models import Income, Nav, Order, OrderKind, Product
+from wealth.models import Income, Nav, Order, OrderKind, Product, SharePosting
+from wealth.xjl.income import income_distribute
 
 from .conftest import shanghai
 
@@ -28,7 +34,7 @@ def _seed() -> list[str]:
     return lines[start:start + 2]
 
 
-def test_the_demo_gives_zhang_a_transfer_in_and_its_income(settings, tmp_path):
+def test_the_demo_gives_zhang_a_truthful_transfer_in(settings, tmp_path):
     settings.BANK_CA_DIR = tmp_path / "bank-ca"
     settings.BANK_CA_PASSPHRASE = "test-only-ca-passphrase"
     first = _seed()
@@ -36,13 +42,28 @@ def test_the_demo_gives_zhang_a_transfer_in_and_its_income(settings, tmp_path):
     assert Nav.objects.filter(product=product).count() == 30
     order = Order.objects.get(product=product, kind=OrderKind.XJL_IN)
     assert order.confirmed_amount == D("20000.00")
-    assert order.trade_date == SEEDED_ON - timedelta(days=10)
-    incomes = Income.objects.filter(product=product, customer=order.customer)
-    # Bought on 06-10: income from 06-11 through 06-19, nine days.
-    assert sorted(incomes.values_list("date", flat=True)) == [
-        date(2026, 6, d) for d in range(11, 20)]
-    assert incomes.order_by("date").first().shares_base == D("20000.0000")
+    # Every record of the 转入 says the same moment: the seeding, not a day dated back.
+    entry = LedgerEntry.objects.get(pk=order.entry_id)
+    moments = [order.placed_at, entry.posted_at,
+               *SharePosting.objects.filter(entry__ledger_entry_id=entry.pk)
+               .values_list("posted_at", flat=True),
+               *Receipt.objects.filter(entry_id=entry.pk).values_list("posted_at", flat=True)]
+    assert len(moments) == 5
+    assert {timezone.localtime(m, SHANGHAI).date() for m in moments} == {SEEDED_ON}
+    assert order.trade_date == SEEDED_ON
+    assert not Income.objects.filter(product=product).exists()
     assert share_book_check() == []
     assert _seed() == first
-    assert Income.objects.filter(product=product).count() == 9
-    assert first[0] == "薪加利: XJL001 薪加利, 万份收益 30 days"
+    assert first == ["薪加利: XJL001 薪加利, 万份收益 30 days",
+                     "  张伟 持有 20,000.00 份, 0 天收益 ¥0.00"]
+    # The shares earn from the next day, paid by the real nightly step once published.
+    Nav.objects.create(product=product, date=SEEDED_ON, nav=D("1.0000"),
+                       income_per_10k=D("0.4521"), seven_day_yield=D("1.6500"))
+    Nav.objects.create(product=product, date=SEEDED_ON + timedelta(days=1), nav=D("1.0000"),
+                       income_per_10k=D("0.4521"), seven_day_yield=D("1.6500"))
+    with time_machine.travel(shanghai(SEEDED_ON + timedelta(days=2), 1), tick=False):
+        income_distribute(SEEDED_ON + timedelta(days=1))
+    income = Income.objects.get(product=product, customer=order.customer)
+    assert income.date == SEEDED_ON + timedelta(days=1)
+    assert income.shares_base == D("20000.0000") and income.amount == D("0.90")
+    assert share_book_check() == []

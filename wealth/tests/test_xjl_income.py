@@ -121,3 +121,68 @@ def test_the_nightly_batch_runs_the_step_once(world, holding):
         nightly_batch_run(business_date=MONDAY, steps=steps)
         nightly_batch_run(business_date=MONDAY, steps=steps)
     assert Income.objects.filter(date=MONDAY).count() == 1
+
+
+def test_a_date_not_yet_over_is_not_paid(world, holding):
+    """Run for Monday while Monday is still going on (a batch started by hand in the day): the
+    base is not final — a 转出 that afternoon must still earn nothing — so Monday is left for the
+    run after midnight."""
+    with time_machine.travel(shanghai(MONDAY, 11), tick=False):
+        assert income_distribute(MONDAY) == 0
+    with time_machine.travel(shanghai(MONDAY, 14), tick=False):
+        transfer_out(world, holding, "30006.00", mode="normal")
+    assert run(MONDAY) == 0   # all redeemed on Monday: 转出当日无收益
+    assert not Income.objects.filter(date=MONDAY).exists()
+    assert share_book_check() == []
+
+
+def test_a_transfer_in_and_out_on_the_same_day(world, holding):
+    """Monday: 20,000.00 in and 25,000.00 out (实时 10,000 + 普通 15,000). Held at the start:
+    30,006.00; redeemed 25,000.00 earn nothing, bought 20,000.00 earn from Tuesday: base
+    5,006.00 → 0.5006 → 0.50; Tuesday's base is what is held: 25,006.50."""
+    with time_machine.travel(shanghai(MONDAY, 9), tick=False):
+        transfer_in(world, holding, "20000.00")
+    with time_machine.travel(shanghai(MONDAY, 10), tick=False):
+        transfer_out(world, holding, "10000.00", mode="instant")
+        transfer_out(world, holding, "15000.00", mode="normal")
+    run(MONDAY)
+    income = Income.objects.get(date=MONDAY)
+    assert (income.shares_base, income.amount) == (D("5006.0000"), D("0.50"))
+    run(MONDAY + timedelta(days=1))
+    assert Income.objects.get(date=MONDAY + timedelta(days=1)).shares_base == D("25006.5000")
+    assert share_book_check() == []
+
+
+def _cash_book(product) -> D:
+    return LedgerAccount.objects.get(pk=product.ledger_account_id).balance
+
+
+def _owed(product) -> D:
+    """Σ customer shares at 1.0000 + the shares of 普通转出 not yet paid."""
+    from django.db.models import Sum
+
+    from wealth.models import Order, OrderKind, OrderStatus, ShareAccount
+    held = ShareAccount.objects.filter(product=product, customer__isnull=False).aggregate(
+        s=Sum("shares"))["s"] or D(0)
+    unpaid = Order.objects.filter(product=product, kind=OrderKind.XJL_OUT,
+                                  status=OrderStatus.CONFIRMED).aggregate(
+        s=Sum("confirmed_amount"))["s"] or D(0)
+    return held + unpaid
+
+
+def test_the_cash_book_always_equals_what_is_owed(world, holding):
+    """The product's cash book = Σ customer shares + 普通转出 not yet paid, at every step."""
+    from ebank.duework.services import dispatch_due
+
+    assert _cash_book(holding) == _owed(holding) == D("30006.00")
+    with time_machine.travel(shanghai(MONDAY, 10), tick=False):
+        transfer_out(world, holding, "1000.00", mode="instant")
+        transfer_out(world, holding, "2000.00", mode="normal")
+        transfer_in(world, holding, "500.00")
+    assert _cash_book(holding) == _owed(holding) == D("29506.00")
+    run(MONDAY)   # base 27,006.00 → 2.70
+    assert _cash_book(holding) == _owed(holding) == D("29508.70")
+    with time_machine.travel(shanghai(MONDAY + timedelta(days=1), 0, 5), tick=False):
+        dispatch_due()
+    assert _cash_book(holding) == _owed(holding) == D("27508.70")
+    assert share_book_check() == []

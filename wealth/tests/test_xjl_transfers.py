@@ -150,3 +150,48 @@ def test_more_than_available_is_refused(world, zhang_holds):
     with (time_machine.travel(shanghai(MONDAY, 10), tick=False),
           pytest.raises(BusinessError, match="可用份额")):
         transfer_out(world, zhang_holds, "30000.01", mode="normal")
+
+
+def _normal_out_then_pay(world, product, change):
+    """A 普通转出 on Monday 10:00, ``change`` applied to the 到账账户, then Tuesday's dispatch."""
+    before = balance(world.zhang_card)
+    with time_machine.travel(shanghai(MONDAY, 10), tick=False):
+        transfer_out(world, product, "5000.00", mode="normal")
+    change(world.main(world.zhang_card))
+    with time_machine.travel(shanghai(MONDAY + timedelta(days=1), 0, 5), tick=False):
+        dispatch_due()
+        dispatch_due()
+    return before, Order.objects.get(kind=OrderKind.XJL_OUT)
+
+
+def test_normal_out_to_a_closed_account_is_not_paid_into_it(world, zhang_holds):
+    """The 到账账户 closed before the payment day: the money stays in the product's cash book
+    (the order unpaid, the due row failed with the reason for staff), never into a closed one."""
+    from accounts.models import SubAccountStatus
+    from ebank.ledger.models import LedgerAccount
+
+    def close(account):
+        account.status = SubAccountStatus.CLOSED
+        account.save(update_fields=["status"])
+
+    cash_before = LedgerAccount.objects.get(pk=zhang_holds.ledger_account_id).balance
+    before, order = _normal_out_then_pay(world, zhang_holds, close)
+    assert order.status == OrderStatus.CONFIRMED and order.entry_id is None
+    assert balance(world.zhang_card) == before
+    assert LedgerAccount.objects.get(pk=zhang_holds.ledger_account_id).balance == cash_before
+    work = DueWork.objects.get(kind=services.PAYOUT_KIND)
+    assert work.status == "failed" and "销户" in work.last_error
+    assert share_book_check() == []
+
+
+def test_normal_out_to_a_lost_card_is_still_paid(world, zhang_holds):
+    """挂失 stops money going out of the card, not coming in: the payment arrives once."""
+    from accounts.models import MediumStatus
+
+    def lose(account):
+        account.medium.status = MediumStatus.ORAL_LOSS
+        account.medium.save(update_fields=["status"])
+
+    before, order = _normal_out_then_pay(world, zhang_holds, lose)
+    assert order.status == OrderStatus.PAID
+    assert balance(world.zhang_card) == before + D("5000.00")

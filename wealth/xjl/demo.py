@@ -1,22 +1,25 @@
 """seed_demo's part 62 (ebank.core.demo): 薪加利 XJL001 with its last 30 days of 万份收益 and
-七日年化, and 张伟's 20,000.00 转入 from his 借记卡 ten days ago with the income of every day
-since.
+七日年化, and 张伟's 20,000.00 转入 from his 借记卡, made when the demo is seeded.
 
 XJL001 is the catalog's (demo part 60); when it is not there it is made here with the same code
 and terms, and only the missing days' 万份收益 are published. 张伟's 风险测评 is the risk demo's
-(part 61); one (C3) is recorded here only when he has none valid. The 转入 goes through the real
-service (``xjl_in_post``) and its share postings are then dated ten days back, as if it had been
-made then, so that the real nightly function (``income_distribute``) pays the days since.
+(part 61); one (C3) is recorded here, dated now, only when he has none valid. The 转入 goes
+through the real service (``xjl_in_post``) at the moment of seeding, and every record of it
+says so: the ledger entry (which cannot be dated back), the share postings, the order and the
+电子回单 all carry the same time. Nothing is dated back to fake past income: as for any 转入,
+the shares earn from the next day, and the nightly step ``xjl_income`` pays that day's income
+once the fund's 万份收益 of it is published.
 Idempotent: nothing is done twice, and the lines printed are read from the state.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Customer, MediumKind, SubAccountKind
-from ebank.core.clock import SHANGHAI, business_day
+from ebank.core.clock import business_day
 
 from ..models import (
     Income,
@@ -26,19 +29,16 @@ from ..models import (
     ProductKind,
     RiskAssessment,
     RiskLevel,
-    ShareEntry,
-    SharePosting,
 )
 from ..products import product_create
+from ..risk.scoring import valid_until
 from ..suitability import risk_assessment_current
-from .income import income_distribute
 from .services import xjl_in_post
 
 ZHANG_CIF = "3401010001"
 CODE = "XJL001"
 DAYS = 30
 DEMO_AMOUNT = Decimal("20000.00")
-DAYS_AGO = 10
 # A plausible money-market fund: 万份收益 about 0.45 yuan, 七日年化 about 1.65%.
 INCOMES = ("0.4521", "0.4498", "0.4537", "0.4476", "0.4510", "0.4533", "0.4489")
 
@@ -71,21 +71,15 @@ def _zhang_transfer_in(customer, product, today: date) -> None:
     if Order.objects.filter(customer=customer, product=product, kind=OrderKind.XJL_IN).exists():
         return
     if risk_assessment_current(customer, today) is None:
-        taken = datetime.combine(today - timedelta(days=DAYS_AGO + 5), time(10), tzinfo=SHANGHAI)
+        taken = timezone.now()
         RiskAssessment.objects.create(customer=customer, level="C3", score=55, answers={},
                                       taken_at=taken,
-                                      valid_until=taken.date().replace(year=taken.year + 1)
-                                      - timedelta(days=1))
+                                      valid_until=valid_until(today))
     card = customer.media.filter(kind=MediumKind.DEBIT_CARD).order_by("id").first()
     account = card.sub_accounts.select_related("medium", "ledger_account").get(
         kind=SubAccountKind.CURRENT_MAIN)
-    at = datetime.combine(today - timedelta(days=DAYS_AGO), time(10), tzinfo=SHANGHAI)
-    order = xjl_in_post(customer=customer, product=product, account=account,
-                        amount=DEMO_AMOUNT, key=f"xjl:demo:in:{customer.cif_no}", at=at)
-    # Dated as if made ten days ago (see the module doc): the income base reads these times.
-    entries = ShareEntry.objects.filter(ledger_entry_id=order.entry_id)
-    SharePosting.objects.filter(entry__in=entries).update(posted_at=at)
-    entries.update(posted_at=at)
+    xjl_in_post(customer=customer, product=product, account=account,
+                amount=DEMO_AMOUNT, key=f"xjl:demo:in:{customer.cif_no}")
 
 
 def demo_seed(out) -> None:
@@ -95,7 +89,6 @@ def demo_seed(out) -> None:
         product = demo_product(today)
         if customer is not None:
             _zhang_transfer_in(customer, product, today)
-        income_distribute(today - timedelta(days=1))
     out.success(f"薪加利: {product.code} {product.name}, 万份收益 {DAYS} days")
     if customer is None:
         out.line("  薪加利: 张伟 not found; skipped")

@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from ebank.core.clock import SHANGHAI
+from ebank.core.clock import SHANGHAI, business_day
 from ebank.ledger.bank_books import bank_book_id
 from ebank.ledger.services import Leg, entry_post
 
@@ -130,7 +130,12 @@ def first_holding_date(product: Product) -> date | None:
 
 @transaction.atomic
 def income_distribute(business_date: date) -> int:
-    """Pay every 薪加利 product's income through ``business_date`` (the catch-up rule above)."""
+    """Pay every 薪加利 product's income through ``business_date`` (the catch-up rule above).
+
+    Only dates already over (Asia/Shanghai) are paid: a batch started by hand during the day
+    for that day leaves it to the run after midnight, as its base (转出 later that day earn
+    nothing) is not final yet."""
+    business_date = min(business_date, business_day() - timedelta(days=1))
     count = 0
     for product in Product.objects.filter(kind=ProductKind.XJL).order_by("code"):
         last = last_paid_date(product)

@@ -25,7 +25,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Receipt, ReceiptDirection, SubAccount
+from accounts.models import (
+    MediumStatus,
+    Receipt,
+    ReceiptDirection,
+    SubAccount,
+    SubAccountStatus,
+)
 from accounts.payers import account_label, receipt_url
 from ebank.clearing.calendar import WorkCalendar
 from ebank.core.audit import audit_record
@@ -59,6 +65,7 @@ PAYOUT_KIND = "wealth.xjl_payout"
 INSUFFICIENT = "转出账户余额不足"
 SHARES_SHORT = "转出份额超过可用份额{available}份"
 NOT_ON_SALE = "该产品已停止网银销售"
+PAYOUT_ACCOUNT_CLOSED = "到账账户已销户，资金暂留薪加利，请联系柜面办理"
 ONE = Decimal("1.0000")
 
 
@@ -324,4 +331,11 @@ def xjl_payout_due(work):
         pk=work.payload["sub_account"])
     if account.medium.customer_id != order.customer_id:
         raise PermanentFailure("到账账户不属于该客户")
+    if order.status != OrderStatus.PAID and (
+            account.status != SubAccountStatus.OPEN
+            or account.medium.status == MediumStatus.CLOSED):
+        # Never into a closed account: the money stays in the product's cash book (the order
+        # unpaid, still counted by the book's invariant) and the failed row tells staff why.
+        raise PermanentFailure(PAYOUT_ACCOUNT_CLOSED)
+    # 挂失/冻结 stop money going out of the card, not coming in: those are paid.
     xjl_payout(order=order, account=account)
