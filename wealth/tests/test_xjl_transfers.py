@@ -61,6 +61,23 @@ def test_transfer_in_needs_an_assessment_and_the_minimum(world, shelf):
             transfer_in(world, shelf.xjl, "0.50")
 
 
+def test_a_product_stopped_between_submit_and_confirm_moves_nothing(world, shelf):
+    from tests.customer_world import confirm
+
+    assess(world.zhang_customer, "C1")
+    before = balance(world.zhang_card)
+    with time_machine.travel(shanghai(MONDAY, 10), tick=False):
+        operation = services.xjl_in_start(user=world.zhang, product_id=shelf.xjl.pk,
+                                          sub_account_id=world.main(world.zhang_card).pk,
+                                          amount="100.00")
+        shelf.xjl.on_sale = False
+        shelf.xjl.save(update_fields=["on_sale"])
+        with pytest.raises(BusinessError, match="已停止网银销售"):
+            confirm(operation, user=world.zhang)
+    assert balance(world.zhang_card) == before
+    assert not Order.objects.filter(kind=OrderKind.XJL_IN).exists()
+
+
 def test_lina_without_a_tool_cannot_start(world, shelf):
     assess(world.li_customer, "C3")
     with (time_machine.travel(shanghai(MONDAY, 10), tick=False),

@@ -114,6 +114,8 @@ def xjl_in_post(*, customer, product, account, amount: Decimal, key: str,
                 operation: PendingOperation | None = None, at: datetime | None = None) -> Order:
     """The 转入 itself (inside the caller's transaction): money, shares, the order, a receipt."""
     at = at or timezone.now()
+    if not product.on_sale:     # again at 确认: head office may have stopped it since 提交
+        raise BusinessError(NOT_ON_SALE, code="product")
     suitability_check(customer, product, business_day())
     number = order_number_new(at)
     try:
