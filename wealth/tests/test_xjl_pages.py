@@ -128,3 +128,11 @@ def test_bad_dates_are_said_on_the_page(world, shelf, at_monday):
     page = _client(world.zhang).get(reverse("wealth:xjl_history"),
                                     {"date_from": "2026-06-08", "date_to": "2026-06-01"})
     assert page.status_code == 200 and "起始日期不能晚于终止日期" in page.content.decode()
+
+
+def test_history_says_when_a_normal_redemption_arrives(world, zhang_holds, at_monday):
+    from .xjl_support import transfer_out
+
+    transfer_out(world, zhang_holds, "500.00", mode="normal")
+    history = _client(world.zhang).get(reverse("wealth:xjl_history")).content.decode()
+    assert "待到账（预计2026-06-09）" in history

@@ -11,7 +11,17 @@ from ebank.limits.engine import LimitSubject
 from ebank.limits.models import LimitChannel
 from ebank.limits.selectors import effective_limits, limit_usage
 
-from ..models import ZERO, Income, Nav, Order, OrderKind, Product, ProductKind, ShareAccount
+from ..models import (
+    ZERO,
+    Income,
+    Nav,
+    Order,
+    OrderKind,
+    OrderStatus,
+    Product,
+    ProductKind,
+    ShareAccount,
+)
 from ..products import nav_latest  # noqa: F401  (the pages read it from here)
 from .common import xjl_products
 from .forms import HistoryKind
@@ -102,7 +112,7 @@ def history_rows(customer, *, date_from: date, date_to: date, kind: str) -> list
             rows.append(HistoryRow(day=order.trade_date, kind=order.get_kind_display(),
                                    product=order.product,
                                    amount=order.confirmed_amount or order.amount or order.shares,
-                                   status=order.get_status_display(), number=order.number,
+                                   status=_order_status(order), number=order.number,
                                    account=order.medium.masked_number))
     if kind in ("", HistoryKind.INCOME):
         for income in incomes_for(customer, date_from=date_from, date_to=date_to):
@@ -126,3 +136,11 @@ def instant_quota(subject: LimitSubject) -> Quota:
     used = limit_usage(subject=subject, channel=LimitChannel.XJL_REDEEM)
     left = max(limits.daily - used, ZERO) if limits.daily is not None else None
     return Quota(daily=limits.daily, used=used, left=left)
+
+
+def _order_status(order: Order) -> str:
+    """What the row says: a 普通转出 whose money has not arrived yet says when it will."""
+    if (order.kind == OrderKind.XJL_OUT and order.status == OrderStatus.CONFIRMED
+            and order.pay_on is not None):
+        return f"待到账（预计{order.pay_on:%Y-%m-%d}）"
+    return order.get_status_display()
