@@ -236,7 +236,12 @@ def test_zhang_xjl_in_income_and_the_instant_limit(page: Page, live_server, worl
         look("xjl-mine")
         page.goto(base + reverse("wealth:xjl_income"))
         page.click("button[type=submit]:has-text('查询')")
-        expect(page.locator("main table").filter(has_text="2026-06-09")).to_contain_text("1.36")
+        income_row = page.locator(".xjl-income tbody tr").filter(has_text="2026-06-09")
+        expect(income_row.locator("td").nth(1)).to_have_text("1.36")
+        page.set_viewport_size(MOBILE)  # the day's income in view without scrolling the table
+        box = income_row.locator("td").nth(1).bounding_box()
+        assert box and box["x"] + box["width"] <= MOBILE["width"], box
+        page.set_viewport_size(WIDE)
         look("xjl-income")
 
         out_url = base + reverse("wealth:xjl_out", kwargs={"pk": xjl.pk})
@@ -271,11 +276,11 @@ def test_lina_without_a_tool_is_told_and_nothing_is_written(page: Page, live_ser
     with time_machine.travel(shanghai(MONDAY, 10), tick=True):
         login(page, base, world.li.username)
         page.goto(base + reverse("wealth:buy", kwargs={"pk": shelf.open_r2.pk}))
-        expect(page.locator("#wealth-tool-required")).to_contain_text("安全认证工具")
+        expect(page.locator("#wealth-tool-required.alert-error")).to_contain_text("安全认证工具")
         expect(page.locator("#wealth-buy-form")).to_have_count(0)
         look("buy-no-tool")
         page.goto(base + reverse("wealth:xjl_in", kwargs={"pk": shelf.xjl.pk}))
-        expect(page.locator("#xjl-tool-required")).to_contain_text("安全认证工具")
+        expect(page.locator("#xjl-tool-required.alert-error")).to_contain_text("安全认证工具")
         expect(page.locator(".xjl-in-form")).to_have_count(0)
         look("xjl-in-no-tool")
     assert not Order.objects.exists()
