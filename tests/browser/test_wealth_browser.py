@@ -173,12 +173,17 @@ def test_zhang_assesses_buys_cancels_buys_and_holds_after_the_confirmation(
         expect(rows.filter(has_text=first.number)).to_contain_text("已撤单")
         expect(rows.filter(has_text=second.number)).to_contain_text("已确认")
         expect(rows.filter(has_text=second.number)).to_contain_text(f"{shares}份")
+        # 类型 and 状态 on one line each (they broke one character a line at 1280 px).
+        for cell in ("申购", "已确认"):
+            box = rows.filter(has_text=second.number).locator("td", has_text=cell).last
+            assert box.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap", cell
         look("history")
 
         # The confirmed order can no longer be cancelled: said in the error box, no 确认.
         page.goto(base + reverse("wealth:cancel", kwargs={"number": second.number}))
         expect(page.locator("#wealth-cancel-refusal.alert-error")).to_be_visible()
         expect(page.locator("button[type=submit]:has-text('确认')")).to_have_count(0)
+        expect(page.locator(".steps")).to_have_count(0)  # no 填写信息 step for a refusal
         look("cancel-refused")
 
         # Re-assessed C2: the R3 product is refused with the way to the 风险测评.
