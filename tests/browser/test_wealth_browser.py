@@ -107,6 +107,7 @@ def test_zhang_assesses_buys_cancels_buys_and_holds_after_the_confirmation(
         look("buy")
         page.click("#wealth-buy-form button[type=submit]")
         expect(page.locator(".confirm-summary")).to_contain_text("10,000.00")
+        expect(page.locator("main th", has_text="交易类型")).to_have_count(1)
         look("buy-confirm")
         confirm_with_usbkey(page)
         expect(page.locator(".result-title")).to_have_text("申购已受理，待确认")
