@@ -68,8 +68,8 @@ def buy_start(*, user, payer: SubAccount, product: Product, kind: str,
     trade_date = _expected_trade_date(product, kind, at)
     rate = (product.subscribe_fee_rate if kind == OrderKind.SUBSCRIBE
             else product.purchase_fee_rate)
-    summary = [("交易类型", f"理财{OrderKind(kind).label}"),
-               ("产品", f"{product.code} {product.name}"),
+    # 交易类型 is the operation's title (理财产品申购…), shown once by the confirmation page.
+    summary = [("产品", f"{product.code} {product.name}"),
                ("产品风险等级", product.get_risk_level_display()),
                ("资金账户", account_label(payer)),
                (f"{OrderKind(kind).label}费率", f"{rate:.2f}%"),
@@ -107,7 +107,7 @@ def redeem_start(*, user, account, shares: Decimal, payee: SubAccount) -> Pendin
     redeem_check(account=account, shares=shares, payee=payee, at=at)
     trade_date = trade_date_for(at)
     nav = nav_latest(product)
-    summary = [("交易类型", "理财赎回"), ("产品", f"{product.code} {product.name}"),
+    summary = [("产品", f"{product.code} {product.name}"),
                ("赎回份额", f"{shares:,.4f}份"), ("到账账户", account_label(payee)),
                ("赎回费率", f"{product.redeem_fee_rate:.2f}%"),
                ("交易日", f"{trade_date:%Y-%m-%d}"),

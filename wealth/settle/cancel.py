@@ -64,8 +64,9 @@ def order_cancel_start(*, user, order: Order) -> PendingOperation:
     payload = {"order": order.number}
     if order.kind in BUY_KINDS:
         payload["amount"] = f"{order.amount:.2f}"
-    summary = [(label, value) for label, value in order_lines(order)
-               if label not in ("申请金额", "状态")]
+    # The page's own 交易类型 is 理财交易撤单: the order's kind is the 原交易类型.
+    summary = [("原交易类型" if label == "交易类型" else label, value)
+               for label, value in order_lines(order) if label not in ("申请金额", "状态")]
     return operation_start(user=user, kind=KIND_CANCEL, payload=payload, summary=summary,
                            back_url=reverse("wealth:cancel_list"))
 
@@ -105,5 +106,5 @@ def order_cancel_execute(*, operation: PendingOperation) -> dict:
     return {"message": message,
             "lines": [["交易流水号", order.number],
                       ["产品", f"{order.product.name}（{order.product.code}）"],
-                      ["交易类型", order.get_kind_display()], *lines,
+                      ["原交易类型", order.get_kind_display()], *lines,
                       ["撤单时间", timezone.localtime(now, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")]]}

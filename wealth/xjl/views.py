@@ -10,6 +10,8 @@ from accounts.payers import payer_accounts
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
 from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
+from security.confirm.registry import TOOL_REQUIRED_MESSAGE
+from security.tools.services import tools_live
 from security.tools.subject import limit_subject_for
 
 from ..suitability import SuitabilityRefused
@@ -62,6 +64,8 @@ def xjl_in(request, pk):
             return redirect_to_confirm(operation)
     return render(request, "wealth/xjl/in.html", {
         "form": form, "product": product, "needs_assessment": needs_assessment,
+        # Said before anything is typed (as 理财产品认购 does); the operation refuses it anyway.
+        "tool_message": None if tools_live(user=request.user) else TOOL_REQUIRED_MESSAGE,
         "nav": selectors.nav_latest(product, business_day())})
 
 
