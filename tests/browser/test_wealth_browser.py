@@ -161,7 +161,7 @@ def test_zhang_assesses_buys_cancels_buys_and_holds_after_the_confirmation(
         holding = page.locator(f"#holding-{product.code}")
         shares = second.confirmed_shares
         value = (shares * Decimal("1.0123")).quantize(Decimal("0.01"))
-        expect(holding).to_contain_text(f"{shares}")
+        expect(holding).to_contain_text(f"{shares:,.4f}")
         expect(holding.locator("tr").filter(has_text="参考市值")).to_contain_text(amount(value))
         profit = value - Decimal("10000.00")
         expect(holding.locator("tr").filter(has_text="持有收益")).to_contain_text(format_cny(profit))
@@ -173,7 +173,7 @@ def test_zhang_assesses_buys_cancels_buys_and_holds_after_the_confirmation(
         expect(rows).to_have_count(2)
         expect(rows.filter(has_text=first.number)).to_contain_text("已撤单")
         expect(rows.filter(has_text=second.number)).to_contain_text("已确认")
-        expect(rows.filter(has_text=second.number)).to_contain_text(f"{shares}份")
+        expect(rows.filter(has_text=second.number)).to_contain_text(f"{shares:,.4f}份")
         # 类型 and 状态 on one line each (they broke one character a line at 1280 px).
         for cell in ("申购", "已确认"):
             box = rows.filter(has_text=second.number).locator("td", has_text=cell).last
@@ -237,7 +237,7 @@ def test_zhang_xjl_in_income_and_the_instant_limit(page: Page, live_server, worl
     with time_machine.travel(shanghai(WEDNESDAY, 9), tick=True):
         login(page, base, world.zhang.username)
         page.goto(base + reverse("wealth:xjl_mine"))
-        expect(page.locator("main")).to_contain_text("30001.36")
+        expect(page.locator("main")).to_contain_text("30,001.36")
         expect(page.locator("main")).to_contain_text("1.36")
         look("xjl-mine")
         page.goto(base + reverse("wealth:xjl_income"))

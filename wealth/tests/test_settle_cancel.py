@@ -202,7 +202,7 @@ def test_history_lists_the_customers_orders_with_their_confirmation(zhang, shelf
     with time_machine.travel(shanghai(TUESDAY, 9), tick=False):
         page = client.get(reverse("wealth:history")).content.decode()
         assert confirmed.number in page and pending.number in page
-        assert "1.0234" in page and "9722.7379份" in page and "¥49.75" in page
+        assert "1.0234" in page and "9,722.7379份" in page and "¥49.75" in page
         assert "已确认" in page and "待确认" in page
         page = client.get(reverse("wealth:history"), {"status": "pending"}).content.decode()
         assert pending.number in page and confirmed.number not in page

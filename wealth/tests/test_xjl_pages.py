@@ -91,11 +91,11 @@ def zhang_holds(world, shelf):
 def test_mine_shows_shares_income_and_the_quota(world, zhang_holds, at_monday):
     page = _client(world.zhang).get(reverse("wealth:xjl_mine")).content.decode()
     # 20,000.00 + 2.00 (Saturday) + 2.00 (Sunday: 20,002.00 × 1.0000 / 10,000 = 2.0002 → 2.00)
-    assert "20004.00" in page and "4.00" in page and "1.7100%" in page
-    assert "今日实时转出剩余额度：10000.00元" in page
+    assert "20,004.00" in page and "4.00" in page and "1.7100%" in page
+    assert "今日实时转出剩余额度：¥10,000.00" in page
     assert reverse("wealth:xjl_out", kwargs={"pk": zhang_holds.pk}) in page
     income = _client(world.zhang).get(reverse("wealth:xjl_income")).content.decode()
-    assert "2026-06-07" in income and "20002.00" in income
+    assert "2026-06-07" in income and "20,002.00" in income
     history = _client(world.zhang).get(reverse("wealth:xjl_history")).content.decode()
     assert "薪加利转入" in history and "收益" in history
     only_in = _client(world.zhang).get(reverse("wealth:xjl_history"), {"kind": "income"})
@@ -118,8 +118,8 @@ def test_each_customer_sees_only_their_own(world, zhang_holds, at_monday):
     lina = _client(world.li)
     assert lina.get(reverse("wealth:xjl_out", kwargs={"pk": zhang_holds.pk})).status_code == 404
     mine = lina.get(reverse("wealth:xjl_mine")).content.decode()
-    assert "20004.00" not in mine
-    assert "20002.00" not in lina.get(reverse("wealth:xjl_income")).content.decode()
+    assert "20,004.00" not in mine
+    assert "20,002.00" not in lina.get(reverse("wealth:xjl_income")).content.decode()
     assert "薪加利转入" not in lina.get(reverse("wealth:xjl_history")).content.decode()
     assert Order.objects.filter(customer=world.li_customer).count() == 0
 
