@@ -53,7 +53,8 @@ def sale_window_check(product: Product, kind: str, at: datetime) -> None:
             raise OrderRefused("该产品不是开放式产品，不能申购或赎回")
         if today < product.start_date:
             raise OrderRefused(f"该产品于{product.start_date:%Y-%m-%d}成立后方可申购或赎回")
-        if product.end_date is not None and today >= product.end_date:
+        # The trade date, not today: after 15:00 the eve of 到期日 an order would trade on it.
+        if product.end_date is not None and trade_date_for(at) >= product.end_date:
             raise OrderRefused("该产品已到期，不能申购或赎回")
         return
     raise OrderRefused("交易类型无效")
