@@ -23,7 +23,7 @@ from ebank.core.errors import BusinessError
 from ebank.ledger.services import hold_place
 
 from .book import share_account_for, share_freeze, shares_round
-from .models import Order, OrderKind, Product, ProductKind
+from .models import Order, OrderKind, Product, ProductKind, ShareAccount
 from .products import order_number_new
 from .suitability import suitability_check
 from .trading import cutoff_at, trade_date_for
@@ -53,7 +53,8 @@ def sale_window_check(product: Product, kind: str, at: datetime) -> None:
             raise OrderRefused("该产品不是开放式产品，不能申购或赎回")
         if today < product.start_date:
             raise OrderRefused(f"该产品于{product.start_date:%Y-%m-%d}成立后方可申购或赎回")
-        if product.end_date is not None and today >= product.end_date:
+        # The trade date, not today: after 15:00 the eve of 到期日 an order would trade on it.
+        if product.end_date is not None and trade_date_for(at) >= product.end_date:
             raise OrderRefused("该产品已到期，不能申购或赎回")
         return
     raise OrderRefused("交易类型无效")
@@ -110,7 +111,9 @@ def order_place(*, customer, payer: SubAccount, product: Product, kind: str,
             shares = shares_round(Decimal(shares)) if shares is not None else None
             if shares is None or shares <= 0:
                 raise OrderRefused("请输入赎回份额")
-            account = share_account_for(product=product, customer=customer)
+            # Locked before the checks: a second 赎回 at once waits and sees what this froze.
+            account = ShareAccount.objects.select_for_update().get(
+                pk=share_account_for(product=product, customer=customer).pk)
             available = account.shares - account.frozen
             if shares > available:
                 raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")

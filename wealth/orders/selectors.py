@@ -164,10 +164,13 @@ def cost_basis(orders) -> Decimal:
     """持仓成本 by the average-cost method over CONFIRMED orders, oldest first: a 认购/申购 adds
     what the confirmation took from the customer (``confirmed_amount``, the 认购/申购费
     included); a 赎回 removes the cost of the shares it took, pro rata to the shares held before
-    it. Kept unrounded between steps, rounded to the fen half-up at the end."""
+    it. Kept unrounded between steps, rounded to the fen half-up at the end.
+
+    Orders of one 确认日期 take a 赎回 before a 认购/申购: the 赎回 froze shares held before
+    that night, so it never takes (nor its cost) the shares a buy confirmed the same night."""
     cost = Decimal("0")
     shares = Decimal("0")
-    for order in orders:
+    for order in _in_confirmation_order(orders):
         if order.kind in BUY_KINDS:
             paid = order.confirmed_amount if order.confirmed_amount is not None else order.amount
             cost += paid or 0
@@ -179,6 +182,14 @@ def cost_basis(orders) -> Decimal:
             if shares <= 0:
                 cost, shares = Decimal("0"), Decimal("0")
     return money(cost)
+
+
+def _in_confirmation_order(orders) -> list:
+    orders = list(orders)
+    if any(getattr(order, "confirmed_on", None) is None for order in orders):
+        return orders   # not all dated: as given
+    return sorted(orders, key=lambda order: (order.confirmed_on,
+                                             order.kind != OrderKind.REDEEM))
 
 
 def holdings_of(customer) -> list[Holding]:

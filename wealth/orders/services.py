@@ -44,6 +44,13 @@ def _expected_trade_date(product: Product, kind: str, at):
     return product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
 
 
+def expected_confirm_date(product: Product, kind: str, trade_date):
+    """预计确认日: a 认购's 成立日 (the night before confirms it); else T+1 of the trade date."""
+    if kind == OrderKind.SUBSCRIBE:
+        return product.start_date
+    return confirm_date_for(trade_date)
+
+
 def buy_check(*, customer, payer: SubAccount, product: Product, kind: str, amount: Decimal,
               at=None) -> None:
     """What order_place will check, before the confirmation page (each raises the customer's
@@ -74,7 +81,7 @@ def buy_start(*, user, payer: SubAccount, product: Product, kind: str,
                ("资金账户", account_label(payer)),
                (f"{OrderKind(kind).label}费率", f"{rate:.2f}%"),
                ("交易日", f"{trade_date:%Y-%m-%d}"),
-               ("预计确认日", f"{confirm_date_for(trade_date):%Y-%m-%d}"),
+               ("预计确认日", f"{expected_confirm_date(product, kind, trade_date):%Y-%m-%d}"),
                ("提示", "确认后购买金额将在资金账户中冻结，份额以产品确认为准")]
     return operation_start(
         user=user, kind=KIND_BY_ORDER[kind],
@@ -130,7 +137,7 @@ def order_lines(order: Order) -> list[list[str]]:
     if order.shares is not None:
         lines.append(["份额", f"{order.shares:,.4f}份"])
     lines += [["交易日", f"{order.trade_date:%Y-%m-%d}"],
-              ["预计确认日", f"{confirm_date_for(order.trade_date):%Y-%m-%d}"]]
+              ["预计确认日", f"{expected_confirm_date(order.product, order.kind, order.trade_date):%Y-%m-%d}"]]
     if order.cancel_until is not None:
         until = timezone.localtime(order.cancel_until, SHANGHAI)
         lines.append(["可撤单截止", f"{until:%Y-%m-%d %H:%M}"])

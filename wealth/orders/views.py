@@ -106,7 +106,8 @@ def buy(request, pk):
         "product": item, "kind": kind, "kind_label": OrderKind(kind).label if kind else "",
         "form": form, "has_tool": has_tool, "tool_message": TOOL_REQUIRED_MESSAGE,
         "accounts": accounts, "suitability": suitability, "nav": nav_latest(item),
-        "trade_date": trade_date, "confirm_date": confirm_date_for(trade_date),
+        "trade_date": trade_date,
+        "confirm_date": services.expected_confirm_date(item, kind, trade_date),
         "status": selectors.sale_status(item, now), **_risk_context(customer, item)})
 
 

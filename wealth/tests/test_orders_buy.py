@@ -195,3 +195,22 @@ def test_executor_rechecks_the_raise_window(world, shelf):
     operation.refresh_from_db()
     assert operation.status == OperationStatus.FAILED and "募集期已结束" in operation.failure_reason
     assert not Order.objects.exists() and not Hold.objects.exists()
+
+
+def test_a_subscription_is_expected_on_the_start_date_not_the_day_after_the_raise(
+        client, world, shelf, at_monday):
+    """A 认购 is confirmed for its 成立日 (here Wednesday 06-17, two trading days after the
+    募集期's last day): the buy page, the confirmation's summary and the result say so."""
+    closed = shelf.closed
+    closed.start_date = date(2026, 6, 17)
+    closed.save(update_fields=["start_date"])
+    assess(world.zhang_customer, "C2")
+    _login(client, world.zhang)
+    page = client.get(reverse("wealth:buy", kwargs={"pk": closed.pk})).content.decode()
+    assert "2026-06-12 / 2026-06-17" in page
+    _buy(client, world, closed, "11000")
+    operation = PendingOperation.objects.get(kind=services.KIND_SUBSCRIBE)
+    assert ["预计确认日", "2026-06-17"] in [list(line) for line in operation.payload["_summary"]]
+    done = confirm(operation, user=world.zhang)
+    order = Order.objects.get(operation=done)
+    assert ["预计确认日", "2026-06-17"] in services.order_lines(order)

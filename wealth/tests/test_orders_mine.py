@@ -146,3 +146,28 @@ def test_li_without_a_tool_cannot_start_a_redemption(client, world, shelf, at_mo
     response = client.post(url, {"redeem_all": "on", "payee": str(world.main(world.li_card).pk)})
     assert response.status_code == 200 and not PendingOperation.objects.exists()
     assert ShareAccount.objects.get(customer=world.li_customer).frozen == 0
+
+
+def test_cost_after_redeeming_everything_while_a_purchase_was_pending(world, shelf):
+    """Monday's 10,000.00 bought 9,722.7379 shares. On Tuesday 张伟 申购s 5,000.00 at 10:00 and
+    at 10:30 赎回s every share he holds (the 申购 still 待确认): the same night confirms both.
+    The 赎回 took only Monday's shares, so what is left costs exactly Tuesday's 5,000.00 —
+    not 5,000.00 less a part taken pro rata over shares the 赎回 never touched."""
+    from .settle_support import night, place
+
+    product, tuesday = shelf.open_r2, MONDAY + timedelta(days=1)
+    assess(world.zhang_customer, "C3")
+    nav_publish(product, MONDAY, "1.0234")
+    place(world, product, OrderKind.PURCHASE, amount="10000.00", at=shanghai(MONDAY, 10))
+    assert night(MONDAY)
+    held = ShareAccount.objects.get(product=product, customer=world.zhang_customer).shares
+    assert held == Decimal("9722.7379")
+    place(world, product, OrderKind.PURCHASE, amount="5000.00", at=shanghai(tuesday, 10))
+    place(world, product, OrderKind.REDEEM, shares=str(held), at=shanghai(tuesday, 10, 30))
+    nav_publish(product, tuesday, "1.0300")
+    assert night(tuesday)
+    assert set(Order.objects.filter(customer=world.zhang_customer)
+               .values_list("status", flat=True)) == {OrderStatus.CONFIRMED}
+    [holding] = holdings_of(world.zhang_customer)
+    assert holding.shares == Decimal("4830.2136")   # 4,975.12 / 1.0300
+    assert holding.cost == Decimal("5000.00")

@@ -93,3 +93,26 @@ def test_redemption_freezes_shares(world, shelf):
                         kind=OrderKind.REDEEM, shares=Decimal("400"), at=shanghai(MONDAY, 10))
     account.refresh_from_db()
     assert order.shares == Decimal("400.0000") and account.frozen == Decimal("400.0000")
+
+
+def test_no_order_trades_on_or_after_the_products_end_date(world, shelf):
+    """An open product ending Tuesday: Monday 14:59 trades Monday and is taken; Monday 15:00
+    would trade Tuesday, its 到期日, when it no longer trades (its money held with no 净值 to
+    confirm it) — refused, and nothing is held."""
+    from datetime import timedelta
+
+    product = shelf.open_r2
+    product.end_date = MONDAY + timedelta(days=1)
+    product.save(update_fields=["end_date"])
+    assess(world.zhang_customer, "C3")
+    payer = world.main(world.zhang_card)
+    before = _available(payer)
+    with pytest.raises(OrderRefused, match="已到期"), transaction.atomic():
+        order_place(customer=world.zhang_customer, payer=payer, product=product,
+                    kind=OrderKind.PURCHASE, amount=Decimal("1000.00"),
+                    at=shanghai(MONDAY, 15))
+    assert _available(payer) == before
+    order = order_place(customer=world.zhang_customer, payer=payer, product=product,
+                        kind=OrderKind.PURCHASE, amount=Decimal("1000.00"),
+                        at=shanghai(MONDAY, 14, 59))
+    assert order.trade_date == MONDAY

@@ -13,13 +13,13 @@ import time_machine
 from django.db import transaction
 
 from ebank.core.errors import BusinessError
-from ebank.ledger.models import Hold, HoldStatus
+from ebank.ledger.models import Entry, Hold, HoldStatus
 from ebank.ledger.selectors import ledger_violations
 from security.models import PendingOperation
 from tests.concurrency.helpers import run_concurrently
 from tests.customer_world import confirm
 from wealth.book import share_account_for, share_book_check
-from wealth.models import Order, OrderKind, OrderStatus
+from wealth.models import Order, OrderKind, OrderStatus, ShareEntry
 from wealth.settle.cancel import ALREADY_CANCELLED, ALREADY_CONFIRMED, order_cancel_start
 from wealth.settle.services import orders_confirm
 
@@ -71,6 +71,10 @@ def test_cancel_racing_the_confirmation_of_a_purchase_one_wins(zhang, shelf):
 
 def _one_won(order, cancelled, confirmed_count, payer, before):
     hold = Hold.objects.get(pk=order.hold_id)
+    # Money and shares moved together or not at all: never shares without the money taken.
+    moved = order.status == OrderStatus.CONFIRMED
+    assert ShareEntry.objects.filter(reference=order.number).exists() == moved
+    assert Entry.objects.filter(reference=order.number).exists() == moved
     if order.status == OrderStatus.CANCELLED:
         assert isinstance(cancelled, PendingOperation) and confirmed_count == 0
         assert hold.status == HoldStatus.RELEASED and available(payer) == before
