@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
@@ -153,6 +154,12 @@ def navs_publish(*, lines: list[NavLine], source: str) -> PublishOutcome:
     """Write every checked line (``catalog.navfile.nav_file_read``) or none: a line whose figures
     are already published is left alone; a used 净值 with other figures refuses the whole file."""
     published = unchanged = 0
+    # The rows this file touches, locked in primary-key order (as the nightly confirmation locks
+    # the ones it prices with), so the two never wait on each other in a circle.
+    wanted = Q(pk__in=[])
+    for item in lines:
+        wanted |= Q(product=item.product, date=item.day)
+    list(Nav.objects.select_for_update().filter(wanted).order_by("pk").values_list("pk", flat=True))
     for item in lines:
         row = Nav.objects.select_for_update().filter(product=item.product, date=item.day).first()
         if row is not None and not nav_differs(row, item.nav, item.income_per_10k,
