@@ -9,7 +9,16 @@ from decimal import Decimal
 
 from ebank.core.clock import business_day
 
-from ..models import Income, Nav, Order, OrderStatus, Product, ProductKind
+from ..models import (
+    Income,
+    Nav,
+    Order,
+    OrderStatus,
+    Product,
+    ProductKind,
+    ShareEntry,
+    WealthBusinessType,
+)
 from ..trading import is_trading_day
 
 ONE = Decimal("1.0000")
@@ -84,11 +93,13 @@ def product_rules_check(values: dict) -> dict[str, str]:
 
 
 def nav_used(product: Product, day: date) -> bool:
-    """Whether a settled order or a day of 薪加利 income already used the 净值 of ``day``: such a
-    净值 is history and is never changed nor deleted."""
+    """Whether a settled order, a day of 薪加利 income or the 到期兑付 (the 到期日's 净值) already
+    used the 净值 of ``day``: such a 净值 is history and is never changed nor deleted."""
     return (Order.objects.filter(product=product, trade_date=day,
                                  status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID)).exists()
-            or Income.objects.filter(product=product, date=day).exists())
+            or Income.objects.filter(product=product, date=day).exists()
+            or (day == product.end_date and ShareEntry.objects.filter(
+                business_type=WealthBusinessType.MATURITY, reference=product.code).exists()))
 
 
 def nav_rules_check(*, product: Product, day: date, nav: Decimal | None,

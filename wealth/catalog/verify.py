@@ -8,14 +8,17 @@ Besides the share book's own check (``wealth.book.share_book_check``), per produ
 * the frozen shares of each customer's share account equal the shares of its pending 赎回/转出.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
 
+from ebank.core.clock import business_day
 from ebank.ledger.models import HoldStatus
 
 from ..book import share_book_check
 from ..models import BUY_KINDS, SELL_KINDS, Order, OrderKind, OrderStatus, Product, ShareAccount
+from .maturity import holders_unpaid
 
 HELD_KINDS = (OrderKind.SUBSCRIBE, OrderKind.PURCHASE)
 
@@ -25,6 +28,10 @@ def wealth_problems() -> list[str]:
     for product in Product.objects.order_by("code"):
         problems += _order_problems(product)
         problems += _frozen_problems(product)
+    # The night of a date after the 到期日 has run with the 净值 published: nobody holds shares.
+    for product, account in holders_unpaid(business_day() - timedelta(days=1)):
+        problems.append(f"{product.code} 份额账户 {account.pk}：产品已到期，{account.shares} 份"
+                        f"未兑付（客户没有可入账的活期主账户）")
     return problems
 
 
