@@ -18,7 +18,7 @@ from ebank.ledger.business_types import business_type_label
 from security.staff.scoping import BranchScopedAdminMixin
 
 from ..models import Income, Nav, Order, Product, ShareAccount, SharePosting
-from .rules import nav_rules_check, nav_used, product_rules_check
+from .rules import nav_rules_check, nav_used, product_change_check, product_rules_check
 from .services import nav_delete, nav_save, product_add, product_change
 
 # --- 理财产品 ------------------------------------------------------------------------------------
@@ -38,7 +38,12 @@ class ProductForm(forms.ModelForm):
         if self.instance.pk is not None:  # the fixed fields are shown, not posted
             values.setdefault("code", self.instance.code)
             values.setdefault("kind", self.instance.kind)
-        for field, message in product_rules_check(values).items():
+        errors = product_rules_check(values)
+        if self.instance.pk is not None:
+            stored = Product.objects.get(pk=self.instance.pk)
+            for field, message in product_change_check(stored, values).items():
+                errors.setdefault(field, message)
+        for field, message in errors.items():
             if field in self.fields:
                 self.add_error(field, message)
             else:

@@ -19,7 +19,7 @@ from ebank.core.errors import BusinessError
 
 from ..models import Nav, Product
 from ..products import product_create
-from .rules import nav_differs, nav_rules_check, nav_used
+from .rules import nav_differs, nav_rules_check, nav_used, product_change_check
 
 PRODUCT_ADD_ACTION = "wealth.product_add"
 PRODUCT_CHANGE_ACTION = "wealth.product_change"
@@ -75,6 +75,9 @@ def product_change(*, staff, product: Product, changed: list[str]) -> Product:
     stored = Product.objects.select_for_update().get(pk=product.pk)
     if (stored.code, stored.kind) != (product.code, product.kind):
         raise BusinessError("产品代码和产品类型保存后不能修改")
+    refused = product_change_check(stored, {name: getattr(product, name) for name in fields})
+    if refused:
+        raise BusinessError("；".join(dict.fromkeys(refused.values())))
     if fields:
         product.full_clean(exclude=["ledger_account"])
         product.save(update_fields=fields)
