@@ -11,6 +11,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
@@ -220,8 +221,24 @@ class OrderAdmin(StaffReadOnlyAdmin):
         return " / ".join(parts) or "-"
 
 
+POSTINGS_SHOWN = 50
+
+
+class LatestPostingsFormSet(BaseInlineFormSet):
+    """Only the latest ``POSTINGS_SHOWN`` postings: a 薪加利 account gains one every night and a
+    product's issuance account one per order, so the whole history would grow without bound
+    (交易明细查询 and the 份额分录 keep it all)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[:POSTINGS_SHOWN]
+        return self._latest
+
+
 class SharePostingInline(admin.TabularInline):
     model = SharePosting
+    formset = LatestPostingsFormSet
+    verbose_name_plural = f"份额明细（最近{POSTINGS_SHOWN}笔）"
     fields = ("posted_at", "business", "reference", "shares", "balance_after")
     readonly_fields = fields
     extra = 0

@@ -273,3 +273,17 @@ def test_a_sold_product_keeps_its_dates_its_pending_fees_and_never_lowers_its_ri
     product.end_date = date(2027, 6, 1)
     with pytest.raises(BusinessError):
         product_change(staff=None, product=product, changed=["end_date"])
+
+
+def test_the_share_account_page_shows_the_latest_postings_only(teller, world, shelf):
+    """A 薪加利 account gains a posting every night: the page shows the latest 50, newest first."""
+    account = share_account_for(product=shelf.xjl, customer=world.zhang_customer)
+    for night in range(60):
+        share_post(idempotency_key=f"income-{night}", business_type="xjl_income",
+                   reference=f"INC{night:03d}",
+                   moves=[(issuance_account(shelf.xjl), Decimal("-0.05")),
+                          (account, Decimal("0.05"))])
+    body = teller.get(reverse("admin:wealth_shareaccount_change",
+                              args=[account.pk])).content.decode()
+    assert "份额明细（最近50笔）" in body
+    assert "INC059" in body and "INC010" in body and "INC009" not in body
