@@ -35,7 +35,7 @@ def subscribed(product, customer, medium, shares: str, *, number: str,
         placed_at=shanghai(placed, 10), trade_date=product.raise_end, nav=Decimal("1.0000"),
         confirmed_shares=Decimal(shares), confirmed_amount=Decimal(shares), fee=Decimal("0"),
         confirmed_on=product.start_date)
-    share_post(idempotency_key=f"test:confirm:{number}", business_type=WealthBusinessType.SUBSCRIBE,
+    share_post(idempotency_key=f"wealth:confirm:{number}", business_type=WealthBusinessType.SUBSCRIBE,
                reference=number,
                moves=[(issuance_account(product), -Decimal(shares)),
                       (share_account_for(product=product, customer=customer), Decimal(shares))])
