@@ -75,3 +75,44 @@ def test_a_nav_correction_racing_the_confirmation_never_both_pass(world, shelf, 
     else:
         assert isinstance(corrected, Nav), corrected
         assert stored == order.nav == D("1.0300")
+
+
+def test_a_correction_of_the_income_per_10k_racing_the_income_run_never_both_pass(
+        world, shelf, monkeypatch):
+    """The income run holds the 薪加利 净值 rows it pays from: head office's change of that day's
+    万份收益 waits and is refused, so the income paid is the 万份收益 on record."""
+    from wealth.models import Income
+    from wealth.xjl import income
+
+    from .conftest import FRIDAY_BEFORE
+    from .xjl_support import transfer_in
+
+    saturday = FRIDAY_BEFORE + timedelta(days=1)
+    assess(world.zhang_customer, "C1")
+    with time_machine.travel(shanghai(FRIDAY_BEFORE, 10), tick=False):
+        transfer_in(world, shelf.xjl, "12345.67")
+    nav_publish(shelf.xjl, saturday, income_per_10k="0.4521", seven_day_yield="1.6500")
+    started = threading.Event()
+    real = income.income_pay_day
+
+    def slow(*args, **kwargs):
+        result = real(*args, **kwargs)
+        started.set()
+        time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(income, "income_pay_day", slow)
+
+    def side(i):
+        if i == 0:
+            with transaction.atomic():
+                return income.income_distribute(saturday)
+        assert started.wait(30)
+        return nav_save(staff=None, product=shelf.xjl, day=saturday, nav=D("1.0000"),
+                        income_per_10k=D("0.9000"), seven_day_yield=D("1.6500"))
+
+    with time_machine.travel(shanghai(saturday + timedelta(days=1), 0, 30), tick=True):
+        paid, corrected = run_concurrently(side, 2)
+    assert paid == 1 and isinstance(corrected, NavRefused), corrected
+    row = Nav.objects.get(product=shelf.xjl, date=saturday)
+    assert row.income_per_10k == Income.objects.get().income_per_10k == D("0.4521")
