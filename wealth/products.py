@@ -40,9 +40,17 @@ def product_create(*, code: str, name: str, issuer: str, kind: str, risk_level: 
     return product
 
 
-def nav_on(product: Product, day: date) -> Nav | None:
-    """The 净值 published for ``day`` (None until head office publishes it)."""
-    return Nav.objects.filter(product=product, date=day).first()
+def nav_on(product: Product, day: date, *, lock: bool = False) -> Nav | None:
+    """The 净值 published for ``day`` (None until head office publishes it).
+
+    ``lock``: a settlement about to use it (the nightly confirmation, 到期兑付) locks the row
+    until its transaction ends, so head office's correction (``catalog.services.nav_save``, which
+    locks the same row before asking whether it was used) either lands before and is the one
+    used, or waits and is refused as history: never both."""
+    navs = Nav.objects.filter(product=product, date=day)
+    if lock:
+        navs = navs.select_for_update(of=("self",))
+    return navs.first()
 
 
 def nav_latest(product: Product, on_or_before: date | None = None) -> Nav | None:

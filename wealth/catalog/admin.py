@@ -11,6 +11,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
@@ -18,7 +19,7 @@ from ebank.ledger.business_types import business_type_label
 from security.staff.scoping import BranchScopedAdminMixin
 
 from ..models import Income, Nav, Order, Product, ShareAccount, SharePosting
-from .rules import nav_rules_check, nav_used, product_rules_check
+from .rules import nav_rules_check, nav_used, product_change_check, product_rules_check
 from .services import nav_delete, nav_save, product_add, product_change
 
 # --- 理财产品 ------------------------------------------------------------------------------------
@@ -38,7 +39,12 @@ class ProductForm(forms.ModelForm):
         if self.instance.pk is not None:  # the fixed fields are shown, not posted
             values.setdefault("code", self.instance.code)
             values.setdefault("kind", self.instance.kind)
-        for field, message in product_rules_check(values).items():
+        errors = product_rules_check(values)
+        if self.instance.pk is not None:
+            stored = Product.objects.get(pk=self.instance.pk)
+            for field, message in product_change_check(stored, values).items():
+                errors.setdefault(field, message)
+        for field, message in errors.items():
             if field in self.fields:
                 self.add_error(field, message)
             else:
@@ -215,8 +221,24 @@ class OrderAdmin(StaffReadOnlyAdmin):
         return " / ".join(parts) or "-"
 
 
+POSTINGS_SHOWN = 50
+
+
+class LatestPostingsFormSet(BaseInlineFormSet):
+    """Only the latest ``POSTINGS_SHOWN`` postings: a 薪加利 account gains one every night and a
+    product's issuance account one per order, so the whole history would grow without bound
+    (交易明细查询 and the 份额分录 keep it all)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[:POSTINGS_SHOWN]
+        return self._latest
+
+
 class SharePostingInline(admin.TabularInline):
     model = SharePosting
+    formset = LatestPostingsFormSet
+    verbose_name_plural = f"份额明细（最近{POSTINGS_SHOWN}笔）"
     fields = ("posted_at", "business", "reference", "shares", "balance_after")
     readonly_fields = fields
     extra = 0

@@ -42,15 +42,19 @@ def maturity_key(product: Product, customer_id: int) -> str:
 
 
 def maturity_payee(product: Product, customer_id: int) -> SubAccount | None:
-    """The 活期主账户 of the card the customer's latest confirmed 认购 was paid from."""
-    order = (Order.objects.filter(product=product, customer_id=customer_id,
-                                  kind=OrderKind.SUBSCRIBE,
-                                  status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID))
-             .order_by("-placed_at", "-id").first())
-    if order is None:
-        return None
-    return (SubAccount.objects.select_related("medium__customer", "medium__branch")
-            .filter(medium_id=order.medium_id, kind=SubAccountKind.CURRENT_MAIN).first())
+    """The 活期主账户 of the card the customer's latest confirmed 认购 was paid from; failing that
+    (shares that came otherwise, or that card has no 活期主账户 any more), of the card of their
+    latest confirmed order of the product of any kind that still has one. None when there is no
+    such card: the holder waits, and ``verify_wealth`` reports the payment as missing."""
+    settled = (Order.objects.filter(product=product, customer_id=customer_id,
+                                    status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID))
+               .order_by("-placed_at", "-id"))
+    media = list(settled.filter(kind=OrderKind.SUBSCRIBE).values_list("medium_id", flat=True))
+    media += [m for m in settled.values_list("medium_id", flat=True) if m not in media]
+    mains = {account.medium_id: account for account in
+             SubAccount.objects.select_related("medium__customer", "medium__branch")
+             .filter(medium_id__in=media, kind=SubAccountKind.CURRENT_MAIN)}
+    return next((mains[medium_id] for medium_id in media if medium_id in mains), None)
 
 
 def products_due(business_date: date):
@@ -65,7 +69,7 @@ def products_due(business_date: date):
 def product_mature(product: Product) -> int:
     """Pay every holder of ``product`` at its 到期日's 净值; how many were paid (0 while that
     净值 is not published)."""
-    nav = nav_on(product, product.end_date)
+    nav = nav_on(product, product.end_date, lock=True)
     if nav is None:
         logger.info("wealth maturity %s waits for the 净值 of %s", product.code, product.end_date)
         return 0
@@ -78,7 +82,7 @@ def product_mature(product: Product) -> int:
     for account in holders:
         payee = maturity_payee(product, account.customer_id)
         if payee is None:
-            logger.warning("wealth maturity %s: customer %s has shares but no confirmed 认购",
+            logger.warning("wealth maturity %s: customer %s has shares but no card to pay",
                            product.code, account.customer_id)
             continue
         shares = account.shares
@@ -114,6 +118,20 @@ def product_mature(product: Product) -> int:
 def maturities_pay(business_date: date) -> int:
     """Every closed product matured by ``business_date``; how many holders were paid."""
     return sum(product_mature(product) for product in products_due(business_date))
+
+
+def holders_unpaid(business_date: date) -> list[tuple[Product, ShareAccount]]:
+    """Holders a night already should have paid (the 到期日's 净值 published, the night of a date
+    after the 到期日 passed) who still hold shares: no card to pay them (``verify_wealth``)."""
+    unpaid = []
+    for product in products_due(business_date):
+        if product.end_date >= business_date or \
+                not product.navs.filter(date=product.end_date).exists():
+            continue
+        unpaid += [(product, account) for account in
+                   ShareAccount.objects.filter(product=product, customer__isnull=False,
+                                               shares__gt=0).order_by("pk")]
+    return unpaid
 
 
 def products_waiting(business_date: date) -> list[Product]:

@@ -11,13 +11,16 @@ import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ..models import Nav, Product
+from ..models import NAV, RATE, Nav, Product
 from .rules import nav_differs, nav_rules_check, nav_used
 from .services import NavLine
 
 HEADER = ["产品代码", "净值日期", "单位净值", "万份收益", "七日年化收益率"]
 # The header without the 薪加利 columns is accepted too: a file of other products only.
 SHORT_HEADER = HEADER[:3]
+# The columns' sizes (wealth.models NAV and RATE).
+NAV_FIGURE = {"places": NAV["decimal_places"], "digits": NAV["max_digits"]}
+RATE_FIGURE = {"places": RATE["decimal_places"], "digits": RATE["max_digits"]}
 
 
 class NavFileError(Exception):
@@ -28,8 +31,10 @@ class NavFileError(Exception):
         self.problems = problems
 
 
-def _decimal(text: str, places: int) -> Decimal | None:
-    """A figure with at most ``places`` decimals; None for an empty cell; ValueError if bad."""
+def _decimal(text: str, places: int, digits: int) -> Decimal | None:
+    """A figure with at most ``places`` decimals that fits a column of ``digits`` digits; None
+    for an empty cell; ValueError if bad (a figure too large for the book is a bad line, not a
+    database error at writing time)."""
     text = text.strip()
     if not text:
         return None
@@ -37,7 +42,8 @@ def _decimal(text: str, places: int) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError from None
-    if not value.is_finite() or value.as_tuple().exponent < -places:
+    if not value.is_finite() or value.as_tuple().exponent < -places \
+            or abs(value) >= Decimal(10) ** (digits - places):
         raise ValueError
     return value.quantize(Decimal(1).scaleb(-places))
 
@@ -73,7 +79,7 @@ def nav_file_read(raw: bytes) -> list[NavLine]:
             problems.append(f"第{number}行：净值日期 {day_text or '（空）'} 无效，格式为YYYY-MM-DD")
             continue
         try:
-            nav = _decimal(nav_text, 4)
+            nav = _decimal(nav_text, **NAV_FIGURE)
         except ValueError:
             problems.append(f"第{number}行：单位净值 {nav_text} 无效（最多四位小数）")
             continue
@@ -81,8 +87,8 @@ def nav_file_read(raw: bytes) -> list[NavLine]:
             problems.append(f"第{number}行：单位净值须大于零")
             continue
         try:
-            income = _decimal(income_text, 4)
-            seven_day = _decimal(yield_text, 4)
+            income = _decimal(income_text, **NAV_FIGURE)
+            seven_day = _decimal(yield_text, **RATE_FIGURE)
         except ValueError:
             problems.append(f"第{number}行：万份收益或七日年化收益率无效（最多四位小数）")
             continue

@@ -9,7 +9,17 @@ from decimal import Decimal
 
 from ebank.core.clock import business_day
 
-from ..models import Income, Nav, Order, OrderStatus, Product, ProductKind
+from ..models import (
+    Income,
+    Nav,
+    Order,
+    OrderStatus,
+    Product,
+    ProductKind,
+    ShareEntry,
+    WealthBusinessType,
+    level_rank,
+)
 from ..trading import is_trading_day
 
 ONE = Decimal("1.0000")
@@ -83,12 +93,47 @@ def product_rules_check(values: dict) -> dict[str, str]:
     return errors
 
 
+# Once a product is sold (an order pending or settled, or a customer holding shares) its 募集期,
+# 成立日 and 到期日 are the contract the customers bought: they never change. While orders wait
+# for confirmation the fee rates they were shown stay too (the confirmation charges the stored
+# rate). The risk level may be raised (a stricter rating) but not lowered once sold.
+SOLD_DATES = ("raise_start", "raise_end", "start_date", "end_date")
+FEE_FIELDS = ("subscribe_fee_rate", "purchase_fee_rate", "redeem_fee_rate")
+
+
+def product_change_check(stored: Product, values: dict) -> dict[str, str]:
+    """What head office may not change on ``stored`` now (``values``: the form's data)."""
+    from ..models import ShareAccount
+
+    errors: dict[str, str] = {}
+    changed = [f for f in (*SOLD_DATES, *FEE_FIELDS, "risk_level")
+               if f in values and values[f] != getattr(stored, f)]
+    if not changed:
+        return errors
+    orders = Order.objects.filter(product=stored)
+    pending = orders.filter(status=OrderStatus.PENDING).exists()
+    sold = pending or orders.filter(status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID)) \
+        .exists() or ShareAccount.objects.filter(product=stored, customer__isnull=False,
+                                                 shares__gt=0).exists()
+    for field in changed:
+        if field in SOLD_DATES and sold:
+            errors[field] = "产品已有客户交易或持有份额，募集期、成立日和到期日不能修改"
+        elif field in FEE_FIELDS and pending:
+            errors[field] = "产品有待确认的交易，费率不能修改"
+        elif field == "risk_level" and sold \
+                and level_rank(values[field]) < level_rank(stored.risk_level):
+            errors[field] = "产品已有客户交易或持有份额，风险等级只能调高，不能调低"
+    return errors
+
+
 def nav_used(product: Product, day: date) -> bool:
-    """Whether a settled order or a day of 薪加利 income already used the 净值 of ``day``: such a
-    净值 is history and is never changed nor deleted."""
+    """Whether a settled order, a day of 薪加利 income or the 到期兑付 (the 到期日's 净值) already
+    used the 净值 of ``day``: such a 净值 is history and is never changed nor deleted."""
     return (Order.objects.filter(product=product, trade_date=day,
                                  status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID)).exists()
-            or Income.objects.filter(product=product, date=day).exists())
+            or Income.objects.filter(product=product, date=day).exists()
+            or (day == product.end_date and ShareEntry.objects.filter(
+                business_type=WealthBusinessType.MATURITY, reference=product.code).exists()))
 
 
 def nav_rules_check(*, product: Product, day: date, nav: Decimal | None,

@@ -12,13 +12,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
 
 from ..models import Nav, Product
 from ..products import product_create
-from .rules import nav_differs, nav_rules_check, nav_used
+from .rules import nav_differs, nav_rules_check, nav_used, product_change_check
 
 PRODUCT_ADD_ACTION = "wealth.product_add"
 PRODUCT_CHANGE_ACTION = "wealth.product_change"
@@ -74,6 +75,9 @@ def product_change(*, staff, product: Product, changed: list[str]) -> Product:
     stored = Product.objects.select_for_update().get(pk=product.pk)
     if (stored.code, stored.kind) != (product.code, product.kind):
         raise BusinessError("产品代码和产品类型保存后不能修改")
+    refused = product_change_check(stored, {name: getattr(product, name) for name in fields})
+    if refused:
+        raise BusinessError("；".join(dict.fromkeys(refused.values())))
     if fields:
         product.full_clean(exclude=["ledger_account"])
         product.save(update_fields=fields)
@@ -153,6 +157,12 @@ def navs_publish(*, lines: list[NavLine], source: str) -> PublishOutcome:
     """Write every checked line (``catalog.navfile.nav_file_read``) or none: a line whose figures
     are already published is left alone; a used 净值 with other figures refuses the whole file."""
     published = unchanged = 0
+    # The rows this file touches, locked in primary-key order (as the nightly confirmation locks
+    # the ones it prices with), so the two never wait on each other in a circle.
+    wanted = Q(pk__in=[])
+    for item in lines:
+        wanted |= Q(product=item.product, date=item.day)
+    list(Nav.objects.select_for_update().filter(wanted).order_by("pk").values_list("pk", flat=True))
     for item in lines:
         row = Nav.objects.select_for_update().filter(product=item.product, date=item.day).first()
         if row is not None and not nav_differs(row, item.nav, item.income_per_10k,

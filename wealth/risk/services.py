@@ -91,7 +91,7 @@ def assessment_record(*, customer, answers: dict[int, int], taken_at: datetime,
     """Score ``answers`` ({question id: choice id}, every active question) and keep the result
     taken at ``taken_at`` (the customer's submission, or the demo's date)."""
     questionnaire = questionnaire or questionnaire_active()
-    if not questionnaire.questions:
+    if not questionnaire.questions or questionnaire.maximum <= 0:  # all 分值 0: no level to read
         raise BusinessError(NO_QUESTIONNAIRE, code="risk_no_questionnaire")
     chosen = _chosen(questionnaire, answers)
     score = sum(choice.score for _question, choice in chosen)

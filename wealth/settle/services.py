@@ -41,6 +41,7 @@ from ebank.ledger.services import Leg, entry_post, hold_capture
 
 from ..book import issuance_account, share_account_for, share_post, share_unfreeze
 from ..models import (
+    Nav,
     Order,
     OrderKind,
     OrderStatus,
@@ -107,6 +108,7 @@ def orders_confirm(*, business_date: date, now: datetime | None = None) -> int:
                       .filter(pk__in=ids).order_by("pk"))
         night = _Night(business_date=business_date, now=now,
                        fee_book_id=bank_book_id(WealthBook.FEE_INCOME), navs={}, audits=[])
+        _navs_lock(orders, night)
         ready = [order for order in orders if _still_due(order, night)]
         _ledger_lock(ready, night)
         confirmed = sum(1 for order in ready if _confirm_one(order, night))
@@ -121,6 +123,22 @@ def _still_due(order: Order, night: _Night) -> bool:
     if order.cancel_until is not None and order.cancel_until > night.now:
         return False
     return _nav(order, night) is not None
+
+
+def _navs_lock(orders: list[Order], night: _Night) -> None:
+    """Lock, in primary-key order, the 净值 rows the night will price with (and remember them):
+    head office's correction (``catalog.services.nav_save``) locks the row before asking whether
+    an order used it, so it either lands first and is the one used, or waits for the night and
+    is refused as history: never both."""
+    keys = {(o.product_id, o.trade_date) for o in orders if o.kind in BUSINESS_TYPES
+            and o.kind != OrderKind.SUBSCRIBE}
+    if not keys:
+        return
+    wanted = Q()
+    for product_id, day in keys:
+        wanted |= Q(product_id=product_id, date=day)
+    for row in Nav.objects.select_for_update().filter(wanted).order_by("pk"):
+        night.navs[(row.product_id, row.date)] = row.nav
 
 
 def _nav(order: Order, night: _Night) -> Decimal | None:

@@ -2,6 +2,7 @@
 services, audited, refused in Chinese), a teller reads; a used 净值 is history; orders, share
 accounts and income are read-only lists on the staff index."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,12 +10,14 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from ebank.core.errors import BusinessError
 from ebank.core.models import AuditEvent
 from ebank.ledger.models import LedgerAccount
 from security.staff.admin_sections import placement_of
 from security.staff.roles import Role
 from security.tests.test_counter_fixtures import make_staff, otp_login
 from wealth.book import issuance_account, share_account_for, share_post
+from wealth.catalog.services import product_change
 from wealth.models import Income, Nav, Order, OrderKind, OrderStatus, Product
 
 from .conftest import FRIDAY_BEFORE, MONDAY, shanghai
@@ -227,3 +230,60 @@ def test_a_teller_of_another_branch_sees_no_order_of_this_one(world, shelf, mond
     otp_login(client, make_staff("teller_wh_wealth", "340201"))
     body = client.get(reverse("admin:wealth_order_changelist")).content.decode()
     assert "LC20260608000000000002" not in body
+
+
+def _as_posted(product, **changes) -> dict:
+    data = {name: getattr(product, name) for name in (
+        "name", "issuer", "risk_level", "cooling_hours", "benchmark", "raise_start", "raise_end",
+        "start_date", "end_date", "min_amount", "step_amount", "min_redeem_shares",
+        "min_hold_shares", "subscribe_fee_rate", "purchase_fee_rate", "redeem_fee_rate")}
+    data = {key: ("" if value is None else str(value)) for key, value in data.items()}
+    if product.on_sale:
+        data["on_sale"] = "on"
+    if product.private:
+        data["private"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_a_sold_product_keeps_its_dates_its_pending_fees_and_never_lowers_its_risk(hq, world,
+                                                                                   shelf):
+    product = shelf.open_r2
+    Order.objects.create(number="LC-WAIT", customer=world.zhang_customer,
+                         medium=world.zhang_card, product=product, kind=OrderKind.PURCHASE,
+                         amount=Decimal("1000"), placed_at=shanghai(MONDAY, 10),
+                         trade_date=MONDAY)
+    url = reverse("admin:wealth_product_change", args=[product.pk])
+    refused = {
+        "start_date": ("2026-02-02", "募集期、成立日和到期日不能修改"),
+        "purchase_fee_rate": ("0.1000", "产品有待确认的交易，费率不能修改"),
+        "risk_level": ("R1", "风险等级只能调高，不能调低"),
+    }
+    for field, (value, message) in refused.items():
+        response = hq.post(url, _as_posted(product, **{field: value}))
+        assert response.status_code == 200 and message in response.content.decode(), field
+        product.refresh_from_db()
+        assert str(getattr(product, field)) != value
+    # A stricter rating and the words on the shelf may change.
+    response = hq.post(url, _as_posted(product, risk_level="R3", name="安农稳健开放1号（更名）"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    product.refresh_from_db()
+    assert (product.risk_level, product.name) == ("R3", "安农稳健开放1号（更名）")
+    # The service refuses the same, whoever calls it.
+    product.end_date = date(2027, 6, 1)
+    with pytest.raises(BusinessError):
+        product_change(staff=None, product=product, changed=["end_date"])
+
+
+def test_the_share_account_page_shows_the_latest_postings_only(teller, world, shelf):
+    """A 薪加利 account gains a posting every night: the page shows the latest 50, newest first."""
+    account = share_account_for(product=shelf.xjl, customer=world.zhang_customer)
+    for night in range(60):
+        share_post(idempotency_key=f"income-{night}", business_type="xjl_income",
+                   reference=f"INC{night:03d}",
+                   moves=[(issuance_account(shelf.xjl), Decimal("-0.05")),
+                          (account, Decimal("0.05"))])
+    body = teller.get(reverse("admin:wealth_shareaccount_change",
+                              args=[account.pk])).content.decode()
+    assert "份额明细（最近50笔）" in body
+    assert "INC059" in body and "INC010" in body and "INC009" not in body

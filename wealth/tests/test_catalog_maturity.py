@@ -16,6 +16,7 @@ from tests.customer_world import balance
 from wealth.book import issuance_account, share_account_for, share_book_check, share_post
 from wealth.catalog.maturity import maturities_pay
 from wealth.catalog.nightly import wealth_maturity_step
+from wealth.catalog.verify import wealth_problems
 from wealth.models import Order, OrderKind, OrderStatus, ShareEntry, WealthBusinessType
 
 from .conftest import nav_publish, shanghai
@@ -34,7 +35,7 @@ def subscribed(product, customer, medium, shares: str, *, number: str,
         placed_at=shanghai(placed, 10), trade_date=product.raise_end, nav=Decimal("1.0000"),
         confirmed_shares=Decimal(shares), confirmed_amount=Decimal(shares), fee=Decimal("0"),
         confirmed_on=product.start_date)
-    share_post(idempotency_key=f"test:confirm:{number}", business_type=WealthBusinessType.SUBSCRIBE,
+    share_post(idempotency_key=f"wealth:confirm:{number}", business_type=WealthBusinessType.SUBSCRIBE,
                reference=number,
                moves=[(issuance_account(product), -Decimal(shares)),
                       (share_account_for(product=product, customer=customer), Decimal(shares))])
@@ -98,7 +99,7 @@ def test_the_batch_runs_the_step_once_a_date(world, shelf):
     assert Entry.objects.filter(business_type=WealthBusinessType.MATURITY).count() == 1
 
 
-def test_a_holder_without_a_confirmed_subscription_waits(world, shelf):
+def test_a_holder_without_a_confirmed_subscription_waits_and_verify_reports_it(world, shelf):
     closed = shelf.closed
     share_post(idempotency_key="odd", business_type="test", reference="odd",
                moves=[(issuance_account(closed), Decimal("-100")),
@@ -107,4 +108,39 @@ def test_a_holder_without_a_confirmed_subscription_waits(world, shelf):
     nav_publish(closed, END, "1.0100")
     with time_machine.travel(shanghai(date(2026, 12, 16), 0, 20), tick=False):
         assert maturities_pay(END) == 0
+        assert wealth_problems() == []          # the night after the 到期日 has not run yet
     assert share_account_for(product=closed, customer=world.li_customer).shares == Decimal("100")
+    with time_machine.travel(shanghai(date(2026, 12, 18), 10), tick=False):
+        assert maturities_pay(date(2026, 12, 17)) == 0
+        problems = wealth_problems()
+    assert len(problems) == 1 and "产品已到期，100.0000 份未兑付" in problems[0]
+
+
+def test_a_holder_whose_shares_came_otherwise_is_paid_to_the_card_of_their_latest_order(
+        world, shelf):
+    """No confirmed 认购 (the shares came by another confirmed order of the product): the card of
+    the latest confirmed order of the product is paid, not a log line."""
+    closed = shelf.closed
+    order = subscribed(closed, world.li_customer, world.li_card, "100", number="LC9")
+    Order.objects.filter(pk=order.pk).update(kind=OrderKind.PURCHASE)
+    nav_publish(closed, END, "1.0100")
+    li_main = world.main(world.li_card)
+    before = balance(li_main)
+    with time_machine.travel(shanghai(date(2026, 12, 16), 0, 20), tick=False):
+        assert maturities_pay(END) == 1
+        assert wealth_problems() == []
+    assert balance(li_main) - before == Decimal("101.00")
+    assert share_account_for(product=closed, customer=world.li_customer).shares == 0
+
+
+def test_the_nav_a_maturity_paid_with_is_history(world, shelf):
+    from wealth.catalog.services import NavRefused, nav_save
+
+    closed = shelf.closed
+    subscribed(closed, world.zhang_customer, world.zhang_card, "1000", number="LC1")
+    nav_publish(closed, END, "1.0100")
+    with time_machine.travel(shanghai(date(2026, 12, 16), 0, 20), tick=False):
+        assert maturities_pay(END) == 1
+        with pytest.raises(NavRefused):
+            nav_save(staff=None, product=closed, day=END, nav=Decimal("1.0500"))
+    assert closed.navs.get(date=END).nav == Decimal("1.0100")

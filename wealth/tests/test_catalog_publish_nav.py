@@ -106,3 +106,15 @@ def test_a_file_that_is_not_the_fund_companys_is_refused(world, shelf, tmp_path)
     with pytest.raises(CommandError, match="无法读取净值文件"):
         call_command("publish_nav", str(tmp_path / "missing.csv"))
     assert Nav.objects.count() == 4   # the shelf's own
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("LC2001,2026-06-08,123456789,,", "第2行：单位净值 123456789 无效"),
+    ("LC2001,2026-06-08,1e30,,", "第2行：单位净值 1e30 无效"),
+    ("XJL001,2026-06-08,1.0000,0.4500,12345", "第2行：万份收益或七日年化收益率无效"),
+])
+def test_a_figure_too_large_for_the_book_is_a_named_line_not_a_crash(world, shelf, tmp_path,
+                                                                      line, problem):
+    message, problems = refused(tmp_path, HEADER + line + "\n" + "LC3001,2026-06-08,1.0001,,\n")
+    assert "未发布任何净值" in message and problem in problems
+    assert not Nav.objects.filter(date=MONDAY).exists()

@@ -1,6 +1,7 @@
 """``manage.py verify_wealth``: silent (exit 0) on sound books, each planted problem named
 (exit 1)."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -83,3 +84,36 @@ def test_a_share_balance_that_its_postings_do_not_explain_is_found(placed):
     code, out = verify()
     assert code == 1
     assert f"份额账户 {account.pk}: 余额 1000.0001 ≠ 明细合计 1000.0000" in out
+
+
+def test_orders_the_night_confirmed_pass(placed, shelf):
+    from wealth.settle.services import orders_confirm
+
+    from .conftest import nav_publish
+
+    buy, sell, _account = placed
+    nav_publish(shelf.open_r2, MONDAY, "1.0234")
+    with time_machine.travel(shanghai(MONDAY + timedelta(days=1), 0, 10), tick=False):
+        assert orders_confirm(business_date=MONDAY) == 2
+    code, out = verify()
+    assert code == 0, out
+
+
+def test_an_order_marked_confirmed_without_its_money_or_shares_is_found(placed):
+    """A 申购 said 已确认 whose hold is still active and whose shares never moved, and a 赎回
+    said 已确认 whose share entry moved other shares."""
+    buy, sell, account = placed
+    Order.objects.filter(pk=buy.pk).update(status=OrderStatus.CONFIRMED,
+                                           confirmed_shares=Decimal("1954.2700"))
+    Order.objects.filter(pk=sell.pk).update(status=OrderStatus.CONFIRMED)
+    ShareAccount.objects.filter(pk=account.pk).update(frozen=Decimal("0"))
+    share_post(idempotency_key=f"wealth:confirm:{sell.number}", business_type="wealth_redeem",
+               reference=sell.number,
+               moves=[(account, Decimal("-30")), (issuance_account(account.product),
+                                                  Decimal("30"))])
+    code, out = verify()
+    assert code == 1
+    assert f"LC2001 交易 {buy.number}：已确认的申购资金冻结状态为冻结中，未扣款" in out
+    assert f"LC2001 交易 {buy.number}：已确认的申购没有份额分录" in out
+    assert f"LC2001 交易 {sell.number}：已确认的赎回份额分录 -30.0000 ≠ 应变动份额 -300.0000" \
+        in out

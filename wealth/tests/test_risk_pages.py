@@ -228,3 +228,19 @@ def test_the_result_links_to_the_products_page_once_it_exists(settings, world, z
         page = zhang.get(reverse("wealth:risk")).content.decode()
     link = f'href="{reverse("wealth:products")}" id="risk-to-products">理财产品认购</a>'
     assert link in result and link in page
+
+
+def test_a_questionnaire_whose_scores_are_all_zero_is_refused_in_words(zhang, questionnaire):
+    """Head office set every 分值 to 0 (a mistake in the admin): no level can be read from a
+    maximum of 0 — said on the page with the answers kept, never a 500."""
+    RiskChoice.objects.update(score=0)
+    answers = answers_by_index(questionnaire, C3_ANSWERS)
+    with time_machine.travel(NOW, tick=False):
+        page = zhang.get(reverse("wealth:risk"))
+        post = zhang.post(reverse("wealth:risk"), post_data(answers))
+    assert page.status_code == 200
+    body = post.content.decode()
+    assert post.status_code == 200 and "风险测评问卷暂未启用" in body
+    assert RiskAssessment.objects.count() == 0
+    first_question, first_choice = next(iter(answers.items()))
+    assert f'value="{first_choice}"' in body and "checked" in body

@@ -142,8 +142,10 @@ def income_distribute(business_date: date) -> int:
         day = last + timedelta(days=1) if last else first_holding_date(product)
         if day is None:
             continue
-        navs = {nav.date: nav for nav in Nav.objects.filter(product=product, date__gte=day,
-                                                            date__lte=business_date)}
+        # Locked (primary-key order) until the night commits: head office's correction of a
+        # 万份收益 (catalog.services.nav_save) lands before and is paid, or waits and is refused.
+        navs = {nav.date: nav for nav in Nav.objects.select_for_update()
+                .filter(product=product, date__gte=day, date__lte=business_date).order_by("pk")}
         while day <= business_date:
             nav = navs.get(day)
             if nav is None or nav.income_per_10k is None:
