@@ -9,18 +9,19 @@
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from ebank.core.admin_mixins import ReadOnlyAdminMixin, money_column
 from ebank.core.errors import BusinessError
+from ebank.core.money import format_cny
 from ebank.ledger.business_types import business_type_label
 from security.staff.scoping import BranchScopedAdminMixin
 
 from ..models import Income, Nav, Order, Product, ShareAccount, SharePosting
 from .rules import nav_rules_check, nav_used, product_change_check, product_rules_check
-from .services import nav_delete, nav_save, product_add, product_change
+from .services import nav_delete, nav_save, product_add, product_change, raise_fail
 
 # --- 理财产品 ------------------------------------------------------------------------------------
 
@@ -87,6 +88,21 @@ class ProductAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders and the cash book keep it: a product leaves the shelf by 网银销售
+
+    actions = ("raise_fail_action",)
+
+    @admin.action(description="募集失败（认购资金解冻，停止销售）", permissions=("change",))
+    def raise_fail_action(self, request, queryset):
+        for product in queryset.order_by("pk"):
+            try:
+                outcome = raise_fail(staff=request.user, product=product)
+            except BusinessError as exc:
+                self.message_user(request, f"{product.code} {product.name}：{exc.message}",
+                                  messages.ERROR)
+                continue
+            self.message_user(
+                request, f"{product.code} {product.name}：募集失败，{outcome.orders}笔认购已失败，"
+                f"解冻{format_cny(outcome.released)}", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         if change:

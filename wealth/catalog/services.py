@@ -28,6 +28,7 @@ NAV_CHANGE_ACTION = "wealth.nav_change"
 NAV_DELETE_ACTION = "wealth.nav_delete"
 NAV_PUBLISH_ACTION = "wealth.nav_publish"
 MATURITY_ACTION = "wealth.maturity_pay"
+RAISE_FAIL_ACTION = "wealth.raise_fail"
 
 AUDIT_LABELS = {
     PRODUCT_ADD_ACTION: "理财产品新增",
@@ -37,7 +38,10 @@ AUDIT_LABELS = {
     NAV_DELETE_ACTION: "产品净值删除",
     NAV_PUBLISH_ACTION: "净值文件发布",
     MATURITY_ACTION: "理财产品到期兑付",
+    RAISE_FAIL_ACTION: "理财产品募集失败",
 }
+
+RAISE_FAILED = "产品募集失败，认购资金已解冻"
 
 NAV_USED = "该净值已用于确认交易或收益，不能修改或删除"
 # Fields head office keeps after a product is saved; code, kind and the cash book never change.
@@ -186,3 +190,59 @@ def navs_publish(*, lines: list[NavLine], source: str) -> PublishOutcome:
                      object_ref=f"navfile:{source}"[:128],
                      detail={"file": source, "published": published, "unchanged": unchanged})
     return PublishOutcome(published, unchanged)
+
+
+@dataclass(frozen=True)
+class RaiseFailOutcome:
+    orders: int
+    released: Decimal
+
+
+@transaction.atomic
+def raise_fail(*, staff, product: Product, on: date | None = None) -> RaiseFailOutcome:
+    """募集失败: the product will not be established. Every 认购 still 待确认 fails with its hold
+    released (the money is the customer's again at once) and the product leaves 网银销售; audited.
+
+    Only before the product started (``on`` before its 成立日, and no 认购 confirmed yet): the
+    night before the 成立日 confirms the 认购s. Lock order as the confirmation's: the Order
+    rows (primary-key order), then each hold and its ledger account (``hold_release``); an
+    order the night confirmed first is left as it is and the call is refused.
+    """
+    from django.utils import timezone
+
+    from ebank.core.clock import business_day
+    from ebank.ledger.models import HoldStatus
+    from ebank.ledger.services import hold_release
+
+    from ..models import Order, OrderKind, OrderStatus
+
+    on = business_day(on)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if product.raise_end is None:
+        raise BusinessError("该产品没有募集期")
+    if on >= product.start_date:
+        raise BusinessError("该产品已到成立日，不能再宣告募集失败")
+    subscriptions = Order.objects.filter(product=product, kind=OrderKind.SUBSCRIBE)
+    if subscriptions.filter(status=OrderStatus.CONFIRMED).exists():
+        raise BusinessError("该产品已有认购确认，不能再宣告募集失败")
+    now = timezone.now()
+    released = Decimal("0.00")
+    orders = list(subscriptions.select_for_update(of=("self",))
+                  .filter(status=OrderStatus.PENDING).select_related("hold").order_by("pk"))
+    for order in orders:
+        # The hold changes only under its Order's lock (撤单, the night), which we hold.
+        if order.hold is not None and order.hold.status == HoldStatus.ACTIVE:
+            hold_release(hold=order.hold)
+            released += order.hold.amount
+        order.status = OrderStatus.FAILED
+        order.failure_reason = RAISE_FAILED
+        order.closed_at = now
+        order.save(update_fields=["status", "failure_reason", "closed_at"])
+    if product.on_sale:
+        product.on_sale = False
+        product.save(update_fields=["on_sale"])
+    audit_record(action=RAISE_FAIL_ACTION, actor=staff, channel="admin",
+                 object_ref=f"wealth.product:{product.code}",
+                 detail={"code": product.code, "orders": len(orders),
+                         "released": str(released)})
+    return RaiseFailOutcome(orders=len(orders), released=released)
