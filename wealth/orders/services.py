@@ -31,6 +31,9 @@ KIND_BY_ORDER = {OrderKind.SUBSCRIBE: KIND_SUBSCRIBE, OrderKind.PURCHASE: KIND_P
                  OrderKind.REDEEM: KIND_REDEEM}
 ORDER_BY_KIND = {value: key for key, value in KIND_BY_ORDER.items()}
 
+# The order is placed when the customer confirms: one confirmed after 15:00 trades the next day
+# (the result page shows the 交易日 it got).
+_AT_CONFIRM_NOTE = "（以确认提交时间为准，15:00后确认顺延至下一交易日）"
 CUTOFF_RULE = ("交易日15:00前提交的申购、赎回按当日净值计算，T+1日确认；15:00后或非交易日提交的"
                "按下一交易日净值计算。认购资金在募集期内冻结，产品成立日确认份额。")
 
@@ -80,7 +83,7 @@ def buy_start(*, user, payer: SubAccount, product: Product, kind: str,
                ("产品风险等级", product.get_risk_level_display()),
                ("资金账户", account_label(payer)),
                (f"{OrderKind(kind).label}费率", f"{rate:.2f}%"),
-               ("交易日", f"{trade_date:%Y-%m-%d}"),
+               ("交易日", f"{trade_date:%Y-%m-%d}" + _AT_CONFIRM_NOTE),
                ("预计确认日", f"{expected_confirm_date(product, kind, trade_date):%Y-%m-%d}"),
                ("提示", "确认后购买金额将在资金账户中冻结，份额以产品确认为准")]
     return operation_start(
@@ -117,7 +120,7 @@ def redeem_start(*, user, account, shares: Decimal, payee: SubAccount) -> Pendin
     summary = [("产品", f"{product.code} {product.name}"),
                ("赎回份额", f"{shares:,.4f}份"), ("到账账户", account_label(payee)),
                ("赎回费率", f"{product.redeem_fee_rate:.2f}%"),
-               ("交易日", f"{trade_date:%Y-%m-%d}"),
+               ("交易日", f"{trade_date:%Y-%m-%d}" + _AT_CONFIRM_NOTE),
                ("预计确认日", f"{confirm_date_for(trade_date):%Y-%m-%d}")]
     estimate = redeem_estimate(product, shares, nav)
     if estimate is not None:

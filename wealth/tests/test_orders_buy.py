@@ -214,3 +214,14 @@ def test_a_subscription_is_expected_on_the_start_date_not_the_day_after_the_rais
     done = confirm(operation, user=world.zhang)
     order = Order.objects.get(operation=done)
     assert ["预计确认日", "2026-06-17"] in services.order_lines(order)
+
+
+def test_a_purchase_confirmed_after_15_trades_the_next_day_as_its_summary_warned(world, shelf):
+    assess(world.zhang_customer, "C3")
+    with time_machine.travel(shanghai(MONDAY, 14, 58), tick=False):
+        operation = _start_purchase(world, shelf.open_r2)
+    summary = dict(operation.payload["_summary"])
+    assert summary["交易日"].startswith("2026-06-08") and "15:00后确认顺延" in summary["交易日"]
+    with time_machine.travel(shanghai(MONDAY, 15, 1), tick=False):
+        confirm(operation, user=world.zhang)
+    assert Order.objects.get().trade_date == MONDAY + timedelta(days=1)
