@@ -27,7 +27,7 @@ from accounts.receipts.services import FEE_INCOME_PAYEE
 from ebank.core.audit import audit_record
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
-from ebank.core.money import as_money, format_cny
+from ebank.core.money import as_money, format_cny, parse_amount_named
 from ebank.ledger.bank_books import bank_book_id
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
@@ -44,7 +44,7 @@ from ..engine import (
 )
 from ..models import Card, CardBook, CardBusinessType, CardStatus, ItemKind
 from ..settings import card_setting_on
-from .common import amount_typed, card_of, card_receipts, own_account
+from .common import card_of, card_receipts, own_account
 
 KIND_CASH = "creditcard.cash"
 ROLE = "转入账户"
@@ -102,7 +102,7 @@ def cash_start(*, user: User, card_id, sub_account_id, amount) -> PendingOperati
     card = card_of(customer, card_id)
     _card_usable(card)
     account = own_account(customer, sub_account_id, role=ROLE, debit_cards_only=True)
-    value = amount_typed(amount, label="取现金额")
+    value = parse_amount_named(amount, label="取现金额")
     available = cash_available(card)
     if value > available:
         raise BusinessError(f"{BEYOND_CASH_LIMIT}（可用取现额度{format_cny(available)}）",

@@ -10,7 +10,6 @@ from accounts.models import MediumKind, Receipt, ReceiptDirection, SubAccount, S
 from accounts.payers import payer_account_get, payer_accounts, payer_refusal
 from accounts.receipts.services import ReceiptChannel, receipt_issue
 from ebank.core.errors import BusinessError
-from ebank.core.money import parse_amount
 
 from ..models import Card
 from ..selectors import card_get
@@ -55,19 +54,6 @@ def own_account(customer, sub_account_id, *, role: str, debit_cards_only: bool =
 
 def account_usable(account: SubAccount) -> bool:
     return not payer_refusal(account) and account.status == SubAccountStatus.OPEN
-
-
-def amount_typed(text, *, label: str) -> Decimal:
-    """A typed amount (``parse_amount``) with the field's own name in the message."""
-    try:
-        return parse_amount(text if isinstance(text, str) else "")
-    except BusinessError as exc:
-        message = exc.message
-        if exc.code == "amount_required":
-            message = f"请输入{label}"
-        elif exc.code == "amount_format":
-            message = f"请输入正确的{label}"
-        raise BusinessError(message, code="amount") from None
 
 
 def card_receipts(*, entry_id: int, amount: Decimal, payer: SubAccount, payee: SubAccount | None,

@@ -28,7 +28,7 @@ from accounts.payers import account_label, receipt_url
 from ebank.core.audit import audit_record
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError, InsufficientFunds
-from ebank.core.money import as_money, format_cny
+from ebank.core.money import as_money, format_cny, parse_amount_named
 from security.confirm.registry import operation_kind
 from security.confirm.services import operation_start
 from security.models import PendingOperation, User
@@ -37,7 +37,7 @@ from security.tools.alerts import sms_balance_alerts_send
 from ..engine import ZERO, card_balance, card_lock, credit_post, overpayment
 from ..models import Allocation, Card, CardBusinessType, CreditKind, Statement
 from ..selectors import last_statement, minimum_unpaid, statement_unpaid
-from .common import amount_typed, card_of, card_receipts, own_account
+from .common import card_of, card_receipts, own_account
 
 KIND_REPAY = "creditcard.repay"
 ROLE = "转出账户"
@@ -78,7 +78,7 @@ def repay_figures(card: Card, *, as_of: date | None = None) -> RepayFigures:
 def repay_amount(card: Card, *, choice: str, typed) -> Decimal:
     """The amount of a 还款方式 (BusinessError with code "amount" / "choice")."""
     if choice == RepayChoice.OTHER:
-        return amount_typed(typed, label="还款金额")
+        return parse_amount_named(typed, label="还款金额")
     if choice not in (RepayChoice.FULL, RepayChoice.MINIMUM):
         raise BusinessError("请选择还款方式", code="choice")
     figures = repay_figures(card)

@@ -304,3 +304,17 @@ def parse_chinese_capitals(text: str) -> Decimal:
 
     cents = sum(digit * 10 ** (exponent + 2) for digit, exponent, _ in spelled)
     return (Decimal(cents) / 100).quantize(CENT)
+
+
+def parse_amount_named(text, *, label: str) -> Decimal:
+    """``parse_amount`` with the field's own name in the message (请输入还款金额, 请输入正确的转出金额),
+    every refusal coded ``amount`` (the field it belongs to); what is not text counts as empty."""
+    try:
+        return parse_amount(text if isinstance(text, str) else "")
+    except BusinessError as exc:
+        message = exc.message
+        if exc.code == "amount_required":
+            message = f"请输入{label}"
+        elif exc.code == "amount_format":
+            message = f"请输入正确的{label}"
+        raise BusinessError(message, code="amount") from None

@@ -10,7 +10,6 @@ from accounts.models import ReceiptDirection, SubAccount
 from accounts.payers import payer_account_get, payer_refusal
 from accounts.receipts.services import ReceiptChannel, receipt_issue
 from ebank.core.errors import BusinessError
-from ebank.core.money import parse_amount
 
 from ..models import Product, ProductKind
 
@@ -48,18 +47,6 @@ def own_account(customer, sub_account_id, *, role: str) -> SubAccount:
     if words:
         raise BusinessError(words.replace("转出账户", role), code="account")
     return account
-
-
-def amount_typed(text, *, label: str) -> Decimal:
-    try:
-        return parse_amount(text if isinstance(text, str) else "")
-    except BusinessError as exc:
-        message = exc.message
-        if exc.code == "amount_required":
-            message = f"请输入{label}"
-        elif exc.code == "amount_format":
-            message = f"请输入正确的{label}"
-        raise BusinessError(message, code="amount") from None
 
 
 def xjl_receipt(*, entry_id: int, amount: Decimal, account: SubAccount, product: Product,

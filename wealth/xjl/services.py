@@ -37,7 +37,7 @@ from ebank.clearing.calendar import WorkCalendar
 from ebank.core.audit import audit_record
 from ebank.core.clock import SHANGHAI, business_day
 from ebank.core.errors import BusinessError, InsufficientFunds
-from ebank.core.money import format_cny
+from ebank.core.money import format_cny, parse_amount_named
 from ebank.duework.registry import due_handler
 from ebank.duework.services import PermanentFailure, due_work_schedule
 from ebank.ledger.services import Leg, entry_post
@@ -55,7 +55,7 @@ from ..models import Order, OrderKind, OrderStatus, WealthBusinessType
 from ..placing import amount_check
 from ..products import order_number_new
 from ..suitability import suitability_check
-from .common import amount_typed, own_account, xjl_product_of, xjl_receipt
+from .common import own_account, xjl_product_of, xjl_receipt
 
 KIND_IN = "wealth.xjl_in"
 KIND_OUT_INSTANT = "wealth.xjl_out_instant"
@@ -93,7 +93,7 @@ def xjl_in_start(*, user: User, product_id, sub_account_id, amount) -> PendingOp
     if not product.on_sale:
         raise BusinessError(NOT_ON_SALE, code="product")
     account = own_account(customer, sub_account_id, role="转出账户")
-    value = amount_typed(amount, label="转入金额")
+    value = parse_amount_named(amount, label="转入金额")
     try:
         amount_check(product, value)
     except BusinessError as exc:
@@ -180,7 +180,7 @@ def xjl_out_start(*, user: User, product_id, mode: str, sub_account_id, amount
     if mode not in OutMode.KIND:
         raise BusinessError("请选择转出方式", code="mode")
     account = own_account(customer, sub_account_id, role="到账账户")
-    value = amount_typed(amount, label="转出金额")
+    value = parse_amount_named(amount, label="转出金额")
     available = share_account_for(product=product, customer=customer).available
     if value > available:
         raise BusinessError(SHARES_SHORT.format(available=f"{available:,.2f}"), code="amount")

@@ -293,3 +293,14 @@ def test_filters_take_a_decimal_kept_as_text():
 @pytest.mark.parametrize("empty", [None, ""])
 def test_filters_render_nothing_for_no_amount(empty):
     assert render("[{{ v|cny }}{{ v|amount }}{{ v|capitals }}]", v=empty) == "[]"
+
+
+def test_parse_amount_named_says_the_fields_name():
+    from ebank.core.money import parse_amount_named
+
+    assert parse_amount_named("1,000.50", label="转出金额") == Decimal("1000.50")
+    for typed, message in (("", "请输入转出金额"), (None, "请输入转出金额"),
+                           ("abc", "请输入正确的转出金额")):
+        with pytest.raises(BusinessError) as refused:
+            parse_amount_named(typed, label="转出金额")
+        assert (refused.value.message, refused.value.code) == (message, "amount")
