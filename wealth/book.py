@@ -46,20 +46,9 @@ def money_round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def issuance_account(product: Product) -> ShareAccount:
-    """The product's issuance account (customer NULL), opened on first use."""
-    account = ShareAccount.objects.filter(product=product, customer__isnull=True).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            return ShareAccount.objects.create(product=product, customer=None)
-    except IntegrityError:
-        return ShareAccount.objects.get(product=product, customer__isnull=True)
-
-
-def share_account_for(*, product: Product, customer) -> ShareAccount:
-    """The customer's share account of ``product``, opened on first use."""
+def _account_open(product: Product, customer) -> ShareAccount:
+    """The share account of (product, customer) — customer None: the issuance account —
+    opened on first use; two openings at once meet on the unique constraint."""
     account = ShareAccount.objects.filter(product=product, customer=customer).first()
     if account is not None:
         return account
@@ -68,6 +57,16 @@ def share_account_for(*, product: Product, customer) -> ShareAccount:
             return ShareAccount.objects.create(product=product, customer=customer)
     except IntegrityError:
         return ShareAccount.objects.get(product=product, customer=customer)
+
+
+def issuance_account(product: Product) -> ShareAccount:
+    """The product's issuance account (customer NULL), opened on first use."""
+    return _account_open(product, None)
+
+
+def share_account_for(*, product: Product, customer) -> ShareAccount:
+    """The customer's share account of ``product``, opened on first use."""
+    return _account_open(product, customer)
 
 
 def _lock(account_ids: Sequence[int]) -> dict[int, ShareAccount]:
