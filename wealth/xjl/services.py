@@ -241,17 +241,24 @@ def xjl_out_instant_post(*, user: User, customer, product, account, amount: Deci
     return order
 
 
+def _out_args(operation: PendingOperation) -> dict:
+    """What both 转出 executors post from the confirmed payload: the customer's holding
+    product, the 到账账户 (looked up through the customer again), the amount and the key."""
+    p = operation.payload
+    customer = operation.user.customer
+    return {"user": operation.user, "customer": customer,
+            "product": xjl_product_of(p["product"]),
+            "account": own_account(customer, p["sub_account"], role="到账账户"),
+            "amount": Decimal(p["amount"]), "key": f"xjl:out:{operation.idempotency_key}",
+            "operation": operation}
+
+
 @operation_kind(KIND_OUT_INSTANT, title="薪加利实时转出", requires_pin=False, requires_tool=True,
                 allow_sms=False)
 def xjl_out_instant_execute(*, operation: PendingOperation) -> dict:
-    p = operation.payload
-    customer = operation.user.customer
-    product = xjl_product_of(p["product"])
-    account = own_account(customer, p["sub_account"], role="到账账户")
-    amount = Decimal(p["amount"])
-    order = xjl_out_instant_post(user=operation.user, customer=customer, product=product,
-                                 account=account, amount=amount,
-                                 key=f"xjl:out:{operation.idempotency_key}", operation=operation)
+    args = _out_args(operation)
+    order = xjl_out_instant_post(**args)
+    account, amount = args["account"], args["amount"]
     receipt = _receipt_of(order, account)
     return {"message": f"实时转出成功：{format_cny(amount)}已到账",
             "receipt_url": receipt_url(receipt),
@@ -289,14 +296,9 @@ def xjl_out_post(*, user: User, customer, product, account, amount: Decimal, key
 @operation_kind(KIND_OUT, title="薪加利普通转出", requires_pin=False, requires_tool=True,
                 allow_sms=False)
 def xjl_out_execute(*, operation: PendingOperation) -> dict:
-    p = operation.payload
-    customer = operation.user.customer
-    product = xjl_product_of(p["product"])
-    account = own_account(customer, p["sub_account"], role="到账账户")
-    amount = Decimal(p["amount"])
-    order = xjl_out_post(user=operation.user, customer=customer, product=product,
-                         account=account, amount=amount,
-                         key=f"xjl:out:{operation.idempotency_key}", operation=operation)
+    args = _out_args(operation)
+    order = xjl_out_post(**args)
+    account, amount = args["account"], args["amount"]
     return {"message": f"普通转出已受理：{format_cny(amount)}将于{order.pay_on:%Y-%m-%d}到账"
                        "（转出当日无收益）",
             "lines": [["交易流水号", order.number], ["到账账户", account_label(account)],
