@@ -8,5 +8,5 @@ urlpatterns = [
     path("cancel/", views.cancel_list, name="cancel_list"),
     path("cancel/<str:number>/", views.cancel, name="cancel"),
     path("history/", views.history, name="history"),
-    path("orders/<str:number>/", views.order_detail, name="order"),
+    path("history/<str:number>/", views.order_detail, name="order"),
 ]

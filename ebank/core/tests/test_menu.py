@@ -233,3 +233,17 @@ def test_a_page_two_groups_link_opens_the_first_group_only():
     opened = [group.label for group in menu_build(page) if group.open]
     assert opened == ["信用卡业务"]
     assert menu_html(page).count('aria-current="page"') == 1
+
+
+def test_wealths_inner_pages_light_the_menu_item_they_belong_to():
+    lit = {}
+    for name, kwargs in (("wealth:xjl_out", {"pk": 1}), ("wealth:xjl_income", {}),
+                         ("wealth:xjl_in", {"pk": 1}), ("wealth:redeem", {"pk": 1}),
+                         ("wealth:buy", {"pk": 1}), ("wealth:order", {"number": "LC1"}),
+                         ("wealth:cancel", {"number": "LC1"}), ("wealth:risk_result", {"pk": 1})):
+        lit[name] = [item.label for group in menu_build(reverse(name, kwargs=kwargs))
+                     for item in group.children if item.active]
+    assert lit == {"wealth:xjl_out": ["我的薪加利"], "wealth:xjl_income": ["我的薪加利"],
+                   "wealth:xjl_in": ["购买薪加利"], "wealth:redeem": ["我的理财产品"],
+                   "wealth:buy": ["理财产品认购"], "wealth:order": ["交易明细查询"],
+                   "wealth:cancel": ["理财交易撤单"], "wealth:risk_result": ["风险测评"]}
