@@ -10,12 +10,14 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import (
     Customer,
+    MediumKind,
     MediumStatus,
     Receipt,
     SubAccount,
     SubAccountKind,
     SubAccountStatus,
 )
+from ebank.core.errors import BusinessError
 from ebank.core.money import format_cny
 
 
@@ -33,6 +35,27 @@ def payer_account_get(*, customer: Customer, sub_account_id: int) -> SubAccount:
         )
     except SubAccount.DoesNotExist as exc:
         raise Http404("账户不存在") from exc
+
+
+ACCOUNT_UNKNOWN = "账户不存在，请重新选择"
+
+
+def payer_account_usable(*, customer: Customer, sub_account_id, role: str = "转出账户",
+                         debit_cards_only: bool = False) -> SubAccount:
+    """``payer_account_get`` for a service: the account by id (as typed or posted), usable now,
+    or a BusinessError (code ``account``) in the field's own words (``role``: 转出账户,
+    到账账户, 还款账户 …) — unknown, not a 借记卡 when ``debit_cards_only``, lost, frozen or
+    closed (``payer_refusal``)."""
+    try:
+        account = payer_account_get(customer=customer, sub_account_id=int(sub_account_id))
+    except (Http404, TypeError, ValueError):
+        raise BusinessError(ACCOUNT_UNKNOWN, code="account") from None
+    if debit_cards_only and account.medium.kind != MediumKind.DEBIT_CARD:
+        raise BusinessError(f"{role}须为本人借记卡", code="account")
+    words = payer_refusal(account)
+    if words:
+        raise BusinessError(words.replace("转出账户", role), code="account")
+    return account
 
 
 def payer_accounts(*, customer: Customer) -> list[SubAccount]:

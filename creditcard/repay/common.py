@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.http import Http404
 
 from accounts.models import MediumKind, Receipt, ReceiptDirection, SubAccount, SubAccountStatus
-from accounts.payers import payer_account_get, payer_accounts, payer_refusal
+from accounts.payers import payer_account_usable, payer_accounts, payer_refusal
 from accounts.receipts.services import ReceiptChannel, receipt_issue
 from ebank.core.errors import BusinessError
 
@@ -15,7 +15,6 @@ from ..models import Card
 from ..selectors import card_get
 
 CARD_UNKNOWN = "没有这张信用卡"
-ACCOUNT_UNKNOWN = "账户不存在，请重新选择"
 
 
 def card_of(customer, card_id) -> Card:
@@ -38,18 +37,10 @@ def own_accounts(customer, *, debit_cards_only: bool = False) -> list[SubAccount
 
 def own_account(customer, sub_account_id, *, role: str, debit_cards_only: bool = False
                 ) -> SubAccount:
-    """One of :func:`own_accounts` by id, usable now; refused with ``role``'s words
-    (转出账户 / 转入账户 / 还款账户)."""
-    try:
-        account = payer_account_get(customer=customer, sub_account_id=int(sub_account_id))
-    except (Http404, TypeError, ValueError):
-        raise BusinessError(ACCOUNT_UNKNOWN, code="account") from None
-    if debit_cards_only and account.medium.kind != MediumKind.DEBIT_CARD:
-        raise BusinessError(f"{role}须为本人借记卡", code="account")
-    words = payer_refusal(account)
-    if words:
-        raise BusinessError(words.replace("转出账户", role), code="account")
-    return account
+    """One of :func:`own_accounts` by id, usable now (``accounts.payers.payer_account_usable``,
+    refused with ``role``'s words: 转出账户 / 转入账户 / 还款账户)."""
+    return payer_account_usable(customer=customer, sub_account_id=sub_account_id, role=role,
+                                debit_cards_only=debit_cards_only)
 
 
 def account_usable(account: SubAccount) -> bool:

@@ -7,13 +7,12 @@ from decimal import Decimal
 from django.http import Http404
 
 from accounts.models import ReceiptDirection, SubAccount
-from accounts.payers import payer_account_get, payer_refusal
+from accounts.payers import payer_account_usable
 from accounts.receipts.services import ReceiptChannel, receipt_issue
 from ebank.core.errors import BusinessError
 
 from ..models import Product, ProductKind
 
-ACCOUNT_UNKNOWN = "账户不存在，请重新选择"
 PRODUCT_UNKNOWN = "没有这个薪加利产品"
 
 
@@ -38,15 +37,8 @@ def xjl_product_of(pk) -> Product:
 
 
 def own_account(customer, sub_account_id, *, role: str) -> SubAccount:
-    """One of the customer's linked 活期主账户s, usable now; refused in ``role``'s words."""
-    try:
-        account = payer_account_get(customer=customer, sub_account_id=int(sub_account_id))
-    except (Http404, TypeError, ValueError):
-        raise BusinessError(ACCOUNT_UNKNOWN, code="account") from None
-    words = payer_refusal(account)
-    if words:
-        raise BusinessError(words.replace("转出账户", role), code="account")
-    return account
+    """One of the customer's linked 活期主账户s, usable now (``accounts.payers``)."""
+    return payer_account_usable(customer=customer, sub_account_id=sub_account_id, role=role)
 
 
 def xjl_receipt(*, entry_id: int, amount: Decimal, account: SubAccount, product: Product,
