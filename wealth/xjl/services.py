@@ -77,11 +77,6 @@ class OutMode:
     OPERATION = {INSTANT: KIND_OUT_INSTANT, NORMAL: KIND_OUT}
 
 
-def _available_money(account) -> Decimal:
-    ledger = account.ledger_account
-    return ledger.balance - ledger.held
-
-
 # --- 转入 ---------------------------------------------------------------------------------------
 
 
@@ -99,7 +94,7 @@ def xjl_in_start(*, user: User, product_id, sub_account_id, amount) -> PendingOp
     except BusinessError as exc:
         raise BusinessError(exc.message.replace("购买金额", "转入金额"), code="amount") from None
     suitability_check(customer, product)
-    available = _available_money(account)
+    available = account.ledger_account.available
     if available < value:
         raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(available)}）", code="account")
     return operation_start(
