@@ -20,8 +20,16 @@ from ebank.ledger.business_types import business_type_label
 from security.staff.scoping import BranchScopedAdminMixin
 
 from ..models import Income, Nav, Order, Product, ShareAccount, SharePosting
+from ..templatetags.wealth_format import shares as format_shares
 from .rules import nav_rules_check, nav_used, product_change_check, product_rules_check
-from .services import nav_delete, nav_save, product_add, product_change, raise_fail
+from .services import (
+    NAV_USED,
+    nav_delete,
+    nav_save,
+    product_add,
+    product_change,
+    raise_fail,
+)
 
 # --- 理财产品 ------------------------------------------------------------------------------------
 
@@ -133,7 +141,7 @@ class NavForm(forms.ModelForm):
         if self.instance.pk is None and Nav.objects.filter(product=product, date=day).exists():
             raise ValidationError("该产品该日的净值已发布，请修改原记录")
         if self.instance.pk is not None and nav_used(product, day):
-            raise ValidationError("该净值已用于确认交易或收益，不能修改或删除")
+            raise ValidationError(NAV_USED)
         errors = nav_rules_check(product=product, day=day, nav=cleaned.get("nav"),
                                  income_per_10k=cleaned.get("income_per_10k"),
                                  seven_day_yield=cleaned.get("seven_day_yield"))
@@ -225,15 +233,15 @@ class OrderAdmin(StaffReadOnlyAdmin):
 
     @admin.display(description="申请金额/份额")
     def asked(self, obj):
-        return f"¥{obj.amount:,.2f}" if obj.amount is not None else f"{obj.shares:,.4f}份"
+        return format_cny(obj.amount) if obj.amount is not None else f"{format_shares(obj.shares)}份"
 
     @admin.display(description="确认金额/份额")
     def confirmed(self, obj):
         parts = []
         if obj.confirmed_amount is not None:
-            parts.append(f"¥{obj.confirmed_amount:,.2f}")
+            parts.append(format_cny(obj.confirmed_amount))
         if obj.confirmed_shares is not None:
-            parts.append(f"{obj.confirmed_shares:,.4f}份")
+            parts.append(f"{format_shares(obj.confirmed_shares)}份")
         return " / ".join(parts) or "-"
 
 
