@@ -72,6 +72,19 @@ def amount_check(product: Product, amount: Decimal) -> None:
                            f"{product.step_amount:,.2f}元的整数倍")
 
 
+def redeem_shares_check(product: Product, available: Decimal, shares: Decimal) -> None:
+    """Whether ``shares`` may be redeemed out of ``available``: within it, at least the 最低赎回份额
+    unless it takes everything, leaving nothing or at least the 最低持有份额."""
+    if shares > available:
+        raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")
+    left = available - shares
+    if shares < product.min_redeem_shares and left != 0:
+        raise OrderRefused(f"赎回份额不能低于最低赎回份额{product.min_redeem_shares:,.4f}份")
+    if 0 < left < product.min_hold_shares:
+        raise OrderRefused(f"赎回后剩余份额不能低于最低持有份额"
+                           f"{product.min_hold_shares:,.4f}份，请全部赎回")
+
+
 def cancel_until_for(product: Product, kind: str, trade_date, at: datetime) -> datetime:
     """When 撤单 closes: a 认购's 募集期 last day 15:00, else its trade date's 15:00; a private
     product's 冷静期 (from ``at``) when that ends later."""
@@ -114,15 +127,7 @@ def order_place(*, customer, payer: SubAccount, product: Product, kind: str,
             # Locked before the checks: a second 赎回 at once waits and sees what this froze.
             account = ShareAccount.objects.select_for_update().get(
                 pk=share_account_for(product=product, customer=customer).pk)
-            available = account.shares - account.frozen
-            if shares > available:
-                raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")
-            left = available - shares
-            if shares < product.min_redeem_shares and left != 0:
-                raise OrderRefused(f"赎回份额不能低于最低赎回份额{product.min_redeem_shares:,.4f}份")
-            if 0 < left < product.min_hold_shares:
-                raise OrderRefused(f"赎回后剩余份额不能低于最低持有份额"
-                                   f"{product.min_hold_shares:,.4f}份，请全部赎回")
+            redeem_shares_check(product, account.shares - account.frozen, shares)
             share_freeze(account=account, shares=shares)
             order.shares = shares
         order.save()

@@ -18,7 +18,13 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from ..models import Order, OrderKind, Product, ProductKind
-from ..placing import OrderRefused, amount_check, order_place, sale_window_check
+from ..placing import (
+    OrderRefused,
+    amount_check,
+    order_place,
+    redeem_shares_check,
+    sale_window_check,
+)
 from ..products import nav_latest
 from ..suitability import suitability_check
 from ..trading import confirm_date_for, trade_date_for
@@ -99,15 +105,7 @@ def redeem_check(*, account, shares: Decimal, payee: SubAccount, at=None) -> Non
     if refusal:
         raise OrderRefused(refusal.replace("转出账户", "到账账户"))
     sale_window_check(account.product, OrderKind.REDEEM, at)
-    product, available = account.product, account.available
-    if shares > available:
-        raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")
-    left = available - shares
-    if shares < product.min_redeem_shares and left != 0:
-        raise OrderRefused(f"赎回份额不能低于最低赎回份额{product.min_redeem_shares:,.4f}份")
-    if 0 < left < product.min_hold_shares:
-        raise OrderRefused(f"赎回后剩余份额不能低于最低持有份额{product.min_hold_shares:,.4f}份，"
-                           f"请全部赎回")
+    redeem_shares_check(account.product, account.available, shares)
 
 
 @transaction.atomic(durable=True)
