@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import MediumStatus, SubAccount, SubAccountKind
+from accounts.models import SubAccount, SubAccountKind
 from accounts.payers import payer_refusal
 from ebank.core.clock import SHANGHAI
 from ebank.core.errors import BusinessError
@@ -103,8 +103,9 @@ def order_place(*, customer, payer: SubAccount, product: Product, kind: str,
     if not SubAccount.objects.filter(pk=payer.pk, medium__link__customer=customer,
                                      kind=SubAccountKind.CURRENT_MAIN).exists():
         raise OrderRefused("资金账户不是您的关联账户")
-    if payer.medium.status != MediumStatus.NORMAL:
-        raise OrderRefused(payer_refusal(payer))
+    refusal = payer_refusal(payer)
+    if refusal:
+        raise OrderRefused(refusal)
     sale_window_check(product, kind, at)
     trade_date = product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
     number = order_number_new(at)

@@ -159,17 +159,12 @@ def order_execute(*, operation: PendingOperation) -> Order:
              .filter(pk=sub_id, medium__link__customer=customer).first())
     if payer is None:
         raise OrderRefused("资金账户不是您的关联账户")
-    refusal = payer_refusal(payer)
-    if refusal:
-        raise OrderRefused(refusal)
+    # order_place checks the account (payer_refusal) and hold_place the available balance.
     if kind == OrderKind.REDEEM:
         return order_place(customer=customer, payer=payer, product=product, kind=kind,
                            shares=Decimal(payload["shares"]), operation=operation)
-    amount = Decimal(payload["amount"])
-    if available_of(payer) < amount:
-        raise InsufficientFunds()
     return order_place(customer=customer, payer=payer, product=product, kind=kind,
-                       amount=amount, operation=operation)
+                       amount=Decimal(payload["amount"]), operation=operation)
 
 
 def result_note(order: Order) -> str:
