@@ -85,6 +85,12 @@ def redeem_shares_check(product: Product, available: Decimal, shares: Decimal) -
                            f"{product.min_hold_shares:,.4f}份，请全部赎回")
 
 
+def order_trade_date(product: Product, kind: str, at: datetime):
+    """The trade date of an order placed at ``at``: a 认购's 募集期 last day, else per the 15:00
+    cut-off."""
+    return product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
+
+
 def cancel_until_for(product: Product, kind: str, trade_date, at: datetime) -> datetime:
     """When 撤单 closes: a 认购's 募集期 last day 15:00, else its trade date's 15:00; a private
     product's 冷静期 (from ``at``) when that ends later."""
@@ -107,7 +113,7 @@ def order_place(*, customer, payer: SubAccount, product: Product, kind: str,
     if refusal:
         raise OrderRefused(refusal)
     sale_window_check(product, kind, at)
-    trade_date = product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
+    trade_date = order_trade_date(product, kind, at)
     number = order_number_new(at)
     with transaction.atomic(savepoint=False):
         order = Order(number=number, customer=customer, medium=payer.medium, product=product,

@@ -22,6 +22,7 @@ from ..placing import (
     OrderRefused,
     amount_check,
     order_place,
+    order_trade_date,
     redeem_shares_check,
     sale_window_check,
 )
@@ -47,10 +48,6 @@ CUTOFF_RULE = ("交易日15:00前提交的申购、赎回按当日净值计算�
 def available_of(payer: SubAccount) -> Decimal:
     account = LedgerAccount.objects.get(pk=payer.ledger_account_id)
     return account.balance - account.held
-
-
-def _expected_trade_date(product: Product, kind: str, at):
-    return product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
 
 
 def expected_confirm_date(product: Product, kind: str, trade_date):
@@ -81,7 +78,7 @@ def buy_start(*, user, payer: SubAccount, product: Product, kind: str,
     at = timezone.now()
     buy_check(customer=user.customer, payer=payer, product=product, kind=kind, amount=amount,
               at=at)
-    trade_date = _expected_trade_date(product, kind, at)
+    trade_date = order_trade_date(product, kind, at)
     rate = (product.subscribe_fee_rate if kind == OrderKind.SUBSCRIBE
             else product.purchase_fee_rate)
     # 交易类型 is the operation's title (理财产品申购…), shown once by the confirmation page.
