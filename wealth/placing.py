@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import MediumStatus, SubAccount, SubAccountKind
+from accounts.models import SubAccount, SubAccountKind
 from accounts.payers import payer_refusal
 from ebank.core.clock import SHANGHAI
 from ebank.core.errors import BusinessError
@@ -72,6 +72,25 @@ def amount_check(product: Product, amount: Decimal) -> None:
                            f"{product.step_amount:,.2f}元的整数倍")
 
 
+def redeem_shares_check(product: Product, available: Decimal, shares: Decimal) -> None:
+    """Whether ``shares`` may be redeemed out of ``available``: within it, at least the 最低赎回份额
+    unless it takes everything, leaving nothing or at least the 最低持有份额."""
+    if shares > available:
+        raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")
+    left = available - shares
+    if shares < product.min_redeem_shares and left != 0:
+        raise OrderRefused(f"赎回份额不能低于最低赎回份额{product.min_redeem_shares:,.4f}份")
+    if 0 < left < product.min_hold_shares:
+        raise OrderRefused(f"赎回后剩余份额不能低于最低持有份额"
+                           f"{product.min_hold_shares:,.4f}份，请全部赎回")
+
+
+def order_trade_date(product: Product, kind: str, at: datetime):
+    """The trade date of an order placed at ``at``: a 认购's 募集期 last day, else per the 15:00
+    cut-off."""
+    return product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
+
+
 def cancel_until_for(product: Product, kind: str, trade_date, at: datetime) -> datetime:
     """When 撤单 closes: a 认购's 募集期 last day 15:00, else its trade date's 15:00; a private
     product's 冷静期 (from ``at``) when that ends later."""
@@ -90,10 +109,11 @@ def order_place(*, customer, payer: SubAccount, product: Product, kind: str,
     if not SubAccount.objects.filter(pk=payer.pk, medium__link__customer=customer,
                                      kind=SubAccountKind.CURRENT_MAIN).exists():
         raise OrderRefused("资金账户不是您的关联账户")
-    if payer.medium.status != MediumStatus.NORMAL:
-        raise OrderRefused(payer_refusal(payer))
+    refusal = payer_refusal(payer)
+    if refusal:
+        raise OrderRefused(refusal)
     sale_window_check(product, kind, at)
-    trade_date = product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
+    trade_date = order_trade_date(product, kind, at)
     number = order_number_new(at)
     with transaction.atomic(savepoint=False):
         order = Order(number=number, customer=customer, medium=payer.medium, product=product,
@@ -114,15 +134,7 @@ def order_place(*, customer, payer: SubAccount, product: Product, kind: str,
             # Locked before the checks: a second 赎回 at once waits and sees what this froze.
             account = ShareAccount.objects.select_for_update().get(
                 pk=share_account_for(product=product, customer=customer).pk)
-            available = account.shares - account.frozen
-            if shares > available:
-                raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")
-            left = available - shares
-            if shares < product.min_redeem_shares and left != 0:
-                raise OrderRefused(f"赎回份额不能低于最低赎回份额{product.min_redeem_shares:,.4f}份")
-            if 0 < left < product.min_hold_shares:
-                raise OrderRefused(f"赎回后剩余份额不能低于最低持有份额"
-                                   f"{product.min_hold_shares:,.4f}份，请全部赎回")
+            redeem_shares_check(product, account.shares - account.frozen, shares)
             share_freeze(account=account, shares=shares)
             order.shares = shares
         order.save()

@@ -30,6 +30,7 @@ from ..models import (
     ShareAccount,
     SharePosting,
 )
+from ..settle.selectors import SETTLED_KINDS
 from ..settle.services import confirm_key
 from .maturity import holders_unpaid
 
@@ -90,9 +91,6 @@ def _frozen_problems(product: Product) -> list[str]:
             problems.append(f"{product.code} 份额账户 {account.pk}：冻结份额 {account.frozen} ≠ "
                             f"待确认赎回份额 {expected}")
     return problems
-
-
-SETTLED_KINDS = (OrderKind.SUBSCRIBE, OrderKind.PURCHASE, OrderKind.REDEEM)
 
 
 def _settled_problems(product: Product) -> list[str]:

@@ -4,6 +4,7 @@ The manual asks only for the 数字证书密码 ("系统提示输入数字证书
 no 交易密码 and no SMS — as 积分礼品兑换 and 分期提前终止, whose manual pages say the same. The
 result page reads the stored order: 已受理，待确认 (the money frozen, not taken), never 购买成功."""
 
+from ebank.core.money import format_cny
 from security.confirm.registry import (
     OperationOutcome,
     OutcomeTone,
@@ -52,7 +53,7 @@ def _outcome(*, operation: PendingOperation) -> OperationOutcome | None:
         if order.confirmed_shares is not None:
             lines.append(("确认份额", f"{order.confirmed_shares:,.4f}份"))
         if order.confirmed_amount is not None:
-            lines.append(("确认金额", f"¥{order.confirmed_amount:,.2f}"))
+            lines.append(("确认金额", format_cny(order.confirmed_amount)))
     return OperationOutcome(
         headline=headline, tone=tone, status_label=order.get_status_display(), lines=lines,
         note=result_note(order) if order.status == OrderStatus.PENDING else "")

@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q
 from django.http import Http404
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ebank.core.clock import SHANGHAI
 
+from ..book import money_round
 from ..models import (
     BUY_KINDS,
     Nav,
@@ -21,17 +22,12 @@ from ..models import (
     ProductKind,
     ShareAccount,
 )
+from ..settle.figures import redeem_figures
 from ..trading import cutoff_at
-
-CENT = Decimal("0.01")
 
 # 产品类型 of the query form.
 TYPE_RAISING = "raising"   # 认购期产品
 TYPE_OPEN = "open"         # 开放式产品
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def buy_kind(product: Product, at: datetime) -> str | None:
@@ -146,7 +142,7 @@ class Holding:
         """参考市值: shares × the latest 净值, to the fen half-up."""
         if self.nav is None:
             return None
-        return money(self.shares * self.nav.nav)
+        return money_round(self.shares * self.nav.nav)
 
     @property
     def profit(self) -> Decimal | None:
@@ -181,7 +177,7 @@ def cost_basis(orders) -> Decimal:
             shares -= taken
             if shares <= 0:
                 cost, shares = Decimal("0"), Decimal("0")
-    return money(cost)
+    return money_round(cost)
 
 
 def _in_confirmation_order(orders) -> list:
@@ -240,9 +236,8 @@ def last_buy_medium_id(customer, product: Product) -> int | None:
 
 
 def redeem_estimate(product: Product, shares: Decimal, nav: Nav | None):
-    """(gross, fee, net) at ``nav``, each to the fen half-up; None without a 净值."""
+    """(gross, fee, net) at ``nav`` as the confirmation will figure them; None without a 净值."""
     if nav is None or shares is None:
         return None
-    gross = money(shares * nav.nav)
-    fee = money(gross * product.redeem_fee_rate / 100)
-    return gross, fee, gross - fee
+    figures = redeem_figures(shares=shares, fee_rate=product.redeem_fee_rate, nav=nav.nav)
+    return figures.amount, figures.fee, figures.net

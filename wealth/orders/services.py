@@ -18,7 +18,14 @@ from security.confirm.services import operation_start
 from security.models import PendingOperation
 
 from ..models import Order, OrderKind, Product, ProductKind
-from ..placing import OrderRefused, amount_check, order_place, sale_window_check
+from ..placing import (
+    OrderRefused,
+    amount_check,
+    order_place,
+    order_trade_date,
+    redeem_shares_check,
+    sale_window_check,
+)
 from ..products import nav_latest
 from ..suitability import suitability_check
 from ..trading import confirm_date_for, trade_date_for
@@ -41,10 +48,6 @@ CUTOFF_RULE = ("交易日15:00前提交的申购、赎回按当日净值计算�
 def available_of(payer: SubAccount) -> Decimal:
     account = LedgerAccount.objects.get(pk=payer.ledger_account_id)
     return account.balance - account.held
-
-
-def _expected_trade_date(product: Product, kind: str, at):
-    return product.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(at)
 
 
 def expected_confirm_date(product: Product, kind: str, trade_date):
@@ -75,7 +78,7 @@ def buy_start(*, user, payer: SubAccount, product: Product, kind: str,
     at = timezone.now()
     buy_check(customer=user.customer, payer=payer, product=product, kind=kind, amount=amount,
               at=at)
-    trade_date = _expected_trade_date(product, kind, at)
+    trade_date = order_trade_date(product, kind, at)
     rate = (product.subscribe_fee_rate if kind == OrderKind.SUBSCRIBE
             else product.purchase_fee_rate)
     # 交易类型 is the operation's title (理财产品申购…), shown once by the confirmation page.
@@ -99,15 +102,7 @@ def redeem_check(*, account, shares: Decimal, payee: SubAccount, at=None) -> Non
     if refusal:
         raise OrderRefused(refusal.replace("转出账户", "到账账户"))
     sale_window_check(account.product, OrderKind.REDEEM, at)
-    product, available = account.product, account.available
-    if shares > available:
-        raise OrderRefused(f"赎回份额超过可用份额{available:,.4f}份")
-    left = available - shares
-    if shares < product.min_redeem_shares and left != 0:
-        raise OrderRefused(f"赎回份额不能低于最低赎回份额{product.min_redeem_shares:,.4f}份")
-    if 0 < left < product.min_hold_shares:
-        raise OrderRefused(f"赎回后剩余份额不能低于最低持有份额{product.min_hold_shares:,.4f}份，"
-                           f"请全部赎回")
+    redeem_shares_check(account.product, account.available, shares)
 
 
 @transaction.atomic(durable=True)
@@ -161,17 +156,12 @@ def order_execute(*, operation: PendingOperation) -> Order:
              .filter(pk=sub_id, medium__link__customer=customer).first())
     if payer is None:
         raise OrderRefused("资金账户不是您的关联账户")
-    refusal = payer_refusal(payer)
-    if refusal:
-        raise OrderRefused(refusal)
+    # order_place checks the account (payer_refusal) and hold_place the available balance.
     if kind == OrderKind.REDEEM:
         return order_place(customer=customer, payer=payer, product=product, kind=kind,
                            shares=Decimal(payload["shares"]), operation=operation)
-    amount = Decimal(payload["amount"])
-    if available_of(payer) < amount:
-        raise InsufficientFunds()
     return order_place(customer=customer, payer=payer, product=product, kind=kind,
-                       amount=amount, operation=operation)
+                       amount=Decimal(payload["amount"]), operation=operation)
 
 
 def result_note(order: Order) -> str:

@@ -14,7 +14,8 @@ from security.confirm.registry import TOOL_REQUIRED_MESSAGE
 from security.confirm.selectors import operation_typed
 from security.tools.services import tools_live
 
-from ..models import OrderKind
+from ..models import OrderKind, level_rank
+from ..placing import order_trade_date
 from ..products import nav_latest
 from ..suitability import SuitabilityRefused, risk_assessment_current
 from ..trading import confirm_date_for, trade_date_for
@@ -67,7 +68,7 @@ def _risk_context(customer, item):
     assessment = risk_assessment_current(customer)
     return {"assessment": assessment, "risk_url": url_or_none("wealth:risk"),
             "risk_ok": assessment is not None
-            and int(assessment.level[1:]) >= int(item.risk_level[1:])}
+            and level_rank(assessment.level) >= level_rank(item.risk_level)}
 
 
 @customer_required
@@ -101,7 +102,7 @@ def buy(request, pk):
             form.add_error("amount" if "金额" in exc.message else None, exc.message)
         else:
             return redirect_to_confirm(operation)
-    trade_date = (item.raise_end if kind == OrderKind.SUBSCRIBE else trade_date_for(now))
+    trade_date = order_trade_date(item, kind, now)
     return render(request, "wealth/orders/buy.html", {
         "product": item, "kind": kind, "kind_label": OrderKind(kind).label if kind else "",
         "form": form, "has_tool": has_tool, "tool_message": TOOL_REQUIRED_MESSAGE,

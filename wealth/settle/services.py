@@ -23,7 +23,7 @@ Keys: the ledger entry and the share entry of an order are both ``wealth:confirm
 so even an order confirmed twice by some future bug posts once.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -89,6 +89,7 @@ class _Night:
     fee_book_id: int
     navs: dict
     audits: list
+    payees: dict = field(default_factory=dict)
 
 
 def orders_confirm(*, business_date: date, now: datetime | None = None) -> int:
@@ -151,9 +152,13 @@ def _nav(order: Order, night: _Night) -> Decimal | None:
     return night.navs[key]
 
 
-def _payee(order: Order) -> SubAccount | None:
-    return (SubAccount.objects.select_related("medium__customer", "medium__branch")
+def _payee(order: Order, night: _Night) -> SubAccount | None:
+    """A 赎回's 活期主账户, read once a night per card (the lock pass and the posting share it)."""
+    if order.medium_id not in night.payees:
+        night.payees[order.medium_id] = (
+            SubAccount.objects.select_related("medium__customer", "medium__branch")
             .filter(medium_id=order.medium_id, kind=SubAccountKind.CURRENT_MAIN).first())
+    return night.payees[order.medium_id]
 
 
 def _ledger_lock(orders: list[Order], night: _Night) -> None:
@@ -164,7 +169,7 @@ def _ledger_lock(orders: list[Order], night: _Night) -> None:
     for order in orders:
         ids.add(order.product.ledger_account_id)
         if order.kind == OrderKind.REDEEM:
-            payee = _payee(order)
+            payee = _payee(order, night)
             if payee is not None:
                 ids.add(payee.ledger_account_id)
         elif order.hold_id in holds:
@@ -235,7 +240,7 @@ def _redeem(order: Order, night: _Night) -> bool:
             .filter(product=product, customer=order.customer).first())
     if mine is None or mine.frozen < order.shares or mine.shares < order.shares:
         return _fail(order, SHARES_GONE, night)
-    payee = _payee(order)
+    payee = _payee(order, night)
     if payee is None:
         share_unfreeze(account=mine, shares=order.shares)
         return _fail(order, NO_CURRENT, night)
