@@ -33,17 +33,6 @@ def next_trading_day(day: date, calendar: WorkCalendar | None = None) -> date:
     raise ValueError(f"no trading day within a year after {day:%Y-%m-%d}: check the holidays")
 
 
-def previous_trading_day(day: date, calendar: WorkCalendar | None = None) -> date:
-    """The last trading day strictly before ``day``."""
-    calendar = calendar or WorkCalendar.load()
-    candidate = day
-    for _ in range(_MAX_DAYS):
-        candidate -= timedelta(days=1)
-        if is_trading_day(candidate, calendar):
-            return candidate
-    raise ValueError(f"no trading day within a year before {day:%Y-%m-%d}: check the holidays")
-
-
 def trade_date_for(at: datetime | None = None, calendar: WorkCalendar | None = None) -> date:
     """The trading day an order placed at ``at`` (default: now) trades on."""
     calendar = calendar or WorkCalendar.load()

@@ -132,10 +132,3 @@ def holders_unpaid(business_date: date) -> list[tuple[Product, ShareAccount]]:
                    ShareAccount.objects.filter(product=product, customer__isnull=False,
                                                shares__gt=0).order_by("pk")]
     return unpaid
-
-
-def products_waiting(business_date: date) -> list[Product]:
-    """Matured products still waiting for their 到期日's 净值 (the admin and verify_wealth)."""
-    return [product for product in products_due(business_date)
-            if not product.navs.filter(date=product.end_date).exists()]
-
