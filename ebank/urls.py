@@ -18,6 +18,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("creditcard/", include("creditcard.urls")),
     path("wealth/", include("wealth.urls")),
+    path("loans/", include("loans.urls")),
     path("otherbank-sim/", include("ebank.otherbanks.urls")),
     path("merchant-sim/", include("ebank.merchants.urls")),
     path("", include("security.urls")),

@@ -1,20 +1,43 @@
 from django.apps import AppConfig
 
-from ebank.core.menu import menu_group, menu_leaf
+from ebank.core.menu import MenuSpec, menu_group, menu_leaf
+from ebank.ledger.business_types import business_types
+
+# The manual's 贷款业务 menu (个人贷款) in its order.
+LOAN_MENU = (
+    ("个人贷款申请", "loans:apply"),
+    ("个人贷款发放", "loans:draw"),
+    ("个人贷款还款", "loans:repay"),
+    ("个人贷款查询", "loans:list"),
+)
 
 
 class LoansConfig(AppConfig):
+    """贷款业务 (LN-*): docs/loans.md."""
+
     name = "loans"
     label = "loans"
     verbose_name = "贷款业务"
 
     def ready(self):
-        # Bank books (ebank.ledger.bank_books): opened by bank_books_open() with the ledger's.
+        # The registries that import models (the app registry is ready only now).
+        from ebank.core.audit import audit_actions
         from ebank.ledger.bank_books import bank_book
         from ebank.ledger.models import Side
 
-        from .models import LoanBook
-        bank_book(LoanBook.PRINCIPAL, "贷款本金", Side.DEBIT)
+        # Ledger business types (ebank.ledger.business_types).
+        from .models import LoanBook, LoanBusinessType
+        business_types(LoanBusinessType)
 
-        # Menu item (ebank.core.menu): plain text until the page ``loans:index`` exists.
-        menu_group(80, menu_leaf("贷款业务", "loans:index"))
+        # Bank books (ebank.ledger.bank_books): opened by bank_books_open() with the ledger's.
+        bank_book(LoanBook.PRINCIPAL, "贷款本金", Side.DEBIT)
+        bank_book(LoanBook.INTEREST_INCOME, "贷款利息收入", Side.CREDIT)
+        bank_book(LoanBook.PENALTY_INCOME, "贷款罚息收入", Side.CREDIT)
+
+        # Menu group (ebank.core.menu): 贷款业务 after 定期存款/智能存款.
+        menu_group(80, MenuSpec("贷款业务", children=tuple(
+            menu_leaf(label, url_name) for label, url_name in LOAN_MENU)))
+
+        # Audit action labels (ebank.core.audit).
+        from .book import AUDIT_LABELS
+        audit_actions(AUDIT_LABELS)

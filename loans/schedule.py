@@ -69,6 +69,19 @@ def due_date(draw_date: date, repayment_day: int, number: int) -> date:
     return date(year, month, min(repayment_day, calendar.monthrange(year, month)[1]))
 
 
+def first_period_by_days(draw_date: date, repayment_day: int) -> bool:
+    """Whether the first period is counted by days: the draw date is not the repayment day
+    (drawn on the last day of a month the repayment day does not reach is a whole month)."""
+    return draw_date.day != repayment_day and not (
+        draw_date.day == calendar.monthrange(draw_date.year, draw_date.month)[1]
+        and repayment_day > draw_date.day)
+
+
+def interest_by_days(principal: Decimal, annual_percent: Decimal, days: int) -> Decimal:
+    """principal × annual / 360 × days, to the fen half-up (a period by days, prepayment)."""
+    return fen(Decimal(principal) * Decimal(annual_percent) / Decimal(100) / Decimal(360) * days)
+
+
 def equal_instalment(principal: Decimal, annual_percent: Decimal, months: int) -> Decimal:
     """A = P·r·(1+r)^n / ((1+r)^n − 1) to the fen (P / n at a zero rate)."""
     r = monthly_rate(annual_percent)
@@ -96,12 +109,9 @@ def schedule(*, principal: Decimal, annual_percent: Decimal, months: int, method
     _check(principal, annual_percent, months)
     r = monthly_rate(annual_percent)
     first_due = due_date(draw_date, repayment_day, 1)
-    by_days = draw_date.day != repayment_day and not (
-        # drawn on the last day of a month the repayment day does not reach: a whole month
-        draw_date.day == calendar.monthrange(draw_date.year, draw_date.month)[1]
-        and repayment_day > draw_date.day)
+    by_days = first_period_by_days(draw_date, repayment_day)
     days = (first_due - draw_date).days
-    first_interest = (fen(principal * annual_percent / Decimal(100) / Decimal(360) * days)
+    first_interest = (interest_by_days(principal, annual_percent, days)
                       if by_days else fen(principal * r))
     rows: list[Instalment] = []
     owed = principal

@@ -26,6 +26,8 @@ def test_every_book_of_today_is_registered_with_its_name_and_side():
         BankBook.FEE_INCOME: ("手续费收入", Side.CREDIT),
         BankBook.INTEREST_EXPENSE: ("利息支出", Side.DEBIT),
         LoanBook.PRINCIPAL: ("贷款本金", Side.DEBIT),
+        LoanBook.INTEREST_INCOME: ("贷款利息收入", Side.CREDIT),
+        LoanBook.PENALTY_INCOME: ("贷款罚息收入", Side.CREDIT),
         CardBook.ACQUIRER: ("银联清算往来（信用卡）", Side.CREDIT),
         CardBook.INTEREST_INCOME: ("信用卡利息收入", Side.CREDIT),
         CardBook.FEE_INCOME: ("信用卡手续费收入", Side.CREDIT),

@@ -61,6 +61,8 @@ def test_the_ledger_and_the_apps_register_every_type_of_today():
         "wealth_subscribe": "理财认购", "wealth_purchase": "理财申购", "wealth_redeem": "理财赎回",
         "wealth_maturity": "理财到期兑付", "xjl_in": "薪加利转入",
         "xjl_out_instant": "薪加利实时转出", "xjl_out": "薪加利普通转出", "xjl_income": "薪加利收益",
+            "loan_draw": "个人贷款发放", "loan_repay": "个人贷款还款", "loan_prepay": "个人贷款提前还款",
+            "loan_deduct": "贷款到期扣款",
     }
     assert PaymentBusinessType.BILL_PAYMENT == "bill_payment"
     assert Entry._meta.get_field("business_type").choices  # the registry, read when used
