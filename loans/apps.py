@@ -41,3 +41,27 @@ class LoansConfig(AppConfig):
         # Audit action labels (ebank.core.audit).
         from .book import AUDIT_LABELS
         audit_actions(AUDIT_LABELS)
+
+        # --- the nightly deduction and accrual, verify_loans, the 借据 admin (h-d) ---
+        from security.staff.admin_sections import admin_section_place
+        from security.staff.roles import Role, role_grant
+        from security.tools.sms import sms_purposes
+
+        # The 借据 admins; the nightly steps (ebank.duework.nightly): 贷款到期扣款 (430),
+        # 贷款罚息复利计提 (440).
+        from . import admin as loans_admin  # noqa: F401
+        from . import nightly  # noqa: F401
+        from .deduct import AUDIT_LABELS as DEDUCT_AUDIT_LABELS
+        from .deduct import SMS_PURPOSES as DEDUCT_SMS_PURPOSES
+        # Audit action labels (ebank.core.audit) and SMS purposes (security.tools.sms).
+        audit_actions(DEDUCT_AUDIT_LABELS)
+        sms_purposes(DEDUCT_SMS_PURPOSES)
+        # The staff index (security.staff.admin_sections): the 借据 beside the customers'
+        # accounts; repayments, deductions and accruals with the transactions.
+        admin_section_place("loans", "loan", section="accounts", order=70)
+        admin_section_place("loans", "repayment", section="transactions", order=90)
+        admin_section_place("loans", "deduction", section="transactions", order=91)
+        admin_section_place("loans", "accrual", section="transactions", order=92)
+        # Staff permissions (security.staff.roles): tellers read them.
+        role_grant(Role.TELLER, tuple(("loans", model, ("view",)) for model in (
+            "loan", "instalment", "repayment", "deduction", "accrual")))
