@@ -2,10 +2,11 @@
 
 For the business date D (after that night's deduction), every open period of the current
 schedule due on or before D that still owes principal or interest gets one
-:class:`~loans.models.Accrual` for D: 罚息 = fen(overdue principal × rate / 100 / 360) and
-复利 = fen(overdue interest × rate / 100 / 360), where rate = the contract rate × the setting's
-罚息利率倍数 in force on D. Both are added to the period's 罚息/复利 (what a payment takes
-first). 算头不算尾: the due date counts (that night's deduction did not pay it), the day of payment
+:class:`~loans.models.Accrual` for D: 罚息 = overdue principal × rate / 100 / 360 and
+复利 = overdue interest × rate / 100 / 360, where rate = the contract rate × the setting's
+罚息利率倍数 in force on D. Both are added, unrounded (to ten places), to the period's 累计罚息/累计
+复利; the fen is taken once, on the period's total, when it is paid (DOMAIN-RULES: "never rounded
+per day and summed"; ``Instalment.penalty_due``). A payment takes them first. 算头不算尾: the due date counts (that night's deduction did not pay it), the day of payment
 does not (it was paid during the day, before the night). The 借据 is marked 逾期.
 
 Each 借据 under its lock (the lock every payment takes first); one Accrual per period and date
@@ -13,7 +14,7 @@ Each 借据 under its lock (the lock every payment takes first); one Accrual per
 """
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,13 +22,13 @@ from django.db.models import F, Q
 from .book import instalments_due, loan_lock, status_refresh
 from .models import Accrual, Instalment, LoanStatus
 from .rules import loan_setting_on
-from .schedule import fen
 
 # A period still owing principal or interest: 罚息/复利 accrue on those.
 OWING = Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))
 DAYS = Decimal(360)
 HUNDRED = Decimal(100)
 RATE_PLACES = Decimal("0.0001")
+TEN_PLACES = Decimal("1E-10")
 
 
 def overdue_rate(annual_rate: Decimal, on: date) -> Decimal:
@@ -37,7 +38,9 @@ def overdue_rate(annual_rate: Decimal, on: date) -> Decimal:
 
 
 def daily(base: Decimal, rate: Decimal) -> Decimal:
-    return fen(base * rate / HUNDRED / DAYS)
+    """One day's unrounded 罚息/复利 on ``base`` (to ten places: exact for any rate the table
+    holds to within a hundred-millionth of a fen)."""
+    return (base * rate / HUNDRED / DAYS).quantize(TEN_PLACES, rounding=ROUND_HALF_UP)
 
 
 def loans_overdue(on: date) -> list[int]:

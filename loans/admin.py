@@ -52,8 +52,8 @@ class InstalmentInline(admin.TabularInline):
     balance_after_cny = money_column("balance_after", "期末剩余本金")
     principal_paid_cny = money_column("principal_paid", "已还本金")
     interest_paid_cny = money_column("interest_paid", "已还利息")
-    penalty_cny = money_column("penalty", "罚息")
-    compound_cny = money_column("compound", "复利")
+    penalty_cny = money_column("penalty_total", "罚息")
+    compound_cny = money_column("compound_total", "复利")
     penalty_paid_cny = money_column("penalty_paid", "已还罚息")
     compound_paid_cny = money_column("compound_paid", "已还复利")
 
@@ -144,19 +144,24 @@ class AccrualAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin)
 
     branch_path = "instalment__loan__customer__branch"
     list_display = ("loan_number", "period", "business_date", "principal_base_cny",
-                    "interest_base_cny", "annual_rate", "penalty_cny", "compound_cny")
+                    "interest_base_cny", "annual_rate", "penalty_exact", "compound_exact")
     list_select_related = ("instalment__loan__customer",)
     search_fields = ("=instalment__loan__number", "=instalment__loan__customer__cif_no",
                      "instalment__loan__customer__name")
     date_hierarchy = "business_date"
     fields = ("instalment", "business_date", "principal_base_cny", "interest_base_cny",
-              "annual_rate", "penalty_cny", "compound_cny")
+              "annual_rate", "penalty_exact", "compound_exact")
     readonly_fields = fields
 
     principal_base_cny = money_column("principal_base", "逾期本金")
     interest_base_cny = money_column("interest_base", "逾期利息")
-    penalty_cny = money_column("penalty", "罚息", ordering="penalty")
-    compound_cny = money_column("compound", "复利", ordering="compound")
+    @admin.display(description="当日罚息（未舍入）", ordering="penalty")
+    def penalty_exact(self, obj):
+        return f"{obj.penalty:.6f}"
+
+    @admin.display(description="当日复利（未舍入）", ordering="compound")
+    def compound_exact(self, obj):
+        return f"{obj.compound:.6f}"
 
     @admin.display(description="借据号", ordering="instalment__loan__number")
     def loan_number(self, obj):

@@ -17,10 +17,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .schedule import Method, PrepayMode
+from .schedule import Method, PrepayMode, fen
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 RATE = {"max_digits": 7, "decimal_places": 4}   # a percentage per year, such as 3.6000 (%)
+# 罚息/复利 as accrued day by day, unrounded (DOMAIN-RULES: rounded to the fen once, when posted).
+ACCRUED = {"max_digits": 24, "decimal_places": 10}
+# What rounding to the fen can add to an accrued amount (half-up): the most a payment may take.
+HALF_FEN = Decimal("0.005")
 ZERO = Decimal("0.00")
 
 
@@ -291,9 +295,10 @@ class Instalment(models.Model):
     balance_after = models.DecimalField("期末剩余本金", **MONEY)
     principal_paid = models.DecimalField("已还本金", **MONEY, default=ZERO)
     interest_paid = models.DecimalField("已还利息", **MONEY, default=ZERO)
-    # 罚息 (on overdue principal) and 复利 (on overdue interest), accrued nightly.
-    penalty = models.DecimalField("罚息", **MONEY, default=ZERO)
-    compound = models.DecimalField("复利", **MONEY, default=ZERO)
+    # 罚息 (on overdue principal) and 复利 (on overdue interest), accrued nightly, unrounded;
+    # what is due is the accrued amount rounded to the fen less what was paid.
+    penalty = models.DecimalField("累计罚息", **ACCRUED, default=ZERO)
+    compound = models.DecimalField("累计复利", **ACCRUED, default=ZERO)
     penalty_paid = models.DecimalField("已还罚息", **MONEY, default=ZERO)
     compound_paid = models.DecimalField("已还复利", **MONEY, default=ZERO)
     active = models.BooleanField("有效", default=True)
@@ -310,8 +315,8 @@ class Instalment(models.Model):
                 condition=Q(principal__gte=0) & Q(interest__gte=0)
                 & Q(principal_paid__gte=0) & Q(principal_paid__lte=models.F("principal"))
                 & Q(interest_paid__gte=0) & Q(interest_paid__lte=models.F("interest"))
-                & Q(penalty_paid__gte=0) & Q(penalty_paid__lte=models.F("penalty"))
-                & Q(compound_paid__gte=0) & Q(compound_paid__lte=models.F("compound")),
+                & Q(penalty_paid__gte=0) & Q(penalty_paid__lte=models.F("penalty") + HALF_FEN)
+                & Q(compound_paid__gte=0) & Q(compound_paid__lte=models.F("compound") + HALF_FEN),
                 name="loans_instalment_paid_within"),
         ]
         indexes = [models.Index(fields=["due_date"], condition=Q(active=True, settled_on=None),
@@ -333,12 +338,21 @@ class Instalment(models.Model):
         return self.interest - self.interest_paid
 
     @property
+    def penalty_total(self) -> Decimal:
+        """罚息 accrued so far, rounded to the fen once (half-up)."""
+        return fen(self.penalty)
+
+    @property
+    def compound_total(self) -> Decimal:
+        return fen(self.compound)
+
+    @property
     def penalty_due(self) -> Decimal:
-        return self.penalty - self.penalty_paid
+        return self.penalty_total - self.penalty_paid
 
     @property
     def compound_due(self) -> Decimal:
-        return self.compound - self.compound_paid
+        return self.compound_total - self.compound_paid
 
     @property
     def owed(self) -> Decimal:
@@ -430,8 +444,9 @@ class Accrual(models.Model):
     principal_base = models.DecimalField("逾期本金", **MONEY)
     interest_base = models.DecimalField("逾期利息", **MONEY)
     annual_rate = models.DecimalField("罚息年利率（%）", **RATE)
-    penalty = models.DecimalField("罚息", **MONEY)
-    compound = models.DecimalField("复利", **MONEY)
+    # Unrounded: the fen is taken once, on the period's total (Instalment.penalty_total).
+    penalty = models.DecimalField("罚息", **ACCRUED)
+    compound = models.DecimalField("复利", **ACCRUED)
 
     class Meta:
         verbose_name = "罚息复利计提"

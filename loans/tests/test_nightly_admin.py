@@ -40,5 +40,5 @@ def test_a_teller_reads_the_loans_pages_and_changes_nothing(world, client):
     assert 'name="principal_owed"' not in detail
     assert "到期自动扣款" in repayments and "¥500.00" in repayments
     assert "部分扣款" in deductions and "¥8,496.73" in deductions and "还款账户余额不足" in deductions
-    assert "¥1.20" in accruals
+    assert "1.199510" in accruals      # 7,996.73 × 5.4 % / 360, unrounded
     assert added.status_code == 403

@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import include, path, reverse
 
-from ebank import urls as site_urls
 from ebank.core import menu
 from ebank.core.menu import MenuSpec, menu_build, menu_group, menu_html, menu_leaf, menu_specs
 
@@ -151,12 +150,7 @@ def test_the_built_menu_has_the_manuals_labels_in_its_order():
                      for label, _, children in MANUAL_TREE]
 
 
-# The site's URLs without 贷款业务's pages: the items of an app not built are plain text.
-urlpatterns = [pattern for pattern in site_urls.urlpatterns
-               if getattr(pattern, "namespace", None) != "loans"]
-
-
-@pytest.mark.urls(__name__)
+@pytest.mark.urls("ebank.core.tests.urls_without_loans")
 def test_items_without_a_page_are_plain_text_and_the_others_links():
     items = {item.label: item for item in menu_build("/")}
     assert [child.url for child in items["贷款业务"].children] == [None] * 4
