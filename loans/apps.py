@@ -41,3 +41,6 @@ class LoansConfig(AppConfig):
         # Audit action labels (ebank.core.audit).
         from .book import AUDIT_LABELS
         audit_actions(AUDIT_LABELS)
+
+        # X-CONFIRM operation kinds (security.confirm.registry): 个人贷款发放.
+        from .draw import operations as draw_operations  # noqa: F401
