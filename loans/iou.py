@@ -91,7 +91,7 @@ class IouDocument:
 
     def fingerprint(self) -> str:
         """What the customer agreed to, compared again at execution."""
-        return "|".join([str(self.amount), str(self.annual_rate), self.method_label,
+        return "|".join([f"{self.amount:.2f}", f"{self.annual_rate:.4f}", self.method_label,
                          str(self.months), str(self.repayment_day), f"{self.draw_date}",
                          *(f"{r.number}:{r.due_date}:{r.principal}:{r.interest}" for r in self.rows)])
 

@@ -82,7 +82,7 @@ def draw_start(*, user, application: LoanApplication, amount: Decimal,
     iou = draw_preview(application=application, amount=amount)
     payload = {"application": application.pk, "amount": f"{amount:.2f}",
                "account": application.repayment_account_id,
-               "draw_date": f"{iou.draw_date:%Y-%m-%d}", "annual_rate": str(iou.annual_rate),
+               "draw_date": f"{iou.draw_date:%Y-%m-%d}", "annual_rate": f"{iou.annual_rate:.4f}",
                "months": iou.months, "method": application.method,
                "repayment_day": iou.repayment_day, "iou": _digest(iou)}
     summary = [*iou.elements(with_amount=False), ("还款期数", f"共{len(iou.rows)}期")]
@@ -113,7 +113,7 @@ def draw_execute(*, operation: PendingOperation) -> dict:
                                    role="还款账户")
     iou = iou_preview(application=application, amount=amount, on=today)
     if (_digest(iou) != p["iou"] or f"{today:%Y-%m-%d}" != p["draw_date"]
-            or str(application.annual_rate) != p["annual_rate"]):
+            or f"{application.annual_rate:.4f}" != p["annual_rate"]):
         raise BusinessError(TERMS_CHANGED)
     loan = loan_disburse(application=application, amount=amount, on=today, actor=operation.user,
                          idempotency_key=operation.idempotency_key, account=account)
