@@ -65,5 +65,7 @@ class LoansConfig(AppConfig):
         # Staff permissions (security.staff.roles): tellers read them.
         role_grant(Role.TELLER, tuple(("loans", model, ("view",)) for model in (
             "loan", "instalment", "repayment", "deduction", "accrual")))
-        # X-CONFIRM operation kinds (security.confirm.registry): 个人贷款还款 (loans.repay).
+        # X-CONFIRM operation kinds (security.confirm.registry): 个人贷款发放 (loans.draw),
+        # 个人贷款还款 (loans.repay).
+        from .draw import operations as draw_operations  # noqa: F401
         from .repay import repayment  # noqa: F401

@@ -3,7 +3,8 @@
 from django.urls import include, path
 
 app_name = "loans"
-urlpatterns: list = []
-
-# 个人贷款还款 (LN-REPAY).
-urlpatterns += [path("", include("loans.repay.urls"))]
+urlpatterns = [
+    path("", include("loans.draw.urls")),     # 个人贷款发放 (LN-DRAW)
+    path("", include("loans.repay.urls")),    # 个人贷款还款 (LN-REPAY)
+    path("", include("loans.query.urls")),    # 个人贷款查询 (LN-QUERY)
+]

@@ -161,13 +161,13 @@ def test_a_new_apps_urls_are_walked_and_an_object_url_without_a_factory_is_refus
     """A site with a new app (its own namespace), a URL outside any namespace and the excluded
     admin and captcha: the new URLs are walked, and the ones naming objects are refused until
     they have factories."""
-    loans = ([path("", _page, name="index"),
+    leasing = ([path("", _page, name="index"),
               path("<int:pk>/", _page, name="detail"),
               re_path(r"^legacy/(\d+)/$", _page, name="legacy"),
-              path("unnamed/", _page)], "loans")
+              path("unnamed/", _page)], "leasing")
     site = [path("admin/", admin.site.urls),
             path("captcha/", include("captcha.urls")),
-            path("loans/", include(loans)),
+            path("leasing/", include(leasing)),
             path("accounts/", include("accounts.urls")),
             path("branch/<slug:code>/", _page, name="branch_detail"),
             path("about", _page, name="about")]
@@ -175,15 +175,15 @@ def test_a_new_apps_urls_are_walked_and_an_object_url_without_a_factory_is_refus
     urls = list(customer_urls(site))
     names = {name for name, _route, _params in urls}
 
-    assert {"loans:index", "loans:detail", "about", "accounts:detail"} <= names
+    assert {"leasing:index", "leasing:detail", "about", "accounts:detail"} <= names
     assert not any(name and name.startswith(("admin:", "captcha")) for name in names)
     assert coverage_gaps(urls, OBJECT_URLS) == [
-        "loans:detail (loans/<int:pk>/): give it a factory in its app's tests/access_matrix.py",
-        "loans:legacy (loans/^legacy/(\\d+)/$): give it a factory in its app's tests/access_matrix.py",
-        "unnamed URL 'loans/unnamed/': give it a name",
+        "leasing:detail (leasing/<int:pk>/): give it a factory in its app's tests/access_matrix.py",
+        "leasing:legacy (leasing/^legacy/(\\d+)/$): give it a factory in its app's tests/access_matrix.py",
+        "unnamed URL 'leasing/unnamed/': give it a name",
         "branch_detail (branch/<slug:code>/): give it a factory in its app's tests/access_matrix.py",
     ]
-    factories = {**OBJECT_URLS, "loans:detail": _page, "loans:legacy": _page,
+    factories = {**OBJECT_URLS, "leasing:detail": _page, "leasing:legacy": _page,
                  "branch_detail": _page}
     assert coverage_gaps([url for url in urls if url[0]], factories) == []
 

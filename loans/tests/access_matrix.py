@@ -4,15 +4,33 @@ object for ``owner`` (a User) and returns the URL's kwargs; another customer get
 from datetime import date
 
 
+def _approved(owner):
+    """An approved application of the owner's, repaid from their first 活期主账户."""
+    from accounts.models import SubAccountKind
+    from loans.tests.support import application_approved, shelf_seed
+
+    account = (owner.customer.media.order_by("id").first()
+               .sub_accounts.get(kind=SubAccountKind.CURRENT_MAIN))
+    return application_approved(user=owner, account=account, product=shelf_seed(),
+                                amount="20000.00", on=date(2026, 1, 5))
+
+
+def _application(owner):
+    """个人贷款发放: an approval of the owner's."""
+    return {"pk": _approved(owner).pk}
+
+
 def _loan(owner):
-    """个人贷款还款: a 借据 of the owner's drawn on 2026-01-21 (100,000 over 12 months)."""
-    from accounts.models import SubAccount, SubAccountKind
-    from loans.tests.support import application_approved, loan_drawn, shelf_seed
+    """借据详情, its 还款计划 PDF and Excel, 个人贷款还款: a 借据 of the owner's."""
+    from loans.tests.support import loan_drawn
 
-    account = SubAccount.objects.filter(medium__link__customer=owner.customer,
-                                        kind=SubAccountKind.CURRENT_MAIN).order_by("id").first()
-    application = application_approved(user=owner, account=account, product=shelf_seed())
-    return {"pk": loan_drawn(application=application, on=date(2026, 1, 21)).pk}
+    return {"pk": loan_drawn(application=_approved(owner), on=date(2026, 1, 21)).pk}
 
 
-OBJECT_URLS = {"loans:repay_form": _loan}
+OBJECT_URLS = {
+    "loans:draw_form": _application,
+    "loans:detail": _loan,
+    "loans:schedule_pdf": _loan,
+    "loans:schedule_xlsx": _loan,
+    "loans:repay_form": _loan,
+}

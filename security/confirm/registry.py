@@ -134,7 +134,8 @@ class OperationOutcome:
 
     ``headline``: one sentence for the outcome (转账成功 / 已受理，预计…到账 / 预约成功，将于…汇出 /
     处理中 / 转账失败：原因); ``status_label``: the one 交易状态 row; ``lines``: every other row,
-    each label once (the page adds 交易时间 and 安全认证方式 from the operation).
+    each label once (the page adds 交易时间 and 安全认证方式 from the operation); ``links``:
+    (label, url) buttons beside 查看电子回单 (a drawn 借据's 还款计划).
     """
 
     headline: str
@@ -143,6 +144,7 @@ class OperationOutcome:
     lines: list[tuple[str, str]]
     note: str = ""
     receipt_url: str = ""
+    links: tuple[tuple[str, str], ...] = ()
 
 
 ResultReader = Callable[..., "OperationOutcome | None"]

@@ -163,8 +163,9 @@ def confirm_result(request, public_id: str):
         "result_lines": [(label, value) for label, value in result.get("lines", [])
                          if label not in shown],
         "receipt_url": outcome.receipt_url if outcome else result.get("receipt_url", ""),
-        # The executor's onward links ([label, url] pairs), e.g. 个人贷款还款's 借据 detail.
-        "result_links": result.get("links", []),
+        # Onward links ([label, url] pairs) beside 查看电子回单: the result reader's, else the
+        # executor's (个人贷款发放's 还款计划, 个人贷款还款's 借据详情).
+        "result_links": outcome.links if outcome else result.get("links", []),
     })
 
 

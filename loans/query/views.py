@@ -1,0 +1,71 @@
+"""个人贷款查询 (LN-QUERY): every 借据 of the customer, one 借据 in full (its 电子借据, schedule,
+repayments, nightly deductions and the periods a prepayment retired), its schedule as PDF and
+Excel."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from ebank.core.clock import business_day
+from ebank.core.web import customer_required, url_or_none
+
+from ..iou import draw_receipt_url
+from ..models import LoanStatus
+from . import exports, selectors
+
+
+def repay_url(loan) -> str | None:
+    """个人贷款还款 of ``loan`` when that page exists (and the 借据 still owes)."""
+    if loan.status == LoanStatus.SETTLED:
+        return None
+    try:
+        return reverse("loans:repay_form", args=[loan.pk])
+    except NoReverseMatch:
+        return None
+
+
+@customer_required
+@require_GET
+def loan_list(request):
+    customer = request.user.customer
+    loans = list(selectors.loans_of(customer))
+    applications_url = url_or_none("loans:applications")
+    return render(request, "loans/query/list.html", {
+        "rows": [(loan, repay_url(loan)) for loan in loans],
+        "applications_url": applications_url,
+        "applications_count": (selectors.applications_count(customer)
+                               if applications_url else None)})
+
+
+@customer_required
+@require_GET
+def detail(request, pk: int):
+    loan = selectors.loan_get_for_customer(customer=request.user.customer, pk=pk)
+    return render(request, "loans/query/detail.html", {
+        "document": selectors.loan_document(loan, business_day()),
+        "repay_url": repay_url(loan), "draw_receipt_url": draw_receipt_url(loan)})
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@customer_required
+@require_GET
+def schedule_pdf(request, pk: int):
+    loan = selectors.loan_get_for_customer(customer=request.user.customer, pk=pk)
+    document = selectors.loan_document(loan, business_day(), history=False)
+    return _download(exports.schedule_pdf(document), "application/pdf",
+                     exports.schedule_filename(document, "pdf"))
+
+
+@customer_required
+@require_GET
+def schedule_xlsx(request, pk: int):
+    loan = selectors.loan_get_for_customer(customer=request.user.customer, pk=pk)
+    document = selectors.loan_document(loan, business_day(), history=False)
+    return _download(exports.schedule_xlsx(document), exports.XLSX_TYPE,
+                     exports.schedule_filename(document, "xlsx"))
