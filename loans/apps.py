@@ -41,3 +41,35 @@ class LoansConfig(AppConfig):
         # Audit action labels (ebank.core.audit).
         from .book import AUDIT_LABELS
         audit_actions(AUDIT_LABELS)
+
+        # 个人贷款申请 and its review (loans/apply, loans/review): the X-CONFIRM kind
+        # loans.apply (security.confirm.registry); the 复核 kind loans.approve
+        # (security.staff.approvals.registry), the admins and the 柜面业务 panel's 贷款申请待审批
+        # (security.staff.admin_index); the nightly step 贷款批复过期 (ebank.duework.nightly, 450).
+        from security.staff.roles import Role, role_grant
+        from security.tools.sms import sms_purposes
+
+        from .apply import operations as apply_operations  # noqa: F401
+        from .apply.services import AUDIT_LABELS as APPLY_AUDIT_LABELS
+        from .review import admin as review_admin  # noqa: F401
+        from .review import nightly as review_nightly  # noqa: F401
+        from .review.services import AUDIT_LABELS as REVIEW_AUDIT_LABELS
+        from .review.services import SMS_PURPOSES as REVIEW_SMS_PURPOSES
+        # Audit action labels (ebank.core.audit).
+        audit_actions({**APPLY_AUDIT_LABELS, **REVIEW_AUDIT_LABELS})
+        # SMS purposes (security.tools.sms): 审批结果通知.
+        sms_purposes(REVIEW_SMS_PURPOSES)
+        # Staff permissions (security.staff.roles): tellers read the applications and review
+        # them (change = 审批), read the shelf; head office keeps the shelf, LPR and settings.
+        role_grant(Role.TELLER, (("loans", "loanapplication", ("view", "change")),
+                                 ("loans", "loanproduct", ("view",)),
+                                 ("loans", "lprrate", ("view",)),
+                                 ("loans", "loansetting", ("view",))))
+        role_grant(Role.HEAD_OFFICE, (("loans", "loanproduct", ("add", "change")),
+                                      ("loans", "lprrate", ("add", "change")),
+                                      ("loans", "loansetting", ("add", "change"))))
+        # Demo data (ebank.core.demo): the LPR table and the shelf.
+        from ebank.core.demo import demo_part
+
+        from .demo import demo_seed
+        demo_part(80, demo_seed)
