@@ -137,10 +137,13 @@ class LoanApplicationAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.Mod
 
     def get_queryset(self, request):
         # 待审批 first, then 待复核, then the decided ones; a queue oldest first.
-        return super().get_queryset(request).annotate(queue_rank=Case(
+        # (Built here rather than on super()'s: ModelAdmin orders by get_ordering() before
+        # the annotation would exist.)
+        queryset = LoanApplication.objects.annotate(queue_rank=Case(
             When(waiting_q(), then=Value(0)),
             When(status=ApplicationStatus.CHECKING, then=Value(1)),
-            default=Value(2), output_field=IntegerField()))
+            default=Value(2), output_field=IntegerField())).order_by(*self.get_ordering(request))
+        return scope_queryset(queryset, staff=request.user, branch_path=self.branch_path)
 
     def get_ordering(self, request):
         return ("queue_rank", "applied_at")

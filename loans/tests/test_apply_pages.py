@@ -54,7 +54,7 @@ def test_the_page_shows_the_shelf_and_the_form(client, world):
     client.force_login(world.zhang)
     page = client.get(reverse("loans:apply")).content.decode()
     for text in ("个人消费贷款", "PL01", "¥1,000.00", "¥500,000.00", "6、12、24、36个月",
-                 "装修、购车、教育、旅游、其他消费", "3.60%起", 'id="loans-apply-form"',
+                 "装修、购车、教育、旅游、其他消费", "3.60%起", 'id="loan-apply-form"',
                  "等额本息", "等额本金", reverse("loans:applications")):
         assert text in page, text
 
@@ -105,7 +105,7 @@ def test_a_lost_card_cannot_be_the_repayment_account(client, world):
 def test_without_a_tool_the_page_says_so_and_nothing_can_be_filed(client, world):
     client.force_login(world.li)
     page = client.get(reverse("loans:apply")).content.decode()
-    assert TOOL_REQUIRED_MESSAGE in page and 'id="loans-apply-form"' not in page
+    assert TOOL_REQUIRED_MESSAGE in page and 'id="loan-apply-form"' not in page
     response = _post(client, _form(world, payer=world.main(world.li_card)))
     assert response.status_code == 200 and TOOL_REQUIRED_MESSAGE in response.content.decode()
     assert not PendingOperation.objects.exists() and not LoanApplication.objects.exists()
