@@ -162,7 +162,7 @@ def timezone_today(days: int):
 # --- every admin string of ours in Chinese ------------------------------------------------------
 
 # Names of things, not untranslated words.
-LATIN_ALLOWED = {"USBKey", "PDF", "IP", "OTP", "TOTP", "CIF", "SMS", "CNAPS"}
+LATIN_ALLOWED = {"USBKey", "PDF", "IP", "OTP", "TOTP", "CIF", "SMS", "CNAPS", "LPR"}
 # django-otp's own TOTPDevice admin is unregistered: staff devices are 员工动态口令 (a proxy in
 # the security app, in Chinese), so every registered admin is ours.
 NOT_OURS: set[str] = set()
