@@ -3,7 +3,9 @@ the setting, the customer told by SMS.
 
 * 批准 (``application_approve``): 批准金额 at most the 申请金额 and within the product's limits,
   批准期限 one of the product's terms, 加点 (default the product's); 执行利率 = the LPR of that
-  term today (``rules.lpr_on``) + 加点. Up to ``loan_setting_on(today).dual_approval_above``
+  term today (``rules.lpr_on``) + 加点. A 复核 approves the price the teller set only while that
+  LPR is still the one in force on the 复核's day; after an LPR change it fails (执行失败) and the
+  application goes back to the teller, who prices it again. Up to ``loan_setting_on(today).dual_approval_above``
   the teller's 批准 is final: 已批准 with 发放截止日 = today + ``approval_valid_days``. Above it
   the teller files a 复核 (``approval_request(kind="loans.approve")``) and the application is
   待复核 until a 主管 or head office approves it (``approve_checked``, the kind's executor:
@@ -266,6 +268,12 @@ def approve_checked(*, request: ApprovalRequest, checker: User) -> dict:
     price = Pricing(months=months, lpr_term=data["lpr_term"], lpr=Decimal(data["lpr"]),
                     spread=Decimal(data["spread"]))
     today, now = business_day(), timezone.now()
+    quoted = lpr_on(months, today)
+    if quoted != price.lpr:
+        # The LPR changed since the teller priced it (a 复核 may run past midnight): the
+        # checker approves only the price shown, so the teller prices it again.
+        raise BusinessError(f"{LprTerm(price.lpr_term).label}已调整为{quoted:.2f}%，"
+                            f"请经办人按新利率重新审批")
     _approved(application, amount=amount, price=price, today=today)
     application.checked_by, application.checked_at = checker, now
     application.save(update_fields=APPROVED_FIELDS)
