@@ -46,6 +46,7 @@ from .services import (
 )
 
 WAITING = "waiting"
+MAX_VALID_DAYS = 365   # 贷款参数's 批复有效期: at most a year
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -353,8 +354,13 @@ class LoanSettingForm(InForceFromForm):
             self.add_error("dual_approval_above", "双人审批起点金额须大于零")
         if data.get("penalty_multiplier") is not None and data["penalty_multiplier"] < 1:
             self.add_error("penalty_multiplier", "罚息利率倍数不能小于1")
-        if data.get("approval_valid_days") == 0:
+        days = data.get("approval_valid_days")
+        if days == 0:
             self.add_error("approval_valid_days", "批复有效期须至少1天")
+        elif days is not None and days > MAX_VALID_DAYS:
+            # 发放截止日 = the approval day + this: a typo of many digits would overflow the
+            # date and make every 批准 fail.
+            self.add_error("approval_valid_days", f"批复有效期最长{MAX_VALID_DAYS}天")
         return data
 
 

@@ -119,3 +119,14 @@ def test_a_check_after_the_lpr_changed_is_not_approved_at_the_old_price(world, t
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
     assert (application.lpr, application.annual_rate) == (Decimal("2.90"), Decimal("3.50"))
+
+
+def test_an_approval_valid_for_ages_is_refused_in_the_admin(world, teller):
+    hq = _client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
+    with time_machine.travel(shanghai(DAY, 10), tick=False):
+        response = hq.post(reverse("admin:loans_loansetting_add"), {
+            "effective_from": "2026-06-02", "dual_approval_above": "200000",
+            "penalty_multiplier": "1.5", "approval_valid_days": "100000000"})
+    assert response.status_code == 200
+    assert "批复有效期最长365天" in response.content.decode()
+    assert not LoanSetting.objects.exists()
