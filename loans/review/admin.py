@@ -35,7 +35,9 @@ from security.staff.scoping import (
 
 from ..models import ApplicationStatus, LoanApplication, LoanProduct, LoanSetting, LprRate
 from .services import (
+    MAX_SPREAD,
     REVIEW_PERMISSION,
+    SPREAD_RANGE,
     application_approve,
     application_reject,
     checking_lapsed,
@@ -258,6 +260,13 @@ def loan_applications_entry(request):
 
 
 class LoanProductForm(forms.ModelForm):
+    """A product's terms, limits and spread may change at any time: what an application was
+    approved with is copied onto it (批准期限, 执行利率; the 借据 copies them again) and the draw
+    never reads the product's terms, so an approval keeps a term the product no longer offers.
+    A 待审批 application whose term was withdrawn gets one the product still offers (the 审批
+    page lists only those); a 复核 in flight fails its re-check and goes back to the teller.
+    The default 加点 is at most what a teller may approve (``MAX_SPREAD``)."""
+
     class Meta:
         model = LoanProduct
         fields = ["code", "name", "min_amount", "max_amount", "terms", "spread", "purposes",
@@ -283,8 +292,8 @@ class LoanProductForm(forms.ModelForm):
         elif low is not None and high is not None and high < low:
             self.add_error("max_amount", "最高金额不能低于最低金额")
         spread = data.get("spread")
-        if spread is not None and spread < 0:
-            self.add_error("spread", "加点不能为负数")
+        if spread is not None and not 0 <= spread <= MAX_SPREAD:
+            self.add_error("spread", SPREAD_RANGE)
         return data
 
 

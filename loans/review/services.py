@@ -63,7 +63,10 @@ AUDIT_LABELS = {
 SMS_PURPOSE = "loan_review"
 SMS_PURPOSES = {SMS_PURPOSE: "个人贷款审批结果通知"}
 
+# 加点 from 0 (no 减点: a product's spread is never negative) to 10 percentage points: above
+# that is a typo (60 for 0.60), refused rather than priced at 63 %.
 MAX_SPREAD = Decimal("10")
+SPREAD_RANGE = f"加点须在0至{MAX_SPREAD}个百分点之间"
 AUDIT_CHANNEL = "admin"
 
 
@@ -161,7 +164,7 @@ def approve_check(*, application: LoanApplication, product: LoanProduct, amount:
         terms = "、".join(str(m) for m in product.term_list)
         raise BusinessError(f"批准期限须为产品可选期限（{terms}个月）之一", code="months")
     if spread < 0 or spread > MAX_SPREAD:
-        raise BusinessError(f"加点须在0至{MAX_SPREAD}个百分点之间", code="spread")
+        raise BusinessError(SPREAD_RANGE, code="spread")
 
 
 def _locked_for(staff: User, application_id: int) -> LoanApplication:

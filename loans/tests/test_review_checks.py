@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from loans.models import ApplicationStatus, LoanApplication, LoanSetting, LprRate
+from loans.models import ApplicationStatus, LoanApplication, LoanProduct, LoanSetting, LprRate
 from loans.review import services
 from security.models import ApprovalStatus, SmsMessage
 from security.staff.approvals.services import approval_approve
@@ -130,3 +130,14 @@ def test_an_approval_valid_for_ages_is_refused_in_the_admin(world, teller):
     assert response.status_code == 200
     assert "批复有效期最长365天" in response.content.decode()
     assert not LoanSetting.objects.exists()
+
+
+def test_a_product_spread_beyond_what_a_teller_may_approve_is_refused(world):
+    hq = _client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
+    with time_machine.travel(shanghai(DAY, 10), tick=False):
+        response = hq.post(reverse("admin:loans_loanproduct_add"), {
+            "code": "PX01", "name": "测试贷款", "min_amount": "1000", "max_amount": "5000",
+            "terms": "12", "spread": "12", "purposes": "装修"})
+    assert response.status_code == 200
+    assert "加点须在0至10个百分点之间" in response.content.decode()
+    assert not LoanProduct.objects.filter(code="PX01").exists()
