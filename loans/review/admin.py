@@ -103,7 +103,9 @@ class ApproveForm(forms.Form):
             value = Decimal(text)
         except InvalidOperation as exc:
             raise ValidationError("请输入正确的加点，如 0.60") from exc
-        if not value.is_finite() or value.as_tuple().exponent < -4:
+        if not value.is_finite():
+            raise ValidationError("请输入正确的加点，如 0.60")
+        if value.as_tuple().exponent < -4:
             raise ValidationError("加点最多四位小数")
         return value
 

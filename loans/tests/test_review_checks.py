@@ -141,3 +141,10 @@ def test_a_product_spread_beyond_what_a_teller_may_approve_is_refused(world):
     assert response.status_code == 200
     assert "加点须在0至10个百分点之间" in response.content.decode()
     assert not LoanProduct.objects.filter(code="PX01").exists()
+
+
+def test_a_spread_that_is_not_a_number_says_so(world, teller):
+    with time_machine.travel(shanghai(DAY, 10), tick=False):
+        application = _submitted(world)
+        body = _approve(_client(teller), application, "100000", spread="NaN").content.decode()
+    assert "请输入正确的加点" in body
