@@ -148,3 +148,12 @@ def test_a_spread_that_is_not_a_number_says_so(world, teller):
         application = _submitted(world)
         body = _approve(_client(teller), application, "100000", spread="NaN").content.decode()
     assert "请输入正确的加点" in body
+
+
+def test_the_approval_sms_names_the_last_day_to_draw_as_included(world, teller):
+    with time_machine.travel(shanghai(DAY, 10), tick=False):
+        application = _submitted(world)
+        _approve(_client(teller), application, "100000")
+    [text] = SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).values_list("text",
+                                                                                 flat=True)
+    assert "请于2026-08-30（含）前登录网上银行申请发放" in text
