@@ -315,7 +315,8 @@ def result_sms_text(application: LoanApplication) -> str:
         return (f"{head}已获批准，批准金额{format_cny(application.approved_amount)}，期限"
                 f"{application.approved_months}个月，执行年利率{application.annual_rate:.2f}%，"
                 f"请于{application.valid_until:%Y-%m-%d}（含）前登录网上银行申请发放。")
-    return f"{head}未获批准，原因：{application.reject_reason}。如有疑问请咨询我行网点。"
+    reason = application.reject_reason.rstrip("。.；;，, ")   # the text adds its own 。
+    return f"{head}未获批准，原因：{reason}。如有疑问请咨询我行网点。"
 
 
 def result_sms_send(application: LoanApplication) -> None:

@@ -157,3 +157,14 @@ def test_the_approval_sms_names_the_last_day_to_draw_as_included(world, teller):
     [text] = SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).values_list("text",
                                                                                  flat=True)
     assert "请于2026-08-30（含）前登录网上银行申请发放" in text
+
+
+def test_the_refusal_sms_does_not_double_the_full_stop(world, teller):
+    with time_machine.travel(shanghai(DAY, 10), tick=False):
+        application = _submitted(world)
+        _client(teller).post(reverse("admin:loans_loanapplication_review",
+                                     args=[application.pk]),
+                             {"action": "reject", "reason": "负债率过高。"})
+    [text] = SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).values_list("text",
+                                                                                 flat=True)
+    assert "原因：负债率过高。如有疑问" in text and "。。" not in text
