@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ebank.core.audit import audit_record
@@ -330,13 +330,15 @@ def result_sms_send(application: LoanApplication) -> None:
 
 
 def approvals_expire(business_date: date) -> int:
-    """已批准 applications whose 发放截止日 was ``business_date`` or before → 已过期 (drawn in
-    part or not at all, the approval can no longer be drawn); and 待复核 ones whose 复核 ended
-    without 批准 back to 待审批. Returns how many changed."""
+    """已批准 applications whose 发放截止日 was ``business_date`` or before and something left to
+    draw → 已过期 (drawn in part or not at all, what is left can no longer be drawn; one drawn
+    in full stays 已批准: nothing of it lapsed); and 待复核 ones whose 复核 ended without 批准
+    back to 待审批. Returns how many changed; a second run changes nothing."""
     from ebank.core.audit import audit_record_many
 
     stale = list(LoanApplication.objects.select_for_update(skip_locked=True)
-                 .filter(status=ApplicationStatus.APPROVED, valid_until__lte=business_date)
+                 .filter(status=ApplicationStatus.APPROVED, valid_until__lte=business_date,
+                         approved_amount__gt=F("drawn_amount"))
                  .values_list("pk", "number", "customer_id", "valid_until", "drawn_amount"))
     if stale:
         LoanApplication.objects.filter(pk__in=[row[0] for row in stale]).update(

@@ -16,7 +16,7 @@ from security.staff.approvals.services import approval_approve
 from security.staff.roles import Role
 from security.tests.test_counter_fixtures import make_staff, otp_login
 
-from .support import application_approved, shanghai
+from .support import application_approved, loan_drawn, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,20 @@ def test_the_refusal_sms_does_not_double_the_full_stop(world, teller):
     [text] = SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).values_list("text",
                                                                                  flat=True)
     assert "原因：负债率过高。如有疑问" in text and "。。" not in text
+
+
+def test_the_nightly_step_expires_what_is_left_not_what_was_all_drawn(world):
+    account = world.main(world.zhang_card)
+    whole = application_approved(user=world.zhang, account=account, product=world.product,
+                                 amount="20000.00", on=date(2026, 3, 3))   # until 2026-06-01
+    part = application_approved(user=world.zhang, account=account, product=world.product,
+                                amount="30000.00", on=date(2026, 3, 3))
+    loan_drawn(application=whole, on=date(2026, 3, 10))
+    loan_drawn(application=part, on=date(2026, 3, 10), amount="10000.00")
+    with time_machine.travel(shanghai(date(2026, 6, 2), 0, 10), tick=False):
+        assert services.approvals_expire(DAY) == 1
+        assert services.approvals_expire(DAY) == 0
+    whole.refresh_from_db()
+    part.refresh_from_db()
+    assert whole.status == ApplicationStatus.APPROVED and whole.available == 0
+    assert part.status == ApplicationStatus.EXPIRED and part.drawn_amount == Decimal("10000.00")
