@@ -66,9 +66,9 @@ def apply(request):
 
 
 def _shown_status(application) -> str:
-    """The customer's word for the state: a 复核 that ended without 批准 is 待审批 again."""
-    if checking_lapsed(application):
-        return ApplicationStatus.SUBMITTED.label
+    """The customer's word for the state: 审批中 until the bank decides (待审批, 待复核, and a 复核
+    that ended without 批准, which is 待审批 again: the bank's inner steps are not the
+    customer's)."""
     if application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.CHECKING):
         return "审批中"
     return application.get_status_display()

@@ -35,7 +35,9 @@ from security.staff.scoping import (
 
 from ..models import ApplicationStatus, LoanApplication, LoanProduct, LoanSetting, LprRate
 from .services import (
+    MAX_SPREAD,
     REVIEW_PERMISSION,
+    SPREAD_RANGE,
     application_approve,
     application_reject,
     checking_lapsed,
@@ -46,6 +48,7 @@ from .services import (
 )
 
 WAITING = "waiting"
+MAX_VALID_DAYS = 365   # 贷款参数's 批复有效期: at most a year
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -100,7 +103,9 @@ class ApproveForm(forms.Form):
             value = Decimal(text)
         except InvalidOperation as exc:
             raise ValidationError("请输入正确的加点，如 0.60") from exc
-        if not value.is_finite() or value.as_tuple().exponent < -4:
+        if not value.is_finite():
+            raise ValidationError("请输入正确的加点，如 0.60")
+        if value.as_tuple().exponent < -4:
             raise ValidationError("加点最多四位小数")
         return value
 
@@ -257,6 +262,13 @@ def loan_applications_entry(request):
 
 
 class LoanProductForm(forms.ModelForm):
+    """A product's terms, limits and spread may change at any time: what an application was
+    approved with is copied onto it (批准期限, 执行利率; the 借据 copies them again) and the draw
+    never reads the product's terms, so an approval keeps a term the product no longer offers.
+    A 待审批 application whose term was withdrawn gets one the product still offers (the 审批
+    page lists only those); a 复核 in flight fails its re-check and goes back to the teller.
+    The default 加点 is at most what a teller may approve (``MAX_SPREAD``)."""
+
     class Meta:
         model = LoanProduct
         fields = ["code", "name", "min_amount", "max_amount", "terms", "spread", "purposes",
@@ -282,8 +294,8 @@ class LoanProductForm(forms.ModelForm):
         elif low is not None and high is not None and high < low:
             self.add_error("max_amount", "最高金额不能低于最低金额")
         spread = data.get("spread")
-        if spread is not None and spread < 0:
-            self.add_error("spread", "加点不能为负数")
+        if spread is not None and not 0 <= spread <= MAX_SPREAD:
+            self.add_error("spread", SPREAD_RANGE)
         return data
 
 
@@ -353,8 +365,13 @@ class LoanSettingForm(InForceFromForm):
             self.add_error("dual_approval_above", "双人审批起点金额须大于零")
         if data.get("penalty_multiplier") is not None and data["penalty_multiplier"] < 1:
             self.add_error("penalty_multiplier", "罚息利率倍数不能小于1")
-        if data.get("approval_valid_days") == 0:
+        days = data.get("approval_valid_days")
+        if days == 0:
             self.add_error("approval_valid_days", "批复有效期须至少1天")
+        elif days is not None and days > MAX_VALID_DAYS:
+            # 发放截止日 = the approval day + this: a typo of many digits would overflow the
+            # date and make every 批准 fail.
+            self.add_error("approval_valid_days", f"批复有效期最长{MAX_VALID_DAYS}天")
         return data
 
 

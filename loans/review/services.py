@@ -3,7 +3,9 @@ the setting, the customer told by SMS.
 
 * 批准 (``application_approve``): 批准金额 at most the 申请金额 and within the product's limits,
   批准期限 one of the product's terms, 加点 (default the product's); 执行利率 = the LPR of that
-  term today (``rules.lpr_on``) + 加点. Up to ``loan_setting_on(today).dual_approval_above``
+  term today (``rules.lpr_on``) + 加点. A 复核 approves the price the teller set only while that
+  LPR is still the one in force on the 复核's day; after an LPR change it fails (执行失败) and the
+  application goes back to the teller, who prices it again. Up to ``loan_setting_on(today).dual_approval_above``
   the teller's 批准 is final: 已批准 with 发放截止日 = today + ``approval_valid_days``. Above it
   the teller files a 复核 (``approval_request(kind="loans.approve")``) and the application is
   待复核 until a 主管 or head office approves it (``approve_checked``, the kind's executor:
@@ -24,7 +26,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ebank.core.audit import audit_record
@@ -61,7 +63,10 @@ AUDIT_LABELS = {
 SMS_PURPOSE = "loan_review"
 SMS_PURPOSES = {SMS_PURPOSE: "个人贷款审批结果通知"}
 
+# 加点 from 0 (no 减点: a product's spread is never negative) to 10 percentage points: above
+# that is a typo (60 for 0.60), refused rather than priced at 63 %.
 MAX_SPREAD = Decimal("10")
+SPREAD_RANGE = f"加点须在0至{MAX_SPREAD}个百分点之间"
 AUDIT_CHANNEL = "admin"
 
 
@@ -159,7 +164,7 @@ def approve_check(*, application: LoanApplication, product: LoanProduct, amount:
         terms = "、".join(str(m) for m in product.term_list)
         raise BusinessError(f"批准期限须为产品可选期限（{terms}个月）之一", code="months")
     if spread < 0 or spread > MAX_SPREAD:
-        raise BusinessError(f"加点须在0至{MAX_SPREAD}个百分点之间", code="spread")
+        raise BusinessError(SPREAD_RANGE, code="spread")
 
 
 def _locked_for(staff: User, application_id: int) -> LoanApplication:
@@ -266,6 +271,12 @@ def approve_checked(*, request: ApprovalRequest, checker: User) -> dict:
     price = Pricing(months=months, lpr_term=data["lpr_term"], lpr=Decimal(data["lpr"]),
                     spread=Decimal(data["spread"]))
     today, now = business_day(), timezone.now()
+    quoted = lpr_on(months, today)
+    if quoted != price.lpr:
+        # The LPR changed since the teller priced it (a 复核 may run past midnight): the
+        # checker approves only the price shown, so the teller prices it again.
+        raise BusinessError(f"{LprTerm(price.lpr_term).label}已调整为{quoted:.2f}%，"
+                            f"请经办人按新利率重新审批")
     _approved(application, amount=amount, price=price, today=today)
     application.checked_by, application.checked_at = checker, now
     application.save(update_fields=APPROVED_FIELDS)
@@ -303,8 +314,9 @@ def result_sms_text(application: LoanApplication) -> str:
     if application.status == ApplicationStatus.APPROVED:
         return (f"{head}已获批准，批准金额{format_cny(application.approved_amount)}，期限"
                 f"{application.approved_months}个月，执行年利率{application.annual_rate:.2f}%，"
-                f"请于{application.valid_until:%Y-%m-%d}前登录网上银行申请发放。")
-    return f"{head}未获批准，原因：{application.reject_reason}。如有疑问请咨询我行网点。"
+                f"请于{application.valid_until:%Y-%m-%d}（含）前登录网上银行申请发放。")
+    reason = application.reject_reason.rstrip("。.；;，, ")   # the text adds its own 。
+    return f"{head}未获批准，原因：{reason}。如有疑问请咨询我行网点。"
 
 
 def result_sms_send(application: LoanApplication) -> None:
@@ -318,13 +330,15 @@ def result_sms_send(application: LoanApplication) -> None:
 
 
 def approvals_expire(business_date: date) -> int:
-    """已批准 applications whose 发放截止日 was ``business_date`` or before → 已过期 (drawn in
-    part or not at all, the approval can no longer be drawn); and 待复核 ones whose 复核 ended
-    without 批准 back to 待审批. Returns how many changed."""
+    """已批准 applications whose 发放截止日 was ``business_date`` or before and something left to
+    draw → 已过期 (drawn in part or not at all, what is left can no longer be drawn; one drawn
+    in full stays 已批准: nothing of it lapsed); and 待复核 ones whose 复核 ended without 批准
+    back to 待审批. Returns how many changed; a second run changes nothing."""
     from ebank.core.audit import audit_record_many
 
     stale = list(LoanApplication.objects.select_for_update(skip_locked=True)
-                 .filter(status=ApplicationStatus.APPROVED, valid_until__lte=business_date)
+                 .filter(status=ApplicationStatus.APPROVED, valid_until__lte=business_date,
+                         approved_amount__gt=F("drawn_amount"))
                  .values_list("pk", "number", "customer_id", "valid_until", "drawn_amount"))
     if stale:
         LoanApplication.objects.filter(pk__in=[row[0] for row in stale]).update(
