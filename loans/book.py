@@ -26,6 +26,7 @@ from accounts.receipts.services import ReceiptChannel, receipt_issue
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
 from ebank.ledger.bank_books import bank_book_id
+from ebank.ledger.models import Entry
 from ebank.ledger.services import Leg, entry_post
 
 from . import schedule as sched
@@ -144,6 +145,14 @@ def loan_disburse(*, application: LoanApplication, amount: Decimal, on: date, ac
     """个人贷款发放: a 借据 of ``amount`` drawn on ``on`` within ``application``'s approval (locked
     by the caller with :func:`application_lock`, its state checked by the caller), its schedule,
     the entry 贷款本金 → the repayment account, the customer's 电子回单 and an audit row."""
+    # A retry with the same key (its first run committed) returns that 借据. Looked up before
+    # posting: the entry's reference names the 借据 number, drawn at random each run, so the
+    # ledger would call the retry a different entry (IdempotencyConflict), not a replay. The
+    # caller holds the application's lock, so a retry running alongside waits and finds it.
+    done = Loan.objects.filter(draw_entry_id__in=Entry.objects.filter(
+        idempotency_key=idempotency_key).values("pk")).first()
+    if done is not None:
+        return done
     account = account or application.repayment_account
     rows = loan_schedule(amount=amount, annual_rate=application.annual_rate,
                          months=application.approved_months, method=application.method,

@@ -29,21 +29,6 @@ def rate_text(rate: Decimal) -> str:
 
 
 @dataclass(frozen=True)
-class ScheduleRow:
-    """One period as the 借据 shows it (a planned row, before anything is paid)."""
-
-    number: int
-    due_date: date
-    principal: Decimal
-    interest: Decimal
-    balance_after: Decimal
-
-    @property
-    def payment(self) -> Decimal:
-        return self.principal + self.interest
-
-
-@dataclass(frozen=True)
 class IouDocument:
     number: str
     product_name: str
@@ -57,10 +42,10 @@ class IouDocument:
     repayment_day: int
     account_text: str
     status_label: str
-    rows: list[ScheduleRow] = field(default_factory=list)
+    rows: list[sched.Instalment] = field(default_factory=list)
 
     @property
-    def first(self) -> ScheduleRow | None:
+    def first(self) -> sched.Instalment | None:
         return self.rows[0] if self.rows else None
 
     @property
@@ -96,16 +81,11 @@ class IouDocument:
                          *(f"{r.number}:{r.due_date}:{r.principal}:{r.interest}" for r in self.rows)])
 
 
-def _rows(planned: list[sched.Instalment]) -> list[ScheduleRow]:
-    return [ScheduleRow(row.number, row.due_date, row.principal, row.interest, row.balance_after)
-            for row in planned]
-
-
 def iou_preview(*, application: LoanApplication, amount: Decimal, on: date) -> IouDocument:
     """The 借据 a drawdown of ``amount`` on ``on`` would make (before anything moves)."""
-    rows = _rows(loan_schedule(amount=amount, annual_rate=application.annual_rate,
-                               months=application.approved_months, method=application.method,
-                               draw_date=on, repayment_day=application.repayment_day))
+    rows = loan_schedule(amount=amount, annual_rate=application.annual_rate,
+                         months=application.approved_months, method=application.method,
+                         draw_date=on, repayment_day=application.repayment_day)
     return IouDocument(
         number=NUMBER_PENDING, product_name=application.product.name,
         borrower=application.customer.name, amount=amount,
@@ -124,8 +104,8 @@ def iou_of(loan: Loan, instalments) -> IouDocument:
         months=loan.months, draw_date=loan.draw_date, maturity_date=loan.maturity_date,
         repayment_day=loan.repayment_day, account_text=account_label(loan.repayment_account),
         status_label=loan.get_status_display(),
-        rows=[ScheduleRow(row.number, row.due_date, row.principal, row.interest,
-                          row.balance_after) for row in instalments])
+        rows=[sched.Instalment(row.number, row.due_date, row.principal, row.interest,
+                               row.balance_after) for row in instalments])
 
 
 def draw_receipt_url(loan: Loan) -> str:

@@ -175,13 +175,19 @@ def prepay(*, owed: Decimal, prepaid: Decimal, annual_percent: Decimal, months_l
                 part = new_payment - interest
             else:
                 part = fen((owed - prepaid) / months_left)
+            # A few fen left: each period repays at least a fen and never more than is left (a
+            # period of 0.00 is one no payment settles; the rounded instalment may outrun the
+            # balance), so the schedule ends when the principal is repaid.
+            part = min(left, max(part, CENT))
             left -= part
             rows.append(Instalment(first_number + index, due(index), part, interest, left))
+            if left == 0:
+                break
         return rows
     if mode == PrepayMode.SHORTEN:
         index = 0
         if method == Method.EQUAL_PRINCIPAL:
-            monthly_part = fen(owed / months_left)
+            monthly_part = max(fen(owed / months_left), CENT)   # never 0.00: the loop ends
         while left > 0:
             interest = fen(left * r)
             ordinary = payment - interest if method == Method.EQUAL_INSTALMENT else monthly_part

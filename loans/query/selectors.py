@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Round
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
@@ -23,9 +24,10 @@ def _open_periods():
 
 def loans_of(customer: Customer) -> QuerySet[Loan]:
     """Every 借据 of the customer, newest first, each with ``next_due_date`` and
-    ``next_due_amount`` (the first period not yet settled: what it still owes)."""
+    ``next_due_amount`` (the first period not yet settled: what it still owes, its 罚息 and 复利
+    accrued unrounded and taken to the fen once, as ``Instalment.owed`` does)."""
     owed = (F("principal") - F("principal_paid") + F("interest") - F("interest_paid")
-            + F("penalty") - F("penalty_paid") + F("compound") - F("compound_paid"))
+            + Round("penalty", 2) - F("penalty_paid") + Round("compound", 2) - F("compound_paid"))
     return (Loan.objects.filter(customer=customer).select_related("product")
             .annotate(next_due_date=Subquery(_open_periods().values("due_date")[:1]),
                       next_due_amount=Subquery(
@@ -63,7 +65,7 @@ def period_status(row: Instalment, today: date) -> str:
 
 @dataclass(frozen=True)
 class PeriodLine:
-    """One period as 个人贷款查询 shows it."""
+    """One period as 个人贷款查询 shows it (罚息/复利 to the fen: the accrued totals rounded once)."""
 
     number: int
     due_date: date
@@ -83,7 +85,7 @@ RETIRED = "已调整"
 def period_lines(rows: list[Instalment], today: date) -> list[PeriodLine]:
     """The periods with their state (a period a prepayment retired: 已调整)."""
     return [PeriodLine(row.number, row.due_date, row.principal, row.interest, row.payment,
-                       row.penalty, row.compound,
+                       row.penalty_total, row.compound_total,
                        row.principal_paid + row.interest_paid + row.penalty_paid
                        + row.compound_paid, row.balance_after,
                        period_status(row, today) if row.active else RETIRED)

@@ -162,15 +162,29 @@ def repay_prepare(*, customer, loan: Loan, kind: str, sub_account_id, amount=Non
     return plan
 
 
+def monthly_payment(rows):
+    """The 月供 of a schedule: its first period's, unless that one differs from the even ones
+    after it (a first period counted by days): then theirs."""
+    middle = rows[1:-1]
+    if middle and len({row.payment for row in middle}) == 1:
+        return middle[0].payment
+    return rows[0].payment
+
+
 def schedule_words(rows) -> str:
-    """A new schedule in one line: 第7期至第12期共6期，月供¥5,128.30（末期¥5,128.33）."""
+    """A new schedule in one line: 第7期至第12期共6期，月供¥5,128.30（末期¥5,128.33）; with a
+    first period by days: 第1期至第12期共12期，首期¥6,893.38，此后月供¥6,797.38（末期¥6,797.40）."""
     if not rows:
         return ""
     first, last = rows[0], rows[-1]
     span = (f"第{first.number}期" if first is last
             else f"第{first.number}期至第{last.number}期共{len(rows)}期")
-    words = f"{span}，月供{format_cny(first.payment)}"
-    if last is not first and last.payment != first.payment:
+    monthly = monthly_payment(rows)
+    if first.payment != monthly:
+        words = f"{span}，首期{format_cny(first.payment)}，此后月供{format_cny(monthly)}"
+    else:
+        words = f"{span}，月供{format_cny(monthly)}"
+    if last is not first and last.payment != monthly:
         words += f"（末期{format_cny(last.payment)}）"
     return words
 
@@ -292,7 +306,7 @@ def repay_result(loan: Loan, repayment: Repayment) -> dict:
              ["借据状态", loan.get_status_display()]]
     if repayment.kind == RepaymentKind.PARTIAL:
         rows = instalments_open(loan)
-        lines += [["新月供", format_cny(rows[0].payment) if rows else "—"],
+        lines += [["新月供", format_cny(monthly_payment(rows)) if rows else "—"],
                   ["剩余期数", f"{len(rows)}期"]]
     result = {"message": f"还款成功：借据{loan.number}已归还{format_cny(repayment.amount)}",
               "lines": lines,

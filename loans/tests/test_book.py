@@ -154,3 +154,17 @@ def test_the_same_key_posts_once(world, loan):
     first = _pay_due(loan, date(2026, 2, 21), amount=D("100.00"))
     again = _pay_due(loan, date(2026, 2, 21), amount=D("100.00"))
     assert first.pk == again.pk and Repayment.objects.count() == 1
+
+
+def test_a_drawdown_retried_with_its_key_returns_its_iou_and_posts_once(world):
+    """The replay of loan_disburse (the same idempotency key, e.g. an executor run again after
+    its commit) returns the 借据 it made: one entry, one 借据, one 电子回单, drawn once."""
+    account = world.main(world.zhang_card)
+    application = application_approved(user=world.zhang, account=account, product=world.product)
+    first = loan_drawn(application=application, on=DRAWN, amount="40000.00", key="draw-once")
+    again = loan_drawn(application=application, on=DRAWN, amount="40000.00", key="draw-once")
+    assert again.pk == first.pk and again.number == first.number
+    application.refresh_from_db()
+    assert application.drawn_amount == D("40000.00")
+    assert Receipt.objects.filter(entry_id=first.draw_entry_id).count() == 1
+    assert _book(LoanBook.PRINCIPAL) == D("40000.00")

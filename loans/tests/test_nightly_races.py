@@ -6,6 +6,7 @@ with CHANGED)."""
 
 import threading
 import time
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -81,4 +82,4 @@ def test_a_prepayment_racing_the_deduction_pays_the_instalment_once(world, first
         assert first != "night"
     book = LedgerAccount.objects.get(pk=bank_book_id(LoanBook.PRINCIPAL)).balance
     assert book == principal_outstanding_total()
-    assert loan_problems() == []
+    assert loan_problems(FIRST_DUE + timedelta(days=1)) == []   # the next morning

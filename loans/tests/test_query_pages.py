@@ -19,6 +19,7 @@ from loans.book import dues_pay, loan_lock, prepay_apply, prepay_quote
 from loans.models import Deduction, DeductionStatus, RepaymentKind
 from loans.schedule import PrepayMode
 
+from .nightly_support import balance_set, night
 from .support import application_approved, loan_drawn, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,27 @@ def test_another_customers_iou_is_404(client, world, loan):
         for name in ("loans:detail", "loans:schedule_pdf", "loans:schedule_xlsx"):
             assert client.get(reverse(name, kwargs={"pk": loan.pk})).status_code == 404, name
         assert loan.number not in client.get(reverse("loans:list")).content.decode()
+
+
+def test_an_overdue_iou_shows_its_penalty_rounded_once(client, world, loan):
+    """Two nights unpaid (02-21, 02-22): 罚息 accrued unrounded 2 × 1.2295095 = 2.459019 and 复利
+    2 × 0.045 = 0.09; the pages show them to the fen (2.46, 0.09), what falls due next is
+    8,496.73 + 2.46 + 0.09 = 8,499.28, and neither page nor file fails on the unrounded figures."""
+    balance_set(loan, "0.00")
+    night(date(2026, 2, 21))
+    night(date(2026, 2, 22))
+    with _at(date(2026, 2, 23)):
+        client.force_login(world.zhang)
+        listed = client.get(reverse("loans:list"))
+        detail = client.get(_detail(loan))
+        workbook = client.get(reverse("loans:schedule_xlsx", kwargs={"pk": loan.pk}))
+        pdf = client.get(reverse("loans:schedule_pdf", kwargs={"pk": loan.pk}))
+    assert listed.status_code == 200
+    assert "2026-02-21 ¥8,499.28" in listed.content.decode()
+    assert detail.status_code == 200
+    first = detail.content.decode().split('id="loans-periods"')[1].split("</tr>")[1]
+    assert "<td class=\"num\">2.46</td><td class=\"num\">0.09</td>" in first, first
+    assert pdf.status_code == 200
+    row = next(load_workbook(BytesIO(workbook.content))["还款计划"].iter_rows(
+        min_row=2, values_only=True))
+    assert (D(str(row[5])), D(str(row[6]))) == (D("2.46"), D("0.09"))

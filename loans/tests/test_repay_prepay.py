@@ -211,3 +211,24 @@ def test_a_short_account_at_confirmation_writes_nothing(world, loan, account):
     assert operation.status == OperationStatus.FAILED
     assert operation.failure_reason == "账户可用余额不足"
     assert Entry.objects.count() == entries
+
+
+def test_a_new_schedule_with_a_first_period_by_days_names_its_first_and_monthly_payment(world,
+                                                                                      account):
+    """Drawn 01-10 (repayment day the 21st: a first period of 42 days), 20,000 prepaid on 02-01
+    keeping the term: the first period still owes 80,000 × 3.6 % / 360 × 42 = 336.00, so it is
+    6,893.38 and the eleven after it 6,797.38 (the last 6,797.40) — the confirmation and the
+    result do not call 6,893.38 the new 月供."""
+    loan = zhang_loan(world, on=date(2026, 1, 10))
+    on = date(2026, 2, 1)
+    client = client_for(world.zhang)
+    with at(on):
+        _shown, response = quoted(client, loan, kind=PARTIAL, account=account,
+                                  prepaid="20000.00", mode=PrepayMode.KEEP_TERM)
+        operation = started(response)
+        summary = dict(operation.payload["_summary"])
+        assert summary["新还款计划"] == ("第1期至第12期共12期，首期¥6,893.38，"
+                                    "此后月供¥6,797.38（末期¥6,797.40）")
+        done = confirmed(operation, world.zhang)
+    assert done.status == OperationStatus.EXECUTED, done.failure_reason
+    assert ["新月供", "¥6,797.38"] in done.result["lines"]

@@ -80,3 +80,29 @@ def test_bad_figures_are_refused():
         prepay(owed=D("100"), prepaid=D("100"), annual_percent=RATE, months_left=2,
                payment=D("50"), mode=PrepayMode.SHORTEN, method=Method.EQUAL_INSTALMENT,
                first_due=date(2026, 1, 1), repayment_day=1)
+
+
+@pytest.mark.parametrize(("method", "left"), [(Method.EQUAL_INSTALMENT, "0.03"),
+                                               (Method.EQUAL_INSTALMENT, "0.01"),
+                                               (Method.EQUAL_PRINCIPAL, "0.05"),
+                                               (Method.EQUAL_PRINCIPAL, "0.01")])
+def test_keeping_the_term_with_a_few_fen_left_never_writes_empty_or_negative_periods(method,
+                                                                                   left):
+    """A prepayment leaving a few fen (11 months kept): every period repays at least a fen and
+    the last one what is left — no period of 0.00 (never settled by any payment: the 借据 would
+    never be 已结清) and no negative principal (the rounded instalment outrunning the balance)."""
+    owed = D("50449.30")
+    rows = prepay(owed=owed, prepaid=owed - D(left), annual_percent=RATE, months_left=11,
+                  payment=D("8496.73"), mode=PrepayMode.KEEP_TERM, method=method,
+                  first_due=date(2026, 3, 21), repayment_day=21, first_number=2)
+    assert all(row.principal > 0 for row in rows), rows
+    assert sum(row.principal for row in rows) == D(left)
+    assert rows[-1].balance_after == 0
+    assert [row.number for row in rows] == list(range(2, 2 + len(rows)))
+
+
+def test_shortening_an_equal_principal_loan_of_a_few_fen_ends():
+    rows = prepay(owed=D("0.05"), prepaid=D("0.01"), annual_percent=RATE, months_left=11,
+                  payment=D("0.01"), mode=PrepayMode.SHORTEN, method=Method.EQUAL_PRINCIPAL,
+                  first_due=date(2026, 3, 21), repayment_day=21)
+    assert [row.principal for row in rows] == [D("0.01")] * 4
