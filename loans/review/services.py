@@ -223,7 +223,6 @@ def application_approve(*, staff: User, application_id: int, amount: Decimal, mo
                      "lpr": str(price.lpr), "spread": str(spread)},
             summary=[["复核事项", "个人贷款审批"],
                      ["申请编号", application.number],
-                     ["客户", f"{application.customer.name}（客户号 {application.customer.cif_no}）"],
                      ["贷款产品", f"{product.name}（{product.code}）"],
                      ["申请金额", format_cny(application.amount)],
                      ["申请期限", f"{application.months}个月"],

@@ -95,6 +95,9 @@ def test_the_queue_and_the_panel(world, teller):
     every = client.get(reverse("admin:loans_loanapplication_changelist"),
                        {"status": "all"}).content.decode()
     assert every.index(waiting.number) < every.index(decided.number)
+    # The decided columns (always empty while waiting) only outside the 待审批 queue.
+    assert "column-approved_amount_cny" not in listing
+    assert "column-approved_amount_cny" in every
     page = client.get(_review_url(waiting)).content.decode()
     for text in ("张伟", "个人消费贷款", "¥100,000.00", "12个月", "装修",
                  "1年期LPR 3.00% + 加点 0.60% = 3.60%", 'value="0.60"', "拒绝原因"):
@@ -151,6 +154,9 @@ def test_above_the_setting_a_supervisor_checks(world, teller, supervisor):
     request = application.approval_request
     assert request.kind == services.APPROVE_KIND and request.status == ApprovalStatus.PENDING
     assert ["批准金额", "¥300,000.00"] in request.summary
+    # The 复核 page names the customer from the request itself: not twice.
+    assert request.customer == world.zhang_customer
+    assert "客户" not in [label for label, _ in request.summary]
     assert AuditEvent.objects.filter(action=services.CHECK_ACTION).count() == 1
     assert not _sms(world)
     # The maker cannot check it: not as a teller, nor would a supervisor maker.
