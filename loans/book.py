@@ -50,6 +50,12 @@ AUDIT_LABELS = {DRAW_ACTION: "个人贷款发放", REPAY_ACTION: "个人贷款�
 CHANGED = "贷款应还金额已变化，请重新提交"
 
 
+def lender_name() -> str:
+    """The other party of a loan movement on receipts and in 交易明细: the bank's lending (the
+    借据号 is in the receipt's 用途; it is no account number to print masked)."""
+    return f"{settings.BANK_NAME}个人贷款"
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -182,7 +188,7 @@ def loan_disburse(*, application: LoanApplication, amount: Decimal, on: date, ac
     medium = account.medium
     receipt_issue(
         entry_id=result.entry_id, sub_account=account, direction=ReceiptDirection.CREDIT,
-        amount=amount, payer_name=settings.BANK_NAME, payer_account=loan.number,
+        amount=amount, payer_name=lender_name(), payer_account="",
         payer_bank=medium.branch.name, payee_name=medium.customer.name,
         payee_account=medium.number, payee_bank=medium.branch.name,
         purpose=f"个人贷款发放 借据号{loan.number}", business=LoanBusinessType.DRAW.label,
@@ -262,8 +268,8 @@ def payment_post(*, loan: Loan, account: SubAccount, pieces: list[tuple[Instalme
     receipt = receipt_issue(
         entry_id=result.entry_id, sub_account=account, direction=ReceiptDirection.DEBIT,
         amount=total.total, payer_name=medium.customer.name, payer_account=medium.number,
-        payer_bank=medium.branch.name, payee_name=settings.BANK_NAME,
-        payee_account=loan.number, payee_bank=medium.branch.name,
+        payer_bank=medium.branch.name, payee_name=lender_name(),
+        payee_account="", payee_bank=medium.branch.name,
         purpose=f"{RepaymentKind(kind).label} 借据号{loan.number}",
         business=business_type.label, channel=channel, posted_at=now)
     repayment = Repayment.objects.create(

@@ -175,7 +175,7 @@ def test_an_overdue_iou_shows_its_penalty_rounded_once(client, world, loan):
         workbook = client.get(reverse("loans:schedule_xlsx", kwargs={"pk": loan.pk}))
         pdf = client.get(reverse("loans:schedule_pdf", kwargs={"pk": loan.pk}))
     assert listed.status_code == 200
-    assert "2026-02-21 ¥8,499.28" in listed.content.decode()
+    assert "2026-02-21<br>¥8,499.28" in listed.content.decode()
     assert detail.status_code == 200
     first = detail.content.decode().split('id="loans-periods"')[1].split("</tr>")[1]
     assert "<td class=\"num\">2.46</td><td class=\"num\">0.09</td>" in first, first

@@ -271,6 +271,8 @@ def test_apply_review_draw_deduct_and_quote(page: Page, live_server, world, staf
         expect(deductions).to_have_count(2)
         for index in range(2):
             expect(deductions.nth(index)).to_contain_text(amount(first.payment))
+            # The other party is the bank's lending, not a masked 借据号.
+            expect(deductions.nth(index)).to_contain_text("安徽农金个人贷款")
         look("history")
 
         page.goto(base + reverse("loans:detail", kwargs={"pk": loan.pk}))
