@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 
 from ebank.core.models import AuditEvent
@@ -23,8 +22,9 @@ from security.staff.approvals.services import (
     approval_reject,
 )
 from security.staff.roles import Role
-from security.tests.test_counter_fixtures import make_staff, otp_login
+from security.tests.test_counter_fixtures import make_staff
 
+from .review_support import application_submitted, staff_client
 from .support import application_approved, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -36,34 +36,6 @@ DAY = date(2026, 6, 1)
 def on_day():
     with time_machine.travel(shanghai(DAY, 10), tick=False):
         yield
-
-
-@pytest.fixture
-def teller(world):
-    return make_staff("teller_loans", "340101", first_name="陈静")
-
-
-@pytest.fixture
-def supervisor(world):
-    return make_staff("super_loans", "340101", role=Role.SUPERVISOR, first_name="吴刚")
-
-
-def _client(user) -> Client:
-    client = Client()
-    otp_login(client, user)
-    return client
-
-
-def _submitted(world, amount="100000.00", months=12) -> LoanApplication:
-    application = application_approved(user=world.zhang, account=world.main(world.zhang_card),
-                                       product=world.product, amount=amount, months=months,
-                                       on=date(2026, 5, 28))
-    LoanApplication.objects.filter(pk=application.pk).update(
-        status=ApplicationStatus.SUBMITTED, approved_amount=None, approved_months=None,
-        lpr_term="", lpr=None, spread=None, annual_rate=None, reviewed_at=None,
-        valid_until=None)
-    application.refresh_from_db()
-    return application
 
 
 def _review_url(application) -> str:
@@ -82,11 +54,11 @@ def _sms(world) -> list[str]:
 
 
 def test_the_queue_and_the_panel(world, teller):
-    waiting = _submitted(world)
-    _submitted(world, amount="5000.00")
-    decided = _submitted(world, amount="8000.00")
+    waiting = application_submitted(world)
+    application_submitted(world, amount="5000.00")
+    decided = application_submitted(world, amount="8000.00")
     LoanApplication.objects.filter(pk=decided.pk).update(status=ApplicationStatus.REJECTED)
-    client = _client(teller)
+    client = staff_client(teller)
     index = client.get(reverse("admin:index")).content.decode()
     assert "贷款申请待审批" in index and "待审批 2 笔" in index
     listing = client.get(reverse("admin:loans_loanapplication_changelist")).content.decode()
@@ -105,8 +77,8 @@ def test_the_queue_and_the_panel(world, teller):
 
 
 def test_a_teller_approves_100000_at_3_60(world, teller):
-    application = _submitted(world)
-    response = _approve(_client(teller), application, "100,000.00")
+    application = application_submitted(world)
+    response = _approve(staff_client(teller), application, "100,000.00")
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
@@ -125,8 +97,8 @@ def test_a_teller_approves_100000_at_3_60(world, teller):
 
 
 def test_a_teller_sets_the_term_and_spread_within_the_product(world, teller):
-    application = _submitted(world, amount="50000.00", months=36)
-    client = _client(teller)
+    application = application_submitted(world, amount="50000.00", months=36)
+    client = staff_client(teller)
     for amount, months, spread, message in (
             ("60000", "36", "0.60", "批准金额不能超过申请金额¥50,000.00"),
             ("500", "36", "0.60", "批准金额须在产品额度¥1,000.00至¥500,000.00之间"),
@@ -145,8 +117,8 @@ def test_a_teller_sets_the_term_and_spread_within_the_product(world, teller):
 
 
 def test_above_the_setting_a_supervisor_checks(world, teller, supervisor):
-    application = _submitted(world, amount="300000.00")
-    response = _approve(_client(teller), application, "300000")
+    application = application_submitted(world, amount="300000.00")
+    response = _approve(staff_client(teller), application, "300000")
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.CHECKING
@@ -163,9 +135,9 @@ def test_above_the_setting_a_supervisor_checks(world, teller, supervisor):
     with pytest.raises(PermissionDenied):
         approval_approve(public_id=request.public_id, checker=teller)
     # A second 批准 while it is being checked is refused.
-    again = _approve(_client(teller), application, "250000").content.decode()
+    again = _approve(staff_client(teller), application, "250000").content.decode()
     assert "该申请待复核，不能再审批" in again
-    page = _client(supervisor).post(
+    page = staff_client(supervisor).post(
         reverse("admin:security_approvalrequest_approve", args=[request.pk]))
     assert page.status_code == 302
     request.refresh_from_db()
@@ -181,8 +153,8 @@ def test_above_the_setting_a_supervisor_checks(world, teller, supervisor):
 
 
 def test_a_supervisor_maker_cannot_check_their_own(world, supervisor):
-    application = _submitted(world, amount="300000.00")
-    _approve(_client(supervisor), application, "300000")
+    application = application_submitted(world, amount="300000.00")
+    _approve(staff_client(supervisor), application, "300000")
     application.refresh_from_db()
     with pytest.raises(PermissionDenied, match=SAME_PERSON_MESSAGE):
         approval_approve(public_id=application.approval_request.public_id, checker=supervisor)
@@ -193,8 +165,8 @@ def test_a_supervisor_maker_cannot_check_their_own(world, supervisor):
 def test_a_refused_check_sends_it_back_to_the_teller(world, teller, supervisor):
     LoanSetting.objects.create(effective_from=date(2026, 1, 1),
                                dual_approval_above=Decimal("150000.00"))
-    application = _submitted(world, amount="300000.00")
-    client = _client(teller)
+    application = application_submitted(world, amount="300000.00")
+    client = staff_client(teller)
     _approve(client, application, "300000")
     application.refresh_from_db()
     approval_reject(public_id=application.approval_request.public_id, checker=supervisor,
@@ -211,8 +183,8 @@ def test_a_refused_check_sends_it_back_to_the_teller(world, teller, supervisor):
 
 
 def test_reject_needs_a_reason_the_customer_reads(world, teller):
-    application = _submitted(world)
-    client = _client(teller)
+    application = application_submitted(world)
+    client = staff_client(teller)
     body = client.post(_review_url(application), {"action": "reject", "reason": ""})
     assert "请填写拒绝原因" in body.content.decode()
     application.refresh_from_db()
@@ -229,9 +201,9 @@ def test_reject_needs_a_reason_the_customer_reads(world, teller):
 
 
 def test_another_branch_and_a_customer_cannot_review(world, teller):
-    application = _submitted(world)
+    application = application_submitted(world)
     other = make_staff("teller_wh_loans", "340201")
-    response = _client(other).get(_review_url(application))
+    response = staff_client(other).get(_review_url(application))
     assert response.status_code == 302
     with pytest.raises(PermissionDenied, match="本行社"):
         services.application_reject(staff=other, application_id=application.pk, reason="x")
@@ -260,8 +232,8 @@ def test_the_nightly_step_expires_approvals_past_their_date(world):
 
 
 def test_the_nightly_step_returns_a_lapsed_check(world, teller):
-    application = _submitted(world, amount="300000.00")
-    _approve(_client(teller), application, "300000")
+    application = application_submitted(world, amount="300000.00")
+    _approve(staff_client(teller), application, "300000")
     ApprovalRequest.objects.update(status=ApprovalStatus.EXPIRED)
     assert services.approvals_expire(DAY) == 1
     application.refresh_from_db()
@@ -269,14 +241,14 @@ def test_the_nightly_step_returns_a_lapsed_check(world, teller):
 
 
 def test_head_office_keeps_the_lpr_table(world, teller):
-    hq = _client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
+    hq = staff_client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
     add = reverse("admin:loans_lprrate_add")
     past = hq.post(add, {"term": "1Y", "effective_from": "2026-05-20", "rate": "2.90"})
     assert "生效日期不能早于今天" in past.content.decode()
     assert hq.post(add, {"term": "1Y", "effective_from": "2026-06-22",
                          "rate": "2.90"}).status_code == 302
     assert LprRate.objects.filter(rate=Decimal("2.90")).exists()
-    assert _client(teller).get(add).status_code == 403
+    assert staff_client(teller).get(add).status_code == 403
     product = hq.post(reverse("admin:loans_loanproduct_add"), {
         "code": "PX01", "name": "测试贷款", "min_amount": "1000", "max_amount": "500",
         "terms": "12", "spread": "0.5", "purposes": "装修"})

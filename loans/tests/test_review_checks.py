@@ -6,49 +6,21 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 
-from loans.models import ApplicationStatus, LoanApplication, LoanProduct, LoanSetting, LprRate
+from loans.models import ApplicationStatus, LoanProduct, LoanSetting, LprRate
 from loans.review import services
 from security.models import ApprovalStatus, SmsMessage
 from security.staff.approvals.services import approval_approve
 from security.staff.roles import Role
-from security.tests.test_counter_fixtures import make_staff, otp_login
+from security.tests.test_counter_fixtures import make_staff
 
+from .review_support import application_submitted, staff_client
 from .support import application_approved, loan_drawn, shanghai
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 6, 1)
-
-
-@pytest.fixture
-def teller(world):
-    return make_staff("teller_loans", "340101", first_name="陈静")
-
-
-@pytest.fixture
-def supervisor(world):
-    return make_staff("super_loans", "340101", role=Role.SUPERVISOR, first_name="吴刚")
-
-
-def _client(user) -> Client:
-    client = Client()
-    otp_login(client, user)
-    return client
-
-
-def _submitted(world, amount="100000.00", months=12) -> LoanApplication:
-    application = application_approved(user=world.zhang, account=world.main(world.zhang_card),
-                                       product=world.product, amount=amount, months=months,
-                                       on=date(2026, 5, 28))
-    LoanApplication.objects.filter(pk=application.pk).update(
-        status=ApplicationStatus.SUBMITTED, approved_amount=None, approved_months=None,
-        lpr_term="", lpr=None, spread=None, annual_rate=None, reviewed_at=None,
-        valid_until=None)
-    application.refresh_from_db()
-    return application
 
 
 def _approve(client, application, amount, months="12", spread="0.60"):
@@ -63,8 +35,8 @@ def _approve(client, application, amount, months="12", spread="0.60"):
 ])
 def test_the_threshold_is_above_not_at(world, teller, amount, status):
     with time_machine.travel(shanghai(DAY, 10), tick=False):
-        application = _submitted(world, amount="300000.00")
-        assert _approve(_client(teller), application, amount).status_code == 302
+        application = application_submitted(world, amount="300000.00")
+        assert _approve(staff_client(teller), application, amount).status_code == 302
     application.refresh_from_db()
     assert application.status == status
 
@@ -73,8 +45,8 @@ def test_the_setting_in_force_by_its_date(world, teller):
     LoanSetting.objects.create(effective_from=date(2026, 6, 2),
                                dual_approval_above=Decimal("100000.00"))
     with time_machine.travel(shanghai(DAY, 10), tick=False):
-        application = _submitted(world, amount="150000.00")
-        _approve(_client(teller), application, "150000")
+        application = application_submitted(world, amount="150000.00")
+        _approve(staff_client(teller), application, "150000")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED   # tomorrow's row not yet
 
@@ -82,8 +54,8 @@ def test_the_setting_in_force_by_its_date(world, teller):
 def test_no_lpr_quoted_is_said_on_the_page(world, teller):
     LprRate.objects.all().delete()
     with time_machine.travel(shanghai(DAY, 10), tick=False):
-        application = _submitted(world)
-        client = _client(teller)
+        application = application_submitted(world)
+        client = staff_client(teller)
         page = client.get(reverse("admin:loans_loanapplication_review",
                                   args=[application.pk]))
         assert page.status_code == 200 and "1年期LPR尚未公布" in page.content.decode()
@@ -100,8 +72,8 @@ def test_a_check_after_the_lpr_changed_is_not_approved_at_the_old_price(world, t
     the application goes back to the teller, who prices it again at 2.90 + 0.60."""
     LprRate.objects.create(term="1Y", effective_from=date(2026, 6, 2), rate=Decimal("2.90"))
     with time_machine.travel(shanghai(DAY, 22), tick=False):
-        application = _submitted(world, amount="300000.00")
-        _approve(_client(teller), application, "300000")
+        application = application_submitted(world, amount="300000.00")
+        _approve(staff_client(teller), application, "300000")
     application.refresh_from_db()
     request = application.approval_request
     assert application.status == ApplicationStatus.CHECKING
@@ -112,7 +84,7 @@ def test_a_check_after_the_lpr_changed_is_not_approved_at_the_old_price(world, t
         assert request.status == ApprovalStatus.FAILED and "LPR" in request.reason
         assert application.annual_rate is None
         assert not SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).exists()
-        _approve(_client(teller), application, "300000")
+        _approve(staff_client(teller), application, "300000")
         application.refresh_from_db()
         assert application.status == ApplicationStatus.CHECKING
         approval_approve(public_id=application.approval_request.public_id, checker=supervisor)
@@ -122,7 +94,7 @@ def test_a_check_after_the_lpr_changed_is_not_approved_at_the_old_price(world, t
 
 
 def test_an_approval_valid_for_ages_is_refused_in_the_admin(world, teller):
-    hq = _client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
+    hq = staff_client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
     with time_machine.travel(shanghai(DAY, 10), tick=False):
         response = hq.post(reverse("admin:loans_loansetting_add"), {
             "effective_from": "2026-06-02", "dual_approval_above": "200000",
@@ -133,7 +105,7 @@ def test_an_approval_valid_for_ages_is_refused_in_the_admin(world, teller):
 
 
 def test_a_product_spread_beyond_what_a_teller_may_approve_is_refused(world):
-    hq = _client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
+    hq = staff_client(make_staff("hq_loans", "340000", role=Role.HEAD_OFFICE))
     with time_machine.travel(shanghai(DAY, 10), tick=False):
         response = hq.post(reverse("admin:loans_loanproduct_add"), {
             "code": "PX01", "name": "测试贷款", "min_amount": "1000", "max_amount": "5000",
@@ -145,15 +117,15 @@ def test_a_product_spread_beyond_what_a_teller_may_approve_is_refused(world):
 
 def test_a_spread_that_is_not_a_number_says_so(world, teller):
     with time_machine.travel(shanghai(DAY, 10), tick=False):
-        application = _submitted(world)
-        body = _approve(_client(teller), application, "100000", spread="NaN").content.decode()
+        application = application_submitted(world)
+        body = _approve(staff_client(teller), application, "100000", spread="NaN").content.decode()
     assert "请输入正确的加点" in body
 
 
 def test_the_approval_sms_names_the_last_day_to_draw_as_included(world, teller):
     with time_machine.travel(shanghai(DAY, 10), tick=False):
-        application = _submitted(world)
-        _approve(_client(teller), application, "100000")
+        application = application_submitted(world)
+        _approve(staff_client(teller), application, "100000")
     [text] = SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).values_list("text",
                                                                                  flat=True)
     assert "请于2026-08-30（含）前登录网上银行申请发放" in text
@@ -161,8 +133,8 @@ def test_the_approval_sms_names_the_last_day_to_draw_as_included(world, teller):
 
 def test_the_refusal_sms_does_not_double_the_full_stop(world, teller):
     with time_machine.travel(shanghai(DAY, 10), tick=False):
-        application = _submitted(world)
-        _client(teller).post(reverse("admin:loans_loanapplication_review",
+        application = application_submitted(world)
+        staff_client(teller).post(reverse("admin:loans_loanapplication_review",
                                      args=[application.pk]),
                              {"action": "reject", "reason": "负债率过高。"})
     [text] = SmsMessage.objects.filter(purpose=services.SMS_PURPOSE).values_list("text",
