@@ -185,6 +185,9 @@ def test_my_applications_and_withdraw(client, world):
         assert text in page, text
     withdraw = reverse("loans:application_withdraw", kwargs={"number": waiting.number})
     assert page.count('action="/loans/applications/') == 1 and withdraw in page
+    # 撤销 asks in a dialog first (static/js/confirm-dialog.js reads data-confirm).
+    assert f'data-confirm="确定撤销贷款申请 {waiting.number} 吗？' in page
+    assert "js/confirm-dialog.js" in page
     response = client.post(withdraw, follow=True)
     assert "已撤销" in response.content.decode()
     waiting.refresh_from_db()

@@ -1,4 +1,4 @@
-// 他行账户管理 and 资金归集: 解约 and 撤销 ask in a dialog first (form[data-confirm]).
+// A form with data-confirm asks in a dialog first (他行账户管理 解约, 资金归集 撤销, 贷款申请 撤销).
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
