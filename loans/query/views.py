@@ -4,11 +4,11 @@ Excel."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ebank.core.clock import business_day
-from ebank.core.web import customer_required, url_or_none
+from ebank.core.web import customer_required
 
 from ..iou import draw_receipt_url
 from ..models import LoanStatus
@@ -16,13 +16,10 @@ from . import exports, selectors
 
 
 def repay_url(loan) -> str | None:
-    """个人贷款还款 of ``loan`` when that page exists (and the 借据 still owes)."""
+    """个人贷款还款 of ``loan`` while the 借据 still owes."""
     if loan.status == LoanStatus.SETTLED:
         return None
-    try:
-        return reverse("loans:repay_form", args=[loan.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("loans:repay_form", args=[loan.pk])
 
 
 @customer_required
@@ -30,12 +27,10 @@ def repay_url(loan) -> str | None:
 def loan_list(request):
     customer = request.user.customer
     loans = list(selectors.loans_of(customer))
-    applications_url = url_or_none("loans:applications")
     return render(request, "loans/query/list.html", {
         "rows": [(loan, repay_url(loan)) for loan in loans],
-        "applications_url": applications_url,
-        "applications_count": (selectors.applications_count(customer)
-                               if applications_url else None)})
+        "applications_url": reverse("loans:applications"),
+        "applications_count": selectors.applications_count(customer)})
 
 
 @customer_required

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import Receipt, SubAccount
 from accounts.payers import account_label, payer_account_usable, receipt_url
@@ -243,12 +243,9 @@ def repay_start(*, user: User, loan_id, kind: str, sub_account_id, amount=None, 
                            back_url=reverse("loans:repay_form", args=[loan.pk]))
 
 
-def detail_url(loan: Loan) -> str | None:
-    """``loans:detail`` of the 借据 (个人贷款查询) once that page exists."""
-    try:
-        return reverse("loans:detail", args=[loan.pk])
-    except NoReverseMatch:
-        return None
+def detail_url(loan: Loan) -> str:
+    """``loans:detail`` of the 借据 (个人贷款查询)."""
+    return reverse("loans:detail", args=[loan.pk])
 
 
 @operation_kind(KIND_REPAY, title="个人贷款还款", requires_pin=True, requires_tool=False,
@@ -312,7 +309,5 @@ def repay_result(loan: Loan, repayment: Repayment) -> dict:
               "lines": lines,
               "receipt_url": receipt_url(Receipt.objects.filter(
                   number=repayment.receipt_number).first())}
-    url = detail_url(loan)
-    if url:
-        result["links"] = [["查看借据详情", url]]
+    result["links"] = [["查看借据详情", detail_url(loan)]]
     return result

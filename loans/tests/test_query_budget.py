@@ -1,15 +1,12 @@
 """The statement budget of 个人贷款查询's list (as accounts/tests/test_query_budget.py): on top
 of the middleware's floor (the session with the user and the customer), one statement for every
-借据 with its next period — however many 借据 there are — and one more for the applications'
-count once 贷款申请's list exists."""
+借据 with its next period — however many 借据 there are — and one for the applications' count."""
 
 from datetime import date
 
 import pytest
 import time_machine
 from django.urls import reverse
-
-from ebank.core.web import url_or_none
 
 from .support import application_approved, loan_drawn, shanghai
 
@@ -20,7 +17,7 @@ FLOOR_TABLES = ('"security_usersession"', '"security_user"')
 
 
 def _own_budget() -> int:
-    return 1 + (1 if url_or_none("loans:applications") else 0)
+    return 2
 
 
 def _own(captured) -> list[str]:
