@@ -36,7 +36,7 @@ class LoanRowsAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin
         return obj.loan.customer_id
 
 
-class InstalmentInline(admin.TabularInline):
+class InstalmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Instalment
     verbose_name_plural = "还款计划（有效期次在前）"
     fields = ("number", "due_date", "principal_cny", "interest_cny", "balance_after_cny",
@@ -56,15 +56,6 @@ class InstalmentInline(admin.TabularInline):
     compound_cny = money_column("compound_total", "复利")
     penalty_paid_cny = money_column("penalty_paid", "已还罚息")
     compound_paid_cny = money_column("compound_paid", "已还复利")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Loan)

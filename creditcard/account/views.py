@@ -1,13 +1,13 @@
 """信用卡业务 › 账户管理: 信用额度查询, 未出账单查询, 已出账单查询 (with each statement's page,
 PDF and Excel) and 信用卡信息维护 (docs/creditcard.md, "Pages: 账户管理")."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ebank.core.clock import business_day
 from ebank.core.errors import BusinessError
-from ebank.core.web import customer_required, redirect_to_confirm
+from ebank.core.web import customer_required, download, redirect_to_confirm
 from security.confirm.selectors import operation_typed
 
 from .. import selectors
@@ -80,28 +80,22 @@ def statement(request, pk: int):
                   {"document": statement_document(found)})
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @customer_required
 @require_GET
 def statement_pdf(request, pk: int):
     document = statement_document(selectors.statement_get(request.user.customer, pk))
-    return _download(exports.statement_pdf(document), "application/pdf",
-                     exports.statement_filename(document, "pdf"))
+    return download(exports.statement_pdf(document), content_type="application/pdf",
+                    filename=exports.statement_filename(document, "pdf"))
 
 
 @customer_required
 @require_GET
 def statement_xlsx(request, pk: int):
     document = statement_document(selectors.statement_get(request.user.customer, pk))
-    return _download(
+    return download(
         exports.statement_xlsx(document),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        exports.statement_filename(document, "xlsx"))
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=exports.statement_filename(document, "xlsx"))
 
 
 @customer_required

@@ -5,6 +5,7 @@ from functools import lru_cache, wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
@@ -60,3 +61,10 @@ def querystring_without_page(request) -> str:
 def redirect_to_confirm(operation):
     """To the confirmation page of a started operation (X-CONFIRM)."""
     return redirect(reverse("security:confirm", args=[operation.public_id]))
+
+
+def download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A file the browser saves as ``filename`` (an ASCII name: 借据号, 账单, 批次号)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -2,13 +2,12 @@
 repayments, nightly deductions and the periods a prepayment retired), its schedule as PDF and
 Excel."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ebank.core.clock import business_day
-from ebank.core.web import customer_required
+from ebank.core.web import customer_required, download
 
 from ..iou import draw_receipt_url
 from ..models import LoanStatus
@@ -42,19 +41,13 @@ def detail(request, pk: int):
         "repay_url": repay_url(loan), "draw_receipt_url": draw_receipt_url(loan)})
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @customer_required
 @require_GET
 def schedule_pdf(request, pk: int):
     loan = selectors.loan_get_for_customer(customer=request.user.customer, pk=pk)
     document = selectors.loan_document(loan, business_day(), history=False)
-    return _download(exports.schedule_pdf(document), "application/pdf",
-                     exports.schedule_filename(document, "pdf"))
+    return download(exports.schedule_pdf(document), content_type="application/pdf",
+                    filename=exports.schedule_filename(document, "pdf"))
 
 
 @customer_required
@@ -62,5 +55,5 @@ def schedule_pdf(request, pk: int):
 def schedule_xlsx(request, pk: int):
     loan = selectors.loan_get_for_customer(customer=request.user.customer, pk=pk)
     document = selectors.loan_document(loan, business_day(), history=False)
-    return _download(exports.schedule_xlsx(document), exports.XLSX_TYPE,
-                     exports.schedule_filename(document, "xlsx"))
+    return download(exports.schedule_xlsx(document), content_type=exports.XLSX_TYPE,
+                    filename=exports.schedule_filename(document, "xlsx"))

@@ -7,14 +7,19 @@ writes; every POST is CSRF-protected; a batch is always found through the logged
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.payers import payer_accounts
 from ebank.core.errors import BusinessError
-from ebank.core.web import customer_required, querystring_without_page, redirect_to_confirm
+from ebank.core.web import (
+    customer_required,
+    download,
+    querystring_without_page,
+    redirect_to_confirm,
+)
 from transfers.models import BatchKind, BatchSource, BatchStatus
 
 from . import files, services
@@ -23,12 +28,6 @@ from .forms import MANUAL_ROWS, MANUAL_ROWS_MAX, BatchQueryForm, ManualForm, Upl
 ROWS_PAGE = 50
 LIST_PAGE = 20
 ENTRY_URL = {BatchKind.INTRA: "transfers:batch_intra", BatchKind.INTER: "transfers:batch_inter"}
-
-
-def _download(content: bytes, *, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def _rows_param(request) -> int:
@@ -133,8 +132,8 @@ def batch_template(request):
         raise Http404("无此模板")
     name = f"batch-{kind}-template.{fmt}"
     if fmt == "xlsx":
-        return _download(files.template_xlsx(kind), name=name, content_type=files.XLSX_TYPE)
-    return _download(files.template_csv(kind), name=name, content_type=files.CSV_TYPE)
+        return download(files.template_xlsx(kind), filename=name, content_type=files.XLSX_TYPE)
+    return download(files.template_csv(kind), filename=name, content_type=files.CSV_TYPE)
 
 
 def _draft_redirect(batch):
@@ -184,7 +183,7 @@ def batch_report_file(request, kind: str, number: str):
     batch = _draft_batch(request, kind, number)
     content = files.xlsx_bytes(title="校验报告", headers=services.REPORT_HEADERS[batch.kind],
                                rows=services.report_rows(batch))
-    return _download(content, name=f"{batch.number}-report.xlsx", content_type=files.XLSX_TYPE)
+    return download(content, filename=f"{batch.number}-report.xlsx", content_type=files.XLSX_TYPE)
 
 
 @customer_required
@@ -274,7 +273,7 @@ def batch_result_file(request, number: str, fmt: str):
     rows = services.result_rows(batch)
     name = f"{batch.number}-result.{fmt}"
     if fmt == "csv":
-        return _download(files.csv_bytes(headers=headers, rows=rows), name=name,
+        return download(files.csv_bytes(headers=headers, rows=rows), filename=name,
                          content_type=files.CSV_TYPE)
-    return _download(files.xlsx_bytes(title="执行结果", headers=headers, rows=rows), name=name,
+    return download(files.xlsx_bytes(title="执行结果", headers=headers, rows=rows), filename=name,
                      content_type=files.XLSX_TYPE)
