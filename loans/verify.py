@@ -86,16 +86,24 @@ def loan_problems(today: date | None = None) -> list[str]:
     return problems
 
 
-def _draw_problems() -> list[str]:
-    problems = []
-    loans = list(Loan.objects.select_related("repayment_account").order_by("pk"))
-    ids = [loan.draw_entry_id for loan in loans]
+Moved = dict[int, dict[tuple[int, str], Decimal]]
+
+
+def _entries_moved(ids: list[int]) -> tuple[set[int], Moved]:
+    """Which of the entries ``ids`` exist, and what each moved: (ledger account, side) → sum."""
     existing = set(Entry.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    moved: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    moved: Moved = defaultdict(lambda: defaultdict(lambda: ZERO))
     for entry_id, account_id, side, amount in (Posting.objects.filter(entry_id__in=ids)
                                                .values_list("entry_id", "account_id", "side",
                                                             "amount")):
         moved[entry_id][(account_id, side)] += amount
+    return existing, moved
+
+
+def _draw_problems() -> list[str]:
+    problems = []
+    loans = list(Loan.objects.select_related("repayment_account").order_by("pk"))
+    existing, moved = _entries_moved([loan.draw_entry_id for loan in loans])
     principal = bank_book_id(LoanBook.PRINCIPAL)
     for loan in loans:
         label = f"借据 {loan.number}"
@@ -158,13 +166,7 @@ def _entry_problems() -> list[str]:
     problems = []
     repayments = list(Repayment.objects.select_related("loan", "from_account")
                       .order_by("pk"))
-    ids = [repayment.entry_id for repayment in repayments]
-    existing = set(Entry.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    moved: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for entry_id, account_id, side, amount in (Posting.objects.filter(entry_id__in=ids)
-                                               .values_list("entry_id", "account_id", "side",
-                                                            "amount")):
-        moved[entry_id][(account_id, side)] += amount
+    existing, moved = _entries_moved([repayment.entry_id for repayment in repayments])
     for repayment in repayments:
         label = (f"借据 {repayment.loan.number} 还款记录 {repayment.pk}"
                  f"（{repayment.get_kind_display()} {repayment.amount}）")
