@@ -60,8 +60,9 @@ class InstalmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Loan)
 class LoanAdmin(ReadOnlyAdminMixin, BranchScopedAdminMixin, admin.ModelAdmin):
+    # Fits 1366 px (tests/browser/test_admin_workstation.py): 还款方式 and 期限 are on the page.
     list_display = ("number", "customer", "product", "amount_cny", "principal_owed_cny",
-                    "annual_rate", "method", "months", "draw_date", "maturity_date", "status")
+                    "annual_rate", "draw_date", "maturity_date", "status")
     list_select_related = ("customer", "product")
     list_filter = ("status", "product", "method")
     search_fields = ("=number", "=customer__cif_no", "customer__name", "=application__number")
