@@ -50,17 +50,19 @@ def loan_get_for_customer(*, customer: Customer, pk: int) -> Loan:
 # --- one 借据 ------------------------------------------------------------------------------------
 
 OVERDUE, SETTLED, PARTIAL, NOT_DUE = "逾期", "已结清", "部分还款", "未到期"
+DUE_TODAY = "今日应还"
 
 
 def period_status(row: Instalment, today: date) -> str:
-    """未到期 / 已结清 / 逾期 (past its due date and still owing) / 部分还款."""
+    """已结清 / 逾期 (past its due date and still owing) / 部分还款 / 今日应还 (due today, the
+    night deducts it) / 未到期."""
     if row.settled_on is not None:
         return SETTLED
     if row.due_date < today:
         return OVERDUE
     if row.principal_paid + row.interest_paid + row.penalty_paid + row.compound_paid > 0:
         return PARTIAL
-    return NOT_DUE
+    return DUE_TODAY if row.due_date == today else NOT_DUE
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,15 @@ def test_an_overdue_iou_shows_its_penalty_rounded_once(client, world, loan):
     row = next(load_workbook(BytesIO(workbook.content))["还款计划"].iter_rows(
         min_row=2, values_only=True))
     assert (D(str(row[5])), D(str(row[6]))) == (D("2.46"), D("0.09"))
+
+
+def test_a_period_due_today_says_so_and_overdue_the_day_after(client, world, loan):
+    first = reverse("loans:detail", kwargs={"pk": loan.pk})
+    for day, word in ((date(2026, 2, 20), "未到期"), (date(2026, 2, 21), "今日应还"),
+                      (date(2026, 2, 22), "逾期")):
+        with _at(day):
+            client.force_login(world.zhang)
+            body = client.get(first).content.decode()
+        row = body[body.index("第1期"):]
+        row = row[:row.index("</tr>")]
+        assert word in row, (day, row)
