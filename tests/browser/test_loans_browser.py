@@ -294,6 +294,9 @@ def test_apply_review_draw_deduct_and_quote(page: Page, live_server, world, staf
         expect(page.locator(".loan-nothing-due")).to_be_visible()
         look("repay-form")
         page.check("input[name=kind][value=partial]")
+        # Only the chosen type's fields show (static/js/loan-repay.js).
+        expect(page.locator("#id_amount")).to_be_hidden()
+        expect(page.locator("#id_prepaid")).to_be_visible()
         page.fill("#id_prepaid", "20,000.00")
         page.check("input[name=mode][value=keep_term]")
         page.click("button[name=action][value=quote]")
