@@ -25,8 +25,7 @@ from accounts.models import ReceiptDirection, SubAccount
 from accounts.receipts.services import ReceiptChannel, receipt_issue
 from ebank.core.audit import audit_record
 from ebank.core.errors import BusinessError
-from ebank.ledger.bank_books import bank_book_id
-from ebank.ledger.models import Entry
+from ebank.ledger.models import Entry, LedgerAccount
 from ebank.ledger.services import Leg, entry_post
 
 from . import schedule as sched
@@ -57,6 +56,14 @@ def lender_name() -> str:
 
 
 # --- reading -------------------------------------------------------------------------------------
+
+
+LOAN_BOOKS = (LoanBook.PRINCIPAL, LoanBook.INTEREST_INCOME, LoanBook.PENALTY_INCOME)
+
+
+def loan_book_ids() -> dict[str, int]:
+    """The ledger account ids of 贷款本金, 贷款利息收入 and 贷款罚息收入, in one query."""
+    return dict(LedgerAccount.objects.filter(code__in=LOAN_BOOKS).values_list("code", "id"))
 
 
 def loan_lock(loan_id: int) -> Loan:
@@ -168,7 +175,7 @@ def loan_disburse(*, application: LoanApplication, amount: Decimal, on: date, ac
     result = entry_post(
         idempotency_key=idempotency_key, business_type=LoanBusinessType.DRAW,
         reference=f"loan:{number}",
-        legs=[Leg.debit(bank_book_id(LoanBook.PRINCIPAL), amount),
+        legs=[Leg.debit(loan_book_ids()[LoanBook.PRINCIPAL], amount),
               Leg.credit(account.ledger_account_id, amount)],
         memo=f"个人贷款发放 {application.product.name}")
     if result.replayed:
@@ -206,9 +213,10 @@ def loan_disburse(*, application: LoanApplication, amount: Decimal, on: date, ac
 
 def status_refresh(loan: Loan, *, overdue_through: date) -> None:
     """正常 / 逾期 (a period due on or before ``overdue_through`` still owes) / 已结清."""
-    if loan.principal_owed == 0 and not instalments_open(loan):
+    still_open = instalments_open(loan)
+    if loan.principal_owed == 0 and not still_open:
         status = LoanStatus.SETTLED
-    elif any(row.due_date <= overdue_through for row in instalments_open(loan)):
+    elif any(row.due_date <= overdue_through for row in still_open):
         status = LoanStatus.OVERDUE
     else:
         status = LoanStatus.NORMAL
@@ -232,14 +240,14 @@ def payment_post(*, loan: Loan, account: SubAccount, pieces: list[tuple[Instalme
         total += extra
     if total.total <= 0:
         raise BusinessError("没有需要归还的款项")
+    books = loan_book_ids()
     legs = [Leg.debit(account.ledger_account_id, total.total)]
     if total.principal:
-        legs.append(Leg.credit(bank_book_id(LoanBook.PRINCIPAL), total.principal))
+        legs.append(Leg.credit(books[LoanBook.PRINCIPAL], total.principal))
     if total.interest:
-        legs.append(Leg.credit(bank_book_id(LoanBook.INTEREST_INCOME), total.interest))
+        legs.append(Leg.credit(books[LoanBook.INTEREST_INCOME], total.interest))
     if total.penalty + total.compound:
-        legs.append(Leg.credit(bank_book_id(LoanBook.PENALTY_INCOME),
-                               total.penalty + total.compound))
+        legs.append(Leg.credit(books[LoanBook.PENALTY_INCOME], total.penalty + total.compound))
     business_type = {RepaymentKind.DEDUCT: LoanBusinessType.DEDUCT,
                      RepaymentKind.PARTIAL: LoanBusinessType.PREPAY,
                      RepaymentKind.FULL: LoanBusinessType.PREPAY}.get(kind, LoanBusinessType.REPAY)
@@ -400,10 +408,12 @@ def prepay_apply(*, loan: Loan, account: SubAccount, quote: PrepayQuote, idempot
 
 def dues_pay(*, loan: Loan, account: SubAccount, on: date, amount: Decimal | None,
              kind: str, idempotency_key: str, actor=None,
-             channel: str = ReceiptChannel.WEB) -> Repayment:
+             channel: str = ReceiptChannel.WEB,
+             rows: list[Instalment] | None = None) -> Repayment:
     """Pay what is due on ``on`` (all of it when ``amount`` is None, else up to ``amount``,
-    applied oldest first)."""
-    rows = instalments_due(loan, on)
+    applied oldest first). ``rows``: the 借据's periods due on ``on`` when the caller has just
+    read them under the 借据's lock (the night's deduction), else read here."""
+    rows = instalments_due(loan, on) if rows is None else rows
     owed = owed_split(rows).total
     if owed <= 0:
         raise BusinessError("该笔贷款当前没有到期应还款项")

@@ -25,18 +25,23 @@ from accounts.payers import payer_refusal
 from accounts.receipts.services import ReceiptChannel
 from ebank.core.audit import audit_record
 from ebank.core.models import AuditOutcome
-from ebank.ledger.bank_books import bank_book_id
 from ebank.ledger.models import LedgerAccount
 from security.tools.sms import sms_send
 
-from .book import dues_pay, instalments_due, loan_lock, owed_split, status_refresh
+from .book import (
+    dues_pay,
+    instalments_due,
+    loan_book_ids,
+    loan_lock,
+    owed_split,
+    status_refresh,
+)
 from .models import (
     ZERO,
     Deduction,
     DeductionStatus,
     Instalment,
     Loan,
-    LoanBook,
     LoanStatus,
     RepaymentKind,
 )
@@ -68,8 +73,7 @@ def loans_due(on: date) -> list[int]:
 def _available_locked(account) -> Decimal:
     """The repayment account's available balance, read under the lock of its ledger row (taken
     with the loan books', in id order)."""
-    ids = sorted({account.ledger_account_id, bank_book_id(LoanBook.PRINCIPAL),
-                  bank_book_id(LoanBook.INTEREST_INCOME), bank_book_id(LoanBook.PENALTY_INCOME)})
+    ids = sorted({account.ledger_account_id, *loan_book_ids().values()})
     rows = {row.pk: row for row in
             LedgerAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     ledger = rows[account.ledger_account_id]
@@ -85,7 +89,8 @@ def loan_deduct(*, loan_id: int, on: date) -> Deduction | None:
         existing = Deduction.objects.filter(loan=loan, business_date=on).first()
         if existing is not None:
             return existing
-        wanted = owed_split(instalments_due(loan, on)).total
+        due_rows = instalments_due(loan, on)
+        wanted = owed_split(due_rows).total
         if wanted <= 0:
             status_refresh(loan, overdue_through=on)
             return None
@@ -100,14 +105,16 @@ def loan_deduct(*, loan_id: int, on: date) -> Deduction | None:
             else:
                 deduction.repayment = dues_pay(
                     loan=loan, account=account, on=on, amount=take, kind=RepaymentKind.DEDUCT,
-                    idempotency_key=deduct_key(loan.pk, on), channel=ReceiptChannel.BATCH)
+                    idempotency_key=deduct_key(loan.pk, on), channel=ReceiptChannel.BATCH,
+                    rows=due_rows)
                 deduction.paid = take
                 if take < wanted:
                     deduction.status, deduction.note = DeductionStatus.PARTIAL, NOTE_SHORT
                 else:
                     deduction.status = DeductionStatus.PAID
         deduction.save(force_insert=True)
-        status_refresh(loan, overdue_through=on)
+        if deduction.repayment is None:   # a payment refreshed the status already
+            status_refresh(loan, overdue_through=on)
         failed = deduction.status != DeductionStatus.PAID
         audit_record(action=DEDUCT_ACTION, channel="system",
                      outcome=AuditOutcome.FAILURE if failed else AuditOutcome.SUCCESS,
