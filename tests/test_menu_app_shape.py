@@ -116,8 +116,8 @@ def _code_files():
             continue
         if parts[0].startswith(".") or "node_modules" in parts or parts[0] in {"docs", "var"}:
             continue
-        if parts[0] == "tests" or "tests" in parts[1:-1]:
-            continue  # tests may name any app (this one does)
+        if parts[0] in {"tests", "bench"} or "tests" in parts[1:-1]:
+            continue  # tests and benchmarks may name any app (this one does)
         yield relative, path
 
 
