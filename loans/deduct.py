@@ -77,7 +77,7 @@ def _available_locked(account) -> Decimal:
     rows = {row.pk: row for row in
             LedgerAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     ledger = rows[account.ledger_account_id]
-    return ledger.balance - ledger.held
+    return ledger.available
 
 
 def loan_deduct(*, loan_id: int, on: date) -> Deduction | None:

@@ -111,11 +111,6 @@ def loan_of(customer, loan_id) -> Loan:
         raise BusinessError(LOAN_UNKNOWN, code="loan") from None
 
 
-def _available(account: SubAccount) -> Decimal:
-    ledger = account.ledger_account
-    return ledger.balance - ledger.held
-
-
 def repay_prepare(*, customer, loan: Loan, kind: str, sub_account_id, amount=None, prepaid=None,
                   mode: str = "", on: date | None = None) -> RepayPlan:
     """Check what the customer chose and what it costs (BusinessError with the field's code:
@@ -155,7 +150,7 @@ def repay_prepare(*, customer, loan: Loan, kind: str, sub_account_id, amount=Non
     account = payer_account_usable(customer=customer, sub_account_id=sub_account_id, role=ROLE)
     plan = RepayPlan(loan=loan, kind=kind, account=account, on=on, due=due, paying=paying,
                      quote=quote)
-    available = _available(account)
+    available = account.ledger_account.available
     if available < plan.total:
         raise BusinessError(f"{INSUFFICIENT}（可用余额{format_cny(available)}）",
                             code="insufficient_funds")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import Http404
 
-from ..book import Split, owed_split
+from ..book import Split, instalments_open, owed_split
 from ..models import Instalment, Loan, LoanStatus
 
 
@@ -33,8 +33,7 @@ def loan_due(loan: Loan, on: date) -> LoanDue:
     """What ``loan`` (its ``open_rows`` prefetched, else read) owes on ``on``."""
     rows = getattr(loan, "open_rows", None)
     if rows is None:
-        rows = list(loan.instalments.filter(active=True, settled_on__isnull=True)
-                    .order_by("number"))
+        rows = instalments_open(loan)
     due_rows = [row for row in rows if row.due_date <= on]
     later = [row for row in rows if row.due_date > on]
     return LoanDue(loan=loan, due=owed_split(due_rows), next_row=later[0] if later else None)
